@@ -1,0 +1,59 @@
+/* headlens-cli: headless access to everything Headlens computes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-cli.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Keep sorted by name; `headlens-cli --help` lists them in this order. */
+static const HlCliCommand commands[] = {
+  { NULL, NULL, NULL }
+};
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s\n\n", _("Usage: headlens-cli COMMAND [OPTIONS…]"));
+  fprintf (stream, "%s\n", _("Commands:"));
+  for (const HlCliCommand *c = commands; c->name != NULL; c++)
+    fprintf (stream, "  %-10s %s\n", c->name, _(c->summary));
+  fprintf (stream, "\n%s\n", _("Run “headlens-cli COMMAND --help” for the options of a command."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("headlens-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  for (const HlCliCommand *c = commands; c->name != NULL; c++)
+    if (strcmp (argv[1], c->name) == 0)
+      return c->run (argc - 1, argv + 1);
+
+  fprintf (stderr, _("headlens-cli: unknown command “%s”\n\n"), argv[1]);
+  print_usage (stderr);
+  return 2;
+}

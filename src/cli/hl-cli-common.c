@@ -1,0 +1,70 @@
+/* hl-cli-common.c: what the subcommands share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-cli.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+int
+hl_cli_fail (const GError *error)
+{
+  g_printerr ("headlens-cli: %s\n", error->message);
+  return 1;
+}
+
+struct _HlCliProgress
+{
+  char    *label;
+  gboolean is_tty;
+  gint64   last_draw_us;
+  int      last_percent;
+};
+
+HlCliProgress *
+hl_cli_progress_new (const char *label)
+{
+  HlCliProgress *self = g_new0 (HlCliProgress, 1);
+
+  self->label = g_strdup (label);
+  self->is_tty = isatty (STDERR_FILENO);
+  self->last_percent = -1;
+  return self;
+}
+
+void
+hl_cli_progress_update (HlCliProgress *self,
+                        guint64        done,
+                        guint64        total)
+{
+  const int width = 30;
+  gint64 now = g_get_monotonic_time ();
+  int percent = total > 0 ? (int) (100 * done / total) : 100;
+  gboolean finished = done >= total;
+
+  if (!self->is_tty)
+    return;
+  /* Redraw at most 20 times a second, and always at the end. */
+  if (!finished && (percent == self->last_percent || now - self->last_draw_us < 50000))
+    return;
+
+  int filled = width * percent / 100;
+  g_autofree char *bar = g_strnfill (filled, '#');
+  g_autofree char *rest = g_strnfill (width - filled, '.');
+
+  fprintf (stderr, "\r%s [%s%s] %3d%% (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")%s",
+           self->label, bar, rest, percent, done, total, finished ? "\n" : "");
+  fflush (stderr);
+  self->last_draw_us = now;
+  self->last_percent = percent;
+}
+
+void
+hl_cli_progress_free (HlCliProgress *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->label);
+  g_free (self);
+}

@@ -1,0 +1,35 @@
+/* hl-cli.h: the subcommands of headlens-cli and what they share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Each subcommand parses its own options (GOptionContext, so --help works on
+ * each) and returns the process exit status. argv[0] is the subcommand. */
+typedef int (*HlCliCommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char       *name;
+  const char       *summary;   /* translatable, one line */
+  HlCliCommandFunc  run;
+} HlCliCommand;
+
+/* Prints "headlens-cli: <message>" to stderr and returns exit status 1. */
+int  hl_cli_fail (const GError *error);
+
+/* A one-line progress bar on stderr when it is a terminal; silent otherwise.
+ * Call with done == total to finish the line. */
+typedef struct _HlCliProgress HlCliProgress;
+HlCliProgress *hl_cli_progress_new    (const char    *label);
+void           hl_cli_progress_update (HlCliProgress *self,
+                                       guint64        done,
+                                       guint64        total);
+void           hl_cli_progress_free   (HlCliProgress *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlCliProgress, hl_cli_progress_free)
+
+G_END_DECLS

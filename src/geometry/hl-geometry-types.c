@@ -1,0 +1,129 @@
+/* hl-geometry-types.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-geometry-types.h"
+
+#include <string.h>
+
+static const char * const ranking_names[HL_N_RANKINGS] = { "attention", "contribution", "random" };
+static const char * const distance_names[HL_N_DISTANCES] = { "euclidean", "cosine" };
+static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset" };
+
+const char *
+hl_ranking_to_string (HlRanking ranking)
+{
+  g_return_val_if_fail (ranking < HL_N_RANKINGS, NULL);
+  return ranking_names[ranking];
+}
+
+const char *
+hl_distance_to_string (HlDistance distance)
+{
+  g_return_val_if_fail (distance < HL_N_DISTANCES, NULL);
+  return distance_names[distance];
+}
+
+const char *
+hl_regime_to_string (HlRegime regime)
+{
+  g_return_val_if_fail (regime < HL_N_REGIMES, NULL);
+  return regime_names[regime];
+}
+
+static gboolean
+index_of_name (const char * const *names,
+               int                 n_names,
+               const char         *str,
+               int                *out)
+{
+  for (int i = 0; i < n_names; i++)
+    if (g_strcmp0 (names[i], str) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+hl_ranking_from_string (const char *str,
+                        HlRanking  *out)
+{
+  int i;
+
+  if (!index_of_name (ranking_names, HL_N_RANKINGS, str, &i))
+    return FALSE;
+  *out = (HlRanking) i;
+  return TRUE;
+}
+
+gboolean
+hl_distance_from_string (const char *str,
+                         HlDistance *out)
+{
+  int i;
+
+  if (!index_of_name (distance_names, HL_N_DISTANCES, str, &i))
+    return FALSE;
+  *out = (HlDistance) i;
+  return TRUE;
+}
+
+static int
+compare_ints (const void *a,
+              const void *b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
+}
+
+/* The list form keeps the values that are valid for this query (1 <= N < t+1),
+ * sorted and without repeats, so one list serves queries of any position. */
+static int
+grid_from_list (const int *list,
+                int        n_list,
+                int        n_keys,
+                int       *out)
+{
+  int n = 0;
+
+  for (int i = 0; i < n_list; i++)
+    if (list[i] >= 1 && list[i] < n_keys)
+      out[n++] = list[i];
+  qsort (out, n, sizeof (int), compare_ints);
+
+  int unique = 0;
+  for (int i = 0; i < n; i++)
+    if (unique == 0 || out[unique - 1] != out[i])
+      out[unique++] = out[i];
+  return unique;
+}
+
+int
+hl_grid_build (HlGridKind  kind,
+               const int  *list,
+               int         n_list,
+               int         n_keys,
+               int        *out)
+{
+  int n = 0;
+
+  g_return_val_if_fail (out != NULL, 0);
+
+  switch (kind)
+    {
+    case HL_GRID_POW2:
+      for (int v = 1; v < n_keys; v *= 2)
+        out[n++] = v;
+      return n;
+    case HL_GRID_ALL:
+      for (int v = 1; v < n_keys; v++)
+        out[n++] = v;
+      return n;
+    case HL_GRID_LIST:
+      return grid_from_list (list, n_list, n_keys, out);
+    default:
+      g_return_val_if_reached (0);
+    }
+}

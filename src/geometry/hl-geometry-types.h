@@ -1,0 +1,68 @@
+/* hl-geometry-types.h: the types every part of the geometry engine shares.
+ *
+ * Definitions follow ../shared/FRAMEWORK.md. Indices are 0-based as in the
+ * activation file.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HL_RANKING_ATTENTION,     /* by alpha_i, descending; ties: lower index first */
+  HL_RANKING_CONTRIBUTION,  /* by ||y_i||, descending; ties: lower index first */
+  HL_RANKING_RANDOM,        /* R nested uniform permutations, mean over repeats */
+  HL_N_RANKINGS
+} HlRanking;
+
+typedef enum
+{
+  HL_DISTANCE_EUCLIDEAN,
+  HL_DISTANCE_COSINE,       /* 1 - <x, y> / (||x|| ||y|| + 1e-12) */
+  HL_N_DISTANCES
+} HlDistance;
+
+typedef enum
+{
+  HL_GRID_POW2,             /* 1, 2, 4, ... below t + 1 */
+  HL_GRID_ALL,              /* 1 .. t */
+  HL_GRID_LIST,             /* the values of a list that lie in 1 .. t */
+} HlGridKind;
+
+typedef enum
+{
+  HL_REGIME_RETRIEVER,
+  HL_REGIME_MIXER,
+  HL_REGIME_RESET,
+  HL_N_REGIMES
+} HlRegime;
+
+/* One attention operation: a query at position t = n_keys - 1 over keys
+ * 0..t. Borrowed pointers; the engine never modifies or keeps them. */
+typedef struct
+{
+  int          n_keys;      /* t + 1 */
+  int          head_dim;
+  const float *values;      /* [n_keys, head_dim], row-major: v_0 .. v_t */
+  const float *alpha;       /* [n_keys]: the attention row, keys 0..t */
+} HlHeadInput;
+
+const char *hl_ranking_to_string  (HlRanking  ranking);   /* "attention", ... */
+const char *hl_distance_to_string (HlDistance distance);  /* "euclidean", "cosine" */
+const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset" */
+gboolean    hl_ranking_from_string  (const char *str, HlRanking  *out);
+gboolean    hl_distance_from_string (const char *str, HlDistance *out);
+
+/* Fills @out (capacity at least n_keys) with the N grid for a query with
+ * @n_keys visible keys; returns its length. @list is used for HL_GRID_LIST. */
+int         hl_grid_build (HlGridKind  kind,
+                           const int  *list,
+                           int         n_list,
+                           int         n_keys,
+                           int        *out);
+
+G_END_DECLS

@@ -1,0 +1,128 @@
+/* hl-activations.h: read-only access to activation files (schema v1).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+#define HL_ACTIVATIONS_ERROR (hl_activations_error_quark ())
+
+typedef enum
+{
+  HL_ACTIVATIONS_ERROR_NOT_HDF5,        /* not an HDF5 file, truncated, unreadable */
+  HL_ACTIVATIONS_ERROR_FORMAT,          /* missing/wrong format or format_version */
+  HL_ACTIVATIONS_ERROR_VERSION,         /* format_version we do not know */
+  HL_ACTIVATIONS_ERROR_MISSING,         /* a required attribute or dataset is absent */
+  HL_ACTIVATIONS_ERROR_TYPE,            /* wrong datatype class (e.g. strings for values) */
+  HL_ACTIVATIONS_ERROR_RANK,            /* wrong number of dimensions */
+  HL_ACTIVATIONS_ERROR_SHAPE,           /* shape disagrees with the attributes */
+  HL_ACTIVATIONS_ERROR_SIZE,            /* zero, negative or absurd sizes */
+  HL_ACTIVATIONS_ERROR_HEADS,           /* n_heads not a multiple of n_kv_heads, kv_head_of out of range */
+  HL_ACTIVATIONS_ERROR_QUERIES,         /* query positions out of range or unsorted */
+  HL_ACTIVATIONS_ERROR_NON_FINITE,      /* NaN or infinity in values or attention */
+  HL_ACTIVATIONS_ERROR_NEGATIVE,        /* negative attention weight */
+  HL_ACTIVATIONS_ERROR_CAUSAL,          /* attention on keys after the query */
+  HL_ACTIVATIONS_ERROR_ROW_SUM,         /* attention row sum off from 1 by more than 1e-2 */
+  HL_ACTIVATIONS_ERROR_IO,              /* a read or write failed */
+  HL_ACTIVATIONS_ERROR_RANGE,           /* caller asked for a layer/head/sample out of range */
+} HlActivationsError;
+
+typedef enum
+{
+  HL_DTYPE_FLOAT16,
+  HL_DTYPE_FLOAT32,
+  HL_DTYPE_FLOAT64,
+} HlDtype;
+
+/* The file's shape and metadata, validated at open time. Owned by the
+ * HlActivations that returns it; immutable, so it may be read from any
+ * thread. */
+typedef struct
+{
+  char     *model;            /* never NULL ("" when the file has none) */
+  char     *source;           /* NULL when absent */
+  int       n_layers;
+  int       n_heads;
+  int       n_kv_heads;
+  int       head_dim;
+  int       seq_len;
+  int       n_samples;
+  int       n_queries;
+  int      *query_positions;  /* [n_queries], strictly increasing */
+  int      *kv_head_of;       /* [n_heads], the kv head each query head reads */
+  HlDtype   values_dtype;
+  HlDtype   attention_dtype;
+  gboolean  has_token_ids;
+  gboolean  has_token_texts;
+} HlActivationsInfo;
+
+#define HL_TYPE_ACTIVATIONS (hl_activations_get_type ())
+G_DECLARE_FINAL_TYPE (HlActivations, hl_activations, HL, ACTIVATIONS, GObject)
+
+GQuark                   hl_activations_error_quark     (void);
+const char              *hl_dtype_to_string             (HlDtype dtype);
+
+/* Opens @path read-only and validates every attribute and the shape of every
+ * dataset. Block contents (finiteness, attention rows) are validated when a
+ * block is read, so a file larger than memory opens instantly. */
+HlActivations           *hl_activations_open            (const char     *path,
+                                                         GError        **error);
+const char              *hl_activations_get_path        (HlActivations  *self);
+const HlActivationsInfo *hl_activations_get_info        (HlActivations  *self);
+
+/* Non-fatal findings (for example an attention row whose sum is off from 1
+ * by more than 1e-3 but less than 1e-2), in the order found. */
+GPtrArray               *hl_activations_get_warnings    (HlActivations  *self);
+
+/* Reads one kv head's values, converted to float32, into @out
+ * ([seq_len, head_dim], row-major). Fails on non-finite values. */
+gboolean                 hl_activations_read_values     (HlActivations  *self,
+                                                         int             layer,
+                                                         int             sample,
+                                                         int             kv_head,
+                                                         float          *out,
+                                                         GError        **error);
+
+/* Reads one query head's attention rows into @out ([n_queries, seq_len]).
+ * Fails on non-finite or negative weights, weight on keys after the query,
+ * or a row sum off from 1 by more than 1e-2. */
+gboolean                 hl_activations_read_attention  (HlActivations  *self,
+                                                         int             layer,
+                                                         int             sample,
+                                                         int             head,
+                                                         float          *out,
+                                                         GError        **error);
+
+/* [seq_len] token ids of @sample; FALSE with an error when absent. */
+gboolean                 hl_activations_read_token_ids  (HlActivations  *self,
+                                                         int             sample,
+                                                         int32_t        *out,
+                                                         GError        **error);
+
+/* NULL-terminated [seq_len] token texts of @sample, or NULL with an error. */
+char                   **hl_activations_read_token_texts (HlActivations *self,
+                                                          int            sample,
+                                                          GError       **error);
+
+/* Reads an optional int32 dataset of any rank (e.g. "/synth/regime") into a
+ * new array; returns NULL without error when it is absent. */
+int32_t                 *hl_activations_read_int_dataset (HlActivations *self,
+                                                          const char    *name,
+                                                          gsize         *n_elements,
+                                                          GError       **error);
+
+/* Reads every block once and validates it; used by `headlens-cli info` and
+ * tests. */
+gboolean                 hl_activations_validate_all    (HlActivations  *self,
+                                                         GError        **error);
+
+/* HDF5 (serial build) may be entered by one thread at a time in the whole
+ * process; the reader and writer take this lock around every HDF5 call. */
+void                     hl_hdf5_lock                   (void);
+void                     hl_hdf5_unlock                 (void);
+
+G_END_DECLS
