@@ -1,0 +1,35 @@
+/* hl-metrics-csv.h: the tidy CSV files of an analysis (pinned columns; see
+ * docs/metrics.md): curves.csv, heads.csv and model.csv. Indices are 0-based;
+ * the query column is the query position t; numbers are printed with %.9g
+ * in the C locale. Files are written atomically.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hl-analysis.h"
+
+G_BEGIN_DECLS
+
+#define HL_METRICS_CSV_CURVES_HEADER \
+  "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass"
+#define HL_METRICS_CSV_HEADS_HEADER \
+  "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae," \
+  "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime"
+#define HL_METRICS_CSV_MODEL_HEADER \
+  "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi," \
+  "f1_lo,f1_hi,corr_recall_rho0"
+
+/* Each returns the whole file's text, header line first. */
+char     *hl_metrics_csv_curves (HlHeadResult * const *results,
+                                 guint                 n_results);
+char     *hl_metrics_csv_heads  (HlHeadResult * const *results,
+                                 guint                 n_results);
+char     *hl_metrics_csv_model  (const HlModelSummary *summary);
+
+/* Writes DIR/curves.csv, DIR/heads.csv and DIR/model.csv (creating DIR). */
+gboolean  hl_metrics_csv_write  (HlAnalysis  *analysis,
+                                 const char  *dir,
+                                 GError     **error);
+
+G_END_DECLS
