@@ -75,7 +75,9 @@ const char              *hl_activations_get_path        (HlActivations  *self);
 const HlActivationsInfo *hl_activations_get_info        (HlActivations  *self);
 
 /* Non-fatal findings (for example an attention row whose sum is off from 1
- * by more than 1e-3 but less than 1e-2), in the order found. */
+ * by more than 1e-3 but less than 1e-2), in the order found, at most one per
+ * head block. (transfer none): the array belongs to @self and grows as
+ * blocks are read; read it on the thread that reads blocks, or after. */
 GPtrArray               *hl_activations_get_warnings    (HlActivations  *self);
 
 /* Reads one kv head's values, converted to float32, into @out

@@ -1,0 +1,652 @@
+/* hl-activations-writer.c: writes activation files (schema v1) atomically.
+ *
+ * The file is written under a hidden temporary name beside the target and
+ * renamed over it by hl_activations_writer_commit(), so readers never see a
+ * half-written file and a crash leaves the previous file intact.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-activations-writer.h"
+#include "hl-hdf5-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <unistd.h>
+
+/* The largest finite float16. */
+#define FLOAT16_MAX 65504.0f
+
+struct _HlActivationsWriter
+{
+  char              *path;
+  char              *tmp_path;
+  hid_t              file;
+  hid_t              values;
+  hid_t              attention;
+  hid_t              token_ids;    /* H5I_INVALID_HID without tokens */
+  hid_t              token_texts;  /* H5I_INVALID_HID without texts */
+  HlActivationsSpec  spec;         /* pointers are not kept */
+  gboolean           committed;
+};
+
+static gboolean
+set_error_from_spec (const HlActivationsSpec  *spec,
+                     GError                  **error)
+{
+  struct { const char *name; int value; int max; } dims[] = {
+    { "n_layers", spec->n_layers, HL_HDF5_MAX_DIM },
+    { "n_heads", spec->n_heads, HL_HDF5_MAX_DIM },
+    { "n_kv_heads", spec->n_kv_heads, HL_HDF5_MAX_DIM },
+    { "head_dim", spec->head_dim, HL_HDF5_MAX_HEAD_DIM },
+    { "seq_len", spec->seq_len, HL_HDF5_MAX_DIM },
+    { "n_samples", spec->n_samples, HL_HDF5_MAX_DIM },
+    { "n_queries", spec->n_queries, spec->seq_len },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dims); i++)
+    if (dims[i].value < 1 || dims[i].value > dims[i].max)
+      {
+        g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SIZE,
+                     _("%s is %d, expected 1 to %d"),
+                     dims[i].name, dims[i].value, dims[i].max);
+        return FALSE;
+      }
+  if ((guint64) spec->seq_len * spec->head_dim > HL_HDF5_MAX_BLOCK
+      || (guint64) spec->n_queries * spec->seq_len > HL_HDF5_MAX_BLOCK)
+    {
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SIZE,
+                   _("a head block would exceed %" G_GUINT64_FORMAT " elements"),
+                   HL_HDF5_MAX_BLOCK);
+      return FALSE;
+    }
+  if (spec->n_heads % spec->n_kv_heads != 0)
+    {
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_HEADS,
+                   _("n_heads (%d) is not a multiple of n_kv_heads (%d)"),
+                   spec->n_heads, spec->n_kv_heads);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_spec_arrays (const HlActivationsSpec  *spec,
+                   GError                  **error)
+{
+  for (int q = 0; q < spec->n_queries; q++)
+    {
+      int p = spec->query_positions[q];
+      int lower = q > 0 ? spec->query_positions[q - 1] + 1 : 0;
+
+      if (p < lower || p >= spec->seq_len)
+        {
+          g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_QUERIES,
+                       _("query position %d is %d, expected strictly increasing positions in [0, %d)"),
+                       q, p, spec->seq_len);
+          return FALSE;
+        }
+    }
+  for (int h = 0; spec->kv_head_of != NULL && h < spec->n_heads; h++)
+    if (spec->kv_head_of[h] < 0 || spec->kv_head_of[h] >= spec->n_kv_heads)
+      {
+        g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_HEADS,
+                     _("kv_head_of[%d] is %d, expected 0 to %d"),
+                     h, spec->kv_head_of[h], spec->n_kv_heads - 1);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+set_io_error (GError     **error,
+              const char  *what,
+              const char  *path)
+{
+  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
+               _("Could not write %s to “%s”"), what, path);
+}
+
+static gboolean
+write_string_attr (hid_t       loc,
+                   const char *name,
+                   const char *value)
+{
+  g_auto(HlH5Type) type = H5Tcopy (H5T_C_S1);
+  g_auto(HlH5Space) space = H5Screate (H5S_SCALAR);
+  g_auto(HlH5Attr) attr = H5I_INVALID_HID;
+
+  H5Tset_size (type, H5T_VARIABLE);
+  H5Tset_cset (type, H5T_CSET_UTF8);
+  attr = H5Acreate2 (loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  return attr >= 0 && H5Awrite (attr, type, &value) >= 0;
+}
+
+static gboolean
+write_int_attr (hid_t          loc,
+                const char    *name,
+                const int64_t *values,
+                hsize_t        n,
+                gboolean       scalar)
+{
+  g_auto(HlH5Space) space = scalar ? H5Screate (H5S_SCALAR)
+                                   : H5Screate_simple (1, &n, NULL);
+  g_auto(HlH5Attr) attr = H5Acreate2 (loc, name, H5T_STD_I64LE, space,
+                                      H5P_DEFAULT, H5P_DEFAULT);
+
+  return attr >= 0 && H5Awrite (attr, H5T_NATIVE_INT64, values) >= 0;
+}
+
+static gboolean
+write_root_attrs (HlActivationsWriter *self,
+                  const char          *model,
+                  const char          *source,
+                  const int           *kv_head_of)
+{
+  const HlActivationsSpec *s = &self->spec;
+  struct { const char *name; int64_t value; } ints[] = {
+    { "format_version", 1 }, { "n_layers", s->n_layers },
+    { "n_heads", s->n_heads }, { "n_kv_heads", s->n_kv_heads },
+    { "head_dim", s->head_dim }, { "seq_len", s->seq_len },
+  };
+
+  if (!write_string_attr (self->file, "format", "headlens-activations")
+      || !write_string_attr (self->file, "model", model != NULL ? model : ""))
+    return FALSE;
+  if (source != NULL && !write_string_attr (self->file, "source", source))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    if (!write_int_attr (self->file, ints[i].name, &ints[i].value, 1, TRUE))
+      return FALSE;
+  if (kv_head_of != NULL)
+    {
+      g_autofree int64_t *map = g_new (int64_t, s->n_heads);
+
+      for (int h = 0; h < s->n_heads; h++)
+        map[h] = kv_head_of[h];
+      return write_int_attr (self->file, "kv_head_of", map, s->n_heads, FALSE);
+    }
+  return TRUE;
+}
+
+static hid_t
+create_chunked (hid_t          loc,
+                const char    *name,
+                hid_t          type,
+                int            rank,
+                const hsize_t *dims,
+                const hsize_t *chunk,
+                int            gzip_level)
+{
+  g_auto(HlH5Space) space = H5Screate_simple (rank, dims, NULL);
+  g_auto(HlH5Plist) dcpl = H5Pcreate (H5P_DATASET_CREATE);
+  g_auto(HlH5Plist) lcpl = H5Pcreate (H5P_LINK_CREATE);
+
+  H5Pset_create_intermediate_group (lcpl, 1);
+  H5Pset_chunk (dcpl, rank, chunk);
+  if (gzip_level > 0)
+    H5Pset_deflate (dcpl, gzip_level);
+  return H5Dcreate2 (loc, name, type, space, lcpl, dcpl, H5P_DEFAULT);
+}
+
+static gboolean
+create_block_datasets (HlActivationsWriter *self)
+{
+  const HlActivationsSpec *s = &self->spec;
+  hsize_t vdims[5] = { s->n_layers, s->n_samples, s->n_kv_heads, s->seq_len, s->head_dim };
+  hsize_t vchunk[5] = { 1, 1, 1, s->seq_len, s->head_dim };
+  hsize_t adims[5] = { s->n_layers, s->n_samples, s->n_heads, s->n_queries, s->seq_len };
+  hsize_t achunk[5] = { 1, 1, 1, s->n_queries, s->seq_len };
+  g_auto(HlH5Type) vtype = hl_hdf5_dtype_to_type (s->values_dtype);
+  g_auto(HlH5Type) atype = hl_hdf5_dtype_to_type (s->attention_dtype);
+
+  self->values = create_chunked (self->file, "/values", vtype, 5, vdims, vchunk,
+                                 s->gzip_level);
+  self->attention = create_chunked (self->file, "/attention", atype, 5, adims, achunk,
+                                    s->gzip_level);
+  return self->values >= 0 && self->attention >= 0;
+}
+
+static gboolean
+create_token_datasets (HlActivationsWriter *self)
+{
+  const HlActivationsSpec *s = &self->spec;
+  hsize_t dims[2] = { s->n_samples, s->seq_len };
+  hsize_t chunk[2] = { 1, s->seq_len };
+
+  if (s->with_token_ids)
+    {
+      self->token_ids = create_chunked (self->file, "/tokens/ids", H5T_STD_I32LE,
+                                        2, dims, chunk, s->gzip_level);
+      if (self->token_ids < 0)
+        return FALSE;
+    }
+  if (s->with_token_texts)
+    {
+      g_auto(HlH5Type) type = H5Tcopy (H5T_C_S1);
+
+      H5Tset_size (type, H5T_VARIABLE);
+      H5Tset_cset (type, H5T_CSET_UTF8);
+      self->token_texts = create_chunked (self->file, "/tokens/text", type,
+                                          2, dims, chunk, s->gzip_level);
+      if (self->token_texts < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_query_positions (HlActivationsWriter *self,
+                       const int           *positions)
+{
+  hsize_t n = self->spec.n_queries;
+  g_auto(HlH5Space) space = H5Screate_simple (1, &n, NULL);
+  g_auto(HlH5Dataset) dset = H5Dcreate2 (self->file, "/query_positions", H5T_STD_I32LE,
+                                         space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+
+  return dset >= 0
+         && H5Dwrite (dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, positions) >= 0;
+}
+
+static char *
+make_tmp_path (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strdup_printf (".%s.XXXXXX.tmp", base);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static gboolean
+create_file (HlActivationsWriter  *self,
+             const char           *model,
+             const char           *source,
+             const int            *query_positions,
+             const int            *kv_head_of,
+             GError              **error)
+{
+  int fd;
+
+  self->tmp_path = make_tmp_path (self->path);
+  fd = g_mkstemp_full (self->tmp_path, O_RDWR, 0666);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
+                   _("Could not create a temporary file beside “%s”: %s"),
+                   self->path, g_strerror (saved_errno));
+      g_clear_pointer (&self->tmp_path, g_free);
+      return FALSE;
+    }
+  close (fd);
+
+  self->file = H5Fcreate (self->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (self->file < 0
+      || !write_root_attrs (self, model, source, kv_head_of)
+      || !write_query_positions (self, query_positions)
+      || !create_block_datasets (self)
+      || !create_token_datasets (self))
+    {
+      set_io_error (error, _("the file header"), self->tmp_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+HlActivationsWriter *
+hl_activations_writer_new (const char               *path,
+                           const HlActivationsSpec  *spec,
+                           GError                  **error)
+{
+  g_autoptr(HlActivationsWriter) self = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (spec->query_positions != NULL, NULL);
+  g_return_val_if_fail (spec->gzip_level >= 0 && spec->gzip_level <= 9, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!set_error_from_spec (spec, error) || !check_spec_arrays (spec, error))
+    return NULL;
+
+  self = g_new0 (HlActivationsWriter, 1);
+  self->path = g_strdup (path);
+  self->spec = *spec;
+  self->spec.model = self->spec.source = NULL;
+  self->spec.query_positions = self->spec.kv_head_of = NULL;
+  self->file = self->values = self->attention = H5I_INVALID_HID;
+  self->token_ids = self->token_texts = H5I_INVALID_HID;
+
+  hl_hdf5_lock ();
+  ok = create_file (self, spec->model, spec->source, spec->query_positions,
+                    spec->kv_head_of, error);
+  hl_hdf5_unlock ();
+  return ok ? g_steal_pointer (&self) : NULL;
+}
+
+static gboolean
+check_range (const char  *what,
+             int          value,
+             int          count,
+             GError     **error)
+{
+  if (value >= 0 && value < count)
+    return TRUE;
+  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_RANGE,
+               _("%s %d is out of range, expected 0 to %d"), what, value, count - 1);
+  return FALSE;
+}
+
+static gboolean
+check_block_finite (const float  *data,
+                    gsize         n,
+                    HlDtype       dtype,
+                    const char   *dataset,
+                    GError      **error)
+{
+  float limit = dtype == HL_DTYPE_FLOAT16 ? FLOAT16_MAX : G_MAXFLOAT;
+
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (data[i]) || fabsf (data[i]) > limit)
+      {
+        g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE,
+                     _("%s element %" G_GSIZE_FORMAT " is %g, expected a finite number"
+                       " that %s can hold"),
+                     dataset, i, data[i], hl_dtype_to_string (dtype));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+write_block (hid_t          dset,
+             const hsize_t *start,
+             const hsize_t *count,
+             const float   *data)
+{
+  g_auto(HlH5Space) fspace = H5Dget_space (dset);
+  hsize_t n = count[3] * count[4];
+  g_auto(HlH5Space) mspace = H5Screate_simple (1, &n, NULL);
+
+  if (H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
+    return FALSE;
+  return H5Dwrite (dset, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, data) >= 0;
+}
+
+static gboolean
+write_block_locked (HlActivationsWriter  *self,
+                    hid_t                 dset,
+                    const hsize_t        *start,
+                    const hsize_t        *count,
+                    const float          *data,
+                    GError              **error)
+{
+  gboolean ok;
+
+  hl_hdf5_lock ();
+  ok = write_block (dset, start, count, data);
+  hl_hdf5_unlock ();
+  if (!ok)
+    set_io_error (error, _("a head block"), self->tmp_path);
+  return ok;
+}
+
+gboolean
+hl_activations_writer_write_values (HlActivationsWriter  *self,
+                                    int                   layer,
+                                    int                   sample,
+                                    int                   kv_head,
+                                    const float          *values,
+                                    GError              **error)
+{
+  const HlActivationsSpec *s;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (values != NULL, FALSE);
+  s = &self->spec;
+
+  if (!check_range (_("layer"), layer, s->n_layers, error)
+      || !check_range (_("sample"), sample, s->n_samples, error)
+      || !check_range (_("kv head"), kv_head, s->n_kv_heads, error)
+      || !check_block_finite (values, (gsize) s->seq_len * s->head_dim,
+                              s->values_dtype, "/values", error))
+    return FALSE;
+
+  hsize_t start[5] = { layer, sample, kv_head, 0, 0 };
+  hsize_t count[5] = { 1, 1, 1, s->seq_len, s->head_dim };
+  return write_block_locked (self, self->values, start, count, values, error);
+}
+
+gboolean
+hl_activations_writer_write_attention (HlActivationsWriter  *self,
+                                       int                   layer,
+                                       int                   sample,
+                                       int                   head,
+                                       const float          *rows,
+                                       GError              **error)
+{
+  const HlActivationsSpec *s;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (rows != NULL, FALSE);
+  s = &self->spec;
+
+  if (!check_range (_("layer"), layer, s->n_layers, error)
+      || !check_range (_("sample"), sample, s->n_samples, error)
+      || !check_range (_("head"), head, s->n_heads, error)
+      || !check_block_finite (rows, (gsize) s->n_queries * s->seq_len,
+                              s->attention_dtype, "/attention", error))
+    return FALSE;
+
+  hsize_t start[5] = { layer, sample, head, 0, 0 };
+  hsize_t count[5] = { 1, 1, 1, s->n_queries, s->seq_len };
+  return write_block_locked (self, self->attention, start, count, rows, error);
+}
+
+static gboolean
+write_token_row (hid_t       dset,
+                 hid_t       memtype,
+                 int         sample,
+                 int         seq_len,
+                 const void *data)
+{
+  g_auto(HlH5Space) fspace = H5Dget_space (dset);
+  hsize_t start[2] = { sample, 0 };
+  hsize_t count[2] = { 1, seq_len };
+  hsize_t n = seq_len;
+  g_auto(HlH5Space) mspace = H5Screate_simple (1, &n, NULL);
+
+  if (H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
+    return FALSE;
+  return H5Dwrite (dset, memtype, mspace, fspace, H5P_DEFAULT, data) >= 0;
+}
+
+static gboolean
+write_tokens_locked (HlActivationsWriter *self,
+                     int                  sample,
+                     const int32_t       *ids,
+                     const char * const  *texts)
+{
+  g_auto(HlH5Type) strtype = H5Tcopy (H5T_C_S1);
+
+  H5Tset_size (strtype, H5T_VARIABLE);
+  H5Tset_cset (strtype, H5T_CSET_UTF8);
+  if (ids != NULL
+      && !write_token_row (self->token_ids, H5T_NATIVE_INT32, sample,
+                           self->spec.seq_len, ids))
+    return FALSE;
+  if (texts != NULL
+      && !write_token_row (self->token_texts, strtype, sample,
+                           self->spec.seq_len, texts))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+hl_activations_writer_write_tokens (HlActivationsWriter  *self,
+                                    int                   sample,
+                                    const int32_t        *ids,
+                                    const char * const   *texts,
+                                    GError              **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (ids == NULL || self->spec.with_token_ids, FALSE);
+  g_return_val_if_fail (texts == NULL || self->spec.with_token_texts, FALSE);
+
+  if (!check_range (_("sample"), sample, self->spec.n_samples, error))
+    return FALSE;
+  for (int i = 0; texts != NULL && i < self->spec.seq_len; i++)
+    if (texts[i] == NULL || !g_utf8_validate (texts[i], -1, NULL))
+      {
+        g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
+                     _("token text %d of sample %d is not valid UTF-8"), i, sample);
+        return FALSE;
+      }
+
+  hl_hdf5_lock ();
+  ok = write_tokens_locked (self, sample, ids, texts);
+  hl_hdf5_unlock ();
+  if (!ok)
+    set_io_error (error, _("tokens"), self->tmp_path);
+  return ok;
+}
+
+static gboolean
+write_int_dataset_locked (HlActivationsWriter *self,
+                          const char          *name,
+                          int                  rank,
+                          const gsize         *dims,
+                          const int32_t       *data)
+{
+  hsize_t hdims[H5S_MAX_RANK];
+  g_auto(HlH5Space) space = H5I_INVALID_HID;
+  g_auto(HlH5Plist) lcpl = H5Pcreate (H5P_LINK_CREATE);
+  g_auto(HlH5Dataset) dset = H5I_INVALID_HID;
+
+  for (int i = 0; i < rank; i++)
+    hdims[i] = dims[i];
+  space = H5Screate_simple (rank, hdims, NULL);
+  H5Pset_create_intermediate_group (lcpl, 1);
+  dset = H5Dcreate2 (self->file, name, H5T_STD_I32LE, space, lcpl, H5P_DEFAULT,
+                     H5P_DEFAULT);
+  return dset >= 0
+         && H5Dwrite (dset, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+}
+
+gboolean
+hl_activations_writer_write_int_dataset (HlActivationsWriter  *self,
+                                         const char           *name,
+                                         int                   rank,
+                                         const gsize          *dims,
+                                         const int32_t        *data,
+                                         GError              **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (name != NULL && name[0] != '\0', FALSE);
+  g_return_val_if_fail (rank >= 1 && rank <= H5S_MAX_RANK, FALSE);
+  g_return_val_if_fail (dims != NULL && data != NULL, FALSE);
+
+  hl_hdf5_lock ();
+  ok = write_int_dataset_locked (self, name, rank, dims, data);
+  hl_hdf5_unlock ();
+  if (!ok)
+    {
+      g_autofree char *what = g_strdup_printf (_("dataset %s"), name);
+
+      set_io_error (error, what, self->tmp_path);
+    }
+  return ok;
+}
+
+static void
+close_datasets (HlActivationsWriter *self)
+{
+  hid_t *ids[] = { &self->values, &self->attention, &self->token_ids, &self->token_texts };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    if (*ids[i] >= 0)
+      {
+        H5Dclose (*ids[i]);
+        *ids[i] = H5I_INVALID_HID;
+      }
+}
+
+static gboolean
+close_file_locked (HlActivationsWriter *self)
+{
+  herr_t status = 0;
+
+  close_datasets (self);
+  if (self->file >= 0)
+    status = H5Fclose (self->file);
+  self->file = H5I_INVALID_HID;
+  return status >= 0;
+}
+
+/* Flushes the closed temporary file to disk so the rename never exposes a
+ * file whose blocks are still only in the page cache. */
+static gboolean
+sync_file (const char *path)
+{
+  int fd = g_open (path, O_RDONLY, 0);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = fsync (fd) == 0;
+  close (fd);
+  return ok;
+}
+
+gboolean
+hl_activations_writer_commit (HlActivationsWriter  *self,
+                              GError              **error)
+{
+  gboolean closed;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+
+  hl_hdf5_lock ();
+  closed = close_file_locked (self);
+  hl_hdf5_unlock ();
+  if (!closed || !sync_file (self->tmp_path))
+    {
+      set_io_error (error, _("the file"), self->tmp_path);
+      return FALSE;
+    }
+  if (g_rename (self->tmp_path, self->path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
+                   _("Could not rename “%s” to “%s”: %s"),
+                   self->tmp_path, self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  self->committed = TRUE;
+  return TRUE;
+}
+
+void
+hl_activations_writer_free (HlActivationsWriter *self)
+{
+  if (self == NULL)
+    return;
+  hl_hdf5_lock ();
+  close_file_locked (self);
+  hl_hdf5_unlock ();
+  if (!self->committed && self->tmp_path != NULL)
+    g_unlink (self->tmp_path);
+  g_free (self->tmp_path);
+  g_free (self->path);
+  g_free (self);
+}

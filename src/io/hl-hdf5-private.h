@@ -1,0 +1,61 @@
+/* hl-hdf5-private.h: HDF5 helpers shared by the activation reader and writer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <hdf5.h>
+
+#include "hl-activations.h"
+
+G_BEGIN_DECLS
+
+/* The largest dimension, head size and block the reader accepts. Anything
+ * larger is a corrupt or hostile file, not a real model. */
+#define HL_HDF5_MAX_DIM        (1 << 24)
+#define HL_HDF5_MAX_HEAD_DIM   65536
+#define HL_HDF5_MAX_BLOCK      ((guint64) 1 << 28)
+#define HL_HDF5_MAX_STRING     65536
+
+/* A hid_t that closes itself with the right H5*close function. The caller
+ * must hold the HDF5 lock when the variable goes out of scope. */
+typedef hid_t HlH5File;
+typedef hid_t HlH5Dataset;
+typedef hid_t HlH5Attr;
+typedef hid_t HlH5Space;
+typedef hid_t HlH5Type;
+typedef hid_t HlH5Plist;
+typedef hid_t HlH5Group;
+
+void hl_h5_file_close    (HlH5File    id);
+void hl_h5_dataset_close (HlH5Dataset id);
+void hl_h5_attr_close    (HlH5Attr    id);
+void hl_h5_space_close   (HlH5Space   id);
+void hl_h5_type_close    (HlH5Type    id);
+void hl_h5_plist_close   (HlH5Plist   id);
+void hl_h5_group_close   (HlH5Group   id);
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5File, hl_h5_file_close, H5I_INVALID_HID)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Dataset, hl_h5_dataset_close, H5I_INVALID_HID)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Attr, hl_h5_attr_close, H5I_INVALID_HID)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Space, hl_h5_space_close, H5I_INVALID_HID)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Type, hl_h5_type_close, H5I_INVALID_HID)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Plist, hl_h5_plist_close, H5I_INVALID_HID)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Group, hl_h5_group_close, H5I_INVALID_HID)
+
+/* A new IEEE 754 binary16 little-endian type (HDF5 1.10 predefines none). */
+hid_t        hl_hdf5_float16_type_new  (void);
+/* The little-endian file type for @dtype; close it with H5Tclose. */
+hid_t        hl_hdf5_dtype_to_type     (HlDtype      dtype);
+/* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
+gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
+                                        HlDtype     *dtype);
+/* A short English name of a type class for error messages. */
+const char  *hl_hdf5_class_name        (H5T_class_t  klass);
+/* TRUE when every group along @path and the last link exist, so that opening
+ * it cannot fail for lack of an intermediate group. */
+gboolean     hl_hdf5_path_exists       (hid_t        loc,
+                                        const char  *path);
+
+G_END_DECLS

@@ -1,0 +1,169 @@
+/* hl-hdf5.c: the process-wide HDF5 lock and small HDF5 helpers.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-hdf5-private.h"
+
+#include <string.h>
+
+/* Recursive, so a public call made while the lock is held (for example
+ * validate_all reading blocks) does not deadlock. */
+static GRecMutex hdf5_lock;
+
+void
+hl_hdf5_lock (void)
+{
+  static gsize silenced = 0;
+
+  g_rec_mutex_lock (&hdf5_lock);
+  /* HDF5 prints its error stack to stderr by default; our GErrors say what
+   * went wrong, so the stack only confuses users. */
+  if (g_once_init_enter (&silenced))
+    {
+      H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
+      g_once_init_leave (&silenced, 1);
+    }
+}
+
+void
+hl_hdf5_unlock (void)
+{
+  g_rec_mutex_unlock (&hdf5_lock);
+}
+
+void
+hl_h5_file_close (HlH5File id)
+{
+  H5Fclose (id);
+}
+
+void
+hl_h5_dataset_close (HlH5Dataset id)
+{
+  H5Dclose (id);
+}
+
+void
+hl_h5_attr_close (HlH5Attr id)
+{
+  H5Aclose (id);
+}
+
+void
+hl_h5_space_close (HlH5Space id)
+{
+  H5Sclose (id);
+}
+
+void
+hl_h5_type_close (HlH5Type id)
+{
+  H5Tclose (id);
+}
+
+void
+hl_h5_plist_close (HlH5Plist id)
+{
+  H5Pclose (id);
+}
+
+void
+hl_h5_group_close (HlH5Group id)
+{
+  H5Gclose (id);
+}
+
+hid_t
+hl_hdf5_float16_type_new (void)
+{
+  hid_t type = H5Tcopy (H5T_IEEE_F32LE);
+
+  /* Sign bit 15, exponent bits 10..14, mantissa bits 0..9, bias 15. The
+   * order of the calls matters: fields must fit the size at every step. */
+  H5Tset_fields (type, 15, 10, 5, 0, 10);
+  H5Tset_size (type, 2);
+  H5Tset_ebias (type, 15);
+  H5Tset_precision (type, 16);
+  return type;
+}
+
+hid_t
+hl_hdf5_dtype_to_type (HlDtype dtype)
+{
+  switch (dtype)
+    {
+    case HL_DTYPE_FLOAT16:
+      return hl_hdf5_float16_type_new ();
+    case HL_DTYPE_FLOAT32:
+      return H5Tcopy (H5T_IEEE_F32LE);
+    case HL_DTYPE_FLOAT64:
+      return H5Tcopy (H5T_IEEE_F64LE);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+hl_hdf5_type_to_dtype (hid_t    type,
+                       HlDtype *dtype)
+{
+  if (H5Tget_class (type) != H5T_FLOAT)
+    return FALSE;
+  switch (H5Tget_size (type))
+    {
+    case 2:
+      *dtype = HL_DTYPE_FLOAT16;
+      return TRUE;
+    case 4:
+      *dtype = HL_DTYPE_FLOAT32;
+      return TRUE;
+    case 8:
+      *dtype = HL_DTYPE_FLOAT64;
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+const char *
+hl_hdf5_class_name (H5T_class_t klass)
+{
+  switch (klass)
+    {
+    case H5T_INTEGER:
+      return "integer";
+    case H5T_FLOAT:
+      return "float";
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_ENUM:
+      return "enum";
+    case H5T_VLEN:
+      return "variable-length sequence";
+    case H5T_ARRAY:
+      return "array";
+    default:
+      return "unsupported type";
+    }
+}
+
+gboolean
+hl_hdf5_path_exists (hid_t       loc,
+                     const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  g_autoptr(GString) prefix = g_string_new (path[0] == '/' ? "/" : "");
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0')
+        continue;
+      g_string_append (prefix, parts[i]);
+      if (H5Lexists (loc, prefix->str, H5P_DEFAULT) <= 0)
+        return FALSE;
+      g_string_append_c (prefix, '/');
+    }
+  return TRUE;
+}
