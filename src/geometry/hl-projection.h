@@ -9,14 +9,31 @@
 
 G_BEGIN_DECLS
 
-/* Built once per head (the PCA does not depend on N); immutable after. */
+#define HL_PROJECTION_ERROR (hl_projection_error_quark ())
+
+typedef enum
+{
+  HL_PROJECTION_ERROR_INVALID_INPUT,  /* no keys, no dimensions, or no data */
+  HL_PROJECTION_ERROR_EIGEN,          /* LAPACK could not diagonalise */
+} HlProjectionError;
+
+/* Built once per head (the PCA does not depend on N); immutable after, so
+ * it can be read from several threads. Copies what it needs of the input.
+ *
+ * The axes are the two leading eigenvectors of the covariance
+ * (1/n) sum (y_i - mean)(y_i - mean)^T of the points y_i = alpha_i v_i,
+ * computed in double with LAPACKE_dsyevr. Each axis is signed so that its
+ * largest-magnitude component (the first one on a tie) is positive, so the
+ * picture does not flip between runs or machines. With head_dim 1 the
+ * second axis is zero. Projection: (p - mean) . axis. */
 typedef struct _HlProjection HlProjection;
 
 typedef struct
 {
   int       n_points;          /* n_keys */
   float    *x, *y;             /* [n_points] PCA coordinates of y_i (centred) */
-  float     explained[2];      /* fraction of total variance on PC1, PC2 */
+  float     explained[2];      /* fraction of total variance on PC1, PC2
+                                  (0 when the points do not vary) */
   float     centre_x, centre_y;/* where s_N falls in the plane */
   float     rho_min, rho_max;  /* in the full space, for the chosen distance */
   int       n;                 /* N */
@@ -26,15 +43,33 @@ typedef struct
   gboolean *in_max_ball;       /* D_i <= rho_max */
   gboolean *in_min_ball;       /* D_i <  rho_min */
   /* Projected membership, Euclidean only: inside the drawn disk of radius
-   * rho_max / rho_min around the projected centre. Differences from the
-   * full-space flags are what a plot must make visible. */
+   * rho_max / rho_min around the projected centre (closed for rho_max,
+   * open for rho_min, like the balls). The projection onto an orthonormal
+   * plane maps the ball of radius r around s_N onto the disk of radius r
+   * around the projected centre, so the disks are exact pictures of the
+   * balls' shadows; differences from the full-space flags are what a plot
+   * must make visible. NULL for the cosine distance, whose balls are not
+   * disks in the plane. */
   gboolean *in_max_disk;
   gboolean *in_min_disk;
 } HlScatter;
 
+GQuark        hl_projection_error_quark (void);
+
 HlProjection *hl_projection_new        (const HlHeadInput *input,
                                         GError           **error);
-/* @seed and @repeat choose the permutation for the random ranking. */
+/* The unit axis of component @component (0 or 1): head_dim doubles. */
+const double *hl_projection_get_axis   (const HlProjection *self,
+                                        int                 component);
+/* Projects any point of the value space (head_dim doubles) into the plane. */
+void          hl_projection_project    (const HlProjection *self,
+                                        const double       *point,
+                                        double             *x,
+                                        double             *y);
+/* The picture at one N (1 <= @n < n_keys). @seed and @repeat choose the
+ * permutation for the random ranking, as hl_separability_rank () does, so
+ * selected, rho_min and rho_max equal those of hl_separability_compute ()
+ * for that ranking (for random: for that one repeat). */
 HlScatter    *hl_projection_scatter    (const HlProjection *self,
                                         HlRanking           ranking,
                                         HlDistance          distance,

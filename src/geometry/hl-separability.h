@@ -20,7 +20,9 @@ typedef struct
 } HlSeparabilityOptions;
 
 /* The metrics at one N. For the random ranking each field is the mean over
- * the R repeats (each repeat measured around its own aggregate). */
+ * the R repeats (each repeat measured around its own aggregate). Ranges:
+ * P in (0, 1]; R in [0, 1] (R = 0 happens: a key outside S_N can sit closer
+ * to s_N than every key of S_N); F = 0 when R = 0. */
 typedef struct
 {
   float precision;
@@ -34,7 +36,7 @@ typedef struct
 
 typedef struct
 {
-  int                  n_grid;
+  int                  n_grid;                                  /* may be 0 */
   int                 *grid;                                   /* owned copy */
   /* [n_grid] each, NULL when that ranking or distance was not asked for. */
   HlSeparabilityPoint *points[HL_N_RANKINGS][HL_N_DISTANCES];
@@ -45,7 +47,10 @@ typedef struct
 } HlCurveSet;
 
 /* The fast path: prefix sums build every centre s_N of every ranking, one
- * GEMM gives every distance. Never fails on a valid input. */
+ * GEMM gives every distance. Never fails on a valid input. The counts (so P
+ * and R) and rho_min / rho_max equal those of an exact computation in double
+ * (see the comment at the top of hl-separability.c). Allocates its
+ * workspace per call; does not change the number of BLAS threads. */
 HlCurveSet *hl_separability_compute   (const HlHeadInput           *input,
                                        const HlSeparabilityOptions *options);
 
@@ -56,12 +61,20 @@ HlCurveSet *hl_separability_reference (const HlHeadInput           *input,
 
 /* The selection S_N for one ranking: writes the ranked key indices
  * (n_keys of them; the first N are S_N) into @order. For the random ranking
- * @repeat picks the permutation (0 .. repeats-1) drawn from @seed. */
+ * @repeat picks the permutation (0 .. repeats-1) drawn from @seed: stream
+ * @repeat of hl_random_init (), so repeat r is the same whatever R is. */
 void        hl_separability_rank      (const HlHeadInput *input,
                                        HlRanking          ranking,
                                        guint64            seed,
                                        int                repeat,
                                        int               *order);
+
+/* The work of the distance GEMMs of hl_separability_compute() for one head
+ * with @n_keys visible keys: 2 n m d floating-point operations, m the number
+ * of centres (one per ranking instance and N). For reporting GFLOP/s. */
+double      hl_separability_gemm_flops (int                          n_keys,
+                                        int                          head_dim,
+                                        const HlSeparabilityOptions *options);
 
 void        hl_curve_set_free         (HlCurveSet *self);
 

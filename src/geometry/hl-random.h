@@ -1,0 +1,43 @@
+/* hl-random.h: a seeded pseudo-random generator of our own (xoshiro256**
+ * seeded through splitmix64) and uniform permutations.
+ *
+ * Results never depend on the GLib version (GRand's algorithm is not part of
+ * its API), so a seed printed in a CSV reproduces the same random control on
+ * any machine. Every (seed, stream) pair is an independent sequence: the
+ * random ranking uses stream r for repeat r, so repeat r does not change when
+ * R changes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Plain state, copied freely; fill it with hl_random_init(). */
+typedef struct
+{
+  guint64 s[4];
+} HlRandom;
+
+/* One step of splitmix64 (Steele, Lea, Flood 2014): advances @state and
+ * returns the next output. Used for seeding, exposed for tests. */
+guint64 hl_random_splitmix64  (guint64  *state);
+
+void    hl_random_init        (HlRandom *self,
+                               guint64   seed,
+                               guint64   stream);
+guint64 hl_random_next        (HlRandom *self);
+/* Uniform in 0 .. @bound - 1 without modulo bias; @bound > 0. */
+guint64 hl_random_below       (HlRandom *self,
+                               guint64   bound);
+/* Uniform in [0, 1) with 53 random bits. */
+double  hl_random_double      (HlRandom *self);
+/* Writes a uniform random permutation of 0 .. @n - 1 into @out
+ * (Fisher-Yates, starting from the identity). */
+void    hl_random_permutation (HlRandom *self,
+                               int      *out,
+                               int       n);
+
+G_END_DECLS

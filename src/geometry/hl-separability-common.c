@@ -1,0 +1,365 @@
+/* hl-separability-common.c: argument checks, rankings, the curve set and the
+ * averaging over repeats, shared by the fast path and the reference.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-separability-private.h"
+#include "hl-random.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_FIELDS 7
+
+struct _HlSeparabilityAccumulator
+{
+  HlSeparabilityOptions options;
+  int                   n_grid;
+  int                  *grid;
+  /* [n_grid * N_FIELDS] sums in double, NULL when not asked. */
+  double               *sums[HL_N_RANKINGS][HL_N_DISTANCES];
+  double               *align_sink[HL_N_RANKINGS];
+  double               *align_last[HL_N_RANKINGS];
+};
+
+static gboolean
+grid_valid (const HlSeparabilityOptions *options,
+            int                          n_keys)
+{
+  if (options->n_grid < 0 || (options->n_grid > 0 && options->grid == NULL))
+    return FALSE;
+  for (int g = 0; g < options->n_grid; g++)
+    {
+      int n = options->grid[g];
+
+      if (n < 1 || n >= n_keys || (g > 0 && n <= options->grid[g - 1]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hl_separability_arguments_valid (const HlHeadInput           *input,
+                                 const HlSeparabilityOptions *options)
+{
+  if (input == NULL || options == NULL)
+    return FALSE;
+  if (input->n_keys < 1 || input->head_dim < 1
+      || input->values == NULL || input->alpha == NULL)
+    return FALSE;
+  if (options->rankings >= (1u << HL_N_RANKINGS)
+      || options->distances >= (1u << HL_N_DISTANCES))
+    return FALSE;
+  if ((options->rankings & (1u << HL_RANKING_RANDOM)) && options->repeats < 1)
+    return FALSE;
+  return grid_valid (options, input->n_keys);
+}
+
+int
+hl_separability_instances (const HlSeparabilityOptions *options,
+                           HlRanking                   *rankings,
+                           int                         *repeats)
+{
+  int n = 0;
+
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    {
+      int count;
+
+      if (!(options->rankings & (1u << r)))
+        continue;
+      count = r == HL_RANKING_RANDOM ? options->repeats : 1;
+      for (int k = 0; k < count; k++, n++)
+        {
+          if (rankings != NULL)
+            rankings[n] = (HlRanking) r;
+          if (repeats != NULL)
+            repeats[n] = k;
+        }
+    }
+  return n;
+}
+
+double
+hl_separability_gemm_flops (int                          n_keys,
+                            int                          head_dim,
+                            const HlSeparabilityOptions *options)
+{
+  double centres;
+
+  g_return_val_if_fail (options != NULL, 0.0);
+
+  centres = (double) hl_separability_instances (options, NULL, NULL) * options->n_grid;
+  return 2.0 * n_keys * centres * head_dim;
+}
+
+void
+hl_separability_exact_set (HlSeparabilityExact *point,
+                           int                  n,
+                           int                  n_outer,
+                           int                  n_inner,
+                           double               rho_min,
+                           double               rho_max,
+                           double               retained_mass)
+{
+  double p = (double) n / (double) (n + n_outer);
+  double r = (double) n_inner / (double) n;
+
+  point->precision = p;
+  point->recall = r;
+  point->f1 = p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
+  point->rho_min = rho_min;
+  point->rho_max = rho_max;
+  point->margin = rho_min - rho_max;
+  point->retained_mass = retained_mass;
+}
+
+double
+hl_separability_point_norm2 (const float *v,
+                             float        alpha,
+                             int          head_dim)
+{
+  double sum = 0.0;
+
+  for (int k = 0; k < head_dim; k++)
+    {
+      double y = (double) alpha * (double) v[k];
+
+      sum += y * y;
+    }
+  return sum;
+}
+
+double
+hl_separability_exact_distance (const float  *v,
+                                float         alpha,
+                                int           head_dim,
+                                double        ny2,
+                                const double *s,
+                                double        ns2,
+                                HlDistance    distance)
+{
+  double sum = 0.0;
+
+  if (distance == HL_DISTANCE_EUCLIDEAN)
+    {
+      for (int k = 0; k < head_dim; k++)
+        {
+          double diff = (double) alpha * (double) v[k] - s[k];
+
+          sum += diff * diff;
+        }
+      return sqrt (sum);
+    }
+
+  for (int k = 0; k < head_dim; k++)
+    sum += (double) alpha * (double) v[k] * s[k];
+  return 1.0 - sum / (sqrt (ny2) * sqrt (ns2) + 1e-12);
+}
+
+/* Rankings ----------------------------------------------------------------- */
+
+typedef struct
+{
+  double key;
+  int    index;
+} RankEntry;
+
+/* Descending key, then ascending index: a total order, so qsort gives the
+ * stable "ties: lower index first" ranking of FRAMEWORK.md. */
+static int
+rank_entry_compare (const void *a,
+                    const void *b)
+{
+  const RankEntry *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key > y->key ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+static void
+rank_by_key (const HlHeadInput *input,
+             HlRanking          ranking,
+             int               *order)
+{
+  int n = input->n_keys, d = input->head_dim;
+  g_autofree RankEntry *entries = g_new (RankEntry, n);
+
+  for (int i = 0; i < n; i++)
+    {
+      entries[i].index = i;
+      if (ranking == HL_RANKING_ATTENTION)
+        entries[i].key = input->alpha[i];
+      else
+        entries[i].key = sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
+                                                            input->alpha[i], d));
+    }
+  qsort (entries, n, sizeof (RankEntry), rank_entry_compare);
+  for (int i = 0; i < n; i++)
+    order[i] = entries[i].index;
+}
+
+void
+hl_separability_rank (const HlHeadInput *input,
+                      HlRanking          ranking,
+                      guint64            seed,
+                      int                repeat,
+                      int               *order)
+{
+  HlRandom rng;
+
+  g_return_if_fail (input != NULL && input->n_keys >= 1 && order != NULL);
+  g_return_if_fail (ranking < HL_N_RANKINGS);
+  g_return_if_fail (repeat >= 0);
+
+  if (ranking != HL_RANKING_RANDOM)
+    {
+      rank_by_key (input, ranking, order);
+      return;
+    }
+  hl_random_init (&rng, seed, (guint64) repeat);
+  hl_random_permutation (&rng, order, input->n_keys);
+}
+
+/* The curve set and the accumulator --------------------------------------- */
+
+void
+hl_curve_set_free (HlCurveSet *self)
+{
+  if (self == NULL)
+    return;
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    {
+      for (int m = 0; m < HL_N_DISTANCES; m++)
+        g_free (self->points[r][m]);
+      g_free (self->align_sink[r]);
+      g_free (self->align_last[r]);
+    }
+  g_free (self->grid);
+  g_free (self);
+}
+
+HlSeparabilityAccumulator *
+hl_separability_accumulator_new (const HlSeparabilityOptions *options)
+{
+  HlSeparabilityAccumulator *self = g_new0 (HlSeparabilityAccumulator, 1);
+  /* One more element than needed keeps "asked for" non-NULL when the grid is
+   * empty (a query with a single visible key). */
+  gsize len = (gsize) options->n_grid + 1;
+
+  self->options = *options;
+  self->n_grid = options->n_grid;
+  self->grid = g_new0 (int, len);
+  if (options->n_grid > 0)
+    memcpy (self->grid, options->grid, sizeof (int) * options->n_grid);
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    {
+      if (!(options->rankings & (1u << r)))
+        continue;
+      for (int m = 0; m < HL_N_DISTANCES; m++)
+        if (options->distances & (1u << m))
+          self->sums[r][m] = g_new0 (double, len * N_FIELDS);
+      self->align_sink[r] = g_new0 (double, len);
+      self->align_last[r] = g_new0 (double, len);
+    }
+  return self;
+}
+
+void
+hl_separability_accumulator_add (HlSeparabilityAccumulator *self,
+                                 HlRanking                  ranking,
+                                 HlDistance                 distance,
+                                 int                        grid_index,
+                                 const HlSeparabilityExact *point)
+{
+  double *sum = self->sums[ranking][distance] + (gsize) grid_index * N_FIELDS;
+
+  g_assert (self->sums[ranking][distance] != NULL);
+  g_assert (grid_index >= 0 && grid_index < self->n_grid);
+
+  sum[0] += point->precision;
+  sum[1] += point->recall;
+  sum[2] += point->f1;
+  sum[3] += point->rho_min;
+  sum[4] += point->rho_max;
+  sum[5] += point->margin;
+  sum[6] += point->retained_mass;
+}
+
+void
+hl_separability_accumulator_align (HlSeparabilityAccumulator *self,
+                                   HlRanking                  ranking,
+                                   int                        grid_index,
+                                   double                     cos_sink,
+                                   double                     cos_last)
+{
+  g_assert (self->align_sink[ranking] != NULL);
+  g_assert (grid_index >= 0 && grid_index < self->n_grid);
+
+  self->align_sink[ranking][grid_index] += cos_sink;
+  self->align_last[ranking][grid_index] += cos_last;
+}
+
+static HlSeparabilityPoint *
+finish_points (const double *sums,
+               int           n_grid,
+               double        count)
+{
+  HlSeparabilityPoint *points = g_new0 (HlSeparabilityPoint, n_grid + 1);
+
+  for (int g = 0; g < n_grid; g++)
+    {
+      const double *s = sums + (gsize) g * N_FIELDS;
+      HlSeparabilityPoint *p = &points[g];
+
+      p->precision = (float) (s[0] / count);
+      p->recall = (float) (s[1] / count);
+      p->f1 = (float) (s[2] / count);
+      p->rho_min = (float) (s[3] / count);
+      p->rho_max = (float) (s[4] / count);
+      p->margin = (float) (s[5] / count);
+      p->retained_mass = (float) (s[6] / count);
+    }
+  return points;
+}
+
+static float *
+finish_trajectory (const double *sums,
+                   int           n_grid,
+                   double        count)
+{
+  float *out = g_new0 (float, n_grid + 1);
+
+  for (int g = 0; g < n_grid; g++)
+    out[g] = (float) (sums[g] / count);
+  return out;
+}
+
+HlCurveSet *
+hl_separability_accumulator_finish (HlSeparabilityAccumulator *self)
+{
+  HlCurveSet *set = g_new0 (HlCurveSet, 1);
+
+  set->n_grid = self->n_grid;
+  set->grid = g_steal_pointer (&self->grid);
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    {
+      double count = r == HL_RANKING_RANDOM ? self->options.repeats : 1;
+
+      if (self->align_sink[r] == NULL)
+        continue;
+      for (int m = 0; m < HL_N_DISTANCES; m++)
+        if (self->sums[r][m] != NULL)
+          set->points[r][m] = finish_points (self->sums[r][m], self->n_grid, count);
+      set->align_sink[r] = finish_trajectory (self->align_sink[r], self->n_grid, count);
+      set->align_last[r] = finish_trajectory (self->align_last[r], self->n_grid, count);
+      for (int m = 0; m < HL_N_DISTANCES; m++)
+        g_free (self->sums[r][m]);
+      g_free (self->align_sink[r]);
+      g_free (self->align_last[r]);
+    }
+  g_free (self);
+  return set;
+}

@@ -1,0 +1,81 @@
+/* hl-separability-private.h: pieces shared by the fast path, the reference
+ * and the projection. The distance code of the reference is deliberately not
+ * here: it is written independently so the tests compare two
+ * implementations.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hl-separability.h"
+
+G_BEGIN_DECLS
+
+/* The metrics at one N for one ranking instance (one repeat), in double. */
+typedef struct
+{
+  double precision;
+  double recall;
+  double f1;
+  double rho_min;
+  double rho_max;
+  double margin;
+  double retained_mass;
+} HlSeparabilityExact;
+
+/* Sums the points of every ranking instance and divides by the number of
+ * instances of that ranking (1, or R for the random control). */
+typedef struct _HlSeparabilityAccumulator HlSeparabilityAccumulator;
+
+gboolean  hl_separability_arguments_valid   (const HlHeadInput           *input,
+                                             const HlSeparabilityOptions *options);
+/* The number of ranking instances: 1 per deterministic ranking, R for the
+ * random control. Fills @rankings and @repeats (capacity
+ * HL_N_RANKINGS - 1 + options->repeats) when they are not NULL. */
+int       hl_separability_instances         (const HlSeparabilityOptions *options,
+                                             HlRanking                   *rankings,
+                                             int                         *repeats);
+
+/* Fills P, R, F and the margin from the counts of Definition 1. */
+void      hl_separability_exact_set         (HlSeparabilityExact *point,
+                                             int                  n,
+                                             int                  n_outer,
+                                             int                  n_inner,
+                                             double               rho_min,
+                                             double               rho_max,
+                                             double               retained_mass);
+
+/* ||y_i||^2 in double, y_i = alpha_i v_i, summed in index order. */
+double    hl_separability_point_norm2       (const float *v,
+                                             float        alpha,
+                                             int          head_dim);
+/* D(y_i, s) in double with y_i = alpha_i v_i formed exactly (the product of
+ * two floats is exact in double). @ny2 and @ns2 are the squared norms of
+ * y_i and s as computed by hl_separability_point_norm2() and a plain sum of
+ * squares of s in index order. This is the exact value every count of the
+ * fast path and every projection flag is decided on. */
+double    hl_separability_exact_distance    (const float  *v,
+                                             float         alpha,
+                                             int           head_dim,
+                                             double        ny2,
+                                             const double *s,
+                                             double        ns2,
+                                             HlDistance    distance);
+
+HlSeparabilityAccumulator *
+          hl_separability_accumulator_new   (const HlSeparabilityOptions *options);
+void      hl_separability_accumulator_add   (HlSeparabilityAccumulator   *self,
+                                             HlRanking                    ranking,
+                                             HlDistance                   distance,
+                                             int                          grid_index,
+                                             const HlSeparabilityExact   *point);
+void      hl_separability_accumulator_align (HlSeparabilityAccumulator   *self,
+                                             HlRanking                    ranking,
+                                             int                          grid_index,
+                                             double                       cos_sink,
+                                             double                       cos_last);
+/* Consumes @self. */
+HlCurveSet *
+          hl_separability_accumulator_finish (HlSeparabilityAccumulator  *self);
+
+G_END_DECLS
