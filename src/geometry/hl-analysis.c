@@ -1,0 +1,835 @@
+/* hl-analysis.c: the whole-file analysis on a worker pool.
+ *
+ * Threads: the coordinating thread (the caller's for hl_analysis_run(), a
+ * private thread for the async variant) reads head blocks with the reader
+ * API (which holds the process-wide HDF5 lock around each call) and pushes
+ * jobs into a bounded queue; `n_workers` threads pop jobs and compute every
+ * query of a head. A job holds one query head's attention rows and a shared
+ * reference to its kv head's values, so at most `capacity + n_workers` blocks
+ * are alive whatever the number of layers: memory stays bounded.
+ *
+ * Cancellation: the GCancellable's handler raises a stop flag and wakes
+ * every waiting thread; the reader checks it between blocks and the workers
+ * between heads, so a run stops within one head's compute time.
+ *
+ * Delivery: finished results collect in a pending list; the coordinating
+ * thread hands them over at most every DELIVERY_INTERVAL_US, as one idle
+ * source on the caller's main context (async) or as a progress call in the
+ * calling thread (sync).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-analysis.h"
+
+#include <cblas.h>
+#include <glib/gi18n.h>
+
+#define DELIVERY_INTERVAL_US (40 * 1000)
+#define WAIT_SLICE_US        (50 * 1000)
+
+G_DEFINE_QUARK (hl-analysis-error-quark, hl_analysis_error)
+
+struct _HlAnalysis
+{
+  GObject            parent_instance;
+
+  HlActivations     *file;
+  HlAnalysisOptions  options;       /* arrays point into the owned copies below */
+  int               *layers;        /* owned: the layers analysed, increasing */
+  int               *heads;         /* owned: the query heads analysed, increasing */
+  int               *grid_list;     /* owned, NULL unless HL_GRID_LIST */
+  GPtrArray         *results;       /* of HlHeadResult, sorted */
+  HlHeadResult     **table;         /* borrowed from results, by (layer, head, sample, query) */
+  HlModelSummary    *summary;
+};
+
+G_DEFINE_FINAL_TYPE (HlAnalysis, hl_analysis, G_TYPE_OBJECT)
+
+static void
+hl_analysis_finalize (GObject *object)
+{
+  HlAnalysis *self = HL_ANALYSIS (object);
+
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->layers, g_free);
+  g_clear_pointer (&self->heads, g_free);
+  g_clear_pointer (&self->grid_list, g_free);
+  g_clear_pointer (&self->results, g_ptr_array_unref);
+  g_clear_pointer (&self->table, g_free);
+  g_clear_pointer (&self->summary, hl_model_summary_free);
+
+  G_OBJECT_CLASS (hl_analysis_parent_class)->finalize (object);
+}
+
+static void
+hl_analysis_class_init (HlAnalysisClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hl_analysis_finalize;
+}
+
+static void
+hl_analysis_init (HlAnalysis *self)
+{
+}
+
+void
+hl_analysis_options_init (HlAnalysisOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  *options = (HlAnalysisOptions) { 0 };
+  hl_head_analysis_options_init (&options->head);
+  options->bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP;
+}
+
+/* Options checking and copying. */
+
+static gboolean
+check_indices (const int   *list,
+               int          n,
+               int          limit,
+               const char  *what,
+               GError     **error)
+{
+  for (int i = 0; i < n; i++)
+    if (list[i] < 0 || list[i] >= limit)
+      {
+        g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_OPTIONS,
+                     _("%s %d is out of range: the file has %d (0 to %d)"),
+                     what, list[i], limit, limit - 1);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+check_options (const HlAnalysisOptions *options,
+               const HlActivationsInfo *info,
+               GError                 **error)
+{
+  const HlHeadAnalysisOptions *head = &options->head;
+  const char *problem = NULL;
+
+  if ((head->rankings & ((1u << HL_N_RANKINGS) - 1)) == 0)
+    problem = _("no ranking selected");
+  else if ((head->distances & ((1u << HL_N_DISTANCES) - 1)) == 0)
+    problem = _("no distance selected");
+  else if ((head->rankings & (1u << HL_RANKING_RANDOM)) && head->repeats < 1)
+    problem = _("the random ranking needs at least one repeat");
+  else if (head->grid_kind == HL_GRID_LIST && head->n_grid_list < 1)
+    problem = _("the N list is empty");
+  else if (options->bootstrap < 0 || options->threads < 0)
+    problem = _("bootstrap replicates and threads cannot be negative");
+  else if ((options->layers != NULL && options->n_layers < 1)
+           || (options->heads != NULL && options->n_heads < 1))
+    problem = _("an empty layer or head subset");
+  if (problem != NULL)
+    {
+      g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_OPTIONS,
+                   _("Invalid analysis options: %s"), problem);
+      return FALSE;
+    }
+  return check_indices (options->layers, options->layers ? options->n_layers : 0,
+                        info->n_layers, _("Layer"), error)
+         && check_indices (options->heads, options->heads ? options->n_heads : 0,
+                           info->n_heads, _("Head"), error);
+}
+
+/* A sorted, duplicate-free copy of @list, or 0..n_all-1 when @list is NULL. */
+static int *
+index_set (const int *list,
+           int        n_list,
+           int        n_all,
+           int       *n_out)
+{
+  g_autofree gboolean *chosen = g_new0 (gboolean, n_all);
+  int *set = g_new (int, n_all);
+  int n = 0;
+
+  for (int i = 0; i < (list ? n_list : n_all); i++)
+    chosen[list ? list[i] : i] = TRUE;
+  for (int i = 0; i < n_all; i++)
+    if (chosen[i])
+      set[n++] = i;
+  *n_out = n;
+  return set;
+}
+
+static HlAnalysis *
+analysis_new (HlActivations           *file,
+              const HlAnalysisOptions *options)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+  HlAnalysis *self = g_object_new (HL_TYPE_ANALYSIS, NULL);
+
+  self->file = g_object_ref (file);
+  self->options = *options;
+  self->layers = index_set (options->layers, options->n_layers, info->n_layers,
+                            &self->options.n_layers);
+  self->heads = index_set (options->heads, options->n_heads, info->n_heads,
+                           &self->options.n_heads);
+  self->options.layers = self->layers;
+  self->options.heads = self->heads;
+  if (options->head.grid_kind == HL_GRID_LIST)
+    self->grid_list = g_memdup2 (options->head.grid_list,
+                                 sizeof (int) * options->head.n_grid_list);
+  self->options.head.grid_list = self->grid_list;
+  if (self->options.threads == 0)
+    self->options.threads = MAX (1, (int) g_get_num_processors ());
+  self->results = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
+  return self;
+}
+
+/* Jobs and the shared values block. */
+
+typedef struct
+{
+  float *data;     /* [seq_len, head_dim] */
+} ValuesBlock;
+
+typedef struct
+{
+  ValuesBlock *values;     /* a reference (g_rc_box) */
+  float       *attention;  /* owned: [n_queries, seq_len] */
+  HlHeadId     id;         /* query_index unused: a job covers every query */
+} Job;
+
+static void
+values_block_clear (gpointer data)
+{
+  g_free (((ValuesBlock *) data)->data);
+}
+
+static void
+job_free (Job *job)
+{
+  g_atomic_rc_box_release_full (job->values, values_block_clear);
+  g_free (job->attention);
+  g_free (job);
+}
+
+/* The run: shared by the coordinating thread, the workers and the idle
+ * sources of the async delivery. Refcounted with g_atomic_rc_box. */
+
+typedef struct
+{
+  HlAnalysis             *analysis;      /* owned until handed to the caller */
+  const HlActivationsInfo *info;
+  GCancellable           *cancellable;   /* owned, may be NULL */
+  gulong                  cancelled_id;
+  gint                    stop;          /* atomic: cancelled or failed */
+
+  GMutex                  mutex;         /* protects everything below */
+  GCond                   cond;
+  GQueue                  jobs;
+  guint                   capacity;
+  gboolean                reader_done;
+  int                     active_workers;
+  GPtrArray              *pending;       /* results not yet delivered */
+  guint                   done;
+  guint                   total;
+  GError                 *error;         /* the first failure */
+
+  /* Delivery. */
+  gboolean                sync;
+  GMainContext           *context;       /* async: the caller's, owned */
+  GTask                  *task;          /* async: owned */
+  HlAnalysisProgressFunc  progress;
+  HlAnalysisHeadFunc      head_done;
+  gpointer                user_data;
+  GDestroyNotify          notify;
+  gint64                  last_delivery_us;
+  gboolean                delivery_scheduled;
+  gboolean                completed;     /* main context only: finish was returned */
+  guint                   delivered;     /* main context only */
+} Run;
+
+static void
+run_clear (gpointer data)
+{
+  Run *run = data;
+
+  g_clear_object (&run->analysis);
+  g_clear_object (&run->cancellable);
+  g_queue_clear_full (&run->jobs, (GDestroyNotify) job_free);
+  g_clear_pointer (&run->pending, g_ptr_array_unref);
+  g_clear_error (&run->error);
+  g_clear_pointer (&run->context, g_main_context_unref);
+  g_clear_object (&run->task);
+  g_mutex_clear (&run->mutex);
+  g_cond_clear (&run->cond);
+}
+
+static void
+run_unref (Run *run)
+{
+  g_atomic_rc_box_release_full (run, run_clear);
+}
+
+static gboolean
+run_should_stop (Run *run)
+{
+  return g_atomic_int_get (&run->stop) != 0;
+}
+
+/* Raises the stop flag and wakes every thread waiting on the run. */
+static void
+run_stop (Run *run)
+{
+  g_atomic_int_set (&run->stop, 1);
+  g_mutex_lock (&run->mutex);
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->mutex);
+}
+
+static void
+run_cancelled_cb (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  run_stop (user_data);
+}
+
+static void
+run_fail (Run    *run,
+          GError *error)
+{
+  g_mutex_lock (&run->mutex);
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  g_mutex_unlock (&run->mutex);
+  run_stop (run);
+}
+
+static Run *
+run_new (HlActivations           *file,
+         const HlAnalysisOptions *options,
+         GCancellable            *cancellable)
+{
+  Run *run = g_atomic_rc_box_new0 (Run);
+  const HlAnalysisOptions *own;
+
+  run->analysis = analysis_new (file, options);
+  run->info = hl_activations_get_info (file);
+  own = &run->analysis->options;
+  g_mutex_init (&run->mutex);
+  g_cond_init (&run->cond);
+  g_queue_init (&run->jobs);
+  run->capacity = 2 * own->threads + 2;
+  run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
+  run->total = (guint) own->n_layers * own->n_heads * run->info->n_samples
+               * run->info->n_queries;
+  if (cancellable != NULL)
+    {
+      run->cancellable = g_object_ref (cancellable);
+      run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (run_cancelled_cb),
+                                                 run, NULL);
+    }
+  return run;
+}
+
+/* The workers. */
+
+static void
+run_add_result (Run          *run,
+                HlHeadResult *result)
+{
+  g_mutex_lock (&run->mutex);
+  g_ptr_array_add (run->analysis->results, result);
+  if (!run->sync)
+    g_ptr_array_add (run->pending, hl_head_result_ref (result));
+  run->done++;
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->mutex);
+}
+
+static void
+process_job (Run *run,
+             Job *job)
+{
+  const HlActivationsInfo *info = run->info;
+
+  for (int q = 0; q < info->n_queries && !run_should_stop (run); q++)
+    {
+      HlHeadInput input = {
+        .n_keys = info->query_positions[q] + 1,
+        .head_dim = info->head_dim,
+        .values = job->values->data,
+        .alpha = job->attention + (gsize) q * info->seq_len,
+      };
+      HlHeadId id = job->id;
+
+      id.query_index = q;
+      run_add_result (run, hl_head_analysis_compute (&input, &id, &run->analysis->options.head));
+    }
+}
+
+static Job *
+pop_job (Run *run)
+{
+  Job *job = NULL;
+
+  g_mutex_lock (&run->mutex);
+  while (!run_should_stop (run) && g_queue_is_empty (&run->jobs) && !run->reader_done)
+    g_cond_wait (&run->cond, &run->mutex);
+  if (!run_should_stop (run))
+    job = g_queue_pop_head (&run->jobs);
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->mutex);
+  return job;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Run *run = data;
+  Job *job;
+
+  while ((job = pop_job (run)) != NULL)
+    {
+      process_job (run, job);
+      job_free (job);
+    }
+  g_mutex_lock (&run->mutex);
+  run->active_workers--;
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->mutex);
+  return NULL;
+}
+
+/* Delivery. */
+
+/* Main context: hands a batch of results and the progress to the caller. */
+static gboolean
+deliver_in_main (gpointer data)
+{
+  Run *run = data;
+  g_autoptr(GPtrArray) batch = NULL;
+
+  g_mutex_lock (&run->mutex);
+  batch = g_steal_pointer (&run->pending);
+  run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
+  run->delivery_scheduled = FALSE;
+  g_mutex_unlock (&run->mutex);
+
+  if (run->completed || g_cancellable_is_cancelled (run->cancellable) || batch->len == 0)
+    return G_SOURCE_REMOVE;
+  /* A callback may cancel: the rest of the batch is dropped then. */
+  for (guint i = 0; i < batch->len; i++)
+    {
+      if (g_cancellable_is_cancelled (run->cancellable))
+        return G_SOURCE_REMOVE;
+      if (run->head_done != NULL)
+        run->head_done (g_ptr_array_index (batch, i), run->user_data);
+      run->delivered++;
+    }
+  if (run->progress != NULL && !g_cancellable_is_cancelled (run->cancellable))
+    run->progress (run->delivered, run->total, run->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_in_main (Run         *run,
+                  GSourceFunc  func)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, g_atomic_rc_box_acquire (run),
+                         (GDestroyNotify) run_unref);
+  g_source_set_static_name (source, "[headlens] analysis delivery");
+  g_source_attach (source, run->context);
+}
+
+/* Coordinating thread, without the mutex: passes progress on, at most every
+ * DELIVERY_INTERVAL_US unless @final. */
+static void
+run_deliver (Run      *run,
+             gboolean  final)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean schedule;
+  guint done;
+
+  if (!final && now - run->last_delivery_us < DELIVERY_INTERVAL_US)
+    return;
+  run->last_delivery_us = now;
+  g_mutex_lock (&run->mutex);
+  done = run->done;
+  schedule = !run->sync && !run->delivery_scheduled && run->pending->len > 0;
+  if (schedule)
+    run->delivery_scheduled = TRUE;
+  g_mutex_unlock (&run->mutex);
+
+  if (schedule)
+    schedule_in_main (run, deliver_in_main);
+  else if (run->sync && run->progress != NULL && !run_should_stop (run))
+    run->progress (done, run->total, run->user_data);
+}
+
+/* The reader. */
+
+static void
+push_job (Run *run,
+          Job *job)
+{
+  g_mutex_lock (&run->mutex);
+  while (!run_should_stop (run) && g_queue_get_length (&run->jobs) >= run->capacity)
+    {
+      g_cond_wait_until (&run->cond, &run->mutex, g_get_monotonic_time () + WAIT_SLICE_US);
+      g_mutex_unlock (&run->mutex);
+      run_deliver (run, FALSE);
+      g_mutex_lock (&run->mutex);
+    }
+  if (run_should_stop (run))
+    job_free (job);
+  else
+    g_queue_push_tail (&run->jobs, job);
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->mutex);
+}
+
+static gboolean
+read_head_jobs (Run         *run,
+                ValuesBlock *values,
+                int          layer,
+                int          sample,
+                int          kv_head,
+                GError     **error)
+{
+  const HlAnalysis *analysis = run->analysis;
+  const HlActivationsInfo *info = run->info;
+
+  for (int k = 0; k < analysis->options.n_heads && !run_should_stop (run); k++)
+    {
+      int head = analysis->heads[k];
+      Job *job;
+
+      if (info->kv_head_of[head] != kv_head)
+        continue;
+      job = g_new0 (Job, 1);
+      job->values = g_atomic_rc_box_acquire (values);
+      job->attention = g_new (float, (gsize) info->n_queries * info->seq_len);
+      job->id = (HlHeadId) { layer, head, sample, 0, kv_head };
+      if (!hl_activations_read_attention (analysis->file, layer, sample, head,
+                                          job->attention, error))
+        {
+          job_free (job);
+          return FALSE;
+        }
+      push_job (run, job);
+    }
+  return TRUE;
+}
+
+static gboolean
+kv_head_needed (const Run *run,
+                int        kv_head)
+{
+  for (int k = 0; k < run->analysis->options.n_heads; k++)
+    if (run->info->kv_head_of[run->analysis->heads[k]] == kv_head)
+      return TRUE;
+  return FALSE;
+}
+
+/* Reads one kv head's values once and queues a job per query head that
+ * reads them. */
+static gboolean
+read_block (Run     *run,
+            int      layer,
+            int      sample,
+            int      kv_head,
+            GError **error)
+{
+  const HlActivationsInfo *info = run->info;
+  ValuesBlock *values;
+  gboolean ok;
+
+  if (!kv_head_needed (run, kv_head))
+    return TRUE;
+  values = g_atomic_rc_box_new0 (ValuesBlock);
+  values->data = g_new (float, (gsize) info->seq_len * info->head_dim);
+  ok = hl_activations_read_values (run->analysis->file, layer, sample, kv_head,
+                                   values->data, error)
+       && read_head_jobs (run, values, layer, sample, kv_head, error);
+  g_atomic_rc_box_release_full (values, values_block_clear);
+  return ok;
+}
+
+static void
+read_all (Run *run)
+{
+  const HlAnalysis *analysis = run->analysis;
+  GError *error = NULL;
+
+  for (int l = 0; l < analysis->options.n_layers; l++)
+    for (int s = 0; s < run->info->n_samples; s++)
+      for (int g = 0; g < run->info->n_kv_heads; g++)
+        {
+          if (run_should_stop (run))
+            return;
+          if (!read_block (run, analysis->layers[l], s, g, &error))
+            {
+              run_fail (run, error);
+              return;
+            }
+          run_deliver (run, FALSE);
+        }
+}
+
+/* The coordinating thread's work. */
+
+static int
+compare_results (gconstpointer a,
+                 gconstpointer b)
+{
+  const HlHeadResult *x = *(HlHeadResult * const *) a;
+  const HlHeadResult *y = *(HlHeadResult * const *) b;
+  int keys_x[] = { x->layer, x->head, x->sample, x->query_index };
+  int keys_y[] = { y->layer, y->head, y->sample, y->query_index };
+
+  for (int i = 0; i < 4; i++)
+    if (keys_x[i] != keys_y[i])
+      return keys_x[i] < keys_y[i] ? -1 : 1;
+  return 0;
+}
+
+static gsize
+table_index (const HlActivationsInfo *info,
+             int                      layer,
+             int                      head,
+             int                      sample,
+             int                      query_index)
+{
+  return (((gsize) layer * info->n_heads + head) * info->n_samples + sample)
+         * info->n_queries + query_index;
+}
+
+static void
+analysis_finish (HlAnalysis *self)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (self->file);
+
+  g_ptr_array_sort (self->results, compare_results);
+  self->table = g_new0 (HlHeadResult *, (gsize) info->n_layers * info->n_heads
+                                        * info->n_samples * info->n_queries);
+  for (guint i = 0; i < self->results->len; i++)
+    {
+      HlHeadResult *r = g_ptr_array_index (self->results, i);
+
+      self->table[table_index (info, r->layer, r->head, r->sample, r->query_index)] = r;
+    }
+  self->summary = hl_model_summary_new ((HlHeadResult * const *) self->results->pdata,
+                                        self->results->len, info->n_layers,
+                                        self->options.bootstrap, self->options.head.seed);
+}
+
+static void
+wait_for_workers (Run *run)
+{
+  g_mutex_lock (&run->mutex);
+  run->reader_done = TRUE;
+  g_cond_broadcast (&run->cond);
+  while (run->active_workers > 0)
+    {
+      g_cond_wait_until (&run->cond, &run->mutex, g_get_monotonic_time () + WAIT_SLICE_US);
+      g_mutex_unlock (&run->mutex);
+      run_deliver (run, FALSE);
+      g_mutex_lock (&run->mutex);
+    }
+  g_mutex_unlock (&run->mutex);
+}
+
+static void
+run_execute (Run *run)
+{
+  int n_workers = run->analysis->options.threads;
+  g_autofree GThread **workers = g_new (GThread *, n_workers);
+
+  /* OpenBLAS's own threads would compete with the pool for the same cores;
+   * with one worker BLAS keeps its threads. The setting is process-wide. */
+  if (n_workers > 1)
+    openblas_set_num_threads (1);
+  run->active_workers = n_workers;
+  for (int i = 0; i < n_workers; i++)
+    workers[i] = g_thread_new ("hl-analysis-worker", worker_thread, run);
+  read_all (run);
+  wait_for_workers (run);
+  for (int i = 0; i < n_workers; i++)
+    g_thread_join (workers[i]);
+  if (run->cancellable != NULL)
+    g_cancellable_disconnect (run->cancellable, run->cancelled_id);
+  run->cancelled_id = 0;
+  if (!run_should_stop (run))
+    analysis_finish (run->analysis);
+  run_deliver (run, TRUE);
+}
+
+/* Main context: the last batch, then the task's result. */
+static gboolean
+complete_in_main (gpointer data)
+{
+  Run *run = data;
+
+  if (run->error == NULL)
+    deliver_in_main (run);
+  run->completed = TRUE;
+  if (run->error != NULL)
+    g_task_return_error (run->task, g_steal_pointer (&run->error));
+  else if (!g_task_return_error_if_cancelled (run->task))
+    g_task_return_pointer (run->task, g_steal_pointer (&run->analysis), g_object_unref);
+  if (run->notify != NULL)
+    g_clear_pointer (&run->user_data, run->notify);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+coordinator_thread (gpointer data)
+{
+  Run *run = data;
+
+  run_execute (run);
+  schedule_in_main (run, complete_in_main);
+  run_unref (run);
+  return NULL;
+}
+
+void
+hl_analysis_run_async (HlActivations           *file,
+                       const HlAnalysisOptions *options,
+                       HlAnalysisProgressFunc   progress,
+                       HlAnalysisHeadFunc       head_done,
+                       gpointer                 user_data,
+                       GDestroyNotify           notify,
+                       GCancellable            *cancellable,
+                       GAsyncReadyCallback      callback,
+                       gpointer                 callback_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Run *run;
+
+  g_return_if_fail (HL_IS_ACTIVATIONS (file));
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, callback_data);
+  g_task_set_source_tag (task, hl_analysis_run_async);
+  if (!check_options (options, hl_activations_get_info (file), &error))
+    {
+      g_task_return_error (task, error);
+      if (notify != NULL)
+        notify (user_data);
+      return;
+    }
+  run = run_new (file, options, cancellable);
+  run->task = g_object_ref (task);
+  run->context = g_main_context_ref_thread_default ();
+  run->progress = progress;
+  run->head_done = head_done;
+  run->user_data = user_data;
+  run->notify = notify;
+  g_thread_unref (g_thread_new ("hl-analysis", coordinator_thread, run));
+}
+
+HlAnalysis *
+hl_analysis_run_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hl_analysis_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+HlAnalysis *
+hl_analysis_run (HlActivations           *file,
+                 const HlAnalysisOptions *options,
+                 HlAnalysisProgressFunc   progress,
+                 gpointer                 user_data,
+                 GCancellable            *cancellable,
+                 GError                 **error)
+{
+  HlAnalysis *analysis = NULL;
+  Run *run;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_options (options, hl_activations_get_info (file), error))
+    return NULL;
+  run = run_new (file, options, cancellable);
+  run->sync = TRUE;
+  run->progress = progress;
+  run->user_data = user_data;
+  run_execute (run);
+  if (run->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&run->error));
+  else if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    analysis = g_steal_pointer (&run->analysis);
+  run_unref (run);
+  return analysis;
+}
+
+HlActivations *
+hl_analysis_get_file (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+
+  return self->file;
+}
+
+const HlAnalysisOptions *
+hl_analysis_get_options (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+
+  return &self->options;
+}
+
+guint
+hl_analysis_get_n_results (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), 0);
+
+  return self->results->len;
+}
+
+HlHeadResult *
+hl_analysis_get_result (HlAnalysis *self,
+                        guint       index)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+  g_return_val_if_fail (index < self->results->len, NULL);
+
+  return g_ptr_array_index (self->results, index);
+}
+
+HlHeadResult *
+hl_analysis_lookup (HlAnalysis *self,
+                    int         layer,
+                    int         head,
+                    int         sample,
+                    int         query_index)
+{
+  const HlActivationsInfo *info;
+
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+
+  info = hl_activations_get_info (self->file);
+  if (layer < 0 || layer >= info->n_layers || head < 0 || head >= info->n_heads
+      || sample < 0 || sample >= info->n_samples || query_index < 0
+      || query_index >= info->n_queries)
+    return NULL;
+  return self->table[table_index (info, layer, head, sample, query_index)];
+}
+
+const HlModelSummary *
+hl_analysis_get_summary (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+
+  return self->summary;
+}

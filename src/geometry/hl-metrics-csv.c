@@ -1,0 +1,175 @@
+/* hl-metrics-csv.c: curves.csv, heads.csv and model.csv.
+ *
+ * Numbers go through g_ascii_formatd() so the decimal point is '.' whatever
+ * the user's locale: pandas and R read these files with their defaults.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-metrics-csv.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+static void
+append_number (GString *out,
+               double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_c (out, ',');
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+}
+
+static void
+append_curve_rows (GString            *out,
+                   const HlHeadResult *r,
+                   HlRanking           ranking,
+                   HlDistance          distance)
+{
+  const HlCurveSet *curves = r->curves;
+  const HlSeparabilityPoint *points = curves->points[ranking][distance];
+
+  for (int j = 0; j < curves->n_grid; j++)
+    {
+      g_string_append_printf (out, "%d,%d,%d,%d,%s,%s,%d", r->layer, r->head, r->sample,
+                              r->query_position, hl_ranking_to_string (ranking),
+                              hl_distance_to_string (distance), curves->grid[j]);
+      append_number (out, points[j].precision);
+      append_number (out, points[j].recall);
+      append_number (out, points[j].f1);
+      append_number (out, points[j].rho_min);
+      append_number (out, points[j].rho_max);
+      append_number (out, points[j].retained_mass);
+      g_string_append_c (out, '\n');
+    }
+}
+
+char *
+hl_metrics_csv_curves (HlHeadResult * const *results,
+                       guint                 n_results)
+{
+  GString *out = g_string_new (HL_METRICS_CSV_CURVES_HEADER "\n");
+
+  g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
+
+  for (guint i = 0; i < n_results; i++)
+    for (int r = 0; r < HL_N_RANKINGS; r++)
+      for (int d = 0; d < HL_N_DISTANCES; d++)
+        if (results[i]->curves->points[r][d] != NULL)
+          append_curve_rows (out, results[i], r, d);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hl_metrics_csv_heads (HlHeadResult * const *results,
+                      guint                 n_results)
+{
+  GString *out = g_string_new (HL_METRICS_CSV_HEADS_HEADER "\n");
+
+  g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
+
+  for (guint i = 0; i < n_results; i++)
+    {
+      const HlHeadResult *r = results[i];
+      const HlDiagnostics *d = &r->diagnostics;
+      const double numbers[] = {
+        d->norm_cv, d->sink_ratio, d->sink_similarity, d->beta, d->beta_mae,
+        d->sink_mass, d->last_mass, d->entropy, d->a_sink, d->a_last, d->a_rest,
+      };
+
+      g_string_append_printf (out, "%d,%d,%d,%d,%d", r->layer, r->head, r->sample,
+                              r->query_position, r->kv_head);
+      for (guint k = 0; k < G_N_ELEMENTS (numbers); k++)
+        append_number (out, numbers[k]);
+      g_string_append_printf (out, ",%s\n", hl_regime_to_string (r->regime));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+append_model_row (GString            *out,
+                  HlRanking           ranking,
+                  HlDistance          distance,
+                  const HlModelPoint *p)
+{
+  g_string_append_printf (out, "%s,%s,%d", hl_ranking_to_string (ranking),
+                          hl_distance_to_string (distance), p->n);
+  append_number (out, p->precision.mean);
+  append_number (out, p->recall.mean);
+  append_number (out, p->f1.mean);
+  append_number (out, p->precision.lo);
+  append_number (out, p->precision.hi);
+  append_number (out, p->recall.lo);
+  append_number (out, p->recall.hi);
+  append_number (out, p->f1.lo);
+  append_number (out, p->f1.hi);
+  /* An undefined correlation is an empty field: NA in pandas and R. */
+  if (isnan (p->corr_recall_rho0))
+    g_string_append_c (out, ',');
+  else
+    append_number (out, p->corr_recall_rho0);
+  g_string_append_c (out, '\n');
+}
+
+char *
+hl_metrics_csv_model (const HlModelSummary *summary)
+{
+  GString *out = g_string_new (HL_METRICS_CSV_MODEL_HEADER "\n");
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    for (int d = 0; d < HL_N_DISTANCES; d++)
+      for (int g = 0; summary->points[r][d] != NULL && g < summary->n_grid; g++)
+        append_model_row (out, r, d, &summary->points[r][d][g]);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+write_file (const char  *dir,
+            const char  *name,
+            const char  *contents,
+            GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  /* g_file_set_contents() writes a temporary file and renames it over
+   * @path, so a reader never sees half a file. */
+  return g_file_set_contents (path, contents, -1, error);
+}
+
+gboolean
+hl_metrics_csv_write (HlAnalysis  *analysis,
+                      const char  *dir,
+                      GError     **error)
+{
+  g_autofree HlHeadResult **results = NULL;
+  g_autofree char *curves = NULL;
+  g_autofree char *heads = NULL;
+  g_autofree char *model = NULL;
+  guint n;
+
+  g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot create the output folder “%s”: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  n = hl_analysis_get_n_results (analysis);
+  results = g_new (HlHeadResult *, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    results[i] = hl_analysis_get_result (analysis, i);
+  curves = hl_metrics_csv_curves (results, n);
+  heads = hl_metrics_csv_heads (results, n);
+  model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
+  return write_file (dir, "curves.csv", curves, error)
+         && write_file (dir, "heads.csv", heads, error)
+         && write_file (dir, "model.csv", model, error);
+}

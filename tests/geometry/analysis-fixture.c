@@ -1,0 +1,148 @@
+/* analysis-fixture.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "analysis-fixture.h"
+
+#include <gio/gio.h>
+#include <math.h>
+
+/* splitmix64 and Box-Muller: fixtures that never depend on GLib's GRand. */
+static double
+uniform (guint64 *state)
+{
+  guint64 z = (*state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  z ^= z >> 31;
+  return ((z >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double
+gaussian (guint64 *state)
+{
+  double u = uniform (state), v = uniform (state);
+
+  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
+}
+
+static void
+fill_values (float              *out,
+             const FixtureShape *shape,
+             guint64             seed)
+{
+  for (int i = 0; i < shape->seq_len * shape->head_dim; i++)
+    out[i] = (float) gaussian (&seed);
+}
+
+/* One row per query: softmax over keys 0..t of Gaussian logits, with the
+ * sink and the last key raised by random amounts. */
+static void
+fill_attention (float              *out,
+                const FixtureShape *shape,
+                const int          *positions,
+                guint64             seed)
+{
+  g_autofree double *w = g_new (double, shape->seq_len);
+
+  for (int q = 0; q < shape->n_queries; q++)
+    {
+      int t = positions[q];
+      double sum = 0.0;
+
+      for (int i = 0; i <= t; i++)
+        {
+          double logit = gaussian (&seed);
+
+          if (i == 0)
+            logit += 6.0 * uniform (&seed);
+          if (i == t)
+            logit += 6.0 * uniform (&seed);
+          w[i] = exp (logit);
+          sum += w[i];
+        }
+      for (int i = 0; i < shape->seq_len; i++)
+        out[q * shape->seq_len + i] = i <= t ? (float) (w[i] / sum) : 0.0f;
+    }
+}
+
+void
+fixture_write_file (const char         *path,
+                    const FixtureShape *shape)
+{
+  g_autofree int *positions = g_new (int, shape->n_queries);
+  g_autofree float *values = g_new (float, shape->seq_len * shape->head_dim);
+  g_autofree float *rows = g_new (float, shape->n_queries * shape->seq_len);
+  g_autoptr(HlActivationsWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  HlActivationsSpec spec = {
+    .model = "fixture",
+    .n_layers = shape->n_layers, .n_heads = shape->n_heads,
+    .n_kv_heads = shape->n_kv_heads, .head_dim = shape->head_dim,
+    .seq_len = shape->seq_len, .n_samples = shape->n_samples,
+    .n_queries = shape->n_queries, .query_positions = positions,
+    .values_dtype = HL_DTYPE_FLOAT32, .attention_dtype = HL_DTYPE_FLOAT32,
+  };
+
+  for (int q = 0; q < shape->n_queries; q++)
+    positions[q] = shape->query_positions ? shape->query_positions[q] : shape->seq_len - 1;
+  writer = hl_activations_writer_new (path, &spec, &error);
+  g_assert_no_error (error);
+  for (int l = 0; l < shape->n_layers; l++)
+    for (int s = 0; s < shape->n_samples; s++)
+      {
+        guint64 base = shape->seed * 1000003u + (guint64) (l * 131 + s) * 7919u;
+
+        for (int g = 0; g < shape->n_kv_heads; g++)
+          {
+            fill_values (values, shape, base + 17u * g);
+            g_assert_true (hl_activations_writer_write_values (writer, l, s, g, values, &error));
+            g_assert_no_error (error);
+          }
+        for (int h = 0; h < shape->n_heads; h++)
+          {
+            fill_attention (rows, shape, positions, base + 100003u + 31u * h);
+            g_assert_true (hl_activations_writer_write_attention (writer, l, s, h, rows, &error));
+            g_assert_no_error (error);
+          }
+      }
+  g_assert_true (hl_activations_writer_commit (writer, &error));
+  g_assert_no_error (error);
+}
+
+char *
+fixture_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("headlens-analysis-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_recursive (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children =
+    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+      remove_recursive (child);
+      g_object_unref (info);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+fixture_remove_tmpdir (const char *dir)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+
+  remove_recursive (file);
+}

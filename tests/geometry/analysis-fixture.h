@@ -1,0 +1,36 @@
+/* analysis-fixture.h: small activation files for the tests of the analysis
+ * pool, the CSV writer and `headlens-cli analyze`.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hl-activations-writer.h"
+
+G_BEGIN_DECLS
+
+/* Shape of a fixture; query_positions NULL means the last position. */
+typedef struct
+{
+  int        n_layers;
+  int        n_heads;
+  int        n_kv_heads;
+  int        head_dim;
+  int        seq_len;
+  int        n_samples;
+  int        n_queries;
+  const int *query_positions;
+  guint64    seed;
+} FixtureShape;
+
+/* Writes a valid float32 file at @path: Gaussian values and, for every
+ * query, the softmax of Gaussian logits over the visible keys (a sink and a
+ * last token with raised logits so every regime can occur). Aborts the test
+ * on error. */
+void  fixture_write_file     (const char         *path,
+                              const FixtureShape *shape);
+
+char *fixture_make_tmpdir    (void);
+void  fixture_remove_tmpdir  (const char         *dir);
+
+G_END_DECLS
