@@ -1,0 +1,32 @@
+/* hl-colormap.h: perceptual colour maps for metric values.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hl-plot-style.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HL_COLORMAP_VIRIDIS,    /* sequential: dark blue-violet to yellow */
+  HL_COLORMAP_DIVERGING,  /* blue - near white - red, for signed values (RdBu) */
+  HL_N_COLORMAPS
+} HlColormap;
+
+/* The colour at @t in 0 .. 1 (clamped), linearly interpolated between the
+ * entries of the map's lookup table. NaN gives the map's lowest colour; the
+ * renderers draw NaN (pending) cells differently and never ask. */
+HlRgba   hl_colormap_eval        (HlColormap  map,
+                                  double      t);
+/* The colour of @value on the range @vmin .. @vmax. */
+HlRgba   hl_colormap_eval_range  (HlColormap  map,
+                                  double      value,
+                                  double      vmin,
+                                  double      vmax);
+/* "viridis", "diverging". */
+gboolean hl_colormap_from_string (const char *str,
+                                  HlColormap *out);
+
+G_END_DECLS

@@ -1,0 +1,322 @@
+/* hl-line-chart.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-line-chart.h"
+
+#include <math.h>
+
+#include "hl-plot-paint.h"
+#include "hl-plot-text.h"
+
+void
+hl_line_chart_init (HlLineChart *self)
+{
+  g_return_if_fail (self != NULL);
+
+  *self = (HlLineChart) { .hline = NAN, .mark_x = NAN, .point_x = NAN, .point_y = NAN };
+  hl_plot_frame_init (&self->frame);
+}
+
+void
+hl_line_chart_add_legend (HlLineChart    *self,
+                          HlLegendSymbol  symbol,
+                          const HlRgba   *color,
+                          const char     *label)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->n_legend < HL_LINE_CHART_MAX_LEGEND);
+
+  self->legend[self->n_legend++] = (HlLegendEntry) { symbol, *color, label };
+}
+
+double *
+hl_line_chart_floats (const float *values,
+                      int          n)
+{
+  double *out;
+
+  if (values == NULL)
+    return NULL;
+  out = g_new (double, MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    out[i] = values[i];
+  return out;
+}
+
+double *
+hl_line_chart_ints (const int *values,
+                    int        n)
+{
+  double *out;
+
+  if (values == NULL)
+    return NULL;
+  out = g_new (double, MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    out[i] = values[i];
+  return out;
+}
+
+static gboolean
+point_ok (const HlLineChart *self,
+          double             x,
+          double             y)
+{
+  if (!isfinite (x) || !isfinite (y))
+    return FALSE;
+  if (self->frame.x.scale != HL_PLOT_SCALE_LINEAR && !(x > 0))
+    return FALSE;
+  return self->frame.y.scale == HL_PLOT_SCALE_LINEAR || y > 0;
+}
+
+static void
+px (const HlLineChart *self,
+    double             x,
+    double             y,
+    double            *out_x,
+    double            *out_y)
+{
+  *out_x = hl_plot_axis_to_pixel (&self->frame.x, x);
+  *out_y = hl_plot_axis_to_pixel (&self->frame.y, y);
+}
+
+/* A band is filled segment by segment between consecutive valid points. */
+static void
+draw_band (const HlLineChart  *self,
+           const HlLineSeries *s,
+           cairo_t            *cr)
+{
+  HlRgba fill = s->color;
+
+  fill.alpha *= 0.22;
+  hl_plot_paint_set_color (cr, &fill);
+  for (int i = 0; i + 1 < s->n; i++)
+    {
+      double ax, ay, bx, by, cx, cy, dx, dy;
+
+      if (!point_ok (self, s->x[i], s->lo[i]) || !point_ok (self, s->x[i + 1], s->lo[i + 1]) ||
+          !point_ok (self, s->x[i], s->hi[i]) || !point_ok (self, s->x[i + 1], s->hi[i + 1]))
+        continue;
+      px (self, s->x[i], s->lo[i], &ax, &ay);
+      px (self, s->x[i + 1], s->lo[i + 1], &bx, &by);
+      px (self, s->x[i + 1], s->hi[i + 1], &cx, &cy);
+      px (self, s->x[i], s->hi[i], &dx, &dy);
+      cairo_move_to (cr, ax, ay);
+      cairo_line_to (cr, bx, by);
+      cairo_line_to (cr, cx, cy);
+      cairo_line_to (cr, dx, dy);
+      cairo_close_path (cr);
+    }
+  /* One fill for all segments: WINDING makes shared edges seamless. */
+  cairo_fill (cr);
+}
+
+static void
+draw_line (const HlLineChart  *self,
+           const HlLineSeries *s,
+           const HlPlotStyle  *style,
+           cairo_t            *cr)
+{
+  gboolean pen_down = FALSE;
+  double lw = style->line_width * (s->width > 0 ? s->width : 1.0);
+
+  for (int i = 0; i < s->n; i++)
+    {
+      double x, y;
+
+      if (!point_ok (self, s->x[i], s->y[i]))
+        {
+          pen_down = FALSE;
+          continue;
+        }
+      px (self, s->x[i], s->y[i], &x, &y);
+      if (pen_down)
+        cairo_line_to (cr, x, y);
+      else
+        cairo_move_to (cr, x, y);
+      pen_down = TRUE;
+    }
+  hl_plot_paint_set_color (cr, &s->color);
+  cairo_set_line_width (cr, lw);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  if (s->line == HL_LINE_DASHED)
+    hl_plot_paint_set_dashed (cr, lw);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+}
+
+static void
+draw_markers (const HlLineChart  *self,
+              const HlLineSeries *s,
+              const HlPlotStyle  *style,
+              cairo_t            *cr)
+{
+  hl_plot_paint_set_color (cr, &s->color);
+  for (int i = 0; i < s->n; i++)
+    {
+      double x, y;
+
+      if (!point_ok (self, s->x[i], s->y[i]))
+        continue;
+      px (self, s->x[i], s->y[i], &x, &y);
+      hl_plot_paint_marker (cr, HL_PLOT_MARKER_DOT, x, y, style->marker_size, style->line_width);
+    }
+}
+
+static void
+draw_marks (const HlLineChart *self,
+            const HlPlotStyle *style,
+            cairo_t           *cr)
+{
+  const HlPlotFrame *f = &self->frame;
+  double x, y;
+
+  if (isfinite (self->hline))
+    {
+      y = hl_plot_axis_to_pixel (&f->y, self->hline);
+      cairo_move_to (cr, f->left, y);
+      cairo_line_to (cr, f->right, y);
+      hl_plot_paint_set_color (cr, &style->muted);
+      cairo_set_line_width (cr, style->axis_width);
+      cairo_stroke (cr);
+    }
+  if (point_ok (self, self->mark_x, 1.0))
+    {
+      double dots[2] = { style->axis_width, 2.5 * style->axis_width };
+
+      x = hl_plot_axis_to_pixel (&f->x, self->mark_x);
+      cairo_move_to (cr, x, f->bottom);
+      cairo_line_to (cr, x, f->top);
+      hl_plot_paint_set_color (cr, &style->foreground);
+      cairo_set_line_width (cr, style->axis_width * 1.2);
+      cairo_set_dash (cr, dots, 2, 0);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+      if (self->mark_label != NULL)
+        hl_plot_text_show (cr, style, self->mark_label, 0.85, &style->foreground,
+                           x + 0.3 * style->font_size, f->top + 0.15 * style->font_size, 0.0, 0.0);
+    }
+}
+
+static void
+draw_point (const HlLineChart *self,
+            const HlPlotStyle *style,
+            cairo_t           *cr)
+{
+  double x, y;
+
+  if (!point_ok (self, self->point_x, self->point_y))
+    return;
+  px (self, self->point_x, self->point_y, &x, &y);
+  hl_plot_paint_set_color (cr, &style->foreground);
+  hl_plot_paint_marker (cr, HL_PLOT_MARKER_RING, x, y, style->marker_size * 2.6, style->line_width);
+  if (self->point_label != NULL)
+    hl_plot_text_show (cr, style, self->point_label, 0.85, &style->foreground,
+                       x, y - style->marker_size * 1.5, 0.5, 1.0);
+}
+
+/* How much of the data a legend at (x, y, w, h) would cover: the number of
+ * points sampled along every segment that fall inside it. */
+static int
+legend_overlap (const HlLineChart *self,
+                double             lx,
+                double             ly,
+                double             lw,
+                double             lh)
+{
+  int hits = 0;
+
+  for (int k = 0; k < self->n_series; k++)
+    {
+      const HlLineSeries *s = &self->series[k];
+
+      for (int i = 0; i + 1 < s->n; i++)
+        {
+          double ax, ay, bx, by;
+
+          if (!point_ok (self, s->x[i], s->y[i]) || !point_ok (self, s->x[i + 1], s->y[i + 1]))
+            continue;
+          px (self, s->x[i], s->y[i], &ax, &ay);
+          px (self, s->x[i + 1], s->y[i + 1], &bx, &by);
+          for (int j = 0; j <= 16; j++)
+            {
+              double x = ax + (bx - ax) * j / 16.0, y = ay + (by - ay) * j / 16.0;
+
+              hits += x >= lx && x <= lx + lw && y >= ly && y <= ly + lh;
+            }
+        }
+    }
+  return hits;
+}
+
+static void
+draw_legend (const HlLineChart *self,
+             const HlPlotStyle *style,
+             cairo_t           *cr)
+{
+  const HlPlotFrame *f = &self->frame;
+  double w, h, m = 0.4 * style->font_size, best_x = 0, best_y = 0;
+  int best = G_MAXINT;
+
+  if (self->n_legend == 0)
+    return;
+  hl_plot_legend_measure (style, self->legend, self->n_legend, &w, &h);
+  /* Corners in order of preference: top right, bottom right, top left,
+   * bottom left; the first with the least data under it wins. */
+  for (int c = 0; c < 4; c++)
+    {
+      double x = c < 2 ? f->right - m - w : f->left + m;
+      double y = c % 2 == 0 ? f->top + m : f->bottom - m - h;
+      int overlap = legend_overlap (self, x, y, w, h);
+
+      if (overlap < best)
+        best = overlap, best_x = x, best_y = y;
+    }
+  hl_plot_legend_draw (style, self->legend, self->n_legend, cr, best_x, best_y, TRUE);
+}
+
+static void
+draw_data (HlLineChart       *self,
+           const HlPlotStyle *style,
+           cairo_t           *cr)
+{
+  cairo_save (cr);
+  hl_plot_frame_clip (&self->frame, cr, style->marker_size);
+  for (int k = 0; k < self->n_series; k++)
+    if (self->series[k].lo != NULL && self->series[k].hi != NULL)
+      draw_band (self, &self->series[k], cr);
+  draw_marks (self, style, cr);
+  for (int k = 0; k < self->n_series; k++)
+    {
+      if (self->series[k].line != HL_LINE_NONE)
+        draw_line (self, &self->series[k], style, cr);
+      if (self->series[k].markers)
+        draw_markers (self, &self->series[k], style, cr);
+    }
+  cairo_restore (cr);
+}
+
+void
+hl_line_chart_draw (HlLineChart       *self,
+                    const HlPlotStyle *style,
+                    cairo_t           *cr,
+                    double             width,
+                    double             height)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (style != NULL);
+  g_return_if_fail (cr != NULL);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_clip (cr);
+  hl_plot_paint_background (cr, style, width, height);
+  hl_plot_frame_layout (&self->frame, style, width, height);
+  hl_plot_frame_draw_grid (&self->frame, style, cr);
+  draw_data (self, style, cr);
+  hl_plot_frame_draw_axes (&self->frame, style, cr);
+  draw_point (self, style, cr);
+  draw_legend (self, style, cr);
+  cairo_restore (cr);
+}

@@ -1,0 +1,45 @@
+/* hl-panel-plot.h: a paper-style figure of several plots on a grid, each
+ * drawn by its own renderer and labelled (a), (b), ...
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <cairo.h>
+
+#include "hl-plot.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  HlPlotKind    kind;     /* not HL_PLOT_PANEL */
+  gconstpointer data;     /* the struct of @kind, borrowed */
+} HlPanelItem;
+
+typedef struct
+{
+  int                n_items;
+  const HlPanelItem *items;
+  int                columns;   /* panels per row; 0: all in one row */
+  gboolean           letters;   /* label the panels (a), (b), ... */
+  const char        *title;     /* Pango markup over the whole figure, or NULL */
+} HlPanelPlotData;
+
+void hl_panel_plot_draw (const HlPlotStyle     *style,
+                         const HlPanelPlotData *data,
+                         cairo_t               *cr,
+                         double                 width,
+                         double                 height);
+/* The rectangle of panel @index in a figure of @width x @height. */
+void hl_panel_plot_cell (const HlPlotStyle     *style,
+                         const HlPanelPlotData *data,
+                         double                 width,
+                         double                 height,
+                         int                    index,
+                         double                *x,
+                         double                *y,
+                         double                *cell_width,
+                         double                *cell_height);
+
+G_END_DECLS

@@ -1,0 +1,277 @@
+/* hl-plot-export.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-plot-export.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PDF files carry a creation date; a fixed one keeps exports reproducible. */
+#define FIXED_PDF_DATE "2000-01-01T00:00:00Z"
+#define POINTS_PER_INCH 72.0
+#define MAX_INCHES 100.0
+#define MAX_PIXELS 32767
+
+G_DEFINE_QUARK (hl-plot-export-error-quark, hl_plot_export_error)
+
+static cairo_status_t
+append_cb (void                *closure,
+           const unsigned char *bytes,
+           unsigned int         length)
+{
+  g_byte_array_append (closure, bytes, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+void
+hl_plot_export_png_size (const HlPlotExportOptions *options,
+                         int                       *width,
+                         int                       *height)
+{
+  g_return_if_fail (options != NULL);
+
+  *width = (int) lround (options->width * options->dpi);
+  *height = (int) lround (options->height * options->dpi);
+}
+
+static gboolean
+validate (const HlPlotExportOptions *options,
+          GError                   **error)
+{
+  int pw, ph;
+
+  if (!(options->width > 0 && options->width <= MAX_INCHES &&
+        options->height > 0 && options->height <= MAX_INCHES))
+    {
+      g_set_error (error, HL_PLOT_EXPORT_ERROR, HL_PLOT_EXPORT_ERROR_INVALID,
+                   _("Figure size %g × %g in is not possible: expected each side between 0 and %g in"),
+                   options->width, options->height, MAX_INCHES);
+      return FALSE;
+    }
+  if (options->format != HL_PLOT_FORMAT_PNG)
+    return TRUE;
+  hl_plot_export_png_size (options, &pw, &ph);
+  if (!(options->dpi > 0) || pw < 1 || ph < 1 || pw > MAX_PIXELS || ph > MAX_PIXELS)
+    {
+      g_set_error (error, HL_PLOT_EXPORT_ERROR, HL_PLOT_EXPORT_ERROR_INVALID,
+                   _("A PNG of %g × %g in at %g DPI would be %d × %d pixels: expected 1 to %d on each side"),
+                   options->width, options->height, options->dpi, pw, ph, MAX_PIXELS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_status (cairo_status_t status,
+              const char    *what,
+              GError       **error)
+{
+  if (status == CAIRO_STATUS_SUCCESS)
+    return TRUE;
+  g_set_error (error, HL_PLOT_EXPORT_ERROR, HL_PLOT_EXPORT_ERROR_CAIRO,
+               _("Could not render the %s figure: %s"), what, cairo_status_to_string (status));
+  return FALSE;
+}
+
+/* Draws with a transparent background when asked (PDF pages keep theirs:
+ * viewers show a missing background as white anyway). */
+static void
+draw_figure (HlPlotKind                 kind,
+             const HlPlotStyle         *style,
+             gconstpointer              data,
+             const HlPlotExportOptions *options,
+             cairo_t                   *cr,
+             double                     width,
+             double                     height)
+{
+  g_autoptr(HlPlotStyle) copy = hl_plot_style_copy (style);
+
+  if (options->transparent && options->format != HL_PLOT_FORMAT_PDF)
+    copy->background.alpha = 0.0;
+  hl_plot_draw (kind, copy, data, cr, width, height);
+}
+
+static gboolean
+render_png (HlPlotKind                 kind,
+            const HlPlotStyle         *style,
+            gconstpointer              data,
+            const HlPlotExportOptions *options,
+            GByteArray                *out,
+            GError                   **error)
+{
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  double scale = options->dpi / POINTS_PER_INCH;
+  int pw, ph;
+  cairo_t *cr;
+
+  hl_plot_export_png_size (options, &pw, &ph);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pw, ph);
+  cr = cairo_create (surface);
+  /* The renderer draws in points; the drawn size is the pixel size in
+   * points, so rounding to whole pixels never leaves an empty edge. */
+  cairo_scale (cr, scale, scale);
+  draw_figure (kind, style, data, options, cr, pw / scale, ph / scale);
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_write_to_png_stream (surface, append_cb, out);
+  cairo_surface_destroy (surface);
+  return check_status (status, "PNG", error);
+}
+
+static gboolean
+render_vector (HlPlotKind                 kind,
+               const HlPlotStyle         *style,
+               gconstpointer              data,
+               const HlPlotExportOptions *options,
+               GByteArray                *out,
+               GError                   **error)
+{
+  double w = options->width * POINTS_PER_INCH, h = options->height * POINTS_PER_INCH;
+  gboolean svg = options->format == HL_PLOT_FORMAT_SVG;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+
+  if (svg)
+    {
+      surface = cairo_svg_surface_create_for_stream (append_cb, out, w, h);
+      cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PT);
+    }
+  else
+    {
+      surface = cairo_pdf_surface_create_for_stream (append_cb, out, w, h);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Headlens");
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, FIXED_PDF_DATE);
+    }
+  cr = cairo_create (surface);
+  draw_figure (kind, style, data, options, cr, w, h);
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  return check_status (status, svg ? "SVG" : "PDF", error);
+}
+
+GBytes *
+hl_plot_export_to_bytes (HlPlotKind                 kind,
+                         const HlPlotStyle         *style,
+                         gconstpointer              data,
+                         const HlPlotExportOptions *options,
+                         GError                   **error)
+{
+  g_autoptr(GByteArray) out = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (kind < HL_N_PLOT_KINDS, NULL);
+  g_return_val_if_fail (style != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!validate (options, error))
+    return NULL;
+  out = g_byte_array_new ();
+  if (options->format == HL_PLOT_FORMAT_PNG)
+    ok = render_png (kind, style, data, options, out, error);
+  else
+    ok = render_vector (kind, style, data, options, out, error);
+  if (!ok)
+    return NULL;
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+gboolean
+hl_plot_export_to_file (HlPlotKind                 kind,
+                        const HlPlotStyle         *style,
+                        gconstpointer              data,
+                        const HlPlotExportOptions *options,
+                        const char                *path,
+                        GError                   **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const char *contents;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  bytes = hl_plot_export_to_bytes (kind, style, data, options, error);
+  if (bytes == NULL)
+    return FALSE;
+  contents = g_bytes_get_data (bytes, &size);
+  if (!g_file_set_contents_full (path, contents, size, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0666, &local_error))
+    {
+      g_set_error (error, HL_PLOT_EXPORT_ERROR, HL_PLOT_EXPORT_ERROR_WRITE,
+                   _("Could not write the figure: %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hl_plot_format_from_path (const char   *path,
+                          HlPlotFormat *format)
+{
+  static const char * const extensions[] = { ".png", ".svg", ".pdf" };
+  size_t len;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  len = strlen (path);
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (len > 4 && g_ascii_strcasecmp (path + len - 4, extensions[i]) == 0)
+      {
+        *format = (HlPlotFormat) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+hl_plot_parse_size (const char *str,
+                    double     *width,
+                    double     *height,
+                    GError    **error)
+{
+  const char *p = str;
+  char *end;
+  double w, h, unit = 1.0;
+
+  g_return_val_if_fail (str != NULL, FALSE);
+
+  w = g_ascii_strtod (p, &end);
+  if (end == p || (*end != 'x' && *end != 'X'))
+    goto fail;
+  p = end + 1;
+  h = g_ascii_strtod (p, &end);
+  if (end == p)
+    goto fail;
+  if (g_ascii_strcasecmp (end, "cm") == 0)
+    unit = 1.0 / 2.54;
+  else if (g_ascii_strcasecmp (end, "mm") == 0)
+    unit = 1.0 / 25.4;
+  else if (*end != '\0' && g_ascii_strcasecmp (end, "in") != 0)
+    goto fail;
+  if (!(w > 0) || !(h > 0) || !isfinite (w) || !isfinite (h))
+    goto fail;
+  *width = w * unit;
+  *height = h * unit;
+  return TRUE;
+
+fail:
+  g_set_error (error, HL_PLOT_EXPORT_ERROR, HL_PLOT_EXPORT_ERROR_INVALID,
+               _("Size “%s” is not valid: expected WIDTHxHEIGHT with a unit in, cm or mm, "
+                 "for example 7x2.5in"), str);
+  return FALSE;
+}

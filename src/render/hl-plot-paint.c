@@ -1,0 +1,141 @@
+/* hl-plot-paint.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-plot-paint.h"
+
+#include <math.h>
+
+void
+hl_plot_paint_set_color (cairo_t      *cr,
+                         const HlRgba *color)
+{
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha);
+}
+
+void
+hl_plot_paint_set_dashed (cairo_t *cr,
+                          double   line_width)
+{
+  double dashes[2] = { 4.0 * line_width, 2.5 * line_width };
+
+  cairo_set_dash (cr, dashes, 2, 0.0);
+}
+
+void
+hl_plot_paint_marker (cairo_t      *cr,
+                      HlPlotMarker  marker,
+                      double        x,
+                      double        y,
+                      double        size,
+                      double        line_width)
+{
+  double r = size / 2.0;
+
+  cairo_new_path (cr);
+  switch (marker)
+    {
+    case HL_PLOT_MARKER_DOT:
+      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
+      cairo_fill (cr);
+      break;
+    case HL_PLOT_MARKER_RING:
+      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
+      cairo_set_line_width (cr, line_width);
+      cairo_stroke (cr);
+      break;
+    case HL_PLOT_MARKER_CROSS:
+      cairo_move_to (cr, x - r, y - r);
+      cairo_line_to (cr, x + r, y + r);
+      cairo_move_to (cr, x - r, y + r);
+      cairo_line_to (cr, x + r, y - r);
+      cairo_set_line_width (cr, line_width);
+      cairo_stroke (cr);
+      break;
+    case HL_PLOT_MARKER_DIAMOND:
+    default:
+      cairo_move_to (cr, x, y - r * 1.2);
+      cairo_line_to (cr, x + r * 1.2, y);
+      cairo_line_to (cr, x, y + r * 1.2);
+      cairo_line_to (cr, x - r * 1.2, y);
+      cairo_close_path (cr);
+      cairo_fill (cr);
+      break;
+    }
+}
+
+void
+hl_plot_paint_hatch (cairo_t           *cr,
+                     const HlPlotStyle *style,
+                     double             x,
+                     double             y,
+                     double             width,
+                     double             height)
+{
+  HlRgba base = hl_rgba_mix (&style->background, &style->muted, 0.35);
+  double spacing = MAX (3.0, style->font_size * 0.45);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, width, height);
+  cairo_clip (cr);
+  hl_plot_paint_set_color (cr, &base);
+  cairo_paint (cr);
+  /* Lines at 45 degrees anchored to the origin, so neighbouring pending
+   * cells continue one pattern instead of each starting its own. */
+  for (double k = floor ((x + y) / spacing) * spacing; k <= x + width + y + height; k += spacing)
+    {
+      cairo_move_to (cr, k - y, y);
+      cairo_line_to (cr, k - y - height, y + height);
+    }
+  hl_plot_paint_set_color (cr, &style->muted);
+  cairo_set_line_width (cr, MAX (0.5, style->axis_width * 0.8));
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+gboolean
+hl_plot_paint_is_raster (cairo_t *cr)
+{
+  cairo_surface_t *target = cairo_get_target (cr);
+
+  return cairo_surface_get_type (target) == CAIRO_SURFACE_TYPE_IMAGE;
+}
+
+void
+hl_plot_paint_snap_rect (cairo_t *cr,
+                         double  *x,
+                         double  *y,
+                         double  *width,
+                         double  *height)
+{
+  double x0 = *x, y0 = *y, x1 = *x + *width, y1 = *y + *height;
+
+  if (!hl_plot_paint_is_raster (cr))
+    return;
+  cairo_user_to_device (cr, &x0, &y0);
+  cairo_user_to_device (cr, &x1, &y1);
+  x0 = round (x0);
+  y0 = round (y0);
+  x1 = round (x1);
+  y1 = round (y1);
+  cairo_device_to_user (cr, &x0, &y0);
+  cairo_device_to_user (cr, &x1, &y1);
+  *x = x0;
+  *y = y0;
+  *width = x1 - x0;
+  *height = y1 - y0;
+}
+
+void
+hl_plot_paint_background (cairo_t           *cr,
+                          const HlPlotStyle *style,
+                          double             width,
+                          double             height)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, width, height);
+  hl_plot_paint_set_color (cr, &style->background);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_fill (cr);
+  cairo_restore (cr);
+}
