@@ -11,6 +11,8 @@
 
 /* Keep sorted by name; `headlens-cli --help` lists them in this order. */
 static const HlCliCommand commands[] = {
+  { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract },
+  { "generate", N_("Continue a prompt with a llama2.c model"), hl_cli_generate },
   { NULL, NULL, NULL }
 };
 

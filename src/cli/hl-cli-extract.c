@@ -1,0 +1,178 @@
+/* hl-cli-extract.c: `headlens-cli extract`, activations from a llama2.c
+ * checkpoint.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-cli.h"
+
+#include "hl-extract.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+typedef struct
+{
+  char *checkpoint;
+  char *tokenizer;
+  char *text_file;
+  char *prompt;
+  char *queries;
+  char *values_dtype;
+  char *output;
+  int   window;
+  int   stride;
+  int   samples;
+} ExtractArgs;
+
+static void
+extract_args_clear (ExtractArgs *args)
+{
+  g_free (args->checkpoint);
+  g_free (args->tokenizer);
+  g_free (args->text_file);
+  g_free (args->prompt);
+  g_free (args->queries);
+  g_free (args->values_dtype);
+  g_free (args->output);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExtractArgs, extract_args_clear)
+
+static gboolean
+parse_args (ExtractArgs   *args,
+            int           *argc,
+            char        ***argv,
+            GError       **error)
+{
+  const GOptionEntry entries[] = {
+    { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &args->checkpoint, N_("llama2.c checkpoint (version 0 or 1)"), N_("MODEL.bin") },
+    { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &args->tokenizer, N_("llama2.c tokenizer of the model"), N_("TOKENIZER.bin") },
+    { "text-file", 0, 0, G_OPTION_ARG_FILENAME, &args->text_file, N_("UTF-8 text to run the model on"), N_("FILE") },
+    { "prompt", 0, 0, G_OPTION_ARG_STRING, &args->prompt, N_("text given on the command line instead of a file"), N_("TEXT") },
+    { "window", 0, 0, G_OPTION_ARG_INT, &args->window, N_("tokens per sample, BOS included (default: the whole text, at most the model's seq_len)"), N_("T") },
+    { "stride", 0, 0, G_OPTION_ARG_INT, &args->stride, N_("text tokens between the starts of two windows (default: T - 1, no overlap)"), N_("S") },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &args->samples, N_("at most this many windows (default: all full windows)"), N_("K") },
+    { "queries", 0, 0, G_OPTION_ARG_STRING, &args->queries, N_("query positions whose attention rows are stored: last (default), all, or a list like 16,100,287"), N_("last|all|LIST") },
+    { "values-dtype", 0, 0, G_OPTION_ARG_STRING, &args->values_dtype, N_("storage type of the values (default f16)"), N_("f16|f32") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, N_("activation file to write"), N_("OUT.h5") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— run a llama2.c model on a text and write its activations"));
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (args->checkpoint == NULL || args->tokenizer == NULL || args->output == NULL ||
+      (args->text_file == NULL) == (args->prompt == NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("extract needs --checkpoint, --tokenizer, -o and exactly one of --text-file and --prompt"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_text (const ExtractArgs  *args,
+           HlExtractOptions   *options,
+           GError            **error)
+{
+  gsize length;
+
+  if (args->prompt != NULL)
+    {
+      options->text = g_strdup (args->prompt);
+      return TRUE;
+    }
+  if (!g_file_get_contents (args->text_file, &options->text, &length, error))
+    return FALSE;
+  if (!g_utf8_validate (options->text, length, NULL))
+    {
+      g_set_error (error, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE,
+                   _("“%s” is not UTF-8 text (or contains a NUL byte)"), args->text_file);
+      return FALSE;
+    }
+  options->text_name = g_path_get_basename (args->text_file);
+  return TRUE;
+}
+
+static gboolean
+parse_dtype (const char  *name,
+             HlDtype     *out,
+             GError     **error)
+{
+  if (name == NULL || g_strcmp0 (name, "f16") == 0)
+    *out = HL_DTYPE_FLOAT16;
+  else if (g_strcmp0 (name, "f32") == 0)
+    *out = HL_DTYPE_FLOAT32;
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--values-dtype is “%s”, expected f16 or f32"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static HlExtractOptions *
+build_options (const ExtractArgs  *args,
+               GError            **error)
+{
+  g_autoptr(HlExtractOptions) options = hl_extract_options_new ();
+
+  options->checkpoint_path = g_strdup (args->checkpoint);
+  options->tokenizer_path = g_strdup (args->tokenizer);
+  options->output_path = g_strdup (args->output);
+  options->window = args->window;
+  options->stride = args->stride;
+  options->max_samples = args->samples;
+  if (!read_text (args, options, error) ||
+      !parse_dtype (args->values_dtype, &options->values_dtype, error) ||
+      (args->queries != NULL && !hl_extract_options_set_queries (options, args->queries, error)))
+    return NULL;
+  return g_steal_pointer (&options);
+}
+
+static void
+progress_cb (guint64  done,
+             guint64  total,
+             gpointer user_data)
+{
+  hl_cli_progress_update (user_data, done, total);
+}
+
+static void
+print_summary (const HlExtractOptions *options,
+               const HlExtractResult  *result)
+{
+  double tokens = (double) result->n_samples * result->window;
+
+  printf (_("Wrote %s: %d windows of %d tokens (BOS + %d text tokens, stride %d) from %d text tokens, %d unused; %d query positions; values %s\n"),
+          options->output_path, result->n_samples, result->window, result->window - 1,
+          result->stride, result->n_text_tokens, result->n_unused_tokens, result->n_queries,
+          hl_dtype_to_string (options->values_dtype));
+  printf (_("Next-token loss: %.4f nats per token over %" G_GINT64_FORMAT " predictions\n"),
+          result->loss, result->n_predictions);
+  printf (_("Forward pass: %.0f tokens per second\n"),
+          result->forward_seconds > 0 ? tokens / result->forward_seconds : 0.0);
+}
+
+int
+hl_cli_extract (int    argc,
+                char **argv)
+{
+  g_auto(ExtractArgs) args = { 0 };
+  g_autoptr(HlExtractOptions) options = NULL;
+  g_autoptr(HlCliProgress) progress = NULL;
+  g_autoptr(GError) error = NULL;
+  HlExtractResult result;
+
+  if (!parse_args (&args, &argc, &argv, &error) ||
+      (options = build_options (&args, &error)) == NULL)
+    return hl_cli_fail (error);
+  progress = hl_cli_progress_new (_("Extracting (layers × windows)"));
+  if (!hl_extract_run (options, NULL, progress_cb, progress, &result, &error))
+    return hl_cli_fail (error);
+  print_summary (options, &result);
+  return 0;
+}

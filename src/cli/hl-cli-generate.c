@@ -1,0 +1,86 @@
+/* hl-cli-generate.c: `headlens-cli generate`, text from a llama2.c
+ * checkpoint, to check the forward pass end to end.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-cli.h"
+
+#include "hl-checkpoint.h"
+#include "hl-generate.h"
+#include "hl-tokenizer.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+static void
+piece_cb (const char *piece,
+          gpointer    user_data)
+{
+  fputs (piece, stdout);
+  fflush (stdout);
+}
+
+static int
+generate (const char              *checkpoint_path,
+          const char              *tokenizer_path,
+          const char              *prompt,
+          const HlGenerateOptions *options)
+{
+  g_autoptr(HlCheckpoint) checkpoint = NULL;
+  g_autoptr(HlTokenizer) tokenizer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  checkpoint = hl_checkpoint_open (checkpoint_path, &error);
+  if (checkpoint == NULL)
+    return hl_cli_fail (error);
+  tokenizer = hl_tokenizer_open (tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, &error);
+  if (tokenizer == NULL)
+    return hl_cli_fail (error);
+  text = hl_generate (checkpoint, tokenizer, prompt, options, piece_cb, NULL, &error);
+  if (text == NULL)
+    {
+      fputc ('\n', stdout);
+      return hl_cli_fail (error);
+    }
+  fputc ('\n', stdout);
+  g_printerr (_("%.3f s\n"), (g_get_monotonic_time () - start) / 1e6);
+  return 0;
+}
+
+int
+hl_cli_generate (int    argc,
+                 char **argv)
+{
+  g_autofree char *checkpoint = NULL;
+  g_autofree char *tokenizer = NULL;
+  g_autofree char *prompt = NULL;
+  HlGenerateOptions options = { .steps = 256, .temperature = 0.0f, .seed = 0 };
+  double temperature = 0.0;
+  gint64 seed = 0;
+  const GOptionEntry entries[] = {
+    { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, N_("llama2.c checkpoint (version 0 or 1)"), N_("MODEL.bin") },
+    { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer, N_("llama2.c tokenizer of the model"), N_("TOKENIZER.bin") },
+    { "prompt", 0, 0, G_OPTION_ARG_STRING, &prompt, N_("text to continue (default: empty)"), N_("TEXT") },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &options.steps, N_("tokens to generate after the prompt (default 256)"), N_("N") },
+    { "temperature", 0, 0, G_OPTION_ARG_DOUBLE, &temperature, N_("sampling temperature; 0 (default) is greedy"), N_("T") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("random seed for sampling (default: from the clock)"), N_("S") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— continue a prompt with a llama2.c model"));
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hl_cli_fail (error);
+  if (checkpoint == NULL || tokenizer == NULL || options.steps < 0 || temperature < 0.0)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("generate needs --checkpoint and --tokenizer, --steps of at least 0 and a temperature of at least 0"));
+      return hl_cli_fail (error);
+    }
+  options.temperature = (float) temperature;
+  options.seed = (guint64) seed;
+  return generate (checkpoint, tokenizer, prompt != NULL ? prompt : "", &options);
+}

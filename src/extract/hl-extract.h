@@ -1,0 +1,116 @@
+/* hl-extract.h: runs a llama2.c checkpoint over a text and writes a v1
+ * activation file (values of every kv head, attention rows of chosen query
+ * positions, tokens).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hl-activations.h"
+
+G_BEGIN_DECLS
+
+#define HL_EXTRACT_ERROR (hl_extract_error_quark ())
+
+typedef enum
+{
+  HL_EXTRACT_ERROR_WINDOW,     /* window or stride out of range */
+  HL_EXTRACT_ERROR_TOO_SHORT,  /* the text has fewer tokens than one window */
+  HL_EXTRACT_ERROR_TOO_LONG,   /* a window or prompt longer than the model's seq_len */
+  HL_EXTRACT_ERROR_QUERIES,    /* a query list that does not parse or is out of range */
+} HlExtractError;
+
+typedef enum
+{
+  HL_EXTRACT_QUERIES_LAST,     /* the last position of each window (default) */
+  HL_EXTRACT_QUERIES_ALL,      /* every position */
+  HL_EXTRACT_QUERIES_LIST,     /* the positions in query_positions */
+} HlExtractQueries;
+
+/* What to extract. Windows: the text is encoded once as
+ * [BOS, c_0, ..., c_{N-1}]; sample k is [BOS, c_{kS}, ..., c_{kS+T-2}] for
+ * window T and stride S, for every k with kS + T - 1 <= N (up to
+ * max_samples); the tokens after the last full window are not used. */
+typedef struct
+{
+  char             *checkpoint_path;
+  char             *tokenizer_path;
+  char             *text;               /* UTF-8 */
+  char             *text_name;          /* for the source attribute; NULL for a prompt */
+  char             *output_path;
+  int               window;             /* T with BOS; 0 = the whole text, at most seq_len */
+  int               stride;             /* S; 0 = T - 1 (consecutive, non-overlapping) */
+  int               max_samples;        /* 0 = every full window */
+  HlExtractQueries  queries;
+  int              *query_positions;    /* [n_query_positions] for HL_EXTRACT_QUERIES_LIST */
+  int               n_query_positions;
+  HlDtype           values_dtype;       /* float16 (default) or float32 */
+} HlExtractOptions;
+
+typedef struct
+{
+  int     n_text_tokens;     /* the whole text, BOS included */
+  int     n_samples;
+  int     window;
+  int     stride;
+  int     n_unused_tokens;   /* text tokens after the last window */
+  int     n_queries;
+  double  loss;              /* mean next-token loss over the windows, nats per token */
+  gint64  n_predictions;     /* the positions the loss averages over */
+  double  forward_seconds;   /* time in the forward pass (loss included) */
+} HlExtractResult;
+
+/* Called after each layer of each window: @done of @total = layers x windows. */
+typedef void (*HlExtractProgressFunc) (guint64  done,
+                                       guint64  total,
+                                       gpointer user_data);
+
+GQuark            hl_extract_error_quark       (void);
+
+HlExtractOptions *hl_extract_options_new       (void);
+HlExtractOptions *hl_extract_options_copy      (const HlExtractOptions *options);
+void              hl_extract_options_free      (HlExtractOptions       *options);
+
+/* Parses "last", "all" or a comma-separated list of positions ("16,100")
+ * into @options (the list sorted, duplicates removed). */
+gboolean          hl_extract_options_set_queries (HlExtractOptions  *options,
+                                                  const char        *spec,
+                                                  GError           **error);
+
+/* The windows for a text of @n_text_tokens tokens (BOS included) and a
+ * model context of @seq_len: fills window, stride, n_samples and
+ * n_unused_tokens of @result. */
+gboolean          hl_extract_plan_windows      (int                      n_text_tokens,
+                                                int                      seq_len,
+                                                const HlExtractOptions  *options,
+                                                HlExtractResult         *result,
+                                                GError                 **error);
+
+/* Blocking: opens the checkpoint and tokenizer, encodes, runs every window
+ * and writes options->output_path atomically (nothing appears there on
+ * error or cancellation). @progress is called on the calling thread. */
+gboolean          hl_extract_run               (const HlExtractOptions  *options,
+                                                GCancellable            *cancellable,
+                                                HlExtractProgressFunc    progress,
+                                                gpointer                 progress_data,
+                                                HlExtractResult         *result,
+                                                GError                 **error);
+
+/* The same in a worker thread. @progress is called on the thread-default
+ * main context of the caller, never after @callback; @progress_data must
+ * stay valid until @callback runs. */
+void              hl_extract_async             (const HlExtractOptions  *options,
+                                                GCancellable            *cancellable,
+                                                HlExtractProgressFunc    progress,
+                                                gpointer                 progress_data,
+                                                GAsyncReadyCallback      callback,
+                                                gpointer                 user_data);
+gboolean          hl_extract_finish            (GAsyncResult            *result,
+                                                HlExtractResult         *out,
+                                                GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlExtractOptions, hl_extract_options_free)
+
+G_END_DECLS
