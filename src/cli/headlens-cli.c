@@ -13,6 +13,7 @@
 static const HlCliCommand commands[] = {
   { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract },
   { "generate", N_("Continue a prompt with a llama2.c model"), hl_cli_generate },
+  { "synth", N_("Write a synthetic activation file"), hl_cli_synth },
   { NULL, NULL, NULL }
 };
 

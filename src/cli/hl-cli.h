@@ -34,5 +34,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlCliProgress, hl_cli_progress_free)
 
 int  hl_cli_extract  (int argc, char **argv);
 int  hl_cli_generate (int argc, char **argv);
+int  hl_cli_synth    (int argc, char **argv);
 
 G_END_DECLS

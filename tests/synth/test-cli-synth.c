@@ -1,0 +1,233 @@
+/* test-cli-synth.c: `headlens-cli synth` as a user runs it.
+ *
+ * The path of headlens-cli is the first argument.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-activations.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static const char *cli_path;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs headlens-cli synth with the arguments of @args (@n of them). */
+static void
+run_synth_argv (Run                *run,
+                const char * const *args,
+                guint               n)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) cli_path);
+  g_ptr_array_add (argv, "synth");
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+}
+
+static GPtrArray *
+collect_args (const char *first,
+              va_list     args)
+{
+  GPtrArray *array = g_ptr_array_new ();
+
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (array, (char *) a);
+  return array;
+}
+
+/* Runs headlens-cli synth with the NULL-terminated arguments. */
+static void
+run_synth (Run        *run,
+           const char *first,
+           ...)
+{
+  g_autoptr(GPtrArray) array = NULL;
+  va_list args;
+
+  va_start (args, first);
+  array = collect_args (first, args);
+  va_end (args);
+  run_synth_argv (run, (const char * const *) array->pdata, array->len);
+}
+
+static gboolean
+exited_ok (const Run *run)
+{
+  return g_spawn_check_wait_status (run->status, NULL);
+}
+
+static void
+test_help (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_synth (&run, "--help", NULL);
+  g_assert_true (exited_ok (&run));
+  for (const char * const *o = (const char * const[]) { "--output", "--layers", "--kv-heads",
+         "--queries", "--dtype", "--seed", "--cv", "--lambda", "--beta", "--gzip", NULL }; *o; o++)
+    g_assert_nonnull (strstr (run.out, *o));
+}
+
+static void
+assert_fails (const char *expected,
+              const char *first,
+              ...)
+{
+  g_autoptr(GPtrArray) array = NULL;
+  g_auto(Run) run = { 0 };
+  va_list args;
+
+  va_start (args, first);
+  array = collect_args (first, args);
+  va_end (args);
+  run_synth_argv (&run, (const char * const *) array->pdata, array->len);
+  g_assert_false (exited_ok (&run));
+  g_assert_nonnull (strstr (run.err, expected));
+  g_assert_cmpstr (run.out, ==, "");
+}
+
+static void
+test_bad_options (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hl-cli-synth-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "bad.h5", NULL);
+
+  assert_fails ("-o FILE", "--layers", "2", NULL);
+  assert_fails ("--dtype", "-o", out, "--dtype", "f8", NULL);
+  assert_fails ("kv heads", "-o", out, "--kv-heads", "5", NULL);
+  assert_fails ("--queries", "-o", out, "--queries", "3,x", NULL);
+  assert_fails ("query position", "-o", out, "--queries", "600", NULL);
+  assert_fails ("--cv", "-o", out, "--cv", "abc", NULL);
+  assert_fails ("norm_cv", "-o", out, "--cv", "0.9", NULL);
+  assert_fails ("--gzip", "-o", out, "--gzip=12", NULL);
+  assert_fails ("unexpected argument", "-o", out, "extra", NULL);
+  assert_fails ("--seed", "-o", out, "--seed", "-3", NULL);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_writes_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hl-cli-synth-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "small.h5", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+
+  run_synth (&run, "-o", out, "--layers", "3", "--heads", "4", "--kv-heads", "2",
+             "--head-dim", "8", "--seq-len", "40", "--samples", "2", "--queries", "9,19,39",
+             "--dtype", "f64", "--seed", "3", "--gzip=4", NULL);
+  g_assert_true (exited_ok (&run));
+  g_autoptr(HlActivations) file = hl_activations_open (out, &error);
+  g_assert_no_error (error);
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+
+  g_assert_cmpint (info->n_layers, ==, 3);
+  g_assert_cmpint (info->n_heads, ==, 4);
+  g_assert_cmpint (info->n_kv_heads, ==, 2);
+  g_assert_cmpint (info->head_dim, ==, 8);
+  g_assert_cmpint (info->seq_len, ==, 40);
+  g_assert_cmpint (info->n_samples, ==, 2);
+  g_assert_cmpint (info->n_queries, ==, 3);
+  g_assert_cmpint (info->query_positions[1], ==, 19);
+  g_assert_cmpint (info->values_dtype, ==, HL_DTYPE_FLOAT64);
+  g_assert_true (g_str_has_prefix (info->source, "headlens-cli synth "));
+  g_assert_nonnull (strstr (info->source, " --seed 3 "));
+  g_assert_nonnull (strstr (info->source, " --queries 9,19,39 "));
+  g_assert_true (hl_activations_validate_all (file, &error));
+  g_assert_no_error (error);
+  g_clear_object (&file);
+  g_assert_cmpint (g_remove (out), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+read_all_values (const char *path,
+                 float      *out)
+{
+  g_autoptr(HlActivations) file = hl_activations_open (path, NULL);
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+  gsize block = (gsize) info->seq_len * info->head_dim;
+
+  for (int l = 0; l < info->n_layers; l++)
+    for (int g = 0; g < info->n_kv_heads; g++, out += block)
+      g_assert_true (hl_activations_read_values (file, l, 0, g, out, NULL));
+}
+
+/* The source attribute is a command that writes the same data again. */
+static void
+test_source_reproduces (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hl-cli-synth-XXXXXX", NULL);
+  g_autofree char *a = g_build_filename (dir, "a.h5", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.h5", NULL);
+  g_autofree char *source = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) argv = NULL;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) rerun = { 0 };
+  gsize n = 2 * 3 * 20 * 8;
+  g_autofree float *va = g_new (float, n), *vb = g_new (float, n);
+
+  run_synth (&run, "-o", a, "--layers", "2", "--heads", "3", "--head-dim", "8",
+             "--seq-len", "20", "--samples", "1", "--seed", "11", "--lambda", "0.35", NULL);
+  g_assert_true (exited_ok (&run));
+  {
+    g_autoptr(HlActivations) file = hl_activations_open (a, NULL);
+    source = g_strdup (hl_activations_get_info (file)->source);
+  }
+  g_assert_nonnull (strstr (source, " --lambda 0.35 "));
+  g_assert_true (g_shell_parse_argv (source, NULL, &argv, NULL));
+  g_assert_cmpstr (argv[1], ==, "synth");
+  for (int i = 2; argv[i] != NULL; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, "-o");
+  g_ptr_array_add (args, b);
+  run_synth_argv (&rerun, (const char * const *) args->pdata, args->len);
+  g_assert_true (exited_ok (&rerun));
+  read_all_values (a, va);
+  read_all_values (b, vb);
+  g_assert_cmpmem (va, n * sizeof (float), vb, n * sizeof (float));
+  g_assert_cmpint (g_remove (a), ==, 0);
+  g_assert_cmpint (g_remove (b), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    g_error ("usage: test-cli-synth PATH-OF-HEADLENS-CLI");
+  cli_path = argv[1];
+
+  g_test_add_func ("/synth/cli/help", test_help);
+  g_test_add_func ("/synth/cli/bad-options", test_bad_options);
+  g_test_add_func ("/synth/cli/writes-file", test_writes_file);
+  g_test_add_func ("/synth/cli/source-reproduces", test_source_reproduces);
+
+  return g_test_run ();
+}
