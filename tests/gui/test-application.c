@@ -1,0 +1,61 @@
+/* test-application.c: the application's actions and the bundled sample.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-application.h"
+#include "hl-gui-test.h"
+
+static void
+test_application_actions (void)
+{
+  static const char * const actions[] = {
+    "quit", "open", "preferences", "about", "shortcuts",
+  };
+  HlApplication *app = hl_application_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    g_assert_nonnull (g_action_map_lookup_action (G_ACTION_MAP (app), actions[i]));
+
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (app)), ==,
+                   "io.github.headlens.Headlens");
+  g_assert_true (g_application_get_flags (G_APPLICATION (app)) & G_APPLICATION_HANDLES_OPEN);
+
+  g_assert_finalize_object (app);
+}
+
+static void
+test_application_sample_from_environment (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("HEADLENS_SAMPLE"));
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) fallback = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *basename = NULL;
+
+  g_setenv ("HEADLENS_SAMPLE", "/some/where/sample.h5", TRUE);
+  file = hl_application_dup_sample_file ();
+  path = g_file_get_path (file);
+  g_assert_cmpstr (path, ==, "/some/where/sample.h5");
+
+  /* Without the variable the installed copy is used. */
+  g_unsetenv ("HEADLENS_SAMPLE");
+  fallback = hl_application_dup_sample_file ();
+  basename = g_file_get_basename (fallback);
+  g_assert_cmpstr (basename, ==, "sample.h5");
+
+  if (saved != NULL)
+    g_setenv ("HEADLENS_SAMPLE", saved, TRUE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/gui/application/actions", test_application_actions);
+  g_test_add_func ("/gui/application/sample-from-environment", test_application_sample_from_environment);
+
+  return g_test_run ();
+}

@@ -1,0 +1,198 @@
+/* test-window.c: the main window opens files, shows what it opened and
+ * survives bad ones.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "hl-gui-test.h"
+#include "hl-window.h"
+
+static gboolean
+window_is_idle (gpointer user_data)
+{
+  return !hl_window_get_loading (HL_WINDOW (user_data));
+}
+
+static gboolean
+window_has_dialog (gpointer user_data)
+{
+  return hl_test_find_message_dialog (GTK_WINDOW (user_data)) != NULL;
+}
+
+static HlWindow *
+open_window_on (GFile *file)
+{
+  HlWindow *window = hl_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  hl_window_open (window, file);
+  g_assert_true (hl_window_get_loading (window));
+  g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
+
+  return window;
+}
+
+static void
+test_window_opens_sample (void)
+{
+  g_autoptr(GFile) sample = hl_test_dup_sample ();
+  HlActivations *activations;
+  HlWindow *window;
+
+  if (sample == NULL)
+    return;
+
+  window = open_window_on (sample);
+  activations = hl_window_get_activations (window);
+  g_assert_nonnull (activations);
+  g_assert_null (hl_test_find_message_dialog (GTK_WINDOW (window)));
+
+  /* The user sees the model's name as the window title. */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==,
+                   hl_activations_get_info (activations)->model);
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+}
+
+static GFile *
+write_broken_file (char **dir_out)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("headlens-gui-XXXXXX", &error);
+  g_autofree char *path = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "broken.h5", NULL);
+  g_file_set_contents (path, "this is not an HDF5 file\n", -1, &error);
+  g_assert_no_error (error);
+  *dir_out = dir;
+
+  return g_file_new_for_path (path);
+}
+
+static void
+remove_broken_file (GFile *file,
+                    char  *dir)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_free (dir);
+}
+
+static void
+test_window_broken_file_keeps_previous (void)
+{
+  g_autoptr(GFile) sample = hl_test_dup_sample ();
+  g_autoptr(GFile) broken = NULL;
+  g_autofree char *title = NULL;
+  HlActivations *before;
+  AdwMessageDialog *dialog;
+  HlWindow *window;
+  char *dir = NULL;
+
+  if (sample == NULL)
+    return;
+
+  window = open_window_on (sample);
+  before = hl_window_get_activations (window);
+  g_assert_nonnull (before);
+  title = g_strdup (gtk_window_get_title (GTK_WINDOW (window)));
+
+  broken = write_broken_file (&dir);
+  hl_window_open (window, broken);
+  g_assert_true (hl_test_wait_until (window_has_dialog, window, 20000));
+  dialog = hl_test_find_message_dialog (GTK_WINDOW (window));
+
+  /* The dialog names the file and carries the reader's explanation. */
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "broken.h5"));
+  g_assert_nonnull (adw_message_dialog_get_body (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), !=, "");
+
+  /* The file that was open stays open, and so does its title. */
+  g_assert_false (hl_window_get_loading (window));
+  g_assert_true (hl_window_get_activations (window) == before);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, title);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  remove_broken_file (broken, dir);
+  hl_test_destroy_window (GTK_WINDOW (window));
+}
+
+static void
+test_window_missing_file_without_previous (void)
+{
+  g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/headlens/nothing.h5");
+  HlWindow *window = hl_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  hl_window_open (window, missing);
+  g_assert_true (hl_test_wait_until (window_has_dialog, window, 20000));
+  g_assert_null (hl_window_get_activations (window));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Headlens");
+
+  gtk_window_destroy (GTK_WINDOW (hl_test_find_message_dialog (GTK_WINDOW (window))));
+  hl_test_destroy_window (GTK_WINDOW (window));
+}
+
+static void
+test_window_size_is_saved (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.headlens.Headlens");
+  HlWindow *window;
+
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 700);
+  window = hl_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 650);
+  gtk_window_present (GTK_WINDOW (window));
+  hl_test_spin (100);
+
+  /* Closing (not destroying) is what saves the size, as a user closes it. */
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 650);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+
+  hl_test_spin (50);
+  g_assert_finalize_object (window);
+}
+
+static void
+test_window_restores_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.headlens.Headlens");
+  HlWindow *window;
+  int width, height;
+
+  g_settings_set_int (settings, "window-width", 812);
+  g_settings_set_int (settings, "window-height", 613);
+  window = hl_window_new (NULL);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 812);
+  g_assert_cmpint (height, ==, 613);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/gui/window/opens-sample", test_window_opens_sample);
+  g_test_add_func ("/gui/window/broken-file-keeps-previous", test_window_broken_file_keeps_previous);
+  g_test_add_func ("/gui/window/missing-file", test_window_missing_file_without_previous);
+  g_test_add_func ("/gui/window/size-saved", test_window_size_is_saved);
+  g_test_add_func ("/gui/window/size-restored", test_window_restores_size);
+
+  return g_test_run ();
+}
