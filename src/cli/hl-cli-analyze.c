@@ -1,0 +1,294 @@
+/* hl-cli-analyze.c: `headlens-cli analyze FILE --out DIR`, the whole-file
+ * analysis written as tidy CSV (curves.csv, heads.csv, model.csv).
+ *
+ * Exit status: 0 on success, 1 when the file cannot be read or the output
+ * cannot be written, 2 for a bad command line.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-cli.h"
+
+#include "hl-analysis.h"
+#include "hl-metrics-csv.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#define HL_CLI_ANALYZE_ERROR (hl_cli_analyze_error_quark ())
+GQuark hl_cli_analyze_error_quark (void);
+G_DEFINE_QUARK (hl-cli-analyze-error-quark, hl_cli_analyze_error)
+
+typedef enum
+{
+  HL_CLI_ANALYZE_ERROR_OPTION,
+} HlCliAnalyzeError;
+
+/* The parsed command line; strings and arrays are owned. */
+typedef struct
+{
+  char   *out;
+  char   *rankings;
+  char   *distances;
+  char   *grid;
+  char   *layers;
+  char   *heads;
+  int     repeats;
+  gint64  seed;
+  int     bootstrap;
+  int     threads;
+  GArray *grid_list;
+  GArray *layer_list;
+  GArray *head_list;
+} AnalyzeOptions;
+
+static void
+analyze_options_clear (AnalyzeOptions *o)
+{
+  g_clear_pointer (&o->out, g_free);
+  g_clear_pointer (&o->rankings, g_free);
+  g_clear_pointer (&o->distances, g_free);
+  g_clear_pointer (&o->grid, g_free);
+  g_clear_pointer (&o->layers, g_free);
+  g_clear_pointer (&o->heads, g_free);
+  g_clear_pointer (&o->grid_list, g_array_unref);
+  g_clear_pointer (&o->layer_list, g_array_unref);
+  g_clear_pointer (&o->head_list, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AnalyzeOptions, analyze_options_clear)
+
+static GOptionContext *
+make_context (AnalyzeOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the CSV files into DIR (required)"), N_("DIR") },
+    { "rankings", 0, 0, G_OPTION_ARG_STRING, &o->rankings, N_("Comma-separated rankings: attention, contribution, random (all)"), N_("LIST") },
+    { "distances", 0, 0, G_OPTION_ARG_STRING, &o->distances, N_("Comma-separated distances: euclidean, cosine (both)"), N_("LIST") },
+    { "grid", 0, 0, G_OPTION_ARG_STRING, &o->grid, N_("N values: pow2, all, or a comma-separated list (pow2)"), N_("GRID") },
+    { "repeats", 0, 0, G_OPTION_ARG_INT, &o->repeats, N_("Random permutations of the random ranking (16)"), "R" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the random ranking and the bootstrap (0)"), N_("SEED") },
+    { "bootstrap", 0, 0, G_OPTION_ARG_INT, &o->bootstrap, N_("Bootstrap replicates of the model-level bands (2000)"), "B" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Worker threads (0: one per core)"), "N" },
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &o->layers, N_("Layers to analyse, e.g. 0,2,5-7 (all)"), N_("LIST") },
+    { "heads", 0, 0, G_OPTION_ARG_STRING, &o->heads, N_("Query heads to analyse, e.g. 0-3 (all)"), N_("LIST") },
+    { NULL }
+  };
+  GOptionContext *context = g_option_context_new (_("FILE — analyse every head and write CSV files"));
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  return context;
+}
+
+static gboolean
+option_error (GError     **error,
+              const char  *format,
+              ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+option_error (GError     **error,
+              const char  *format,
+              ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (HL_CLI_ANALYZE_ERROR,
+                                                HL_CLI_ANALYZE_ERROR_OPTION, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/* Parses "0,2,5-7" into non-negative integers. */
+static GArray *
+parse_int_list (const char  *option,
+                const char  *text,
+                GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GArray) list = g_array_new (FALSE, FALSE, sizeof (int));
+
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      g_auto(GStrv) range = g_strsplit (g_strstrip (parts[i]), "-", 2);
+      guint64 lo, hi;
+
+      if (!g_ascii_string_to_unsigned (range[0], 10, 0, G_MAXINT, &lo, NULL)
+          || !g_ascii_string_to_unsigned (range[1] ? range[1] : range[0], 10, lo, G_MAXINT, &hi, NULL)
+          || hi - lo > 1000000)
+        {
+          option_error (error, _("%s: “%s” is not a number or a range like 2-5"), option, parts[i]);
+          return NULL;
+        }
+      for (guint64 v = lo; v <= hi; v++)
+        g_array_append_val (list, (int) { v });
+    }
+  return g_steal_pointer (&list);
+}
+
+/* Parses a comma-separated list of names into a bit mask. */
+static gboolean
+parse_mask (const char  *option,
+            const char  *text,
+            gboolean   (*from_string) (const char *, int *),
+            guint       *mask,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  *mask = 0;
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      int value;
+
+      if (!from_string (g_strstrip (parts[i]), &value))
+        return option_error (error, _("%s: unknown name “%s”"), option, parts[i]);
+      *mask |= 1u << value;
+    }
+  if (*mask == 0)
+    return option_error (error, _("%s: the list is empty"), option);
+  return TRUE;
+}
+
+static gboolean
+ranking_from_string (const char *str,
+                     int        *out)
+{
+  HlRanking r;
+
+  if (!hl_ranking_from_string (str, &r))
+    return FALSE;
+  *out = r;
+  return TRUE;
+}
+
+static gboolean
+distance_from_string (const char *str,
+                      int        *out)
+{
+  HlDistance d;
+
+  if (!hl_distance_from_string (str, &d))
+    return FALSE;
+  *out = d;
+  return TRUE;
+}
+
+static gboolean
+parse_grid (AnalyzeOptions    *o,
+            HlAnalysisOptions *options,
+            GError           **error)
+{
+  if (o->grid == NULL || g_str_equal (o->grid, "pow2"))
+    options->head.grid_kind = HL_GRID_POW2;
+  else if (g_str_equal (o->grid, "all"))
+    options->head.grid_kind = HL_GRID_ALL;
+  else
+    {
+      if ((o->grid_list = parse_int_list ("--grid", o->grid, error)) == NULL)
+        return FALSE;
+      options->head.grid_kind = HL_GRID_LIST;
+      options->head.grid_list = (const int *) o->grid_list->data;
+      options->head.n_grid_list = o->grid_list->len;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_subsets (AnalyzeOptions    *o,
+               HlAnalysisOptions *options,
+               GError           **error)
+{
+  if (o->layers != NULL)
+    {
+      if ((o->layer_list = parse_int_list ("--layers", o->layers, error)) == NULL)
+        return FALSE;
+      options->layers = (const int *) o->layer_list->data;
+      options->n_layers = o->layer_list->len;
+    }
+  if (o->heads != NULL)
+    {
+      if ((o->head_list = parse_int_list ("--heads", o->heads, error)) == NULL)
+        return FALSE;
+      options->heads = (const int *) o->head_list->data;
+      options->n_heads = o->head_list->len;
+    }
+  return TRUE;
+}
+
+/* Turns the command line into analysis options. */
+static gboolean
+build_options (AnalyzeOptions    *o,
+               HlAnalysisOptions *options,
+               GError           **error)
+{
+  hl_analysis_options_init (options);
+  if (o->out == NULL)
+    return option_error (error, _("--out DIR is required"));
+  if (o->repeats < 1 || o->bootstrap < 0 || o->threads < 0 || o->seed < 0)
+    return option_error (error, _("--repeats must be at least 1; --bootstrap, --threads and --seed cannot be negative"));
+  options->head.repeats = o->repeats;
+  options->head.seed = (guint64) o->seed;
+  options->bootstrap = o->bootstrap;
+  options->threads = o->threads;
+  if (o->rankings != NULL
+      && !parse_mask ("--rankings", o->rankings, ranking_from_string, &options->head.rankings, error))
+    return FALSE;
+  if (o->distances != NULL
+      && !parse_mask ("--distances", o->distances, distance_from_string, &options->head.distances, error))
+    return FALSE;
+  return parse_grid (o, options, error) && parse_subsets (o, options, error);
+}
+
+static void
+progress_cb (guint    done,
+             guint    total,
+             gpointer user_data)
+{
+  hl_cli_progress_update (user_data, done, total);
+}
+
+static int
+run_analysis (const char              *path,
+              const char              *out,
+              const HlAnalysisOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) file = hl_activations_open (path, &error);
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(HlCliProgress) progress = NULL;
+
+  if (file == NULL)
+    return hl_cli_fail (error);
+  progress = hl_cli_progress_new (_("Analysing"));
+  analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
+  if (analysis == NULL)
+    return hl_cli_fail (error);
+  if (!hl_metrics_csv_write (analysis, out, &error))
+    return hl_cli_fail (error);
+  return 0;
+}
+
+int
+hl_cli_analyze (int    argc,
+                char **argv)
+{
+  g_auto(AnalyzeOptions) o = { .repeats = 16, .bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP };
+  g_autoptr(GOptionContext) context = make_context (&o);
+  g_autoptr(GError) error = NULL;
+  HlAnalysisOptions options;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error)
+      || !build_options (&o, &options, &error))
+    {
+      g_printerr ("headlens-cli analyze: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2)
+    {
+      g_printerr ("headlens-cli analyze: %s\n",
+                  argc < 2 ? _("expected one FILE to analyse") : _("expected only one FILE"));
+      return 2;
+    }
+  return run_analysis (argv[1], o.out, &options);
+}

@@ -1,0 +1,307 @@
+/* hl-cli-bench.c: `headlens-cli bench`, the analysis benchmark of issue 3.
+ *
+ * Builds a synthetic file (by default paper-scale: 32 layers x 32 heads,
+ * head_dim 128, seq_len 1024, 2 samples, float16 values, last query) in a
+ * temporary folder, then measures in one run: the time to read every block,
+ * the machine's SGEMM peak on a large square GEMM, the default analysis
+ * (attention + 16 random repeats, Euclidean, powers of two) and its distance
+ * GEMM work, and the straightforward reference on a few heads scaled up.
+ * Prints the ratios against the targets: analysis within 2x of (read time +
+ * GEMM work at peak), and at least 20x faster than the reference.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-cli.h"
+
+#include "hl-analysis.h"
+#include "hl-synth-model.h"
+
+#include <cblas.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+typedef struct
+{
+  int      layers;
+  int      heads;
+  int      head_dim;
+  int      seq_len;
+  int      samples;
+  int      threads;
+  int      reference_heads;
+  int      peak_size;
+} BenchOptions;
+
+static gboolean
+parse_options (BenchOptions  *o,
+               int           *argc,
+               char        ***argv,
+               GError       **error)
+{
+  const GOptionEntry entries[] = {
+    { "layers", 0, 0, G_OPTION_ARG_INT, &o->layers, N_("Layers of the synthetic file (32)"), "N" },
+    { "heads", 0, 0, G_OPTION_ARG_INT, &o->heads, N_("Heads per layer (32)"), "N" },
+    { "head-dim", 0, 0, G_OPTION_ARG_INT, &o->head_dim, N_("Head dimension (128)"), "N" },
+    { "seq-len", 0, 0, G_OPTION_ARG_INT, &o->seq_len, N_("Tokens per sample (1024)"), "N" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &o->samples, N_("Samples (2)"), "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Analysis worker threads (0: one per core)"), "N" },
+    { "reference-heads", 0, 0, G_OPTION_ARG_INT, &o->reference_heads, N_("Heads timed with the slow reference (4)"), "N" },
+    { "peak-size", 0, 0, G_OPTION_ARG_INT, &o->peak_size, N_("Size of the square SGEMM that measures the peak (2048)"), "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— benchmark the analysis"));
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (o->layers < 1 || o->heads < 1 || o->head_dim < 2 || o->seq_len < 2 || o->samples < 1
+      || o->threads < 0 || o->reference_heads < 1 || o->peak_size < 64)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("sizes must be positive (head-dim and seq-len at least 2, peak-size at least 64)"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static gboolean
+write_file (const BenchOptions *o,
+            const char         *path,
+            GError            **error)
+{
+  HlSynthModelParams params;
+
+  hl_synth_model_params_init (&params);
+  params.model = "bench";
+  params.n_layers = o->layers;
+  params.n_heads = o->heads;
+  params.n_kv_heads = o->heads;
+  params.head_dim = o->head_dim;
+  params.seq_len = o->seq_len;
+  params.n_samples = o->samples;
+  params.values_dtype = HL_DTYPE_FLOAT16;
+  return hl_synth_model_write (&params, path, "headlens-cli bench", NULL, NULL, NULL, error);
+}
+
+/* Reads every values block and every attention block once. */
+static gboolean
+time_read (HlActivations  *file,
+           double         *seconds,
+           GError        **error)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+  g_autofree float *values = g_new (float, (gsize) info->seq_len * info->head_dim);
+  g_autofree float *rows = g_new (float, (gsize) info->n_queries * info->seq_len);
+  gint64 start = g_get_monotonic_time ();
+
+  for (int l = 0; l < info->n_layers; l++)
+    for (int s = 0; s < info->n_samples; s++)
+      {
+        for (int g = 0; g < info->n_kv_heads; g++)
+          if (!hl_activations_read_values (file, l, s, g, values, error))
+            return FALSE;
+        for (int h = 0; h < info->n_heads; h++)
+          if (!hl_activations_read_attention (file, l, s, h, rows, error))
+            return FALSE;
+      }
+  *seconds = seconds_since (start);
+  return TRUE;
+}
+
+/* GFLOP/s of a square SGEMM with every core: the machine's practical peak. */
+static double
+measure_peak (int n)
+{
+  g_autofree float *a = g_new (float, (gsize) n * n);
+  g_autofree float *b = g_new (float, (gsize) n * n);
+  g_autofree float *c = g_new0 (float, (gsize) n * n);
+  double best = 0.0;
+
+  for (gsize i = 0; i < (gsize) n * n; i++)
+    a[i] = b[i] = (float) ((i % 17) - 8) / 8.0f;
+  openblas_set_num_threads ((int) g_get_num_processors ());
+  for (int rep = 0; rep < 3; rep++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+      best = MAX (best, 2.0 * n * n * (double) n / seconds_since (start) / 1e9);
+    }
+  return best;
+}
+
+static void
+bench_analysis_options (HlAnalysisOptions *options,
+                        int                threads)
+{
+  hl_analysis_options_init (options);
+  options->head.rankings = (1u << HL_RANKING_ATTENTION) | (1u << HL_RANKING_RANDOM);
+  options->head.distances = 1u << HL_DISTANCE_EUCLIDEAN;
+  options->head.grid_kind = HL_GRID_POW2;
+  options->head.repeats = 16;
+  options->threads = threads;
+}
+
+/* The distance GEMM work of the whole analysis, from each head's grid. */
+static double
+analysis_flops (HlAnalysis *analysis)
+{
+  const HlAnalysisOptions *options = hl_analysis_get_options (analysis);
+  const HlActivationsInfo *info = hl_activations_get_info (hl_analysis_get_file (analysis));
+  double flops = 0.0;
+
+  for (guint i = 0; i < hl_analysis_get_n_results (analysis); i++)
+    {
+      HlHeadResult *r = hl_analysis_get_result (analysis, i);
+      HlSeparabilityOptions sep = {
+        .grid = r->curves->grid, .n_grid = r->curves->n_grid,
+        .rankings = options->head.rankings, .distances = options->head.distances,
+        .repeats = options->head.repeats, .seed = r->seed,
+      };
+
+      flops += hl_separability_gemm_flops (r->query_position + 1, info->head_dim, &sep);
+    }
+  return flops;
+}
+
+static void
+progress_cb (guint    done,
+             guint    total,
+             gpointer user_data)
+{
+  hl_cli_progress_update (user_data, done, total);
+}
+
+/* Times the straightforward reference and the fast kernel, single-threaded,
+ * on the first @n_heads heads (layer 0, sample 0, last query). */
+static gboolean
+time_reference (HlActivations           *file,
+                const HlAnalysisOptions *options,
+                int                      n_heads,
+                double                  *reference_s,
+                double                  *fast_s,
+                GError                 **error)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+  g_autofree float *values = g_new (float, (gsize) info->seq_len * info->head_dim);
+  g_autofree float *rows = g_new (float, (gsize) info->n_queries * info->seq_len);
+  g_autofree int *grid = g_new (int, info->seq_len);
+  int t = info->query_positions[info->n_queries - 1];
+
+  openblas_set_num_threads (1);
+  *reference_s = *fast_s = 0.0;
+  for (int h = 0; h < MIN (n_heads, info->n_heads); h++)
+    {
+      HlHeadInput input = { t + 1, info->head_dim, values, rows + (gsize) (info->n_queries - 1) * info->seq_len };
+      HlSeparabilityOptions sep = {
+        .grid = grid, .n_grid = hl_grid_build (HL_GRID_POW2, NULL, 0, t + 1, grid),
+        .rankings = options->head.rankings, .distances = options->head.distances,
+        .repeats = options->head.repeats, .seed = 1,
+      };
+      gint64 start;
+
+      if (!hl_activations_read_values (file, 0, 0, info->kv_head_of[h], values, error)
+          || !hl_activations_read_attention (file, 0, 0, h, rows, error))
+        return FALSE;
+      start = g_get_monotonic_time ();
+      hl_curve_set_free (hl_separability_reference (&input, &sep));
+      *reference_s += seconds_since (start);
+      start = g_get_monotonic_time ();
+      hl_curve_set_free (hl_separability_compute (&input, &sep));
+      *fast_s += seconds_since (start);
+    }
+  return TRUE;
+}
+
+static void
+print_report (const BenchOptions *o,
+              guint               n_results,
+              double              read_s,
+              double              peak,
+              double              wall_s,
+              double              flops,
+              double              reference_s,
+              double              fast_s)
+{
+  int timed = MIN (o->reference_heads, o->heads);
+  double scale = (double) n_results / timed;
+  double ideal_s = read_s + flops / (peak * 1e9);
+
+  printf (_("Heads analysed:              %u (%d layers x %d heads x %d samples, seq_len %d, head_dim %d)\n"),
+          n_results, o->layers, o->heads, o->samples, o->seq_len, o->head_dim);
+  printf (_("Read every block:            %.3f s\n"), read_s);
+  printf (_("SGEMM peak (%d^3, %u threads): %.1f GFLOP/s\n"), o->peak_size,
+          g_get_num_processors (), peak);
+  printf (_("Analysis wall time:          %.3f s\n"), wall_s);
+  printf (_("Distance GEMM work:          %.2f GFLOP, %.1f GFLOP/s over the wall time\n"),
+          flops / 1e9, flops / 1e9 / wall_s);
+  printf (_("Read + GEMM at peak:         %.3f s; analysis / that = %.2f (target <= 2)\n"),
+          ideal_s, wall_s / ideal_s);
+  printf (_("Reference on %d heads:        %.3f s, scaled to all heads %.1f s (fast kernel, 1 thread: %.3f s)\n"),
+          timed, reference_s, reference_s * scale, fast_s);
+  printf (_("Speed-up over the reference: %.1fx wall-clock (target >= 20), %.1fx per thread\n"),
+          reference_s * scale / wall_s, reference_s / fast_s);
+}
+
+static int
+run_bench (const BenchOptions *o,
+           const char         *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(HlCliProgress) progress = NULL;
+  HlAnalysisOptions options;
+  double read_s, peak, wall_s, reference_s, fast_s;
+  gint64 start = g_get_monotonic_time ();
+
+  if (!write_file (o, path, &error))
+    return hl_cli_fail (error);
+  g_printerr (_("Synthetic file written in %.1f s\n"), seconds_since (start));
+  if ((file = hl_activations_open (path, &error)) == NULL || !time_read (file, &read_s, &error))
+    return hl_cli_fail (error);
+  peak = measure_peak (o->peak_size);
+  bench_analysis_options (&options, o->threads);
+  progress = hl_cli_progress_new (_("Analysing"));
+  start = g_get_monotonic_time ();
+  analysis = hl_analysis_run (file, &options, progress_cb, progress, NULL, &error);
+  wall_s = seconds_since (start);
+  if (analysis == NULL
+      || !time_reference (file, &options, o->reference_heads, &reference_s, &fast_s, &error))
+    return hl_cli_fail (error);
+  print_report (o, hl_analysis_get_n_results (analysis), read_s, peak, wall_s,
+                analysis_flops (analysis), reference_s, fast_s);
+  return 0;
+}
+
+int
+hl_cli_bench (int    argc,
+              char **argv)
+{
+  BenchOptions o = { 32, 32, 128, 1024, 2, 0, 4, 2048 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  int status;
+
+  if (!parse_options (&o, &argc, &argv, &error))
+    {
+      g_printerr ("headlens-cli bench: %s\n", error->message);
+      return 2;
+    }
+  if ((dir = g_dir_make_tmp ("headlens-bench-XXXXXX", &error)) == NULL)
+    return hl_cli_fail (error);
+  path = g_build_filename (dir, "bench.h5", NULL);
+  status = run_bench (&o, path);
+  g_unlink (path);
+  g_rmdir (dir);
+  return status;
+}

@@ -1,0 +1,166 @@
+/* test-csv.c: the three CSV files: exact header lines, row counts, and
+ * values that read back to the one-head function's numbers.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-metrics-csv.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "analysis-fixture.h"
+
+static const int queries[] = { 9, 23 };
+static const FixtureShape shape = {
+  .n_layers = 2, .n_heads = 2, .n_kv_heads = 1, .head_dim = 8, .seq_len = 24,
+  .n_samples = 2, .n_queries = 2, .query_positions = queries, .seed = 3,
+};
+
+static char **
+read_lines (const char *dir,
+            const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  char **lines;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  text[strlen (text) - 1] = '\0';
+  lines = g_strsplit (text, "\n", -1);
+  return lines;
+}
+
+/* Finds the row of @lines starting with @prefix. */
+static char **
+find_row (char       **lines,
+          const char  *prefix)
+{
+  for (int i = 1; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strsplit (lines[i], ",", -1);
+  g_assert_not_reached ();
+}
+
+static void
+assert_field (char   **fields,
+              int      index,
+              float    expected)
+{
+  /* %.9g round-trips a float exactly. */
+  g_assert_cmpfloat ((float) g_ascii_strtod (fields[index], NULL), ==, expected);
+}
+
+static void
+test_files (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", "nested", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) curves = NULL;
+  g_auto(GStrv) heads = NULL;
+  g_auto(GStrv) model = NULL;
+  g_auto(GStrv) row = NULL;
+  HlAnalysisOptions options;
+  HlHeadResult *r;
+  guint n_results, curve_rows = 0;
+
+  fixture_write_file (path, &shape);
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  hl_analysis_options_init (&options);
+  options.head.repeats = 3;
+  options.bootstrap = 200;
+  analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hl_metrics_csv_write (analysis, out, &error));
+  g_assert_no_error (error);
+
+  curves = read_lines (out, "curves.csv");
+  heads = read_lines (out, "heads.csv");
+  model = read_lines (out, "model.csv");
+  g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass");
+  g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime");
+  g_assert_cmpstr (model[0], ==, "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0");
+
+  /* Query 9 has grid 1, 2, 4, 8; query 23 has 1, 2, 4, 8, 16; each with
+   * 3 rankings x 2 distances. The model grid is their union. */
+  n_results = hl_analysis_get_n_results (analysis);
+  g_assert_cmpuint (n_results, ==, 2 * 2 * 2 * 2);
+  for (guint i = 0; i < n_results; i++)
+    curve_rows += 6 * hl_analysis_get_result (analysis, i)->curves->n_grid;
+  g_assert_cmpuint (curve_rows, ==, 8 * 6 * (4 + 5));
+  g_assert_cmpuint (g_strv_length (curves), ==, 1 + curve_rows);
+  g_assert_cmpuint (g_strv_length (heads), ==, 1 + n_results);
+  g_assert_cmpuint (g_strv_length (model), ==, 1 + 6 * 5);
+
+  /* Layer 1, head 0, sample 1, query position 23 (index 1). */
+  r = hl_analysis_lookup (analysis, 1, 0, 1, 1);
+  row = find_row (heads, "1,0,1,23,0,");
+  g_assert_cmpuint (g_strv_length (row), ==, 17);
+  assert_field (row, 5, r->diagnostics.norm_cv);
+  assert_field (row, 7, r->diagnostics.sink_similarity);
+  assert_field (row, 15, r->diagnostics.a_rest);
+  g_assert_cmpstr (row[16], ==, hl_regime_to_string (r->regime));
+  g_clear_pointer (&row, g_strfreev);
+
+  row = find_row (curves, "1,0,1,23,random,cosine,4,");
+  g_assert_cmpuint (g_strv_length (row), ==, 13);
+  assert_field (row, 7, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].precision);
+  assert_field (row, 8, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].recall);
+  assert_field (row, 12, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].retained_mass);
+  g_clear_pointer (&row, g_strfreev);
+
+  /* N = 16 exists only for the later query: the model row averages those. */
+  row = find_row (model, "attention,euclidean,16,");
+  g_assert_cmpuint (g_strv_length (row), ==, 13);
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (row[3], NULL),
+                                  hl_analysis_get_summary (analysis)
+                                    ->points[HL_RANKING_ATTENTION][HL_DISTANCE_EUCLIDEAN][4].precision.mean,
+                                  1e-8);
+  g_assert_cmpfloat (g_ascii_strtod (row[6], NULL), <=, g_ascii_strtod (row[3], NULL));
+  g_assert_cmpfloat (g_ascii_strtod (row[7], NULL), >=, g_ascii_strtod (row[3], NULL));
+
+  fixture_remove_tmpdir (dir);
+}
+
+/* The output folder cannot be created: a clear error, no crash. */
+static void
+test_unwritable (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *blocker = g_build_filename (dir, "blocker", NULL);
+  g_autofree char *out = g_build_filename (blocker, "out", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  HlAnalysisOptions options;
+
+  fixture_write_file (path, &shape);
+  g_assert_true (g_file_set_contents (blocker, "not a folder", -1, NULL));
+  file = hl_activations_open (path, &error);
+  hl_analysis_options_init (&options);
+  options.head.rankings = 1u << HL_RANKING_ATTENTION;
+  analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (hl_metrics_csv_write (analysis, out, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "blocker"));
+  fixture_remove_tmpdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/csv/files", test_files);
+  g_test_add_func ("/csv/unwritable", test_unwritable);
+  return g_test_run ();
+}
