@@ -98,6 +98,12 @@ parse_position_list (const char  *spec,
   g_auto(GStrv) items = g_strsplit (spec, ",", -1);
   int position;
 
+  if (items[0] == NULL)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_QUERIES,
+                   _("the query list is empty, expected “last”, “all” or positions like 16,100,287"));
+      return FALSE;
+    }
   for (guint i = 0; items[i] != NULL; i++)
     {
       if (!parse_position (items[i], &position, error))
@@ -147,7 +153,7 @@ check_window (int                      n_text_tokens,
   if (options->window < 0 || options->window == 1 || options->stride < 0 || options->max_samples < 0)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_WINDOW,
-                   _("window %d, stride %d and samples %d: expected a window of at least 2 tokens and a stride and sample count of at least 1"),
+                   _("window %d, stride %d and samples %d: expected a window of at least 2 tokens, a stride and a sample count of at least 1, or 0 for their defaults"),
                    options->window, options->stride, options->max_samples);
       return FALSE;
     }

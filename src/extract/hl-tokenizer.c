@@ -321,10 +321,10 @@ push_pair (HlTokenizer *self,
            GArray      *heap,
            GString     *scratch)
 {
-  int right = nodes[left].next;
   Candidate candidate;
+  int right;
 
-  if (left < 0 || right < 0)
+  if (left < 0 || (right = nodes[left].next) < 0)
     return;
   g_string_assign (scratch, self->pieces[nodes[left].id]);
   g_string_append (scratch, self->pieces[nodes[right].id]);
