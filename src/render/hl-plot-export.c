@@ -125,6 +125,51 @@ render_png (HlPlotKind                 kind,
   return check_status (status, "PNG", error);
 }
 
+typedef struct
+{
+  GHashTable *names;   /* cairo's id -> its stable replacement */
+} Renumber;
+
+static gboolean
+renumber_cb (const GMatchInfo *match,
+             GString          *result,
+             gpointer          user_data)
+{
+  Renumber *r = user_data;
+  g_autofree char *id = g_match_info_fetch (match, 0);
+  const char *stable = g_hash_table_lookup (r->names, id);
+
+  if (stable == NULL)
+    {
+      stable = g_strdup_printf ("surface%u", g_hash_table_size (r->names) + 1);
+      g_hash_table_insert (r->names, g_steal_pointer (&id), (gpointer) stable);
+    }
+  g_string_append (result, stable);
+  return FALSE;
+}
+
+/* cairo 1.16 names SVG groups after a process-wide surface counter, so the
+ * same figure exported twice would differ; numbering them in order of
+ * appearance makes the file depend on the figure alone. */
+static GByteArray *
+stable_svg_ids (GByteArray *svg)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("\\bsurface[0-9]+\\b", G_REGEX_RAW, 0, NULL);
+  Renumber r = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  g_autofree char *fixed = NULL;
+  GByteArray *out;
+  gsize len;
+
+  fixed = g_regex_replace_eval (regex, (const char *) svg->data, svg->len, 0, 0,
+                                renumber_cb, &r, NULL);
+  g_hash_table_unref (r.names);
+  g_byte_array_unref (svg);
+  len = strlen (fixed);
+  out = g_byte_array_sized_new (len);
+  g_byte_array_append (out, (const guint8 *) fixed, len);
+  return out;
+}
+
 static gboolean
 render_vector (HlPlotKind                 kind,
                const HlPlotStyle         *style,
@@ -186,6 +231,8 @@ hl_plot_export_to_bytes (HlPlotKind                 kind,
     ok = render_vector (kind, style, data, options, out, error);
   if (!ok)
     return NULL;
+  if (options->format == HL_PLOT_FORMAT_SVG)
+    out = stable_svg_ids (g_steal_pointer (&out));
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 

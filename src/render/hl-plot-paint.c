@@ -132,10 +132,9 @@ hl_plot_paint_background (cairo_t           *cr,
                           double             width,
                           double             height)
 {
-  cairo_save (cr);
+  /* OVER, not SOURCE: vector surfaces can only express SOURCE by turning
+   * the page into an image. A transparent background paints nothing. */
   cairo_rectangle (cr, 0, 0, width, height);
   hl_plot_paint_set_color (cr, &style->background);
-  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
   cairo_fill (cr);
-  cairo_restore (cr);
 }
