@@ -147,14 +147,17 @@ print_summary (const HlExtractOptions *options,
 {
   double tokens = (double) result->n_samples * result->window;
 
-  printf (_("Wrote %s: %d windows of %d tokens (BOS + %d text tokens, stride %d) from %d text tokens, %d unused; %d query positions; values %s\n"),
-          options->output_path, result->n_samples, result->window, result->window - 1,
-          result->stride, result->n_text_tokens, result->n_unused_tokens, result->n_queries,
-          hl_dtype_to_string (options->values_dtype));
+  printf (ngettext ("Wrote %s: %d window of %d tokens", "Wrote %s: %d windows of %d tokens",
+                    result->n_samples),
+          options->output_path, result->n_samples, result->window);
+  printf (_(" (BOS + %d text tokens, stride %d) from a text of %d tokens with BOS, %d unused;"
+            " %d query positions; values %s\n"),
+          result->window - 1, result->stride, result->n_text_tokens, result->n_unused_tokens,
+          result->n_queries, hl_dtype_to_string (options->values_dtype));
   printf (_("Next-token loss: %.4f nats per token over %" G_GINT64_FORMAT " predictions\n"),
           result->loss, result->n_predictions);
-  printf (_("Forward pass: %.0f tokens per second\n"),
-          result->forward_seconds > 0 ? tokens / result->forward_seconds : 0.0);
+  printf (_("Throughput: %.0f tokens per second (forward pass, loss and writing)\n"),
+          result->window_seconds > 0 ? tokens / result->window_seconds : 0.0);
 }
 
 int

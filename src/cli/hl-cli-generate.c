@@ -30,7 +30,6 @@ generate (const char              *checkpoint_path,
   g_autoptr(HlTokenizer) tokenizer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  gint64 start = g_get_monotonic_time ();
 
   checkpoint = hl_checkpoint_open (checkpoint_path, &error);
   if (checkpoint == NULL)
@@ -45,7 +44,6 @@ generate (const char              *checkpoint_path,
       return hl_cli_fail (error);
     }
   fputc ('\n', stdout);
-  g_printerr (_("%.3f s\n"), (g_get_monotonic_time () - start) / 1e6);
   return 0;
 }
 

@@ -440,7 +440,7 @@ run_window (Extraction  *ex,
                                ex->result->n_queries, layer_done_cb, ex, error))
     return FALSE;
   add_window_loss (ex, tokens);
-  ex->result->forward_seconds += (g_get_monotonic_time () - start) / 1e6;
+  ex->result->window_seconds += (g_get_monotonic_time () - start) / 1e6;
   return TRUE;
 }
 

@@ -59,7 +59,7 @@ typedef struct
   int     n_queries;
   double  loss;              /* mean next-token loss over the windows, nats per token */
   gint64  n_predictions;     /* the positions the loss averages over */
-  double  forward_seconds;   /* time in the forward pass (loss included) */
+  double  window_seconds;    /* time spent on the windows: forward pass, loss and writing */
 } HlExtractResult;
 
 /* Called after each layer of each window: @done of @total = layers x windows. */
