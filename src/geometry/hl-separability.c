@@ -44,6 +44,16 @@
  * rounding errors are below 1e-13 relative for any d <= 10^3). */
 #define SLACK 1e-9
 
+/* The memory of one head's kernel, reused from head to head: fresh
+ * megabyte-sized blocks per head cost page faults (the allocator returns
+ * them to the system), measured at a sixth of the time of a paper-sized
+ * head. */
+struct _HlSeparabilityWorkspace
+{
+  gsize   size;
+  guint8 *memory;
+};
+
 typedef struct
 {
   const HlHeadInput           *input;
@@ -53,6 +63,7 @@ typedef struct
   HlRanking                   *inst_ranking;  /* [n_inst] */
   int                         *orders;        /* [n_inst * n] */
   float                       *yf;            /* [n * d] y_i in float32 */
+  double                      *yd;            /* [n * d] y_i in double (exact) */
   double                      *ny2, *ny;      /* [n] ||y_i||^2, ||y_i|| */
   double                       nv_sink, nv_last; /* ||v_0||, ||v_t|| */
   double                       tol, tiny;     /* the dot product bound */
@@ -66,8 +77,10 @@ typedef struct
   double                      *running;       /* [d] */
   double                       running_mass;
   int                          running_pos;
-  /* Per centre and distance, in ranking order. */
-  double                      *key, *err;     /* [n] */
+  /* Per centre and distance, by key index. */
+  guint8                      *member;        /* [n] i in S_N */
+  int                          member_inst, member_pos;
+  double                      *lo, *hi;       /* [n] interval of D^2 or D */
   HlSeparabilityAccumulator   *acc;
 } Kernel;
 
@@ -81,7 +94,12 @@ kernel_points (Kernel *k)
       const float *v = in->values + (gsize) i * k->d;
 
       for (int c = 0; c < k->d; c++)
-        k->yf[(gsize) i * k->d + c] = (float) ((double) in->alpha[i] * (double) v[c]);
+        {
+          double y = (double) in->alpha[i] * (double) v[c];
+
+          k->yd[(gsize) i * k->d + c] = y;
+          k->yf[(gsize) i * k->d + c] = (float) y;
+        }
       k->ny2[i] = hl_separability_point_norm2 (v, in->alpha[i], k->d);
       k->ny[i] = sqrt (k->ny2[i]);
     }
@@ -91,25 +109,64 @@ kernel_points (Kernel *k)
 }
 
 static void
-kernel_rankings (Kernel *k)
+kernel_rankings (Kernel *k,
+                 int    *repeats)
 {
-  g_autofree int *repeats = g_new (int, HL_N_RANKINGS + k->options->repeats);
-
-  k->n_inst = hl_separability_instances (k->options, NULL, NULL);
-  k->inst_ranking = g_new (HlRanking, k->n_inst + 1);
   hl_separability_instances (k->options, k->inst_ranking, repeats);
-  k->orders = g_new (int, (gsize) k->n_inst * k->n + 1);
   for (int j = 0; j < k->n_inst; j++)
     hl_separability_rank (k->input, k->inst_ranking[j], k->options->seed,
                           repeats[j], k->orders + (gsize) j * k->n);
 }
 
+/* Hands out @count elements of @size bytes from the workspace, 64-byte
+ * aligned; with @base NULL only counts the bytes. */
+static gpointer
+carve (guint8 *base,
+       gsize  *used,
+       gsize   count,
+       gsize   size)
+{
+  gpointer p = base != NULL ? base + *used : NULL;
+
+  *used += (count * size + 63) & ~(gsize) 63;
+  return p;
+}
+
+/* Lays every array of the kernel out in one block; returns its size. */
+static gsize
+kernel_layout (Kernel *k,
+               guint8 *base,
+               int   **repeats)
+{
+  gsize used = 0, n = k->n, d = k->d, block = k->block, inst = k->n_inst;
+
+  k->inst_ranking = carve (base, &used, inst, sizeof (HlRanking));
+  *repeats = carve (base, &used, inst, sizeof (int));
+  k->orders = carve (base, &used, inst * n, sizeof (int));
+  k->yf = carve (base, &used, n * d, sizeof (float));
+  k->yd = carve (base, &used, n * d, sizeof (double));
+  k->ny2 = carve (base, &used, n, sizeof (double));
+  k->ny = carve (base, &used, n, sizeof (double));
+  k->sd = carve (base, &used, block * d, sizeof (double));
+  k->sf = carve (base, &used, block * d, sizeof (float));
+  k->ns2 = carve (base, &used, block, sizeof (double));
+  k->mass = carve (base, &used, block, sizeof (double));
+  k->g = carve (base, &used, block * n, sizeof (float));
+  k->running = carve (base, &used, d, sizeof (double));
+  k->member = carve (base, &used, n, sizeof (guint8));
+  k->lo = carve (base, &used, n, sizeof (double));
+  k->hi = carve (base, &used, n, sizeof (double));
+  return used;
+}
+
 static void
 kernel_init (Kernel                      *k,
+             HlSeparabilityWorkspace     *workspace,
              const HlHeadInput           *input,
              const HlSeparabilityOptions *options)
 {
-  int m;
+  int m, *repeats;
+  gsize size;
 
   memset (k, 0, sizeof *k);
   k->input = input;
@@ -118,45 +175,28 @@ kernel_init (Kernel                      *k,
   k->d = input->head_dim;
   k->tol = (k->d + 8) * 0x1.0p-24;
   k->tiny = 4.0 * k->d * FLT_TRUE_MIN;
-  k->yf = g_new (float, (gsize) k->n * k->d);
-  k->ny2 = g_new (double, k->n);
-  k->ny = g_new (double, k->n);
-  kernel_points (k);
-  kernel_rankings (k);
-
+  k->n_inst = hl_separability_instances (options, NULL, NULL);
   m = k->n_inst * options->n_grid;
   k->block = CLAMP (BLOCK_FLOATS / k->n, 1, MAX (m, 1));
-  k->sd = g_new (double, (gsize) k->block * k->d);
-  k->sf = g_new (float, (gsize) k->block * k->d);
-  k->ns2 = g_new (double, k->block);
-  k->mass = g_new (double, k->block);
-  k->g = g_new (float, (gsize) k->block * k->n);
-  k->running = g_new (double, k->d);
-  k->key = g_new (double, k->n);
-  k->err = g_new (double, k->n);
+  k->member_inst = -1;
+
+  size = kernel_layout (k, NULL, &repeats);
+  if (workspace->size < size)
+    {
+      g_free (workspace->memory);
+      workspace->memory = g_malloc (size);
+      workspace->size = size;
+    }
+  kernel_layout (k, workspace->memory, &repeats);
+  kernel_points (k);
+  kernel_rankings (k, repeats);
   k->acc = hl_separability_accumulator_new (options);
 }
 
-static void
-kernel_clear (Kernel *k)
-{
-  g_free (k->inst_ranking);
-  g_free (k->orders);
-  g_free (k->yf);
-  g_free (k->ny2);
-  g_free (k->ny);
-  g_free (k->sd);
-  g_free (k->sf);
-  g_free (k->ns2);
-  g_free (k->mass);
-  g_free (k->g);
-  g_free (k->running);
-  g_free (k->key);
-  g_free (k->err);
-}
-
 /* Advances the running prefix sum of instance @inst to the first @n_top
- * keys of its order. Each y_i is formed exactly in double. */
+ * keys of its order. The y_i are exact in double, and adding 1.0 * y_i is
+ * the same rounding as adding y_i, so the sums are bit for bit those of a
+ * plain loop (the projection and the reference sum the same way). */
 static void
 kernel_advance (Kernel *k,
                 int     inst,
@@ -167,12 +207,9 @@ kernel_advance (Kernel *k,
   for (; k->running_pos < n_top; k->running_pos++)
     {
       int i = order[k->running_pos];
-      const float *v = k->input->values + (gsize) i * k->d;
-      double a = k->input->alpha[i];
 
-      for (int c = 0; c < k->d; c++)
-        k->running[c] += a * (double) v[c];
-      k->running_mass += a;
+      cblas_daxpy (k->d, 1.0, k->yd + (gsize) i * k->d, 1, k->running, 1);
+      k->running_mass += k->input->alpha[i];
     }
 }
 
@@ -207,36 +244,69 @@ kernel_build_centres (Kernel *k,
     }
 }
 
-/* The approximate value of every key (D^2 for Euclidean, D for cosine) and
- * its error bound, stored in ranking order. */
+/* Marks S_N of instance @inst in the membership flags. Centres come in
+ * order (inst, N increasing), so the flags only ever grow within one
+ * instance. */
 static void
-kernel_keys (Kernel     *k,
-             int         b,
-             const int  *order,
-             HlDistance  distance)
+kernel_select (Kernel *k,
+               int     inst,
+               int     n_top)
+{
+  const int *order = k->orders + (gsize) inst * k->n;
+
+  if (inst != k->member_inst)
+    {
+      memset (k->member, 0, k->n);
+      k->member_inst = inst;
+      k->member_pos = 0;
+    }
+  for (; k->member_pos < n_top; k->member_pos++)
+    k->member[order[k->member_pos]] = 1;
+}
+
+/* The interval [lo_i, hi_i] holding the exact value of every key (D^2 for
+ * Euclidean, D for cosine), and the two thresholds that limit the
+ * candidates: @lower, the largest lo over S_N (rho_max is at least that),
+ * and @upper, the smallest hi outside S_N (rho_min is at most that). */
+static void
+kernel_bounds (Kernel     *k,
+               int         b,
+               HlDistance  distance,
+               double     *lower,
+               double     *upper)
 {
   const float *g = k->g + (gsize) b * k->n;
   double ns2 = k->ns2[b], ns = sqrt (ns2);
+  /* The dot product bound tol ||y|| ||s|| + tiny (1 + ||y|| + ||s||),
+   * written as slope ||y|| + offset. */
+  double slope = k->tol * ns + k->tiny, offset = k->tiny * (1.0 + ns);
+  double lo_in = -INFINITY, hi_out = INFINITY;
 
-  for (int p = 0; p < k->n; p++)
+  for (int i = 0; i < k->n; i++)
     {
-      int i = order[p];
-      double dot = g[i];
-      double bound = k->tol * k->ny[i] * ns + k->tiny * (1.0 + k->ny[i] + ns);
+      double key, err;
 
       if (distance == HL_DISTANCE_EUCLIDEAN)
         {
-          k->key[p] = k->ny2[i] + ns2 - 2.0 * dot;
-          k->err[p] = 2.0 * bound + SLACK * (k->ny2[i] + ns2);
+          key = k->ny2[i] + ns2 - 2.0 * g[i];
+          err = 2.0 * (slope * k->ny[i] + offset) + SLACK * (k->ny2[i] + ns2);
         }
       else
         {
           double den = k->ny[i] * ns + 1e-12;
 
-          k->key[p] = 1.0 - dot / den;
-          k->err[p] = bound / den + SLACK;
+          key = 1.0 - g[i] / den;
+          err = (slope * k->ny[i] + offset) / den + SLACK;
         }
+      k->lo[i] = key - err;
+      k->hi[i] = key + err;
+      if (k->member[i])
+        lo_in = MAX (lo_in, k->lo[i]);
+      else
+        hi_out = MIN (hi_out, k->hi[i]);
     }
+  *lower = lo_in;
+  *upper = hi_out;
 }
 
 static double
@@ -251,8 +321,34 @@ kernel_exact (const Kernel *k,
                                          distance);
 }
 
-/* The value compared with the keys: D^2 for Euclidean, D for cosine. Both
- * maps are monotone, so comparing keys orders the distances. */
+/* rho_max and rho_min, exactly: only keys of S_N whose interval reaches
+ * @lower can be the maximum, only keys outside whose interval reaches
+ * @upper can be the minimum. */
+static void
+kernel_extremes (const Kernel *k,
+                 int           b,
+                 HlDistance    distance,
+                 double        lower,
+                 double        upper,
+                 double       *rho_min,
+                 double       *rho_max)
+{
+  double r_max = -INFINITY, r_min = INFINITY;
+
+  for (int i = 0; i < k->n; i++)
+    {
+      if (k->member[i] && k->hi[i] >= lower)
+        r_max = MAX (r_max, kernel_exact (k, b, i, distance));
+      else if (!k->member[i] && k->lo[i] <= upper)
+        r_min = MIN (r_min, kernel_exact (k, b, i, distance));
+    }
+  *rho_min = r_min;
+  *rho_max = r_max;
+}
+
+/* The value compared with the intervals: D^2 for Euclidean, D for cosine.
+ * Both maps are monotone, so an interval entirely below key_of (rho) holds
+ * a distance below rho. */
 static inline double
 key_of (double     rho,
         HlDistance distance)
@@ -260,84 +356,40 @@ key_of (double     rho,
   return distance == HL_DISTANCE_EUCLIDEAN ? rho * rho : rho;
 }
 
-/* rho_max over positions 0 .. n_top - 1: only keys whose upper bound
- * reaches the largest lower bound can be the maximum. */
-static double
-kernel_rho_max (const Kernel *k,
-                int           b,
-                const int    *order,
-                int           n_top,
-                HlDistance    distance)
+/* #{ j not in S_N : D_j <= rho_max } (the closed outer ball) and
+ * #{ i in S_N : D_i < rho_min } (the strict inner ball); a key whose
+ * interval straddles the limit is decided on its exact distance. */
+static void
+kernel_counts (const Kernel *k,
+               int           b,
+               HlDistance    distance,
+               double        rho_min,
+               double        rho_max,
+               int          *n_outer,
+               int          *n_inner)
 {
-  double lower = -INFINITY, rho = -INFINITY;
+  double limit_in = key_of (rho_min, distance), limit_out = key_of (rho_max, distance);
+  int outer = 0, inner = 0;
 
-  for (int p = 0; p < n_top; p++)
-    lower = MAX (lower, k->key[p] - k->err[p]);
-  for (int p = 0; p < n_top; p++)
-    if (k->key[p] + k->err[p] >= lower)
-      rho = MAX (rho, kernel_exact (k, b, order[p], distance));
-  return rho;
-}
-
-static double
-kernel_rho_min (const Kernel *k,
-                int           b,
-                const int    *order,
-                int           n_top,
-                HlDistance    distance)
-{
-  double upper = INFINITY, rho = INFINITY;
-
-  for (int p = n_top; p < k->n; p++)
-    upper = MIN (upper, k->key[p] + k->err[p]);
-  for (int p = n_top; p < k->n; p++)
-    if (k->key[p] - k->err[p] <= upper)
-      rho = MIN (rho, kernel_exact (k, b, order[p], distance));
-  return rho;
-}
-
-/* #{ j not in S_N : D_j <= rho_max } (the closed outer ball). */
-static int
-kernel_count_outer (const Kernel *k,
-                    int           b,
-                    const int    *order,
-                    int           n_top,
-                    double        rho_max,
-                    HlDistance    distance)
-{
-  double limit = key_of (rho_max, distance);
-  int count = 0;
-
-  for (int p = n_top; p < k->n; p++)
+  for (int i = 0; i < k->n; i++)
     {
-      if (k->key[p] + k->err[p] < limit)
-        count++;
-      else if (k->key[p] - k->err[p] <= limit)
-        count += kernel_exact (k, b, order[p], distance) <= rho_max;
+      if (k->member[i])
+        {
+          if (k->hi[i] < limit_in)
+            inner++;
+          else if (k->lo[i] <= limit_in)
+            inner += kernel_exact (k, b, i, distance) < rho_min;
+        }
+      else
+        {
+          if (k->hi[i] < limit_out)
+            outer++;
+          else if (k->lo[i] <= limit_out)
+            outer += kernel_exact (k, b, i, distance) <= rho_max;
+        }
     }
-  return count;
-}
-
-/* #{ i in S_N : D_i < rho_min } (the strict inner ball). */
-static int
-kernel_count_inner (const Kernel *k,
-                    int           b,
-                    const int    *order,
-                    int           n_top,
-                    double        rho_min,
-                    HlDistance    distance)
-{
-  double limit = key_of (rho_min, distance);
-  int count = 0;
-
-  for (int p = 0; p < n_top; p++)
-    {
-      if (k->key[p] + k->err[p] < limit)
-        count++;
-      else if (k->key[p] - k->err[p] <= limit)
-        count += kernel_exact (k, b, order[p], distance) < rho_min;
-    }
-  return count;
+  *n_outer = outer;
+  *n_inner = inner;
 }
 
 static void
@@ -347,18 +399,14 @@ kernel_measure (Kernel     *k,
                 int         g,
                 HlDistance  distance)
 {
-  const int *order = k->orders + (gsize) inst * k->n;
-  int n_top = k->options->grid[g];
-  double rho_max, rho_min;
+  int n_top = k->options->grid[g], n_outer, n_inner;
+  double lower, upper, rho_min, rho_max;
   HlSeparabilityExact point;
 
-  kernel_keys (k, b, order, distance);
-  rho_max = kernel_rho_max (k, b, order, n_top, distance);
-  rho_min = kernel_rho_min (k, b, order, n_top, distance);
-  hl_separability_exact_set (&point, n_top,
-                             kernel_count_outer (k, b, order, n_top, rho_max, distance),
-                             kernel_count_inner (k, b, order, n_top, rho_min, distance),
-                             rho_min, rho_max, k->mass[b]);
+  kernel_bounds (k, b, distance, &lower, &upper);
+  kernel_extremes (k, b, distance, lower, upper, &rho_min, &rho_max);
+  kernel_counts (k, b, distance, rho_min, rho_max, &n_outer, &n_inner);
+  hl_separability_exact_set (&point, n_top, n_outer, n_inner, rho_min, rho_max, k->mass[b]);
   hl_separability_accumulator_add (k->acc, k->inst_ranking[inst], distance, g, &point);
 }
 
@@ -384,6 +432,7 @@ kernel_centre (Kernel *k,
 {
   int n_grid = k->options->n_grid, inst = c / n_grid, g = c % n_grid;
 
+  kernel_select (k, inst, k->options->grid[g]);
   hl_separability_accumulator_align (k->acc, k->inst_ranking[inst], g,
                                      kernel_cosine (k, b, 0, k->nv_sink),
                                      kernel_cosine (k, b, k->n - 1, k->nv_last));
@@ -411,16 +460,44 @@ kernel_run (Kernel *k)
     }
 }
 
+HlSeparabilityWorkspace *
+hl_separability_workspace_new (void)
+{
+  return g_new0 (HlSeparabilityWorkspace, 1);
+}
+
+void
+hl_separability_workspace_free (HlSeparabilityWorkspace *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->memory);
+  g_free (self);
+}
+
+HlCurveSet *
+hl_separability_compute_with (HlSeparabilityWorkspace     *workspace,
+                              const HlHeadInput           *input,
+                              const HlSeparabilityOptions *options)
+{
+  Kernel k;
+
+  g_return_val_if_fail (workspace != NULL, NULL);
+  g_return_val_if_fail (hl_separability_arguments_valid (input, options), NULL);
+
+  kernel_init (&k, workspace, input, options);
+  kernel_run (&k);
+  return hl_separability_accumulator_finish (k.acc);
+}
+
 HlCurveSet *
 hl_separability_compute (const HlHeadInput           *input,
                          const HlSeparabilityOptions *options)
 {
-  Kernel k;
+  g_autoptr(HlSeparabilityWorkspace) workspace = NULL;
 
   g_return_val_if_fail (hl_separability_arguments_valid (input, options), NULL);
 
-  kernel_init (&k, input, options);
-  kernel_run (&k);
-  kernel_clear (&k);
-  return hl_separability_accumulator_finish (k.acc);
+  workspace = hl_separability_workspace_new ();
+  return hl_separability_compute_with (workspace, input, options);
 }

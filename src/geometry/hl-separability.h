@@ -50,9 +50,24 @@ typedef struct
  * GEMM gives every distance. Never fails on a valid input. The counts (so P
  * and R) and rho_min / rho_max equal those of an exact computation in double
  * (see the comment at the top of hl-separability.c). Allocates its
- * workspace per call; does not change the number of BLAS threads. */
+ * workspace per call (see hl_separability_compute_with () to reuse one);
+ * does not change the number of BLAS threads. */
 HlCurveSet *hl_separability_compute   (const HlHeadInput           *input,
                                        const HlSeparabilityOptions *options);
+
+/* Scratch memory for hl_separability_compute_with (), grown to the largest
+ * head seen and reused: keep one per worker thread (never share one between
+ * threads at the same time). */
+typedef struct _HlSeparabilityWorkspace HlSeparabilityWorkspace;
+
+HlSeparabilityWorkspace *hl_separability_workspace_new  (void);
+void                     hl_separability_workspace_free (HlSeparabilityWorkspace *self);
+
+/* hl_separability_compute () in @workspace: the same results, without
+ * allocating the kernel's memory for every head. */
+HlCurveSet *hl_separability_compute_with (HlSeparabilityWorkspace     *workspace,
+                                          const HlHeadInput           *input,
+                                          const HlSeparabilityOptions *options);
 
 /* The straightforward implementation (a loop over centres, distances in
  * double): the reference the tests and `headlens-cli bench` compare with. */
@@ -79,5 +94,6 @@ double      hl_separability_gemm_flops (int                          n_keys,
 void        hl_curve_set_free         (HlCurveSet *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlCurveSet, hl_curve_set_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlSeparabilityWorkspace, hl_separability_workspace_free)
 
 G_END_DECLS

@@ -300,6 +300,39 @@ test_empty_grid (void)
 }
 
 static void
+assert_sets_equal (const HlCurveSet *a,
+                   const HlCurveSet *b)
+{
+  gsize size = sizeof (HlSeparabilityPoint) * a->n_grid;
+
+  g_assert_cmpint (a->n_grid, ==, b->n_grid);
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    for (int m = 0; m < HL_N_DISTANCES; m++)
+      g_assert_cmpmem (a->points[r][m], size, b->points[r][m], size);
+}
+
+/* One workspace reused over heads that grow and shrink gives the results
+ * of a fresh computation for each. */
+static void
+test_workspace_reuse (void)
+{
+  static const int sizes[][2] = { { 50, 8 }, { 300, 32 }, { 7, 2 }, { 120, 64 } };
+  g_autoptr(HlSeparabilityWorkspace) workspace = hl_separability_workspace_new ();
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr(TestHead) head = test_head_new (60 + s, sizes[s][0], sizes[s][1], TEST_HEAD_GENERAL);
+      g_autofree int *grid = g_new (int, sizes[s][0]);
+      int n_grid = hl_grid_build (HL_GRID_POW2, NULL, 0, sizes[s][0], grid);
+      HlSeparabilityOptions options = { grid, n_grid, 0x7, 0x3, 3, s };
+      g_autoptr(HlCurveSet) fresh = hl_separability_compute (&head->input, &options);
+      g_autoptr(HlCurveSet) reused = hl_separability_compute_with (workspace, &head->input, &options);
+
+      assert_sets_equal (fresh, reused);
+    }
+}
+
+static void
 test_gemm_flops (void)
 {
   static const int grid[10] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
@@ -323,6 +356,7 @@ main (int   argc,
   g_test_add_func ("/separability/random/determinism", test_random_determinism);
   g_test_add_func ("/separability/invariants", test_invariants);
   g_test_add_func ("/separability/empty-grid", test_empty_grid);
+  g_test_add_func ("/separability/workspace-reuse", test_workspace_reuse);
   g_test_add_func ("/separability/gemm-flops", test_gemm_flops);
   return g_test_run ();
 }
