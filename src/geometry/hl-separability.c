@@ -23,11 +23,12 @@
  * rho_min and rho_max are those of the exact computation, and the GEMM does
  * all the bulk work.
  *
- * Per centre the work is O(n): one pass computes the approximate values in
- * ranking order (S_N is a prefix of the order, so no sorting and no
- * membership flags), short passes find the exact extremes and the counts.
- * Centres are processed in blocks so memory stays bounded for the "every N"
- * grid.
+ * Per centre the work is O(n) and needs no sorting: membership flags of
+ * S_N grow along each ranked order (S_N is a prefix of it), one pass
+ * computes the intervals and the candidate thresholds, one finds the exact
+ * extremes, one counts. Centres are processed in blocks so memory stays
+ * bounded for the "every N" grid. The passes, not the GEMM, are most of the
+ * time at paper size (head_dim 128, 1024 keys); they are plain scalar loops.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
