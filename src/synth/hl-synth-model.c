@@ -88,7 +88,8 @@ validate_shape (const HlSynthModelParams *p,
         && check_int ("head dim", p->head_dim, 2, 4096, error)
         && check_int ("seq len", p->seq_len, 1, 65536, error)
         && check_int ("samples", p->n_samples, 1, 100000, error)
-        && check_int ("gzip level", p->gzip_level, 0, 9, error)))
+        && check_int ("gzip level", p->gzip_level, 0, 9, error)
+        && check_int ("values dtype", p->values_dtype, HL_DTYPE_FLOAT16, HL_DTYPE_FLOAT64, error)))
     return FALSE;
   if (p->n_heads % p->n_kv_heads != 0)
     {
