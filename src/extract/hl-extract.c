@@ -453,8 +453,13 @@ prepare (Extraction  *ex,
   if (!open_model (ex, error))
     return FALSE;
   ex->text_tokens = hl_tokenizer_encode (ex->tokenizer, ex->options->text, TRUE, FALSE, &n_text_tokens);
-  if (n_text_tokens > G_MAXINT / 2)
-    n_text_tokens = G_MAXINT / 2;
+  if (n_text_tokens > G_MAXINT)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
+                   _("the text has %" G_GSIZE_FORMAT " tokens, expected at most %d"),
+                   n_text_tokens, G_MAXINT);
+      return FALSE;
+    }
   if (!hl_extract_plan_windows ((int) n_text_tokens, ex->config->seq_len, ex->options, ex->result, error))
     return FALSE;
   ex->query_positions = resolve_queries (ex->options, ex->result->window, &ex->result->n_queries, error);
