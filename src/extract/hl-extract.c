@@ -279,8 +279,8 @@ describe_source (const Extraction *ex)
   g_autofree char *checkpoint = g_path_get_basename (ex->options->checkpoint_path);
   g_autofree char *tokenizer = g_path_get_basename (ex->options->tokenizer_path);
 
-  return g_strdup_printf ("%s: %d tokens with BOS, %d windows of %d tokens (BOS + %d text tokens), "
-                          "stride %d, %d tokens unused; llama2.c checkpoint %s (version %d, dim %d, "
+  return g_strdup_printf ("%s: %d tokens with BOS; samples %d, window %d (BOS + %d text tokens), "
+                          "stride %d, unused tokens %d; llama2.c checkpoint %s (version %d, dim %d, "
                           "hidden_dim %d, %d layers, %d heads, %d kv heads, vocab %d, seq_len %d, "
                           "%s classifier), tokenizer %s",
                           ex->options->text_name != NULL ? ex->options->text_name : "prompt",

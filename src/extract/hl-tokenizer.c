@@ -92,7 +92,7 @@ read_entry (HlTokenizer  *self,
   if (length < 0 || length > 1 << 16)
     {
       g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
-                   _("tokenizer entry %d has length %d, expected 0 to 65536"), id, length);
+                   _("tokenizer entry %d has length %d, expected 0 to 65536; is it the model's tokenizer?"), id, length);
       return FALSE;
     }
   self->pieces[id] = g_malloc (length + 1);
