@@ -245,7 +245,7 @@ print_report (const BenchOptions *o,
           flops / 1e9, flops / 1e9 / wall_s);
   printf (_("Read + GEMM at peak:         %.3f s; analysis / that = %.2f (target <= 2)\n"),
           ideal_s, wall_s / ideal_s);
-  printf (_("Reference on %d heads:        %.3f s, scaled to all heads %.1f s (fast kernel, 1 thread: %.3f s)\n"),
+  printf (_("Reference on %d heads:        %.3f s, scaled to all heads %.3f s (fast kernel, 1 thread: %.3f s)\n"),
           timed, reference_s, reference_s * scale, fast_s);
   printf (_("Speed-up over the reference: %.1fx wall-clock (target >= 20), %.1fx per thread\n"),
           reference_s * scale / wall_s, reference_s / fast_s);

@@ -1,0 +1,123 @@
+/* test-cli-analyze.c: `headlens-cli analyze` as a user runs it: exit codes,
+ * the files it writes, and its error messages. argv[1] is the executable.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+#include <string.h>
+
+#include "analysis-fixture.h"
+#include "hl-metrics-csv.h"
+
+static const char *cli_path;
+
+static const FixtureShape shape = {
+  .n_layers = 2, .n_heads = 2, .n_kv_heads = 2, .head_dim = 8, .seq_len = 20,
+  .n_samples = 2, .n_queries = 1, .seed = 4,
+};
+
+/* Runs the CLI with @args (NULL-terminated); returns the exit status and
+ * stores stderr in @err. */
+static int
+run_cli (char       **err,
+         const char  *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) cli_path);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static char *
+first_line (const char *dir,
+            const char *name,
+            guint      *n_lines)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  *n_lines = g_strv_length (lines) - 1;  /* the text ends with a newline */
+  return g_strdup (lines[0]);
+}
+
+static void
+test_analyze (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.h5", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *header = NULL;
+  guint n_lines;
+
+  fixture_write_file (path, &shape);
+  g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, "--repeats", "2",
+                            "--bootstrap", "50", "--threads", "2", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  header = first_line (out, "heads.csv", &n_lines);
+  g_assert_cmpstr (header, ==, HL_METRICS_CSV_HEADS_HEADER);
+  g_assert_cmpuint (n_lines, ==, 1 + 2 * 2 * 2);
+  g_clear_pointer (&header, g_free);
+  header = first_line (out, "curves.csv", &n_lines);
+  g_assert_cmpstr (header, ==, HL_METRICS_CSV_CURVES_HEADER);
+  /* Grid 1, 2, 4, 8, 16 below t + 1 = 20; 3 rankings x 2 distances. */
+  g_assert_cmpuint (n_lines, ==, 1 + 8 * 6 * 5);
+  g_clear_pointer (&header, g_free);
+  header = first_line (out, "model.csv", &n_lines);
+  g_assert_cmpstr (header, ==, HL_METRICS_CSV_MODEL_HEADER);
+  g_assert_cmpuint (n_lines, ==, 1 + 6 * 5);
+  g_clear_pointer (&header, g_free);
+
+  /* Subsets and a restricted selection. */
+  g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, "--layers", "1",
+                            "--heads", "0-1", "--rankings", "attention", "--distances",
+                            "cosine", "--grid", "3,5", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  header = first_line (out, "curves.csv", &n_lines);
+  g_assert_cmpuint (n_lines, ==, 1 + 1 * 2 * 2 * 2);
+
+  /* Usage errors exit with 2, failures with 1, with a message. */
+  g_assert_cmpint (run_cli (&err, "analyze", path, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--out"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, "--grid", "pow3", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "pow3"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "analyze", missing, "--out", out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "missing.h5"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, "--layers", "5", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Layer 5"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "analyze", "--help", NULL), ==, 0);
+
+  fixture_remove_tmpdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    g_error ("usage: test-cli-analyze PATH-TO-HEADLENS-CLI");
+  cli_path = argv[1];
+  g_test_add_func ("/cli/analyze", test_analyze);
+  return g_test_run ();
+}
