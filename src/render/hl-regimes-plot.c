@@ -94,7 +94,8 @@ hl_regimes_plot_draw (const HlPlotStyle       *style,
   frame.title = data->title;
   frame.reserve_right = lw + 0.6 * style->font_size;
   hl_plot_axis_init (&frame.x, HL_PLOT_SCALE_LINEAR, -0.5, MAX (data->n_layers, 1) - 0.5, _("Layer"));
-  hl_plot_axis_init (&frame.y, HL_PLOT_SCALE_LINEAR, 0, y_max (data), _("heads"));
+  hl_plot_axis_init (&frame.y, HL_PLOT_SCALE_LINEAR, 0, y_max (data),
+                     data->y_label != NULL ? data->y_label : _("heads"));
   frame.x.integer_ticks = frame.y.integer_ticks = TRUE;
 
   cairo_save (cr);

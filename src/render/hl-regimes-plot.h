@@ -17,6 +17,7 @@ typedef struct
   const int  *counts;     /* [n_layers * HL_N_REGIMES]: count of regime r in layer l
                            * at l * HL_N_REGIMES + r */
   int         n_heads;    /* the top of the y axis; 0: the largest bar */
+  const char *y_label;    /* Pango markup; NULL: "heads" */
   const char *title;      /* Pango markup or NULL */
 } HlRegimesPlotData;
 

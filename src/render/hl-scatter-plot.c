@@ -307,13 +307,16 @@ draw_differences (const HlPlotStyle       *style,
     }
 }
 
+/* Labels sit above their point, or below it with @below, so the sink's and
+ * the query's labels do not collide when the two points are close. */
 static void
 label_point (const HlPlotStyle       *style,
              const HlScatterPlotData *data,
              const Layout            *layout,
              cairo_t                 *cr,
              int                      index,
-             const char              *markup)
+             const char              *markup,
+             gboolean                 below)
 {
   g_autoptr(PangoLayout) text = NULL;
   double x, y, w, off = style->marker_size;
@@ -327,8 +330,8 @@ label_point (const HlPlotStyle       *style,
   hl_plot_text_size (text, &w, NULL);
   /* Labels near the right edge go to the left of their point. */
   left = x + off + w > layout->frame.right;
-  hl_plot_text_draw (cr, text, &style->foreground, left ? x - off : x + off, y - off * 0.5,
-                     left ? 1.0 : 0.0, 1.0, 0.0);
+  hl_plot_text_draw (cr, text, &style->foreground, left ? x - off : x + off,
+                     below ? y + off * 0.5 : y - off * 0.5, left ? 1.0 : 0.0, below ? 0.0 : 1.0, 0.0);
 }
 
 static void
@@ -343,9 +346,9 @@ draw_marks (const HlPlotStyle       *style,
   hl_plot_paint_set_color (cr, &style->foreground);
   hl_plot_paint_marker (cr, HL_PLOT_MARKER_CROSS, cx, cy, style->marker_size * 2.2,
                         style->line_width * 1.4);
-  label_point (style, data, layout, cr, 0, _("0 (sink)"));
+  label_point (style, data, layout, cr, 0, _("0 (sink)"), FALSE);
   if (data->query_index > 0)
-    label_point (style, data, layout, cr, data->query_index, _("<i>t</i> (query)"));
+    label_point (style, data, layout, cr, data->query_index, _("<i>t</i> (query)"), TRUE);
   if (data->hovered >= 0 && data->hovered < data->n_points)
     {
       hl_plot_paint_set_color (cr, &style->foreground);

@@ -213,7 +213,7 @@ build_decay_and_regimes (Fixtures *f)
       f->counts[l * 3 + HL_REGIME_RESET] = MIN (reset, 8 - ret);
       f->counts[l * 3 + HL_REGIME_MIXER] = 8 - ret - MIN (reset, 8 - ret);
     }
-  f->regimes_data = (HlRegimesPlotData) { REG_L, f->counts, 8, NULL };
+  f->regimes_data = (HlRegimesPlotData) { REG_L, f->counts, 8, NULL, NULL };
 }
 
 static Fixtures *

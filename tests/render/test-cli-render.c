@@ -1,0 +1,237 @@
+/* test-cli-render.c: `headlens-cli render` end to end on a small synthetic
+ * file: every kind in every format at the requested size, byte-identical
+ * when repeated, and the exit status and message of bad requests.
+ *
+ * The first argument is the headlens-cli executable.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <cairo.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+static const char *cli;
+static char *tmp_dir;
+static char *file;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+run_argv (Run                *r,
+          const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r->status = WEXITSTATUS (wait_status);
+}
+
+/* Renders @kind to @out with a fixed, quick set of options. */
+static void
+render (Run        *r,
+        const char *kind,
+        const char *out,
+        const char *size)
+{
+  const char *argv[] = {
+    cli, "render", file, "--plot", kind, "-o", out, "--layer", "1", "--head", "2",
+    "--n", "4", "--bootstrap", "50", "--repeats", "4", "--threads", "1", "--dpi", "100",
+    "--size", size, NULL
+  };
+
+  run_argv (r, argv);
+}
+
+static gboolean
+have_tool (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
+static void
+check_file (const char *path,
+            const char *ext)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  if (g_str_equal (ext, "png"))
+    {
+      cairo_surface_t *s = cairo_image_surface_create_from_png (path);
+
+      g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
+      g_assert_cmpint (cairo_image_surface_get_width (s), ==, 350);
+      g_assert_cmpint (cairo_image_surface_get_height (s), ==, 250);
+      cairo_surface_destroy (s);
+    }
+  else if (g_str_equal (ext, "svg"))
+    {
+      g_assert_nonnull (strstr (contents, "width=\"252pt\" height=\"180pt\""));
+      g_assert_null (strstr (contents, "<image"));
+    }
+  else if (have_tool ("pdfinfo"))
+    {
+      const char *argv[] = { "pdfinfo", path, NULL };
+      g_auto(Run) r = { 0 };
+
+      argv[0] = g_find_program_in_path ("pdfinfo");
+      run_argv (&r, argv);
+      g_free ((char *) argv[0]);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, "252 x 180 pts"));
+    }
+  else
+    g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+}
+
+static void
+test_every_kind_every_format (void)
+{
+  const char *kinds[] = { "curves", "heatmap", "scatter", "alignment", "profile", "decay",
+                          "regimes", "correlation", "panel" };
+  const char *exts[] = { "png", "svg", "pdf" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint e = 0; e < G_N_ELEMENTS (exts); e++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s.%s", kinds[k], exts[e]);
+        g_autofree char *again = g_strdup_printf ("%s-again.%s", kinds[k], exts[e]);
+        g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+        g_autofree char *path2 = g_build_filename (tmp_dir, again, NULL);
+        g_autofree char *a = NULL, *b = NULL;
+        gsize la, lb;
+        g_auto(Run) r1 = { 0 };
+        g_auto(Run) r2 = { 0 };
+
+        render (&r1, kinds[k], path, "3.5x2.5in");
+        if (r1.status != 0)
+          g_error ("render %s failed: %s", name, r1.err);
+        check_file (path, exts[e]);
+        /* The same command writes the same bytes (checked on one model plot
+         * and two head plots, to keep the test quick). */
+        if (k != 1 && k != 2 && k != 8)
+          {
+            g_remove (path);
+            continue;
+          }
+        render (&r2, kinds[k], path2, "3.5x2.5in");
+        g_assert_cmpint (r2.status, ==, 0);
+        g_assert_true (g_file_get_contents (path, &a, &la, NULL));
+        g_assert_true (g_file_get_contents (path2, &b, &lb, NULL));
+        g_assert_cmpmem (a, la, b, lb);
+        g_remove (path);
+        g_remove (path2);
+      }
+}
+
+static void
+test_panel_size_in_cm (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "panel-cm.png", NULL);
+  g_auto(Run) r = { 0 };
+  cairo_surface_t *s;
+
+  /* 17.78 cm = 7 in: 700 pixels at 100 DPI. */
+  render (&r, "panel", path, "17.78x6.35cm");
+  g_assert_cmpint (r.status, ==, 0);
+  s = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_image_surface_get_width (s), ==, 700);
+  g_assert_cmpint (cairo_image_surface_get_height (s), ==, 250);
+  cairo_surface_destroy (s);
+  g_remove (path);
+}
+
+static void
+test_bad_requests (void)
+{
+  g_autofree char *out = g_build_filename (tmp_dir, "bad.png", NULL);
+  g_autofree char *missing = g_build_filename (tmp_dir, "missing.h5", NULL);
+  const char *unknown_kind[] = { cli, "render", file, "--plot", "pie", "-o", out, NULL };
+  const char *bad_layer[] = { cli, "render", file, "--plot", "scatter", "--layer", "9", "--head", "0", "-o", out, NULL };
+  const char *bad_ext[] = { cli, "render", file, "--plot", "decay", "--layer", "0", "--head", "0", "-o", "figure.jpg", NULL };
+  const char *no_file[] = { cli, "render", missing, "--plot", "decay", "--layer", "0", "--head", "0", "-o", out, NULL };
+  const char *bad_n[] = { cli, "render", file, "--plot", "alignment", "--layer", "0", "--head", "0", "--n", "5", "-o", out, NULL };
+  g_auto(Run) r1 = { 0 };
+  g_auto(Run) r2 = { 0 };
+  g_auto(Run) r3 = { 0 };
+  g_auto(Run) r4 = { 0 };
+  g_auto(Run) r5 = { 0 };
+
+  run_argv (&r1, unknown_kind);
+  g_assert_cmpint (r1.status, ==, 2);
+  g_assert_nonnull (strstr (r1.err, "pie"));
+  run_argv (&r2, bad_layer);
+  g_assert_cmpint (r2.status, ==, 1);
+  g_assert_nonnull (strstr (r2.err, "--layer 9"));
+  run_argv (&r3, bad_ext);
+  g_assert_cmpint (r3.status, ==, 2);
+  g_assert_nonnull (strstr (r3.err, ".png"));
+  run_argv (&r4, no_file);
+  g_assert_cmpint (r4.status, ==, 1);
+  run_argv (&r5, bad_n);
+  g_assert_cmpint (r5.status, ==, 1);
+  g_assert_nonnull (strstr (r5.err, "--n 5"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
+static void
+make_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = {
+    cli, "synth", "-o", NULL, "--layers", "3", "--heads", "4", "--kv-heads", "2",
+    "--head-dim", "16", "--seq-len", "64", "--samples", "2", "--seed", "3", NULL
+  };
+  g_auto(Run) r = { 0 };
+
+  tmp_dir = g_dir_make_tmp ("hl-cli-render-XXXXXX", &error);
+  g_assert_no_error (error);
+  file = g_build_filename (tmp_dir, "tiny.h5", NULL);
+  argv[3] = file;
+  run_argv (&r, argv);
+  if (r.status != 0)
+    g_error ("synth failed: %s", r.err);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    g_error ("usage: test-cli-render HEADLENS-CLI");
+  cli = argv[1];
+  make_file ();
+  g_test_add_func ("/cli/render/every-kind-every-format", test_every_kind_every_format);
+  g_test_add_func ("/cli/render/panel-size-in-cm", test_panel_size_in_cm);
+  g_test_add_func ("/cli/render/bad-requests", test_bad_requests);
+  status = g_test_run ();
+  g_remove (file);
+  g_rmdir (tmp_dir);
+  g_free (file);
+  g_free (tmp_dir);
+  return status;
+}
