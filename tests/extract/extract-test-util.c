@@ -220,6 +220,18 @@ test_shared_model_file (const char *name)
   return g_steal_pointer (&path);
 }
 
+void
+test_write_file (const char *path,
+                 const void *data,
+                 gsize       length)
+{
+  FILE *f = fopen (path, "wb");
+
+  g_assert_nonnull (f);
+  g_assert_cmpuint (fwrite (data, 1, length, f), ==, length);
+  g_assert_cmpint (fclose (f), ==, 0);
+}
+
 char *
 test_make_tmp_dir (void)
 {

@@ -45,6 +45,12 @@ void       test_write_byte_tokenizer (const char         *path,
  * message when the shared folder is absent. */
 char      *test_shared_model_file (const char *name);
 
+/* Writes @length bytes to @path without g_file_set_contents()'s fsync,
+ * which would make the fuzz tests slow. */
+void       test_write_file        (const char *path,
+                                   const void *data,
+                                   gsize       length);
+
 /* A fresh temporary directory, and its removal with the files in it. */
 char      *test_make_tmp_dir      (void);
 void       test_remove_tmp_dir    (const char *dir);

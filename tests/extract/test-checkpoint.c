@@ -106,17 +106,6 @@ test_roundtrip (Fixture       *f,
       }
 }
 
-static void
-write_bytes (const char   *path,
-             const void   *data,
-             gsize         length)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, length, &error);
-  g_assert_no_error (error);
-}
-
 static GError *
 open_error (const char *path)
 {
@@ -143,7 +132,7 @@ open_with_header_int (const char *path,
   test_model_write (m, path);
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   memcpy (contents + 4 * index, &value, 4);
-  write_bytes (path, contents, length);
+  test_write_file (path, contents, length);
   return open_error (path);
 }
 
@@ -214,7 +203,7 @@ test_sizes (Fixture       *f,
   test_model_write (m, f->path);
   g_assert_true (g_file_get_contents (f->path, &contents, &length, NULL));
 
-  write_bytes (f->path, contents, length - 4);
+  test_write_file (f->path, contents, length - 4);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED));
   expected = g_strdup_printf ("checkpoint has %" G_GSIZE_FORMAT " bytes, the header implies %" G_GSIZE_FORMAT,
@@ -224,17 +213,17 @@ test_sizes (Fixture       *f,
 
   contents = g_realloc (contents, length + 1);
   contents[length] = 0;
-  write_bytes (f->path, contents, length + 1);
+  test_write_file (f->path, contents, length + 1);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_SIZE));
   g_clear_error (&error);
 
-  write_bytes (f->path, contents, 0);
+  test_write_file (f->path, contents, 0);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED));
   g_clear_error (&error);
 
-  write_bytes (f->path, contents, 20);
+  test_write_file (f->path, contents, 20);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED));
   g_clear_error (&error);
@@ -263,14 +252,14 @@ test_v1_header_errors (Fixture       *f,
 
   /* llama2.c's int8 format (version 2) is refused by name. */
   memcpy (contents + 4, &version, 4);
-  write_bytes (f->path, contents, length);
+  test_write_file (f->path, contents, length);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_VERSION));
   g_assert_nonnull (strstr (error->message, "version 2"));
   g_clear_error (&error);
 
   /* The magic alone, shorter than the 256-byte header. */
-  write_bytes (f->path, contents, 100);
+  test_write_file (f->path, contents, 100);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED));
   g_clear_error (&error);
@@ -279,11 +268,54 @@ test_v1_header_errors (Fixture       *f,
   version = 1;
   memcpy (contents + 4, &version, 4);
   contents[36] = 0;
-  write_bytes (f->path, contents, length);
+  test_write_file (f->path, contents, length);
   error = open_error (f->path);
   g_assert_true (g_error_matches (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED));
   g_assert_nonnull (strstr (error->message, "separate classifier"));
   g_clear_error (&error);
+}
+
+/* Every truncation of the first kilobyte and random corruption of the
+ * header must end in an error or a valid checkpoint, never a bad read
+ * (this matters under AddressSanitizer). */
+static void
+test_fuzz (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2024);
+
+  for (int version = 0; version <= 1; version++)
+    {
+      HlCheckpointConfig config = tiny;
+      g_autoptr(TestModel) m = NULL;
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      config.version = version;
+      m = test_model_new_random (&config, 21);
+      test_model_write (m, f->path);
+      g_assert_true (g_file_get_contents (f->path, &contents, &length, NULL));
+      for (gsize cut = 0; cut < 1024; cut += 1 + cut / 64)
+        {
+          g_autoptr(HlCheckpoint) checkpoint = NULL;
+
+          test_write_file (f->path, contents, cut);
+          checkpoint = hl_checkpoint_open (f->path, NULL);
+          g_assert_null (checkpoint);
+        }
+      for (int i = 0; i < 200; i++)
+        {
+          g_autofree char *copy = g_memdup2 (contents, length);
+          g_autoptr(HlCheckpoint) checkpoint = NULL;
+          int at = g_rand_int_range (rand, 0, version == 0 ? 28 : 40);
+
+          copy[at] = (char) g_rand_int_range (rand, 0, 256);
+          test_write_file (f->path, copy, length);
+          checkpoint = hl_checkpoint_open (f->path, NULL);
+          if (checkpoint != NULL)
+            g_assert_cmpuint (hl_checkpoint_config_count_weights (hl_checkpoint_get_config (checkpoint)), >, 0);
+        }
+    }
 }
 
 static void
@@ -322,6 +354,7 @@ main (int    argc,
   g_test_add ("/extract/checkpoint/bad-head-layout", Fixture, NULL, fixture_set_up, test_bad_head_layout, fixture_tear_down);
   g_test_add ("/extract/checkpoint/sizes", Fixture, NULL, fixture_set_up, test_sizes, fixture_tear_down);
   g_test_add ("/extract/checkpoint/v1-header-errors", Fixture, NULL, fixture_set_up, test_v1_header_errors, fixture_tear_down);
+  g_test_add ("/extract/checkpoint/fuzz", Fixture, NULL, fixture_set_up, test_fuzz, fixture_tear_down);
   g_test_add_func ("/extract/checkpoint/stories260k", test_stories260k);
   return g_test_run ();
 }

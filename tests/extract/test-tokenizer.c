@@ -207,6 +207,59 @@ test_matches_run_c (Fixture       *f,
     }
 }
 
+/* Every truncation and random corruption of a tokenizer file must end in
+ * an error or a usable tokenizer; arbitrary bytes, valid UTF-8 or not, must
+ * encode to valid ids that decode. */
+static void
+test_fuzz (Fixture       *f,
+           gconstpointer  data)
+{
+  int vocab = 259 + G_N_ELEMENTS (extra);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (f->path, &contents, &length, NULL));
+  for (gsize cut = 0; cut < length; cut += 1 + cut / 200)
+    {
+      g_autoptr(HlTokenizer) tokenizer = NULL;
+
+      test_write_file (f->path, contents, cut);
+      tokenizer = hl_tokenizer_open (f->path, vocab, NULL);
+      g_assert_null (tokenizer);
+    }
+  for (int i = 0; i < 200; i++)
+    {
+      g_autofree char *copy = g_memdup2 (contents, length);
+      g_autoptr(HlTokenizer) tokenizer = NULL;
+
+      copy[g_rand_int_range (rand, 0, length)] = (char) g_rand_int_range (rand, 0, 256);
+      test_write_file (f->path, copy, length);
+      tokenizer = hl_tokenizer_open (f->path, vocab, NULL);
+      if (tokenizer != NULL)
+        g_assert_cmpint (hl_tokenizer_get_vocab_size (tokenizer), ==, vocab);
+    }
+  for (int i = 0; i < 200; i++)
+    {
+      char bytes[33];
+      int n = g_rand_int_range (rand, 0, 33);
+      g_autofree int32_t *ids = NULL;
+      gsize n_ids;
+
+      for (int j = 0; j < n; j++)
+        bytes[j] = (char) g_rand_int_range (rand, 1, 256);
+      bytes[n] = '\0';
+      ids = hl_tokenizer_encode (f->tokenizer, bytes, TRUE, FALSE, &n_ids);
+      g_assert_cmpuint (n_ids, >=, 1);
+      for (gsize t = 1; t < n_ids; t++)
+        {
+          g_assert_cmpint (ids[t], >=, 0);
+          g_assert_cmpint (ids[t], <, vocab);
+          g_assert_nonnull (hl_tokenizer_decode (f->tokenizer, ids[t - 1], ids[t]));
+        }
+    }
+}
+
 static HlTokenizer *
 open_tok512 (void)
 {
@@ -282,19 +335,19 @@ test_errors (Fixture       *f,
   g_assert_true (g_error_matches (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT));
   g_clear_error (&error);
 
-  g_assert_true (g_file_set_contents (f->path, contents, length - 1, NULL));
+  test_write_file (f->path, contents, length - 1);
   error = open_error (f->path, vocab);
   g_assert_true (g_error_matches (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_TRUNCATED));
   g_clear_error (&error);
 
   /* The length field of entry 0 made negative. */
   memcpy (contents + 8, &negative, 4);
-  g_assert_true (g_file_set_contents (f->path, contents, length, NULL));
+  test_write_file (f->path, contents, length);
   error = open_error (f->path, vocab);
   g_assert_true (g_error_matches (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT));
   g_clear_error (&error);
 
-  g_assert_true (g_file_set_contents (f->path, contents, 2, NULL));
+  test_write_file (f->path, contents, 2);
   error = open_error (f->path, vocab);
   g_assert_true (g_error_matches (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_TRUNCATED));
   g_clear_error (&error);
@@ -315,6 +368,7 @@ main (int    argc,
   g_test_add ("/extract/tokenizer/decode", Fixture, NULL, fixture_set_up, test_decode, fixture_tear_down);
   g_test_add ("/extract/tokenizer/matches-run-c", Fixture, NULL, fixture_set_up, test_matches_run_c, fixture_tear_down);
   g_test_add ("/extract/tokenizer/errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
+  g_test_add ("/extract/tokenizer/fuzz", Fixture, NULL, fixture_set_up, test_fuzz, fixture_tear_down);
   g_test_add_func ("/extract/tokenizer/tok512", test_tok512);
   return g_test_run ();
 }
