@@ -295,7 +295,7 @@ test_fuzz (Fixture       *f,
       m = test_model_new_random (&config, 21);
       test_model_write (m, f->path);
       g_assert_true (g_file_get_contents (f->path, &contents, &length, NULL));
-      for (gsize cut = 0; cut < 1024; cut += 1 + cut / 64)
+      for (gsize cut = 0; cut < 1024; cut += 1 + cut / 16)
         {
           g_autoptr(HlCheckpoint) checkpoint = NULL;
 

@@ -220,7 +220,7 @@ test_fuzz (Fixture       *f,
   gsize length;
 
   g_assert_true (g_file_get_contents (f->path, &contents, &length, NULL));
-  for (gsize cut = 0; cut < length; cut += 1 + cut / 200)
+  for (gsize cut = 0; cut < length; cut += 1 + cut / 40)
     {
       g_autoptr(HlTokenizer) tokenizer = NULL;
 
@@ -288,7 +288,7 @@ test_tok512 (void)
     return;
   assert_encoding (tokenizer, "Once upon a time, there was a little", once, G_N_ELEMENTS (once));
   g_assert_cmpstr (hl_tokenizer_decode (tokenizer, 1, 403), ==, "Once");
-  for (int i = 0; i < 60; i++)
+  for (int i = 0; i < 30; i++)
     {
       g_autofree char *text = random_text (rand, words, G_N_ELEMENTS (words),
                                            g_rand_int_range (rand, 0, 30));
