@@ -137,14 +137,15 @@ validate_config (HlCheckpointConfig  *config,
 guint64
 hl_checkpoint_config_count_weights (const HlCheckpointConfig *config)
 {
-  guint64 dim = config->dim;
-  guint64 hidden = config->hidden_dim;
-  guint64 vocab = config->vocab_size;
-  guint64 kv_dim = config->kv_dim;
-  guint64 per_layer = 2 * dim + 2 * dim * dim + 2 * kv_dim * dim + 3 * dim * hidden;
+  guint64 dim, hidden, vocab, kv_dim, per_layer;
 
   g_return_val_if_fail (config != NULL, 0);
 
+  dim = config->dim;
+  hidden = config->hidden_dim;
+  vocab = config->vocab_size;
+  kv_dim = config->kv_dim;
+  per_layer = 2 * dim + 2 * dim * dim + 2 * kv_dim * dim + 3 * dim * hidden;
   return vocab * dim * (config->shared_classifier ? 1 : 2) + dim + config->n_layers * per_layer;
 }
 

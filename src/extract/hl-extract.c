@@ -227,26 +227,27 @@ resolve_queries (const HlExtractOptions  *options,
   return positions;
 }
 
-/* Everything one extraction uses; lives on the stack of hl_extract_run(). */
+/* Everything one extraction uses; lives on the stack of hl_extract_run(),
+ * which frees the owned members in extraction_clear(). */
 typedef struct
 {
-  const HlExtractOptions *options;
-  GCancellable           *cancellable;
-  HlExtractProgressFunc   progress;
-  gpointer                progress_data;
-  HlCheckpoint           *checkpoint;
-  HlTokenizer            *tokenizer;
-  HlTransformer          *transformer;
-  HlActivationsWriter    *writer;
-  const HlCheckpointConfig *config;
-  int32_t                *text_tokens;   /* [n_text_tokens] */
-  int                    *query_positions;
-  HlExtractResult        *result;
-  float                  *head_values;   /* [window, head_dim] */
-  int                     sample;
-  guint64                 done;
-  guint64                 total;
-  double                  loss_sum;
+  const HlExtractOptions   *options;
+  GCancellable             *cancellable;
+  HlExtractProgressFunc     progress;
+  gpointer                  progress_data;
+  HlExtractResult          *result;
+  HlCheckpoint             *checkpoint;       /* owned */
+  HlTokenizer              *tokenizer;        /* owned */
+  HlTransformer            *transformer;      /* owned */
+  HlActivationsWriter      *writer;           /* owned */
+  const HlCheckpointConfig *config;           /* the checkpoint's */
+  int32_t                  *text_tokens;      /* owned, [n_text_tokens] */
+  int                      *query_positions;  /* owned, [n_queries] */
+  float                    *head_values;      /* owned, [window, head_dim] */
+  int                       sample;
+  guint64                   done;
+  guint64                   total;
+  double                    loss_sum;
 } Extraction;
 
 static gboolean
