@@ -1,0 +1,158 @@
+/* test-window.c: the playground window opens, a slider change reaches the
+ * scatter, a lesson step sets the controls, and the window finalizes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+
+#include "hl-playground-window.h"
+
+/* Whether the plots show the engine's latest state. */
+static gboolean
+window_settled (HlPlaygroundWindow *window)
+{
+  HlPlaygroundEngine *engine = hl_playground_window_get_engine (window);
+  const HlPlaygroundFigures *figures = hl_playground_window_get_figures (window);
+
+  return figures != NULL
+         && !hl_playground_engine_get_busy (engine)
+         && hl_playground_result_get_generation (figures->result)
+            == hl_playground_engine_get_generation (engine);
+}
+
+static void
+wait_settled (HlPlaygroundWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!window_settled (window))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+spin (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+test_slider_updates_scatter (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  const HlPlaygroundFigures *figures;
+  float centre_x, centre_y, rho_max;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpint (figures->scatter.n_points, ==, 512);
+  g_assert_cmpint (figures->scatter.n, ==, 4);
+  centre_x = figures->scatter.centre_x;
+  centre_y = figures->scatter.centre_y;
+  rho_max = figures->scatter.rho_max;
+
+  /* Moving the sink-similarity slider regenerates the head. */
+  gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "sink_similarity"), 0.8);
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpfloat (hl_playground_result_get_state (figures->result)->params.sink_similarity,
+                     ==, 0.8);
+  g_assert_true (figures->scatter.centre_x != centre_x
+                 || figures->scatter.centre_y != centre_y
+                 || figures->scatter.rho_max != rho_max);
+
+  /* Moving N recomputes the scatter only. */
+  gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "n"), 16);
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpint (figures->scatter.n, ==, 16);
+  g_assert_cmpint (figures->pr.chosen_n, ==, 16);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+  g_assert_finalize_object (window);
+}
+
+static void
+test_lesson (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  const HlPlaygroundFigures *figures;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_settled (window);
+
+  hl_playground_window_show_lesson (window, HL_PLAYGROUND_LESSON_REGIMES, 2);
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpint (hl_playground_result_get_analysis (figures->result)->regime, ==,
+                   HL_REGIME_RESET);
+  g_assert_cmpfloat (gtk_adjustment_get_value (hl_playground_window_get_adjustment (window,
+                                                                                   "sink_mass")),
+                     ==, 0.97);
+
+  /* Previous step: the Mixer. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.previous-step",
+                                             NULL));
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpint (hl_playground_result_get_analysis (figures->result)->regime, ==,
+                   HL_REGIME_MIXER);
+
+  /* A preset changes the profile only. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.preset", "s",
+                                             "retriever"));
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpint (hl_playground_result_get_analysis (figures->result)->regime, ==,
+                   HL_REGIME_RETRIEVER);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+  g_assert_finalize_object (window);
+}
+
+/* Closing the window while a head is computed leaves nothing behind. */
+static void
+test_close_while_busy (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  HlPlaygroundEngine *engine = hl_playground_window_get_engine (window);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (hl_playground_engine_get_busy (engine));
+  g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &engine);
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (10);
+  g_assert_finalize_object (window);
+  g_assert_null (engine);
+  /* Let the worker finish and its completion find the engine gone. */
+  spin (500);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/playground/window/slider-updates-scatter", test_slider_updates_scatter);
+  g_test_add_func ("/playground/window/lesson", test_lesson);
+  g_test_add_func ("/playground/window/close-while-busy", test_close_while_busy);
+
+  return g_test_run ();
+}
