@@ -28,6 +28,7 @@ static const Case cases[] = {
   { 2, 4, 8, 2, 16, 256, 1, NULL },
   { 3, 5, 6, 3, 64, 64, 1, NULL },
   { 4, 4, 4, 4, 24, 128, 3, early_queries },
+  { 5, 2, 4, 4, 128, 1024, 1, NULL },
 };
 
 /* Returns the fraction of (head, sample, query) results whose regime is the
