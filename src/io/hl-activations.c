@@ -135,12 +135,14 @@ read_string_attr (hid_t        loc,
   if (H5Tget_class (ftype) != H5T_STRING || H5Sget_simple_extent_npoints (space) != 1)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
-                   _("Attribute “%s” is a %s with %" G_GINT64_FORMAT " elements, expected one string"),
-                   name, hl_hdf5_class_name (H5Tget_class (ftype)),
-                   (gint64) H5Sget_simple_extent_npoints (space));
+                   _("Attribute “%s” holds %" G_GINT64_FORMAT " %s value(s), expected one string"),
+                   name, (gint64) H5Sget_simple_extent_npoints (space),
+                   hl_hdf5_class_name (H5Tget_class (ftype)));
       return FALSE;
     }
 
+  if (!hl_hdf5_type_is_sane (ftype))
+    return set_damaged (error, name);
   mtype = H5Tcopy (H5T_C_S1);
   H5Tset_cset (mtype, H5Tget_cset (ftype));
   if (H5Tis_variable_str (ftype) > 0)
@@ -193,12 +195,12 @@ read_int_attr (hid_t        loc,
   if (H5Tget_class (ftype) != H5T_INTEGER || H5Sget_simple_extent_npoints (space) != 1)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
-                   _("Attribute “%s” is a %s with %" G_GINT64_FORMAT " elements, expected one integer"),
-                   name, hl_hdf5_class_name (H5Tget_class (ftype)),
-                   (gint64) H5Sget_simple_extent_npoints (space));
+                   _("Attribute “%s” holds %" G_GINT64_FORMAT " %s value(s), expected one integer"),
+                   name, (gint64) H5Sget_simple_extent_npoints (space),
+                   hl_hdf5_class_name (H5Tget_class (ftype)));
       return FALSE;
     }
-  if (H5Aread (attr, H5T_NATIVE_INT64, out) < 0)
+  if (!hl_hdf5_type_is_sane (ftype) || H5Aread (attr, H5T_NATIVE_INT64, out) < 0)
     return set_damaged (error, name);
   return TRUE;
 }
@@ -262,6 +264,7 @@ read_dim_attr (hid_t        file,
                int         *out,
                GError     **error)
 {
+  g_autofree char *label = g_strdup_printf (_("Attribute “%s”"), name);
   gboolean present;
   gint64 value;
 
@@ -273,7 +276,7 @@ read_dim_attr (hid_t        file,
                    _("Attribute “%s” is missing, expected a positive integer"), name);
       return FALSE;
     }
-  if (!check_size (name, value, max, error))
+  if (!check_size (label, value, max, error))
     return FALSE;
   *out = (int) value;
   return TRUE;
@@ -304,13 +307,13 @@ read_kv_head_of (HlActivations  *self,
   if (H5Tget_class (ftype) != H5T_INTEGER || n != info->n_heads)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_HEADS,
-                   _("Attribute “kv_head_of” is a %s with %" G_GINT64_FORMAT
-                     " elements, expected %d integers (one per query head)"),
-                   hl_hdf5_class_name (H5Tget_class (ftype)), (gint64) n, info->n_heads);
+                   _("Attribute “kv_head_of” holds %" G_GINT64_FORMAT
+                     " %s value(s), expected %d integers (one per query head)"),
+                   (gint64) n, hl_hdf5_class_name (H5Tget_class (ftype)), info->n_heads);
       return FALSE;
     }
   map = g_new (gint64, n);
-  if (H5Aread (attr, H5T_NATIVE_INT64, map) < 0)
+  if (!hl_hdf5_type_is_sane (ftype) || H5Aread (attr, H5T_NATIVE_INT64, map) < 0)
     return set_damaged (error, "kv_head_of");
   for (int h = 0; h < info->n_heads; h++)
     {
@@ -393,6 +396,11 @@ open_dataset (hid_t         file,
                    _("Dataset %s holds %s elements, expected %s: %s"), name,
                    hl_hdf5_class_name (H5Tget_class (ftype)), hl_hdf5_class_name (klass),
                    layout);
+      return H5I_INVALID_HID;
+    }
+  if (!hl_hdf5_type_is_sane (ftype))
+    {
+      set_damaged (error, name);
       return H5I_INVALID_HID;
     }
   ndims = H5Sget_simple_extent_ndims (space);
@@ -1011,7 +1019,7 @@ read_token_texts_locked (HlActivations  *self,
   g_auto(HlH5Space) mspace = H5Screate_simple (1, &n, NULL);
   g_auto(HlH5Type) ftype = dset >= 0 ? H5Dget_type (dset) : H5I_INVALID_HID;
 
-  if (ftype < 0 || H5Tget_class (ftype) != H5T_STRING)
+  if (ftype < 0 || H5Tget_class (ftype) != H5T_STRING || !hl_hdf5_type_is_sane (ftype))
     return FALSE;
   if (H5Tis_variable_str (ftype) > 0)
     return read_vlen_texts (dset, ftype, mspace, fspace, texts, n);
@@ -1072,6 +1080,11 @@ read_int_dataset_locked (HlActivations  *self,
                      "%" G_GUINT64_FORMAT " integers"),
                    name, (gint64) n, hl_hdf5_class_name (H5Tget_class (ftype)),
                    HL_HDF5_MAX_BLOCK);
+      return NULL;
+    }
+  if (!hl_hdf5_type_is_sane (ftype))
+    {
+      set_damaged (error, name);
       return NULL;
     }
   data = g_new0 (int32_t, MAX (n, 1));

@@ -48,6 +48,9 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HlH5Group, hl_h5_group_close, H5I_INVALID_HID)
 hid_t        hl_hdf5_float16_type_new  (void);
 /* The little-endian file type for @dtype; close it with H5Tclose. */
 hid_t        hl_hdf5_dtype_to_type     (HlDtype      dtype);
+/* TRUE when @type is an integer, float or string type whose layout is
+ * consistent, so that HDF5 can convert it without overrunning buffers. */
+gboolean     hl_hdf5_type_is_sane      (hid_t        type);
 /* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
 gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
                                         HlDtype     *dtype);

@@ -103,11 +103,61 @@ hl_hdf5_dtype_to_type (HlDtype dtype)
     }
 }
 
+/* A corrupted type message can describe bit fields outside the type's
+ * bytes, or a character type gigabytes wide; HDF5 would then convert past
+ * its buffers, so such types are refused before any read. */
+static gboolean
+bits_fit (hid_t type)
+{
+  size_t bits = 8 * H5Tget_size (type);
+  size_t precision = H5Tget_precision (type);
+  int offset = H5Tget_offset (type);
+
+  return precision > 0 && offset >= 0 && offset + precision <= bits;
+}
+
+static gboolean
+float_fields_fit (hid_t type)
+{
+  size_t spos, epos, esize, mpos, msize;
+  size_t precision = H5Tget_precision (type);
+
+  if (H5Tget_fields (type, &spos, &epos, &esize, &mpos, &msize) < 0)
+    return FALSE;
+  return spos < precision && epos + esize <= precision && mpos + msize <= precision
+         && esize > 0 && esize <= 16 && msize > 0 && msize <= 64;
+}
+
+gboolean
+hl_hdf5_type_is_sane (hid_t type)
+{
+  switch (H5Tget_class (type))
+    {
+    case H5T_INTEGER:
+      return H5Tget_size (type) <= 8 && bits_fit (type);
+    case H5T_FLOAT:
+      return H5Tget_size (type) <= 8 && bits_fit (type) && float_fields_fit (type);
+    case H5T_STRING:
+      if (H5Tis_variable_str (type) > 0)
+        {
+          hid_t super = H5Tget_super (type);
+          gboolean ok = super >= 0 && H5Tget_size (super) == 1;
+
+          if (super >= 0)
+            H5Tclose (super);
+          return ok;
+        }
+      return H5Tget_size (type) > 0 && H5Tget_size (type) <= HL_HDF5_MAX_STRING;
+    default:
+      return FALSE;
+    }
+}
+
 gboolean
 hl_hdf5_type_to_dtype (hid_t    type,
                        HlDtype *dtype)
 {
-  if (H5Tget_class (type) != H5T_FLOAT)
+  if (H5Tget_class (type) != H5T_FLOAT || !hl_hdf5_type_is_sane (type))
     return FALSE;
   switch (H5Tget_size (type))
     {
