@@ -524,6 +524,28 @@ update_diagnostics_label (HlPlaygroundWindow *self)
   g_autofree char *numbers = format_diagnostics (hl_playground_result_get_analysis (result));
   g_autofree char *timing = NULL;
   g_autofree char *markup = NULL;
+
+  timing = g_markup_printf_escaped (_("<small>Head computed in %.1f ms, scatter in %.1f ms"
+                                      "</small>"),
+                                    hl_playground_result_get_head_usec (result) / 1000.0,
+                                    hl_playground_result_get_scatter_usec (result) / 1000.0);
+  markup = g_strconcat (numbers, "\n\n", timing, NULL);
+  gtk_label_set_markup (self->diagnostics_label, markup);
+}
+
+static void
+update_curves_label (HlPlaygroundWindow *self)
+{
+  const char *curves =
+    _("<b>P, R and F over <i>N</i></b> (above): solid for the chosen ranking, dashed for "
+      "the mean of 16 random selections.\n\n"
+      "<b>Why F<sub>1</sub> = 1 is trivial.</b> With Euclidean distance, "
+      "s<sub>1</sub> = y<sub>i</sub>, so ρ<sub>max</sub> = 0 and every other token is "
+      "farther: F<sub>1</sub> = 1 for any selection, random too. Only the gap to the "
+      "baseline says a ranking separates.\n\n"
+      "<b>Alignment</b> (left): cos(s<sub>N</sub>, v<sub>0</sub>) and cos(s<sub>N</sub>, "
+      "v<sub>t</sub>) over <i>N</i>. <b>Profile</b> (right): α<sub>i</sub> against "
+      "position i, the selection marked.");
   const char *regimes =
     _("<b>The three regimes</b> (our rule): with a<sub>sink</sub> = ‖α<sub>0</sub> "
       "v<sub>0</sub>‖, a<sub>last</sub> = ‖α<sub>t</sub> v<sub>t</sub>‖ and "
@@ -532,27 +554,9 @@ update_diagnostics_label (HlPlaygroundWindow *self)
       "dominates the output), else a <b>Reset</b> when a<sub>sink</sub> is (the sink "
       "absorbs the row), else a <b>Mixer</b> (the output gates between sink and content).");
 
-  timing = g_markup_printf_escaped (_("<small>Head computed in %.1f ms, scatter in %.1f ms"
-                                      "</small>"),
-                                    hl_playground_result_get_head_usec (result) / 1000.0,
-                                    hl_playground_result_get_scatter_usec (result) / 1000.0);
-  markup = g_strconcat (numbers, "\n\n", regimes, "\n\n", timing, NULL);
-  gtk_label_set_markup (self->diagnostics_label, markup);
-}
+  g_autofree char *markup = g_strconcat (curves, "\n\n", regimes, NULL);
 
-static void
-update_curves_label (HlPlaygroundWindow *self)
-{
-  gtk_label_set_markup (self->curves_label,
-    _("<b>P, R and F over <i>N</i></b>: solid for the chosen ranking, dashed for the mean of "
-      "16 random selections.\n\n"
-      "<b>Why F<sub>1</sub> = 1 is trivial.</b> With Euclidean distance, "
-      "s<sub>1</sub> = y<sub>i</sub>, so ρ<sub>max</sub> = 0 and every other token is "
-      "farther: F<sub>1</sub> = 1 for any selection, random too. Only the gap to the "
-      "baseline says a ranking separates.\n\n"
-      "<b>Alignment</b>: cos(s<sub>N</sub>, v<sub>0</sub>) and cos(s<sub>N</sub>, "
-      "v<sub>t</sub>) over <i>N</i>. <b>Profile</b>: α<sub>i</sub> against position i, "
-      "the selection marked."));
+  gtk_label_set_markup (self->curves_label, markup);
 }
 
 static void
