@@ -1,0 +1,67 @@
+/* hl-export-dialog.h: Export Figure: one plot (or a choice of plots) saved
+ * as PNG, SVG or PDF at an exact size, with a preview drawn by the real
+ * renderer at that size.
+ *
+ * The dialog owns snapshots of its figures, so the window that opened it
+ * may change (an analysis finishing, another head selected) while it is
+ * open.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "hl-plot-export.h"
+#include "hl-plot-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define HL_TYPE_EXPORT_DIALOG (hl_export_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (HlExportDialog, hl_export_dialog, HL, EXPORT_DIALOG, AdwWindow)
+
+/* A modal dialog transient for @parent (may be NULL). @current is the style
+ * the screen uses now, offered besides the light style. */
+HlExportDialog *hl_export_dialog_new             (GtkWindow          *parent,
+                                                  HlPlotStylePreset   current);
+
+/* Adds a figure to the choice: @title names it in the list, @basename is
+ * the suggested file name without extension. The first one added is
+ * selected; its kind sets the initial size (panels are double column). */
+void            hl_export_dialog_add_figure      (HlExportDialog     *self,
+                                                  const char         *title,
+                                                  const char         *basename,
+                                                  HlPlotSnapshot     *snapshot);
+void            hl_export_dialog_select_figure   (HlExportDialog     *self,
+                                                  guint               index);
+guint           hl_export_dialog_get_n_figures   (HlExportDialog     *self);
+
+/* The options the file will be written with (size in inches). */
+void            hl_export_dialog_get_options     (HlExportDialog     *self,
+                                                  HlPlotExportOptions *options);
+void            hl_export_dialog_set_format      (HlExportDialog     *self,
+                                                  HlPlotFormat        format);
+void            hl_export_dialog_set_size        (HlExportDialog     *self,
+                                                  double              width,
+                                                  double              height);
+void            hl_export_dialog_set_dpi         (HlExportDialog     *self,
+                                                  double              dpi);
+/* The style the file is drawn with (a copy: the caller frees it). */
+HlPlotStyle    *hl_export_dialog_dup_style       (HlExportDialog     *self);
+
+/* Where the last preview drew the figure, in the preview's coordinates;
+ * FALSE before the preview has been drawn. */
+gboolean        hl_export_dialog_get_preview_rect (HlExportDialog    *self,
+                                                   graphene_rect_t   *rect);
+
+/* Writes the selected figure to @path (the extension of @path chooses the
+ * format when it names one; otherwise the format's extension is added).
+ * An existing file is replaced only after the user confirms. Emits
+ * ::saved with the path written, or shows the error in a dialog. */
+void            hl_export_dialog_save_to_path    (HlExportDialog     *self,
+                                                  const char         *path);
+
+/* Asks for a file name with the platform's file chooser, then saves. */
+void            hl_export_dialog_choose_file     (HlExportDialog     *self);
+
+G_END_DECLS

@@ -1,0 +1,223 @@
+/* test-extract-dialog.c: Extract from Model runs a real checkpoint in the
+ * background, reports progress, can be cancelled, explains bad checkpoints
+ * and hands over a file that opens.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "analysis-fixture.h"
+#include "hl-activations.h"
+#include "hl-extract-dialog.h"
+#include "hl-gui-test.h"
+
+#define PROMPT "Once upon a time, there was a little girl named Lily. She loved to play " \
+               "outside in the park with her friends."
+
+/* ../shared/models/stories260K/@name, or NULL after skipping the test. */
+static char *
+shared_model_file (const char *name)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  g_autofree char *path = NULL;
+
+  if (shared != NULL)
+    path = g_build_filename (shared, "models", "stories260K", name, NULL);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("../shared/models/stories260K is absent: the extraction needs its "
+                   "checkpoint and tokenizer");
+      return NULL;
+    }
+
+  return g_steal_pointer (&path);
+}
+
+static gboolean
+is_idle (gpointer user_data)
+{
+  return !hl_extract_dialog_get_running (HL_EXTRACT_DIALOG (user_data));
+}
+
+static void
+extracted_cb (HlExtractDialog *dialog,
+              GFile           *file,
+              GFile          **out)
+{
+  g_set_object (out, file);
+}
+
+static HlExtractDialog *
+dialog_on_stories (const char *output)
+{
+  g_autofree char *checkpoint = shared_model_file ("stories260K.bin");
+  g_autofree char *tokenizer = NULL;
+  HlExtractDialog *dialog;
+
+  if (checkpoint == NULL)
+    return NULL;
+  tokenizer = shared_model_file ("tok512.bin");
+
+  dialog = hl_extract_dialog_new (NULL);
+  hl_extract_dialog_set_checkpoint (dialog, checkpoint);
+  hl_extract_dialog_set_tokenizer (dialog, tokenizer);
+  hl_extract_dialog_set_text (dialog, PROMPT, NULL);
+  hl_extract_dialog_set_output (dialog, output);
+  return dialog;
+}
+
+static void
+test_extract_opens (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *output = g_build_filename (dir, "lily.h5", NULL);
+  HlExtractDialog *dialog = dialog_on_stories (output);
+  g_autoptr(HlActivations) activations = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) extracted = NULL;
+  const HlActivationsInfo *info;
+
+  if (dialog == NULL)
+    {
+      fixture_remove_tmpdir (dir);
+      return;
+    }
+
+  g_signal_connect (dialog, "extracted", G_CALLBACK (extracted_cb), &extracted);
+  hl_extract_dialog_set_queries (dialog, "all");
+  hl_extract_dialog_set_window (dialog, 12, 6);
+  gtk_window_present (GTK_WINDOW (dialog));
+  hl_extract_dialog_start (dialog);
+  g_assert_true (hl_extract_dialog_get_running (dialog));
+  g_object_ref (dialog);
+  g_assert_true (hl_test_wait_until (is_idle, dialog, 30000));
+  hl_test_spin (50);
+
+  /* It closed itself and handed over the file, which the reader accepts. */
+  g_assert_nonnull (extracted);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpfloat (hl_extract_dialog_get_fraction (dialog), ==, 1.0);
+  g_assert_finalize_object (dialog);
+
+  activations = hl_activations_open (output, &error);
+  g_assert_no_error (error);
+  info = hl_activations_get_info (activations);
+  g_assert_cmpint (info->n_layers, ==, 5);
+  g_assert_cmpint (info->n_kv_heads, ==, 4);
+  g_assert_cmpint (info->seq_len, ==, 12);
+  g_assert_cmpint (info->n_samples, >=, 2);
+  g_assert_cmpint (info->n_queries, ==, 12);
+
+  fixture_remove_tmpdir (dir);
+}
+
+static void
+test_cancel_writes_nothing (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *output = g_build_filename (dir, "cancelled.h5", NULL);
+  HlExtractDialog *dialog = dialog_on_stories (output);
+  g_autoptr(GFile) extracted = NULL;
+
+  if (dialog == NULL)
+    {
+      fixture_remove_tmpdir (dir);
+      return;
+    }
+
+  g_signal_connect (dialog, "extracted", G_CALLBACK (extracted_cb), &extracted);
+  gtk_window_present (GTK_WINDOW (dialog));
+  hl_extract_dialog_start (dialog);
+  hl_extract_dialog_cancel (dialog);
+  g_assert_true (hl_test_wait_until (is_idle, dialog, 30000));
+
+  /* Still open for another try; nothing written, no error shown. */
+  g_assert_null (extracted);
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_null (hl_test_find_message_dialog (GTK_WINDOW (dialog)));
+
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+  fixture_remove_tmpdir (dir);
+}
+
+static gboolean
+has_dialog (gpointer user_data)
+{
+  return hl_test_find_message_dialog (GTK_WINDOW (user_data)) != NULL;
+}
+
+/* A file that is not a checkpoint gets a dialog that says so; this needs
+ * no model. */
+static void
+test_bad_checkpoint (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *checkpoint = g_build_filename (dir, "notes.bin", NULL);
+  g_autofree char *tokenizer = g_build_filename (dir, "tok.bin", NULL);
+  g_autofree char *output = g_build_filename (dir, "out.h5", NULL);
+  HlExtractDialog *dialog = hl_extract_dialog_new (NULL);
+  AdwMessageDialog *message;
+
+  g_assert_true (g_file_set_contents (checkpoint, "these are my notes, not weights", -1, NULL));
+  g_assert_true (g_file_set_contents (tokenizer, "nor is this a tokenizer", -1, NULL));
+  hl_extract_dialog_set_checkpoint (dialog, checkpoint);
+  hl_extract_dialog_set_tokenizer (dialog, tokenizer);
+  hl_extract_dialog_set_text (dialog, PROMPT, NULL);
+  hl_extract_dialog_set_output (dialog, output);
+  gtk_window_present (GTK_WINDOW (dialog));
+  hl_extract_dialog_start (dialog);
+  g_assert_true (hl_test_wait_until (is_idle, dialog, 10000));
+  g_assert_true (hl_test_wait_until (has_dialog, dialog, 5000));
+
+  message = hl_test_find_message_dialog (GTK_WINDOW (dialog));
+  g_test_message ("%s: %s", adw_message_dialog_get_heading (message),
+                  adw_message_dialog_get_body (message));
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==,
+                   "Not a Usable llama2.c Checkpoint");
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+
+  gtk_window_destroy (GTK_WINDOW (message));
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+  fixture_remove_tmpdir (dir);
+}
+
+/* A query list that does not parse is explained before anything runs. */
+static void
+test_bad_query_list (void)
+{
+  HlExtractDialog *dialog = hl_extract_dialog_new (NULL);
+  AdwMessageDialog *message;
+
+  hl_extract_dialog_set_checkpoint (dialog, "/nonexistent/model.bin");
+  hl_extract_dialog_set_tokenizer (dialog, "/nonexistent/tok.bin");
+  hl_extract_dialog_set_text (dialog, PROMPT, NULL);
+  hl_extract_dialog_set_output (dialog, "/nonexistent/out.h5");
+  hl_extract_dialog_set_queries (dialog, "16,seven");
+  gtk_window_present (GTK_WINDOW (dialog));
+  hl_extract_dialog_start (dialog);
+  g_assert_false (hl_extract_dialog_get_running (dialog));
+  g_assert_true (hl_test_wait_until (has_dialog, dialog, 5000));
+  message = hl_test_find_message_dialog (GTK_WINDOW (dialog));
+  g_test_message ("%s", adw_message_dialog_get_body (message));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (message), "seven"));
+
+  gtk_window_destroy (GTK_WINDOW (message));
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/gui/extract-dialog/extract-opens", test_extract_opens);
+  g_test_add_func ("/gui/extract-dialog/cancel", test_cancel_writes_nothing);
+  g_test_add_func ("/gui/extract-dialog/bad-checkpoint", test_bad_checkpoint);
+  g_test_add_func ("/gui/extract-dialog/bad-query-list", test_bad_query_list);
+
+  return g_test_run ();
+}
