@@ -5,6 +5,7 @@
  */
 #include <adwaita.h>
 
+#include "hl-export-dialog.h"
 #include "hl-playground-window.h"
 
 /* Whether the plots show the engine's latest state. */
@@ -124,6 +125,54 @@ test_lesson (void)
   g_assert_finalize_object (window);
 }
 
+static HlExportDialog *
+find_export_dialog (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_EXPORT_DIALOG (window) && gtk_window_get_transient_for (window) == parent)
+        return HL_EXPORT_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* Export Figure… offers the four plots in the shared dialog, which keeps
+ * its own copies: it outlives a change of the playground. */
+static void
+test_export_figure (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  HlExportDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_settled (window);
+  /* Cosine distance: the scatter has no disks to copy. */
+  gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "n"), 8);
+  hl_playground_engine_set_distance (hl_playground_window_get_engine (window),
+                                     HL_DISTANCE_COSINE);
+  wait_settled (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.export-figure",
+                                             "s", "curves"));
+  dialog = find_export_dialog (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 4);
+
+  gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "seed"), 9);
+  wait_settled (window);
+  spin (50);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+  g_assert_finalize_object (window);
+}
+
 /* Closing the window while a head is computed leaves nothing behind. */
 static void
 test_close_while_busy (void)
@@ -152,6 +201,7 @@ main (int   argc,
 
   g_test_add_func ("/playground/window/slider-updates-scatter", test_slider_updates_scatter);
   g_test_add_func ("/playground/window/lesson", test_lesson);
+  g_test_add_func ("/playground/window/export-figure", test_export_figure);
   g_test_add_func ("/playground/window/close-while-busy", test_close_while_busy);
 
   return g_test_run ();
