@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-preferences-window.h"
+#include "hl-settings-choice.h"
 
 struct _HlPreferencesWindow
 {
@@ -24,10 +25,6 @@ struct _HlPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (HlPreferencesWindow, hl_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-/* The combo rows list the choices in the order of the schema's <choices>. */
-static const char * const ranking_choices[] = { "attention", "contribution", NULL };
-static const char * const distance_choices[] = { "euclidean", "cosine", NULL };
-
 HlPreferencesWindow *
 hl_preferences_window_new (GtkWindow *parent)
 {
@@ -36,48 +33,13 @@ hl_preferences_window_new (GtkWindow *parent)
                        NULL);
 }
 
-static gboolean
-choice_get_mapping (GValue   *value,
-                    GVariant *variant,
-                    gpointer  user_data)
-{
-  const char * const *choices = user_data;
-  const char *str = g_variant_get_string (variant, NULL);
-
-  for (guint i = 0; choices[i] != NULL; i++)
-    if (g_str_equal (choices[i], str))
-      {
-        g_value_set_uint (value, i);
-        return TRUE;
-      }
-
-  return FALSE;
-}
-
-static GVariant *
-choice_set_mapping (const GValue       *value,
-                    const GVariantType *expected_type,
-                    gpointer            user_data)
-{
-  const char * const *choices = user_data;
-  guint index = g_value_get_uint (value);
-
-  if (index >= g_strv_length ((char **) choices))
-    return NULL;
-
-  return g_variant_new_string (choices[index]);
-}
-
 static void
 bind_choice (HlPreferencesWindow *self,
              const char          *key,
              AdwComboRow         *row,
              const char * const  *choices)
 {
-  g_settings_bind_with_mapping (self->settings, key, row, "selected",
-                                G_SETTINGS_BIND_DEFAULT,
-                                choice_get_mapping, choice_set_mapping,
-                                (gpointer) choices, NULL);
+  hl_settings_bind_choice (self->settings, key, row, "selected", choices);
 }
 
 static void
@@ -94,8 +56,8 @@ hl_preferences_window_bind (HlPreferencesWindow *self)
     { "blas-threads", G_STRUCT_OFFSET (HlPreferencesWindow, threads_adjustment) },
   };
 
-  bind_choice (self, "ranking", self->ranking_row, ranking_choices);
-  bind_choice (self, "distance", self->distance_row, distance_choices);
+  bind_choice (self, "ranking", self->ranking_row, hl_ranking_choices);
+  bind_choice (self, "distance", self->distance_row, hl_distance_choices);
 
   for (guint i = 0; i < G_N_ELEMENTS (adjustments); i++)
     {

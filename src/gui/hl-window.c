@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "hl-explorer.h"
 #include "hl-window.h"
 
 /* The application name the recent files are registered under; not
@@ -22,7 +23,7 @@ struct _HlWindow
   GtkSpinner           *spinner;
   AdwWindowTitle       *window_title;
   GtkStack             *content_stack;
-  AdwStatusPage        *file_page;
+  HlExplorer           *explorer;
   GMenu                *recent_menu;
 
   GSettings            *settings;
@@ -57,6 +58,14 @@ hl_window_get_activations (HlWindow *self)
   g_return_val_if_fail (HL_IS_WINDOW (self), NULL);
 
   return self->activations;
+}
+
+HlExplorer *
+hl_window_get_explorer (HlWindow *self)
+{
+  g_return_val_if_fail (HL_IS_WINDOW (self), NULL);
+
+  return self->explorer;
 }
 
 gboolean
@@ -100,39 +109,11 @@ dup_display_title (HlActivations *activations)
   return g_path_get_basename (hl_activations_get_path (activations));
 }
 
-/* A few lines about the file under the title while the analysis view is
- * not there: what the reader found in it. */
-static char *
-format_file_description (HlActivations *activations)
-{
-  const HlActivationsInfo *info = hl_activations_get_info (activations);
-  GString *str = g_string_new (NULL);
-
-  g_string_append_printf (str, _("%d query heads reading %d key/value heads of dimension %d"),
-                          info->n_heads, info->n_kv_heads, info->head_dim);
-  g_string_append_c (str, '\n');
-  g_string_append_printf (str, ngettext ("%d query position", "%d query positions",
-                                         info->n_queries),
-                          info->n_queries);
-  g_string_append_c (str, '\n');
-  g_string_append_printf (str, _("Values stored as %s, attention as %s"),
-                          hl_dtype_to_string (info->values_dtype),
-                          hl_dtype_to_string (info->attention_dtype));
-  if (info->source != NULL)
-    {
-      g_string_append_c (str, '\n');
-      g_string_append_printf (str, _("Source: %s"), info->source);
-    }
-
-  return g_string_free (str, FALSE);
-}
-
 static void
 hl_window_update_title (HlWindow *self)
 {
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
-  g_autofree char *description = NULL;
 
   if (self->activations == NULL)
     {
@@ -145,12 +126,9 @@ hl_window_update_title (HlWindow *self)
 
   title = dup_display_title (self->activations);
   subtitle = format_shape (hl_activations_get_info (self->activations));
-  description = format_file_description (self->activations);
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), title);
-  adw_status_page_set_title (self->file_page, title);
-  adw_status_page_set_description (self->file_page, description);
   gtk_stack_set_visible_child_name (self->content_stack, "file");
 }
 
@@ -197,6 +175,7 @@ hl_window_set_activations (HlWindow      *self,
     return;
 
   hl_window_update_title (self);
+  hl_explorer_set_file (self->explorer, activations);
   if (activations != NULL)
     {
       hl_window_add_recent (self, activations);
@@ -548,6 +527,7 @@ hl_window_class_init (HlWindowClass *klass)
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (HL_TYPE_EXPLORER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HlWindow, toast_overlay);
@@ -555,7 +535,7 @@ hl_window_class_init (HlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, HlWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HlWindow, content_stack);
-  gtk_widget_class_bind_template_child (widget_class, HlWindow, file_page);
+  gtk_widget_class_bind_template_child (widget_class, HlWindow, explorer);
   gtk_widget_class_bind_template_child (widget_class, HlWindow, recent_menu);
 
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s",

@@ -8,6 +8,7 @@
 
 #include "hl-activations.h"
 #include "hl-application.h"
+#include "hl-explorer.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,9 @@ void           hl_window_choose_file     (HlWindow      *self);
 
 /* The open file, or NULL before the first file opened. */
 HlActivations *hl_window_get_activations (HlWindow      *self);
+
+/* The explorer of the open file. */
+HlExplorer    *hl_window_get_explorer    (HlWindow      *self);
 
 /* TRUE while a file is being opened. */
 gboolean       hl_window_get_loading     (HlWindow      *self);

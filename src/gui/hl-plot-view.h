@@ -1,0 +1,26 @@
+/* hl-plot-view.h: a widget that shows one renderer of src/render.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hl-plot.h"
+
+G_BEGIN_DECLS
+
+#define HL_TYPE_PLOT_VIEW (hl_plot_view_get_type ())
+G_DECLARE_FINAL_TYPE (HlPlotView, hl_plot_view, HL, PLOT_VIEW, GtkWidget)
+
+/* @label names the plot for assistive technologies. */
+GtkWidget *hl_plot_view_new      (HlPlotKind     kind,
+                                  const char    *label);
+
+/* @data is the struct of the view's kind, borrowed until the next call:
+ * the owner keeps it (and its arrays) alive and calls again after changing
+ * it. NULL draws nothing. */
+void       hl_plot_view_set_data (HlPlotView    *self,
+                                  gconstpointer  data);
+
+G_END_DECLS

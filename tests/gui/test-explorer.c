@@ -1,0 +1,287 @@
+/* test-explorer.c: the analysis fills the heatmap, heads are selected by
+ * click and keys, N moves, analyses are cancelled.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "hl-gui-test.h"
+#include "hl-synth-model.h"
+#include "hl-window.h"
+
+typedef struct
+{
+  char     *dir;
+  char     *small_path;   /* 3 layers × 4 heads, 2 samples, 2 queries */
+  char     *large_path;   /* big enough to take seconds */
+  HlWindow *window;
+} Fixture;
+
+static void
+write_model (const char *path,
+             int         n_layers,
+             int         n_heads,
+             int         seq_len,
+             int         n_samples,
+             const int  *queries,
+             int         n_queries)
+{
+  g_autoptr(GError) error = NULL;
+  HlSynthModelParams params;
+
+  hl_synth_model_params_init (&params);
+  params.model = "test-model";
+  params.n_layers = n_layers;
+  params.n_heads = n_heads;
+  params.n_kv_heads = n_heads / 2;
+  params.head_dim = 16;
+  params.seq_len = seq_len;
+  params.n_samples = n_samples;
+  params.n_queries = n_queries;
+  params.query_positions = queries;
+  params.head.head_dim = 16;
+  params.head.n_keys = seq_len;
+
+  g_assert_true (hl_synth_model_write (&params, path, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static const int queries[] = { 47, 63 };
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("headlens-explorer-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->small_path = g_build_filename (f->dir, "small.h5", NULL);
+  f->large_path = g_build_filename (f->dir, "large.h5", NULL);
+  write_model (f->small_path, 3, 4, 64, 2, queries, 2);
+  if (data != NULL)
+    write_model (f->large_path, 12, 8, 512, 2, NULL, 1);
+
+  f->window = hl_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  hl_test_destroy_window (GTK_WINDOW (f->window));
+  g_unlink (f->small_path);
+  g_unlink (f->large_path);
+  g_rmdir (f->dir);
+  g_free (f->small_path);
+  g_free (f->large_path);
+  g_free (f->dir);
+}
+
+static gboolean
+window_is_idle (gpointer user_data)
+{
+  return !hl_window_get_loading (HL_WINDOW (user_data));
+}
+
+static gboolean
+analysis_is_done (gpointer user_data)
+{
+  return !hl_explorer_get_running (HL_EXPLORER (user_data));
+}
+
+static HlExplorer *
+open_and_wait (Fixture    *f,
+               const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+
+  hl_window_open (f->window, file);
+  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
+  g_assert_nonnull (hl_window_get_activations (f->window));
+  g_assert_true (hl_explorer_get_running (explorer));
+  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 30000));
+
+  return explorer;
+}
+
+static void
+test_explorer_every_head_has_a_result (Fixture       *f,
+                                       gconstpointer  data)
+{
+  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlAnalysis *analysis = hl_explorer_get_analysis (explorer);
+
+  /* 3 layers × 4 heads × 2 samples × 2 queries. */
+  g_assert_nonnull (analysis);
+  g_assert_cmpuint (hl_explorer_get_n_expected (explorer), ==, 48);
+  g_assert_cmpuint (hl_explorer_get_n_received (explorer), ==, 48);
+  for (int l = 0; l < 3; l++)
+    for (int h = 0; h < 4; h++)
+      for (int s = 0; s < 2; s++)
+        for (int q = 0; q < 2; q++)
+          g_assert_nonnull (hl_analysis_lookup (analysis, l, h, s, q));
+}
+
+static gboolean
+scatter_is_ready (gpointer user_data)
+{
+  HlHeadDetail *detail = user_data;
+
+  return !hl_head_detail_get_loading (detail) && hl_head_detail_get_scatter (detail) != NULL;
+}
+
+static void
+assert_detail_shows (HlHeadDetail *detail,
+                     int           layer,
+                     int           head)
+{
+  g_autofree char *title = g_strdup_printf ("Layer %d · Head %d", layer, head);
+  HlHeadResult *result = hl_head_detail_get_result (detail);
+
+  g_assert_nonnull (result);
+  g_assert_cmpint (result->layer, ==, layer);
+  g_assert_cmpint (result->head, ==, head);
+  g_assert_cmpstr (hl_head_detail_get_title (detail), ==, title);
+}
+
+static void
+test_explorer_select_by_click (Fixture       *f,
+                               gconstpointer  data)
+{
+  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  double x, y;
+  int layer, head;
+
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (heatmap)), >, 0);
+
+  /* The cell's centre comes from the renderer's layout, as a pointer would. */
+  hl_heatmap_view_cell_center (heatmap, 2, 3, &x, &y);
+  g_assert_true (hl_heatmap_view_click (heatmap, x, y));
+  g_assert_true (hl_heatmap_view_get_selected (heatmap, &layer, &head));
+  g_assert_cmpint (layer, ==, 2);
+  g_assert_cmpint (head, ==, 3);
+  assert_detail_shows (detail, 2, 3);
+
+  /* The projection arrives from a worker; the scatter then shows N. */
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_cmpint (hl_head_detail_get_scatter (detail)->n, ==, hl_explorer_get_n (explorer));
+
+  /* A click outside every cell changes nothing. */
+  g_assert_false (hl_heatmap_view_click (heatmap, 1, 1));
+  assert_detail_shows (detail, 2, 3);
+}
+
+static void
+test_explorer_select_by_keys (Fixture       *f,
+                              gconstpointer  data)
+{
+  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+
+  hl_heatmap_view_select (heatmap, 1, 1);
+  assert_detail_shows (detail, 1, 1);
+
+  /* Down, right, right; then right again stops at the last head. */
+  gtk_widget_activate_action (GTK_WIDGET (heatmap), "heatmap.move", "(ii)", 1, 0);
+  gtk_widget_activate_action (GTK_WIDGET (heatmap), "heatmap.move", "(ii)", 0, 1);
+  gtk_widget_activate_action (GTK_WIDGET (heatmap), "heatmap.move", "(ii)", 0, 1);
+  assert_detail_shows (detail, 2, 3);
+  gtk_widget_activate_action (GTK_WIDGET (heatmap), "heatmap.move", "(ii)", 0, 1);
+  assert_detail_shows (detail, 2, 3);
+  gtk_widget_activate_action (GTK_WIDGET (heatmap), "heatmap.move", "(ii)", -1, 0);
+  assert_detail_shows (detail, 1, 3);
+}
+
+static void
+test_explorer_n_steps (Fixture       *f,
+                       gconstpointer  data)
+{
+  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  int n;
+
+  hl_heatmap_view_select (hl_explorer_get_heatmap (explorer), 0, 2);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+
+  /* The grid of a query at position 47 is 1, 2, 4, …, 32: + doubles N. */
+  n = hl_explorer_get_n (explorer);
+  gtk_widget_activate_action (GTK_WIDGET (explorer), "explorer.n-step", "i", 1);
+  g_assert_cmpint (hl_explorer_get_n (explorer), ==, MIN (2 * n, 32));
+  g_assert_cmpint (hl_head_detail_get_scatter (detail)->n, ==, hl_explorer_get_n (explorer));
+
+  for (int i = 0; i < 10; i++)
+    gtk_widget_activate_action (GTK_WIDGET (explorer), "explorer.n-step", "i", -1);
+  g_assert_cmpint (hl_explorer_get_n (explorer), ==, 1);
+  g_assert_cmpint (hl_head_detail_get_scatter (detail)->n, ==, 1);
+}
+
+static void
+test_explorer_cancel (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (f->large_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  gint64 start;
+
+  hl_window_open (f->window, file);
+  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
+  g_assert_true (hl_explorer_get_running (explorer));
+
+  start = g_get_monotonic_time ();
+  hl_explorer_cancel (explorer);
+  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  /* The heads done stay; the rest never arrive. */
+  g_assert_null (hl_explorer_get_analysis (explorer));
+  g_assert_cmpuint (hl_explorer_get_n_received (explorer), <,
+                    hl_explorer_get_n_expected (explorer));
+  hl_test_spin (200);
+  g_assert_false (hl_explorer_get_running (explorer));
+}
+
+static void
+test_explorer_open_cancels_previous (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GFile) large = g_file_new_for_path (f->large_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+
+  hl_window_open (f->window, large);
+  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
+  g_assert_true (hl_explorer_get_running (explorer));
+
+  /* Opening the small file replaces the large one's analysis. */
+  explorer = open_and_wait (f, f->small_path);
+  g_assert_nonnull (hl_explorer_get_analysis (explorer));
+  g_assert_cmpuint (hl_explorer_get_n_expected (explorer), ==, 48);
+  g_assert_cmpuint (hl_explorer_get_n_received (explorer), ==, 48);
+  g_assert_true (hl_analysis_get_file (hl_explorer_get_analysis (explorer))
+                 == hl_window_get_activations (f->window));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func, large) \
+  g_test_add ("/gui/explorer/" path, Fixture, large, fixture_set_up, func, fixture_tear_down)
+  ADD ("every-head-has-a-result", test_explorer_every_head_has_a_result, NULL);
+  ADD ("select-by-click", test_explorer_select_by_click, NULL);
+  ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
+  ADD ("n-steps", test_explorer_n_steps, NULL);
+  ADD ("cancel", test_explorer_cancel, "large");
+  ADD ("open-cancels-previous", test_explorer_open_cancels_previous, "large");
+#undef ADD
+
+  return g_test_run ();
+}
