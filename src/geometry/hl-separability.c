@@ -4,31 +4,41 @@
  * Prefix sums in double over each ranked order build every centre s_N of
  * every ranking instance (attention, contribution, R random repeats; every
  * N of the grid) into S [m x d]; one SGEMM gives G = S Y^T [m x n], and
- * with the squared norms (in double) every distance follows:
- *   Euclidean  D^2 = ||y||^2 + ||s||^2 - 2 <y, s>
- *   cosine     D   = 1 - <y, s> / (||y|| ||s|| + 1e-12).
+ * with the squared norms every distance follows:
+ *   Euclidean  D^2 - ||s||^2 = ||y||^2 - 2 <y, s>
+ *   cosine     D - 1         = -<y, s> / (||y|| ||s|| + 1e-12).
+ * Both keys are increasing functions of D for a fixed centre, so every
+ * comparison of Definition 1 can be made on them; subtracting ||s||^2 keeps
+ * the Euclidean key free of the cancellation of ||y||^2 + ||s||^2 - 2 y.s.
  *
- * Exactness. The counts of Definition 1 compare distances with rho_max and
- * rho_min, and the Euclidean formula cancels badly when y is close to s, so
- * the float32 values alone would not reproduce an exact computation. Each
- * approximate value therefore comes with a rigorous error bound: the float32
- * dot product of the rounded inputs differs from the exact one by at most
- * (d + 3) u ||y|| ||s|| (u = 2^-24, any summation order, FMA or not) plus a
- * term for gradual underflow; we use (d + 8) u and add a relative slack of
- * 1e-9 for the double arithmetic. A distance whose interval lies entirely
- * on one side of a threshold is decided from the interval; only the few
- * whose interval straddles rho_max or rho_min (and the candidates for
- * rho_max / rho_min themselves) are recomputed exactly in double, directly
- * from alpha_i v_i and s_N (hl_separability_exact_distance ()). So P, R,
+ * Exactness. Every key is computed in float32 from G and comes with a
+ * rigorous interval [lo_i, hi_i] that holds the key of the distance an exact
+ * computation in double gives (hl_separability_exact_distance ()): the
+ * float32 dot product of the rounded inputs differs from the exact one by
+ * at most (d + 3) u ||y|| ||s|| (u = 2^-24, any summation order, FMA or
+ * not) plus a term for gradual underflow; the bound adds the rounding of
+ * the float32 key arithmetic and a relative slack of 1e-9 for the double
+ * arithmetic (see kernel_bound_coefficients ()). Per centre, one
+ * vectorised pass computes the intervals and four extremes: the largest lo
+ * and hi over S_N bracket the key of rho_max, the smallest lo and hi outside
+ * S_N bracket the key of rho_min. A second vectorised pass counts the keys
+ * whose interval decides their count on its own and collects the rest:
+ * the candidates for rho_max and rho_min and the keys whose interval
+ * straddles a bracket, typically a handful out of a thousand. Only those are
+ * recomputed exactly in double, directly from alpha_i v_i and s_N. So P, R,
  * rho_min and rho_max are those of the exact computation, and the GEMM does
- * all the bulk work.
+ * the bulk of the arithmetic.
  *
- * Per centre the work is O(n) and needs no sorting: membership flags of
- * S_N grow along each ranked order (S_N is a prefix of it), one pass
- * computes the intervals and the candidate thresholds, one finds the exact
- * extremes, one counts. Centres are processed in blocks so memory stays
- * bounded for the "every N" grid. The passes, not the GEMM, are most of the
- * time at paper size (head_dim 128, 1024 keys); they are plain scalar loops.
+ * When a head's magnitudes could overflow float32 (or are not finite), the
+ * intervals are not trusted: every key becomes a candidate and every
+ * distance is computed exactly (slow, and still exact).
+ *
+ * The vectorised loops use GCC vector extensions, so they vectorise at any
+ * optimisation level, and are compiled twice (AVX2 and the x86-64 baseline)
+ * with the right one picked at load time: the binary runs on any x86-64.
+ * The membership of S_N enters those loops as two offset arrays (0 or an
+ * infinity) rather than a branch. Centres are processed in blocks so memory
+ * stays bounded for the "every N" grid.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -39,71 +49,158 @@
 #include <math.h>
 #include <string.h>
 
-/* The GEMM output of one block holds at most this many floats (4 MiB). */
-#define BLOCK_FLOATS (1 << 20)
+/* The GEMM output of one block holds at most this many floats (1 MiB), so it
+ * stays in the caches between the GEMM and the passes. */
+#define BLOCK_FLOATS (1 << 18)
 /* Relative slack for the double arithmetic around the bounds (the double
- * rounding errors are below 1e-13 relative for any d <= 10^3). */
+ * rounding errors are below 1e-12 relative for any d <= 10^3). */
 #define SLACK 1e-9
+/* Lanes of the float32 vectors; rows of G and the per-key arrays are padded
+ * to a multiple of it. */
+#define LANES 8
+/* Keys per test "does this stretch hold a candidate?" in the second pass. */
+#define CHUNK (4 * LANES)
+/* Above this, ||y|| ||s|| could overflow float32: the head is done exactly. */
+#define SAFE_MAGNITUDE 0x1.0p60
+
+/* The hot loops are compiled for AVX2 and for the x86-64 baseline, the
+ * right one picked at load time. Element-wise loops that convert between
+ * float and double are left to the vectoriser at -O3 (GCC 12 lowers
+ * __builtin_convertvector of four floats to two halves); the vectoriser
+ * never reassociates, so their results are those of the scalar loops. AVX2
+ * does not imply FMA, so no product is fused into a sum. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3")))
+#else
+#define HL_VECTOR_CLONES
+#endif
+
+typedef float  VecF  __attribute__ ((vector_size (LANES * sizeof (float))));
+typedef gint32 VecI  __attribute__ ((vector_size (LANES * sizeof (gint32))));
+/* Four doubles and four floats, loaded from and stored to any address. */
+typedef double VecD4 __attribute__ ((vector_size (4 * sizeof (double)), aligned (8), may_alias));
+typedef float  VecF4 __attribute__ ((vector_size (4 * sizeof (float)), aligned (4), may_alias));
+
+#define SPLAT(x)           ((VecF) { } + (x))
+#define SELECT(mask, a, b) ((VecF) (((VecI) (mask) & (VecI) (a)) | (~(VecI) (mask) & (VecI) (b))))
+#define VMAX(a, b)         SELECT ((a) > (b), a, b)
+#define VMIN(a, b)         SELECT ((a) < (b), a, b)
 
 /* The memory of one head's kernel, reused from head to head: fresh
  * megabyte-sized blocks per head cost page faults (the allocator returns
- * them to the system), measured at a sixth of the time of a paper-sized
- * head. */
+ * them to the system). */
 struct _HlSeparabilityWorkspace
 {
   gsize   size;
   guint8 *memory;
 };
 
+/* The brackets of the keys of rho_max (in_lo .. in_hi) and rho_min
+ * (out_lo .. out_hi) for one centre and distance. */
+typedef struct
+{
+  float in_lo, in_hi, out_lo, out_hi;
+} Brackets;
+
 typedef struct
 {
   const HlHeadInput           *input;
   const HlSeparabilityOptions *options;
-  int                          n, d;
+  int                          n, d, n_pad;
   int                          n_inst;
   HlRanking                   *inst_ranking;  /* [n_inst] */
   int                         *orders;        /* [n_inst * n] */
+  gboolean                     exact_only;    /* float32 bounds not trusted */
   float                       *yf;            /* [n * d] y_i in float32 */
-  double                      *yd;            /* [n * d] y_i in double (exact) */
-  double                      *ny2, *ny;      /* [n] ||y_i||^2, ||y_i|| */
+  /* [n_pad] per key, zero in the padding: ||y_i||^2 rounded to float32,
+   * ||y_i|| rounded to float32, and an upper bound of ||y_i||. */
+  float                       *ny2f, *nyf, *nyup;
+  double                      *ny2x;          /* [n] exact ||y_i||^2, < 0 until needed */
+  double                       y_max;         /* max ||y_i|| */
   double                       nv_sink, nv_last; /* ||v_0||, ||v_t|| */
-  double                       tol, tiny;     /* the dot product bound */
   /* One block of centres. */
   int                          block;
   double                      *sd;            /* [block * d] s_N in double */
   float                       *sf;            /* [block * d] s_N in float32 */
-  double                      *ns2, *mass;    /* [block] */
-  float                       *g;             /* [block * n] <s_c, y_i> */
+  double                      *ns2;           /* [block] ||s_N||^2 (to 1e-13) */
+  double                      *ns2x;          /* [block] exact, < 0 until needed */
+  double                      *mass;          /* [block] */
+  double                      *cos_sink, *cos_last; /* [block] alignment */
+  float                       *g;             /* [block * n_pad] <s_c, y_i> */
   /* The prefix sum of the current instance, carried across blocks. */
   double                      *running;       /* [d] */
   double                       running_mass;
   int                          running_pos;
-  /* Per centre and distance, by key index. */
-  guint8                      *member;        /* [n] i in S_N */
+  /* Membership of S_N: off_in is 0 in S_N and -inf elsewhere, off_out is 0
+   * outside S_N and +inf in it; both are infinite in the padding. */
+  float                       *off_in, *off_out;   /* [n_pad] */
   int                          member_inst, member_pos;
-  double                      *lo, *hi;       /* [n] interval of D^2 or D */
+  float                       *lo, *hi;       /* [n_pad] interval of each key */
+  int                         *cand;          /* [n] keys to recheck */
+  double                      *cand_d;        /* [n] their exact distances */
   HlSeparabilityAccumulator   *acc;
 } Kernel;
+
+/* Per-head preparation ----------------------------------------------------- */
+
+/* y_i = alpha_i v_i into @yd (exact in double) and @yf (rounded once to
+ * float32); returns ||y_i||^2 summed in four lanes (within 1e-13). */
+HL_VECTOR_CLONES
+static double
+point_prepare (const float  *restrict v,
+               float                  alpha,
+               int                    d,
+               double       *restrict yd,
+               float        *restrict yf)
+{
+  VecD4 acc = { 0 };
+  double sum;
+  int c = 0;
+
+  for (int j = 0; j < d; j++)
+    {
+      yd[j] = (double) alpha * (double) v[j];
+      yf[j] = (float) yd[j];
+    }
+  for (; c + 4 <= d; c += 4)
+    {
+      VecD4 y = *(const VecD4 *) (yd + c);
+
+      acc += y * y;
+    }
+  sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (; c < d; c++)
+    sum += yd[c] * yd[c];
+  return sum;
+}
 
 static void
 kernel_points (Kernel *k)
 {
   const HlHeadInput *in = k->input;
+  gboolean finite = TRUE;
 
+  k->y_max = 0.0;
+  /* The running sum is scratch space until the first centre. */
   for (int i = 0; i < k->n; i++)
     {
-      const float *v = in->values + (gsize) i * k->d;
+      double ny2 = point_prepare (in->values + (gsize) i * k->d, in->alpha[i], k->d,
+                                  k->running, k->yf + (gsize) i * k->d);
+      double ny = sqrt (ny2);
 
-      for (int c = 0; c < k->d; c++)
-        {
-          double y = (double) in->alpha[i] * (double) v[c];
-
-          k->yd[(gsize) i * k->d + c] = y;
-          k->yf[(gsize) i * k->d + c] = (float) y;
-        }
-      k->ny2[i] = hl_separability_point_norm2 (v, in->alpha[i], k->d);
-      k->ny[i] = sqrt (k->ny2[i]);
+      finite = finite && isfinite (ny2);
+      k->ny2f[i] = (float) ny2;
+      k->nyf[i] = (float) ny;
+      /* The lane sum is within 1e-13 of ||y||^2; float32 rounding within
+       * 6e-8: 1e-6 more makes an upper bound. */
+      k->nyup[i] = (float) (ny * (1.0 + 1e-6));
+      k->ny2x[i] = -1.0;
+      k->y_max = MAX (k->y_max, ny);
     }
+  for (int i = k->n; i < k->n_pad; i++)
+    k->ny2f[i] = k->nyf[i] = k->nyup[i] = 0.0f;
+  /* Every centre is a sum of at most n points, so ||s|| <= n max ||y||. */
+  k->exact_only = !finite || k->y_max * k->n > SAFE_MAGNITUDE;
   k->nv_sink = sqrt (hl_separability_point_norm2 (in->values, 1.0f, k->d));
   k->nv_last = sqrt (hl_separability_point_norm2 (in->values + (gsize) (k->n - 1) * k->d,
                                                   1.0f, k->d));
@@ -139,24 +236,31 @@ kernel_layout (Kernel *k,
                guint8 *base,
                int   **repeats)
 {
-  gsize used = 0, n = k->n, d = k->d, block = k->block, inst = k->n_inst;
+  gsize used = 0, n = k->n, np = k->n_pad, d = k->d, block = k->block, inst = k->n_inst;
 
   k->inst_ranking = carve (base, &used, inst, sizeof (HlRanking));
   *repeats = carve (base, &used, inst, sizeof (int));
   k->orders = carve (base, &used, inst * n, sizeof (int));
   k->yf = carve (base, &used, n * d, sizeof (float));
-  k->yd = carve (base, &used, n * d, sizeof (double));
-  k->ny2 = carve (base, &used, n, sizeof (double));
-  k->ny = carve (base, &used, n, sizeof (double));
+  k->ny2f = carve (base, &used, np, sizeof (float));
+  k->nyf = carve (base, &used, np, sizeof (float));
+  k->nyup = carve (base, &used, np, sizeof (float));
+  k->ny2x = carve (base, &used, n, sizeof (double));
   k->sd = carve (base, &used, block * d, sizeof (double));
   k->sf = carve (base, &used, block * d, sizeof (float));
   k->ns2 = carve (base, &used, block, sizeof (double));
+  k->ns2x = carve (base, &used, block, sizeof (double));
   k->mass = carve (base, &used, block, sizeof (double));
-  k->g = carve (base, &used, block * n, sizeof (float));
+  k->cos_sink = carve (base, &used, block, sizeof (double));
+  k->cos_last = carve (base, &used, block, sizeof (double));
+  k->g = carve (base, &used, block * np, sizeof (float));
   k->running = carve (base, &used, d, sizeof (double));
-  k->member = carve (base, &used, n, sizeof (guint8));
-  k->lo = carve (base, &used, n, sizeof (double));
-  k->hi = carve (base, &used, n, sizeof (double));
+  k->off_in = carve (base, &used, np, sizeof (float));
+  k->off_out = carve (base, &used, np, sizeof (float));
+  k->lo = carve (base, &used, np, sizeof (float));
+  k->hi = carve (base, &used, np, sizeof (float));
+  k->cand = carve (base, &used, n, sizeof (int));
+  k->cand_d = carve (base, &used, n, sizeof (double));
   return used;
 }
 
@@ -174,18 +278,17 @@ kernel_init (Kernel                      *k,
   k->options = options;
   k->n = input->n_keys;
   k->d = input->head_dim;
-  k->tol = (k->d + 8) * 0x1.0p-24;
-  k->tiny = 4.0 * k->d * FLT_TRUE_MIN;
+  k->n_pad = (k->n + LANES - 1) / LANES * LANES;
   k->n_inst = hl_separability_instances (options, NULL, NULL);
   m = k->n_inst * options->n_grid;
-  k->block = CLAMP (BLOCK_FLOATS / k->n, 1, MAX (m, 1));
+  k->block = CLAMP (BLOCK_FLOATS / k->n_pad, 1, MAX (m, 1));
   k->member_inst = -1;
 
   size = kernel_layout (k, NULL, &repeats);
   if (workspace->size < size)
     {
-      g_free (workspace->memory);
-      workspace->memory = g_malloc (size);
+      g_aligned_free (workspace->memory);
+      workspace->memory = g_aligned_alloc (size, 1, 64);
       workspace->size = size;
     }
   kernel_layout (k, workspace->memory, &repeats);
@@ -194,10 +297,87 @@ kernel_init (Kernel                      *k,
   k->acc = hl_separability_accumulator_new (options);
 }
 
-/* Advances the running prefix sum of instance @inst to the first @n_top
- * keys of its order. The y_i are exact in double, and adding 1.0 * y_i is
- * the same rounding as adding y_i, so the sums are bit for bit those of a
- * plain loop (the projection and the reference sum the same way). */
+/* Centres ------------------------------------------------------------------ */
+
+/* running += alpha_i v_i for the keys @order[0 .. count-1]. Each product is
+ * exact in double and the keys are added one after the other, so the sums
+ * are bit for bit those of a plain loop (the reference and the projection
+ * sum the same way); the loop over the d components vectorises. Two keys
+ * per sweep of the running sum, which stays in the L1 cache. */
+HL_VECTOR_CLONES
+static void
+centre_add (double      *restrict running,
+            const float *restrict values,
+            const float *restrict alpha,
+            const int   *restrict order,
+            int                   count,
+            int                   d)
+{
+  int p = 0;
+
+  for (; p + 2 <= count; p += 2)
+    {
+      const float *v = values + (gsize) order[p] * d, *w = values + (gsize) order[p + 1] * d;
+      double a = alpha[order[p]], b = alpha[order[p + 1]];
+
+      for (int c = 0; c < d; c++)
+        running[c] = (running[c] + a * (double) v[c]) + b * (double) w[c];
+    }
+  for (; p < count; p++)
+    {
+      const float *v = values + (gsize) order[p] * d;
+      double a = alpha[order[p]];
+
+      for (int c = 0; c < d; c++)
+        running[c] += a * (double) v[c];
+    }
+}
+
+/* Copies the running sum into a centre (double and float32) and returns
+ * ||s||^2 summed in lanes; also the dot products with v_0 and v_t for the
+ * alignment (in lanes too: those are reported in float32). */
+HL_VECTOR_CLONES
+static double
+centre_store (const double *restrict running,
+              const float  *restrict v_sink,
+              const float  *restrict v_last,
+              int                    d,
+              double       *restrict sd,
+              float        *restrict sf,
+              double       *restrict dots)
+{
+  VecD4 ss = { 0 }, ds = { 0 }, dl = { 0 };
+  double ns2, dot_sink, dot_last;
+  int c = 0;
+
+  for (; c + 4 <= d; c += 4)
+    {
+      VecD4 s = *(const VecD4 *) (running + c);
+
+      *(VecD4 *) (sd + c) = s;
+      *(VecF4 *) (sf + c) = __builtin_convertvector (s, VecF4);
+      ss += s * s;
+      ds += s * __builtin_convertvector (*(const VecF4 *) (v_sink + c), VecD4);
+      dl += s * __builtin_convertvector (*(const VecF4 *) (v_last + c), VecD4);
+    }
+  ns2 = (ss[0] + ss[1]) + (ss[2] + ss[3]);
+  dot_sink = (ds[0] + ds[1]) + (ds[2] + ds[3]);
+  dot_last = (dl[0] + dl[1]) + (dl[2] + dl[3]);
+  for (; c < d; c++)
+    {
+      sd[c] = running[c];
+      sf[c] = (float) running[c];
+      ns2 += running[c] * running[c];
+      dot_sink += running[c] * (double) v_sink[c];
+      dot_last += running[c] * (double) v_last[c];
+    }
+  dots[0] = dot_sink;
+  dots[1] = dot_last;
+  return ns2;
+}
+
+/* Advances the running prefix sum of instance @inst to its first @n_top
+ * keys. */
 static void
 kernel_advance (Kernel *k,
                 int     inst,
@@ -205,13 +385,13 @@ kernel_advance (Kernel *k,
 {
   const int *order = k->orders + (gsize) inst * k->n;
 
-  for (; k->running_pos < n_top; k->running_pos++)
-    {
-      int i = order[k->running_pos];
-
-      cblas_daxpy (k->d, 1.0, k->yd + (gsize) i * k->d, 1, k->running, 1);
-      k->running_mass += k->input->alpha[i];
-    }
+  if (n_top <= k->running_pos)
+    return;
+  for (int p = k->running_pos; p < n_top; p++)
+    k->running_mass += k->input->alpha[order[p]];
+  centre_add (k->running, k->input->values, k->input->alpha, order + k->running_pos,
+              n_top - k->running_pos, k->d);
+  k->running_pos = n_top;
 }
 
 static void
@@ -219,13 +399,14 @@ kernel_build_centres (Kernel *k,
                       int     first,
                       int     count)
 {
+  const float *v_sink = k->input->values;
+  const float *v_last = k->input->values + (gsize) (k->n - 1) * k->d;
   int n_grid = k->options->n_grid;
 
   for (int b = 0; b < count; b++)
     {
       int c = first + b, inst = c / n_grid, g = c % n_grid;
-      double *sd = k->sd + (gsize) b * k->d;
-      double ns2 = 0.0;
+      double dots[2], ns;
 
       if (g == 0)
         {
@@ -234,20 +415,18 @@ kernel_build_centres (Kernel *k,
           k->running_pos = 0;
         }
       kernel_advance (k, inst, k->options->grid[g]);
-      for (int j = 0; j < k->d; j++)
-        {
-          sd[j] = k->running[j];
-          k->sf[(gsize) b * k->d + j] = (float) sd[j];
-          ns2 += sd[j] * sd[j];
-        }
-      k->ns2[b] = ns2;
+      k->ns2[b] = centre_store (k->running, v_sink, v_last, k->d,
+                                k->sd + (gsize) b * k->d, k->sf + (gsize) b * k->d, dots);
+      k->ns2x[b] = -1.0;
       k->mass[b] = k->running_mass;
+      ns = sqrt (k->ns2[b]);
+      k->cos_sink[b] = dots[0] / (ns * k->nv_sink + 1e-12);
+      k->cos_last[b] = dots[1] / (ns * k->nv_last + 1e-12);
     }
 }
 
-/* Marks S_N of instance @inst in the membership flags. Centres come in
- * order (inst, N increasing), so the flags only ever grow within one
- * instance. */
+/* Marks S_N of instance @inst in the offset arrays. Centres come in order
+ * (inst, N increasing), so S_N only ever grows within one instance. */
 static void
 kernel_select (Kernel *k,
                int     inst,
@@ -257,141 +436,327 @@ kernel_select (Kernel *k,
 
   if (inst != k->member_inst)
     {
-      memset (k->member, 0, k->n);
+      for (int i = 0; i < k->n_pad; i++)
+        {
+          k->off_in[i] = -INFINITY;
+          k->off_out[i] = i < k->n ? 0.0f : INFINITY;
+        }
       k->member_inst = inst;
       k->member_pos = 0;
     }
   for (; k->member_pos < n_top; k->member_pos++)
-    k->member[order[k->member_pos]] = 1;
-}
-
-/* The interval [lo_i, hi_i] holding the exact value of every key (D^2 for
- * Euclidean, D for cosine), and the two thresholds that limit the
- * candidates: @lower, the largest lo over S_N (rho_max is at least that),
- * and @upper, the smallest hi outside S_N (rho_min is at most that). */
-static void
-kernel_bounds (Kernel     *k,
-               int         b,
-               HlDistance  distance,
-               double     *lower,
-               double     *upper)
-{
-  const float *g = k->g + (gsize) b * k->n;
-  double ns2 = k->ns2[b], ns = sqrt (ns2);
-  /* The dot product bound tol ||y|| ||s|| + tiny (1 + ||y|| + ||s||),
-   * written as slope ||y|| + offset. */
-  double slope = k->tol * ns + k->tiny, offset = k->tiny * (1.0 + ns);
-  double lo_in = -INFINITY, hi_out = INFINITY;
-
-  for (int i = 0; i < k->n; i++)
     {
-      double key, err;
-
-      if (distance == HL_DISTANCE_EUCLIDEAN)
-        {
-          key = k->ny2[i] + ns2 - 2.0 * g[i];
-          err = 2.0 * (slope * k->ny[i] + offset) + SLACK * (k->ny2[i] + ns2);
-        }
-      else
-        {
-          double den = k->ny[i] * ns + 1e-12;
-
-          key = 1.0 - g[i] / den;
-          err = (slope * k->ny[i] + offset) / den + SLACK;
-        }
-      k->lo[i] = key - err;
-      k->hi[i] = key + err;
-      if (k->member[i])
-        lo_in = MAX (lo_in, k->lo[i]);
-      else
-        hi_out = MIN (hi_out, k->hi[i]);
+      k->off_in[order[k->member_pos]] = 0.0f;
+      k->off_out[order[k->member_pos]] = INFINITY;
     }
-  *lower = lo_in;
-  *upper = hi_out;
 }
 
-static double
-kernel_exact (const Kernel *k,
-              int           b,
-              int           i,
-              HlDistance    distance)
+/* Pass 1: intervals and brackets ------------------------------------------- */
+
+/* Stores the interval of every key and reduces the four brackets. @key_a and
+ * @key_b give the key: Euclidean ny2f - 2 g (key_b NULL); cosine
+ * -g / (nyf ||s|| + 1e-12) (key_a = nyf, key_b unused, cos_ns = ||s||).
+ * The half-width is e_a * nyup + e_b * ny2f + e_c. */
+HL_VECTOR_CLONES
+static void
+pass_intervals (const float *restrict g,
+                const float *restrict ny2f,
+                const float *restrict nyf,
+                const float *restrict nyup,
+                const float *restrict off_in,
+                const float *restrict off_out,
+                int                   n_pad,
+                gboolean              cosine,
+                float                 cos_ns,
+                float                 e_a,
+                float                 e_b,
+                float                 e_c,
+                float       *restrict lo,
+                float       *restrict hi,
+                Brackets             *out)
 {
-  return hl_separability_exact_distance (k->input->values + (gsize) i * k->d,
-                                         k->input->alpha[i], k->d, k->ny2[i],
-                                         k->sd + (gsize) b * k->d, k->ns2[b],
+  VecF in_lo = SPLAT (-INFINITY), in_hi = in_lo, out_lo = SPLAT (INFINITY), out_hi = out_lo;
+
+  for (int i = 0; i < n_pad; i += LANES)
+    {
+      VecF gv = *(const VecF *) (g + i), n2 = *(const VecF *) (ny2f + i);
+      VecF x, e, l, h, oi = *(const VecF *) (off_in + i), oo = *(const VecF *) (off_out + i);
+
+      if (cosine)
+        x = -gv / (*(const VecF *) (nyf + i) * cos_ns + 1e-12f);
+      else
+        x = n2 - (gv + gv);
+      e = *(const VecF *) (nyup + i) * e_a + n2 * e_b + e_c;
+      l = x - e;
+      h = x + e;
+      *(VecF *) (lo + i) = l;
+      *(VecF *) (hi + i) = h;
+      in_lo = VMAX (in_lo, l + oi);
+      in_hi = VMAX (in_hi, h + oi);
+      out_lo = VMIN (out_lo, l + oo);
+      out_hi = VMIN (out_hi, h + oo);
+    }
+  *out = (Brackets) { in_lo[0], in_hi[0], out_lo[0], out_hi[0] };
+  for (int l = 1; l < LANES; l++)
+    {
+      out->in_lo = MAX (out->in_lo, in_lo[l]);
+      out->in_hi = MAX (out->in_hi, in_hi[l]);
+      out->out_lo = MIN (out->out_lo, out_lo[l]);
+      out->out_hi = MIN (out->out_hi, out_hi[l]);
+    }
+}
+
+/* Rounds up to float32 (for bound coefficients computed in double). */
+static float
+float_up (double x)
+{
+  float f = (float) x;
+
+  return (double) f < x ? nextafterf (f, INFINITY) : f;
+}
+
+/* The half-width of the interval of each key is e_a ||y|| + e_b ||y||^2 +
+ * e_c, from the error analysis of the key computed in float32 with G
+ * against the exact key of the double computation:
+ *  - |G - <y, s>| <= (d + 3) u ||y|| ||s|| + U, U = 4 d 2^-149 (1 + ||y||
+ *    + ||s||) for gradual underflow (rounding y, s to float32 and the
+ *    dot product in any order);
+ *  - Euclidean key ||y||^2 - 2 G: the rounding of ||y||^2 and of the key
+ *    add (2 + 1) u ||y||^2 + 2 u |G|; with the rounding of lo and hi this
+ *    stays under 2 (d + 8) u ||s|| ||y|| + 4 u ||y||^2 + 4 U;
+ *  - cosine key -G / (||y|| ||s|| + 1e-12): |key| < 1.01 and the
+ *    denominator is within 5u, so (d + 16) u + 2 U / 1e-12 holds;
+ *  - the double computation of D differs from the real value by far less
+ *    than SLACK (||y||^2 + ||s||^2) for D^2, SLACK for the cosine;
+ *  - 64 2^-149 covers the absolute rounding of float32 underflow.
+ * Coefficients are rounded up; y_max bounds ||y|| where U needs it. */
+static void
+kernel_bound_coefficients (const Kernel *k,
+                           int           b,
+                           HlDistance    distance,
+                           float        *e_a,
+                           float        *e_b,
+                           float        *e_c)
+{
+  double u = 0x1.0p-24, d = k->d, ns2 = k->ns2[b];
+  double ns = sqrt (ns2) * (1.0 + 1e-6);
+  double under = 4.0 * d * FLT_TRUE_MIN * (1.0 + k->y_max + ns);
+
+  if (distance == HL_DISTANCE_EUCLIDEAN)
+    {
+      *e_a = float_up (2.0 * (d + 8.0) * u * ns * (1.0 + 1e-6));
+      *e_b = float_up (4.0 * u + SLACK);
+      *e_c = float_up (4.0 * under + 2.0 * SLACK * ns2 + 64.0 * FLT_TRUE_MIN);
+    }
+  else
+    {
+      *e_a = *e_b = 0.0f;
+      *e_c = float_up ((d + 16.0) * u + 2.0 * under / 1e-12 + SLACK + 64.0 * FLT_TRUE_MIN);
+    }
+}
+
+/* Pass 2: definite counts and candidates ----------------------------------- */
+
+typedef struct
+{
+  int n_inner;   /* keys of S_N surely closer than rho_min */
+  int n_outer;   /* keys outside surely within rho_max */
+  int n_cand;    /* keys collected into cand */
+} Tally;
+
+/* A key needs its exact distance when it may be the farthest of S_N
+ * (hi >= in_lo) or the nearest outside (lo <= out_hi), or when its
+ * interval straddles the bracket its count is decided against: for a key
+ * of S_N, "D < rho_min" is sure when hi < out_lo and surely false when
+ * lo >= out_hi; for a key outside, "D <= rho_max" is sure when
+ * hi <= in_lo and surely false when lo > in_hi. */
+HL_VECTOR_CLONES
+static void
+pass_counts (const float *restrict lo,
+             const float *restrict hi,
+             const float *restrict off_in,
+             const float *restrict off_out,
+             int                   n_pad,
+             const Brackets       *br,
+             int         *restrict cand,
+             Tally                *tally)
+{
+  VecF a1 = SPLAT (br->in_lo), a2 = SPLAT (br->in_hi);
+  VecF b1 = SPLAT (br->out_lo), b2 = SPLAT (br->out_hi);
+  VecI inner = { 0 }, outer = { 0 };
+  gint32 flags[CHUNK] __attribute__ ((aligned (sizeof (VecI))));
+  int n_cand = 0;
+
+  for (int start = 0; start < n_pad; start += CHUNK)
+    {
+      VecI any = { 0 };
+      int end = MIN (start + CHUNK, n_pad);
+
+      for (int i = start; i < end; i += LANES)
+        {
+          VecF l = *(const VecF *) (lo + i), h = *(const VecF *) (hi + i);
+          VecI in = *(const VecF *) (off_in + i) == 0.0f;
+          VecI out = *(const VecF *) (off_out + i) == 0.0f;
+          VecI need = (in & ((h >= a1) | ((h >= b1) & (l < b2))))
+                      | (out & ((l <= b2) | ((h > a1) & (l <= a2))));
+
+          inner -= in & (h < b1);
+          outer -= out & (h <= a1);
+          any |= need;
+          *(VecI *) (flags + (i - start)) = need;
+        }
+      for (int l = 1; l < LANES; l++)
+        any[0] |= any[l];
+      if (any[0] == 0)
+        continue;
+      for (int i = start; i < end; i++)
+        if (flags[i - start] != 0)
+          cand[n_cand++] = i;
+    }
+  tally->n_inner = tally->n_outer = 0;
+  for (int l = 0; l < LANES; l++)
+    {
+      tally->n_inner += inner[l];
+      tally->n_outer += outer[l];
+    }
+  tally->n_cand = n_cand;
+}
+
+/* Exact distances ---------------------------------------------------------- */
+
+/* Euclidean distances of four keys to @s, each summed in index order with
+ * the arithmetic of hl_separability_exact_distance () (so bit for bit its
+ * result); four independent sums hide the latency of the additions. */
+static void
+exact_euclidean4 (const float  *values,
+                  const float  *alpha,
+                  int           d,
+                  const int    *keys,
+                  const double *s,
+                  double       *out)
+{
+  const float *v0 = values + (gsize) keys[0] * d, *v1 = values + (gsize) keys[1] * d;
+  const float *v2 = values + (gsize) keys[2] * d, *v3 = values + (gsize) keys[3] * d;
+  double a0 = alpha[keys[0]], a1 = alpha[keys[1]], a2 = alpha[keys[2]], a3 = alpha[keys[3]];
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+
+  for (int c = 0; c < d; c++)
+    {
+      double d0 = a0 * (double) v0[c] - s[c], d1 = a1 * (double) v1[c] - s[c];
+      double d2 = a2 * (double) v2[c] - s[c], d3 = a3 * (double) v3[c] - s[c];
+
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+  out[0] = sqrt (s0);
+  out[1] = sqrt (s1);
+  out[2] = sqrt (s2);
+  out[3] = sqrt (s3);
+}
+
+/* The exact distance of key @i to centre @b, with the exact squared norms
+ * computed the first time they are needed (only cosine uses them). */
+static double
+kernel_exact (Kernel     *k,
+              int         b,
+              int         i,
+              HlDistance  distance)
+{
+  const float *v = k->input->values + (gsize) i * k->d;
+
+  if (distance == HL_DISTANCE_COSINE && k->ny2x[i] < 0.0)
+    k->ny2x[i] = hl_separability_point_norm2 (v, k->input->alpha[i], k->d);
+  if (distance == HL_DISTANCE_COSINE && k->ns2x[b] < 0.0)
+    {
+      const double *s = k->sd + (gsize) b * k->d;
+      double sum = 0.0;
+
+      for (int c = 0; c < k->d; c++)
+        sum += s[c] * s[c];
+      k->ns2x[b] = sum;
+    }
+  return hl_separability_exact_distance (v, k->input->alpha[i], k->d, MAX (k->ny2x[i], 0.0),
+                                         k->sd + (gsize) b * k->d, MAX (k->ns2x[b], 0.0),
                                          distance);
 }
 
-/* rho_max and rho_min, exactly: only keys of S_N whose interval reaches
- * @lower can be the maximum, only keys outside whose interval reaches
- * @upper can be the minimum. */
 static void
-kernel_extremes (const Kernel *k,
-                 int           b,
-                 HlDistance    distance,
-                 double        lower,
-                 double        upper,
-                 double       *rho_min,
-                 double       *rho_max)
+kernel_exact_candidates (Kernel     *k,
+                         int         b,
+                         HlDistance  distance,
+                         int         n_cand)
+{
+  if (distance == HL_DISTANCE_COSINE)
+    {
+      for (int j = 0; j < n_cand; j++)
+        k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
+      return;
+    }
+  for (int j = 0; j < n_cand; j += 4)
+    {
+      /* A short last group repeats its last key. */
+      int keys[4];
+      double dist[4];
+
+      for (int q = 0; q < 4; q++)
+        keys[q] = k->cand[MIN (j + q, n_cand - 1)];
+      exact_euclidean4 (k->input->values, k->input->alpha, k->d, keys,
+                        k->sd + (gsize) b * k->d, dist);
+      for (int q = 0; q < 4 && j + q < n_cand; q++)
+        k->cand_d[j + q] = dist[q];
+    }
+}
+
+/* Settles the candidates: rho_max and rho_min from their exact distances,
+ * then the counts of the keys whose interval straddled a bracket. */
+static void
+kernel_settle (const Kernel   *k,
+               const Brackets *br,
+               Tally          *tally,
+               double         *rho_min,
+               double         *rho_max)
 {
   double r_max = -INFINITY, r_min = INFINITY;
 
-  for (int i = 0; i < k->n; i++)
+  for (int j = 0; j < tally->n_cand; j++)
     {
-      if (k->member[i] && k->hi[i] >= lower)
-        r_max = MAX (r_max, kernel_exact (k, b, i, distance));
-      else if (!k->member[i] && k->lo[i] <= upper)
-        r_min = MIN (r_min, kernel_exact (k, b, i, distance));
+      int i = k->cand[j];
+
+      if (k->off_in[i] == 0.0f && k->hi[i] >= br->in_lo)
+        r_max = MAX (r_max, k->cand_d[j]);
+      else if (k->off_out[i] == 0.0f && k->lo[i] <= br->out_hi)
+        r_min = MIN (r_min, k->cand_d[j]);
+    }
+  for (int j = 0; j < tally->n_cand; j++)
+    {
+      int i = k->cand[j];
+      float l = k->lo[i], h = k->hi[i];
+
+      if (k->off_in[i] == 0.0f && h >= br->out_lo && l < br->out_hi)
+        tally->n_inner += k->cand_d[j] < r_min;
+      else if (k->off_out[i] == 0.0f && h > br->in_lo && l <= br->in_hi)
+        tally->n_outer += k->cand_d[j] <= r_max;
     }
   *rho_min = r_min;
   *rho_max = r_max;
 }
 
-/* The value compared with the intervals: D^2 for Euclidean, D for cosine.
- * Both maps are monotone, so an interval entirely below key_of (rho) holds
- * a distance below rho. */
-static inline double
-key_of (double     rho,
-        HlDistance distance)
-{
-  return distance == HL_DISTANCE_EUCLIDEAN ? rho * rho : rho;
-}
-
-/* #{ j not in S_N : D_j <= rho_max } (the closed outer ball) and
- * #{ i in S_N : D_i < rho_min } (the strict inner ball); a key whose
- * interval straddles the limit is decided on its exact distance. */
+/* Every key a candidate: for heads whose float32 bounds are not trusted. */
 static void
-kernel_counts (const Kernel *k,
-               int           b,
-               HlDistance    distance,
-               double        rho_min,
-               double        rho_max,
-               int          *n_outer,
-               int          *n_inner)
+kernel_all_candidates (Kernel   *k,
+                       Brackets *br)
 {
-  double limit_in = key_of (rho_min, distance), limit_out = key_of (rho_max, distance);
-  int outer = 0, inner = 0;
-
-  for (int i = 0; i < k->n; i++)
+  for (int i = 0; i < k->n_pad; i++)
     {
-      if (k->member[i])
-        {
-          if (k->hi[i] < limit_in)
-            inner++;
-          else if (k->lo[i] <= limit_in)
-            inner += kernel_exact (k, b, i, distance) < rho_min;
-        }
-      else
-        {
-          if (k->hi[i] < limit_out)
-            outer++;
-          else if (k->lo[i] <= limit_out)
-            outer += kernel_exact (k, b, i, distance) <= rho_max;
-        }
+      k->lo[i] = -INFINITY;
+      k->hi[i] = INFINITY;
     }
-  *n_outer = outer;
-  *n_inner = inner;
+  *br = (Brackets) { -INFINITY, INFINITY, -INFINITY, INFINITY };
 }
+
+/* Per centre ---------------------------------------------------------------- */
 
 static void
 kernel_measure (Kernel     *k,
@@ -400,30 +765,29 @@ kernel_measure (Kernel     *k,
                 int         g,
                 HlDistance  distance)
 {
-  int n_top = k->options->grid[g], n_outer, n_inner;
-  double lower, upper, rho_min, rho_max;
+  int n_top = k->options->grid[g];
+  double rho_min, rho_max;
   HlSeparabilityExact point;
+  Brackets br;
+  Tally tally;
 
-  kernel_bounds (k, b, distance, &lower, &upper);
-  kernel_extremes (k, b, distance, lower, upper, &rho_min, &rho_max);
-  kernel_counts (k, b, distance, rho_min, rho_max, &n_outer, &n_inner);
-  hl_separability_exact_set (&point, n_top, n_outer, n_inner, rho_min, rho_max, k->mass[b]);
+  if (k->exact_only)
+    kernel_all_candidates (k, &br);
+  else
+    {
+      float e_a, e_b, e_c;
+
+      kernel_bound_coefficients (k, b, distance, &e_a, &e_b, &e_c);
+      pass_intervals (k->g + (gsize) b * k->n_pad, k->ny2f, k->nyf, k->nyup,
+                      k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
+                      (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
+    }
+  pass_counts (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
+  kernel_exact_candidates (k, b, distance, tally.n_cand);
+  kernel_settle (k, &br, &tally, &rho_min, &rho_max);
+  hl_separability_exact_set (&point, n_top, tally.n_outer, tally.n_inner,
+                             rho_min, rho_max, k->mass[b]);
   hl_separability_accumulator_add (k->acc, k->inst_ranking[inst], distance, g, &point);
-}
-
-static double
-kernel_cosine (const Kernel *k,
-               int           b,
-               int           key_index,
-               double        nv)
-{
-  const float *v = k->input->values + (gsize) key_index * k->d;
-  const double *s = k->sd + (gsize) b * k->d;
-  double dot = 0.0;
-
-  for (int c = 0; c < k->d; c++)
-    dot += s[c] * (double) v[c];
-  return dot / (sqrt (k->ns2[b]) * nv + 1e-12);
 }
 
 static void
@@ -435,11 +799,24 @@ kernel_centre (Kernel *k,
 
   kernel_select (k, inst, k->options->grid[g]);
   hl_separability_accumulator_align (k->acc, k->inst_ranking[inst], g,
-                                     kernel_cosine (k, b, 0, k->nv_sink),
-                                     kernel_cosine (k, b, k->n - 1, k->nv_last));
+                                     k->cos_sink[b], k->cos_last[b]);
   for (int m = 0; m < HL_N_DISTANCES; m++)
     if (k->options->distances & (1u << m))
       kernel_measure (k, b, inst, g, (HlDistance) m);
+}
+
+/* G [count x n] = S [count x d] Y^T, rows padded to n_pad with zeros. */
+static void
+kernel_gemm (Kernel *k,
+             int     count)
+{
+  if (k->exact_only)
+    return;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
+               count, k->n, k->d, 1.0f, k->sf, k->d, k->yf, k->d,
+               0.0f, k->g, k->n_pad);
+  for (int b = 0; b < count && k->n < k->n_pad; b++)
+    memset (k->g + (gsize) b * k->n_pad + k->n, 0, sizeof (float) * (k->n_pad - k->n));
 }
 
 static void
@@ -452,10 +829,7 @@ kernel_run (Kernel *k)
       int count = MIN (k->block, m - first);
 
       kernel_build_centres (k, first, count);
-      /* G [count x n] = S [count x d] * Y^T. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
-                   count, k->n, k->d, 1.0f, k->sf, k->d, k->yf, k->d,
-                   0.0f, k->g, k->n);
+      kernel_gemm (k, count);
       for (int b = 0; b < count; b++)
         kernel_centre (k, b, first + b);
     }
@@ -472,7 +846,7 @@ hl_separability_workspace_free (HlSeparabilityWorkspace *self)
 {
   if (self == NULL)
     return;
-  g_free (self->memory);
+  g_aligned_free (self->memory);
   g_free (self);
 }
 
