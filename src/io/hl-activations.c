@@ -398,7 +398,7 @@ open_dataset (hid_t         file,
                    layout);
       return H5I_INVALID_HID;
     }
-  if (!hl_hdf5_type_is_sane (ftype))
+  if (!hl_hdf5_type_is_sane (ftype) || !hl_hdf5_layout_is_sane (dset))
     {
       set_damaged (error, name);
       return H5I_INVALID_HID;
@@ -1082,7 +1082,7 @@ read_int_dataset_locked (HlActivations  *self,
                    HL_HDF5_MAX_BLOCK);
       return NULL;
     }
-  if (!hl_hdf5_type_is_sane (ftype))
+  if (!hl_hdf5_type_is_sane (ftype) || !hl_hdf5_layout_is_sane (dset))
     {
       set_damaged (error, name);
       return NULL;

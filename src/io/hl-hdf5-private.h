@@ -51,6 +51,9 @@ hid_t        hl_hdf5_dtype_to_type     (HlDtype      dtype);
 /* TRUE when @type is an integer, float or string type whose layout is
  * consistent, so that HDF5 can convert it without overrunning buffers. */
 gboolean     hl_hdf5_type_is_sane      (hid_t        type);
+/* TRUE when the storage layout of @dset is consistent with its shape
+ * (chunks no larger than a fixed-size dataset, at most 1 GiB). */
+gboolean     hl_hdf5_layout_is_sane    (hid_t        dset);
 /* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
 gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
                                         HlDtype     *dtype);

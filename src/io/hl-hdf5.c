@@ -154,6 +154,38 @@ hl_hdf5_type_is_sane (hid_t type)
 }
 
 gboolean
+hl_hdf5_layout_is_sane (hid_t dset)
+{
+  hid_t dcpl = H5Dget_create_plist (dset);
+  hid_t space = H5Dget_space (dset);
+  hid_t type = H5Dget_type (dset);
+  hsize_t chunk[H5S_MAX_RANK], maxdims[H5S_MAX_RANK];
+  guint64 bytes = type >= 0 ? H5Tget_size (type) : 0;
+  int rank = space >= 0 ? H5Sget_simple_extent_dims (space, NULL, maxdims) : -1;
+  gboolean ok = dcpl >= 0 && rank >= 0 && bytes > 0;
+
+  /* A fixed-size dataset cannot have chunks larger than itself (H5Dcreate
+   * refuses them), and HDF5 1.10 copies past its buffers when a corrupted
+   * layout message claims so. Chunks are also capped at 1 GiB. */
+  if (ok && H5Pget_layout (dcpl) == H5D_CHUNKED)
+    {
+      ok = H5Pget_chunk (dcpl, H5S_MAX_RANK, chunk) == rank;
+      for (int i = 0; ok && i < rank; i++)
+        {
+          ok = chunk[i] > 0 && (maxdims[i] == H5S_UNLIMITED || chunk[i] <= maxdims[i])
+               && g_uint64_checked_mul (&bytes, bytes, chunk[i]) && bytes <= (1 << 30);
+        }
+    }
+  if (type >= 0)
+    H5Tclose (type);
+  if (space >= 0)
+    H5Sclose (space);
+  if (dcpl >= 0)
+    H5Pclose (dcpl);
+  return ok;
+}
+
+gboolean
 hl_hdf5_type_to_dtype (hid_t    type,
                        HlDtype *dtype)
 {
