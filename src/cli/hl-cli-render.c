@@ -21,6 +21,7 @@
 #include "hl-heatmap-plot.h"
 #include "hl-panel-plot.h"
 #include "hl-plot-export.h"
+#include "hl-plot-text.h"
 #include "hl-profile-plot.h"
 #include "hl-projection.h"
 #include "hl-regimes-plot.h"
@@ -797,6 +798,7 @@ hl_cli_render (int    argc,
   g_autoptr(GOptionContext) context = make_context (&o);
   g_autoptr(GError) error = NULL;
   g_auto(Context) c = { .o = &o, .ranking = HL_RANKING_ATTENTION, .distance = HL_DISTANCE_EUCLIDEAN };
+  gboolean ok;
 
   c.keep = g_ptr_array_new_with_free_func (g_free);
   if (!g_option_context_parse (context, &argc, &argv, &error) || !parse_names (&c, &error))
@@ -810,7 +812,10 @@ hl_cli_render (int    argc,
                   argc < 2 ? _("expected one FILE to draw from") : _("expected only one FILE"));
       return 2;
     }
-  if (!render (&c, argv[1], &error))
+  ok = render (&c, argv[1], &error);
+  context_clear (&c);
+  hl_plot_text_release_caches ();
+  if (!ok)
     {
       g_printerr ("headlens-cli render: %s\n", error->message);
       return g_error_matches (error, HL_CLI_RENDER_ERROR, HL_CLI_RENDER_ERROR_OPTION) ? 2 : 1;

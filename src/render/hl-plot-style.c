@@ -206,12 +206,16 @@ hl_plot_style_set_font (HlPlotStyle *self,
                         const char  *family,
                         double       size)
 {
+  char *family_copy;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (family != NULL);
   g_return_if_fail (size > 0);
 
+  /* Copy first: @family may be the current value. */
+  family_copy = g_strdup (family);
   g_free (self->font_family);
-  self->font_family = g_strdup (family);
+  self->font_family = family_copy;
   self->font_size = size;
 }
 

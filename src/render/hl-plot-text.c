@@ -4,6 +4,7 @@
  */
 #include "hl-plot-text.h"
 
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <string.h>
 
@@ -148,4 +149,12 @@ hl_plot_text_format_number (double value,
   g_snprintf (format, sizeof format, "%%.%df", decimals);
   g_ascii_formatd (digits, sizeof digits, format, fabs (value));
   return g_strconcat (value < 0 ? "\342\210\222" : "", digits, NULL);
+}
+
+void
+hl_plot_text_release_caches (void)
+{
+  pango_cairo_font_map_set_default (NULL);
+  cairo_debug_reset_static_data ();
+  FcFini ();
 }

@@ -51,6 +51,10 @@ void         hl_plot_text_show   (cairo_t           *cr,
                                   double             y,
                                   double             xalign,
                                   double             yalign);
+/* Drops the fonts cached by Pango, cairo and fontconfig. Call once before
+ * the process exits (tests, the command line) so leak checkers report only
+ * real leaks; no text may be drawn afterwards. */
+void         hl_plot_text_release_caches (void);
 /* A number as tick-label markup: a true minus sign, @decimals digits. */
 char        *hl_plot_text_format_number (double value,
                                          int    decimals);

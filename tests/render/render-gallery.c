@@ -6,6 +6,7 @@
  */
 #include "hl-plot-export.h"
 #include "render-fixtures.h"
+#include "hl-plot-text.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ main (int    argc,
   ok = ok && write_one (dir, "curves-dark", HL_PLOT_CURVES, render_fixture (HL_PLOT_CURVES),
                         3.5, 2.6, HL_PLOT_STYLE_DARK, &error);
   render_fixture_free_all ();
+  hl_plot_text_release_caches ();
   if (!ok)
     {
       fprintf (stderr, "render-gallery: %s\n", error->message);

@@ -193,6 +193,11 @@ test_styles (void)
   g_assert_cmpfloat (themed->grid.red, >, bg.red);
   g_assert_cmpfloat (themed->muted.red, >, themed->grid.red);
 
+  /* Setting the size alone passes the style's own family string. */
+  hl_plot_style_set_font (light, light->font_family, 11.0);
+  g_assert_cmpstr (light->font_family, ==, "DejaVu Sans");
+  g_assert_cmpfloat (light->font_size, ==, 11.0);
+
   g_assert_true (hl_plot_style_preset_from_string ("high-contrast", &preset));
   g_assert_cmpint (preset, ==, HL_PLOT_STYLE_HIGH_CONTRAST);
   g_assert_false (hl_plot_style_preset_from_string ("sepia", &preset));

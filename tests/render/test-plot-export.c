@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hl-plot-export.h"
+#include "hl-plot-text.h"
 #include "render-fixtures.h"
 
 /* The golden figures: small PNGs at 100 DPI committed in golden/. */
@@ -358,5 +359,6 @@ main (int    argc,
               fixture_set_up, test_golden_images, fixture_tear_down);
   status = g_test_run ();
   render_fixture_free_all ();
+  hl_plot_text_release_caches ();
   return status;
 }

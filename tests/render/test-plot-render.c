@@ -9,6 +9,7 @@
 #include "hl-colormap.h"
 #include "hl-heatmap-plot.h"
 #include "hl-plot.h"
+#include "hl-plot-text.h"
 #include "hl-scatter-plot.h"
 #include "render-fixtures.h"
 
@@ -49,6 +50,9 @@ pixel (Canvas *c,
   guint32 v;
   double a;
 
+  if (ix < 0 || iy < 0 || ix >= cairo_image_surface_get_width (c->surface) ||
+      iy >= cairo_image_surface_get_height (c->surface))
+    return (HlRgba) { 0, 0, 0, 0 };
   cairo_surface_flush (c->surface);
   stride = cairo_image_surface_get_stride (c->surface);
   v = *(guint32 *) (cairo_image_surface_get_data (c->surface) + iy * stride + ix * 4);
@@ -228,11 +232,20 @@ test_scatter_disk_radius (void)
     g_assert_cmpfloat_with_epsilon (x2 - x1, scale, 1e-6);
   }
 
-  /* Cosine distance: no disk at all. */
-  hl_scatter_plot_draw (style, cosine, k.cr, W, H);
-  hl_scatter_plot_to_pixel (style, cosine, W, H, cosine->centre_x, cosine->centre_y, &cx, &cy);
-  expected = cosine->rho_max * hl_scatter_plot_scale (style, cosine, W, H);
-  g_assert_cmpfloat (find_ring_radius (&k, cx, cy, 0.85 * expected, 1.15 * expected, &style->accent), <, 0);
+  /* Cosine distance: no disk at all. With no point selected nothing in the
+   * plot has the accent colour; rays to the left, up and down from s_N stay
+   * clear of the legend on the right. */
+  {
+    HlScatterPlotData unselected = *cosine;
+
+    unselected.selected = NULL;
+    hl_scatter_plot_draw (style, &unselected, k.cr, W, H);
+    hl_scatter_plot_to_pixel (style, &unselected, W, H, cosine->centre_x, cosine->centre_y, &cx, &cy);
+    for (double angle = G_PI / 2; angle <= 3 * G_PI / 2; angle += G_PI / 16)
+      for (double r = 2; r < W; r += 0.5)
+        g_assert_cmpfloat (distance (pixel (&k, cx + r * cos (angle), cy - r * sin (angle)),
+                                     style->accent), >, 0.2);
+  }
   canvas_free (&c);
   canvas_free (&k);
 }
@@ -410,5 +423,6 @@ main (int    argc,
   g_test_add_func ("/render/all/repeatable", test_repeatable_and_tiny);
   status = g_test_run ();
   render_fixture_free_all ();
+  hl_plot_text_release_caches ();
   return status;
 }
