@@ -41,6 +41,7 @@ struct _HlAnalysis
   GPtrArray         *results;       /* of HlHeadResult, sorted */
   HlHeadResult     **table;         /* borrowed from results, by (layer, head, sample, query) */
   HlModelSummary    *summary;
+  guint              peak_blocks;
 };
 
 G_DEFINE_FINAL_TYPE (HlAnalysis, hl_analysis, G_TYPE_OBJECT)
@@ -185,6 +186,7 @@ analysis_new (HlActivations           *file,
 typedef struct
 {
   float *data;     /* [seq_len, head_dim] */
+  gint  *alive;    /* the run's count of blocks in memory */
 } ValuesBlock;
 
 typedef struct
@@ -197,7 +199,10 @@ typedef struct
 static void
 values_block_clear (gpointer data)
 {
-  g_free (((ValuesBlock *) data)->data);
+  ValuesBlock *block = data;
+
+  g_free (block->data);
+  g_atomic_int_add (block->alive, -1);
 }
 
 static void
@@ -223,6 +228,8 @@ typedef struct
   GCond                   cond;
   GQueue                  jobs;
   guint                   capacity;
+  gint                    alive_blocks;  /* atomic */
+  guint                   peak_blocks;   /* reader thread only */
   gboolean                reader_done;
   int                     active_workers;
   GPtrArray              *pending;       /* results not yet delivered */
@@ -545,11 +552,15 @@ read_block (Run     *run,
   const HlActivationsInfo *info = run->info;
   ValuesBlock *values;
   gboolean ok;
+  guint alive;
 
   if (!kv_head_needed (run, kv_head))
     return TRUE;
   values = g_atomic_rc_box_new0 (ValuesBlock);
   values->data = g_new (float, (gsize) info->seq_len * info->head_dim);
+  values->alive = &run->alive_blocks;
+  alive = (guint) g_atomic_int_add (&run->alive_blocks, 1) + 1;
+  run->peak_blocks = MAX (run->peak_blocks, alive);
   ok = hl_activations_read_values (run->analysis->file, layer, sample, kv_head,
                                    values->data, error)
        && read_head_jobs (run, values, layer, sample, kv_head, error);
@@ -661,6 +672,7 @@ run_execute (Run *run)
   if (run->cancellable != NULL)
     g_cancellable_disconnect (run->cancellable, run->cancelled_id);
   run->cancelled_id = 0;
+  run->analysis->peak_blocks = run->peak_blocks;
   if (!run_should_stop (run))
     analysis_finish (run->analysis);
   run_deliver (run, TRUE);
@@ -832,4 +844,12 @@ hl_analysis_get_summary (HlAnalysis *self)
   g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
 
   return self->summary;
+}
+
+guint
+hl_analysis_get_peak_blocks (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), 0);
+
+  return self->peak_blocks;
 }

@@ -93,5 +93,8 @@ HlHeadResult            *hl_analysis_lookup        (HlAnalysis *self,
                                                     int         sample,
                                                     int         query_index);
 const HlModelSummary    *hl_analysis_get_summary   (HlAnalysis *self);
+/* The largest number of kv-head values blocks that were in memory at once
+ * during the run: bounded by the queue, whatever the number of layers. */
+guint                    hl_analysis_get_peak_blocks (HlAnalysis *self);
 
 G_END_DECLS

@@ -313,6 +313,43 @@ test_bad_options (Fixture       *f,
   async_state_clear (&st);
 }
 
+/* The values blocks in memory are bounded by the queue (capacity
+ * 2 * workers + 2 jobs, each holding at most one block, plus one per worker
+ * and the one being read), not by the file: 2 or 12 layers give the same
+ * bound. */
+static void
+test_memory_bounded (void)
+{
+  g_autofree char *dir = fixture_make_tmpdir ();
+  guint peaks[2];
+
+  for (int k = 0; k < 2; k++)
+    {
+      FixtureShape shape = {
+        .n_layers = k == 0 ? 2 : 12, .n_heads = 4, .n_kv_heads = 4, .head_dim = 8,
+        .seq_len = 64, .n_samples = 2, .n_queries = 1, .seed = 2,
+      };
+      g_autofree char *path = g_strdup_printf ("%s/m%d.h5", dir, k);
+      g_autoptr(HlActivations) file = NULL;
+      g_autoptr(HlAnalysis) analysis = NULL;
+      g_autoptr(GError) error = NULL;
+      HlAnalysisOptions options;
+
+      fixture_write_file (path, &shape);
+      file = hl_activations_open (path, &error);
+      g_assert_no_error (error);
+      hl_analysis_options_init (&options);
+      options.threads = 2;
+      analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      peaks[k] = hl_analysis_get_peak_blocks (analysis);
+      g_assert_cmpuint (peaks[k], >=, 1);
+      g_assert_cmpuint (peaks[k], <=, (2 * 2 + 2) + 2 + 1);
+    }
+  g_test_message ("peak blocks: %u with 2 layers, %u with 12", peaks[0], peaks[1]);
+  fixture_remove_tmpdir (dir);
+}
+
 /* A run that takes seconds (1024 heads of 256 keys, 16 random repeats, both
  * distances, a few ms each) is cancelled when the first head arrives: the
  * finish callback must report G_IO_ERROR_CANCELLED within 100 ms, and no
@@ -385,6 +422,7 @@ main (int    argc,
               fixture_setup, test_subsets, fixture_teardown);
   g_test_add ("/analysis/bad-options", Fixture, &small_shape,
               fixture_setup, test_bad_options, fixture_teardown);
+  g_test_add_func ("/analysis/memory-bounded", test_memory_bounded);
   g_test_add ("/analysis/cancel", Fixture, &large_shape,
               fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/analysis/sync-cancel", Fixture, &large_shape,
