@@ -143,6 +143,7 @@ hl_head_detail_update_curves (HlHeadDetail *self)
   self->curves_data.n_grid = n_grid;
   self->curves_data.grid = curves->grid;
   self->curves_data.chosen_n = self->n;
+  self->curves_data.title = _("This head");
 
   for (int c = 0; c < HL_N_CURVES; c++)
     {
@@ -176,6 +177,7 @@ hl_head_detail_update_alignment (HlHeadDetail *self)
   self->alignment_data.cos_sink = curves->align_sink[self->ranking];
   self->alignment_data.cos_last = curves->align_last[self->ranking];
   self->alignment_data.chosen_n = self->n;
+  self->alignment_data.title = _("Alignment of s<sub>N</sub>");
   hl_plot_view_set_data (self->alignment_view, &self->alignment_data);
 }
 
@@ -189,6 +191,7 @@ hl_head_detail_update_decay (HlHeadDetail *self)
   self->decay_data.c = d->decay;
   self->decay_data.beta = d->n_lags > 0 ? d->beta : NAN;
   self->decay_data.fit_error = d->n_lags > 0 ? d->beta_mae : NAN;
+  self->decay_data.title = _("Similarity decay");
   hl_plot_view_set_data (self->decay_view, &self->decay_data);
 }
 
@@ -218,6 +221,7 @@ hl_head_detail_update_scatter (HlHeadDetail *self)
   self->profile_data.selected = scatter->selected;
   self->profile_data.n = n;
   self->profile_data.log_y = gtk_check_button_get_active (self->log_check);
+  self->profile_data.title = _("Attention profile");
   hl_plot_view_set_data (self->profile_view, &self->profile_data);
 }
 

@@ -220,6 +220,14 @@ hl_heatmap_view_cell_center (HlHeatmapView *self,
   *y = cy + ch / 2;
 }
 
+const HlHeatmapPlotData *
+hl_heatmap_view_get_plot_data (HlHeatmapView *self)
+{
+  g_return_val_if_fail (HL_IS_HEATMAP_VIEW (self), NULL);
+
+  return n_cells (self) > 0 ? &self->data : NULL;
+}
+
 static void
 click_pressed_cb (HlHeatmapView   *self,
                   int              n_press,

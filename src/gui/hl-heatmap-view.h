@@ -63,4 +63,7 @@ void       hl_heatmap_view_cell_center  (HlHeatmapView *self,
                                          double        *x,
                                          double        *y);
 
+/* What the view draws (borrowed), or NULL before it has a shape. */
+const HlHeatmapPlotData *hl_heatmap_view_get_plot_data (HlHeatmapView *self);
+
 G_END_DECLS

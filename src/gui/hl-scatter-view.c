@@ -38,6 +38,14 @@ hl_scatter_view_get_scatter (HlScatterView *self)
   return self->scatter;
 }
 
+const HlScatterPlotData *
+hl_scatter_view_get_plot_data (HlScatterView *self)
+{
+  g_return_val_if_fail (HL_IS_SCATTER_VIEW (self), NULL);
+
+  return self->scatter != NULL ? &self->data : NULL;
+}
+
 static void
 fill_plot_data (HlScatterPlotData *data,
                 const HlScatter   *scatter,

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "hl-projection.h"
+#include "hl-scatter-plot.h"
 
 G_BEGIN_DECLS
 
@@ -27,5 +28,8 @@ void       hl_scatter_view_set_scatter  (HlScatterView      *self,
                                          const char * const *tokens);
 
 const HlScatter *hl_scatter_view_get_scatter (HlScatterView *self);
+
+/* What the view draws (borrowed), or NULL without a scatter. */
+const HlScatterPlotData *hl_scatter_view_get_plot_data (HlScatterView *self);
 
 G_END_DECLS
