@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-application.h"
+#include "hl-playground-window.h"
 #include "hl-preferences-window.h"
 #include "hl-window.h"
 
@@ -126,6 +127,24 @@ hl_application_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+/* One playground per application: the action brings it back if open. */
+static void
+hl_application_playground_action (GSimpleAction *action,
+                                  GVariant      *param,
+                                  gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (HL_IS_PLAYGROUND_WINDOW (l->data))
+      {
+        gtk_window_present (GTK_WINDOW (l->data));
+        return;
+      }
+
+  gtk_window_present (GTK_WINDOW (hl_playground_window_new (app)));
+}
+
 static void
 hl_application_about_action (GSimpleAction *action,
                              GVariant      *param,
@@ -169,6 +188,7 @@ static const GActionEntry app_actions[] = {
   { "quit", hl_application_quit_action },
   { "open", hl_application_open_action },
   { "preferences", hl_application_preferences_action },
+  { "playground", hl_application_playground_action },
   { "about", hl_application_about_action },
   { "shortcuts", hl_application_shortcuts_action },
 };
@@ -183,7 +203,9 @@ hl_application_set_accels (HlApplication *self)
     { "app.quit", { "<Control>q", NULL } },
     { "app.open", { "<Control>o", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
+    { "app.playground", { "<Control><Shift>p", NULL } },
     { "app.shortcuts", { "<Control>question", NULL } },
+    { "win.export-figure", { "<Control>e", NULL } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
