@@ -193,10 +193,21 @@ draw_marks (const HlLineChart *self,
       cairo_set_dash (cr, dots, 2, 0);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
-      if (self->mark_label != NULL)
-        hl_plot_text_show (cr, style, self->mark_label, 0.85, &style->foreground,
-                           x + 0.3 * style->font_size, f->top + 0.15 * style->font_size, 0.0, 0.0);
     }
+}
+
+/* The label of the marked x sits in the strip kept above the data (outside
+ * the data clip), so neither the curves nor the legend can hide it. */
+static void
+draw_mark_label (const HlLineChart *self,
+                 const HlPlotStyle *style,
+                 cairo_t           *cr)
+{
+  if (self->mark_label == NULL || !point_ok (self, self->mark_x, 1.0))
+    return;
+  hl_plot_text_show (cr, style, self->mark_label, 0.85, &style->foreground,
+                     hl_plot_axis_to_pixel (&self->frame.x, self->mark_x),
+                     self->frame.top - 0.1 * style->font_size, 0.5, 1.0);
 }
 
 static void
@@ -312,10 +323,18 @@ hl_line_chart_draw (HlLineChart       *self,
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_clip (cr);
   hl_plot_paint_background (cr, style, width, height);
+  if (self->mark_label != NULL && isfinite (self->mark_x))
+    {
+      double h;
+
+      hl_plot_text_measure (style, self->mark_label, 0.85, NULL, &h);
+      self->frame.reserve_top = h + 0.1 * style->font_size;
+    }
   hl_plot_frame_layout (&self->frame, style, width, height);
   hl_plot_frame_draw_grid (&self->frame, style, cr);
   draw_data (self, style, cr);
   hl_plot_frame_draw_axes (&self->frame, style, cr);
+  draw_mark_label (self, style, cr);
   draw_point (self, style, cr);
   draw_legend (self, style, cr);
   cairo_restore (cr);

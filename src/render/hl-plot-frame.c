@@ -121,6 +121,7 @@ hl_plot_frame_layout (HlPlotFrame       *self,
   tick_h = label_height (style, "0", TICK_SCALE);
   title_h = label_height (style, self->title, 1.0);
   self->top = self->title != NULL ? pad + title_h + em (style, 0.5) : pad + tick_h / 2;
+  self->top += self->reserve_top;
   self->bottom = height - pad - tick_len - em (style, 0.2) - tick_h;
   if (self->x.label != NULL)
     self->bottom -= label_height (style, self->x.label, 1.0) + em (style, 0.15);
