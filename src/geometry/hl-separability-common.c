@@ -7,7 +7,6 @@
 #include "hl-random.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define N_FIELDS 7
@@ -160,45 +159,88 @@ hl_separability_exact_distance (const float  *v,
 
 /* Rankings ----------------------------------------------------------------- */
 
-typedef struct
+/* A 64-bit integer whose unsigned order is the descending order of @key
+ * (-0 counts as +0): sorting these ascending with a stable sort over keys
+ * in index order gives the "descending, ties: lower index first" ranking
+ * of FRAMEWORK.md. */
+static guint64
+descending_bits (double key)
 {
-  double key;
-  int    index;
-} RankEntry;
+  guint64 bits;
 
-/* Descending key, then ascending index: a total order, so qsort gives the
- * stable "ties: lower index first" ranking of FRAMEWORK.md. */
-static int
-rank_entry_compare (const void *a,
-                    const void *b)
-{
-  const RankEntry *x = a, *y = b;
-
-  if (x->key != y->key)
-    return x->key > y->key ? -1 : 1;
-  return (x->index > y->index) - (x->index < y->index);
+  if (key == 0.0)
+    key = 0.0;
+  memcpy (&bits, &key, sizeof bits);
+  bits = (bits >> 63) != 0 ? ~bits : bits | (G_GUINT64_CONSTANT (1) << 63);
+  return ~bits;
 }
 
+/* One stable counting pass on the byte at @shift, from (@keys, @order) into
+ * (@keys_out, @order_out); FALSE (and nothing written) when every key has
+ * the same byte there. */
+static gboolean
+radix_pass (const guint64 *keys,
+            const int     *order,
+            int            n,
+            int            shift,
+            guint64       *keys_out,
+            int           *order_out)
+{
+  int start[257] = { 0 };
+
+  for (int i = 0; i < n; i++)
+    start[((keys[i] >> shift) & 0xff) + 1]++;
+  for (int b = 1; b <= 256; b++)
+    {
+      if (start[b] == n)
+        return FALSE;
+      start[b] += start[b - 1];
+    }
+  for (int i = 0; i < n; i++)
+    {
+      int pos = start[(keys[i] >> shift) & 0xff]++;
+
+      keys_out[pos] = keys[i];
+      order_out[pos] = order[i];
+    }
+  return TRUE;
+}
+
+/* Sorts key indices by descending key, ties by ascending index: a least
+ * significant digit radix sort (stable, O(n) per byte), far cheaper than a
+ * comparison sort on the thousand keys of a head. */
 static void
 rank_by_key (const HlHeadInput *input,
              HlRanking          ranking,
              int               *order)
 {
   int n = input->n_keys, d = input->head_dim;
-  g_autofree RankEntry *entries = g_new (RankEntry, n);
+  g_autofree guint64 *keys = g_new (guint64, 2 * (gsize) n);
+  g_autofree int *spare = g_new (int, n);
+  guint64 *k_in = keys, *k_out = keys + n;
+  int *o_in = order, *o_out = spare;
 
   for (int i = 0; i < n; i++)
     {
-      entries[i].index = i;
-      if (ranking == HL_RANKING_ATTENTION)
-        entries[i].key = input->alpha[i];
-      else
-        entries[i].key = sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
-                                                            input->alpha[i], d));
+      double key = ranking == HL_RANKING_ATTENTION
+                   ? (double) input->alpha[i]
+                   : sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
+                                                        input->alpha[i], d));
+
+      k_in[i] = descending_bits (key);
+      order[i] = i;
     }
-  qsort (entries, n, sizeof (RankEntry), rank_entry_compare);
-  for (int i = 0; i < n; i++)
-    order[i] = entries[i].index;
+  for (int shift = 0; shift < 64; shift += 8)
+    if (radix_pass (k_in, o_in, n, shift, k_out, o_out))
+      {
+        guint64 *k = k_in;
+        int *o = o_in;
+
+        k_in = k_out, k_out = k;
+        o_in = o_out, o_out = o;
+      }
+  if (o_in != order)
+    memcpy (order, o_in, sizeof (int) * n);
 }
 
 void
@@ -221,6 +263,105 @@ hl_separability_rank (const HlHeadInput *input,
     }
   hl_random_init (&rng, seed, (guint64) repeat);
   hl_random_permutation (&rng, order, input->n_keys);
+}
+
+/* hl_random_permutation () for many repeats of one length, drawing the
+ * same values: Fisher-Yates from the end, swap index hl_random_below (i + 1)
+ * (reject outputs below 2^64 mod (i + 1), then reduce modulo i + 1). The
+ * two 64-bit divisions of every draw dominate the cost of a permutation of a
+ * thousand keys; here each remainder is computed without division by the
+ * method of Lemire, Kaser and Kurz ("Faster remainder by direct
+ * computation", 2019): with M = ceil(2^128 / b), a mod b is the high 64 bits
+ * of (M a mod 2^128) b, exact for every 64-bit a and b. M and the rejection
+ * threshold depend only on the bound, so they are computed once for all
+ * repeats. */
+#ifdef __SIZEOF_INT128__
+typedef struct
+{
+  unsigned __int128 m;
+  guint64           threshold;
+} Divisor;
+
+static inline guint64
+divisor_mod (const Divisor *div,
+             guint64        a,
+             guint64        b)
+{
+  unsigned __int128 low = div->m * a;
+  unsigned __int128 bottom = ((low & G_MAXUINT64) * b) >> 64;
+  unsigned __int128 top = (low >> 64) * b;
+
+  return (guint64) ((bottom + top) >> 64);
+}
+
+/* @div[i] for the bound i + 1, i = 1 .. n - 1. */
+static Divisor *
+divisors_new (int n)
+{
+  Divisor *div = g_new (Divisor, MAX (n, 1));
+
+  for (int i = 1; i < n; i++)
+    {
+      guint64 b = (guint64) i + 1;
+
+      div[i].m = ~(unsigned __int128) 0 / b + 1;
+      div[i].threshold = divisor_mod (&div[i], 0 - b, b);
+    }
+  return div;
+}
+
+static void
+permutation_with (HlRandom      *rng,
+                  const Divisor *div,
+                  int           *out,
+                  int            n)
+{
+  for (int i = 0; i < n; i++)
+    out[i] = i;
+  for (int i = n - 1; i > 0; i--)
+    {
+      guint64 r;
+      int j, tmp;
+
+      do
+        r = hl_random_next (rng);
+      while (r < div[i].threshold);
+      j = (int) divisor_mod (&div[i], r, (guint64) i + 1);
+      tmp = out[i];
+      out[i] = out[j];
+      out[j] = tmp;
+    }
+}
+#endif
+
+void
+hl_separability_rank_instances (const HlHeadInput *input,
+                                guint64            seed,
+                                const HlRanking   *rankings,
+                                const int         *repeats,
+                                int                n_inst,
+                                int               *orders)
+{
+  int n = input->n_keys;
+#ifdef __SIZEOF_INT128__
+  g_autofree Divisor *div = divisors_new (n);
+#endif
+
+  for (int j = 0; j < n_inst; j++)
+    {
+      int *order = orders + (gsize) j * n;
+#ifdef __SIZEOF_INT128__
+      HlRandom rng;
+
+      if (rankings[j] == HL_RANKING_RANDOM)
+        {
+          hl_random_init (&rng, seed, (guint64) repeats[j]);
+          permutation_with (&rng, div, order, n);
+          continue;
+        }
+#endif
+      hl_separability_rank (input, rankings[j], seed, repeats[j], order);
+    }
 }
 
 /* The curve set and the accumulator --------------------------------------- */

@@ -36,6 +36,17 @@ int       hl_separability_instances         (const HlSeparabilityOptions *option
                                              HlRanking                   *rankings,
                                              int                         *repeats);
 
+/* hl_separability_rank () for @n_inst ranking instances at once (@rankings
+ * and @repeats as filled by hl_separability_instances ()), into @orders
+ * [n_inst * n_keys]: the same orders, with the work shared between the
+ * random repeats. */
+void      hl_separability_rank_instances    (const HlHeadInput           *input,
+                                             guint64                      seed,
+                                             const HlRanking             *rankings,
+                                             const int                   *repeats,
+                                             int                          n_inst,
+                                             int                         *orders);
+
 /* Fills P, R, F and the margin from the counts of Definition 1. */
 void      hl_separability_exact_set         (HlSeparabilityExact *point,
                                              int                  n,

@@ -60,6 +60,8 @@
 #define LANES 8
 /* Keys per test "does this stretch hold a candidate?" in the second pass. */
 #define CHUNK (4 * LANES)
+/* Keys ahead whose rows of values the prefix sums prefetch. */
+#define PREFETCH_AHEAD 8
 /* Above this, ||y|| ||s|| could overflow float32: the head is done exactly. */
 #define SAFE_MAGNITUDE 0x1.0p60
 
@@ -67,10 +69,10 @@
  * right one picked at load time. Element-wise loops that convert between
  * float and double are left to the vectoriser at -O3 (GCC 12 lowers
  * __builtin_convertvector of four floats to two halves); the vectoriser
- * never reassociates, so their results are those of the scalar loops. AVX2
- * does not imply FMA, so no product is fused into a sum. */
+ * never reassociates, so their results are those of the scalar loops, and
+ * no product is fused into a sum (the exact prefix sums depend on it). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3")))
+#define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3", "fp-contract=off")))
 #else
 #define HL_VECTOR_CLONES
 #endif
@@ -143,34 +145,34 @@ typedef struct
 
 /* Per-head preparation ----------------------------------------------------- */
 
-/* y_i = alpha_i v_i into @yd (exact in double) and @yf (rounded once to
- * float32); returns ||y_i||^2 summed in four lanes (within 1e-13). */
+/* y_i = alpha_i v_i rounded once to float32 into @yf; returns ||y_i||^2
+ * summed in eight lanes of double (within 1e-13). */
 HL_VECTOR_CLONES
 static double
-point_prepare (const float  *restrict v,
-               float                  alpha,
-               int                    d,
-               double       *restrict yd,
-               float        *restrict yf)
+point_prepare (const float *restrict v,
+               float                 alpha,
+               int                   d,
+               float       *restrict yf)
 {
-  VecD4 acc = { 0 };
-  double sum;
+  double acc[8] = { 0 }, a = alpha, sum;
   int c = 0;
 
-  for (int j = 0; j < d; j++)
-    {
-      yd[j] = (double) alpha * (double) v[j];
-      yf[j] = (float) yd[j];
-    }
-  for (; c + 4 <= d; c += 4)
-    {
-      VecD4 y = *(const VecD4 *) (yd + c);
+  for (; c + 8 <= d; c += 8)
+    for (int q = 0; q < 8; q++)
+      {
+        double y = a * (double) v[c + q];
 
-      acc += y * y;
-    }
-  sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        acc[q] += y * y;
+        yf[c + q] = (float) y;
+      }
+  sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
   for (; c < d; c++)
-    sum += yd[c] * yd[c];
+    {
+      double y = a * (double) v[c];
+
+      sum += y * y;
+      yf[c] = (float) y;
+    }
   return sum;
 }
 
@@ -181,11 +183,10 @@ kernel_points (Kernel *k)
   gboolean finite = TRUE;
 
   k->y_max = 0.0;
-  /* The running sum is scratch space until the first centre. */
   for (int i = 0; i < k->n; i++)
     {
       double ny2 = point_prepare (in->values + (gsize) i * k->d, in->alpha[i], k->d,
-                                  k->running, k->yf + (gsize) i * k->d);
+                                  k->yf + (gsize) i * k->d);
       double ny = sqrt (ny2);
 
       finite = finite && isfinite (ny2);
@@ -211,9 +212,8 @@ kernel_rankings (Kernel *k,
                  int    *repeats)
 {
   hl_separability_instances (k->options, k->inst_ranking, repeats);
-  for (int j = 0; j < k->n_inst; j++)
-    hl_separability_rank (k->input, k->inst_ranking[j], k->options->seed,
-                          repeats[j], k->orders + (gsize) j * k->n);
+  hl_separability_rank_instances (k->input, k->options->seed, k->inst_ranking, repeats,
+                                  k->n_inst, k->orders);
 }
 
 /* Hands out @count elements of @size bytes from the workspace, 64-byte
@@ -302,8 +302,10 @@ kernel_init (Kernel                      *k,
 /* running += alpha_i v_i for the keys @order[0 .. count-1]. Each product is
  * exact in double and the keys are added one after the other, so the sums
  * are bit for bit those of a plain loop (the reference and the projection
- * sum the same way); the loop over the d components vectorises. Two keys
- * per sweep of the running sum, which stays in the L1 cache. */
+ * sum the same way). Thirty-two components at a time stay in registers
+ * while every key goes by (the vectoriser turns the array into eight
+ * registers); the rows come in random order, so they are prefetched a few
+ * keys ahead. */
 HL_VECTOR_CLONES
 static void
 centre_add (double      *restrict running,
@@ -313,23 +315,35 @@ centre_add (double      *restrict running,
             int                   count,
             int                   d)
 {
-  int p = 0;
+  int c = 0;
 
-  for (; p + 2 <= count; p += 2)
+  for (; c + 32 <= d; c += 32)
     {
-      const float *v = values + (gsize) order[p] * d, *w = values + (gsize) order[p + 1] * d;
-      double a = alpha[order[p]], b = alpha[order[p + 1]];
+      double acc[32];
 
-      for (int c = 0; c < d; c++)
-        running[c] = (running[c] + a * (double) v[c]) + b * (double) w[c];
+      for (int q = 0; q < 32; q++)
+        acc[q] = running[c + q];
+      for (int p = 0; p < count; p++)
+        {
+          const float *v = values + (gsize) order[p] * d + c;
+          const float *ahead = values + (gsize) order[MIN (p + PREFETCH_AHEAD, count - 1)] * d + c;
+          double a = alpha[order[p]];
+
+          __builtin_prefetch (ahead);
+          __builtin_prefetch (ahead + 16);
+          for (int q = 0; q < 32; q++)
+            acc[q] += a * (double) v[q];
+        }
+      for (int q = 0; q < 32; q++)
+        running[c + q] = acc[q];
     }
-  for (; p < count; p++)
+  for (int p = 0; p < count && c < d; p++)
     {
       const float *v = values + (gsize) order[p] * d;
       double a = alpha[order[p]];
 
-      for (int c = 0; c < d; c++)
-        running[c] += a * (double) v[c];
+      for (int j = c; j < d; j++)
+        running[j] += a * (double) v[j];
     }
 }
 
