@@ -295,26 +295,14 @@ draw_selection (const HlPlotStyle       *style,
 }
 
 static void
-draw_colour_bar (const HlPlotStyle       *style,
-                 const HlHeatmapPlotData *data,
-                 Layout                  *layout,
-                 cairo_t                 *cr)
+draw_gradient (const HlHeatmapPlotData *data,
+               const Layout            *layout,
+               cairo_t                 *cr,
+               double                   top,
+               double                   bottom)
 {
-  const HlPlotFrame *frame = &layout->frame;
-  double top = frame->top, bottom = frame->bottom, label_x;
-  cairo_pattern_t *gradient;
-  HlLegendEntry pending = { HL_LEGEND_HATCH, style->muted, _("pending") };
-  double pw = 0, ph = 0;
+  cairo_pattern_t *gradient = cairo_pattern_create_linear (0, bottom, 0, top);
 
-  /* Room under the bar for the "pending" key while cells are missing. */
-  if (layout->any_pending)
-    {
-      hl_plot_legend_measure (style, &pending, 1, &pw, &ph);
-      bottom -= ph + em (style, 0.3);
-      hl_plot_legend_draw (style, &pending, 1, cr, layout->bar_x - em (style, 0.4), bottom + em (style, 0.3), FALSE);
-    }
-  hl_plot_axis_set_pixels (&layout->bar_axis, bottom, top);
-  gradient = cairo_pattern_create_linear (0, bottom, 0, top);
   for (int k = 0; k <= 32; k++)
     {
       HlRgba c = hl_colormap_eval (data->colormap, k / 32.0);
@@ -325,28 +313,58 @@ draw_colour_bar (const HlPlotStyle       *style,
   cairo_set_source (cr, gradient);
   cairo_fill (cr);
   cairo_pattern_destroy (gradient);
+}
+
+static void
+draw_bar_ticks (const HlPlotStyle *style,
+                Layout            *layout,
+                cairo_t           *cr)
+{
+  double x = layout->bar_x + layout->bar_w;
 
   hl_plot_paint_set_color (cr, &style->foreground);
   cairo_set_line_width (cr, style->axis_width);
-  label_x = layout->bar_x + layout->bar_w;
   for (int i = 0; i < layout->n_bar_ticks; i++)
     {
       g_autofree char *label = hl_plot_axis_tick_label (&layout->bar_axis, layout->bar_ticks,
                                                         layout->n_bar_ticks, i);
       double py = hl_plot_axis_to_pixel (&layout->bar_axis, layout->bar_ticks[i]);
 
-      cairo_move_to (cr, label_x, py);
-      cairo_line_to (cr, label_x + em (style, 0.3), py);
+      cairo_move_to (cr, x, py);
+      cairo_line_to (cr, x + em (style, 0.3), py);
       cairo_stroke (cr);
       hl_plot_text_show (cr, style, label, TICK_SCALE, &style->foreground,
-                         label_x + em (style, 0.55), py, 0.0, 0.5);
+                         x + em (style, 0.55), py, 0.0, 0.5);
     }
+}
+
+static void
+draw_colour_bar (const HlPlotStyle       *style,
+                 const HlHeatmapPlotData *data,
+                 Layout                  *layout,
+                 cairo_t                 *cr)
+{
+  const HlPlotFrame *frame = &layout->frame;
+  double top = frame->top, bottom = frame->bottom;
+
+  /* Room under the bar for the "pending" key while cells are missing. */
+  if (layout->any_pending)
+    {
+      HlLegendEntry pending = { HL_LEGEND_HATCH, style->muted, _("pending") };
+      double pw, ph;
+
+      hl_plot_legend_measure (style, &pending, 1, &pw, &ph);
+      bottom -= ph + em (style, 0.3);
+      hl_plot_legend_draw (style, &pending, 1, cr, layout->bar_x - em (style, 0.4),
+                           bottom + em (style, 0.3), FALSE);
+    }
+  hl_plot_axis_set_pixels (&layout->bar_axis, bottom, top);
+  draw_gradient (data, layout, cr, top, bottom);
+  draw_bar_ticks (style, layout, cr);
   if (data->value_label != NULL)
     {
       g_autoptr(PangoLayout) text = hl_plot_text_layout (style, data->value_label, 1.0, FALSE);
-      double w;
 
-      hl_plot_text_size (text, &w, NULL);
       hl_plot_text_draw (cr, text, &style->foreground, frame->right + layout->bar_label_offset,
                          (top + bottom) / 2, 0.5, 1.0, -G_PI / 2);
     }
