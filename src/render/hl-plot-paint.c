@@ -96,9 +96,11 @@ hl_plot_paint_hatch (cairo_t           *cr,
 gboolean
 hl_plot_paint_is_raster (cairo_t *cr)
 {
-  cairo_surface_t *target = cairo_get_target (cr);
+  cairo_surface_type_t type = cairo_surface_get_type (cairo_get_target (cr));
 
-  return cairo_surface_get_type (target) == CAIRO_SURFACE_TYPE_IMAGE;
+  /* GTK 4 records a widget's cairo drawing and replays it onto pixels, so a
+   * recording surface is a screen; export draws on PDF and SVG directly. */
+  return type == CAIRO_SURFACE_TYPE_IMAGE || type == CAIRO_SURFACE_TYPE_RECORDING;
 }
 
 void

@@ -39,8 +39,8 @@ void     hl_plot_paint_hatch      (cairo_t           *cr,
                                    double             y,
                                    double             width,
                                    double             height);
-/* TRUE when the target is a raster image, where edges look crisp only on
- * whole device pixels. */
+/* TRUE when the target ends up as pixels (an image, or GTK's recording of a
+ * widget's drawing), where edges look crisp only on whole device pixels. */
 gboolean hl_plot_paint_is_raster  (cairo_t           *cr);
 /* Moves the edges of a rectangle to whole device pixels (raster targets
  * only; vector output keeps exact geometry). */
