@@ -66,11 +66,23 @@ fixture_set_up (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
+static gboolean
+pointer_is_null (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+
+  /* The explorer outlives the window only until its analysis callbacks
+   * have let go of it. */
+  g_object_add_weak_pointer (G_OBJECT (explorer), (gpointer *) &explorer);
   hl_test_destroy_window (GTK_WINDOW (f->window));
+  g_assert_true (hl_test_wait_until (pointer_is_null, &explorer, 10000));
   g_unlink (f->small_path);
   g_unlink (f->large_path);
   g_rmdir (f->dir);
@@ -266,6 +278,43 @@ test_explorer_open_cancels_previous (Fixture       *f,
                  == hl_window_get_activations (f->window));
 }
 
+static gboolean
+analysis_restarted (gpointer user_data)
+{
+  return hl_explorer_get_running (HL_EXPLORER (user_data));
+}
+
+static guint
+count_regime (HlAnalysis *analysis,
+              HlRegime    regime)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < hl_analysis_get_n_results (analysis); i++)
+    count += hl_analysis_get_result (analysis, i)->regime == regime;
+
+  return count;
+}
+
+static void
+test_explorer_threshold_reruns (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.headlens.Headlens");
+  HlExplorer *explorer = open_and_wait (f, f->small_path);
+
+  /* The synthetic model's early layers are retrievers under the default. */
+  g_assert_cmpuint (count_regime (hl_explorer_get_analysis (explorer), HL_REGIME_RETRIEVER), >, 0);
+
+  /* No head gives the last token all of its output: none is a retriever. */
+  g_settings_set_double (settings, "retriever-share", 1.0);
+  g_assert_true (hl_test_wait_until (analysis_restarted, explorer, 5000));
+  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 30000));
+  g_assert_nonnull (hl_explorer_get_analysis (explorer));
+  g_assert_cmpuint (count_regime (hl_explorer_get_analysis (explorer), HL_REGIME_RETRIEVER), ==, 0);
+  g_settings_reset (settings, "retriever-share");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -279,6 +328,7 @@ main (int    argc,
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
+  ADD ("threshold-reruns", test_explorer_threshold_reruns, NULL);
   ADD ("cancel", test_explorer_cancel, "large");
   ADD ("open-cancels-previous", test_explorer_open_cancels_previous, "large");
 #undef ADD
