@@ -1,0 +1,243 @@
+/* test-separability-kernel.c: the pieces that make the fast path fast, each
+ * against the plain computation it replaces: the division-free random
+ * permutations, the radix-sorted rankings, the float32 intervals at extreme
+ * magnitudes (and the all-exact fallback), dimensions that do not fill a
+ * vector, and a workspace reused across head shapes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "hl-separability-private.h"
+#include "test-separability-heads.h"
+
+/* The random orders of every repeat equal hl_random_permutation () on the
+ * repeat's stream: the shared divisor tables change the cost, not the
+ * draws. */
+static void
+test_random_orders (void)
+{
+  static const int lengths[] = { 1, 2, 3, 17, 1000, 1025 };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lengths); l++)
+    for (guint64 seed = 0; seed < 3; seed++)
+      {
+        int n = lengths[l], n_inst = 6;
+        g_autofree float *alpha = g_new0 (float, n);
+        g_autofree float *values = g_new0 (float, n);
+        g_autofree int *orders = g_new (int, (gsize) n_inst * n);
+        g_autofree int *expected = g_new (int, n);
+        HlHeadInput input = { n, 1, values, alpha };
+        HlRanking rankings[6];
+        int repeats[6];
+
+        for (int j = 0; j < n_inst; j++)
+          {
+            rankings[j] = HL_RANKING_RANDOM;
+            repeats[j] = 5 * j;
+          }
+        hl_separability_rank_instances (&input, seed, rankings, repeats, n_inst, orders);
+        for (int j = 0; j < n_inst; j++)
+          {
+            HlRandom rng;
+
+            hl_random_init (&rng, seed, (guint64) repeats[j]);
+            hl_random_permutation (&rng, expected, n);
+            g_assert_cmpmem (orders + (gsize) j * n, sizeof (int) * n, expected, sizeof (int) * n);
+          }
+      }
+}
+
+/* Descending key, ties by ascending index, by insertion: obviously right. */
+static void
+insertion_rank (const double *keys,
+                int           n,
+                int          *order)
+{
+  for (int i = 0; i < n; i++)
+    {
+      int j = i;
+
+      while (j > 0 && keys[order[j - 1]] < keys[i])
+        {
+          order[j] = order[j - 1];
+          j--;
+        }
+      order[j] = i;
+    }
+}
+
+/* Attention weights with many exact ties, zeros of both signs and values
+ * that differ in the last bit, so every byte of the radix sort matters. */
+static void
+test_ranking_ties (void)
+{
+  int n = 300;
+  g_autofree float *alpha = g_new (float, n);
+  g_autofree float *values = g_new (float, (gsize) n * 2);
+  g_autofree double *keys = g_new (double, n);
+  g_autofree int *order = g_new (int, n);
+  g_autofree int *expected = g_new (int, n);
+  HlHeadInput input = { n, 2, values, alpha };
+  HlRandom rng;
+
+  hl_random_init (&rng, 99, 0);
+  for (int i = 0; i < n; i++)
+    {
+      static const float pool[] = { 0.0f, -0.0f, 0.25f, 1e-30f, 0.5f, 0.125f };
+      guint64 pick = hl_random_below (&rng, 8);
+
+      alpha[i] = pick < G_N_ELEMENTS (pool) ? pool[pick]
+                 : nextafterf (0.25f, pick == 6 ? 1.0f : 0.0f);
+      values[2 * i] = (float) hl_random_below (&rng, 4);
+      values[2 * i + 1] = 1.0f;
+    }
+  for (int i = 0; i < n; i++)
+    keys[i] = alpha[i];
+  hl_separability_rank (&input, HL_RANKING_ATTENTION, 0, 0, order);
+  insertion_rank (keys, n, expected);
+  g_assert_cmpmem (order, sizeof (int) * n, expected, sizeof (int) * n);
+
+  for (int i = 0; i < n; i++)
+    keys[i] = sqrt (hl_separability_point_norm2 (values + 2 * i, alpha[i], 2));
+  hl_separability_rank (&input, HL_RANKING_CONTRIBUTION, 0, 0, order);
+  insertion_rank (keys, n, expected);
+  g_assert_cmpmem (order, sizeof (int) * n, expected, sizeof (int) * n);
+}
+
+/* Every row of the fast path equals the reference: the fast path decides
+ * every count on the same double distances as the reference, so P, R and
+ * the radii agree exactly, not just on 99.9% of rows. */
+static void
+assert_same_as_reference (const HlHeadInput *input,
+                          int                n_grid,
+                          const int         *grid,
+                          guint              distances)
+{
+  HlSeparabilityOptions options = { grid, n_grid, 0x7, distances, 3, 5 };
+  g_autoptr(HlCurveSet) fast = hl_separability_compute (input, &options);
+  g_autoptr(HlCurveSet) ref = hl_separability_reference (input, &options);
+
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    for (int m = 0; m < HL_N_DISTANCES; m++)
+      for (int g = 0; (distances & (1u << m)) && g < n_grid; g++)
+        {
+          const HlSeparabilityPoint *a = &fast->points[r][m][g], *b = &ref->points[r][m][g];
+
+          g_assert_cmpfloat (a->precision, ==, b->precision);
+          g_assert_cmpfloat (a->recall, ==, b->recall);
+          g_assert_cmpfloat (a->rho_min, ==, b->rho_min);
+          g_assert_cmpfloat (a->rho_max, ==, b->rho_max);
+        }
+}
+
+static void
+check_scaled (guint64 seed,
+              int     n,
+              int     d,
+              float   scale)
+{
+  g_autoptr(TestHead) head = test_head_new (seed, n, d, TEST_HEAD_NEAR_DUPLICATES);
+  g_autofree int *grid = g_new (int, n);
+  int n_grid = hl_grid_build (HL_GRID_ALL, NULL, 0, n, grid);
+
+  for (gsize k = 0; k < (gsize) n * d; k++)
+    head->values[k] *= scale;
+  assert_same_as_reference (&head->input, n_grid, grid, 0x3);
+}
+
+/* Far beyond float32's comfortable range the intervals either stay rigorous
+ * (large values below the overflow guard, values whose products underflow
+ * to subnormals) or are not trusted at all (every distance exact). */
+static void
+test_extreme_magnitudes (void)
+{
+  static const float scales[] = { 1.0f, 1e12f, 1e25f, 1e35f, 1e-20f, 1e-35f };
+
+  for (guint s = 0; s < G_N_ELEMENTS (scales); s++)
+    {
+      check_scaled (300 + s, 40, 7, scales[s]);
+      check_scaled (400 + s, 130, 16, scales[s]);
+    }
+}
+
+/* A value that is not finite sends the head to the all-exact path; it must
+ * neither crash nor read outside its arrays. */
+static void
+test_not_finite (void)
+{
+  g_autoptr(TestHead) head = test_head_new (7, 20, 5, TEST_HEAD_GENERAL);
+  int grid[20], n_grid = hl_grid_build (HL_GRID_POW2, NULL, 0, 20, grid);
+  HlSeparabilityOptions options = { grid, n_grid, 0x7, 0x3, 2, 1 };
+  g_autoptr(HlCurveSet) set = NULL;
+
+  head->values[33] = INFINITY;
+  set = hl_separability_compute (&head->input, &options);
+  g_assert_nonnull (set);
+  g_assert_cmpint (set->n_grid, ==, n_grid);
+}
+
+/* Head dimensions around the vector widths (4 doubles, 8 floats, blocks of
+ * 32 in the prefix sums) and key counts around the padding. */
+static void
+test_odd_shapes (void)
+{
+  static const int dims[] = { 1, 3, 5, 31, 32, 33, 67 };
+  static const int keys[] = { 2, 7, 9, 65 };
+
+  for (guint a = 0; a < G_N_ELEMENTS (dims); a++)
+    for (guint b = 0; b < G_N_ELEMENTS (keys); b++)
+      {
+        int n = keys[b], d = dims[a];
+        g_autoptr(TestHead) head = test_head_new (10 * a + b, n, d, TEST_HEAD_EXACT_DUPLICATES);
+        g_autofree int *grid = g_new (int, n);
+        int n_grid = hl_grid_build (HL_GRID_ALL, NULL, 0, n, grid);
+
+        assert_same_as_reference (&head->input, n_grid, grid, 0x3);
+      }
+}
+
+/* One workspace through heads of growing and shrinking shapes gives what a
+ * fresh computation gives. */
+static void
+test_workspace_reuse (void)
+{
+  static const int shapes[][2] = { { 300, 37 }, { 5, 2 }, { 1100, 3 }, { 1, 4 }, { 64, 128 }, { 9, 9 } };
+  g_autoptr(HlSeparabilityWorkspace) workspace = hl_separability_workspace_new ();
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      int n = shapes[s][0], d = shapes[s][1];
+      g_autoptr(TestHead) head = test_head_new (50 + s, n, d, TEST_HEAD_GENERAL);
+      g_autofree int *grid = g_new (int, n);
+      int n_grid = hl_grid_build (HL_GRID_POW2, NULL, 0, n, grid);
+      HlSeparabilityOptions options = { grid, n_grid, 0x7, 0x3, 4, s };
+      g_autoptr(HlCurveSet) reused = hl_separability_compute_with (workspace, &head->input, &options);
+      g_autoptr(HlCurveSet) fresh = hl_separability_compute (&head->input, &options);
+      gsize size = sizeof (HlSeparabilityPoint) * n_grid;
+
+      for (int r = 0; r < HL_N_RANKINGS; r++)
+        {
+          for (int m = 0; m < HL_N_DISTANCES; m++)
+            g_assert_cmpmem (reused->points[r][m], size, fresh->points[r][m], size);
+          g_assert_cmpmem (reused->align_sink[r], sizeof (float) * n_grid,
+                           fresh->align_sink[r], sizeof (float) * n_grid);
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/separability/kernel/random-orders", test_random_orders);
+  g_test_add_func ("/separability/kernel/ranking-ties", test_ranking_ties);
+  g_test_add_func ("/separability/kernel/extreme-magnitudes", test_extreme_magnitudes);
+  g_test_add_func ("/separability/kernel/not-finite", test_not_finite);
+  g_test_add_func ("/separability/kernel/odd-shapes", test_odd_shapes);
+  g_test_add_func ("/separability/kernel/workspace-reuse", test_workspace_reuse);
+  return g_test_run ();
+}
