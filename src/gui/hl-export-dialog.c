@@ -436,6 +436,9 @@ preview_draw_cb (GtkDrawingArea *area,
   graphene_rect_t rect;
   double scale;
 
+  /* A neutral desk under the page, light or dark theme alike. */
+  cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.15);
+  cairo_paint (cr);
   if (figure == NULL || !fit_page (self, width, height, &rect, &scale))
     return;
 

@@ -256,6 +256,36 @@ hl_plot_snapshot_new (HlPlotKind    kind,
 }
 
 HlPlotSnapshot *
+hl_plot_snapshot_new_curves_panel (const HlCurvesPlotData *curves,
+                                   const char             *title)
+{
+  HlCurvesPlotData single[HL_N_CURVES];
+  HlPanelItem items[HL_N_CURVES];
+  HlPanelPlotData panel = { HL_N_CURVES, items, HL_N_CURVES, TRUE, title };
+
+  g_return_val_if_fail (curves != NULL, NULL);
+
+  /* One metric per panel, as `headlens-cli render --plot panel` draws it;
+   * the title goes over the whole figure. */
+  for (int m = 0; m < HL_N_CURVES; m++)
+    {
+      single[m] = *curves;
+      single[m].title = NULL;
+      for (int other = 0; other < HL_N_CURVES; other++)
+        if (other != m)
+          {
+            single[m].ranked[other] = NULL;
+            single[m].random[other] = NULL;
+            single[m].band_lo[other] = NULL;
+            single[m].band_hi[other] = NULL;
+          }
+      items[m] = (HlPanelItem) { HL_PLOT_CURVES, &single[m] };
+    }
+
+  return hl_plot_snapshot_new (HL_PLOT_PANEL, &panel);
+}
+
+HlPlotSnapshot *
 hl_plot_snapshot_ref (HlPlotSnapshot *self)
 {
   g_return_val_if_fail (self != NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include <glib-object.h>
 
+#include "hl-curves-plot.h"
 #include "hl-plot.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,10 @@ GType           hl_plot_snapshot_get_type  (void) G_GNUC_CONST;
 /* Copies @data, the struct of @kind, and everything it points to. */
 HlPlotSnapshot *hl_plot_snapshot_new       (HlPlotKind      kind,
                                             gconstpointer   data);
+/* The paper-style multi-panel figure of @curves: precision, recall and F1
+ * side by side, labelled (a), (b), (c), under @title (markup or NULL). */
+HlPlotSnapshot *hl_plot_snapshot_new_curves_panel (const HlCurvesPlotData *curves,
+                                                   const char             *title);
 HlPlotSnapshot *hl_plot_snapshot_ref       (HlPlotSnapshot *self);
 void            hl_plot_snapshot_unref     (HlPlotSnapshot *self);
 

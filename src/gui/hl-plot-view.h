@@ -23,4 +23,10 @@ GtkWidget *hl_plot_view_new      (HlPlotKind     kind,
 void       hl_plot_view_set_data (HlPlotView    *self,
                                   gconstpointer  data);
 
+/* What the view shows, for Export Figure: its kind, its label and the data
+ * it borrows now (NULL while it shows nothing). */
+HlPlotKind    hl_plot_view_get_kind  (HlPlotView *self);
+const char   *hl_plot_view_get_label (HlPlotView *self);
+gconstpointer hl_plot_view_get_data  (HlPlotView *self);
+
 G_END_DECLS

@@ -5,6 +5,9 @@
 #include <glib/gi18n.h>
 
 #include "hl-explorer.h"
+#include "hl-export-figures.h"
+#include "hl-export-metrics.h"
+#include "hl-extract-dialog.h"
 #include "hl-window.h"
 
 /* The application name the recent files are registered under; not
@@ -505,6 +508,63 @@ hl_window_get_property (GObject    *object,
     }
 }
 
+/* Export Figure, Export Metrics and Extract from Model (the dialogs keep
+ * their own copies, so the window may move on while they are open). */
+static void
+hl_window_export_figure_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *param)
+{
+  HlWindow *self = HL_WINDOW (widget);
+
+  if (hl_export_figures_present (GTK_WINDOW (self), NULL) == NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("There is no figure to export yet")));
+}
+
+static void
+hl_window_export_metrics_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  HlWindow *self = HL_WINDOW (widget);
+  HlAnalysis *analysis = hl_explorer_get_analysis (self->explorer);
+
+  if (analysis != NULL)
+    hl_export_metrics_choose_folder (GTK_WINDOW (self), analysis, self->toast_overlay);
+}
+
+static void
+extract_dialog_extracted_cb (HlWindow        *self,
+                             GFile           *file,
+                             HlExtractDialog *dialog)
+{
+  hl_window_open (self, file);
+}
+
+static void
+hl_window_extract_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  HlWindow *self = HL_WINDOW (widget);
+  HlExtractDialog *dialog = hl_extract_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "extracted", G_CALLBACK (extract_dialog_extracted_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The metrics exist once the analysis has finished. */
+static void
+explorer_running_changed_cb (HlWindow   *self,
+                             GParamSpec *pspec,
+                             HlExplorer *explorer)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-metrics",
+                                 hl_explorer_get_analysis (explorer) != NULL);
+}
+
 static void
 hl_window_class_init (HlWindowClass *klass)
 {
@@ -540,6 +600,12 @@ hl_window_class_init (HlWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s",
                                    hl_window_open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.export-figure", NULL,
+                                   hl_window_export_figure_action);
+  gtk_widget_class_install_action (widget_class, "win.export-metrics", NULL,
+                                   hl_window_export_metrics_action);
+  gtk_widget_class_install_action (widget_class, "win.extract", NULL,
+                                   hl_window_extract_action);
 }
 
 static void
@@ -567,4 +633,7 @@ hl_window_init (HlWindow *self)
   hl_window_rebuild_recent_menu (self);
   hl_window_update_title (self);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  g_signal_connect_object (self->explorer, "notify::running",
+                           G_CALLBACK (explorer_running_changed_cb), self, G_CONNECT_SWAPPED);
+  explorer_running_changed_cb (self, NULL, self->explorer);
 }

@@ -16,6 +16,7 @@
 #include "hl-gui-test.h"
 #include "hl-metrics-csv.h"
 #include "hl-panel-plot.h"
+#include "hl-window.h"
 
 #define N_GRID 5
 
@@ -348,6 +349,72 @@ test_export_metrics (void)
   fixture_remove_tmpdir (dir);
 }
 
+static gboolean
+window_analysis_done (gpointer user_data)
+{
+  HlWindow *window = user_data;
+
+  return !hl_window_get_loading (window)
+         && hl_explorer_get_analysis (hl_window_get_explorer (window)) != NULL;
+}
+
+static gboolean
+head_detail_ready (gpointer user_data)
+{
+  return hl_head_detail_get_scatter (HL_HEAD_DETAIL (user_data)) != NULL;
+}
+
+static HlExportDialog *
+find_export_dialog (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_EXPORT_DIALOG (window) && gtk_window_get_transient_for (window) == parent)
+        return HL_EXPORT_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+/* The window's Export Figure offers every plot of the window, the
+ * selected head's included. */
+static void
+test_window_actions (void)
+{
+  FixtureShape shape = { 2, 2, 2, 8, 24, 1, 1, NULL, 11 };
+  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "fixture.h5", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HlWindow *window = hl_window_new (NULL);
+  HlExplorer *explorer = hl_window_get_explorer (window);
+  HlExportDialog *dialog;
+
+  fixture_write_file (path, &shape);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+
+  hl_window_open (window, file);
+  g_assert_true (hl_test_wait_until (window_analysis_done, window, 30000));
+  hl_heatmap_view_select (hl_explorer_get_heatmap (explorer), 1, 0);
+  g_assert_true (hl_test_wait_until (head_detail_ready, hl_explorer_get_head_detail (explorer),
+                                     10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-figure", NULL));
+  dialog = find_export_dialog (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  /* Heatmap, model curves and their panel, regimes, correlation; the
+   * head's curves and their panel, alignment, profile, decay, scatter. */
+  g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 11);
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+  fixture_remove_tmpdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -360,6 +427,7 @@ main (int    argc,
   g_test_add_func ("/gui/export-dialog/replace-needs-confirmation", test_replace_needs_confirmation);
   g_test_add_func ("/gui/export-dialog/snapshot-is-a-copy", test_snapshot_is_a_copy);
   g_test_add_func ("/gui/export-dialog/metrics", test_export_metrics);
+  g_test_add_func ("/gui/export-dialog/window-actions", test_window_actions);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "hl-activations.h"
 #include "hl-extract-dialog.h"
 #include "hl-gui-test.h"
+#include "hl-window.h"
 
 #define PROMPT "Once upon a time, there was a little girl named Lily. She loved to play " \
                "outside in the park with her friends."
@@ -118,6 +119,7 @@ test_cancel_writes_nothing (void)
   g_autofree char *dir = fixture_make_tmpdir ();
   g_autofree char *output = g_build_filename (dir, "cancelled.h5", NULL);
   HlExtractDialog *dialog = dialog_on_stories (output);
+  g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GFile) extracted = NULL;
 
   if (dialog == NULL)
@@ -126,6 +128,12 @@ test_cancel_writes_nothing (void)
       return;
     }
 
+  /* Work for a second or more, so that even a test machine that pauses
+   * this thread between the two calls cannot finish it first. */
+  for (int i = 0; i < 60; i++)
+    g_string_append (text, PROMPT " ");
+  hl_extract_dialog_set_text (dialog, text->str, NULL);
+  hl_extract_dialog_set_window (dialog, 64, 16);
   g_signal_connect (dialog, "extracted", G_CALLBACK (extracted_cb), &extracted);
   gtk_window_present (GTK_WINDOW (dialog));
   hl_extract_dialog_start (dialog);
@@ -207,6 +215,74 @@ test_bad_query_list (void)
   hl_test_destroy_window (GTK_WINDOW (dialog));
 }
 
+static HlExtractDialog *
+find_extract_dialog (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_EXTRACT_DIALOG (window) && gtk_window_get_transient_for (window) == parent)
+        return HL_EXTRACT_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  HlWindow   *window;
+  const char *path;
+} OpenWait;
+
+static gboolean
+window_shows (gpointer user_data)
+{
+  OpenWait *wait = user_data;
+  HlActivations *activations = hl_window_get_activations (wait->window);
+
+  return activations != NULL && g_strcmp0 (hl_activations_get_path (activations), wait->path) == 0;
+}
+
+/* The window's Extract from Model… ends with the new file open. */
+static void
+test_window_opens_result (void)
+{
+  g_autofree char *checkpoint = shared_model_file ("stories260K.bin");
+  g_autofree char *tokenizer = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *output = NULL;
+  HlWindow *window;
+  HlExtractDialog *dialog;
+  OpenWait wait;
+
+  if (checkpoint == NULL)
+    return;
+  tokenizer = shared_model_file ("tok512.bin");
+  dir = fixture_make_tmpdir ();
+  output = g_build_filename (dir, "from-window.h5", NULL);
+  window = hl_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.extract", NULL));
+  dialog = find_extract_dialog (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  hl_extract_dialog_set_checkpoint (dialog, checkpoint);
+  hl_extract_dialog_set_tokenizer (dialog, tokenizer);
+  hl_extract_dialog_set_text (dialog, PROMPT, NULL);
+  hl_extract_dialog_set_output (dialog, output);
+  hl_extract_dialog_start (dialog);
+
+  wait = (OpenWait) { window, output };
+  g_assert_true (hl_test_wait_until (window_shows, &wait, 30000));
+  g_assert_null (find_extract_dialog (GTK_WINDOW (window)));
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+  fixture_remove_tmpdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -218,6 +294,7 @@ main (int    argc,
   g_test_add_func ("/gui/extract-dialog/cancel", test_cancel_writes_nothing);
   g_test_add_func ("/gui/extract-dialog/bad-checkpoint", test_bad_checkpoint);
   g_test_add_func ("/gui/extract-dialog/bad-query-list", test_bad_query_list);
+  g_test_add_func ("/gui/extract-dialog/window-opens-result", test_window_opens_result);
 
   return g_test_run ();
 }
