@@ -60,6 +60,8 @@
 #define LANES 8
 /* Keys per test "does this stretch hold a candidate?" in the second pass. */
 #define CHUNK (4 * LANES)
+/* Components of the centres summed at a time (eight AVX2 registers). */
+#define STRIPE 32
 /* Keys ahead whose rows of values the prefix sums prefetch. */
 #define PREFETCH_AHEAD 8
 /* Above this, ||y|| ||s|| could overflow float32: the head is done exactly. */
@@ -113,6 +115,7 @@ typedef struct
   HlRanking                   *inst_ranking;  /* [n_inst] */
   int                         *orders;        /* [n_inst * n] */
   gboolean                     exact_only;    /* float32 bounds not trusted */
+  double                      *yd;            /* [n * d] y_i in double (exact) */
   float                       *yf;            /* [n * d] y_i in float32 */
   /* [n_pad] per key, zero in the padding: ||y_i||^2 rounded to float32,
    * ||y_i|| rounded to float32, and an upper bound of ||y_i||. */
@@ -129,7 +132,8 @@ typedef struct
   double                      *mass;          /* [block] */
   double                      *cos_sink, *cos_last; /* [block] alignment */
   float                       *g;             /* [block * n_pad] <s_c, y_i> */
-  /* The prefix sum of the current instance, carried across blocks. */
+  /* The prefix sum, mass and length of the last instance of a block,
+   * carried to the next block. */
   double                      *running;       /* [d] */
   double                       running_mass;
   int                          running_pos;
@@ -145,14 +149,15 @@ typedef struct
 
 /* Per-head preparation ----------------------------------------------------- */
 
-/* y_i = alpha_i v_i rounded once to float32 into @yf; returns ||y_i||^2
- * summed in eight lanes of double (within 1e-13). */
+/* y_i = alpha_i v_i into @yd (exact in double) and rounded once to float32
+ * into @yf; returns ||y_i||^2 summed in eight lanes (within 1e-13). */
 HL_VECTOR_CLONES
 static double
-point_prepare (const float *restrict v,
-               float                 alpha,
-               int                   d,
-               float       *restrict yf)
+point_prepare (const float  *restrict v,
+               float                  alpha,
+               int                    d,
+               double       *restrict yd,
+               float        *restrict yf)
 {
   double acc[8] = { 0 }, a = alpha, sum;
   int c = 0;
@@ -163,6 +168,7 @@ point_prepare (const float *restrict v,
         double y = a * (double) v[c + q];
 
         acc[q] += y * y;
+        yd[c + q] = y;
         yf[c + q] = (float) y;
       }
   sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
@@ -171,6 +177,7 @@ point_prepare (const float *restrict v,
       double y = a * (double) v[c];
 
       sum += y * y;
+      yd[c] = y;
       yf[c] = (float) y;
     }
   return sum;
@@ -186,7 +193,7 @@ kernel_points (Kernel *k)
   for (int i = 0; i < k->n; i++)
     {
       double ny2 = point_prepare (in->values + (gsize) i * k->d, in->alpha[i], k->d,
-                                  k->yf + (gsize) i * k->d);
+                                  k->yd + (gsize) i * k->d, k->yf + (gsize) i * k->d);
       double ny = sqrt (ny2);
 
       finite = finite && isfinite (ny2);
@@ -241,6 +248,7 @@ kernel_layout (Kernel *k,
   k->inst_ranking = carve (base, &used, inst, sizeof (HlRanking));
   *repeats = carve (base, &used, inst, sizeof (int));
   k->orders = carve (base, &used, inst * n, sizeof (int));
+  k->yd = carve (base, &used, n * d, sizeof (double));
   k->yf = carve (base, &used, n * d, sizeof (float));
   k->ny2f = carve (base, &used, np, sizeof (float));
   k->nyf = carve (base, &used, np, sizeof (float));
@@ -299,66 +307,62 @@ kernel_init (Kernel                      *k,
 
 /* Centres ------------------------------------------------------------------ */
 
-/* running += alpha_i v_i for the keys @order[0 .. count-1]. Each product is
- * exact in double and the keys are added one after the other, so the sums
- * are bit for bit those of a plain loop (the reference and the projection
- * sum the same way). Thirty-two components at a time stay in registers
- * while every key goes by (the vectoriser turns the array into eight
- * registers); the rows come in random order, so they are prefetched a few
- * keys ahead. */
+/* sum[0 .. width-1] += y_i[0 .. width-1] for the keys @order[0 .. count-1],
+ * @yd pointing at the first of those components of y_0 (exact in double).
+ * The keys are added one after the other, so the sums are bit for bit
+ * those of a plain loop (the reference and the projection sum the same
+ * way). A full stripe of STRIPE components stays in registers while every
+ * key goes by (the vectoriser turns the array into eight registers); the
+ * rows come in random order, so they are prefetched a few keys ahead. */
 HL_VECTOR_CLONES
 static void
-centre_add (double      *restrict running,
-            const float *restrict values,
-            const float *restrict alpha,
-            const int   *restrict order,
-            int                   count,
-            int                   d)
+centre_add (double       *restrict sum,
+            const double *restrict yd,
+            const int    *restrict order,
+            int                    count,
+            int                    d,
+            int                    width)
 {
-  int c = 0;
-
-  for (; c + 32 <= d; c += 32)
+  if (width == STRIPE)
     {
-      double acc[32];
+      double acc[STRIPE];
 
-      for (int q = 0; q < 32; q++)
-        acc[q] = running[c + q];
+      for (int q = 0; q < STRIPE; q++)
+        acc[q] = sum[q];
       for (int p = 0; p < count; p++)
         {
-          const float *v = values + (gsize) order[p] * d + c;
-          const float *ahead = values + (gsize) order[MIN (p + PREFETCH_AHEAD, count - 1)] * d + c;
-          double a = alpha[order[p]];
+          const double *y = yd + (gsize) order[p] * d;
+          const double *ahead = yd + (gsize) order[MIN (p + PREFETCH_AHEAD, count - 1)] * d;
 
-          __builtin_prefetch (ahead);
-          __builtin_prefetch (ahead + 16);
-          for (int q = 0; q < 32; q++)
-            acc[q] += a * (double) v[q];
+          for (int q = 0; q < STRIPE; q += 8)
+            __builtin_prefetch (ahead + q);
+          for (int q = 0; q < STRIPE; q++)
+            acc[q] += y[q];
         }
-      for (int q = 0; q < 32; q++)
-        running[c + q] = acc[q];
+      for (int q = 0; q < STRIPE; q++)
+        sum[q] = acc[q];
+      return;
     }
-  for (int p = 0; p < count && c < d; p++)
+  for (int p = 0; p < count; p++)
     {
-      const float *v = values + (gsize) order[p] * d;
-      double a = alpha[order[p]];
+      const double *y = yd + (gsize) order[p] * d;
 
-      for (int j = c; j < d; j++)
-        running[j] += a * (double) v[j];
+      for (int q = 0; q < width; q++)
+        sum[q] += y[q];
     }
 }
 
-/* Copies the running sum into a centre (double and float32) and returns
- * ||s||^2 summed in lanes; also the dot products with v_0 and v_t for the
- * alignment (in lanes too: those are reported in float32). */
+/* From a centre in double: its float32 copy, ||s||^2 summed in lanes, and
+ * the dot products with v_0 and v_t for the alignment (in lanes too: those
+ * are reported in float32). */
 HL_VECTOR_CLONES
 static double
-centre_store (const double *restrict running,
-              const float  *restrict v_sink,
-              const float  *restrict v_last,
-              int                    d,
-              double       *restrict sd,
-              float        *restrict sf,
-              double       *restrict dots)
+centre_finish (const double *restrict sd,
+               const float  *restrict v_sink,
+               const float  *restrict v_last,
+               int                    d,
+               float        *restrict sf,
+               double       *restrict dots)
 {
   VecD4 ss = { 0 }, ds = { 0 }, dl = { 0 };
   double ns2, dot_sink, dot_last;
@@ -366,9 +370,8 @@ centre_store (const double *restrict running,
 
   for (; c + 4 <= d; c += 4)
     {
-      VecD4 s = *(const VecD4 *) (running + c);
+      VecD4 s = *(const VecD4 *) (sd + c);
 
-      *(VecD4 *) (sd + c) = s;
       *(VecF4 *) (sf + c) = __builtin_convertvector (s, VecF4);
       ss += s * s;
       ds += s * __builtin_convertvector (*(const VecF4 *) (v_sink + c), VecD4);
@@ -379,33 +382,77 @@ centre_store (const double *restrict running,
   dot_last = (dl[0] + dl[1]) + (dl[2] + dl[3]);
   for (; c < d; c++)
     {
-      sd[c] = running[c];
-      sf[c] = (float) running[c];
-      ns2 += running[c] * running[c];
-      dot_sink += running[c] * (double) v_sink[c];
-      dot_last += running[c] * (double) v_last[c];
+      sf[c] = (float) sd[c];
+      ns2 += sd[c] * sd[c];
+      dot_sink += sd[c] * (double) v_sink[c];
+      dot_last += sd[c] * (double) v_last[c];
     }
   dots[0] = dot_sink;
   dots[1] = dot_last;
   return ns2;
 }
 
-/* Advances the running prefix sum of instance @inst to its first @n_top
- * keys. */
+/* The components [c0, c0 + width) of every centre of the block, instance
+ * by instance along its order. The stripe of y these read (n rows of at
+ * most STRIPE doubles, 256 KiB for a thousand keys) stays in the L2 cache
+ * from one instance to the next, where whole rows would not. The first instance of a block may
+ * continue the last one of the previous block: its sums start from the
+ * carried running sum, and the last instance's sums are carried on. */
 static void
-kernel_advance (Kernel *k,
-                int     inst,
-                int     n_top)
+kernel_build_stripe (Kernel *k,
+                     int     first,
+                     int     count,
+                     int     c0,
+                     int     width)
 {
-  const int *order = k->orders + (gsize) inst * k->n;
+  int n_grid = k->options->n_grid;
 
-  if (n_top <= k->running_pos)
-    return;
-  for (int p = k->running_pos; p < n_top; p++)
-    k->running_mass += k->input->alpha[order[p]];
-  centre_add (k->running, k->input->values, k->input->alpha, order + k->running_pos,
-              n_top - k->running_pos, k->d);
-  k->running_pos = n_top;
+  for (int b = 0; b < count;)
+    {
+      int inst = (first + b) / n_grid, g = (first + b) % n_grid;
+      int pos = g == 0 ? 0 : k->running_pos;
+      const int *order = k->orders + (gsize) inst * k->n;
+      double acc[STRIPE];
+
+      if (g == 0)
+        memset (acc, 0, sizeof (double) * width);
+      else
+        memcpy (acc, k->running + c0, sizeof (double) * width);
+      for (; b < count && (first + b) / n_grid == inst; b++)
+        {
+          int n_top = k->options->grid[(first + b) % n_grid];
+
+          centre_add (acc, k->yd + c0, order + pos, n_top - pos, k->d, width);
+          pos = n_top;
+          memcpy (k->sd + (gsize) b * k->d + c0, acc, sizeof (double) * width);
+        }
+      memcpy (k->running + c0, acc, sizeof (double) * width);
+    }
+}
+
+/* The retained mass of every centre of the block, carried across blocks
+ * like the sums. */
+static void
+kernel_build_masses (Kernel *k,
+                     int     first,
+                     int     count)
+{
+  int n_grid = k->options->n_grid;
+
+  for (int b = 0; b < count; b++)
+    {
+      int inst = (first + b) / n_grid, g = (first + b) % n_grid;
+      const int *order = k->orders + (gsize) inst * k->n;
+
+      if (g == 0)
+        {
+          k->running_mass = 0.0;
+          k->running_pos = 0;
+        }
+      for (; k->running_pos < k->options->grid[g]; k->running_pos++)
+        k->running_mass += k->input->alpha[order[k->running_pos]];
+      k->mass[b] = k->running_mass;
+    }
 }
 
 static void
@@ -415,24 +462,17 @@ kernel_build_centres (Kernel *k,
 {
   const float *v_sink = k->input->values;
   const float *v_last = k->input->values + (gsize) (k->n - 1) * k->d;
-  int n_grid = k->options->n_grid;
 
+  for (int c0 = 0; c0 < k->d; c0 += STRIPE)
+    kernel_build_stripe (k, first, count, c0, MIN (STRIPE, k->d - c0));
+  kernel_build_masses (k, first, count);
   for (int b = 0; b < count; b++)
     {
-      int c = first + b, inst = c / n_grid, g = c % n_grid;
       double dots[2], ns;
 
-      if (g == 0)
-        {
-          memset (k->running, 0, sizeof (double) * k->d);
-          k->running_mass = 0.0;
-          k->running_pos = 0;
-        }
-      kernel_advance (k, inst, k->options->grid[g]);
-      k->ns2[b] = centre_store (k->running, v_sink, v_last, k->d,
-                                k->sd + (gsize) b * k->d, k->sf + (gsize) b * k->d, dots);
+      k->ns2[b] = centre_finish (k->sd + (gsize) b * k->d, v_sink, v_last, k->d,
+                                 k->sf + (gsize) b * k->d, dots);
       k->ns2x[b] = -1.0;
-      k->mass[b] = k->running_mass;
       ns = sqrt (k->ns2[b]);
       k->cos_sink[b] = dots[0] / (ns * k->nv_sink + 1e-12);
       k->cos_last[b] = dots[1] / (ns * k->nv_last + 1e-12);
