@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hl-correlation-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-explorer.h"
+#include "hl-model-panel.h"
 #include "hl-plot-view.h"
-#include "hl-regimes-plot.h"
 #include "hl-settings-choice.h"
 
 /* Settings whose change needs a new analysis, and how long to wait for
@@ -87,14 +86,8 @@ struct _HlExplorer
   GtkAdjustment         *sample_adjustment;
   GtkAdjustment         *query_adjustment;
   HlHeatmapView         *heatmap;
-  GtkStack              *model_stack;
-  GtkLabel              *model_waiting_label;
-  GtkBox                *model_box;
+  HlModelPanel          *model_panel;
   HlHeadDetail          *head_detail;
-
-  HlPlotView            *model_curves_view;
-  HlPlotView            *regimes_view;
-  HlPlotView            *correlation_view;
 
   GSettings             *settings;
   HlActivations         *file;
@@ -112,12 +105,6 @@ struct _HlExplorer
   HlRanking              ranking;
   HlDistance             distance;
   ColourMode             colour_mode;
-
-  /* What the model plots point into. */
-  float                 *model_values;
-  HlCurvesPlotData       model_curves;
-  HlRegimesPlotData      regimes;
-  HlCorrelationPlotData  correlation;
 };
 
 G_DEFINE_FINAL_TYPE (HlExplorer, hl_explorer, GTK_TYPE_WIDGET)
@@ -390,94 +377,6 @@ heatmap_selection_changed_cb (HlExplorer    *self,
   hl_explorer_update_detail (self);
 }
 
-/* The model-level plots -------------------------------------------------- */
-
-static void
-fill_model_curves (HlExplorer           *self,
-                   const HlModelSummary *summary,
-                   const HlModelPoint   *ranked,
-                   const HlModelPoint   *random)
-{
-  int n = summary->n_grid;
-  float *v;
-
-  g_free (self->model_values);
-  self->model_values = v = g_new (float, 13 * MAX (n, 1));
-  memset (&self->model_curves, 0, sizeof self->model_curves);
-  self->model_curves.n_grid = n;
-  self->model_curves.grid = summary->grid;
-  self->model_curves.chosen_n = hl_explorer_get_n (self);
-  self->model_curves.band_label = _("95% bootstrap band over samples");
-  self->model_curves.title = _("Mean over heads");
-
-  for (int c = 0; c < HL_N_CURVES; c++)
-    {
-      float *mean = v + (4 * c) * n, *lo = mean + n, *hi = lo + n, *rnd = hi + n;
-
-      for (int i = 0; i < n; i++)
-        {
-          const HlBand *b = c == HL_CURVE_PRECISION ? &ranked[i].precision
-                            : c == HL_CURVE_RECALL ? &ranked[i].recall : &ranked[i].f1;
-          const HlBand *r = random == NULL ? NULL
-                            : c == HL_CURVE_PRECISION ? &random[i].precision
-                            : c == HL_CURVE_RECALL ? &random[i].recall : &random[i].f1;
-
-          mean[i] = b->mean, lo[i] = b->lo, hi[i] = b->hi;
-          rnd[i] = r != NULL ? r->mean : NAN;
-        }
-      self->model_curves.ranked[c] = mean;
-      self->model_curves.band_lo[c] = lo;
-      self->model_curves.band_hi[c] = hi;
-      self->model_curves.random[c] = random != NULL ? rnd : NULL;
-    }
-
-  /* The correlation uses the last block of the same allocation. */
-  for (int i = 0; i < n; i++)
-    v[12 * n + i] = ranked[i].corr_recall_rho0;
-}
-
-static void
-hl_explorer_update_model (HlExplorer *self)
-{
-  const HlModelSummary *summary;
-  const HlModelPoint *ranked;
-  const HlActivationsInfo *info;
-
-  if (self->analysis == NULL)
-    return;
-
-  summary = hl_analysis_get_summary (self->analysis);
-  ranked = summary->points[self->ranking][self->distance];
-  if (ranked == NULL)
-    return;
-
-  info = file_info (self);
-  fill_model_curves (self, summary, ranked, summary->points[HL_RANKING_RANDOM][self->distance]);
-  self->correlation = (HlCorrelationPlotData) {
-    summary->n_grid, summary->grid, self->model_values + 12 * summary->n_grid, NULL, NULL,
-    _("corr(R<sub>N</sub>, ρ<sub>0</sub>) across heads"),
-  };
-  self->regimes = (HlRegimesPlotData) {
-    summary->n_layers, summary->regime_counts,
-    info->n_heads * info->n_samples * info->n_queries, _("Regimes per layer"),
-  };
-  hl_plot_view_set_data (self->model_curves_view, &self->model_curves);
-  hl_plot_view_set_data (self->correlation_view, &self->correlation);
-  hl_plot_view_set_data (self->regimes_view, &self->regimes);
-  gtk_stack_set_visible_child_name (self->model_stack, "summary");
-}
-
-static void
-hl_explorer_show_model_waiting (HlExplorer *self,
-                                const char *message)
-{
-  gtk_label_set_text (self->model_waiting_label, message);
-  gtk_stack_set_visible_child_name (self->model_stack, "waiting");
-  hl_plot_view_set_data (self->model_curves_view, NULL);
-  hl_plot_view_set_data (self->correlation_view, NULL);
-  hl_plot_view_set_data (self->regimes_view, NULL);
-}
-
 /* N ---------------------------------------------------------------------- */
 
 /* The grid of the query shown, and the slider over it. */
@@ -535,9 +434,8 @@ n_adjustment_value_changed_cb (HlExplorer    *self,
   g_settings_set_int (self->settings, "n", hl_explorer_get_n (self));
   hl_explorer_update_heatmap (self);
   hl_explorer_update_detail (self);
-  self->model_curves.chosen_n = hl_explorer_get_n (self);
-  if (self->analysis != NULL)
-    hl_plot_view_set_data (self->model_curves_view, &self->model_curves);
+  hl_model_panel_set_view (self->model_panel, self->ranking, self->distance,
+                           hl_explorer_get_n (self));
 }
 
 void
@@ -696,8 +594,11 @@ analysis_finished_cb (GObject      *object,
   hl_explorer_set_running (self, NULL);
   if (analysis != NULL)
     {
+      const HlActivationsInfo *info = file_info (self);
+
       self->analysis = g_steal_pointer (&analysis);
-      hl_explorer_update_model (self);
+      hl_model_panel_set_analysis (self->model_panel, self->analysis,
+                                   info->n_heads * info->n_samples * info->n_queries);
       return;
     }
 
@@ -708,7 +609,7 @@ analysis_finished_cb (GObject      *object,
                                self->n_received, self->n_expected);
   else
     message = g_strdup_printf (_("The analysis failed: %s"), error->message);
-  hl_explorer_show_model_waiting (self, message);
+  hl_model_panel_show_message (self->model_panel, message);
 }
 
 static void
@@ -745,8 +646,9 @@ hl_explorer_start_analysis (HlExplorer *self)
   self->n_expected = n_result_slots (self);
   hl_explorer_update_heatmap (self);
   hl_explorer_update_detail (self);
-  hl_explorer_show_model_waiting (self, _("The model-level results appear when every head "
-                                          "is analysed."));
+  hl_model_panel_set_analysis (self->model_panel, NULL, 0);
+  hl_model_panel_show_message (self->model_panel, _("The model-level results appear when "
+                                                    "every head is analysed."));
 
   hl_explorer_fill_options (self, &options);
   hl_explorer_set_running (self, cancellable);
@@ -847,7 +749,8 @@ settings_changed_cb (HlExplorer *self,
   self->colour_mode = hl_settings_get_choice (settings, "colour-mode", hl_colour_mode_choices);
   hl_explorer_update_heatmap (self);
   hl_explorer_update_detail (self);
-  hl_explorer_update_model (self);
+  hl_model_panel_set_view (self->model_panel, self->ranking, self->distance,
+                           hl_explorer_get_n (self));
 }
 
 /* Life cycle ------------------------------------------------------------- */
@@ -877,7 +780,6 @@ hl_explorer_finalize (GObject *object)
   HlExplorer *self = HL_EXPLORER (object);
 
   g_clear_pointer (&self->grid, g_free);
-  g_clear_pointer (&self->model_values, g_free);
 
   G_OBJECT_CLASS (hl_explorer_parent_class)->finalize (object);
 }
@@ -937,6 +839,7 @@ hl_explorer_class_init (HlExplorerClass *klass)
 
   g_type_ensure (HL_TYPE_HEATMAP_VIEW);
   g_type_ensure (HL_TYPE_HEAD_DETAIL);
+  g_type_ensure (HL_TYPE_MODEL_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-explorer.ui");
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, progress_revealer);
@@ -953,9 +856,7 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, sample_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, heatmap);
-  gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_stack);
-  gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_waiting_label);
-  gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_box);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_panel);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_detail);
   gtk_widget_class_bind_template_callback (widget_class, cancel_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, n_adjustment_value_changed_cb);
@@ -964,19 +865,6 @@ hl_explorer_class_init (HlExplorerClass *klass)
 
   hl_explorer_class_init_bindings (widget_class);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-}
-
-static HlPlotView *
-add_model_plot (HlExplorer *self,
-                HlPlotKind  kind,
-                const char *label)
-{
-  GtkWidget *view = hl_plot_view_new (kind, label);
-
-  gtk_widget_set_size_request (view, 280, 240);
-  gtk_box_append (self->model_box, view);
-
-  return HL_PLOT_VIEW (view);
 }
 
 static void
@@ -1002,11 +890,7 @@ hl_explorer_init (HlExplorer *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->model_curves_view = add_model_plot (self, HL_PLOT_CURVES,
-                                            _("Mean precision, recall and F1 over N"));
-  self->regimes_view = add_model_plot (self, HL_PLOT_REGIMES, _("Regime counts per layer"));
-  self->correlation_view = add_model_plot (self, HL_PLOT_CORRELATION,
-                                           _("Correlation of recall with sink similarity over N"));
   hl_explorer_init_settings (self);
   hl_explorer_update_n_label (self);
+  hl_model_panel_set_view (self->model_panel, self->ranking, self->distance, 0);
 }
