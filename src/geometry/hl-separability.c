@@ -25,7 +25,7 @@
  * whose interval decides their count on its own and collects the rest:
  * the candidates for rho_max and rho_min and the keys whose interval
  * straddles a bracket, typically a handful out of a thousand. Only those are
- * recomputed exactly in double, directly from alpha_i v_i and s_N. So P, R,
+ * recomputed exactly in double, directly from y_i = alpha_i v_i and s_N. So P, R,
  * rho_min and rho_max are those of the exact computation, and the GEMM does
  * the bulk of the arithmetic.
  *
@@ -678,36 +678,29 @@ pass_counts (const float *restrict lo,
 
 /* Exact distances ---------------------------------------------------------- */
 
-/* Euclidean distances of four keys to @s, each summed in index order with
- * the arithmetic of hl_separability_exact_distance () (so bit for bit its
- * result); four independent sums hide the latency of the additions. */
+/* Euclidean distances of two keys to @s, each summed in index order from
+ * the exact y_i with the arithmetic of hl_separability_exact_distance ()
+ * (so bit for bit its result); two independent sums keep the additions'
+ * latency and the loads in balance. */
 static void
-exact_euclidean4 (const float  *values,
-                  const float  *alpha,
+exact_euclidean2 (const double *yd,
                   int           d,
                   const int    *keys,
                   const double *s,
                   double       *out)
 {
-  const float *v0 = values + (gsize) keys[0] * d, *v1 = values + (gsize) keys[1] * d;
-  const float *v2 = values + (gsize) keys[2] * d, *v3 = values + (gsize) keys[3] * d;
-  double a0 = alpha[keys[0]], a1 = alpha[keys[1]], a2 = alpha[keys[2]], a3 = alpha[keys[3]];
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  const double *y0 = yd + (gsize) keys[0] * d, *y1 = yd + (gsize) keys[1] * d;
+  double s0 = 0.0, s1 = 0.0;
 
   for (int c = 0; c < d; c++)
     {
-      double d0 = a0 * (double) v0[c] - s[c], d1 = a1 * (double) v1[c] - s[c];
-      double d2 = a2 * (double) v2[c] - s[c], d3 = a3 * (double) v3[c] - s[c];
+      double d0 = y0[c] - s[c], d1 = y1[c] - s[c];
 
       s0 += d0 * d0;
       s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
     }
   out[0] = sqrt (s0);
   out[1] = sqrt (s1);
-  out[2] = sqrt (s2);
-  out[3] = sqrt (s3);
 }
 
 /* The exact distance of key @i to centre @b, with the exact squared norms
@@ -748,18 +741,16 @@ kernel_exact_candidates (Kernel     *k,
         k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
       return;
     }
-  for (int j = 0; j < n_cand; j += 4)
+  for (int j = 0; j < n_cand; j += 2)
     {
-      /* A short last group repeats its last key. */
-      int keys[4];
-      double dist[4];
+      /* An odd last key is paired with itself. */
+      int keys[2] = { k->cand[j], k->cand[MIN (j + 1, n_cand - 1)] };
+      double dist[2];
 
-      for (int q = 0; q < 4; q++)
-        keys[q] = k->cand[MIN (j + q, n_cand - 1)];
-      exact_euclidean4 (k->input->values, k->input->alpha, k->d, keys,
-                        k->sd + (gsize) b * k->d, dist);
-      for (int q = 0; q < 4 && j + q < n_cand; q++)
-        k->cand_d[j + q] = dist[q];
+      exact_euclidean2 (k->yd, k->d, keys, k->sd + (gsize) b * k->d, dist);
+      k->cand_d[j] = dist[0];
+      if (j + 1 < n_cand)
+        k->cand_d[j + 1] = dist[1];
     }
 }
 
