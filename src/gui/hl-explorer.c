@@ -117,6 +117,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  ANALYSIS_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void hl_explorer_start_analysis (HlExplorer *self);
 
 GtkWidget *
@@ -608,7 +615,10 @@ analysis_finished_cb (GObject      *object,
                                  "again to run it."),
                                self->n_received, self->n_expected);
   else
-    message = g_strdup_printf (_("The analysis failed: %s"), error->message);
+    {
+      message = g_strdup_printf (_("The analysis failed: %s"), error->message);
+      g_signal_emit (self, signals[ANALYSIS_FAILED], 0, error);
+    }
   hl_model_panel_show_message (self->model_panel, message);
 }
 
@@ -836,6 +846,14 @@ hl_explorer_class_init (HlExplorerClass *klass)
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The file opened but one of its blocks did not pass validation. */
+  signals[ANALYSIS_FAILED] =
+    g_signal_new ("analysis-failed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   g_type_ensure (HL_TYPE_HEATMAP_VIEW);
   g_type_ensure (HL_TYPE_HEAD_DETAIL);

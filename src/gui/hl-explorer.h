@@ -25,6 +25,9 @@ void           hl_explorer_set_file        (HlExplorer    *self,
                                             HlActivations *file);
 HlActivations *hl_explorer_get_file        (HlExplorer    *self);
 
+/* Signals: ::analysis-failed (const GError *error) when a run ends with an
+ * error other than its cancellation. */
+
 /* TRUE while the analysis runs. */
 gboolean       hl_explorer_get_running     (HlExplorer    *self);
 void           hl_explorer_cancel          (HlExplorer    *self);

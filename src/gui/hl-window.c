@@ -431,6 +431,21 @@ hl_window_open_recent_action (GtkWidget  *widget,
   hl_window_open (self, file);
 }
 
+/* Blocks are validated as the analysis reads them, so a file that opened
+ * may still fail here: say so where the user looks. */
+static void
+explorer_analysis_failed_cb (HlWindow     *self,
+                             const GError *error,
+                             HlExplorer   *explorer)
+{
+  g_autofree char *name = g_path_get_basename (hl_activations_get_path (self->activations));
+  g_autofree char *heading = g_strdup_printf (_("The Analysis of “%s” Failed"), name);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 hl_window_restore_size (HlWindow *self)
 {
@@ -633,6 +648,8 @@ hl_window_init (HlWindow *self)
   hl_window_rebuild_recent_menu (self);
   hl_window_update_title (self);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  g_signal_connect_object (self->explorer, "analysis-failed",
+                           G_CALLBACK (explorer_analysis_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->explorer, "notify::running",
                            G_CALLBACK (explorer_running_changed_cb), self, G_CONNECT_SWAPPED);
   explorer_running_changed_cb (self, NULL, self->explorer);

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "hl-gui-test.h"
 #include "hl-synth-model.h"
@@ -278,6 +279,69 @@ test_explorer_open_cancels_previous (Fixture       *f,
                  == hl_window_get_activations (f->window));
 }
 
+/* Writes a float32 file whose values block (layer 1, sample 0, kv head 0)
+ * holds a NaN: it opens (blocks are checked when read) and its analysis
+ * fails. The NaN goes where the bytes of one of that block's values are. */
+static char *
+write_file_with_nan (Fixture *f)
+{
+  static const char nan_bytes[4] = { 0x00, 0x00, (char) 0xc0, 0x7f };
+  g_autofree char *path = g_build_filename (f->dir, "nan.h5", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree float *values = g_new (float, 64 * 16);
+  gsize length;
+  char *hit;
+
+  write_model (path, 2, 2, 64, 1, NULL, 1);
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hl_activations_read_values (file, 1, 0, 0, values, &error));
+  g_clear_object (&file);
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  hit = NULL;
+  for (gsize i = 0; hit == NULL && i + sizeof (float) <= length; i++)
+    if (memcmp (contents + i, &values[5 * 16 + 3], sizeof (float)) == 0)
+      hit = contents + i;
+  g_assert_nonnull (hit);
+  memcpy (hit, nan_bytes, sizeof nan_bytes);
+  g_assert_true (g_file_set_contents (path, contents, length, &error));
+
+  return g_steal_pointer (&path);
+}
+
+static gboolean
+window_has_dialog (gpointer user_data)
+{
+  return hl_test_find_message_dialog (GTK_WINDOW (user_data)) != NULL;
+}
+
+static void
+test_explorer_bad_block_shows_error (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *path = write_file_with_nan (f);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  AdwMessageDialog *dialog;
+
+  hl_window_open (f->window, file);
+  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
+  g_assert_nonnull (hl_window_get_activations (f->window));
+  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 30000));
+
+  /* No summary, and a dialog with the reader's explanation. */
+  g_assert_null (hl_explorer_get_analysis (explorer));
+  g_assert_true (hl_test_wait_until (window_has_dialog, f->window, 5000));
+  dialog = hl_test_find_message_dialog (GTK_WINDOW (f->window));
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "nan.h5"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "finite"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_unlink (path);
+}
+
 static gboolean
 analysis_restarted (gpointer user_data)
 {
@@ -329,6 +393,7 @@ main (int    argc,
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
   ADD ("threshold-reruns", test_explorer_threshold_reruns, NULL);
+  ADD ("bad-block-shows-error", test_explorer_bad_block_shows_error, NULL);
   ADD ("cancel", test_explorer_cancel, "large");
   ADD ("open-cancels-previous", test_explorer_open_cancels_previous, "large");
 #undef ADD
