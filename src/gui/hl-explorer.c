@@ -85,6 +85,7 @@ struct _HlExplorer
   GtkWidget             *query_box;
   GtkAdjustment         *sample_adjustment;
   GtkAdjustment         *query_adjustment;
+  GtkLabel              *query_position_label;
   HlHeatmapView         *heatmap;
   HlModelPanel          *model_panel;
   HlHeadDetail          *head_detail;
@@ -412,6 +413,16 @@ hl_explorer_update_grid (HlExplorer *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->n_scale), self->n_grid > 1);
 }
 
+/* The query spin counts the file's queries; say where the query is. */
+static void
+hl_explorer_update_query_label (HlExplorer *self)
+{
+  g_autofree char *text = g_strdup_printf (_("t = %d"),
+                                           file_info (self)->query_positions[self->query]);
+
+  gtk_label_set_text (self->query_position_label, text);
+}
+
 static void
 hl_explorer_update_n_label (HlExplorer *self)
 {
@@ -480,6 +491,7 @@ sample_or_query_changed_cb (HlExplorer    *self,
     {
       self->query = query;
       hl_explorer_update_grid (self);
+      hl_explorer_update_query_label (self);
     }
   hl_explorer_update_heatmap (self);
   hl_explorer_update_detail (self);
@@ -703,6 +715,7 @@ hl_explorer_setup_file (HlExplorer *self)
   gtk_widget_set_visible (self->query_box, info->n_queries > 1);
   hl_explorer_update_grid (self);
   hl_explorer_update_n_label (self);
+  hl_explorer_update_query_label (self);
 }
 
 void
@@ -873,6 +886,7 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_box);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, sample_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_position_label);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, heatmap);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_panel);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_detail);
