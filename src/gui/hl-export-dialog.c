@@ -76,6 +76,7 @@ struct _HlExportDialog
   double             width;          /* inches: the truth the spins show */
   double             height;
   gboolean           updating;       /* set while the code moves the widgets */
+  gboolean           size_chosen;    /* the user set a size: keep it */
   graphene_rect_t    preview_rect;
   gboolean           preview_drawn;
 };
@@ -244,6 +245,7 @@ hl_export_dialog_set_size (HlExportDialog *self,
   g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
   g_return_if_fail (width > 0 && height > 0);
 
+  self->size_chosen = TRUE;
   hl_export_dialog_apply_size (self, width, height);
 }
 
@@ -275,6 +277,7 @@ size_spin_value_changed_cb (HlExportDialog *self,
   if (self->updating)
     return;
 
+  self->size_chosen = TRUE;
   hl_export_dialog_apply_size (self,
                                gtk_spin_button_get_value (self->width_spin) / f,
                                gtk_spin_button_get_value (self->height_spin) / f);
@@ -290,6 +293,7 @@ preset_row_selected_cb (HlExportDialog *self,
   if (self->updating || preset >= G_N_ELEMENTS (presets))
     return;
 
+  self->size_chosen = TRUE;
   hl_export_dialog_apply_size (self, presets[preset].width, presets[preset].height);
 }
 
@@ -309,6 +313,18 @@ option_changed_cb (HlExportDialog *self)
 
 /* Figures --------------------------------------------------------------- */
 
+/* Until the user picks a size, each figure starts at its kind's: a
+ * multi-panel figure spans both columns, a single plot one. */
+static void
+hl_export_dialog_apply_default_size (HlExportDialog *self,
+                                     HlPlotKind      kind)
+{
+  Preset preset = kind == HL_PLOT_PANEL ? PRESET_DOUBLE : PRESET_SINGLE;
+
+  if (!self->size_chosen)
+    hl_export_dialog_apply_size (self, presets[preset].width, presets[preset].height);
+}
+
 static void
 hl_export_dialog_show_figure (HlExportDialog *self)
 {
@@ -316,6 +332,8 @@ hl_export_dialog_show_figure (HlExportDialog *self)
 
   if (figure == NULL)
     return;
+
+  hl_export_dialog_apply_default_size (self, hl_plot_snapshot_get_kind (figure->snapshot));
 
   adw_window_title_set_subtitle (self->window_title, figure->title);
   gtk_widget_queue_draw (GTK_WIDGET (self->preview));
@@ -350,13 +368,7 @@ hl_export_dialog_add_figure (HlExportDialog *self,
   /* A choice of one is no choice. */
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), self->figures->len > 1);
   if (self->figures->len == 1)
-    {
-      Preset preset = hl_plot_snapshot_get_kind (snapshot) == HL_PLOT_PANEL ? PRESET_DOUBLE
-                                                                             : PRESET_SINGLE;
-
-      hl_export_dialog_apply_size (self, presets[preset].width, presets[preset].height);
-      hl_export_dialog_show_figure (self);
-    }
+    hl_export_dialog_show_figure (self);
 }
 
 void

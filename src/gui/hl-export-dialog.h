@@ -27,7 +27,8 @@ HlExportDialog *hl_export_dialog_new             (GtkWindow          *parent,
 
 /* Adds a figure to the choice: @title names it in the list, @basename is
  * the suggested file name without extension. The first one added is
- * selected; its kind sets the initial size (panels are double column). */
+ * selected. Until a size is chosen, the selected figure's kind sets it
+ * (panels are double column, other plots single column). */
 void            hl_export_dialog_add_figure      (HlExportDialog     *self,
                                                   const char         *title,
                                                   const char         *basename,

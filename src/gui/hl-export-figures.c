@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-export-figures.h"
+#include "hl-curves-plot.h"
 #include "hl-head-detail.h"
 #include "hl-heatmap-view.h"
 #include "hl-plot-view.h"
@@ -77,6 +78,20 @@ name_figure (GtkWidget   *widget,
   *basename = g_strdup_printf ("layer%d-head%d-%s", result->layer, result->head, what);
 }
 
+/* Over the panels: the head ("Layer 3 · Head 5") or the model plot's own
+ * title ("Mean over heads"). */
+static const char *
+panel_title (GtkWidget              *view,
+             const HlCurvesPlotData *curves)
+{
+  HlHeadDetail *detail;
+
+  if (head_of (view, &detail) != NULL)
+    return hl_head_detail_get_title (detail);
+
+  return curves->title;
+}
+
 static void
 collect_plot_view (Collect    *c,
                    HlPlotView *view)
@@ -103,7 +118,7 @@ collect_plot_view (Collect    *c,
   g_clear_pointer (&basename, g_free);
   panel_label = g_strdup_printf (_("%s, as three panels"), hl_plot_view_get_label (view));
   name_figure (GTK_WIDGET (view), panel_label, "panel", &title, &basename);
-  snapshot = hl_plot_snapshot_new_curves_panel (data, title);
+  snapshot = hl_plot_snapshot_new_curves_panel (data, panel_title (GTK_WIDGET (view), data));
   collect_add (c, NULL, title, basename, snapshot);
 }
 

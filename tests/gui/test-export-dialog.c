@@ -391,6 +391,7 @@ test_window_actions (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   HlWindow *window = hl_window_new (NULL);
   HlExplorer *explorer = hl_window_get_explorer (window);
+  HlPlotExportOptions options;
   HlExportDialog *dialog;
 
   fixture_write_file (path, &shape);
@@ -409,6 +410,15 @@ test_window_actions (void)
   /* Heatmap, model curves and their panel, regimes, correlation; the
    * head's curves and their panel, alignment, profile, decay, scatter. */
   g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 11);
+
+  /* The model curves' multi-panel figure comes right after them and
+   * starts double column wide; a single plot single column. */
+  hl_export_dialog_select_figure (dialog, 2);
+  hl_export_dialog_get_options (dialog, &options);
+  g_assert_cmpfloat (options.width, ==, 7.0);
+  hl_export_dialog_select_figure (dialog, 0);
+  hl_export_dialog_get_options (dialog, &options);
+  g_assert_cmpfloat (options.width, ==, 3.5);
   hl_test_destroy_window (GTK_WINDOW (dialog));
 
   hl_test_destroy_window (GTK_WINDOW (window));
