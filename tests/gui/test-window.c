@@ -55,6 +55,41 @@ test_window_opens_sample (void)
   hl_test_destroy_window (GTK_WINDOW (window));
 }
 
+static gboolean
+recent_has_sample (gpointer user_data)
+{
+  g_autofree char *uri = g_file_get_uri (user_data);
+
+  return gtk_recent_manager_has_item (gtk_recent_manager_get_default (), uri);
+}
+
+static void
+test_window_recent_files (void)
+{
+  g_autoptr(GFile) sample = hl_test_dup_sample ();
+  g_autoptr(GtkRecentInfo) info = NULL;
+  g_autofree char *uri = NULL;
+  HlWindow *window;
+
+  if (sample == NULL)
+    return;
+
+  window = open_window_on (sample);
+  uri = g_file_get_uri (sample);
+  g_assert_true (hl_test_wait_until (recent_has_sample, sample, 5000));
+  info = gtk_recent_manager_lookup_item (gtk_recent_manager_get_default (), uri, NULL);
+  g_assert_true (gtk_recent_info_has_application (info, "Headlens"));
+
+  /* The recent files menu opens it again. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-recent", "s", uri);
+  g_assert_true (hl_window_get_loading (window));
+  g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
+  g_assert_cmpstr (hl_activations_get_path (hl_window_get_activations (window)), ==,
+                   g_getenv ("HEADLENS_SAMPLE"));
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+}
+
 static GFile *
 write_broken_file (char **dir_out)
 {
@@ -191,6 +226,7 @@ main (int    argc,
   g_test_add_func ("/gui/window/opens-sample", test_window_opens_sample);
   g_test_add_func ("/gui/window/broken-file-keeps-previous", test_window_broken_file_keeps_previous);
   g_test_add_func ("/gui/window/missing-file", test_window_missing_file_without_previous);
+  g_test_add_func ("/gui/window/recent-files", test_window_recent_files);
   g_test_add_func ("/gui/window/size-saved", test_window_size_is_saved);
   g_test_add_func ("/gui/window/size-restored", test_window_restores_size);
 
