@@ -389,6 +389,14 @@ hl_export_dialog_get_n_figures (HlExportDialog *self)
   return self->figures->len;
 }
 
+guint
+hl_export_dialog_get_selected_figure (HlExportDialog *self)
+{
+  g_return_val_if_fail (HL_IS_EXPORT_DIALOG (self), 0);
+
+  return adw_combo_row_get_selected (self->figure_row);
+}
+
 /* The preview ------------------------------------------------------------ */
 
 /* The grey and white squares image editors use to show transparency. */

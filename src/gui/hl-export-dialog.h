@@ -36,6 +36,8 @@ void            hl_export_dialog_add_figure      (HlExportDialog     *self,
 void            hl_export_dialog_select_figure   (HlExportDialog     *self,
                                                   guint               index);
 guint           hl_export_dialog_get_n_figures   (HlExportDialog     *self);
+/* The index of the selected figure, in the order they were added. */
+guint           hl_export_dialog_get_selected_figure (HlExportDialog *self);
 
 /* The options the file will be written with (size in inches). */
 void            hl_export_dialog_get_options     (HlExportDialog     *self,

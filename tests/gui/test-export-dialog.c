@@ -16,6 +16,7 @@
 #include "hl-gui-test.h"
 #include "hl-metrics-csv.h"
 #include "hl-panel-plot.h"
+#include "hl-plot-view.h"
 #include "hl-window.h"
 
 #define N_GRID 5
@@ -380,6 +381,26 @@ find_export_dialog (GtkWindow *parent)
   return NULL;
 }
 
+static HlPlotView *
+find_plot_view (GtkWidget  *widget,
+                HlPlotKind  kind)
+{
+  if (HL_IS_PLOT_VIEW (widget) && hl_plot_view_get_kind (HL_PLOT_VIEW (widget)) == kind)
+    return HL_PLOT_VIEW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      HlPlotView *view = find_plot_view (child, kind);
+
+      if (view != NULL)
+        return view;
+    }
+
+  return NULL;
+}
+
 /* The window's Export Figure offers every plot of the window, the
  * selected head's included. */
 static void
@@ -419,6 +440,15 @@ test_window_actions (void)
   hl_export_dialog_select_figure (dialog, 0);
   hl_export_dialog_get_options (dialog, &options);
   g_assert_cmpfloat (options.width, ==, 3.5);
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+
+  /* A plot's context menu opens the dialog on that plot. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_plot_view (GTK_WIDGET (window),
+                                                                          HL_PLOT_REGIMES)),
+                                             "plotview.export-figure", NULL));
+  dialog = find_export_dialog (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (hl_export_dialog_get_selected_figure (dialog), ==, 3);
   hl_test_destroy_window (GTK_WINDOW (dialog));
 
   hl_test_destroy_window (GTK_WINDOW (window));
