@@ -90,6 +90,50 @@ test_window_recent_files (void)
   hl_test_destroy_window (GTK_WINDOW (window));
 }
 
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+
+  return NULL;
+}
+
+static void
+test_window_drop_opens_file (void)
+{
+  g_autoptr(GFile) sample = hl_test_dup_sample ();
+  g_auto(GValue) value = G_VALUE_INIT;
+  HlWindow *window;
+  GtkDropTarget *target;
+  gboolean handled = FALSE;
+
+  if (sample == NULL)
+    return;
+
+  window = hl_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  target = find_drop_target (GTK_WIDGET (window));
+  g_assert_nonnull (target);
+
+  /* What GTK does when a file is dropped on the window. */
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, sample);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+  g_assert_true (handled);
+  g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
+  g_assert_nonnull (hl_window_get_activations (window));
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+}
+
 static GFile *
 write_broken_file (char **dir_out)
 {
@@ -227,6 +271,7 @@ main (int    argc,
   g_test_add_func ("/gui/window/broken-file-keeps-previous", test_window_broken_file_keeps_previous);
   g_test_add_func ("/gui/window/missing-file", test_window_missing_file_without_previous);
   g_test_add_func ("/gui/window/recent-files", test_window_recent_files);
+  g_test_add_func ("/gui/window/drop-opens-file", test_window_drop_opens_file);
   g_test_add_func ("/gui/window/size-saved", test_window_size_is_saved);
   g_test_add_func ("/gui/window/size-restored", test_window_restores_size);
 
