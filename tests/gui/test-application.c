@@ -4,6 +4,7 @@
  */
 #include "hl-application.h"
 #include "hl-gui-test.h"
+#include "hl-window.h"
 
 static void
 test_application_actions (void)
@@ -47,6 +48,45 @@ test_application_sample_from_environment (void)
     g_setenv ("HEADLENS_SAMPLE", saved, TRUE);
 }
 
+static gboolean
+window_has_file (gpointer user_data)
+{
+  HlWindow *window = user_data;
+
+  return !hl_window_get_loading (window) && hl_window_get_activations (window) != NULL;
+}
+
+/* `headlens FILE` reaches the application as ::open. */
+static void
+test_application_opens_command_line_file (void)
+{
+  g_autoptr(GFile) sample = hl_test_dup_sample ();
+  g_autoptr(GError) error = NULL;
+  HlApplication *app;
+  GtkWindow *window;
+
+  if (sample == NULL)
+    return;
+
+  app = hl_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_application_open (G_APPLICATION (app), &sample, 1, "");
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (HL_IS_WINDOW (window));
+  g_assert_true (hl_test_wait_until (window_has_file, window, 20000));
+  g_assert_cmpstr (hl_activations_get_path (hl_window_get_activations (HL_WINDOW (window))),
+                   ==, g_getenv ("HEADLENS_SAMPLE"));
+
+  hl_test_destroy_window (window);
+  /* A registered application is not finalized here (something of its
+   * registration keeps a reference); the window is checked above. */
+  g_object_unref (app);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -56,6 +96,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/application/actions", test_application_actions);
   g_test_add_func ("/gui/application/sample-from-environment", test_application_sample_from_environment);
+  g_test_add_func ("/gui/application/opens-command-line-file", test_application_opens_command_line_file);
 
   return g_test_run ();
 }
