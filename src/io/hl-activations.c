@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-activations-private.h"
+#include "hl-float16.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -23,6 +24,15 @@ struct _HlActivations
   hid_t              file;          /* open for the object's lifetime */
   hid_t              values;
   hid_t              attention;
+  /* For IEEE float16 and float64 datasets, the file type in host byte
+   * order: blocks are read unconverted into the scratch buffer and
+   * converted here, because HDF5's own conversions are slow (float16 by
+   * 170x). H5I_INVALID_HID for float32 and unusual types, which HDF5
+   * converts to float32. */
+  hid_t              values_raw;
+  hid_t              attention_raw;
+  void              *scratch;       /* guarded by the HDF5 lock */
+  gsize              scratch_size;  /* in bytes */
   HlActivationsInfo  info;
 
   GMutex             warnings_lock; /* guards the two fields below */
@@ -58,9 +68,14 @@ close_handles (HlActivations *self)
     H5Dclose (self->values);
   if (self->attention >= 0)
     H5Dclose (self->attention);
+  if (self->values_raw >= 0)
+    H5Tclose (self->values_raw);
+  if (self->attention_raw >= 0)
+    H5Tclose (self->attention_raw);
   if (self->file >= 0)
     H5Fclose (self->file);
   self->file = self->values = self->attention = H5I_INVALID_HID;
+  self->values_raw = self->attention_raw = H5I_INVALID_HID;
   hl_hdf5_unlock ();
 }
 
@@ -71,6 +86,7 @@ hl_activations_finalize (GObject *object)
 
   close_handles (self);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->scratch, g_free);
   g_clear_pointer (&self->info.model, g_free);
   g_clear_pointer (&self->info.source, g_free);
   g_clear_pointer (&self->info.query_positions, g_free);
@@ -92,10 +108,34 @@ static void
 hl_activations_init (HlActivations *self)
 {
   self->file = self->values = self->attention = H5I_INVALID_HID;
+  self->values_raw = self->attention_raw = H5I_INVALID_HID;
   self->info.model = g_strdup ("");
   g_mutex_init (&self->warnings_lock);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->warned_blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The memory type that reads @dset's numbers without conversion (but in
+ * host byte order), or H5I_INVALID_HID when @dset is neither IEEE float16
+ * nor IEEE float64. */
+static hid_t
+raw_memory_type (hid_t dset)
+{
+  g_auto(HlH5Type) ftype = H5Dget_type (dset);
+  hid_t mtype;
+
+  if (ftype < 0
+      || !(hl_hdf5_type_is_ieee_half (ftype) || H5Tequal (ftype, H5T_IEEE_F64LE) > 0
+           || H5Tequal (ftype, H5T_IEEE_F64BE) > 0))
+    return H5I_INVALID_HID;
+  mtype = H5Tcopy (ftype);
+  if (mtype >= 0
+      && H5Tset_order (mtype, G_BYTE_ORDER == G_LITTLE_ENDIAN ? H5T_ORDER_LE
+                                                              : H5T_ORDER_BE) >= 0)
+    return mtype;
+  if (mtype >= 0)
+    H5Tclose (mtype);
+  return H5I_INVALID_HID;
 }
 
 static gboolean
@@ -121,6 +161,11 @@ load_locked (HlActivations  *self,
    * whatever was opened. */
   self->values = header.values;
   self->attention = header.attention;
+  if (ok)
+    {
+      self->values_raw = raw_memory_type (self->values);
+      self->attention_raw = raw_memory_type (self->attention);
+    }
   return ok;
 }
 
@@ -190,10 +235,72 @@ check_index (const char  *what,
   return FALSE;
 }
 
-/* Reads the [count[3], count[4]] block at @start of the rank-5 @dset,
- * converting to float32. Takes the HDF5 lock. */
+/* The scratch buffer, grown to @size bytes. Requires the HDF5 lock. */
+static void *
+scratch_buffer (HlActivations *self,
+                gsize          size)
+{
+  if (self->scratch_size < size)
+    {
+      g_free (self->scratch);
+      self->scratch = g_malloc (size);
+      self->scratch_size = size;
+    }
+  return self->scratch;
+}
+
+/* Reads @n numbers of the type @raw_type (a host-order IEEE float16 or
+ * float64) selected by @mspace and @fspace and converts them to float32. */
 static gboolean
-read_block (hid_t          dset,
+read_raw_locked (HlActivations *self,
+                 hid_t          dset,
+                 hid_t          raw_type,
+                 hid_t          mspace,
+                 hid_t          fspace,
+                 gsize          n,
+                 float         *out)
+{
+  gsize size = H5Tget_size (raw_type);
+  void *raw = scratch_buffer (self, n * size);
+
+  if (H5Dread (dset, raw_type, mspace, fspace, H5P_DEFAULT, raw) < 0)
+    return FALSE;
+  if (size == 2)
+    hl_float16_to_float (raw, out, n);
+  else
+    hl_float64_to_float (raw, out, n);
+  return TRUE;
+}
+
+/* Reads the [count[3], count[4]] block at @start of the rank-5 @dset into
+ * @out as float32: unconverted and then converted by read_raw_locked()
+ * when @raw_type is valid, by HDF5's conversion otherwise. Requires the
+ * HDF5 lock. */
+static gboolean
+read_block_locked (HlActivations *self,
+                   hid_t          dset,
+                   hid_t          raw_type,
+                   const hsize_t *start,
+                   const hsize_t *count,
+                   float         *out)
+{
+  g_auto(HlH5Space) fspace = H5Dget_space (dset);
+  /* The memory space has the selection's shape: with any other shape HDF5
+   * 1.10 maps every element to its chunk one by one (100x slower). */
+  g_auto(HlH5Space) mspace = H5Screate_simple (5, count, NULL);
+
+  if (fspace < 0 || mspace < 0
+      || H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
+    return FALSE;
+  if (raw_type >= 0)
+    return read_raw_locked (self, dset, raw_type, mspace, fspace, count[3] * count[4], out);
+  return H5Dread (dset, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out) >= 0;
+}
+
+static gboolean
+read_block (HlActivations *self,
+            hid_t          dset,
+            hid_t          raw_type,
             const hsize_t *start,
             const hsize_t *count,
             float         *out)
@@ -201,16 +308,7 @@ read_block (hid_t          dset,
   gboolean ok;
 
   hl_hdf5_lock ();
-  {
-    g_auto(HlH5Space) fspace = H5Dget_space (dset);
-    /* The memory space has the selection's shape: with any other shape
-     * HDF5 1.10 maps every element to its chunk one by one (100x slower). */
-    g_auto(HlH5Space) mspace = H5Screate_simple (5, count, NULL);
-
-    ok = fspace >= 0
-         && H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
-         && H5Dread (dset, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out) >= 0;
-  }
+  ok = read_block_locked (self, dset, raw_type, start, count, out);
   hl_hdf5_unlock ();
   return ok;
 }
@@ -227,6 +325,33 @@ add_warning (HlActivations *self,
   g_free (message);
 }
 
+/* Fails naming the first non-finite number of a values block. The quick
+ * vectorised test runs first, as nearly every block is fine. */
+static gboolean
+check_values_finite (const HlActivationsInfo  *info,
+                     int                       layer,
+                     int                       sample,
+                     int                       kv_head,
+                     const float              *block,
+                     GError                  **error)
+{
+  gsize n = (gsize) info->seq_len * info->head_dim;
+
+  if (hl_float_all_finite (block, n))
+    return TRUE;
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (block[i]))
+      {
+        g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE,
+                     _("/values of layer %d, sample %d, kv head %d is %g at position %d, "
+                       "dimension %d, expected a finite number"),
+                     layer, sample, kv_head, block[i],
+                     (int) (i / info->head_dim), (int) (i % info->head_dim));
+        return FALSE;
+      }
+  return TRUE;
+}
+
 gboolean
 hl_activations_read_values (HlActivations  *self,
                             int             layer,
@@ -236,7 +361,6 @@ hl_activations_read_values (HlActivations  *self,
                             GError        **error)
 {
   const HlActivationsInfo *info;
-  gsize n;
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
@@ -249,25 +373,14 @@ hl_activations_read_values (HlActivations  *self,
 
   hsize_t start[5] = { layer, sample, kv_head, 0, 0 };
   hsize_t count[5] = { 1, 1, 1, info->seq_len, info->head_dim };
-  if (!read_block (self->values, start, count, out))
+  if (!read_block (self, self->values, self->values_raw, start, count, out))
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
                    _("Could not read /values of layer %d, sample %d, kv head %d: "
                      "the file is damaged"), layer, sample, kv_head);
       return FALSE;
     }
-  n = (gsize) info->seq_len * info->head_dim;
-  for (gsize i = 0; i < n; i++)
-    if (!isfinite (out[i]))
-      {
-        g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE,
-                     _("/values of layer %d, sample %d, kv head %d is %g at position %d, "
-                       "dimension %d, expected a finite number"),
-                     layer, sample, kv_head, out[i],
-                     (int) (i / info->head_dim), (int) (i % info->head_dim));
-        return FALSE;
-      }
-  return TRUE;
+  return check_values_finite (info, layer, sample, kv_head, out, error);
 }
 
 /* Checks one attention row of the query at @position; returns its sum. */
@@ -368,7 +481,7 @@ hl_activations_read_attention (HlActivations  *self,
 
   hsize_t start[5] = { layer, sample, head, 0, 0 };
   hsize_t count[5] = { 1, 1, 1, info->n_queries, info->seq_len };
-  if (!read_block (self->attention, start, count, out))
+  if (!read_block (self, self->attention, self->attention_raw, start, count, out))
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
                    _("Could not read /attention of layer %d, sample %d, head %d: "

@@ -54,6 +54,8 @@ gboolean     hl_hdf5_type_is_sane      (hid_t        type);
 /* TRUE when the storage layout of @dset is consistent with its shape
  * (chunks no larger than a fixed-size dataset, at most 1 GiB). */
 gboolean     hl_hdf5_layout_is_sane    (hid_t        dset);
+/* TRUE when @type is exactly IEEE 754 binary16, in either byte order. */
+gboolean     hl_hdf5_type_is_ieee_half (hid_t        type);
 /* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
 gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
                                         HlDtype     *dtype);

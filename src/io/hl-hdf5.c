@@ -186,6 +186,22 @@ hl_hdf5_layout_is_sane (hid_t dset)
 }
 
 gboolean
+hl_hdf5_type_is_ieee_half (hid_t type)
+{
+  size_t spos, epos, esize, mpos, msize;
+  H5T_order_t order = H5Tget_order (type);
+
+  /* Anything else of two bytes (bfloat16, another bias, no implied bit)
+   * is left to HDF5's generic conversion. */
+  return H5Tget_class (type) == H5T_FLOAT && H5Tget_size (type) == 2
+         && H5Tget_precision (type) == 16 && H5Tget_offset (type) == 0
+         && (order == H5T_ORDER_LE || order == H5T_ORDER_BE)
+         && H5Tget_fields (type, &spos, &epos, &esize, &mpos, &msize) >= 0
+         && spos == 15 && epos == 10 && esize == 5 && mpos == 0 && msize == 10
+         && H5Tget_ebias (type) == 15 && H5Tget_norm (type) == H5T_NORM_IMPLIED;
+}
+
+gboolean
 hl_hdf5_type_to_dtype (hid_t    type,
                        HlDtype *dtype)
 {

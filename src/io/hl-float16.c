@@ -1,0 +1,154 @@
+/* hl-float16.c: exact conversions between IEEE 754 binary16 and float32.
+ *
+ * Each number goes through the same branch-free sequence of integer and
+ * float operations, with the cases selected by comparisons, so that the
+ * loops over groups of GROUP numbers vectorise at -O2 (the compiler's cheap
+ * cost model only vectorises loops whose trip count it knows).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-float16.h"
+
+#include <math.h>
+#include <string.h>
+
+#define GROUP 16
+
+static inline uint32_t
+float_bits (float f)
+{
+  uint32_t u;
+
+  memcpy (&u, &f, sizeof u);
+  return u;
+}
+
+static inline float
+bits_float (uint32_t u)
+{
+  float f;
+
+  memcpy (&f, &u, sizeof f);
+  return f;
+}
+
+/* binary16 has 5 exponent bits (bias 15) and 10 mantissa bits; float32 has
+ * 8 (bias 127) and 23. A normal half becomes a float by moving its exponent
+ * and mantissa up 13 bits and adding 127 - 15 to the exponent; a subnormal
+ * half is its 10-bit integer times 2^-24, which a float holds exactly; an
+ * infinity or NaN keeps its mantissa under an all-ones exponent. */
+static inline float
+half_to_float (uint16_t h)
+{
+  uint32_t sign = (uint32_t) (h & 0x8000) << 16;
+  uint32_t em = h & 0x7fff;
+  uint32_t normal = (em << 13) + ((uint32_t) (127 - 15) << 23);
+  uint32_t special = (em << 13) | 0x7f800000;
+  uint32_t subnormal = float_bits ((float) em * 0x1p-24f);
+  /* All-ones masks rather than branches or ?:, which GCC 12 does not
+   * if-convert here. */
+  uint32_t is_special = -(uint32_t) (em >= 0x7c00);
+  uint32_t is_normal = -(uint32_t) (em >= 0x0400) & ~is_special;
+  uint32_t is_subnormal = ~(is_special | is_normal);
+
+  return bits_float (sign | (special & is_special) | (normal & is_normal)
+                     | (subnormal & is_subnormal));
+}
+
+void
+hl_float16_to_float (const uint16_t *in,
+                     float          *out,
+                     gsize           n)
+{
+  gsize i = 0;
+
+  for (; i + GROUP <= n; i += GROUP)
+    for (int j = 0; j < GROUP; j++)
+      out[i + j] = half_to_float (in[i + j]);
+  for (; i < n; i++)
+    out[i] = half_to_float (in[i]);
+}
+
+/* The magnitude of a finite float below 2^-14 (the smallest normal half),
+ * rounded to a multiple of 2^-24: adding 0.5 leaves exactly 24 bits below
+ * the binary point, so the FPU rounds to nearest even once, and the low
+ * bits of the sum are the half's bits (0x400 when it rounds up to the
+ * smallest normal). */
+static inline uint32_t
+round_subnormal (uint32_t magnitude)
+{
+  return float_bits (bits_float (magnitude) + 0.5f) - float_bits (0.5f);
+}
+
+/* A normal half: drop 13 mantissa bits, rounding to nearest even by adding
+ * just under half a unit plus the lowest kept bit (a carry into the
+ * exponent is the right result), then rebias the exponent. */
+static inline uint32_t
+round_normal (uint32_t magnitude)
+{
+  uint32_t rounded = magnitude + 0xfff + ((magnitude >> 13) & 1);
+
+  return (rounded - ((uint32_t) (127 - 15) << 23)) >> 13;
+}
+
+static inline uint16_t
+float_to_half (float f)
+{
+  uint32_t x = float_bits (f);
+  uint32_t sign = (x >> 16) & 0x8000;
+  uint32_t ax = x & 0x7fffffff;
+  uint32_t nan = 0x7e00 | ((ax >> 13) & 0x3ff);
+  uint32_t magnitude;
+
+  /* 0x477ff000 is 65520, halfway between the largest half (65504) and
+   * 65536: from there on, ties to even round up to infinity. */
+  if (ax > 0x7f800000)
+    magnitude = nan;
+  else if (ax >= 0x477ff000)
+    magnitude = 0x7c00;
+  else if (ax >= 0x38800000)
+    magnitude = round_normal (ax);
+  else
+    magnitude = round_subnormal (ax);
+  return (uint16_t) (sign | magnitude);
+}
+
+void
+hl_float_to_float16 (const float *in,
+                     uint16_t    *out,
+                     gsize        n)
+{
+  for (gsize i = 0; i < n; i++)
+    out[i] = float_to_half (in[i]);
+}
+
+void
+hl_float64_to_float (const double *in,
+                     float        *out,
+                     gsize         n)
+{
+  for (gsize i = 0; i < n; i++)
+    out[i] = (float) in[i];
+}
+
+gboolean
+hl_float_all_finite (const float *data,
+                     gsize        n)
+{
+  gsize i = 0;
+
+  /* NaN fails every comparison, so !(|x| <= FLT_MAX) catches it too. */
+  for (; i + GROUP <= n; i += GROUP)
+    {
+      int bad = 0;
+
+      for (int j = 0; j < GROUP; j++)
+        bad |= !(fabsf (data[i + j]) <= G_MAXFLOAT);
+      if (bad)
+        return FALSE;
+    }
+  for (; i < n; i++)
+    if (!(fabsf (data[i]) <= G_MAXFLOAT))
+      return FALSE;
+  return TRUE;
+}
