@@ -384,9 +384,9 @@ extract_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   HlExtractResult out;
+  gboolean ok;
 
-  gboolean ok = hl_extract_finish (result, &out, &error);
-
+  ok = hl_extract_finish (result, &out, &error);
   g_clear_object (&self->cancellable);
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
