@@ -294,6 +294,25 @@ divisor_mod (const Divisor *div,
   return (guint64) ((bottom + top) >> 64);
 }
 
+/* hl_random_next () (xoshiro256**), inlined into the permutation loop: a
+ * call per draw is a sizeable part of the cost of a permutation. The test
+ * /separability/kernel/random-orders checks that the draws are the same. */
+static inline guint64
+random_next (HlRandom *rng)
+{
+  guint64 *s = rng->s;
+  guint64 x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9;
+  guint64 t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 45) | (s[3] >> 19);
+  return result;
+}
+
 /* @div[i] for the bound i + 1, i = 1 .. n - 1. */
 static Divisor *
 divisors_new (int n)
@@ -332,7 +351,7 @@ permutations_with (HlRandom      *rngs,
         int pick, tmp;
 
         do
-          r = hl_random_next (&rngs[j]);
+          r = random_next (&rngs[j]);
         while (r < div[i].threshold);
         pick = (int) divisor_mod (&div[i], r, (guint64) i + 1);
         tmp = out[i];

@@ -59,7 +59,7 @@
  * to a multiple of it. */
 #define LANES 8
 /* Keys per test "does this stretch hold a candidate?" in the second pass. */
-#define CHUNK (4 * LANES)
+#define CHUNK (8 * LANES)
 /* Components of the centres summed at a time (eight AVX2 registers). */
 #define STRIPE 32
 /* Keys ahead whose rows of values the prefix sums prefetch. */
@@ -507,10 +507,9 @@ kernel_select (Kernel *k,
 
 /* Pass 1: intervals and brackets ------------------------------------------- */
 
-/* Stores the interval of every key and reduces the four brackets. @key_a and
- * @key_b give the key: Euclidean ny2f - 2 g (key_b NULL); cosine
- * -g / (nyf ||s|| + 1e-12) (key_a = nyf, key_b unused, cos_ns = ||s||).
- * The half-width is e_a * nyup + e_b * ny2f + e_c. */
+/* Stores the interval of every key and reduces the four brackets. The key
+ * is ny2f - 2 g (Euclidean) or -g / (nyf ||s|| + 1e-12) (cosine, @cos_ns
+ * = ||s||); the half-width of its interval is e_a nyup + e_b ny2f + e_c. */
 HL_VECTOR_CLONES
 static void
 pass_intervals (const float *restrict g,
