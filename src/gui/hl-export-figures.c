@@ -157,7 +157,9 @@ static void
 collect (Collect   *c,
          GtkWidget *widget)
 {
-  if (!gtk_widget_get_visible (widget))
+  /* Hidden widgets and the pages a stack does not show are not figures
+   * the user can see. */
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
     return;
   if (HL_IS_PLOT_VIEW (widget))
     collect_plot_view (c, HL_PLOT_VIEW (widget));
