@@ -814,7 +814,6 @@ hl_cli_render (int    argc,
     }
   ok = render (&c, argv[1], &error);
   context_clear (&c);
-  hl_plot_text_release_caches ();
   if (!ok)
     {
       g_printerr ("headlens-cli render: %s\n", error->message);

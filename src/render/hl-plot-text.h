@@ -51,7 +51,7 @@ void         hl_plot_text_show   (cairo_t           *cr,
                                   double             y,
                                   double             xalign,
                                   double             yalign);
-/* Drops the fonts cached by Pango, cairo and fontconfig. Call once before
+/* Drops the font map cached by Pango. Call once before
  * the process exits (tests, the command line) so leak checkers report only
  * real leaks; no text may be drawn afterwards. */
 void         hl_plot_text_release_caches (void);
