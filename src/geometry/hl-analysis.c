@@ -22,6 +22,11 @@
 #include "hl-analysis.h"
 
 #include <cblas.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <glib/gi18n.h>
 
 #define DELIVERY_INTERVAL_US (40 * 1000)
@@ -387,12 +392,24 @@ pop_job (Run *run)
   return job;
 }
 
+/* The analysis yields to the interface: on a 2-core machine the workers and
+ * the reader would otherwise take the cores from the main loop exactly while
+ * the heatmap fills in. On Linux the nice value is per thread. */
+static void
+lower_thread_priority (void)
+{
+#ifdef __linux__
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+#endif
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
   Run *run = data;
   Job *job;
 
+  lower_thread_priority ();
   while ((job = pop_job (run)) != NULL)
     {
       process_job (run, job);
@@ -701,6 +718,7 @@ coordinator_thread (gpointer data)
 {
   Run *run = data;
 
+  lower_thread_priority ();
   run_execute (run);
   schedule_in_main (run, complete_in_main);
   run_unref (run);
