@@ -138,6 +138,41 @@ raw_memory_type (hid_t dset)
   return H5I_INVALID_HID;
 }
 
+/* Opens @name again with a chunk cache that keeps the chunks a block read
+ * touches, when other blocks share them (see hl_hdf5_block_access_plist);
+ * returns @dset itself otherwise. */
+static hid_t
+reopen_with_cache (hid_t          file,
+                   hid_t          dset,
+                   const char    *name,
+                   const hsize_t *block)
+{
+  hid_t dapl = hl_hdf5_block_access_plist (dset, block);
+
+  if (dapl == H5P_DEFAULT)
+    return dset;
+  /* While a dataset is open, opening it again shares the first opening's
+   * chunk cache and ignores @dapl: close it first. */
+  H5Dclose (dset);
+  dset = H5Dopen2 (file, name, dapl);
+  H5Pclose (dapl);
+  return dset >= 0 ? dset : H5Dopen2 (file, name, H5P_DEFAULT);
+}
+
+static void
+open_for_blocks (HlActivations *self)
+{
+  const HlActivationsInfo *info = &self->info;
+  hsize_t values_block[5] = { 1, 1, 1, info->seq_len, info->head_dim };
+  hsize_t attention_block[5] = { 1, 1, 1, info->n_queries, info->seq_len };
+
+  self->values = reopen_with_cache (self->file, self->values, "/values", values_block);
+  self->attention = reopen_with_cache (self->file, self->attention, "/attention",
+                                       attention_block);
+  self->values_raw = raw_memory_type (self->values);
+  self->attention_raw = raw_memory_type (self->attention);
+}
+
 static gboolean
 load_locked (HlActivations  *self,
              GError        **error)
@@ -162,10 +197,7 @@ load_locked (HlActivations  *self,
   self->values = header.values;
   self->attention = header.attention;
   if (ok)
-    {
-      self->values_raw = raw_memory_type (self->values);
-      self->attention_raw = raw_memory_type (self->attention);
-    }
+    open_for_blocks (self);
   return ok;
 }
 

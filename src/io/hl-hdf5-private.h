@@ -56,6 +56,14 @@ gboolean     hl_hdf5_type_is_sane      (hid_t        type);
 gboolean     hl_hdf5_layout_is_sane    (hid_t        dset);
 /* TRUE when @type is exactly IEEE 754 binary16, in either byte order. */
 gboolean     hl_hdf5_type_is_ieee_half (hid_t        type);
+/* A dataset access property list whose chunk cache keeps every chunk that
+ * one read of @block (rank 5, e.g. [1, 1, 1, seq_len, head_dim]) touches,
+ * when those chunks also hold the blocks read next (chunks spanning several
+ * heads, layers or samples, as other tools may write them); otherwise
+ * H5P_DEFAULT, as each chunk is read once. Close it with H5Pclose unless
+ * it is H5P_DEFAULT. */
+hid_t        hl_hdf5_block_access_plist (hid_t          dset,
+                                         const hsize_t *block);
 /* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
 gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
                                         HlDtype     *dtype);

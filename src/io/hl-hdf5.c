@@ -201,6 +201,52 @@ hl_hdf5_type_is_ieee_half (hid_t type)
          && H5Tget_ebias (type) == 15 && H5Tget_norm (type) == H5T_NORM_IMPLIED;
 }
 
+/* The bytes of the chunks that one read of @block touches, or 0 when no
+ * chunk holds more than one block. */
+static guint64
+block_chunk_bytes (hid_t          dset,
+                   const hsize_t *block)
+{
+  g_auto(HlH5Plist) dcpl = H5Dget_create_plist (dset);
+  g_auto(HlH5Type) type = H5Dget_type (dset);
+  hsize_t chunk[5];
+  guint64 bytes, n_chunks = 1;
+
+  if (dcpl < 0 || type < 0 || H5Pget_layout (dcpl) != H5D_CHUNKED
+      || H5Pget_chunk (dcpl, 5, chunk) != 5)
+    return 0;
+  bytes = H5Tget_size (type);
+  for (int i = 0; i < 5; i++)
+    {
+      bytes *= chunk[i];
+      n_chunks *= (block[i] + chunk[i] - 1) / chunk[i];
+    }
+  if (chunk[0] * chunk[1] * chunk[2] <= block[0] * block[1] * block[2])
+    return 0;
+  return bytes * n_chunks;
+}
+
+hid_t
+hl_hdf5_block_access_plist (hid_t          dset,
+                            const hsize_t *block)
+{
+  /* HDF5's default is 1 MiB; beyond 256 MiB, rather decompress again. */
+  const guint64 default_bytes = 1 << 20, max_bytes = (guint64) 256 << 20;
+  guint64 bytes = block_chunk_bytes (dset, block);
+  hid_t dapl;
+
+  if (bytes <= default_bytes || bytes > max_bytes)
+    return H5P_DEFAULT;
+  dapl = H5Pcreate (H5P_DATASET_ACCESS);
+  /* 12421 hash slots (a prime) keep collisions rare; w0 = 1 evicts the
+   * chunks already read in full first. */
+  if (dapl >= 0 && H5Pset_chunk_cache (dapl, 12421, bytes, 1.0) >= 0)
+    return dapl;
+  if (dapl >= 0)
+    H5Pclose (dapl);
+  return H5P_DEFAULT;
+}
+
 gboolean
 hl_hdf5_type_to_dtype (hid_t    type,
                        HlDtype *dtype)

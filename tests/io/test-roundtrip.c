@@ -5,6 +5,7 @@
 #include "io-test-util.h"
 
 #include <glib/gstdio.h>
+#include <hdf5.h>
 #include <string.h>
 
 typedef struct
@@ -225,6 +226,83 @@ test_float16_rounding (void)
   io_test_remove_tmpdir (dir);
 }
 
+/* Rewrites /values of @path with gzip chunks of @heads kv heads, the way
+ * another tool may store it. */
+static void
+rechunk_values (const char *path,
+                hsize_t     heads)
+{
+  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t old = H5Dopen2 (file, "/values", H5P_DEFAULT);
+  hid_t type = H5Dget_type (old);
+  hid_t space = H5Dget_space (old);
+  hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
+  hsize_t dims[5];
+  g_autofree float *data = NULL;
+  hid_t dset;
+
+  H5Sget_simple_extent_dims (space, dims, NULL);
+  data = g_new (float, H5Sget_simple_extent_npoints (space));
+  dims[0] = dims[1] = 1;
+  dims[2] = heads;
+  H5Pset_chunk (dcpl, 5, dims);
+  H5Pset_deflate (dcpl, 1);
+  dset = H5Dcreate2 (file, "/values-rechunked", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  g_assert_cmpint (H5Dread (old, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
+  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
+  H5Dclose (dset);
+  H5Dclose (old);
+  g_assert_cmpint (H5Ldelete (file, "/values", H5P_DEFAULT), >=, 0);
+  g_assert_cmpint (H5Lmove (file, "/values-rechunked", file, "/values", H5P_DEFAULT,
+                            H5P_DEFAULT), >=, 0);
+  H5Pclose (dcpl);
+  H5Sclose (space);
+  H5Tclose (type);
+  H5Fclose (file);
+}
+
+/* Chunks holding several heads' blocks, larger than HDF5's default chunk
+ * cache (3 x 512 KiB), make the reader reopen /values with a larger cache:
+ * every block still reads back exactly, in any order. */
+static void
+test_multi_head_chunks (void)
+{
+  HlActivationsSpec spec = io_test_small_spec ();
+  g_autofree char *dir = io_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "chunks.h5", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) acts = NULL;
+  g_autofree float *expected = NULL;
+  g_autofree float *found = NULL;
+  const int order[] = { 2, 0, 5, 1, 3, 4 };
+  const int queries[] = { 1023 };
+  gsize n;
+
+  spec.n_layers = 1;
+  spec.n_heads = spec.n_kv_heads = 6;
+  spec.seq_len = 1024;
+  spec.head_dim = 128;
+  spec.n_samples = spec.n_queries = 1;
+  spec.query_positions = queries;
+  io_test_write_file (path, &spec, FALSE);
+  rechunk_values (path, 3);
+
+  n = (gsize) spec.seq_len * spec.head_dim;
+  expected = g_new (float, n);
+  found = g_new (float, n);
+  acts = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      io_test_fill_values (expected, &spec, 0, 0, order[i], FALSE);
+      g_assert_true (hl_activations_read_values (acts, 0, 0, order[i], found, &error));
+      g_assert_cmpmem (found, n * sizeof (float), expected, n * sizeof (float));
+    }
+  check_blocks (acts, &spec, FALSE);
+  g_clear_object (&acts);
+  io_test_remove_tmpdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -238,5 +316,6 @@ main (int    argc,
       g_test_add_data_func (name, &cases[i], test_roundtrip_case);
     }
   g_test_add_func ("/io/roundtrip/float16-rounding", test_float16_rounding);
+  g_test_add_func ("/io/roundtrip/multi-head-chunks", test_multi_head_chunks);
   return g_test_run ();
 }
