@@ -28,11 +28,21 @@ hl_random_init (HlRandom *self,
 {
   guint64 seed_state = seed;
   guint64 stream_state = stream ^ STREAM_MIX;
-  guint64 state;
 
   g_return_if_fail (self != NULL);
 
-  state = hl_random_splitmix64 (&seed_state) ^ hl_random_splitmix64 (&stream_state);
+  hl_random_init_plain (self, hl_random_splitmix64 (&seed_state)
+                              ^ hl_random_splitmix64 (&stream_state));
+}
+
+void
+hl_random_init_plain (HlRandom *self,
+                      guint64   seed)
+{
+  guint64 state = seed;
+
+  g_return_if_fail (self != NULL);
+
   /* splitmix64 never yields four zero words in a row, so the xoshiro state
    * is never the forbidden all-zero state. */
   for (int i = 0; i < 4; i++)

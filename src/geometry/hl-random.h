@@ -28,6 +28,11 @@ guint64 hl_random_splitmix64  (guint64  *state);
 void    hl_random_init        (HlRandom *self,
                                guint64   seed,
                                guint64   stream);
+/* Fills the four state words with the first four splitmix64 outputs of
+ * @seed itself, with no stream mixed in: the seeding of the synthetic
+ * generator (HlSynthRng), whose files must stay the same for a seed. */
+void    hl_random_init_plain  (HlRandom *self,
+                               guint64   seed);
 guint64 hl_random_next        (HlRandom *self);
 /* Uniform in 0 .. @bound - 1 without modulo bias; @bound > 0. */
 guint64 hl_random_below       (HlRandom *self,

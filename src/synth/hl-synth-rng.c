@@ -1,4 +1,5 @@
-/* hl-synth-rng.c: xoshiro256** with splitmix64 seeding and Box-Muller normals.
+/* hl-synth-rng.c: HlRandom with the synthetic generator's seeding, rejection
+ * scheme and Box-Muller normals.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,44 +7,27 @@
 
 #include <math.h>
 
-static guint64
-splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
-static inline guint64
-rotl (guint64 x,
-      int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
 guint64
 hl_synth_rng_derive_seed (guint64 seed,
                           guint64 stream)
 {
   guint64 state = seed;
-  guint64 a = splitmix64 (&state);
+  guint64 a = hl_random_splitmix64 (&state);
 
   state = a ^ (stream * G_GUINT64_CONSTANT (0xd1342543de82ef95));
-  return splitmix64 (&state);
+  return hl_random_splitmix64 (&state);
 }
 
 void
 hl_synth_rng_init (HlSynthRng *self,
                    guint64     seed)
 {
-  guint64 state = seed;
-
   g_return_if_fail (self != NULL);
 
-  for (int i = 0; i < 4; i++)
-    self->s[i] = splitmix64 (&state);
+  /* Plain seeding, not hl_random_init()'s stream mixing: the streams are
+   * separated by hl_synth_rng_derive_seed() instead, and the generated files
+   * must not change. */
+  hl_random_init_plain (&self->random, seed);
   self->has_spare = FALSE;
   self->spare = 0.0;
 }
@@ -51,23 +35,13 @@ hl_synth_rng_init (HlSynthRng *self,
 guint64
 hl_synth_rng_next (HlSynthRng *self)
 {
-  guint64 *s = self->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
+  return hl_random_next (&self->random);
 }
 
 double
 hl_synth_rng_uniform (HlSynthRng *self)
 {
-  return (hl_synth_rng_next (self) >> 11) * 0x1.0p-53;
+  return hl_random_double (&self->random);
 }
 
 guint64
@@ -76,12 +50,14 @@ hl_synth_rng_below (HlSynthRng *self,
 {
   g_return_val_if_fail (n > 0, 0);
 
-  /* Rejection keeps the result exactly uniform for any n. */
+  /* Rejects the highest outputs, where hl_random_below() rejects the lowest:
+   * both are exactly uniform, but they draw different sequences, and the
+   * synthetic files must stay the same for a seed. */
   guint64 limit = G_MAXUINT64 - G_MAXUINT64 % n;
   guint64 x;
 
   do
-    x = hl_synth_rng_next (self);
+    x = hl_random_next (&self->random);
   while (x >= limit);
   return x % n;
 }

@@ -1,8 +1,12 @@
-/* hl-synth-rng.h: a small deterministic random number generator.
+/* hl-synth-rng.h: the random numbers of the synthetic generator.
  *
  * The synthetic generator must produce the same bytes for the same seed on
- * every machine and every GLib version, so it carries its own generator
- * (xoshiro256** seeded through splitmix64) instead of GRand.
+ * every machine and every GLib version, so it draws from HlRandom
+ * (xoshiro256**, src/geometry/hl-random.h) instead of GRand. What is added
+ * here is only what the generator needs on top: its own seeding and
+ * rejection scheme (fixed by the files already written and by the tests that
+ * check them against an independent implementation), normals and per-part
+ * seeds.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,11 +14,13 @@
 
 #include <glib.h>
 
+#include "hl-random.h"
+
 G_BEGIN_DECLS
 
 typedef struct
 {
-  guint64  s[4];
+  HlRandom random;
   gboolean has_spare;   /* Box-Muller makes normals in pairs */
   double   spare;
 } HlSynthRng;
