@@ -365,7 +365,7 @@ check_block_finite (const float  *data,
 }
 
 /* Writes @n floats rounded to float16 by hl_float_to_float16(): HDF5's own
- * float16 conversion takes about 150 ns a number. */
+ * float16 conversion takes about 170 ns a number. */
 static gboolean
 write_halves (hid_t        dset,
               hid_t        mspace,

@@ -17,7 +17,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "hl-activations-writer.h"
+#include "io-test-util.h"
 
 #include <glib/gstdio.h>
 #include <hdf5.h>
@@ -55,8 +55,8 @@ dtype_size (HlDtype dtype)
   return dtype == HL_DTYPE_FLOAT16 ? 2 : dtype == HL_DTYPE_FLOAT32 ? 4 : 8;
 }
 
-/* Values like a model's: roughly normal, a few large outliers, so that
- * gzip sees realistic (poorly compressible) mantissas. */
+/* Standard normal values (Box-Muller), so that gzip sees realistic,
+ * poorly compressible mantissas rather than runs of equal numbers. */
 static void
 fill_block (float *out,
             GRand *rand)
@@ -116,39 +116,6 @@ write_file (const char    *path,
   return seconds;
 }
 
-/* Rewrites /values with chunks of @heads kv heads, gzip @level, as h5py
- * or another tool might have stored it. */
-static void
-rechunk_values (const char *path,
-                int         heads,
-                int         level)
-{
-  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
-  hid_t old = H5Dopen2 (file, "/values", H5P_DEFAULT);
-  hid_t type = H5Dget_type (old);
-  hid_t space = H5Dget_space (old);
-  hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
-  hsize_t chunk[5] = { 1, 1, heads, SEQ_LEN, HEAD_DIM };
-  hssize_t n = H5Sget_simple_extent_npoints (space);
-  g_autofree double *data = g_new (double, n);
-  hid_t dset;
-
-  H5Pset_chunk (dcpl, 5, chunk);
-  H5Pset_deflate (dcpl, level);
-  dset = H5Dcreate2 (file, "/values-rechunked", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  g_assert_cmpint (H5Dread (old, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
-  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
-  H5Dclose (dset);
-  H5Dclose (old);
-  g_assert_cmpint (H5Ldelete (file, "/values", H5P_DEFAULT), >=, 0);
-  g_assert_cmpint (H5Lmove (file, "/values-rechunked", file, "/values", H5P_DEFAULT,
-                            H5P_DEFAULT), >=, 0);
-  H5Pclose (dcpl);
-  H5Sclose (space);
-  H5Tclose (type);
-  H5Fclose (file);
-}
-
 /* One pass over every block, with the file opened anew: adds the seconds
  * spent reading values blocks and attention rows. */
 static void
@@ -191,7 +158,7 @@ run_variant (const char    *dir,
   GStatBuf st;
 
   if (variant->heads_per_chunk > 1)
-    rechunk_values (path, variant->heads_per_chunk, variant->gzip_level);
+    io_test_rechunk_values (path, variant->heads_per_chunk, variant->gzip_level);
   for (int pass = 0; pass < PASSES; pass++)
     {
       double values_s, attention_s;

@@ -5,6 +5,7 @@
 #include "io-test-util.h"
 
 #include <glib/gstdio.h>
+#include <hdf5.h>
 #include <math.h>
 #include <string.h>
 
@@ -183,6 +184,41 @@ io_test_write_file (const char              *path,
     write_tokens (writer, spec, s);
   g_assert_true (hl_activations_writer_commit (writer, &error));
   g_assert_no_error (error);
+}
+
+void
+io_test_rechunk_values (const char *path,
+                        int         heads,
+                        int         level)
+{
+  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t old = H5Dopen2 (file, "/values", H5P_DEFAULT);
+  hid_t type = H5Dget_type (old);
+  hid_t space = H5Dget_space (old);
+  hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
+  hsize_t chunk[5];
+  g_autofree double *data = NULL;
+  hid_t dset;
+
+  /* Doubles hold float16, float32 and float64 values exactly. */
+  H5Sget_simple_extent_dims (space, chunk, NULL);
+  data = g_new (double, H5Sget_simple_extent_npoints (space));
+  chunk[0] = chunk[1] = 1;
+  chunk[2] = heads;
+  H5Pset_chunk (dcpl, 5, chunk);
+  H5Pset_deflate (dcpl, level);
+  dset = H5Dcreate2 (file, "/values-rechunked", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  g_assert_cmpint (H5Dread (old, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
+  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
+  H5Dclose (dset);
+  H5Dclose (old);
+  g_assert_cmpint (H5Ldelete (file, "/values", H5P_DEFAULT), >=, 0);
+  g_assert_cmpint (H5Lmove (file, "/values-rechunked", file, "/values", H5P_DEFAULT,
+                            H5P_DEFAULT), >=, 0);
+  H5Pclose (dcpl);
+  H5Sclose (space);
+  H5Tclose (type);
+  H5Fclose (file);
 }
 
 char *

@@ -39,6 +39,13 @@ void io_test_write_file     (const char              *path,
                              const HlActivationsSpec *spec,
                              gboolean                 half_exact);
 
+/* Rewrites /values of the file at @path with gzip (@level) chunks of
+ * @heads kv heads, [1, 1, heads, seq_len, head_dim], the way h5py or another
+ * tool may store it. */
+void io_test_rechunk_values (const char              *path,
+                             int                      heads,
+                             int                      level);
+
 /* A new temporary directory, and its recursive removal. */
 char *io_test_make_tmpdir   (void);
 void  io_test_remove_tmpdir (const char              *dir);

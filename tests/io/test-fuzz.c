@@ -1,8 +1,9 @@
 /* test-fuzz.c: corrupted files end in a clean error or a clean load.
  *
- * A small valid file (with and without gzip) is copied many times with a
- * few random bytes changed, and sometimes truncated; each copy is opened,
- * validated and every block read. Any crash, abort or AddressSanitizer
+ * A small valid file (float32 with and without gzip, and float16 values
+ * with float64 attention) is copied many times with a few random bytes
+ * changed, and sometimes truncated; each copy is opened, validated and
+ * every block read. Any crash, abort or AddressSanitizer
  * report fails the test; it runs in the sanitizer build of `make check`.
  * Which bytes are mutated, and why not all, is explained above
  * find_mutable_ranges().
@@ -215,8 +216,13 @@ mutate (char   *bytes,
   return length;
 }
 
+/* The number of fuzz tests sharing ITERATIONS and TIME_LIMIT_S. */
+#define N_RUNS 3
+
 static void
-fuzz_spec (int gzip_level)
+fuzz_spec (int     gzip_level,
+           HlDtype values_dtype,
+           HlDtype attention_dtype)
 {
   HlActivationsSpec spec = io_test_small_spec ();
   g_autofree char *dir = io_test_make_tmpdir ();
@@ -224,7 +230,7 @@ fuzz_spec (int gzip_level)
   g_autofree char *broken = g_build_filename (dir, "broken.h5", NULL);
   g_autofree char *original = NULL;
   g_autofree char *copy = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (SEED + gzip_level);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (SEED + gzip_level + 10 * values_dtype);
   g_autoptr(GTimer) timer = g_timer_new ();
   g_autoptr(GArray) ranges = NULL;
   Outcome outcome = { 0 };
@@ -232,13 +238,16 @@ fuzz_spec (int gzip_level)
   guint i;
 
   spec.gzip_level = gzip_level;
+  spec.values_dtype = values_dtype;
+  spec.attention_dtype = attention_dtype;
   spec.n_layers = 1;
   io_test_write_file (valid, &spec, FALSE);
   g_assert_true (g_file_get_contents (valid, &original, &length, NULL));
   copy = g_malloc (length);
   ranges = find_mutable_ranges (valid);
 
-  for (i = 0; i < ITERATIONS / 2 && g_timer_elapsed (timer, NULL) < TIME_LIMIT_S / 2; i++)
+  for (i = 0; i < ITERATIONS / N_RUNS && g_timer_elapsed (timer, NULL) < TIME_LIMIT_S / N_RUNS;
+       i++)
     {
       gsize kept;
 
@@ -249,9 +258,9 @@ fuzz_spec (int gzip_level)
                                                0644, NULL));
       try_file (broken, &outcome);
     }
-  g_test_message ("gzip %d, %u iterations of a %" G_GSIZE_FORMAT "-byte file: %u loaded, "
+  g_test_message ("%s values, gzip %d, %u iterations of a %" G_GSIZE_FORMAT "-byte file: %u loaded, "
                   "%u refused at open, %u refused when reading blocks",
-                  gzip_level, i, length, outcome.loaded, outcome.failed_open,
+                  hl_dtype_to_string (values_dtype), gzip_level, i, length, outcome.loaded, outcome.failed_open,
                   outcome.failed_blocks);
   /* Both outcomes must occur, or the mutations are not reaching the
    * reader's checks. */
@@ -263,13 +272,21 @@ fuzz_spec (int gzip_level)
 static void
 test_fuzz_plain (void)
 {
-  fuzz_spec (0);
+  fuzz_spec (0, HL_DTYPE_FLOAT32, HL_DTYPE_FLOAT32);
 }
 
 static void
 test_fuzz_gzip (void)
 {
-  fuzz_spec (6);
+  fuzz_spec (6, HL_DTYPE_FLOAT32, HL_DTYPE_FLOAT32);
+}
+
+/* float16 values and float64 attention take the reader's own conversions
+ * (raw reads into its scratch buffer), which must survive damage too. */
+static void
+test_fuzz_float16 (void)
+{
+  fuzz_spec (0, HL_DTYPE_FLOAT16, HL_DTYPE_FLOAT64);
 }
 
 int
@@ -280,5 +297,6 @@ main (int    argc,
 
   g_test_add_func ("/io/fuzz/plain", test_fuzz_plain);
   g_test_add_func ("/io/fuzz/gzip", test_fuzz_gzip);
+  g_test_add_func ("/io/fuzz/float16", test_fuzz_float16);
   return g_test_run ();
 }

@@ -5,7 +5,6 @@
 #include "io-test-util.h"
 
 #include <glib/gstdio.h>
-#include <hdf5.h>
 #include <string.h>
 
 typedef struct
@@ -226,41 +225,6 @@ test_float16_rounding (void)
   io_test_remove_tmpdir (dir);
 }
 
-/* Rewrites /values of @path with gzip chunks of @heads kv heads, the way
- * another tool may store it. */
-static void
-rechunk_values (const char *path,
-                hsize_t     heads)
-{
-  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
-  hid_t old = H5Dopen2 (file, "/values", H5P_DEFAULT);
-  hid_t type = H5Dget_type (old);
-  hid_t space = H5Dget_space (old);
-  hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
-  hsize_t dims[5];
-  g_autofree float *data = NULL;
-  hid_t dset;
-
-  H5Sget_simple_extent_dims (space, dims, NULL);
-  data = g_new (float, H5Sget_simple_extent_npoints (space));
-  dims[0] = dims[1] = 1;
-  dims[2] = heads;
-  H5Pset_chunk (dcpl, 5, dims);
-  H5Pset_deflate (dcpl, 1);
-  dset = H5Dcreate2 (file, "/values-rechunked", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  g_assert_cmpint (H5Dread (old, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
-  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), >=, 0);
-  H5Dclose (dset);
-  H5Dclose (old);
-  g_assert_cmpint (H5Ldelete (file, "/values", H5P_DEFAULT), >=, 0);
-  g_assert_cmpint (H5Lmove (file, "/values-rechunked", file, "/values", H5P_DEFAULT,
-                            H5P_DEFAULT), >=, 0);
-  H5Pclose (dcpl);
-  H5Sclose (space);
-  H5Tclose (type);
-  H5Fclose (file);
-}
-
 /* Chunks holding several heads' blocks, larger than HDF5's default chunk
  * cache (3 x 512 KiB), make the reader reopen /values with a larger cache:
  * every block still reads back exactly, in any order. */
@@ -285,7 +249,7 @@ test_multi_head_chunks (void)
   spec.n_samples = spec.n_queries = 1;
   spec.query_positions = queries;
   io_test_write_file (path, &spec, FALSE);
-  rechunk_values (path, 3);
+  io_test_rechunk_values (path, 3, 1);
 
   n = (gsize) spec.seq_len * spec.head_dim;
   expected = g_new (float, n);
