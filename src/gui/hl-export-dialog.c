@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hl-dialogs.h"
 #include "hl-export-dialog.h"
 
 #define POINTS_PER_INCH 72.0
@@ -505,18 +506,6 @@ hl_export_dialog_get_preview_rect (HlExportDialog  *self,
 /* Saving ----------------------------------------------------------------- */
 
 static void
-hl_export_dialog_show_error (HlExportDialog *self,
-                             const GError   *error)
-{
-  GtkWidget *dialog;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Save the Figure"),
-                                   error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
 hl_export_dialog_write (HlExportDialog *self,
                         const char     *path)
 {
@@ -533,7 +522,8 @@ hl_export_dialog_write (HlExportDialog *self,
                                hl_plot_snapshot_get_data (figure->snapshot),
                                &options, path, &error))
     {
-      hl_export_dialog_show_error (self, error);
+      hl_dialogs_show_error (GTK_WINDOW (self), _("Could Not Save the Figure"),
+                             error->message);
       return;
     }
 
@@ -543,15 +533,10 @@ hl_export_dialog_write (HlExportDialog *self,
 }
 
 static void
-replace_dialog_response_cb (AdwMessageDialog *dialog,
-                            const char       *response,
-                            gpointer          user_data)
+replace_confirmed_cb (GtkWindow *parent,
+                      gpointer   path)
 {
-  HlExportDialog *self = HL_EXPORT_DIALOG (user_data);
-  const char *path = g_object_get_data (G_OBJECT (dialog), "path");
-
-  if (g_strcmp0 (response, "replace") == 0)
-    hl_export_dialog_write (self, path);
+  hl_export_dialog_write (HL_EXPORT_DIALOG (parent), path);
 }
 
 static void
@@ -562,24 +547,12 @@ hl_export_dialog_confirm_replace (HlExportDialog *self,
   g_autofree char *folder = g_path_get_dirname (path);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
 
   heading = g_strdup_printf (_("Replace “%s”?"), name);
   body = g_strdup_printf (_("A file with this name already exists in “%s”. "
                             "Replacing it overwrites its contents."), folder);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "replace", _("_Replace"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "path", g_strdup (path), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (replace_dialog_response_cb),
-                           self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_confirm_replace (GTK_WINDOW (self), heading, body, replace_confirmed_cb,
+                              g_strdup (path), g_free);
 }
 
 /* @path with the format's extension: one the user typed chooses the format

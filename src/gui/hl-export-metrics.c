@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "hl-dialogs.h"
 #include "hl-export-metrics.h"
 #include "hl-metrics-csv.h"
 
@@ -41,17 +42,6 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
-static void
-show_error (GtkWindow    *parent,
-            const GError *error)
-{
-  GtkWidget *dialog;
-
-  dialog = adw_message_dialog_new (parent, _("Could Not Export the Metrics"), error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
 static gboolean
 write_files (GtkWindow       *parent,
              HlAnalysis      *analysis,
@@ -63,7 +53,7 @@ write_files (GtkWindow       *parent,
 
   if (!hl_metrics_csv_write (analysis, dir, &error))
     {
-      show_error (parent, error);
+      hl_dialogs_show_error (parent, _("Could Not Export the Metrics"), error->message);
       return FALSE;
     }
 
@@ -97,15 +87,12 @@ existing_files (const char *dir)
 }
 
 static void
-replace_dialog_response_cb (AdwMessageDialog *dialog,
-                            const char       *response,
-                            gpointer          user_data)
+replace_confirmed_cb (GtkWindow *parent,
+                      gpointer   user_data)
 {
-  g_autoptr(Pending) pending = user_data;
+  Pending *pending = user_data;
 
-  if (g_strcmp0 (response, "replace") == 0)
-    write_files (gtk_window_get_transient_for (GTK_WINDOW (dialog)), pending->analysis,
-                 pending->dir, pending->overlay);
+  write_files (parent, pending->analysis, pending->dir, pending->overlay);
 }
 
 static void
@@ -116,22 +103,12 @@ confirm_replace (GtkWindow       *parent,
                  AdwToastOverlay *overlay)
 {
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
 
   body = g_strdup_printf (_("“%s” already has %s from an earlier export. "
                             "Replacing them overwrites their contents."), dir, existing);
-  dialog = adw_message_dialog_new (parent, _("Replace the Metrics Files?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "replace", _("_Replace"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (replace_dialog_response_cb),
-                    pending_new (analysis, dir, overlay));
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_confirm_replace (parent, _("Replace the Metrics Files?"), body,
+                              replace_confirmed_cb, pending_new (analysis, dir, overlay),
+                              (GDestroyNotify) pending_free);
 }
 
 gboolean

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-checkpoint.h"
+#include "hl-dialogs.h"
 #include "hl-extract-dialog.h"
 #include "hl-extract.h"
 #include "hl-tokenizer.h"
@@ -203,7 +204,6 @@ hl_extract_dialog_load_text (HlExtractDialog *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *name = g_file_get_basename (file);
-  GtkWidget *dialog;
 
   if (g_file_load_contents (file, NULL, &contents, NULL, NULL, &error)
       && g_utf8_validate (contents, -1, NULL))
@@ -212,11 +212,8 @@ hl_extract_dialog_load_text (HlExtractDialog *self,
       return;
     }
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Load the Text"),
-                                   error != NULL ? error->message
-                                                 : _("The file is not UTF-8 text."));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_show_error (GTK_WINDOW (self), _("Could Not Load the Text"),
+                         error != NULL ? error->message : _("The file is not UTF-8 text."));
 }
 
 static void
@@ -319,16 +316,13 @@ hl_extract_dialog_show_error (HlExtractDialog *self,
                               const GError    *error)
 {
   const char *heading = _("Could Not Extract Activations");
-  GtkWidget *dialog;
 
   if (error->domain == HL_CHECKPOINT_ERROR)
     heading = _("Not a Usable llama2.c Checkpoint");
   else if (error->domain == HL_TOKENIZER_ERROR)
     heading = _("Not a Usable Tokenizer");
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_show_error (GTK_WINDOW (self), heading, error->message);
 }
 
 static HlExtractOptions *
@@ -428,13 +422,14 @@ hl_extract_dialog_run (HlExtractDialog *self)
 }
 
 static void
-replace_dialog_response_cb (AdwMessageDialog *dialog,
-                            const char       *response,
-                            gpointer          user_data)
+replace_confirmed_cb (GtkWindow *parent,
+                      gpointer   user_data)
 {
-  HlExtractDialog *self = HL_EXTRACT_DIALOG (user_data);
+  HlExtractDialog *self = HL_EXTRACT_DIALOG (parent);
 
-  if (g_strcmp0 (response, "replace") == 0 && self->cancellable == NULL)
+  /* A run may have started since the question was asked: never start a
+   * second one over it. */
+  if (self->cancellable == NULL)
     hl_extract_dialog_run (self);
 }
 
@@ -443,22 +438,11 @@ hl_extract_dialog_confirm_replace (HlExtractDialog *self)
 {
   g_autofree char *name = g_path_get_basename (self->output_path);
   g_autofree char *heading = g_strdup_printf (_("Replace “%s”?"), name);
-  GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                   _("The file exists already. The extraction writes a new "
-                                     "activation file in its place."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "replace", _("_Replace"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (replace_dialog_response_cb),
-                           self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_confirm_replace (GTK_WINDOW (self), heading,
+                              _("The file exists already. The extraction writes a new "
+                                "activation file in its place."),
+                              replace_confirmed_cb, NULL, NULL);
 }
 
 void

@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "hl-dialogs.h"
 #include "hl-explorer.h"
 #include "hl-export-figures.h"
 #include "hl-export-metrics.h"
@@ -204,13 +205,9 @@ hl_window_show_error (HlWindow     *self,
                       const GError *error)
 {
   g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *heading = NULL;
-  GtkWidget *dialog;
+  g_autofree char *heading = g_strdup_printf (_("Could Not Open “%s”"), name);
 
-  heading = g_strdup_printf (_("Could Not Open “%s”"), name);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_show_error (GTK_WINDOW (self), heading, error->message);
 }
 
 /* Runs on a worker: HDF5 open and validation may take a while on a large
@@ -440,10 +437,8 @@ explorer_analysis_failed_cb (HlWindow     *self,
 {
   g_autofree char *name = g_path_get_basename (hl_activations_get_path (self->activations));
   g_autofree char *heading = g_strdup_printf (_("The Analysis of “%s” Failed"), name);
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  hl_dialogs_show_error (GTK_WINDOW (self), heading, error->message);
 }
 
 static void
