@@ -675,10 +675,12 @@ run_execute (Run *run)
   int n_workers = run->analysis->options.threads;
   g_autofree GThread **workers = g_new (GThread *, n_workers);
 
-  /* OpenBLAS's own threads would compete with the pool for the same cores;
-   * with one worker BLAS keeps its threads. The setting is process-wide. */
-  if (n_workers > 1)
-    openblas_set_num_threads (1);
+  /* The pool parallelises across heads; one head's GEMM (a few hundred
+   * centres by t keys) is too small for OpenBLAS's threads to pay for their
+   * hand-offs, and with several workers they would fight the pool for the
+   * same cores. So BLAS runs single-threaded during an analysis, also with
+   * one worker. The setting is process-wide. */
+  openblas_set_num_threads (1);
   run->active_workers = n_workers;
   for (int i = 0; i < n_workers; i++)
     workers[i] = g_thread_new ("hl-analysis-worker", worker_thread, run);

@@ -49,9 +49,10 @@ typedef struct
 /* The fast path: prefix sums build every centre s_N of every ranking, one
  * GEMM gives every distance. Never fails on a valid input. The counts (so P
  * and R) and rho_min / rho_max equal those of an exact computation in double
- * (see the comment at the top of hl-separability.c). Allocates its
- * workspace per call (see hl_separability_compute_with () to reuse one);
- * does not change the number of BLAS threads. */
+ * (see the comment at the top of hl-separability.c). Reuses a workspace
+ * kept per calling thread (freed when the thread ends; see
+ * hl_separability_compute_with () to manage one yourself); does not change
+ * the number of BLAS threads. */
 HlCurveSet *hl_separability_compute   (const HlHeadInput           *input,
                                        const HlSeparabilityOptions *options);
 
