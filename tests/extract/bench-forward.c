@@ -68,7 +68,7 @@ bench_stories15m_shape (void)
     .version = 0, .dim = 288, .hidden_dim = 768, .n_layers = 6, .n_heads = 6, .n_kv_heads = 6,
     .vocab_size = 32000, .seq_len = 256, .shared_classifier = TRUE,
   };
-  g_autofree char *dir = test_make_tmp_dir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "random15M.bin", NULL);
   g_autoptr(HlCheckpoint) checkpoint = NULL;
 
@@ -80,7 +80,7 @@ bench_stories15m_shape (void)
   g_assert_nonnull (checkpoint);
   report ("random, stories15M's shape", checkpoint, 256);
   g_clear_object (&checkpoint);
-  test_remove_tmp_dir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

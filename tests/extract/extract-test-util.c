@@ -231,29 +231,3 @@ test_write_file (const char *path,
   g_assert_cmpuint (fwrite (data, 1, length, f), ==, length);
   g_assert_cmpint (fclose (f), ==, 0);
 }
-
-char *
-test_make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("hl-extract-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-test_remove_tmp_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (handle);
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "hl-checkpoint.h"
+#include "hl-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -50,10 +51,6 @@ char      *test_shared_model_file (const char *name);
 void       test_write_file        (const char *path,
                                    const void *data,
                                    gsize       length);
-
-/* A fresh temporary directory, and its removal with the files in it. */
-char      *test_make_tmp_dir      (void);
-void       test_remove_tmp_dir    (const char *dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestModel, test_model_free)
 

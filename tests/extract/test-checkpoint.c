@@ -23,7 +23,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->dir = test_make_tmp_dir ();
+  f->dir = hl_test_make_tmp_dir ();
   f->path = g_build_filename (f->dir, "model.bin", NULL);
 }
 
@@ -31,7 +31,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  test_remove_tmp_dir (f->dir);
+  hl_test_remove_tmp_dir (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }

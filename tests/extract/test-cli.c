@@ -8,51 +8,22 @@
 
 #include <stdarg.h>
 #include <string.h>
-#include <sys/wait.h>
 
 static const char *cli_path;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 /* Runs headlens-cli with the NULL-terminated arguments after @command. */
 static void
-run_cli_va (Run        *run,
+run_cli_va (HlTestRun  *run,
             const char *command,
             va_list     args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int wait_status;
+  g_autoptr(GPtrArray) argv = hl_test_argv_new (cli_path, command, args);
 
-  g_ptr_array_add (argv, (char *) cli_path);
-  g_ptr_array_add (argv, (char *) command);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+  hl_test_run_argv (run, (const char * const *) argv->pdata);
 }
 
 static void
-run_cli (Run        *run,
+run_cli (HlTestRun  *run,
          const char *command,
          ...)
 {
@@ -68,7 +39,7 @@ test_generate_stories260k (void)
 {
   g_autofree char *model = test_shared_model_file ("stories260K.bin");
   g_autofree char *tok = model != NULL ? test_shared_model_file ("tok512.bin") : NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(HlTestRun) run = { 0 };
 
   if (tok == NULL)
     return;
@@ -88,12 +59,12 @@ test_extract_stories260k (void)
   g_autofree char *out = NULL;
   g_autoptr(HlActivations) file = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(HlTestRun) run = { 0 };
   const HlActivationsInfo *info;
 
   if (tok == NULL)
     return;
-  dir = test_make_tmp_dir ();
+  dir = hl_test_make_tmp_dir ();
   out = g_build_filename (dir, "out.h5", NULL);
   run_cli (&run, "extract", "--checkpoint", model, "--tokenizer", tok,
            "--prompt", "Lily and Tom played with a ball in the park. Tom was happy.",
@@ -111,7 +82,7 @@ test_extract_stories260k (void)
   g_assert_cmpint (info->n_samples, >=, 3);
   g_assert_true (hl_activations_validate_all (file, &error));
   g_clear_object (&file);
-  test_remove_tmp_dir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 static void
@@ -119,7 +90,7 @@ assert_fails (const char *expected,
               const char *command,
               ...)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(HlTestRun) run = { 0 };
   va_list args;
 
   va_start (args, command);
@@ -132,7 +103,7 @@ assert_fails (const char *expected,
 static void
 test_errors (void)
 {
-  g_autofree char *dir = test_make_tmp_dir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *model = g_build_filename (dir, "absent.bin", NULL);
   g_autofree char *out = g_build_filename (dir, "out.h5", NULL);
 
@@ -148,7 +119,7 @@ test_errors (void)
   assert_fails ("generate needs --checkpoint", "generate", "--steps", "3", NULL);
   assert_fails ("cannot read checkpoint", "generate", "--checkpoint", model, "--tokenizer", model, NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
-  test_remove_tmp_dir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

@@ -142,7 +142,7 @@ fixture_set_up (Fixture       *f,
   static const float scores[] = { -1.f, -2.f, -3.f };
   g_autoptr(TestModel) m = test_model_new_random (&tiny, 5);
 
-  f->dir = test_make_tmp_dir ();
+  f->dir = hl_test_make_tmp_dir ();
   f->options = hl_extract_options_new ();
   f->options->checkpoint_path = g_build_filename (f->dir, "tiny.bin", NULL);
   f->options->tokenizer_path = g_build_filename (f->dir, "tok.bin", NULL);
@@ -163,7 +163,7 @@ fixture_tear_down (Fixture       *f,
   g_ptr_array_unref (f->progress);
   g_main_loop_unref (f->loop);
   g_clear_error (&f->error);
-  test_remove_tmp_dir (f->dir);
+  hl_test_remove_tmp_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -397,7 +397,7 @@ test_stories260k_reference (void)
 
   if (!prepare_reference (options, &reference))
     return;
-  dir = test_make_tmp_dir ();
+  dir = hl_test_make_tmp_dir ();
   options->output_path = g_build_filename (dir, "reference.h5", NULL);
   g_assert_true (hl_extract_run (options, NULL, NULL, NULL, &result, &error));
   g_assert_no_error (error);
@@ -422,7 +422,7 @@ test_stories260k_reference (void)
   g_assert_cmpfloat (fabs (result.loss - 0.99), <, 0.01);
 
   g_clear_object (&got);
-  test_remove_tmp_dir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

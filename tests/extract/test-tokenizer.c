@@ -27,7 +27,7 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = test_make_tmp_dir ();
+  f->dir = hl_test_make_tmp_dir ();
   f->path = g_build_filename (f->dir, "tok.bin", NULL);
   test_write_byte_tokenizer (f->path, extra, extra_scores, G_N_ELEMENTS (extra));
   f->tokenizer = hl_tokenizer_open (f->path, 259 + G_N_ELEMENTS (extra), &error);
@@ -39,7 +39,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->tokenizer);
-  test_remove_tmp_dir (f->dir);
+  hl_test_remove_tmp_dir (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }

@@ -47,7 +47,7 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (99);
 
-  f->dir = test_make_tmp_dir ();
+  f->dir = hl_test_make_tmp_dir ();
   f->checkpoint = write_and_open (f->dir, &tiny, "tiny.bin");
   f->tokens[0] = 1;
   for (int t = 1; t < N_TOKENS; t++)
@@ -59,7 +59,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->checkpoint);
-  test_remove_tmp_dir (f->dir);
+  hl_test_remove_tmp_dir (f->dir);
   g_free (f->dir);
 }
 

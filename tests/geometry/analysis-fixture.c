@@ -110,39 +110,3 @@ fixture_write_file (const char         *path,
   g_assert_true (hl_activations_writer_commit (writer, &error));
   g_assert_no_error (error);
 }
-
-char *
-fixture_make_tmpdir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("headlens-analysis-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_recursive (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children =
-    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-      remove_recursive (child);
-      g_object_unref (info);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-void
-fixture_remove_tmpdir (const char *dir)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (dir);
-
-  remove_recursive (file);
-}

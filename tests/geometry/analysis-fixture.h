@@ -6,6 +6,7 @@
 #pragma once
 
 #include "hl-activations-writer.h"
+#include "hl-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -29,8 +30,5 @@ typedef struct
  * on error. */
 void  fixture_write_file     (const char         *path,
                               const FixtureShape *shape);
-
-char *fixture_make_tmpdir    (void);
-void  fixture_remove_tmpdir  (const char         *dir);
 
 G_END_DECLS

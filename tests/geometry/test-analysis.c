@@ -30,7 +30,7 @@ fixture_setup (Fixture       *f,
   const FixtureShape *shape = data;
   g_autoptr(GError) error = NULL;
 
-  f->dir = fixture_make_tmpdir ();
+  f->dir = hl_test_make_tmp_dir ();
   f->path = g_build_filename (f->dir, "fixture.h5", NULL);
   fixture_write_file (f->path, shape);
   f->file = hl_activations_open (f->path, &error);
@@ -42,7 +42,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->file);
-  fixture_remove_tmpdir (f->dir);
+  hl_test_remove_tmp_dir (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -320,7 +320,7 @@ test_bad_options (Fixture       *f,
 static void
 test_memory_bounded (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   guint peaks[2];
 
   for (int k = 0; k < 2; k++)
@@ -347,7 +347,7 @@ test_memory_bounded (void)
       g_assert_cmpuint (peaks[k], <=, (2 * 2 + 2) + 2 + 1);
     }
   g_test_message ("peak blocks: %u with 2 layers, %u with 12", peaks[0], peaks[1]);
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 /* A run that takes seconds (1024 heads of 256 keys, 16 random repeats, both

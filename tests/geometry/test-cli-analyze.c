@@ -23,21 +23,16 @@ run_cli (char       **err,
          const char  *first,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status;
+  g_auto(HlTestRun) run = { 0 };
+  g_autoptr(GPtrArray) argv = NULL;
   va_list args;
 
-  g_ptr_array_add (argv, (gpointer) cli_path);
   va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
+  argv = hl_test_argv_new (cli_path, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-                               NULL, NULL, NULL, err, &status, &error));
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  hl_test_run_argv (&run, (const char * const *) argv->pdata);
+  *err = g_steal_pointer (&run.err);
+  return run.status;
 }
 
 static char *
@@ -58,7 +53,7 @@ first_line (const char *dir,
 static void
 test_analyze (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
   g_autofree char *out = g_build_filename (dir, "out", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing.h5", NULL);
@@ -107,7 +102,7 @@ test_analyze (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (&err, "analyze", "--help", NULL), ==, 0);
 
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

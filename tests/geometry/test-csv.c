@@ -56,7 +56,7 @@ assert_field (char   **fields,
 static void
 test_files (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
   g_autofree char *out = g_build_filename (dir, "out", "nested", NULL);
   g_autoptr(HlActivations) file = NULL;
@@ -126,14 +126,14 @@ test_files (void)
   g_assert_cmpfloat (g_ascii_strtod (row[6], NULL), <=, g_ascii_strtod (row[3], NULL));
   g_assert_cmpfloat (g_ascii_strtod (row[7], NULL), >=, g_ascii_strtod (row[3], NULL));
 
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 /* The output folder cannot be created: a clear error, no crash. */
 static void
 test_unwritable (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
   g_autofree char *blocker = g_build_filename (dir, "blocker", NULL);
   g_autofree char *out = g_build_filename (blocker, "out", NULL);
@@ -152,7 +152,7 @@ test_unwritable (void)
   g_assert_false (hl_metrics_csv_write (analysis, out, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "blocker"));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

@@ -86,7 +86,7 @@ recovered_fraction (const Case *c,
 static void
 test_recovery (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -96,7 +96,7 @@ test_recovery (void)
                       cases[i].seed, cases[i].seq_len, cases[i].head_dim, 100 * fraction);
       g_assert_cmpfloat (fraction, >=, 0.9);
     }
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

@@ -163,7 +163,7 @@ static void
 test_export_sizes (void)
 {
   HlExportDialog *dialog = dialog_with_curves ();
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *png = g_build_filename (dir, "figure.png", NULL);
   g_autofree char *pdf = g_build_filename (dir, "figure", NULL);
   g_autofree char *pdf_written = g_build_filename (dir, "figure.pdf", NULL);
@@ -194,7 +194,7 @@ test_export_sizes (void)
   assert_png_size (png, 1050, 750);
 
   hl_test_destroy_window (GTK_WINDOW (dialog));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 static gboolean
@@ -232,7 +232,7 @@ static void
 test_replace_needs_confirmation (void)
 {
   HlExportDialog *dialog = dialog_with_curves ();
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "old.png", NULL);
   g_autofree char *contents = NULL;
 
@@ -251,7 +251,7 @@ test_replace_needs_confirmation (void)
   assert_png_size (path, 100, 100);
 
   hl_test_destroy_window (GTK_WINDOW (dialog));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 /* The window changes its arrays after the dialog opened (an analysis
@@ -316,7 +316,7 @@ test_export_metrics (void)
   static const char *headers[] = {
     HL_METRICS_CSV_CURVES_HEADER, HL_METRICS_CSV_HEADS_HEADER, HL_METRICS_CSV_MODEL_HEADER,
   };
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "metrics", NULL);
   g_autofree char *heads = g_build_filename (out, "heads.csv", NULL);
   g_autoptr(HlAnalysis) analysis = analyse_fixture (dir);
@@ -347,7 +347,7 @@ test_export_metrics (void)
   g_assert_cmpstr (contents, ==, HL_METRICS_CSV_HEADS_HEADER);
 
   hl_test_destroy_window (window);
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 static gboolean
@@ -407,7 +407,7 @@ static void
 test_window_actions (void)
 {
   FixtureShape shape = { 2, 2, 2, 8, 24, 1, 1, NULL, 11 };
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "fixture.h5", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   HlWindow *window = hl_window_new (NULL);
@@ -452,7 +452,7 @@ test_window_actions (void)
   hl_test_destroy_window (GTK_WINDOW (dialog));
 
   hl_test_destroy_window (GTK_WINDOW (window));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

@@ -71,7 +71,7 @@ dialog_on_stories (const char *output)
 static void
 test_extract_opens (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *output = g_build_filename (dir, "lily.h5", NULL);
   HlExtractDialog *dialog = dialog_on_stories (output);
   g_autoptr(HlActivations) activations = NULL;
@@ -81,7 +81,7 @@ test_extract_opens (void)
 
   if (dialog == NULL)
     {
-      fixture_remove_tmpdir (dir);
+      hl_test_remove_tmp_dir (dir);
       return;
     }
 
@@ -110,13 +110,13 @@ test_extract_opens (void)
   g_assert_cmpint (info->n_samples, >=, 2);
   g_assert_cmpint (info->n_queries, ==, 12);
 
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 static void
 test_cancel_writes_nothing (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *output = g_build_filename (dir, "cancelled.h5", NULL);
   HlExtractDialog *dialog = dialog_on_stories (output);
   g_autoptr(GString) text = g_string_new (NULL);
@@ -124,7 +124,7 @@ test_cancel_writes_nothing (void)
 
   if (dialog == NULL)
     {
-      fixture_remove_tmpdir (dir);
+      hl_test_remove_tmp_dir (dir);
       return;
     }
 
@@ -147,7 +147,7 @@ test_cancel_writes_nothing (void)
   g_assert_null (hl_test_find_message_dialog (GTK_WINDOW (dialog)));
 
   hl_test_destroy_window (GTK_WINDOW (dialog));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 static gboolean
@@ -161,7 +161,7 @@ has_dialog (gpointer user_data)
 static void
 test_bad_checkpoint (void)
 {
-  g_autofree char *dir = fixture_make_tmpdir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *checkpoint = g_build_filename (dir, "notes.bin", NULL);
   g_autofree char *tokenizer = g_build_filename (dir, "tok.bin", NULL);
   g_autofree char *output = g_build_filename (dir, "out.h5", NULL);
@@ -188,7 +188,7 @@ test_bad_checkpoint (void)
 
   gtk_window_destroy (GTK_WINDOW (message));
   hl_test_destroy_window (GTK_WINDOW (dialog));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 /* A query list that does not parse is explained before anything runs. */
@@ -261,7 +261,7 @@ test_window_opens_result (void)
   if (checkpoint == NULL)
     return;
   tokenizer = shared_model_file ("tok512.bin");
-  dir = fixture_make_tmpdir ();
+  dir = hl_test_make_tmp_dir ();
   output = g_build_filename (dir, "from-window.h5", NULL);
   window = hl_window_new (NULL);
   gtk_window_present (GTK_WINDOW (window));
@@ -280,7 +280,7 @@ test_window_opens_result (void)
   g_assert_null (find_extract_dialog (GTK_WINDOW (window)));
 
   hl_test_destroy_window (GTK_WINDOW (window));
-  fixture_remove_tmpdir (dir);
+  hl_test_remove_tmp_dir (dir);
 }
 
 int

@@ -10,43 +10,15 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "hl-test-util.h"
+
 static const char *cli;
 static char *tmp_dir;
 static char *file;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_argv (Run                *r,
-          const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  int wait_status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
-                &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-}
-
 /* Renders @kind to @out with a fixed, quick set of options. */
 static void
-render (Run        *r,
+render (HlTestRun  *r,
         const char *kind,
         const char *out,
         const char *size)
@@ -57,7 +29,7 @@ render (Run        *r,
     "--size", size, NULL
   };
 
-  run_argv (r, argv);
+  hl_test_run_argv (r, argv);
 }
 
 static gboolean
@@ -93,10 +65,10 @@ check_file (const char *path,
   else if (have_tool ("pdfinfo"))
     {
       const char *argv[] = { "pdfinfo", path, NULL };
-      g_auto(Run) r = { 0 };
+      g_auto(HlTestRun) r = { 0 };
 
       argv[0] = g_find_program_in_path ("pdfinfo");
-      run_argv (&r, argv);
+      hl_test_run_argv (&r, argv);
       g_free ((char *) argv[0]);
       g_assert_cmpint (r.status, ==, 0);
       g_assert_nonnull (strstr (r.out, "252 x 180 pts"));
@@ -121,8 +93,8 @@ test_every_kind_every_format (void)
         g_autofree char *path2 = g_build_filename (tmp_dir, again, NULL);
         g_autofree char *a = NULL, *b = NULL;
         gsize la, lb;
-        g_auto(Run) r1 = { 0 };
-        g_auto(Run) r2 = { 0 };
+        g_auto(HlTestRun) r1 = { 0 };
+        g_auto(HlTestRun) r2 = { 0 };
 
         render (&r1, kinds[k], path, "3.5x2.5in");
         if (r1.status != 0)
@@ -149,7 +121,7 @@ static void
 test_panel_size_in_cm (void)
 {
   g_autofree char *path = g_build_filename (tmp_dir, "panel-cm.png", NULL);
-  g_auto(Run) r = { 0 };
+  g_auto(HlTestRun) r = { 0 };
   cairo_surface_t *s;
 
   /* 17.78 cm = 7 in: 700 pixels at 100 DPI. */
@@ -172,24 +144,24 @@ test_bad_requests (void)
   const char *bad_ext[] = { cli, "render", file, "--plot", "decay", "--layer", "0", "--head", "0", "-o", "figure.jpg", NULL };
   const char *no_file[] = { cli, "render", missing, "--plot", "decay", "--layer", "0", "--head", "0", "-o", out, NULL };
   const char *bad_n[] = { cli, "render", file, "--plot", "alignment", "--layer", "0", "--head", "0", "--n", "5", "-o", out, NULL };
-  g_auto(Run) r1 = { 0 };
-  g_auto(Run) r2 = { 0 };
-  g_auto(Run) r3 = { 0 };
-  g_auto(Run) r4 = { 0 };
-  g_auto(Run) r5 = { 0 };
+  g_auto(HlTestRun) r1 = { 0 };
+  g_auto(HlTestRun) r2 = { 0 };
+  g_auto(HlTestRun) r3 = { 0 };
+  g_auto(HlTestRun) r4 = { 0 };
+  g_auto(HlTestRun) r5 = { 0 };
 
-  run_argv (&r1, unknown_kind);
+  hl_test_run_argv (&r1, unknown_kind);
   g_assert_cmpint (r1.status, ==, 2);
   g_assert_nonnull (strstr (r1.err, "pie"));
-  run_argv (&r2, bad_layer);
+  hl_test_run_argv (&r2, bad_layer);
   g_assert_cmpint (r2.status, ==, 1);
   g_assert_nonnull (strstr (r2.err, "--layer 9"));
-  run_argv (&r3, bad_ext);
+  hl_test_run_argv (&r3, bad_ext);
   g_assert_cmpint (r3.status, ==, 2);
   g_assert_nonnull (strstr (r3.err, ".png"));
-  run_argv (&r4, no_file);
+  hl_test_run_argv (&r4, no_file);
   g_assert_cmpint (r4.status, ==, 1);
-  run_argv (&r5, bad_n);
+  hl_test_run_argv (&r5, bad_n);
   g_assert_cmpint (r5.status, ==, 1);
   g_assert_nonnull (strstr (r5.err, "--n 5"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
@@ -198,18 +170,16 @@ test_bad_requests (void)
 static void
 make_file (void)
 {
-  g_autoptr(GError) error = NULL;
   const char *argv[] = {
     cli, "synth", "-o", NULL, "--layers", "3", "--heads", "4", "--kv-heads", "2",
     "--head-dim", "16", "--seq-len", "64", "--samples", "2", "--seed", "3", NULL
   };
-  g_auto(Run) r = { 0 };
+  g_auto(HlTestRun) r = { 0 };
 
-  tmp_dir = g_dir_make_tmp ("hl-cli-render-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = hl_test_make_tmp_dir ();
   file = g_build_filename (tmp_dir, "tiny.h5", NULL);
   argv[3] = file;
-  run_argv (&r, argv);
+  hl_test_run_argv (&r, argv);
   if (r.status != 0)
     g_error ("synth failed: %s", r.err);
 }
@@ -229,8 +199,7 @@ main (int    argc,
   g_test_add_func ("/cli/render/panel-size-in-cm", test_panel_size_in_cm);
   g_test_add_func ("/cli/render/bad-requests", test_bad_requests);
   status = g_test_run ();
-  g_remove (file);
-  g_rmdir (tmp_dir);
+  hl_test_remove_tmp_dir (tmp_dir);
   g_free (file);
   g_free (tmp_dir);
   return status;

@@ -5,83 +5,49 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-activations.h"
+#include "hl-test-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 
 static const char *cli_path;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
+/* Runs headlens-cli synth with the NULL-terminated arguments of @args from
+ * @first on. */
 static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs headlens-cli synth with the arguments of @args (@n of them). */
-static void
-run_synth_argv (Run                *run,
-                const char * const *args,
-                guint               n)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (char *) cli_path);
-  g_ptr_array_add (argv, "synth");
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &run->status, &error);
-  g_assert_no_error (error);
-}
-
-static GPtrArray *
-collect_args (const char *first,
+run_synth_va (HlTestRun  *run,
+              const char *first,
               va_list     args)
 {
-  GPtrArray *array = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = hl_test_argv_new (cli_path, first, args);
 
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (array, (char *) a);
-  return array;
+  g_ptr_array_insert (argv, 1, (char *) "synth");
+  hl_test_run_argv (run, (const char * const *) argv->pdata);
 }
 
 /* Runs headlens-cli synth with the NULL-terminated arguments. */
 static void
-run_synth (Run        *run,
+run_synth (HlTestRun  *run,
            const char *first,
            ...)
 {
-  g_autoptr(GPtrArray) array = NULL;
   va_list args;
 
   va_start (args, first);
-  array = collect_args (first, args);
+  run_synth_va (run, first, args);
   va_end (args);
-  run_synth_argv (run, (const char * const *) array->pdata, array->len);
 }
 
 static gboolean
-exited_ok (const Run *run)
+exited_ok (const HlTestRun *run)
 {
-  return g_spawn_check_wait_status (run->status, NULL);
+  return run->status == 0;
 }
 
 static void
 test_help (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(HlTestRun) run = { 0 };
 
   run_synth (&run, "--help", NULL);
   g_assert_true (exited_ok (&run));
@@ -95,14 +61,12 @@ assert_fails (const char *expected,
               const char *first,
               ...)
 {
-  g_autoptr(GPtrArray) array = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(HlTestRun) run = { 0 };
   va_list args;
 
   va_start (args, first);
-  array = collect_args (first, args);
+  run_synth_va (&run, first, args);
   va_end (args);
-  run_synth_argv (&run, (const char * const *) array->pdata, array->len);
   g_assert_false (exited_ok (&run));
   g_assert_nonnull (strstr (run.err, expected));
   g_assert_cmpstr (run.out, ==, "");
@@ -111,7 +75,7 @@ assert_fails (const char *expected,
 static void
 test_bad_options (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("hl-cli-synth-XXXXXX", NULL);
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "bad.h5", NULL);
 
   assert_fails ("-o FILE", "--layers", "2", NULL);
@@ -131,10 +95,10 @@ test_bad_options (void)
 static void
 test_writes_file (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("hl-cli-synth-XXXXXX", NULL);
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "small.h5", NULL);
   g_autoptr(GError) error = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(HlTestRun) run = { 0 };
 
   run_synth (&run, "-o", out, "--layers", "3", "--heads", "4", "--kv-heads", "2",
              "--head-dim", "8", "--seq-len", "40", "--samples", "2", "--queries", "9,19,39",
@@ -180,14 +144,14 @@ read_all_values (const char *path,
 static void
 test_source_reproduces (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("hl-cli-synth-XXXXXX", NULL);
+  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *a = g_build_filename (dir, "a.h5", NULL);
   g_autofree char *b = g_build_filename (dir, "b.h5", NULL);
   g_autofree char *source = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) args = g_ptr_array_new_null_terminated (32, NULL, TRUE);
   g_auto(GStrv) argv = NULL;
-  g_auto(Run) run = { 0 };
-  g_auto(Run) rerun = { 0 };
+  g_auto(HlTestRun) run = { 0 };
+  g_auto(HlTestRun) rerun = { 0 };
   gsize n = 2 * 3 * 20 * 8;
   g_autofree float *va = g_new (float, n), *vb = g_new (float, n);
 
@@ -201,11 +165,14 @@ test_source_reproduces (void)
   g_assert_nonnull (strstr (source, " --lambda 0.35 "));
   g_assert_true (g_shell_parse_argv (source, NULL, &argv, NULL));
   g_assert_cmpstr (argv[1], ==, "synth");
-  for (int i = 2; argv[i] != NULL; i++)
+  /* The same command, only with this build's headlens-cli and another
+   * output file. */
+  g_ptr_array_add (args, (char *) cli_path);
+  for (int i = 1; argv[i] != NULL; i++)
     g_ptr_array_add (args, argv[i]);
   g_ptr_array_add (args, "-o");
   g_ptr_array_add (args, b);
-  run_synth_argv (&rerun, (const char * const *) args->pdata, args->len);
+  hl_test_run_argv (&rerun, (const char * const *) args->pdata);
   g_assert_true (exited_ok (&rerun));
   read_all_values (a, va);
   read_all_values (b, vb);

@@ -1,0 +1,49 @@
+/* hl-test-util.h: what many test programs need: running a program (mostly
+ * headlens-cli) and capturing its output, and a temporary folder for
+ * fixtures that is removed afterwards.
+ *
+ * Failures here are test failures (g_assert), never errors to handle.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdarg.h>
+
+G_BEGIN_DECLS
+
+/* The outcome of one run: the exit status and all it printed. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} HlTestRun;
+
+void       hl_test_run_clear      (HlTestRun          *run);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HlTestRun, hl_test_run_clear)
+
+/* A NULL-terminated argument vector: @program, then @first and the
+ * following arguments of @args up to a NULL (@first may be NULL). */
+GPtrArray *hl_test_argv_new       (const char         *program,
+                                   const char         *first,
+                                   va_list             args);
+/* Runs the NULL-terminated @argv and fills @run. The program must exit
+ * (a crash fails the test); its output is logged with g_test_message(). */
+void       hl_test_run_argv       (HlTestRun          *run,
+                                   const char * const *argv);
+/* Runs @program with the NULL-terminated arguments from @first on. */
+void       hl_test_run            (HlTestRun          *run,
+                                   const char         *program,
+                                   const char         *first,
+                                   ...) G_GNUC_NULL_TERMINATED;
+
+/* A new empty folder under the system's temporary folder. */
+char      *hl_test_make_tmp_dir   (void);
+/* Removes @dir and everything below it, failing the test if anything
+ * cannot be removed. */
+void       hl_test_remove_tmp_dir (const char         *dir);
+
+G_END_DECLS
