@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-synth-model.h"
+#include "hl-synth-private.h"
 #include "hl-synth-rng.h"
 
 #include "hl-activations-writer.h"
@@ -65,20 +66,6 @@ check_int (const char *name,
 }
 
 static gboolean
-check_double (const char *name,
-              double      value,
-              double      min,
-              double      max,
-              GError    **error)
-{
-  if (isfinite (value) && value >= min && value <= max)
-    return TRUE;
-  g_set_error (error, HL_SYNTH_ERROR, HL_SYNTH_ERROR_INVALID,
-               _("%s is %g, expected a value between %g and %g"), name, value, min, max);
-  return FALSE;
-}
-
-static gboolean
 validate_shape (const HlSynthModelParams *p,
                 GError                  **error)
 {
@@ -107,21 +94,8 @@ validate_queries (const HlSynthModelParams *p,
 {
   if (p->query_positions == NULL)
     return TRUE;
-  if (!check_int ("number of queries", p->n_queries, 1, p->seq_len, error))
-    return FALSE;
-  for (int q = 0; q < p->n_queries; q++)
-    {
-      int t = p->query_positions[q];
-
-      if (t < 0 || t >= p->seq_len || (q > 0 && t <= p->query_positions[q - 1]))
-        {
-          g_set_error (error, HL_SYNTH_ERROR, HL_SYNTH_ERROR_INVALID,
-                       _("query position %d is %d, expected strictly increasing positions in 0..%d"),
-                       q, t, p->seq_len - 1);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return check_int ("number of queries", p->n_queries, 1, p->seq_len, error)
+         && hl_synth_check_queries (p->seq_len, p->query_positions, p->n_queries, error);
 }
 
 gboolean
@@ -135,9 +109,9 @@ hl_synth_model_params_validate (const HlSynthModelParams *params,
 
   if (!validate_shape (params, error) || !validate_queries (params, error))
     return FALSE;
-  if (!(check_double ("rho0 min", params->rho0_min, -0.95, 0.95, error)
-        && check_double ("rho0 max", params->rho0_max, params->rho0_min, 0.95, error)
-        && check_double ("jitter", params->jitter, 0, 0.3, error)))
+  if (!(hl_synth_check_range ("rho0 min", params->rho0_min, -0.95, 0.95, error)
+        && hl_synth_check_range ("rho0 max", params->rho0_max, params->rho0_min, 0.95, error)
+        && hl_synth_check_range ("jitter", params->jitter, 0, 0.3, error)))
     return FALSE;
   /* The per-head checks run on what a head really gets. */
   hl_synth_model_head_params (params, 0, 0, &head);

@@ -19,4 +19,21 @@ enum
   HL_SYNTH_STREAM_ATTENTION,
 };
 
+/* The checks that both the per-head and the model parameters make, with
+ * one wording of their messages. */
+
+/* FALSE with HL_SYNTH_ERROR_INVALID naming @name unless @value is finite
+ * and in [@min, @max]. */
+gboolean hl_synth_check_range   (const char *name,
+                                 double      value,
+                                 double      min,
+                                 double      max,
+                                 GError    **error);
+/* FALSE with HL_SYNTH_ERROR_INVALID unless the @n_queries positions are
+ * strictly increasing keys in 0 .. @n_keys - 1. */
+gboolean hl_synth_check_queries (int         n_keys,
+                                 const int  *query_positions,
+                                 int         n_queries,
+                                 GError    **error);
+
 G_END_DECLS

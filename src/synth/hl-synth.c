@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-synth.h"
+#include "hl-synth-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -97,12 +98,12 @@ hl_synth_head_params_init_preset (HlSynthHeadParams *params,
   params->temperature = 1.0;
 }
 
-static gboolean
-check_range (const char *name,
-             double      value,
-             double      min,
-             double      max,
-             GError    **error)
+gboolean
+hl_synth_check_range (const char *name,
+                      double      value,
+                      double      min,
+                      double      max,
+                      GError    **error)
 {
   if (isfinite (value) && value >= min && value <= max)
     return TRUE;
@@ -116,15 +117,15 @@ static gboolean
 validate_values (const HlSynthHeadParams *p,
                  GError                 **error)
 {
-  return check_range ("n_keys", p->n_keys, 1, 65536, error)
-      && check_range ("head_dim", p->head_dim, 2, 4096, error)
-      && check_range ("norm_mean", p->norm_mean, 1e-6, 1e6, error)
-      && check_range ("norm_cv", p->norm_cv, 0, 0.3, error)
-      && check_range ("sink_lambda", p->sink_lambda, 0, 10, error)
-      && check_range ("beta", p->beta, 0.001, 10, error)
-      && check_range ("sink_similarity", p->sink_similarity, -0.95, 0.95, error)
-      && check_range ("content_size", p->content_size, 0, p->n_keys, error)
-      && check_range ("content_similarity", p->content_similarity, 0, 1, error);
+  return hl_synth_check_range ("n_keys", p->n_keys, 1, 65536, error)
+      && hl_synth_check_range ("head_dim", p->head_dim, 2, 4096, error)
+      && hl_synth_check_range ("norm_mean", p->norm_mean, 1e-6, 1e6, error)
+      && hl_synth_check_range ("norm_cv", p->norm_cv, 0, 0.3, error)
+      && hl_synth_check_range ("sink_lambda", p->sink_lambda, 0, 10, error)
+      && hl_synth_check_range ("beta", p->beta, 0.001, 10, error)
+      && hl_synth_check_range ("sink_similarity", p->sink_similarity, -0.95, 0.95, error)
+      && hl_synth_check_range ("content_size", p->content_size, 0, p->n_keys, error)
+      && hl_synth_check_range ("content_similarity", p->content_similarity, 0, 1, error);
 }
 
 static gboolean
@@ -138,16 +139,16 @@ validate_profile (const HlSynthHeadParams *p,
                    (int) p->profile, HL_SYNTH_N_PROFILES - 1);
       return FALSE;
     }
-  if (!(check_range ("sink_mass", p->sink_mass, 0, 1e6, error)
-        && check_range ("plateau_level", p->plateau_level, 0, 1e6, error)
-        && check_range ("osc_amplitude", p->osc_amplitude, 0, 1, error)
-        && check_range ("osc_period", p->osc_period, 2, 1e6, error)
-        && check_range ("tail_length", p->tail_length, 0.01, 1e6, error)
-        && check_range ("tail_strength", p->tail_strength, 0, 1e6, error)
-        && check_range ("content_mass", p->content_mass, 0, 1e6, error)
-        && check_range ("noise", p->noise, 0, 2, error)
-        && check_range ("temperature", p->temperature, 0.05, 20, error)
-        && check_range ("gamma", p->gamma, 0, 5, error)))
+  if (!(hl_synth_check_range ("sink_mass", p->sink_mass, 0, 1e6, error)
+        && hl_synth_check_range ("plateau_level", p->plateau_level, 0, 1e6, error)
+        && hl_synth_check_range ("osc_amplitude", p->osc_amplitude, 0, 1, error)
+        && hl_synth_check_range ("osc_period", p->osc_period, 2, 1e6, error)
+        && hl_synth_check_range ("tail_length", p->tail_length, 0.01, 1e6, error)
+        && hl_synth_check_range ("tail_strength", p->tail_strength, 0, 1e6, error)
+        && hl_synth_check_range ("content_mass", p->content_mass, 0, 1e6, error)
+        && hl_synth_check_range ("noise", p->noise, 0, 2, error)
+        && hl_synth_check_range ("temperature", p->temperature, 0.05, 20, error)
+        && hl_synth_check_range ("gamma", p->gamma, 0, 5, error)))
     return FALSE;
   if (p->profile == HL_SYNTH_PROFILE_PIECEWISE
       && p->sink_mass + p->plateau_level + p->tail_strength + p->content_mass <= 0)
@@ -170,11 +171,11 @@ hl_synth_head_params_validate (const HlSynthHeadParams *params,
   return validate_values (params, error) && validate_profile (params, error);
 }
 
-static gboolean
-check_queries (int        n_keys,
-               const int *query_positions,
-               int        n_queries,
-               GError   **error)
+gboolean
+hl_synth_check_queries (int        n_keys,
+                        const int *query_positions,
+                        int        n_queries,
+                        GError   **error)
 {
   for (int q = 0; q < n_queries; q++)
     {
@@ -209,7 +210,7 @@ hl_synth_head_generate (const HlSynthHeadParams *params,
       n_queries = 1;
     }
   if (!hl_synth_head_params_validate (params, error)
-      || !check_queries (params->n_keys, query_positions, n_queries, error))
+      || !hl_synth_check_queries (params->n_keys, query_positions, n_queries, error))
     return NULL;
 
   g_autoptr(HlSynthHead) head = g_new0 (HlSynthHead, 1);
