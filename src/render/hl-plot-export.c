@@ -96,6 +96,28 @@ draw_figure (HlPlotKind                 kind,
   hl_plot_draw (kind, copy, data, cr, width, height);
 }
 
+/* Draws the figure on @surface at @scale (surface units per point) into
+ * @width x @height points; returns the drawing's status. */
+static cairo_status_t
+draw_on_surface (HlPlotKind                 kind,
+                 const HlPlotStyle         *style,
+                 gconstpointer              data,
+                 const HlPlotExportOptions *options,
+                 cairo_surface_t           *surface,
+                 double                     scale,
+                 double                     width,
+                 double                     height)
+{
+  cairo_t *cr = cairo_create (surface);
+  cairo_status_t status;
+
+  cairo_scale (cr, scale, scale);
+  draw_figure (kind, style, data, options, cr, width, height);
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+  return status;
+}
+
 static gboolean
 render_png (HlPlotKind                 kind,
             const HlPlotStyle         *style,
@@ -108,17 +130,12 @@ render_png (HlPlotKind                 kind,
   cairo_status_t status;
   double scale = options->dpi / POINTS_PER_INCH;
   int pw, ph;
-  cairo_t *cr;
 
   hl_plot_export_png_size (options, &pw, &ph);
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pw, ph);
-  cr = cairo_create (surface);
   /* The renderer draws in points; the drawn size is the pixel size in
    * points, so rounding to whole pixels never leaves an empty edge. */
-  cairo_scale (cr, scale, scale);
-  draw_figure (kind, style, data, options, cr, pw / scale, ph / scale);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
+  status = draw_on_surface (kind, style, data, options, surface, scale, pw / scale, ph / scale);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_write_to_png_stream (surface, append_cb, out);
   cairo_surface_destroy (surface);
@@ -182,7 +199,6 @@ render_vector (HlPlotKind                 kind,
   gboolean svg = options->format == HL_PLOT_FORMAT_SVG;
   cairo_surface_t *surface;
   cairo_status_t status;
-  cairo_t *cr;
 
   if (svg)
     {
@@ -195,10 +211,8 @@ render_vector (HlPlotKind                 kind,
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Headlens");
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, FIXED_PDF_DATE);
     }
-  cr = cairo_create (surface);
-  draw_figure (kind, style, data, options, cr, w, h);
-  status = cairo_status (cr);
-  cairo_destroy (cr);
+  /* Vector surfaces are in points already. */
+  status = draw_on_surface (kind, style, data, options, surface, 1.0, w, h);
   cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (surface);
