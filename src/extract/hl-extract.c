@@ -628,6 +628,9 @@ hl_extract_async (const HlExtractOptions *options,
   data->progress_data = progress_data;
   g_task_set_task_data (task, data, (GDestroyNotify) task_data_free);
   g_task_set_return_on_cancel (task, FALSE);
+  /* A cancel that arrives after the file was committed must not report
+   * failure for a file that exists: the worker's own result is the truth. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, extract_thread);
 }
 
