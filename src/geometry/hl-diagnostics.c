@@ -1,19 +1,38 @@
 /* hl-diagnostics.c: value-norm stability, sink compression and similarity,
  * similarity decay, attention masses and the three output contributions.
  *
- * Everything accumulates in double: the inputs are float32 but sums over
- * 1024 keys of squared norms lose digits otherwise.
+ * Sums over keys accumulate in double: the inputs are float32 but sums over
+ * 1024 keys of squared norms lose digits otherwise. Each diagnostic is one
+ * vectorised pass over the rows (the similarity decay: each unit row against
+ * its next K rows while they are in the L1 cache), a few hundredths of a
+ * millisecond per paper-sized head.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-diagnostics.h"
 
-#include <cblas.h>
 #include <math.h>
 
 /* The guard of FRAMEWORK.md's cosine distance, reused so that a zero vector
  * has cosine 0 with everything instead of NaN. */
 #define COSINE_EPS 1e-12
+
+/* Float lanes of the lag products. */
+#define LANES 8
+/* Partner rows whose products with one row are summed at a time (the
+ * unrolling of row_lag_products ()). */
+#define PARTNERS 4
+
+/* The row loops are compiled for AVX2 and for the x86-64 baseline, the right
+ * one picked at load time (as in hl-separability.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3", "fp-contract=off")))
+#else
+#define HL_VECTOR_CLONES
+#endif
+
+/* Eight floats loaded from any address. */
+typedef float VecF __attribute__ ((vector_size (LANES * sizeof (float)), aligned (4), may_alias));
 
 static const float *
 row (const HlHeadInput *input,
@@ -22,28 +41,48 @@ row (const HlHeadInput *input,
   return input->values + (gsize) i * input->head_dim;
 }
 
-/* Four independent partial sums let the compiler keep several
- * multiply-adds in flight (and vectorise them) without reassociating one
- * long chain, which it may not do for doubles on its own: the similarity
- * decay alone calls this K * t times per head. */
+/* ||v||^2 in double, in eight independent partial sums (each product of two
+ * floats is exact in double), so the loop vectorises without reassociating
+ * one long chain. */
+HL_VECTOR_CLONES
 static double
-dot (const float *restrict a,
-     const float *restrict b,
-     int                   d)
+norm2 (const float *restrict v,
+       int                   d)
 {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  int k = 0;
+  double acc[8] = { 0 }, sum;
+  int c = 0;
 
-  for (; k + 4 <= d; k += 4)
-    {
-      s0 += (double) a[k] * b[k];
-      s1 += (double) a[k + 1] * b[k + 1];
-      s2 += (double) a[k + 2] * b[k + 2];
-      s3 += (double) a[k + 3] * b[k + 3];
-    }
-  for (; k < d; k++)
-    s0 += (double) a[k] * b[k];
-  return (s0 + s1) + (s2 + s3);
+  for (; c + 8 <= d; c += 8)
+    for (int q = 0; q < 8; q++)
+      acc[q] += (double) v[c + q] * v[c + q];
+  sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; c < d; c++)
+    sum += (double) v[c] * v[c];
+  return sum;
+}
+
+/* @acc += @a @v in double, component by component. */
+HL_VECTOR_CLONES
+static void
+add_scaled (double      *restrict acc,
+            const float *restrict v,
+            double                a,
+            int                   d)
+{
+  for (int c = 0; c < d; c++)
+    acc[c] += a * (double) v[c];
+}
+
+/* @unit = @v @scale in float, component by component. */
+HL_VECTOR_CLONES
+static void
+scale_row (float       *restrict unit,
+           const float *restrict v,
+           float                 scale,
+           int                   d)
+{
+  for (int c = 0; c < d; c++)
+    unit[c] = v[c] * scale;
 }
 
 /* Fills @norms[i] = ||v_i|| for every key. */
@@ -52,18 +91,7 @@ compute_norms (const HlHeadInput *input,
                double            *norms)
 {
   for (int i = 0; i < input->n_keys; i++)
-    norms[i] = sqrt (dot (row (input, i), row (input, i), input->head_dim));
-}
-
-static double
-cosine (const HlHeadInput *input,
-        const double      *norms,
-        int                i,
-        int                j)
-{
-  double num = dot (row (input, i), row (input, j), input->head_dim);
-
-  return num / (norms[i] * norms[j] + COSINE_EPS);
+    norms[i] = sqrt (norm2 (row (input, i), input->head_dim));
 }
 
 /* CV and lambda over the content keys i = 1..t. Without content keys, or
@@ -91,25 +119,34 @@ compute_norm_stats (const HlHeadInput *input,
   out->sink_ratio = (float) (norms[0] / mean);
 }
 
+/* rho0 = (1/t) sum_i <v_0, v_i> / (||v_0|| ||v_i|| + eps)
+ *      = (1/t) <v_0, sum_i v_i / (||v_0|| ||v_i|| + eps)>:
+ * one weighted sum of the rows in double, then one dot product, instead of
+ * t dot products. */
 static void
 compute_sink_similarity (const HlHeadInput *input,
                          const double      *norms,
                          HlDiagnostics     *out)
 {
-  int t = input->n_keys - 1;
+  int t = input->n_keys - 1, d = input->head_dim;
+  g_autofree double *weighted = NULL;
   double sum = 0.0;
 
   out->sink_similarity = 0.0f;
   if (t < 1)
     return;
+  weighted = g_new0 (double, d);
   for (int i = 1; i <= t; i++)
-    sum += cosine (input, norms, 0, i);
+    add_scaled (weighted, row (input, i), 1.0 / (norms[0] * norms[i] + COSINE_EPS), d);
+  for (int c = 0; c < d; c++)
+    sum += (double) row (input, 0)[c] * weighted[c];
   out->sink_similarity = (float) (sum / t);
 }
 
-/* v_i / ||v_i|| for every key, as float; a zero vector stays zero, so its
- * cosine with everything is 0 as with the guarded formula. Rounding the unit
- * vectors to float changes a cosine by about 1e-7. */
+/* v_i / ||v_i|| for every key, as float (the reciprocal rounded to float,
+ * then the product); a zero vector stays zero, so its cosine with
+ * everything is 0 as with the guarded formula. Rounding the unit vectors to
+ * float changes a cosine by about 1e-7. */
 static float *
 unit_rows (const HlHeadInput *input,
            const double      *norms)
@@ -118,13 +155,85 @@ unit_rows (const HlHeadInput *input,
   float *units = g_new (float, (gsize) input->n_keys * d);
 
   for (int i = 0; i < input->n_keys; i++)
-    {
-      double scale = norms[i] > 0.0 ? 1.0 / norms[i] : 0.0;
-
-      for (int c = 0; c < d; c++)
-        units[(gsize) i * d + c] = (float) (row (input, i)[c] * scale);
-    }
+    scale_row (units + (gsize) i * d, row (input, i),
+               norms[i] > 0.0 ? (float) (1.0 / norms[i]) : 0.0f, d);
   return units;
+}
+
+/* The lanes of @acc summed in double, plus the products of the components
+ * past the last full vector. */
+static inline double
+lanes_sum (VecF                  acc,
+           const float *restrict a,
+           const float *restrict b,
+           int                   c,
+           int                   d)
+{
+  double s = 0.0;
+
+  for (int l = 0; l < LANES; l++)
+    s += acc[l];
+  for (; c < d; c++)
+    s += (double) a[c] * b[c];
+  return s;
+}
+
+/* @sums[k - 1] += <u_i, u_{i+k}> for k = 1..@k_max, u_i at @a and the rows
+ * one after another. PARTNERS rows at a time share the loads of u_i; when
+ * fewer remain, the last one is repeated and its sums dropped. Each product
+ * of unit vectors is summed in float over LANES lanes (at most d / LANES
+ * terms a lane, so within about d / LANES * 6e-8 of the exact value, far
+ * below the float32 the decay is reported in) and the lanes in double, so
+ * the error does not grow with the number of keys. */
+HL_VECTOR_CLONES
+static void
+row_lag_products (const float *restrict a,
+                  int                   d,
+                  int                   k_max,
+                  double      *restrict sums)
+{
+  for (int k0 = 1; k0 <= k_max; k0 += PARTNERS)
+    {
+      const float *b0 = a + (gsize) k0 * d;
+      const float *b1 = a + (gsize) MIN (k0 + 1, k_max) * d;
+      const float *b2 = a + (gsize) MIN (k0 + 2, k_max) * d;
+      const float *b3 = a + (gsize) MIN (k0 + 3, k_max) * d;
+      VecF s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+      int c = 0;
+
+      for (; c + LANES <= d; c += LANES)
+        {
+          VecF x = *(const VecF *) (a + c);
+
+          s0 += x * *(const VecF *) (b0 + c);
+          s1 += x * *(const VecF *) (b1 + c);
+          s2 += x * *(const VecF *) (b2 + c);
+          s3 += x * *(const VecF *) (b3 + c);
+        }
+      sums[k0 - 1] += lanes_sum (s0, a, b0, c, d);
+      if (k0 + 1 <= k_max)
+        sums[k0] += lanes_sum (s1, a, b1, c, d);
+      if (k0 + 2 <= k_max)
+        sums[k0 + 1] += lanes_sum (s2, a, b2, c, d);
+      if (k0 + 3 <= k_max)
+        sums[k0 + 2] += lanes_sum (s3, a, b3, c, d);
+    }
+}
+
+/* @sums[k - 1] = sum over i = 1..t-k of <u_i, u_{i+k}>, k = 1..@n_lags:
+ * row by row, each row against its next @n_lags rows, which are still in
+ * the L1 cache. */
+static void
+lag_sums (const float *units,
+          int          t,
+          int          d,
+          int          n_lags,
+          double      *sums)
+{
+  for (int k = 0; k < n_lags; k++)
+    sums[k] = 0.0;
+  for (int i = 1; i < t; i++)
+    row_lag_products (units + (gsize) i * d, d, MIN (n_lags, t - i), sums);
 }
 
 /* c(k) = mean over i = 1..t-k of cos(v_i, v_{i+k}). */
@@ -140,16 +249,11 @@ compute_decay (const HlHeadInput *input,
   if (out->n_lags > 0)
     {
       g_autofree float *units = unit_rows (input, norms);
-      int d = input->head_dim;
+      double sums[HL_DIAGNOSTICS_MAX_LAGS];
 
-      /* With unit rows stored one after another, the K * t cosines of all
-       * lags are K dot products of two overlapping stretches of memory. */
+      lag_sums (units, t, input->head_dim, out->n_lags, sums);
       for (int k = 1; k <= out->n_lags; k++)
-        {
-          double sum = cblas_dsdot ((t - k) * d, units + d, 1, units + (gsize) (1 + k) * d, 1);
-
-          out->decay[k - 1] = (float) (sum / (t - k));
-        }
+        out->decay[k - 1] = (float) (sums[k - 1] / (t - k));
     }
   out->beta = 0.0f;
   out->beta_mae = 0.0f;
@@ -196,12 +300,7 @@ compute_contributions (const HlHeadInput *input,
   out->a_sink = (float) (fabs ((double) input->alpha[0]) * norms[0]);
   out->a_last = t >= 1 ? (float) (fabs ((double) input->alpha[t]) * norms[t]) : 0.0f;
   for (int i = 1; i < t; i++)
-    {
-      const float *v = row (input, i);
-
-      for (int k = 0; k < d; k++)
-        rest[k] += (double) input->alpha[i] * v[k];
-    }
+    add_scaled (rest, row (input, i), input->alpha[i], d);
   for (int k = 0; k < d; k++)
     sq += rest[k] * rest[k];
   out->a_rest = (float) sqrt (sq);
@@ -233,11 +332,16 @@ decay_objective (const float *c,
                  int          n,
                  double       beta)
 {
-  double sum = 0.0;
+  double sum = 0.0, q = exp (-beta), e = 1.0;
 
+  /* exp (-beta k) as the k-th power of exp (-beta): within k roundings
+   * (1e-14 for k <= 64) of the exponential, for one exp per call. */
   for (int k = 1; k <= n; k++)
     {
-      double r = c[k - 1] - exp (-beta * k);
+      double r;
+
+      e *= q;
+      r = c[k - 1] - e;
       sum += r * r;
     }
   return sum;
