@@ -282,7 +282,9 @@ scratch_buffer (HlActivations *self,
 }
 
 /* Reads @n numbers of the type @raw_type (a host-order IEEE float16 or
- * float64) selected by @mspace and @fspace and converts them to float32. */
+ * float64) selected by @mspace and @fspace and converts them to float32.
+ * Sets @finite when the conversion showed every number finite (float16),
+ * so the caller can skip its own check. */
 static gboolean
 read_raw_locked (HlActivations *self,
                  hid_t          dset,
@@ -290,7 +292,8 @@ read_raw_locked (HlActivations *self,
                  hid_t          mspace,
                  hid_t          fspace,
                  gsize          n,
-                 float         *out)
+                 float         *out,
+                 gboolean      *finite)
 {
   gsize size = H5Tget_size (raw_type);
   void *raw = scratch_buffer (self, n * size);
@@ -298,7 +301,7 @@ read_raw_locked (HlActivations *self,
   if (H5Dread (dset, raw_type, mspace, fspace, H5P_DEFAULT, raw) < 0)
     return FALSE;
   if (size == 2)
-    hl_float16_to_float (raw, out, n);
+    *finite = hl_float16_to_float_finite (raw, out, n);
   else
     hl_float64_to_float (raw, out, n);
   return TRUE;
@@ -306,15 +309,17 @@ read_raw_locked (HlActivations *self,
 
 /* Reads the [count[3], count[4]] block at @start of the rank-5 @dset into
  * @out as float32: unconverted and then converted by read_raw_locked()
- * when @raw_type is valid, by HDF5's conversion otherwise. Requires the
- * HDF5 lock. */
+ * when @raw_type is valid, by HDF5's conversion otherwise. @finite is set
+ * when the block is known to be all finite (and left alone otherwise).
+ * Requires the HDF5 lock. */
 static gboolean
 read_block_locked (HlActivations *self,
                    hid_t          dset,
                    hid_t          raw_type,
                    const hsize_t *start,
                    const hsize_t *count,
-                   float         *out)
+                   float         *out,
+                   gboolean      *finite)
 {
   g_auto(HlH5Space) fspace = H5Dget_space (dset);
   /* The memory space has the selection's shape: with any other shape HDF5
@@ -325,7 +330,8 @@ read_block_locked (HlActivations *self,
       || H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
     return FALSE;
   if (raw_type >= 0)
-    return read_raw_locked (self, dset, raw_type, mspace, fspace, count[3] * count[4], out);
+    return read_raw_locked (self, dset, raw_type, mspace, fspace, count[3] * count[4], out,
+                            finite);
   return H5Dread (dset, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out) >= 0;
 }
 
@@ -335,12 +341,13 @@ read_block (HlActivations *self,
             hid_t          raw_type,
             const hsize_t *start,
             const hsize_t *count,
-            float         *out)
+            float         *out,
+            gboolean      *finite)
 {
   gboolean ok;
 
   hl_hdf5_lock ();
-  ok = read_block_locked (self, dset, raw_type, start, count, out);
+  ok = read_block_locked (self, dset, raw_type, start, count, out, finite);
   hl_hdf5_unlock ();
   return ok;
 }
@@ -405,14 +412,16 @@ hl_activations_read_values (HlActivations  *self,
 
   hsize_t start[5] = { layer, sample, kv_head, 0, 0 };
   hsize_t count[5] = { 1, 1, 1, info->seq_len, info->head_dim };
-  if (!read_block (self, self->values, self->values_raw, start, count, out))
+  gboolean finite = FALSE;
+  if (!read_block (self, self->values, self->values_raw, start, count, out, &finite))
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
                    _("Could not read /values of layer %d, sample %d, kv head %d: "
                      "the file is damaged"), layer, sample, kv_head);
       return FALSE;
     }
-  return check_values_finite (info, layer, sample, kv_head, out, error);
+  /* Float16 blocks were checked while they were widened. */
+  return finite || check_values_finite (info, layer, sample, kv_head, out, error);
 }
 
 /* Checks one attention row of the query at @position; returns its sum. */
@@ -513,7 +522,9 @@ hl_activations_read_attention (HlActivations  *self,
 
   hsize_t start[5] = { layer, sample, head, 0, 0 };
   hsize_t count[5] = { 1, 1, 1, info->n_queries, info->seq_len };
-  if (!read_block (self, self->attention, self->attention_raw, start, count, out))
+  /* Every row is checked below, with the sum and the range of its weights. */
+  gboolean finite = FALSE;
+  if (!read_block (self, self->attention, self->attention_raw, start, count, out, &finite))
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
                    _("Could not read /attention of layer %d, sample %d, head %d: "

@@ -21,6 +21,12 @@ void     hl_float16_to_float     (const uint16_t *in,
                                   float          *out,
                                   gsize           n);
 
+/* hl_float16_to_float () that also tells, in the same pass, whether every
+ * number is finite (TRUE: no infinity or NaN among the halves). */
+gboolean hl_float16_to_float_finite (const uint16_t *in,
+                                     float          *out,
+                                     gsize           n);
+
 /* Rounds @n float32 numbers to binary16 (host byte order), to nearest with
  * ties to even, as IEEE 754 requires; magnitudes from 65520 up become
  * infinities, NaNs stay NaN (quiet) with their sign. */
