@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-extract.h"
+#include "hl-background.h"
 
 #include "hl-activations-writer.h"
 #include "hl-checkpoint.h"
@@ -631,7 +632,7 @@ hl_extract_async (const HlExtractOptions *options,
   /* A cancel that arrives after the file was committed must not report
    * failure for a file that exists: the worker's own result is the truth. */
   g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, extract_thread);
+  hl_background_run_in_thread (task, extract_thread);
 }
 
 gboolean

@@ -20,6 +20,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-analysis.h"
+#include "hl-background.h"
 
 #include <cblas.h>
 #ifdef __linux__
@@ -724,6 +725,7 @@ coordinator_thread (gpointer data)
   run_execute (run);
   schedule_in_main (run, complete_in_main);
   run_unref (run);
+  hl_background_end ();
   return NULL;
 }
 
@@ -762,6 +764,7 @@ hl_analysis_run_async (HlActivations           *file,
   run->head_done = head_done;
   run->user_data = user_data;
   run->notify = notify;
+  hl_background_begin ();
   g_thread_unref (g_thread_new ("hl-analysis", coordinator_thread, run));
 }
 

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-application.h"
+#include "hl-background.h"
 #include "hl-playground-window.h"
 #include "hl-preferences-window.h"
 #include "hl-window.h"
@@ -225,6 +226,21 @@ hl_application_startup (GApplication *app)
   hl_application_set_accels (self);
 }
 
+/* Closing the windows cancels their analyses; their threads must then end
+ * before the exit handlers of HDF5 and OpenBLAS run (hl-background.h). */
+static void
+hl_application_shutdown (GApplication *app)
+{
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+  if (!hl_background_wait (5 * G_USEC_PER_SEC))
+    g_warning ("Background work still running at exit");
+
+  G_APPLICATION_CLASS (hl_application_parent_class)->shutdown (app);
+}
+
 static void
 hl_application_class_init (HlApplicationClass *klass)
 {
@@ -233,6 +249,7 @@ hl_application_class_init (HlApplicationClass *klass)
   app_class->activate = hl_application_activate;
   app_class->open = hl_application_open;
   app_class->startup = hl_application_startup;
+  app_class->shutdown = hl_application_shutdown;
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hl-alignment-plot.h"
+#include "hl-background.h"
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
 #include "hl-head-detail.h"
@@ -431,7 +432,7 @@ hl_head_detail_set_head (HlHeadDetail  *self,
       g_task_set_task_data (task, hl_head_result_ref (result),
                             (GDestroyNotify) hl_head_result_unref);
       g_object_set_data_full (G_OBJECT (task), "file", g_object_ref (file), g_object_unref);
-      g_task_run_in_thread (task, read_head_data_thread);
+      hl_background_run_in_thread (task, read_head_data_thread);
     }
   hl_head_detail_update (self);
 }

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-dialogs.h"
+#include "hl-background.h"
 #include "hl-explorer.h"
 #include "hl-export-figures.h"
 #include "hl-export-metrics.h"
@@ -280,7 +281,7 @@ hl_window_open (HlWindow *self,
   task = g_task_new (self, cancellable, open_file_cb, NULL);
   g_task_set_source_tag (task, hl_window_open);
   g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, open_file_thread);
+  hl_background_run_in_thread (task, open_file_thread);
 }
 
 static void

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-playground-engine.h"
+#include "hl-background.h"
 
 #include <gio/gio.h>
 
@@ -118,7 +119,7 @@ start_job (HlPlaygroundEngine *self,
   task = g_task_new (NULL, self->cancellable, job_done_cb, weak);
   g_task_set_source_tag (task, start_job);
   g_task_set_task_data (task, job, job_free);
-  g_task_run_in_thread (task, job_thread);
+  hl_background_run_in_thread (task, job_thread);
 }
 
 /* Delivers @result when nothing newer was asked for since its state. */

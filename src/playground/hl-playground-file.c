@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-playground-file.h"
+#include "hl-background.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -155,7 +156,7 @@ hl_playground_write_activations_async (const HlSynthHeadParams *params,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hl_playground_write_activations_async);
   g_task_set_task_data (task, wd, write_data_free);
-  g_task_run_in_thread (task, write_thread);
+  hl_background_run_in_thread (task, write_thread);
 }
 
 gboolean

@@ -4,6 +4,8 @@
  */
 #include "hl-test-util.h"
 
+#include "hl-background.h"
+
 #include <glib/gstdio.h>
 #include <sys/wait.h>
 
@@ -88,4 +90,14 @@ hl_test_remove_tmp_dir (const char *dir)
         g_assert_cmpint (g_remove (path), ==, 0);
     }
   g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+int
+hl_test_run_and_wait (void)
+{
+  int status = g_test_run ();
+
+  if (!hl_background_wait (10 * G_USEC_PER_SEC))
+    g_error ("background work still running 10 s after the last test");
+  return status;
 }

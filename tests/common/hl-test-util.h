@@ -46,4 +46,8 @@ char      *hl_test_make_tmp_dir   (void);
  * cannot be removed. */
 void       hl_test_remove_tmp_dir (const char         *dir);
 
+/* g_test_run (), then waits for background threads (hl-background.h) so
+ * none is still inside HDF5 or OpenBLAS when the process exits. */
+int        hl_test_run_and_wait   (void);
+
 G_END_DECLS

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "hl-test-util.h"
 #include "hl-application.h"
 #include "hl-gui-test.h"
 #include "hl-window.h"
@@ -98,5 +99,5 @@ main (int    argc,
   g_test_add_func ("/gui/application/sample-from-environment", test_application_sample_from_environment);
   g_test_add_func ("/gui/application/opens-command-line-file", test_application_opens_command_line_file);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

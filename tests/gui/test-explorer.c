@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "hl-test-util.h"
 #include "hl-gui-test.h"
 #include "hl-synth-model.h"
 #include "hl-window.h"
@@ -398,5 +399,5 @@ main (int    argc,
   ADD ("open-cancels-previous", test_explorer_open_cancels_previous, "large");
 #undef ADD
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

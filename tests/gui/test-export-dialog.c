@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis-fixture.h"
+#include "hl-test-util.h"
 #include "hl-curves-plot.h"
 #include "hl-export-dialog.h"
 #include "hl-export-metrics.h"
@@ -469,5 +470,5 @@ main (int    argc,
   g_test_add_func ("/gui/export-dialog/metrics", test_export_metrics);
   g_test_add_func ("/gui/export-dialog/window-actions", test_window_actions);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis-fixture.h"
+#include "hl-test-util.h"
 #include "hl-activations.h"
 #include "hl-extract-dialog.h"
 #include "hl-gui-test.h"
@@ -296,5 +297,5 @@ main (int    argc,
   g_test_add_func ("/gui/extract-dialog/bad-query-list", test_bad_query_list);
   g_test_add_func ("/gui/extract-dialog/window-opens-result", test_window_opens_result);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "hl-test-util.h"
 #include "hl-gui-test.h"
 #include "hl-plot-theme.h"
 
@@ -56,5 +57,5 @@ main (int    argc,
   g_test_add_func ("/gui/plot-theme/follows-dark-style", test_plot_theme_follows_dark_style);
   g_test_add_func ("/gui/plot-theme/watch-does-not-leak", test_plot_theme_redraws_watchers);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

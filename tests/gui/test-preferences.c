@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "hl-test-util.h"
 #include "hl-gui-test.h"
 #include "hl-preferences-window.h"
 
@@ -108,5 +109,5 @@ main (int    argc,
   g_test_add_func ("/gui/preferences/combo-changes-key", test_preferences_combo_changes_key);
   g_test_add_func ("/gui/preferences/spin-changes-key", test_preferences_spin_changes_key);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

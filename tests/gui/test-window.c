@@ -5,6 +5,7 @@
  */
 #include <glib/gstdio.h>
 
+#include "hl-test-util.h"
 #include "hl-gui-test.h"
 #include "hl-window.h"
 
@@ -275,5 +276,5 @@ main (int    argc,
   g_test_add_func ("/gui/window/size-saved", test_window_size_is_saved);
   g_test_add_func ("/gui/window/size-restored", test_window_restores_size);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "hl-test-util.h"
 #include "hl-playground-engine.h"
 
 typedef struct
@@ -236,5 +237,5 @@ main (int   argc,
   g_test_add ("/playground/engine/unchanged", Fixture, NULL,
               fixture_setup, test_unchanged, fixture_teardown);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

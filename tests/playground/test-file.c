@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "hl-test-util.h"
 #include "hl-activations.h"
 #include "hl-playground-file.h"
 #include "hl-playground-result.h"
@@ -189,5 +190,5 @@ main (int   argc,
   g_test_add ("/playground/file/async", Fixture, NULL,
               fixture_setup, test_async, fixture_teardown);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }

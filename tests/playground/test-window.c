@@ -5,6 +5,7 @@
  */
 #include <adwaita.h>
 
+#include "hl-test-util.h"
 #include "hl-export-dialog.h"
 #include "hl-playground-window.h"
 
@@ -204,5 +205,5 @@ main (int   argc,
   g_test_add_func ("/playground/window/export-figure", test_export_figure);
   g_test_add_func ("/playground/window/close-while-busy", test_close_while_busy);
 
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }
