@@ -2,10 +2,11 @@
  * similarity decay, attention masses and the three output contributions.
  *
  * Sums over keys accumulate in double: the inputs are float32 but sums over
- * 1024 keys of squared norms lose digits otherwise. Each diagnostic is one
- * vectorised pass over the rows (the similarity decay: each unit row against
- * its next K rows while they are in the L1 cache), a few hundredths of a
- * millisecond per paper-sized head.
+ * 1024 keys of squared norms lose digits otherwise. Everything comes from two
+ * vectorised passes over the rows: the norms, then one pass for the sink
+ * similarity, the similarity decay (each row against its next K rows while
+ * they are in the L1 cache) and the contributions; about 0.1 ms per
+ * paper-sized head.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,14 +20,16 @@
 
 /* Float lanes of the lag products. */
 #define LANES 8
-/* Partner rows whose products with one row are summed at a time (the
- * unrolling of row_lag_products ()). */
-#define PARTNERS 4
+/* Partner rows whose products with one row are summed at a time: eight
+ * independent chains of multiply-adds hide their latency. */
+#define PARTNERS 8
 
-/* The row loops are compiled for AVX2 and for the x86-64 baseline, the right
- * one picked at load time (as in hl-separability.c). */
+/* The row loops are compiled for FMA (which implies AVX) and for the
+ * x86-64 baseline, the right one picked at load time (as in
+ * hl-separability.c; nothing here needs the exact rounding sequence of the
+ * kernel, so products may be fused into sums). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3", "fp-contract=off")))
+#define HL_VECTOR_CLONES __attribute__ ((target_clones ("fma", "default"), optimize ("O3")))
 #else
 #define HL_VECTOR_CLONES
 #endif
@@ -61,28 +64,24 @@ norm2 (const float *restrict v,
   return sum;
 }
 
-/* @acc += @a @v in double, component by component. */
+/* @rest += @a_rest @v and @weighted += @a_weighted @v in double, component
+ * by component: the two row sums of one pass. */
 HL_VECTOR_CLONES
 static void
-add_scaled (double      *restrict acc,
-            const float *restrict v,
-            double                a,
-            int                   d)
+add_scaled2 (double      *restrict rest,
+             double      *restrict weighted,
+             const float *restrict v,
+             double                a_rest,
+             double                a_weighted,
+             int                   d)
 {
   for (int c = 0; c < d; c++)
-    acc[c] += a * (double) v[c];
-}
+    {
+      double x = v[c];
 
-/* @unit = @v @scale in float, component by component. */
-HL_VECTOR_CLONES
-static void
-scale_row (float       *restrict unit,
-           const float *restrict v,
-           float                 scale,
-           int                   d)
-{
-  for (int c = 0; c < d; c++)
-    unit[c] = v[c] * scale;
+      rest[c] += a_rest * x;
+      weighted[c] += a_weighted * x;
+    }
 }
 
 /* Fills @norms[i] = ||v_i|| for every key. */
@@ -119,48 +118,9 @@ compute_norm_stats (const HlHeadInput *input,
   out->sink_ratio = (float) (norms[0] / mean);
 }
 
-/* rho0 = (1/t) sum_i <v_0, v_i> / (||v_0|| ||v_i|| + eps)
- *      = (1/t) <v_0, sum_i v_i / (||v_0|| ||v_i|| + eps)>:
- * one weighted sum of the rows in double, then one dot product, instead of
- * t dot products. */
-static void
-compute_sink_similarity (const HlHeadInput *input,
-                         const double      *norms,
-                         HlDiagnostics     *out)
-{
-  int t = input->n_keys - 1, d = input->head_dim;
-  g_autofree double *weighted = NULL;
-  double sum = 0.0;
-
-  out->sink_similarity = 0.0f;
-  if (t < 1)
-    return;
-  weighted = g_new0 (double, d);
-  for (int i = 1; i <= t; i++)
-    add_scaled (weighted, row (input, i), 1.0 / (norms[0] * norms[i] + COSINE_EPS), d);
-  for (int c = 0; c < d; c++)
-    sum += (double) row (input, 0)[c] * weighted[c];
-  out->sink_similarity = (float) (sum / t);
-}
-
-/* v_i / ||v_i|| for every key, as float (the reciprocal rounded to float,
- * then the product); a zero vector stays zero, so its cosine with
- * everything is 0 as with the guarded formula. Rounding the unit vectors to
- * float changes a cosine by about 1e-7. */
-static float *
-unit_rows (const HlHeadInput *input,
-           const double      *norms)
-{
-  int d = input->head_dim;
-  float *units = g_new (float, (gsize) input->n_keys * d);
-
-  for (int i = 0; i < input->n_keys; i++)
-    scale_row (units + (gsize) i * d, row (input, i),
-               norms[i] > 0.0 ? (float) (1.0 / norms[i]) : 0.0f, d);
-  return units;
-}
-
-/* The lanes of @acc summed in double, plus the products of the components
+/* The lanes of @acc summed pairwise (three more float roundings, relative
+ * 2e-7 at most, against a reduction of eight lanes one by one in double
+ * that cost as much as the products), plus the products of the components
  * past the last full vector. */
 static inline double
 lanes_sum (VecF                  acc,
@@ -169,92 +129,124 @@ lanes_sum (VecF                  acc,
            int                   c,
            int                   d)
 {
-  double s = 0.0;
+  float h4[4] = { acc[0] + acc[4], acc[1] + acc[5], acc[2] + acc[6], acc[3] + acc[7] };
+  double s = (double) ((h4[0] + h4[2]) + (h4[1] + h4[3]));
 
-  for (int l = 0; l < LANES; l++)
-    s += acc[l];
   for (; c < d; c++)
     s += (double) a[c] * b[c];
   return s;
 }
 
-/* @sums[k - 1] += <u_i, u_{i+k}> for k = 1..@k_max, u_i at @a and the rows
- * one after another. PARTNERS rows at a time share the loads of u_i; when
- * fewer remain, the last one is repeated and its sums dropped. Each product
- * of unit vectors is summed in float over LANES lanes (at most d / LANES
- * terms a lane, so within about d / LANES * 6e-8 of the exact value, far
- * below the float32 the decay is reported in) and the lanes in double, so
- * the error does not grow with the number of keys. */
+/* @sums[k - 1] += cos(v_i, v_{i+k}) for k = 1..@k_max, v_i at @a, the rows
+ * one after another and @norms[k] = ||v_{i+k}||. PARTNERS rows at a time
+ * share the loads of v_i; when fewer remain, the last one is repeated and
+ * its sums dropped. Each dot product is summed in float over LANES lanes (at
+ * most d / LANES + 3 roundings, so within about (d / LANES + 3) * 6e-8 of
+ * ||v_i|| ||v_{i+k}||, far below the float32 the decay is reported in) and
+ * the cosines in double, so the error does not grow with the number of
+ * keys. */
 HL_VECTOR_CLONES
 static void
-row_lag_products (const float *restrict a,
-                  int                   d,
-                  int                   k_max,
-                  double      *restrict sums)
+row_lag_cosines (const float  *restrict a,
+                 const double *restrict norms,
+                 int                    d,
+                 int                    k_max,
+                 double       *restrict sums)
 {
   for (int k0 = 1; k0 <= k_max; k0 += PARTNERS)
     {
-      const float *b0 = a + (gsize) k0 * d;
-      const float *b1 = a + (gsize) MIN (k0 + 1, k_max) * d;
-      const float *b2 = a + (gsize) MIN (k0 + 2, k_max) * d;
-      const float *b3 = a + (gsize) MIN (k0 + 3, k_max) * d;
-      VecF s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+      const float *b[PARTNERS];
+      VecF acc[PARTNERS];
+      double dots[PARTNERS], den[PARTNERS];
       int c = 0;
 
+      for (int j = 0; j < PARTNERS; j++)
+        {
+          b[j] = a + (gsize) MIN (k0 + j, k_max) * d;
+          acc[j] = (VecF) { 0 };
+        }
       for (; c + LANES <= d; c += LANES)
         {
           VecF x = *(const VecF *) (a + c);
 
-          s0 += x * *(const VecF *) (b0 + c);
-          s1 += x * *(const VecF *) (b1 + c);
-          s2 += x * *(const VecF *) (b2 + c);
-          s3 += x * *(const VecF *) (b3 + c);
+          for (int j = 0; j < PARTNERS; j++)
+            acc[j] += x * *(const VecF *) (b[j] + c);
         }
-      sums[k0 - 1] += lanes_sum (s0, a, b0, c, d);
-      if (k0 + 1 <= k_max)
-        sums[k0] += lanes_sum (s1, a, b1, c, d);
-      if (k0 + 2 <= k_max)
-        sums[k0 + 1] += lanes_sum (s2, a, b2, c, d);
-      if (k0 + 3 <= k_max)
-        sums[k0 + 2] += lanes_sum (s3, a, b3, c, d);
+      /* The divisions of all partners side by side, in vector registers:
+       * one by one, their latency was half of the time. */
+      for (int j = 0; j < PARTNERS; j++)
+        {
+          dots[j] = lanes_sum (acc[j], a, b[j], c, d);
+          den[j] = norms[0] * norms[MIN (k0 + j, k_max)] + COSINE_EPS;
+        }
+      for (int j = 0; j < PARTNERS; j++)
+        dots[j] /= den[j];
+      for (int j = 0; j < PARTNERS && k0 + j <= k_max; j++)
+        sums[k0 + j - 1] += dots[j];
     }
 }
 
-/* @sums[k - 1] = sum over i = 1..t-k of <u_i, u_{i+k}>, k = 1..@n_lags:
- * row by row, each row against its next @n_lags rows, which are still in
- * the L1 cache. */
-static void
-lag_sums (const float *units,
-          int          t,
-          int          d,
-          int          n_lags,
-          double      *sums)
+/* The sums of one pass over the content rows i = 1..t. */
+typedef struct
 {
+  double *rest;       /* [d] sum_{0<i<t} alpha_i v_i */
+  double *weighted;   /* [d] sum_{i>=1} v_i / (||v_0|| ||v_i|| + eps) */
+  double  lags[HL_DIAGNOSTICS_MAX_LAGS]; /* sum_i cos(v_i, v_{i+k}) */
+} RowSums;
+
+/* One pass over the content rows for the sink similarity, the decay and
+ * the contributions: each row once against its next K rows (still in the
+ * L1 cache) and into the two row sums. */
+static void
+row_sums (const HlHeadInput *input,
+          const double      *norms,
+          int                n_lags,
+          RowSums           *sums)
+{
+  int t = input->n_keys - 1, d = input->head_dim;
+
   for (int k = 0; k < n_lags; k++)
-    sums[k] = 0.0;
-  for (int i = 1; i < t; i++)
-    row_lag_products (units + (gsize) i * d, d, MIN (n_lags, t - i), sums);
+    sums->lags[k] = 0.0;
+  for (int i = 1; i <= t; i++)
+    {
+      add_scaled2 (sums->rest, sums->weighted, row (input, i),
+                   i < t ? (double) input->alpha[i] : 0.0,
+                   1.0 / (norms[0] * norms[i] + COSINE_EPS), d);
+      if (i < t && n_lags > 0)
+        row_lag_cosines (row (input, i), norms + i, d, MIN (n_lags, t - i), sums->lags);
+    }
+}
+
+/* rho0 = (1/t) sum_i <v_0, v_i> / (||v_0|| ||v_i|| + eps)
+ *      = (1/t) <v_0, sum_i v_i / (||v_0|| ||v_i|| + eps)>:
+ * one weighted sum of the rows in double, then one dot product, instead of
+ * t dot products. */
+static void
+compute_sink_similarity (const HlHeadInput *input,
+                         const RowSums     *sums,
+                         HlDiagnostics     *out)
+{
+  int t = input->n_keys - 1;
+  double sum = 0.0;
+
+  out->sink_similarity = 0.0f;
+  if (t < 1)
+    return;
+  for (int c = 0; c < input->head_dim; c++)
+    sum += (double) row (input, 0)[c] * sums->weighted[c];
+  out->sink_similarity = (float) (sum / t);
 }
 
 /* c(k) = mean over i = 1..t-k of cos(v_i, v_{i+k}). */
 static void
 compute_decay (const HlHeadInput *input,
-               const double      *norms,
-               int                n_lags,
+               const RowSums     *sums,
                HlDiagnostics     *out)
 {
   int t = input->n_keys - 1;
 
-  out->n_lags = CLAMP (MIN (n_lags, t - 1), 0, HL_DIAGNOSTICS_MAX_LAGS);
-  if (out->n_lags > 0)
-    {
-      g_autofree float *units = unit_rows (input, norms);
-      double sums[HL_DIAGNOSTICS_MAX_LAGS];
-
-      lag_sums (units, t, input->head_dim, out->n_lags, sums);
-      for (int k = 1; k <= out->n_lags; k++)
-        out->decay[k - 1] = (float) (sums[k - 1] / (t - k));
-    }
+  for (int k = 1; k <= out->n_lags; k++)
+    out->decay[k - 1] = (float) (sums->lags[k - 1] / (t - k));
   out->beta = 0.0f;
   out->beta_mae = 0.0f;
   if (out->n_lags > 0)
@@ -290,19 +282,16 @@ compute_masses (const HlHeadInput *input,
 static void
 compute_contributions (const HlHeadInput *input,
                        const double      *norms,
+                       const RowSums     *sums,
                        HlDiagnostics     *out)
 {
   int t = input->n_keys - 1;
-  int d = input->head_dim;
-  g_autofree double *rest = g_new0 (double, d);
   double sq = 0.0;
 
   out->a_sink = (float) (fabs ((double) input->alpha[0]) * norms[0]);
   out->a_last = t >= 1 ? (float) (fabs ((double) input->alpha[t]) * norms[t]) : 0.0f;
-  for (int i = 1; i < t; i++)
-    add_scaled (rest, row (input, i), input->alpha[i], d);
-  for (int k = 0; k < d; k++)
-    sq += rest[k] * rest[k];
+  for (int k = 0; k < input->head_dim; k++)
+    sq += sums->rest[k] * sums->rest[k];
   out->a_rest = (float) sqrt (sq);
 }
 
@@ -312,19 +301,28 @@ hl_diagnostics_compute (const HlHeadInput *input,
                         HlDiagnostics     *out)
 {
   g_autofree double *norms = NULL;
+  g_autofree double *row_memory = NULL;
+  RowSums sums;
+  int t;
 
   g_return_if_fail (input != NULL);
   g_return_if_fail (input->n_keys >= 1 && input->head_dim >= 1);
   g_return_if_fail (out != NULL);
 
   *out = (HlDiagnostics) { 0 };
+  t = input->n_keys - 1;
+  out->n_lags = CLAMP (MIN (n_lags, t - 1), 0, HL_DIAGNOSTICS_MAX_LAGS);
   norms = g_new (double, input->n_keys);
+  row_memory = g_new0 (double, 2 * (gsize) input->head_dim);
+  sums.rest = row_memory;
+  sums.weighted = row_memory + input->head_dim;
   compute_norms (input, norms);
   compute_norm_stats (input, norms, out);
-  compute_sink_similarity (input, norms, out);
-  compute_decay (input, norms, n_lags, out);
+  row_sums (input, norms, out->n_lags, &sums);
+  compute_sink_similarity (input, &sums, out);
+  compute_decay (input, &sums, out);
   compute_masses (input, out);
-  compute_contributions (input, norms, out);
+  compute_contributions (input, norms, &sums, out);
 }
 
 static double
