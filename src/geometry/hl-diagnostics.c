@@ -36,6 +36,8 @@
 
 /* Eight floats loaded from any address. */
 typedef float VecF __attribute__ ((vector_size (LANES * sizeof (float)), aligned (4), may_alias));
+/* Four doubles, at 32-byte aligned addresses. */
+typedef double VecD __attribute__ ((vector_size (4 * sizeof (double)), may_alias));
 
 static const float *
 row (const HlHeadInput *input,
@@ -137,6 +139,51 @@ lanes_sum (VecF                  acc,
   return s;
 }
 
+/* The lane sums of PARTNERS accumulators at once, lane j of the result for
+ * acc[j], each in exactly lanes_sum ()'s order of float additions (so the
+ * same bits): the horizontal sums one partner at a time went through the
+ * stack and were about half of the time of row_lag_cosines (). */
+G_STATIC_ASSERT (PARTNERS == LANES);
+
+static inline void
+partner_lane_sums (const VecF *acc,
+                   VecF       *out)
+{
+  VecF h[PARTNERS / 2], w[2];
+
+  /* h[p] = h4 of acc[2p] in lanes 0..3, of acc[2p + 1] in lanes 4..7. */
+  for (int p = 0; p < PARTNERS / 2; p++)
+    h[p] = __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 0, 1, 2, 3, 8, 9, 10, 11)
+           + __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 4, 5, 6, 7, 12, 13, 14, 15);
+  /* w[r]: h4[0] + h4[2] and h4[1] + h4[3] of four partners, side by side. */
+  for (int r = 0; r < 2; r++)
+    w[r] = __builtin_shufflevector (h[2 * r], h[2 * r + 1], 0, 1, 4, 5, 8, 9, 12, 13)
+           + __builtin_shufflevector (h[2 * r], h[2 * r + 1], 2, 3, 6, 7, 10, 11, 14, 15);
+  *out = __builtin_shufflevector (w[0], w[1], 0, 2, 4, 6, 8, 10, 12, 14)
+         + __builtin_shufflevector (w[0], w[1], 1, 3, 5, 7, 9, 11, 13, 15);
+}
+
+/* @dots[j] = the dot products (from @lanes, or already in @dots when
+ * @lanes is NULL) divided by @den[j], four at a time in double vectors: one
+ * by one, the conversions and the latency of the divisions were a third of
+ * the time of row_lag_cosines (). */
+static inline void
+partner_cosines (const VecF   *lanes,
+                 double       *dots,
+                 const double *den)
+{
+  for (int h = 0; h < PARTNERS; h += 4)
+    {
+      VecD num;
+
+      if (lanes != NULL)
+        num = (VecD) { (*lanes)[h], (*lanes)[h + 1], (*lanes)[h + 2], (*lanes)[h + 3] };
+      else
+        num = *(const VecD *) (dots + h);
+      *(VecD *) (dots + h) = num / *(const VecD *) (den + h);
+    }
+}
+
 /* @sums[k - 1] += cos(v_i, v_{i+k}) for k = 1..@k_max, v_i at @a, the rows
  * one after another and @norms[k] = ||v_{i+k}||. PARTNERS rows at a time
  * share the loads of v_i; when fewer remain, the last one is repeated and
@@ -157,7 +204,9 @@ row_lag_cosines (const float  *restrict a,
     {
       const float *b[PARTNERS];
       VecF acc[PARTNERS];
-      double dots[PARTNERS], den[PARTNERS];
+      double dots[PARTNERS] __attribute__ ((aligned (32)));
+      double den[PARTNERS] __attribute__ ((aligned (32)));
+      VecF lanes;
       int c = 0;
 
       for (int j = 0; j < PARTNERS; j++)
@@ -172,15 +221,16 @@ row_lag_cosines (const float  *restrict a,
           for (int j = 0; j < PARTNERS; j++)
             acc[j] += x * *(const VecF *) (b[j] + c);
         }
-      /* The divisions of all partners side by side, in vector registers:
-       * one by one, their latency was half of the time. */
-      for (int j = 0; j < PARTNERS; j++)
-        {
+      /* Components past the last full vector (head_dim not a multiple of
+       * LANES) are added to each partner's sum in lanes_sum (). */
+      if (c == d)
+        partner_lane_sums (acc, &lanes);
+      else
+        for (int j = 0; j < PARTNERS; j++)
           dots[j] = lanes_sum (acc[j], a, b[j], c, d);
-          den[j] = norms[0] * norms[MIN (k0 + j, k_max)] + COSINE_EPS;
-        }
       for (int j = 0; j < PARTNERS; j++)
-        dots[j] /= den[j];
+        den[j] = norms[0] * norms[MIN (k0 + j, k_max)] + COSINE_EPS;
+      partner_cosines (c == d ? &lanes : NULL, dots, den);
       for (int j = 0; j < PARTNERS && k0 + j <= k_max; j++)
         sums[k0 + j - 1] += dots[j];
     }
