@@ -18,6 +18,41 @@ hl_activations_set_damaged (GError     **error,
   return FALSE;
 }
 
+/* Opens the attribute @name of @loc when it exists and checks that it holds
+ * one value of class @klass (@expected names it in the message). Returns
+ * FALSE with @error set on failure; when the attribute is absent, returns
+ * TRUE with *attr left invalid. */
+static gboolean
+open_single_attr (hid_t         loc,
+                  const char   *name,
+                  H5T_class_t   klass,
+                  const char   *expected,
+                  hid_t        *attr,
+                  hid_t        *ftype,
+                  GError      **error)
+{
+  g_auto(HlH5Space) space = H5I_INVALID_HID;
+  htri_t exists = H5Aexists (loc, name);
+
+  if (exists == 0)
+    return TRUE;
+  if (exists < 0 || (*attr = H5Aopen (loc, name, H5P_DEFAULT)) < 0
+      || (*ftype = H5Aget_type (*attr)) < 0 || (space = H5Aget_space (*attr)) < 0)
+    return hl_activations_set_damaged (error, name);
+  if (H5Tget_class (*ftype) != klass || H5Sget_simple_extent_npoints (space) != 1)
+    {
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
+                   /* Translators: the last %s is "string" or "integer". */
+                   _("Attribute “%s” holds %" G_GINT64_FORMAT " %s value(s), expected one %s"),
+                   name, (gint64) H5Sget_simple_extent_npoints (space),
+                   hl_hdf5_class_name (H5Tget_class (*ftype)), expected);
+      return FALSE;
+    }
+  if (!hl_hdf5_type_is_sane (*ftype))
+    return hl_activations_set_damaged (error, name);
+  return TRUE;
+}
+
 /* Reads the string attribute @name of @loc into @out, or leaves @out NULL
  * when the attribute is absent. Fixed and variable length strings are
  * accepted; invalid UTF-8 is repaired rather than trusted. */
@@ -30,27 +65,13 @@ read_string_attr (hid_t        loc,
   g_auto(HlH5Attr) attr = H5I_INVALID_HID;
   g_auto(HlH5Type) ftype = H5I_INVALID_HID;
   g_auto(HlH5Type) mtype = H5I_INVALID_HID;
-  g_auto(HlH5Space) space = H5I_INVALID_HID;
   g_autofree char *buf = NULL;
-  htri_t exists = H5Aexists (loc, name);
 
   *out = NULL;
-  if (exists == 0)
+  if (!open_single_attr (loc, name, H5T_STRING, _("string"), &attr, &ftype, error))
+    return FALSE;
+  if (attr == H5I_INVALID_HID)
     return TRUE;
-  if (exists < 0 || (attr = H5Aopen (loc, name, H5P_DEFAULT)) < 0
-      || (ftype = H5Aget_type (attr)) < 0 || (space = H5Aget_space (attr)) < 0)
-    return hl_activations_set_damaged (error, name);
-  if (H5Tget_class (ftype) != H5T_STRING || H5Sget_simple_extent_npoints (space) != 1)
-    {
-      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
-                   _("Attribute “%s” holds %" G_GINT64_FORMAT " %s value(s), expected one string"),
-                   name, (gint64) H5Sget_simple_extent_npoints (space),
-                   hl_hdf5_class_name (H5Tget_class (ftype)));
-      return FALSE;
-    }
-
-  if (!hl_hdf5_type_is_sane (ftype))
-    return hl_activations_set_damaged (error, name);
   mtype = H5Tcopy (H5T_C_S1);
   H5Tset_cset (mtype, H5Tget_cset (ftype));
   if (H5Tis_variable_str (ftype) > 0)
@@ -91,24 +112,14 @@ read_int_attr (hid_t        loc,
 {
   g_auto(HlH5Attr) attr = H5I_INVALID_HID;
   g_auto(HlH5Type) ftype = H5I_INVALID_HID;
-  g_auto(HlH5Space) space = H5I_INVALID_HID;
-  htri_t exists = H5Aexists (loc, name);
 
-  *present = exists > 0;
-  if (exists == 0)
+  *present = FALSE;
+  if (!open_single_attr (loc, name, H5T_INTEGER, _("integer"), &attr, &ftype, error))
+    return FALSE;
+  *present = attr != H5I_INVALID_HID;
+  if (!*present)
     return TRUE;
-  if (exists < 0 || (attr = H5Aopen (loc, name, H5P_DEFAULT)) < 0
-      || (ftype = H5Aget_type (attr)) < 0 || (space = H5Aget_space (attr)) < 0)
-    return hl_activations_set_damaged (error, name);
-  if (H5Tget_class (ftype) != H5T_INTEGER || H5Sget_simple_extent_npoints (space) != 1)
-    {
-      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
-                   _("Attribute “%s” holds %" G_GINT64_FORMAT " %s value(s), expected one integer"),
-                   name, (gint64) H5Sget_simple_extent_npoints (space),
-                   hl_hdf5_class_name (H5Tget_class (ftype)));
-      return FALSE;
-    }
-  if (!hl_hdf5_type_is_sane (ftype) || H5Aread (attr, H5T_NATIVE_INT64, out) < 0)
+  if (H5Aread (attr, H5T_NATIVE_INT64, out) < 0)
     return hl_activations_set_damaged (error, name);
   return TRUE;
 }
