@@ -103,14 +103,23 @@ hl_random_permutation (HlRandom *self,
                        int      *out,
                        int       n)
 {
-  g_return_if_fail (n >= 0);
+  hl_random_permutation_prefix (self, out, n, n);
+}
+
+void
+hl_random_permutation_prefix (HlRandom *self,
+                              int      *out,
+                              int       n,
+                              int       k)
+{
+  g_return_if_fail (n >= 0 && k >= 0);
   g_return_if_fail (n == 0 || out != NULL);
 
   for (int i = 0; i < n; i++)
     out[i] = i;
-  for (int i = n - 1; i > 0; i--)
+  for (int i = 0; i < MIN (k, n - 1); i++)
     {
-      int j = (int) hl_random_below (self, (guint64) i + 1);
+      int j = i + (int) hl_random_below (self, (guint64) (n - i));
       int tmp = out[i];
 
       out[i] = out[j];

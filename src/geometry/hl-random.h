@@ -40,9 +40,20 @@ guint64 hl_random_below       (HlRandom *self,
 /* Uniform in [0, 1) with 53 random bits. */
 double  hl_random_double      (HlRandom *self);
 /* Writes a uniform random permutation of 0 .. @n - 1 into @out
- * (Fisher-Yates, starting from the identity). */
+ * (Fisher-Yates from the front, starting from the identity: step i swaps
+ * position i with position i + hl_random_below (n - i), so position i is
+ * final after step i). */
 void    hl_random_permutation (HlRandom *self,
                                int      *out,
                                int       n);
+/* The first @k steps of hl_random_permutation (): @out is a permutation of
+ * 0 .. @n - 1 whose first @k positions equal those of the full permutation
+ * from the same generator state (the rest are not shuffled). Draws
+ * MIN (@k, @n - 1) numbers: the random ranking needs only its first max N
+ * keys. */
+void    hl_random_permutation_prefix (HlRandom *self,
+                                      int      *out,
+                                      int       n,
+                                      int       k);
 
 G_END_DECLS

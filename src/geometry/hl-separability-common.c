@@ -265,9 +265,10 @@ hl_separability_rank (const HlHeadInput *input,
   hl_random_permutation (&rng, order, input->n_keys);
 }
 
-/* hl_random_permutation () for many repeats of one length, drawing the
- * same values: Fisher-Yates from the end, swap index hl_random_below (i + 1)
- * (reject outputs below 2^64 mod (i + 1), then reduce modulo i + 1). The
+/* hl_random_permutation_prefix () for many repeats of one length, drawing
+ * the same values: Fisher-Yates from the front, step i swapping position i
+ * with i + hl_random_below (n - i) (reject outputs below 2^64 mod (n - i),
+ * then reduce modulo n - i). The
  * two 64-bit divisions of every draw dominate the cost of a permutation of a
  * thousand keys; here each remainder is computed without division by the
  * method of Lemire, Kaser and Kurz ("Faster remainder by direct
@@ -313,13 +314,15 @@ random_next (HlRandom *rng)
   return result;
 }
 
-/* @div[i] for the bound i + 1, i = 1 .. n - 1. */
+/* @div[b - 1] for the bounds b of the first @k steps of a permutation of
+ * length @n: b = n - k + 1 .. n (at least 2). */
 static Divisor *
-divisors_new (int n)
+divisors_new (int n,
+              int k)
 {
   Divisor *div = g_new (Divisor, MAX (n, 1));
 
-  for (int i = 1; i < n; i++)
+  for (int i = MAX (n - k, 1); i < n; i++)
     {
       guint64 b = (guint64) i + 1;
 
@@ -329,35 +332,41 @@ divisors_new (int n)
   return div;
 }
 
-/* @count permutations of length @n at once, one per generator: step i of
- * every permutation before step i - 1 of any, so the independent draws
- * overlap in the processor instead of waiting on each other. Each
- * permutation sees exactly the draws of its own generator, in order. */
+/* The first @k positions of @count permutations of length @n at once, one
+ * per generator: step i of every permutation before step i + 1 of any, so
+ * the independent draws overlap in the processor instead of waiting on each
+ * other. Each permutation sees exactly the draws of its own generator, in
+ * order. */
 static void
 permutations_with (HlRandom      *rngs,
                    int          **outs,
                    int            count,
                    const Divisor *div,
-                   int            n)
+                   int            n,
+                   int            k)
 {
   for (int j = 0; j < count; j++)
     for (int i = 0; i < n; i++)
       outs[j][i] = i;
-  for (int i = n - 1; i > 0; i--)
-    for (int j = 0; j < count; j++)
-      {
-        int *out = outs[j];
-        guint64 r;
-        int pick, tmp;
+  for (int i = 0; i < MIN (k, n - 1); i++)
+    {
+      const Divisor *bound = &div[n - i - 1];
 
-        do
-          r = random_next (&rngs[j]);
-        while (r < div[i].threshold);
-        pick = (int) divisor_mod (&div[i], r, (guint64) i + 1);
-        tmp = out[i];
-        out[i] = out[pick];
-        out[pick] = tmp;
-      }
+      for (int j = 0; j < count; j++)
+        {
+          int *out = outs[j];
+          guint64 r;
+          int pick, tmp;
+
+          do
+            r = random_next (&rngs[j]);
+          while (r < bound->threshold);
+          pick = i + (int) divisor_mod (bound, r, (guint64) (n - i));
+          tmp = out[i];
+          out[i] = out[pick];
+          out[pick] = tmp;
+        }
+    }
 }
 #endif
 
@@ -367,11 +376,12 @@ hl_separability_rank_instances (const HlHeadInput *input,
                                 const HlRanking   *rankings,
                                 const int         *repeats,
                                 int                n_inst,
+                                int                prefix,
                                 int               *orders)
 {
   int n = input->n_keys;
 #ifdef __SIZEOF_INT128__
-  g_autofree Divisor *div = divisors_new (n);
+  g_autofree Divisor *div = divisors_new (n, prefix);
   g_autofree HlRandom *rngs = g_new (HlRandom, MAX (n_inst, 1));
   g_autofree int **outs = g_new (int *, MAX (n_inst, 1));
   int n_random = 0;
@@ -395,7 +405,7 @@ hl_separability_rank_instances (const HlHeadInput *input,
   /* A few at a time: enough independent draws, and their arrays stay in
    * the L1 cache for a thousand keys. */
   for (int j = 0; j < n_random; j += 4)
-    permutations_with (rngs + j, outs + j, MIN (4, n_random - j), div, n);
+    permutations_with (rngs + j, outs + j, MIN (4, n_random - j), div, n, prefix);
 #endif
 }
 

@@ -39,12 +39,15 @@ int       hl_separability_instances         (const HlSeparabilityOptions *option
 /* hl_separability_rank () for @n_inst ranking instances at once (@rankings
  * and @repeats as filled by hl_separability_instances ()), into @orders
  * [n_inst * n_keys]: the same orders, with the work shared between the
- * random repeats. */
+ * random repeats. Random orders are exact in their first @prefix positions
+ * only (hl_random_permutation_prefix ()): the kernel never reads further
+ * than the largest N. */
 void      hl_separability_rank_instances    (const HlHeadInput           *input,
                                              guint64                      seed,
                                              const HlRanking             *rankings,
                                              const int                   *repeats,
                                              int                          n_inst,
+                                             int                          prefix,
                                              int                         *orders);
 
 /* Fills P, R, F and the margin from the counts of Definition 1. */

@@ -229,9 +229,11 @@ static void
 kernel_rankings (Kernel *k,
                  int    *repeats)
 {
-  hl_separability_instances (k->options, k->inst_ranking, repeats);
-  hl_separability_rank_instances (k->input, k->options->seed, k->inst_ranking, repeats,
-                                  k->n_inst, k->orders);
+  const HlSeparabilityOptions *o = k->options;
+
+  hl_separability_instances (o, k->inst_ranking, repeats);
+  hl_separability_rank_instances (k->input, o->seed, k->inst_ranking, repeats, k->n_inst,
+                                  o->n_grid > 0 ? o->grid[o->n_grid - 1] : 0, k->orders);
 }
 
 /* Hands out @count elements of @size bytes from the workspace, 64-byte

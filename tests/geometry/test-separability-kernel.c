@@ -13,9 +13,58 @@
 #include "hl-separability-private.h"
 #include "test-separability-heads.h"
 
+/* Every position is present once in @order. */
+static void
+assert_permutation (const int *order,
+                    int        n)
+{
+  g_autofree gboolean *seen = g_new0 (gboolean, n);
+
+  for (int i = 0; i < n; i++)
+    {
+      g_assert_cmpint (order[i], >=, 0);
+      g_assert_cmpint (order[i], <, n);
+      g_assert_false (seen[order[i]]);
+      seen[order[i]] = TRUE;
+    }
+}
+
 /* The random orders of every repeat equal hl_random_permutation () on the
- * repeat's stream: the shared divisor tables change the cost, not the
- * draws. */
+ * repeat's stream in their first @prefix positions (all the kernel reads):
+ * the shared divisor tables and the steps left out change the cost, not
+ * the draws. */
+static void
+check_random_orders (int     n,
+                     int     prefix,
+                     guint64 seed)
+{
+  int n_inst = 6;
+  g_autofree float *alpha = g_new0 (float, n);
+  g_autofree float *values = g_new0 (float, n);
+  g_autofree int *orders = g_new (int, (gsize) n_inst * n);
+  g_autofree int *expected = g_new (int, n);
+  HlHeadInput input = { n, 1, values, alpha };
+  HlRanking rankings[6];
+  int repeats[6];
+
+  for (int j = 0; j < n_inst; j++)
+    {
+      rankings[j] = HL_RANKING_RANDOM;
+      repeats[j] = 5 * j;
+    }
+  hl_separability_rank_instances (&input, seed, rankings, repeats, n_inst, prefix, orders);
+  for (int j = 0; j < n_inst; j++)
+    {
+      HlRandom rng;
+
+      hl_random_init (&rng, seed, (guint64) repeats[j]);
+      hl_random_permutation (&rng, expected, n);
+      g_assert_cmpmem (orders + (gsize) j * n, sizeof (int) * MIN (prefix, n),
+                       expected, sizeof (int) * MIN (prefix, n));
+      assert_permutation (orders + (gsize) j * n, n);
+    }
+}
+
 static void
 test_random_orders (void)
 {
@@ -24,30 +73,33 @@ test_random_orders (void)
   for (guint l = 0; l < G_N_ELEMENTS (lengths); l++)
     for (guint64 seed = 0; seed < 3; seed++)
       {
-        int n = lengths[l], n_inst = 6;
-        g_autofree float *alpha = g_new0 (float, n);
-        g_autofree float *values = g_new0 (float, n);
-        g_autofree int *orders = g_new (int, (gsize) n_inst * n);
-        g_autofree int *expected = g_new (int, n);
-        HlHeadInput input = { n, 1, values, alpha };
-        HlRanking rankings[6];
-        int repeats[6];
+        int n = lengths[l];
+        int prefixes[] = { 0, 1, n / 2, n - 1, n };
 
-        for (int j = 0; j < n_inst; j++)
-          {
-            rankings[j] = HL_RANKING_RANDOM;
-            repeats[j] = 5 * j;
-          }
-        hl_separability_rank_instances (&input, seed, rankings, repeats, n_inst, orders);
-        for (int j = 0; j < n_inst; j++)
-          {
-            HlRandom rng;
-
-            hl_random_init (&rng, seed, (guint64) repeats[j]);
-            hl_random_permutation (&rng, expected, n);
-            g_assert_cmpmem (orders + (gsize) j * n, sizeof (int) * n, expected, sizeof (int) * n);
-          }
+        for (guint p = 0; p < G_N_ELEMENTS (prefixes); p++)
+          check_random_orders (n, prefixes[p], seed);
       }
+}
+
+/* A prefix of the permutation is the prefix of the full one, and uses
+ * fewer draws: the generator is left where the full one would be after
+ * that many steps. */
+static void
+test_random_permutation_prefix (void)
+{
+  int full[50], part[50];
+  HlRandom a, b;
+
+  hl_random_init (&a, 7, 1);
+  hl_random_init (&b, 7, 1);
+  hl_random_permutation (&a, full, 50);
+  hl_random_permutation_prefix (&b, part, 50, 20);
+  g_assert_cmpmem (full, sizeof (int) * 20, part, sizeof (int) * 20);
+  assert_permutation (part, 50);
+  hl_random_init (&a, 7, 1);
+  for (int i = 0; i < 20; i++)
+    hl_random_next (&a);
+  g_assert_cmpuint (hl_random_next (&a), ==, hl_random_next (&b));
 }
 
 /* Descending key, ties by ascending index, by insertion: obviously right. */
@@ -234,6 +286,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/separability/kernel/random-orders", test_random_orders);
+  g_test_add_func ("/separability/kernel/random-permutation-prefix", test_random_permutation_prefix);
   g_test_add_func ("/separability/kernel/ranking-ties", test_ranking_ties);
   g_test_add_func ("/separability/kernel/extreme-magnitudes", test_extreme_magnitudes);
   g_test_add_func ("/separability/kernel/not-finite", test_not_finite);
