@@ -1,11 +1,12 @@
 /* hl-separability.c: the fast path of the separability metrics.
  *
- * For one head, Y [n x d] holds the points y_i = alpha_i v_i in float32
- * (and, exactly, in double). Prefix sums in double over each ranked order
- * build every centre s_N of every ranking instance (attention,
- * contribution, R random repeats; every N of the grid) into S [m x d]; one
- * SGEMM gives G = S Y^T [m x n], and with the squared norms every distance
- * follows:
+ * For one head, Y [n x d] holds the points y_i = alpha_i v_i exactly, in
+ * double. Prefix sums in double over each ranked order build every centre
+ * s_N of every ranking instance (attention, contribution, R random
+ * repeats; every N of the grid) into S [m x d]; one SGEMM of the float32
+ * centres with the float32 values gives <s, v_i>, times alpha_i the
+ * entries of G = S Y^T [m x n] (no float32 copy of Y to write), and with
+ * the squared norms every distance follows:
  *   Euclidean  D^2 - ||s||^2 = ||y||^2 - 2 <y, s>
  *   cosine     D - 1         = -<y, s> / (||y|| ||s|| + 1e-12).
  * Both keys are increasing functions of D for a fixed centre, so every
@@ -14,10 +15,10 @@
  *
  * Exactness. Every key is computed in float32 from G and comes with a
  * rigorous interval [lo_i, hi_i] that holds the key of the distance an exact
- * computation in double gives (hl_separability_exact_distance ()): the
- * float32 dot product of the rounded inputs differs from the exact one by
- * at most (d + 3) u ||y|| ||s|| (u = 2^-24, any summation order, FMA or
- * not) plus a term for gradual underflow; the bound adds the rounding of
+ * computation in double gives (hl_separability_exact_distance ()): alpha_i
+ * times the float32 dot product of the rounded centre and v_i differs from
+ * the exact <y_i, s> by at most (d + 3) u ||y|| ||s|| (u = 2^-24, any
+ * summation order, FMA or not) plus a term for gradual underflow; the bound adds the rounding of
  * the float32 key arithmetic and a relative slack of 1e-9 for the double
  * arithmetic (see kernel_bound_coefficients ()). Per centre, one
  * vectorised pass computes the intervals and four extremes: the largest lo
@@ -127,12 +128,15 @@ typedef struct
   int                         *orders;        /* [n_inst * n] */
   gboolean                     exact_only;    /* float32 bounds not trusted */
   double                      *yd;            /* [n * d] y_i in double (exact) */
-  float                       *yf;            /* [n * d] y_i in float32 */
-  /* [n_pad] per key, zero in the padding: ||y_i||^2 rounded to float32,
-   * ||y_i|| rounded to float32, and an upper bound of ||y_i||. */
-  float                       *ny2f, *nyf, *nyup;
+  /* [n_pad] per key, zero in the padding: alpha_i, ||y_i||^2 rounded to
+   * float32, ||y_i|| rounded to float32, and an upper bound of ||y_i||. */
+  float                       *af, *ny2f, *nyf, *nyup;
   double                      *ny2x;          /* [n] exact ||y_i||^2, < 0 until needed */
   double                       y_max;         /* max ||y_i|| */
+  double                       v_max;         /* max ||v_i|| */
+  /* max |alpha_i| (1 + ||v_i||) and max |alpha_i|: the scale of the
+   * underflow term of the bounds */
+  double                       under_y, alpha_max;
   double                       nv_sink, nv_last; /* ||v_0||, ||v_t|| */
   /* One block of centres. */
   int                          block;
@@ -142,7 +146,7 @@ typedef struct
   double                      *ns2x;          /* [block] exact, < 0 until needed */
   double                      *mass;          /* [block] */
   double                      *cos_sink, *cos_last; /* [block] alignment */
-  float                       *g;             /* [block * n_pad] <s_c, y_i> */
+  float                       *g;             /* [block * n_pad] <s_c, v_i> */
   /* The prefix sum, mass and length of the last instance of a block,
    * carried to the next block. */
   double                      *running;       /* [d] */
@@ -160,15 +164,14 @@ typedef struct
 
 /* Per-head preparation ----------------------------------------------------- */
 
-/* y_i = alpha_i v_i into @yd (exact in double) and rounded once to float32
- * into @yf; returns ||y_i||^2 summed in eight lanes (within 1e-13). */
+/* y_i = alpha_i v_i into @yd (exact in double); returns ||y_i||^2 summed
+ * in eight lanes (within 1e-13). */
 HL_VECTOR_CLONES
 static double
 point_prepare (const float  *restrict v,
                float                  alpha,
                int                    d,
-               double       *restrict yd,
-               float        *restrict yf)
+               double       *restrict yd)
 {
   double acc[8] = { 0 }, a = alpha, sum;
   int c = 0;
@@ -180,7 +183,6 @@ point_prepare (const float  *restrict v,
 
         acc[q] += y * y;
         yd[c + q] = y;
-        yf[c + q] = (float) y;
       }
   sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
   for (; c < d; c++)
@@ -189,7 +191,6 @@ point_prepare (const float  *restrict v,
 
       sum += y * y;
       yd[c] = y;
-      yf[c] = (float) y;
     }
   return sum;
 }
@@ -200,14 +201,16 @@ kernel_points (Kernel *k)
   const HlHeadInput *in = k->input;
   gboolean finite = TRUE;
 
-  k->y_max = 0.0;
+  k->y_max = k->v_max = k->under_y = k->alpha_max = 0.0;
   for (int i = 0; i < k->n; i++)
     {
+      double a = fabs ((double) in->alpha[i]);
       double ny2 = point_prepare (in->values + (gsize) i * k->d, in->alpha[i], k->d,
-                                  k->yd + (gsize) i * k->d, k->yf + (gsize) i * k->d);
-      double ny = sqrt (ny2);
+                                  k->yd + (gsize) i * k->d);
+      double ny = sqrt (ny2), nv = a > 0.0 ? ny / a : sqrt (hl_separability_point_norm2 (in->values + (gsize) i * k->d, 1.0f, k->d));
 
-      finite = finite && isfinite (ny2);
+      finite = finite && isfinite (ny2) && isfinite (nv);
+      k->af[i] = in->alpha[i];
       k->ny2f[i] = (float) ny2;
       k->nyf[i] = (float) ny;
       /* The lane sum is within 1e-13 of ||y||^2; float32 rounding within
@@ -215,11 +218,15 @@ kernel_points (Kernel *k)
       k->nyup[i] = (float) (ny * (1.0 + 1e-6));
       k->ny2x[i] = -1.0;
       k->y_max = MAX (k->y_max, ny);
+      k->v_max = MAX (k->v_max, nv);
+      k->under_y = MAX (k->under_y, a * (1.0 + nv));
+      k->alpha_max = MAX (k->alpha_max, a);
     }
   for (int i = k->n; i < k->n_pad; i++)
-    k->ny2f[i] = k->nyf[i] = k->nyup[i] = 0.0f;
-  /* Every centre is a sum of at most n points, so ||s|| <= n max ||y||. */
-  k->exact_only = !finite || k->y_max * k->n > SAFE_MAGNITUDE;
+    k->af[i] = k->ny2f[i] = k->nyf[i] = k->nyup[i] = 0.0f;
+  /* Every centre is a sum of at most n points, so ||s|| <= n max ||y||,
+   * and the GEMM's sums stay below ||s|| ||v_i||. */
+  k->exact_only = !finite || k->y_max * k->n > SAFE_MAGNITUDE || k->v_max > SAFE_MAGNITUDE;
   k->nv_sink = sqrt (hl_separability_point_norm2 (in->values, 1.0f, k->d));
   k->nv_last = sqrt (hl_separability_point_norm2 (in->values + (gsize) (k->n - 1) * k->d,
                                                   1.0f, k->d));
@@ -262,7 +269,7 @@ kernel_layout (Kernel *k,
   *repeats = carve (base, &used, inst, sizeof (int));
   k->orders = carve (base, &used, inst * n, sizeof (int));
   k->yd = carve (base, &used, n * d, sizeof (double));
-  k->yf = carve (base, &used, n * d, sizeof (float));
+  k->af = carve (base, &used, np, sizeof (float));
   k->ny2f = carve (base, &used, np, sizeof (float));
   k->nyf = carve (base, &used, np, sizeof (float));
   k->nyup = carve (base, &used, np, sizeof (float));
@@ -520,12 +527,14 @@ kernel_select (Kernel *k,
 
 /* Pass 1: intervals and brackets ------------------------------------------- */
 
-/* Stores the interval of every key and reduces the four brackets. The key
- * is ny2f - 2 g (Euclidean) or -g / (nyf ||s|| + 1e-12) (cosine, @cos_ns
- * = ||s||); the half-width of its interval is e_a nyup + e_b ny2f + e_c. */
+/* Stores the interval of every key and reduces the four brackets. With
+ * g = af <s, v> (@gv holds <s, v>), the key is ny2f - 2 g (Euclidean) or
+ * -g / (nyf ||s|| + 1e-12) (cosine, @cos_ns = ||s||); the half-width of its
+ * interval is e_a nyup + e_b ny2f + e_c. */
 HL_VECTOR_CLONES
 static void
-pass_intervals (const float *restrict g,
+pass_intervals (const float *restrict sv,
+                const float *restrict af,
                 const float *restrict ny2f,
                 const float *restrict nyf,
                 const float *restrict nyup,
@@ -545,7 +554,8 @@ pass_intervals (const float *restrict g,
 
   for (int i = 0; i < n_pad; i += LANES)
     {
-      VecF gv = *(const VecF *) (g + i), n2 = *(const VecF *) (ny2f + i);
+      VecF gv = *(const VecF *) (af + i) * *(const VecF *) (sv + i);
+      VecF n2 = *(const VecF *) (ny2f + i);
       VecF x, e, l, h, oi = *(const VecF *) (off_in + i), oo = *(const VecF *) (off_out + i);
 
       if (cosine)
@@ -582,11 +592,13 @@ float_up (double x)
 }
 
 /* The half-width of the interval of each key is e_a ||y|| + e_b ||y||^2 +
- * e_c, from the error analysis of the key computed in float32 with G
- * against the exact key of the double computation:
- *  - |G - <y, s>| <= (d + 3) u ||y|| ||s|| + U, U = 4 d 2^-149 (1 + ||y||
- *    + ||s||) for gradual underflow (rounding y, s to float32 and the
- *    dot product in any order);
+ * e_c, from the error analysis of the key computed in float32 with
+ * G = alpha <s, v> against the exact key of the double computation:
+ *  - |G - <y, s>| <= (d + 3) u ||y|| ||s|| + U: rounding s to float32 and
+ *    the dot product with the float32 v in any order give (d + 1) u
+ *    ||v|| ||s||, the product with alpha one more u, all times |alpha|
+ *    (||y|| = |alpha| ||v||); U = 4 d 2^-149 |alpha| (1 + ||v|| + ||s||)
+ *    + 2^-149 for gradual underflow;
  *  - Euclidean key ||y||^2 - 2 G: the rounding of ||y||^2 and of the key
  *    add (2 + 1) u ||y||^2 + 2 u |G|; with the rounding of lo and hi this
  *    stays under 2 (d + 8) u ||s|| ||y|| + 4 u ||y||^2 + 4 U;
@@ -595,7 +607,8 @@ float_up (double x)
  *  - the double computation of D differs from the real value by far less
  *    than SLACK (||y||^2 + ||s||^2) for D^2, SLACK for the cosine;
  *  - 64 2^-149 covers the absolute rounding of float32 underflow.
- * Coefficients are rounded up; y_max bounds ||y|| where U needs it. */
+ * Coefficients are rounded up; max |alpha_i| (1 + ||v_i||) and max
+ * |alpha_i| bound U over the keys. */
 static void
 kernel_bound_coefficients (const Kernel *k,
                            int           b,
@@ -606,7 +619,7 @@ kernel_bound_coefficients (const Kernel *k,
 {
   double u = 0x1.0p-24, d = k->d, ns2 = k->ns2[b];
   double ns = sqrt (ns2) * (1.0 + 1e-6);
-  double under = 4.0 * d * FLT_TRUE_MIN * (1.0 + k->y_max + ns);
+  double under = 4.0 * d * FLT_TRUE_MIN * (k->under_y + k->alpha_max * ns) + FLT_TRUE_MIN;
 
   if (distance == HL_DISTANCE_EUCLIDEAN)
     {
@@ -835,7 +848,7 @@ kernel_measure (Kernel     *k,
       float e_a, e_b, e_c;
 
       kernel_bound_coefficients (k, b, distance, &e_a, &e_b, &e_c);
-      pass_intervals (k->g + (gsize) b * k->n_pad, k->ny2f, k->nyf, k->nyup,
+      pass_intervals (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
                       k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
                       (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
     }
@@ -862,7 +875,9 @@ kernel_centre (Kernel *k,
       kernel_measure (k, b, inst, g, (HlDistance) m);
 }
 
-/* G [count x n] = S [count x d] Y^T, rows padded to n_pad with zeros. */
+/* <s, v_i> [count x n] = S [count x d] V^T, rows padded to n_pad with
+ * zeros (the products with alpha_i, G = S Y^T, are taken in
+ * pass_intervals ()). */
 static void
 kernel_gemm (Kernel *k,
              int     count)
@@ -870,7 +885,7 @@ kernel_gemm (Kernel *k,
   if (k->exact_only)
     return;
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
-               count, k->n, k->d, 1.0f, k->sf, k->d, k->yf, k->d,
+               count, k->n, k->d, 1.0f, k->sf, k->d, k->input->values, k->d,
                0.0f, k->g, k->n_pad);
   for (int b = 0; b < count && k->n < k->n_pad; b++)
     memset (k->g + (gsize) b * k->n_pad + k->n, 0, sizeof (float) * (k->n_pad - k->n));
