@@ -327,8 +327,9 @@ kernel_init (Kernel                      *k,
 
 /* Centres ------------------------------------------------------------------ */
 
-/* sum[0 .. width-1] += y_i[0 .. width-1] for the keys @order[0 .. count-1],
- * @yd pointing at the first of those components of y_0 (exact in double).
+/* @to[0 .. width-1] = @from[0 .. width-1] + y_i[0 .. width-1] summed over
+ * the keys @order[0 .. count-1], @yd pointing at the first of those
+ * components of y_0 (exact in double).
  * The keys are added one after the other, so the sums are bit for bit
  * those of a plain loop (the reference and the projection sum the same
  * way). A full stripe of STRIPE components stays in registers while every
@@ -336,7 +337,8 @@ kernel_init (Kernel                      *k,
  * rows come in random order, so they are prefetched a few keys ahead. */
 HL_VECTOR_CLONES
 static void
-centre_add (double       *restrict sum,
+centre_add (const double *restrict from,
+            double       *restrict to,
             const double *restrict yd,
             const int    *restrict order,
             int                    count,
@@ -348,7 +350,7 @@ centre_add (double       *restrict sum,
       double acc[STRIPE];
 
       for (int q = 0; q < STRIPE; q++)
-        acc[q] = sum[q];
+        acc[q] = from[q];
       for (int p = 0; p < count; p++)
         {
           const double *y = yd + (gsize) order[p] * d;
@@ -360,15 +362,17 @@ centre_add (double       *restrict sum,
             acc[q] += y[q];
         }
       for (int q = 0; q < STRIPE; q++)
-        sum[q] = acc[q];
+        to[q] = acc[q];
       return;
     }
+  for (int q = 0; q < width; q++)
+    to[q] = from[q];
   for (int p = 0; p < count; p++)
     {
       const double *y = yd + (gsize) order[p] * d;
 
       for (int q = 0; q < width; q++)
-        sum[q] += y[q];
+        to[q] += y[q];
     }
 }
 
@@ -432,21 +436,20 @@ kernel_build_stripe (Kernel *k,
       int inst = (first + b) / n_grid, g = (first + b) % n_grid;
       int pos = g == 0 ? 0 : k->running_pos;
       const int *order = k->orders + (gsize) inst * k->n;
-      double acc[STRIPE];
+      static const double zeros[STRIPE];
+      const double *from = g == 0 ? zeros : k->running + c0;
+      double *to = NULL;
 
-      if (g == 0)
-        memset (acc, 0, sizeof (double) * width);
-      else
-        memcpy (acc, k->running + c0, sizeof (double) * width);
       for (; b < count && (first + b) / n_grid == inst; b++)
         {
           int n_top = k->options->grid[(first + b) % n_grid];
 
-          centre_add (acc, k->yd + c0, order + pos, n_top - pos, k->d, width);
+          to = k->sd + (gsize) b * k->d + c0;
+          centre_add (from, to, k->yd + c0, order + pos, n_top - pos, k->d, width);
           pos = n_top;
-          memcpy (k->sd + (gsize) b * k->d + c0, acc, sizeof (double) * width);
+          from = to;
         }
-      memcpy (k->running + c0, acc, sizeof (double) * width);
+      memcpy (k->running + c0, to, sizeof (double) * width);
     }
 }
 
@@ -510,11 +513,13 @@ kernel_select (Kernel *k,
 
   if (inst != k->member_inst)
     {
+      /* Two plain fills (they vectorise; one loop with a condition did not). */
       for (int i = 0; i < k->n_pad; i++)
-        {
-          k->off_in[i] = -INFINITY;
-          k->off_out[i] = i < k->n ? 0.0f : INFINITY;
-        }
+        k->off_in[i] = -INFINITY;
+      for (int i = 0; i < k->n; i++)
+        k->off_out[i] = 0.0f;
+      for (int i = k->n; i < k->n_pad; i++)
+        k->off_out[i] = INFINITY;
       k->member_inst = inst;
       k->member_pos = 0;
     }
