@@ -2,11 +2,11 @@
  * similarity decay, attention masses and the three output contributions.
  *
  * Sums over keys accumulate in double: the inputs are float32 but sums over
- * 1024 keys of squared norms lose digits otherwise. Everything comes from two
- * vectorised passes over the rows: the norms, then one pass for the sink
- * similarity, the similarity decay (each row against its next K rows while
- * they are in the L1 cache) and the contributions; about 0.1 ms per
- * paper-sized head.
+ * 1024 keys of squared norms lose digits otherwise. Everything comes from
+ * one vectorised pass over the rows: their norms, the decay (each row
+ * against the K rows before it, still in the L1 cache) and the row sums of
+ * the sink similarity and the contributions; about 0.1 ms per paper-sized
+ * head.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,11 +23,14 @@
 /* Partner rows whose products with one row are summed at a time: eight
  * independent chains of multiply-adds hide their latency. */
 #define PARTNERS 8
+/* Rows whose two row sums are updated together. */
+#define SUM_ROWS 4
 
 /* The row loops are compiled for FMA (which implies AVX) and for the
  * x86-64 baseline, the right one picked at load time (as in
  * hl-separability.c; nothing here needs the exact rounding sequence of the
- * kernel, so products may be fused into sums). */
+ * kernel, so products may be fused into sums). Everything row_pass () calls
+ * is inlined into it, so that it is compiled for the same target. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HL_VECTOR_CLONES __attribute__ ((target_clones ("fma", "default"), optimize ("O3")))
 #else
@@ -36,10 +39,10 @@
 
 /* Eight floats loaded from any address. */
 typedef float VecF __attribute__ ((vector_size (LANES * sizeof (float)), aligned (4), may_alias));
-/* Four doubles, at 32-byte aligned addresses. */
-typedef double VecD __attribute__ ((vector_size (4 * sizeof (double)), may_alias));
+/* Four doubles, at any address of a double. */
+typedef double VecD __attribute__ ((vector_size (4 * sizeof (double)), aligned (8), may_alias));
 
-static const float *
+static inline const float *
 row (const HlHeadInput *input,
      int                i)
 {
@@ -49,8 +52,7 @@ row (const HlHeadInput *input,
 /* ||v||^2 in double, in eight independent partial sums (each product of two
  * floats is exact in double), so the loop vectorises without reassociating
  * one long chain. */
-HL_VECTOR_CLONES
-static double
+G_ALWAYS_INLINE static inline double
 norm2 (const float *restrict v,
        int                   d)
 {
@@ -66,33 +68,33 @@ norm2 (const float *restrict v,
   return sum;
 }
 
-/* @rest += @a_rest @v and @weighted += @a_weighted @v in double, component
- * by component: the two row sums of one pass. */
-HL_VECTOR_CLONES
-static void
-add_scaled2 (double      *restrict rest,
-             double      *restrict weighted,
-             const float *restrict v,
-             double                a_rest,
-             double                a_weighted,
-             int                   d)
+/* @rest += @a_rest[q] v_q and @weighted += @a_weighted[q] v_q for the
+ * @n_rows rows from @v, in double, row after row for each component (so
+ * the same sums as one row at a time) while each sum is loaded and stored
+ * once for all of them. */
+G_ALWAYS_INLINE static inline void
+add_scaled_rows (double       *restrict rest,
+                 double       *restrict weighted,
+                 const float  *restrict v,
+                 const double          *a_rest,
+                 const double          *a_weighted,
+                 int                    n_rows,
+                 int                    d)
 {
   for (int c = 0; c < d; c++)
     {
-      double x = v[c];
+      double r = rest[c], w = weighted[c];
 
-      rest[c] += a_rest * x;
-      weighted[c] += a_weighted * x;
+      for (int q = 0; q < n_rows; q++)
+        {
+          double x = v[(gsize) q * d + c];
+
+          r += a_rest[q] * x;
+          w += a_weighted[q] * x;
+        }
+      rest[c] = r;
+      weighted[c] = w;
     }
-}
-
-/* Fills @norms[i] = ||v_i|| for every key. */
-static void
-compute_norms (const HlHeadInput *input,
-               double            *norms)
-{
-  for (int i = 0; i < input->n_keys; i++)
-    norms[i] = sqrt (norm2 (row (input, i), input->head_dim));
 }
 
 /* CV and lambda over the content keys i = 1..t. Without content keys, or
@@ -120,42 +122,27 @@ compute_norm_stats (const HlHeadInput *input,
   out->sink_ratio = (float) (norms[0] / mean);
 }
 
-/* The lanes of @acc summed pairwise (three more float roundings, relative
- * 2e-7 at most, against a reduction of eight lanes one by one in double
- * that cost as much as the products), plus the products of the components
- * past the last full vector. */
-static inline double
-lanes_sum (VecF                  acc,
-           const float *restrict a,
-           const float *restrict b,
-           int                   c,
-           int                   d)
-{
-  float h4[4] = { acc[0] + acc[4], acc[1] + acc[5], acc[2] + acc[6], acc[3] + acc[7] };
-  double s = (double) ((h4[0] + h4[2]) + (h4[1] + h4[3]));
-
-  for (; c < d; c++)
-    s += (double) a[c] * b[c];
-  return s;
-}
-
 /* The lane sums of PARTNERS accumulators at once, lane j of the result for
- * acc[j], each in exactly lanes_sum ()'s order of float additions (so the
- * same bits): the horizontal sums one partner at a time went through the
- * stack and were about half of the time of row_lag_cosines (). */
+ * acc[j], each as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)) in
+ * float: three more roundings, relative 2e-7 at most, against a reduction
+ * one lane at a time in double that cost as much as the products. One
+ * accumulator at a time, the horizontal sums went through the stack and
+ * were about half of the time of the decay. */
 G_STATIC_ASSERT (PARTNERS == LANES);
 
-static inline void
+G_ALWAYS_INLINE static inline void
 partner_lane_sums (const VecF *acc,
                    VecF       *out)
 {
   VecF h[PARTNERS / 2], w[2];
 
-  /* h[p] = h4 of acc[2p] in lanes 0..3, of acc[2p + 1] in lanes 4..7. */
+  /* h[p] = l0 + l4, .., l3 + l7 of acc[2p] in lanes 0..3, of acc[2p + 1]
+   * in lanes 4..7. */
   for (int p = 0; p < PARTNERS / 2; p++)
     h[p] = __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 0, 1, 2, 3, 8, 9, 10, 11)
            + __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 4, 5, 6, 7, 12, 13, 14, 15);
-  /* w[r]: h4[0] + h4[2] and h4[1] + h4[3] of four partners, side by side. */
+  /* w[r]: (l0 + l4) + (l2 + l6) and (l1 + l5) + (l3 + l7) of four
+   * partners, side by side. */
   for (int r = 0; r < 2; r++)
     w[r] = __builtin_shufflevector (h[2 * r], h[2 * r + 1], 0, 1, 4, 5, 8, 9, 12, 13)
            + __builtin_shufflevector (h[2 * r], h[2 * r + 1], 2, 3, 6, 7, 10, 11, 14, 15);
@@ -163,108 +150,193 @@ partner_lane_sums (const VecF *acc,
          + __builtin_shufflevector (w[0], w[1], 1, 3, 5, 7, 9, 11, 13, 15);
 }
 
-/* @dots[j] = the dot products (from @lanes, or already in @dots when
- * @lanes is NULL) divided by @den[j], four at a time in double vectors: one
- * by one, the conversions and the latency of the divisions were a third of
- * the time of row_lag_cosines (). */
-static inline void
-partner_cosines (const VecF   *lanes,
-                 double       *dots,
-                 const double *den)
+/* @dots[j] = <@x, @b[j]> in double, from the lanes of @acc[j] (the first @c
+ * components) plus the products of the components past the last full
+ * vector (head_dim not a multiple of LANES). */
+G_ALWAYS_INLINE static inline void
+partner_dots (const VecF         *acc,
+              const float        *x,
+              const float *const *b,
+              int                 c,
+              int                 d,
+              VecD               *dots)
 {
-  for (int h = 0; h < PARTNERS; h += 4)
-    {
-      VecD num;
+  VecF lanes;
 
-      if (lanes != NULL)
-        num = (VecD) { (*lanes)[h], (*lanes)[h + 1], (*lanes)[h + 2], (*lanes)[h + 3] };
-      else
-        num = *(const VecD *) (dots + h);
-      *(VecD *) (dots + h) = num / *(const VecD *) (den + h);
-    }
+  partner_lane_sums (acc, &lanes);
+  dots[0] = __builtin_convertvector (__builtin_shufflevector (lanes, lanes, 0, 1, 2, 3), VecD);
+  dots[1] = __builtin_convertvector (__builtin_shufflevector (lanes, lanes, 4, 5, 6, 7), VecD);
+  for (; c < d; c++)
+    for (int j = 0; j < PARTNERS; j++)
+      dots[j / 4][j % 4] += (double) x[c] * b[j][c];
 }
 
-/* @sums[k - 1] += cos(v_i, v_{i+k}) for k = 1..@k_max, v_i at @a, the rows
- * one after another and @norms[k] = ||v_{i+k}||. PARTNERS rows at a time
- * share the loads of v_i; when fewer remain, the last one is repeated and
- * its sums dropped. Each dot product is summed in float over LANES lanes (at
+/* ||v||, @lo and @hi holding the partial sums of norm2 () over the first
+ * @c components, so with the same bits. */
+G_ALWAYS_INLINE static inline double
+norm_finish (VecD         lo,
+             VecD         hi,
+             const float *v,
+             int          c,
+             int          d)
+{
+  double sum = ((lo[0] + lo[1]) + (lo[2] + lo[3])) + ((hi[0] + hi[1]) + (hi[2] + hi[3]));
+
+  for (; c < d; c++)
+    sum += (double) v[c] * v[c];
+  return sqrt (sum);
+}
+
+/* Each dot product of the decay is summed in float over LANES lanes (at
  * most d / LANES + 3 roundings, so within about (d / LANES + 3) * 6e-8 of
  * ||v_i|| ||v_{i+k}||, far below the float32 the decay is reported in) and
  * the cosines in double, so the error does not grow with the number of
- * keys. */
-HL_VECTOR_CLONES
-static void
-row_lag_cosines (const float  *restrict a,
-                 const double *restrict norms,
+ * keys.
+ *
+ * @lags[j] += cos(v_x, v_{p+j}) for the @n partner rows p + j, j < @n <=
+ * PARTNERS, from @p on (the rows one after another), v_x at @x, @n_x =
+ * ||v_x|| and @norms[j] = ||v_{p+j}||. With fewer than PARTNERS partners,
+ * the last one is repeated and its sums dropped. When @next is not NULL,
+ * also returns the norm of the row there, the row after v_x: its squares
+ * fill the gaps of the chains of multiply-adds, and its norm is known long
+ * before its own cosines need it. */
+G_ALWAYS_INLINE static inline double
+partner_cosines (const float  *restrict x,
+                 const float  *restrict p,
+                 int                    n,
                  int                    d,
-                 int                    k_max,
-                 double       *restrict sums)
+                 double                 n_x,
+                 const double *restrict norms,
+                 double       *restrict lags,
+                 const float  *restrict next)
 {
-  for (int k0 = 1; k0 <= k_max; k0 += PARTNERS)
+  const float *b[PARTNERS];
+  VecF acc[PARTNERS];
+  VecD dots[2], lo = { 0 }, hi = { 0 };
+  int c = 0;
+
+  for (int j = 0; j < PARTNERS; j++)
     {
-      const float *b[PARTNERS];
-      VecF acc[PARTNERS];
-      double dots[PARTNERS] __attribute__ ((aligned (32)));
-      double den[PARTNERS] __attribute__ ((aligned (32)));
-      VecF lanes;
-      int c = 0;
+      b[j] = p + (gsize) MIN (j, n - 1) * d;
+      acc[j] = (VecF) { 0 };
+    }
+  for (; c + LANES <= d; c += LANES)
+    {
+      VecF v = *(const VecF *) (x + c);
 
       for (int j = 0; j < PARTNERS; j++)
+        acc[j] += v * *(const VecF *) (b[j] + c);
+      if (next != NULL)
         {
-          b[j] = a + (gsize) MIN (k0 + j, k_max) * d;
-          acc[j] = (VecF) { 0 };
-        }
-      for (; c + LANES <= d; c += LANES)
-        {
-          VecF x = *(const VecF *) (a + c);
+          VecF w = *(const VecF *) (next + c);
+          VecD w_lo = __builtin_convertvector (__builtin_shufflevector (w, w, 0, 1, 2, 3), VecD);
+          VecD w_hi = __builtin_convertvector (__builtin_shufflevector (w, w, 4, 5, 6, 7), VecD);
 
-          for (int j = 0; j < PARTNERS; j++)
-            acc[j] += x * *(const VecF *) (b[j] + c);
+          lo += w_lo * w_lo;
+          hi += w_hi * w_hi;
         }
-      /* Components past the last full vector (head_dim not a multiple of
-       * LANES) are added to each partner's sum in lanes_sum (). */
-      if (c == d)
-        partner_lane_sums (acc, &lanes);
-      else
-        for (int j = 0; j < PARTNERS; j++)
-          dots[j] = lanes_sum (acc[j], a, b[j], c, d);
-      for (int j = 0; j < PARTNERS; j++)
-        den[j] = norms[0] * norms[MIN (k0 + j, k_max)] + COSINE_EPS;
-      partner_cosines (c == d ? &lanes : NULL, dots, den);
-      for (int j = 0; j < PARTNERS && k0 + j <= k_max; j++)
-        sums[k0 + j - 1] += dots[j];
+    }
+  partner_dots (acc, x, b, c, d, dots);
+  if (n == PARTNERS)
+    for (int h = 0; h < 2; h++)
+      *(VecD *) (lags + 4 * h) += dots[h] / (n_x * *(const VecD *) (norms + 4 * h) + COSINE_EPS);
+  else
+    for (int j = 0; j < n; j++)
+      lags[j] += dots[j / 4][j % 4] / (n_x * norms[j] + COSINE_EPS);
+  return next != NULL ? norm_finish (lo, hi, next, c, d) : 0.0;
+}
+
+/* The state of the one pass over the rows. */
+typedef struct
+{
+  const HlHeadInput *input;
+  int      n_lags;
+  double  *norms;      /* [n_keys] ||v_i|| */
+  double  *rest;       /* [d] sum_{0<i<t} alpha_i v_i */
+  double  *weighted;   /* [d] sum_{i>=1} v_i / (||v_0|| ||v_i|| + eps) */
+  /* back[K - k] = sum_i cos(v_{i-k}, v_i): the lags backwards, so that
+   * the partners of a row, the rows before it, are in memory order. */
+  double   back[HL_DIAGNOSTICS_MAX_LAGS];
+} RowPass;
+
+/* The decay sums of row @i against the rows before it, max(1, i - K) to
+ * i - 1, PARTNERS at a time from the earliest: pair (i - k, i) adds to the
+ * sum of lag k after the pairs of the rows before i, so each lag is
+ * summed in the order of its first row. Also fills the norm of row i + 1
+ * (if any). */
+G_ALWAYS_INLINE static inline void
+row_lags (RowPass *pass,
+          int      i)
+{
+  const HlHeadInput *input = pass->input;
+  const float *next = i < input->n_keys - 1 ? row (input, i + 1) : NULL;
+  int p = MAX (1, i - pass->n_lags);
+
+  if (p == i && next != NULL)
+    pass->norms[i + 1] = sqrt (norm2 (next, input->head_dim));
+  for (; p < i; p += PARTNERS)
+    {
+      gboolean last = p + PARTNERS >= i;
+      double n_next;
+
+      n_next = partner_cosines (row (input, i), row (input, p), MIN (PARTNERS, i - p),
+                                input->head_dim, pass->norms[i], pass->norms + p,
+                                pass->back + pass->n_lags - i + p, last ? next : NULL);
+      if (last && next != NULL)
+        pass->norms[i + 1] = n_next;
     }
 }
 
-/* The sums of one pass over the content rows i = 1..t. */
-typedef struct
+/* The two row sums of the @n_rows rows from @i, whose norms are known. */
+G_ALWAYS_INLINE static inline void
+block_row_sums (RowPass *pass,
+                int      i,
+                int      n_rows)
 {
-  double *rest;       /* [d] sum_{0<i<t} alpha_i v_i */
-  double *weighted;   /* [d] sum_{i>=1} v_i / (||v_0|| ||v_i|| + eps) */
-  double  lags[HL_DIAGNOSTICS_MAX_LAGS]; /* sum_i cos(v_i, v_{i+k}) */
-} RowSums;
+  const HlHeadInput *input = pass->input;
+  double a_rest[SUM_ROWS], a_weighted[SUM_ROWS];
 
-/* One pass over the content rows for the sink similarity, the decay and
- * the contributions: each row once against its next K rows (still in the
- * L1 cache) and into the two row sums. */
+  for (int q = 0; q < n_rows; q++)
+    {
+      a_rest[q] = i + q < input->n_keys - 1 ? (double) input->alpha[i + q] : 0.0;
+      a_weighted[q] = 1.0 / (pass->norms[0] * pass->norms[i + q] + COSINE_EPS);
+    }
+  if (n_rows == SUM_ROWS)
+    add_scaled_rows (pass->rest, pass->weighted, row (input, i), a_rest, a_weighted,
+                     SUM_ROWS, input->head_dim);
+  else
+    for (int q = 0; q < n_rows; q++)
+      add_scaled_rows (pass->rest, pass->weighted, row (input, i + q), a_rest + q,
+                       a_weighted + q, 1, input->head_dim);
+}
+
+/* One pass over the content rows for the norms, the sink similarity, the
+ * decay and the contributions: each row is read for its norm and against
+ * the K rows before it (still in the L1 cache), and SUM_ROWS rows at a time
+ * into the two row sums. */
+HL_VECTOR_CLONES
 static void
-row_sums (const HlHeadInput *input,
-          const double      *norms,
-          int                n_lags,
-          RowSums           *sums)
+row_pass (RowPass *pass)
 {
-  int t = input->n_keys - 1, d = input->head_dim;
+  const HlHeadInput *input = pass->input;
+  int t = input->n_keys - 1, first = 1;
 
-  for (int k = 0; k < n_lags; k++)
-    sums->lags[k] = 0.0;
+  for (int k = 0; k < pass->n_lags; k++)
+    pass->back[k] = 0.0;
+  pass->norms[0] = sqrt (norm2 (row (input, 0), input->head_dim));
+  if (t >= 1)
+    pass->norms[1] = sqrt (norm2 (row (input, 1), input->head_dim));
   for (int i = 1; i <= t; i++)
     {
-      add_scaled2 (sums->rest, sums->weighted, row (input, i),
-                   i < t ? (double) input->alpha[i] : 0.0,
-                   1.0 / (norms[0] * norms[i] + COSINE_EPS), d);
-      if (i < t && n_lags > 0)
-        row_lag_cosines (row (input, i), norms + i, d, MIN (n_lags, t - i), sums->lags);
+      row_lags (pass, i);
+      if (i + 1 - first == SUM_ROWS)
+        {
+          block_row_sums (pass, first, SUM_ROWS);
+          first = i + 1;
+        }
     }
+  if (first <= t)
+    block_row_sums (pass, first, t + 1 - first);
 }
 
 /* rho0 = (1/t) sum_i <v_0, v_i> / (||v_0|| ||v_i|| + eps)
@@ -273,7 +345,7 @@ row_sums (const HlHeadInput *input,
  * t dot products. */
 static void
 compute_sink_similarity (const HlHeadInput *input,
-                         const RowSums     *sums,
+                         const RowPass     *sums,
                          HlDiagnostics     *out)
 {
   int t = input->n_keys - 1;
@@ -290,13 +362,13 @@ compute_sink_similarity (const HlHeadInput *input,
 /* c(k) = mean over i = 1..t-k of cos(v_i, v_{i+k}). */
 static void
 compute_decay (const HlHeadInput *input,
-               const RowSums     *sums,
+               const RowPass     *sums,
                HlDiagnostics     *out)
 {
   int t = input->n_keys - 1;
 
   for (int k = 1; k <= out->n_lags; k++)
-    out->decay[k - 1] = (float) (sums->lags[k - 1] / (t - k));
+    out->decay[k - 1] = (float) (sums->back[out->n_lags - k] / (t - k));
   out->beta = 0.0f;
   out->beta_mae = 0.0f;
   if (out->n_lags > 0)
@@ -332,7 +404,7 @@ compute_masses (const HlHeadInput *input,
 static void
 compute_contributions (const HlHeadInput *input,
                        const double      *norms,
-                       const RowSums     *sums,
+                       const RowPass     *sums,
                        HlDiagnostics     *out)
 {
   int t = input->n_keys - 1;
@@ -352,7 +424,7 @@ hl_diagnostics_compute (const HlHeadInput *input,
 {
   g_autofree double *norms = NULL;
   g_autofree double *row_memory = NULL;
-  RowSums sums;
+  RowPass pass;
   int t;
 
   g_return_if_fail (input != NULL);
@@ -364,23 +436,28 @@ hl_diagnostics_compute (const HlHeadInput *input,
   out->n_lags = CLAMP (MIN (n_lags, t - 1), 0, HL_DIAGNOSTICS_MAX_LAGS);
   norms = g_new (double, input->n_keys);
   row_memory = g_new0 (double, 2 * (gsize) input->head_dim);
-  sums.rest = row_memory;
-  sums.weighted = row_memory + input->head_dim;
-  compute_norms (input, norms);
+  pass = (RowPass) {
+    .input = input,
+    .n_lags = out->n_lags,
+    .norms = norms,
+    .rest = row_memory,
+    .weighted = row_memory + input->head_dim,
+  };
+  row_pass (&pass);
   compute_norm_stats (input, norms, out);
-  row_sums (input, norms, out->n_lags, &sums);
-  compute_sink_similarity (input, &sums, out);
-  compute_decay (input, &sums, out);
+  compute_sink_similarity (input, &pass, out);
+  compute_decay (input, &pass, out);
   compute_masses (input, out);
-  compute_contributions (input, norms, &sums, out);
+  compute_contributions (input, norms, &pass, out);
 }
 
+/* The objective at beta with @q = exp (-beta). */
 static double
-decay_objective (const float *c,
-                 int          n,
-                 double       beta)
+decay_objective_q (const float *c,
+                   int          n,
+                   double       q)
 {
-  double sum = 0.0, q = exp (-beta), e = 1.0;
+  double sum = 0.0, e = 1.0;
 
   /* exp (-beta k) as the k-th power of exp (-beta): within k roundings
    * (1e-14 for k <= 64) of the exponential, for one exp per call. */
@@ -395,6 +472,14 @@ decay_objective (const float *c,
   return sum;
 }
 
+static double
+decay_objective (const float *c,
+                 int          n,
+                 double       beta)
+{
+  return decay_objective_q (c, n, exp (-beta));
+}
+
 /* The candidates of the coarse scan: 0, then geometric steps from 1e-4 to
  * HL_DIAGNOSTICS_MAX_BETA, fine enough that the bracket around the best
  * candidate holds a single minimum for any realistic c(k). */
@@ -406,6 +491,33 @@ scan_point (int j)
   if (j == 0)
     return 0.0;
   return 1e-4 * pow (HL_DIAGNOSTICS_MAX_BETA / 1e-4, (double) (j - 1) / (N_SCAN - 2));
+}
+
+typedef struct
+{
+  double beta[N_SCAN];
+  double q[N_SCAN];     /* exp (-beta) */
+} ScanTable;
+
+/* The scan candidates and their exp (-beta), computed once: a pow () and
+ * an exp () for each of them per head were a third of the time of the
+ * fit. */
+static const ScanTable *
+scan_table (void)
+{
+  static ScanTable table;
+  static gsize ready = 0;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (int j = 0; j < N_SCAN; j++)
+        {
+          table.beta[j] = scan_point (j);
+          table.q[j] = exp (-table.beta[j]);
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return &table;
 }
 
 /* Golden-section search of the objective on [lo, hi]. */
@@ -442,6 +554,7 @@ hl_diagnostics_fit_decay (const float *c,
                           int          n,
                           double      *mae)
 {
+  const ScanTable *scan;
   int best = 0;
   double best_f = G_MAXDOUBLE, beta, err = 0.0;
 
@@ -453,17 +566,18 @@ hl_diagnostics_fit_decay (const float *c,
         *mae = 0.0;
       return 0.0;
     }
+  scan = scan_table ();
   for (int j = 0; j < N_SCAN; j++)
     {
-      double f = decay_objective (c, n, scan_point (j));
+      double f = decay_objective_q (c, n, scan->q[j]);
       if (f < best_f)
         best_f = f, best = j;
     }
-  beta = golden_section (c, n, scan_point (MAX (best - 1, 0)),
-                         scan_point (MIN (best + 1, N_SCAN - 1)));
+  beta = golden_section (c, n, scan->beta[MAX (best - 1, 0)],
+                         scan->beta[MIN (best + 1, N_SCAN - 1)]);
   /* The bracket's ends were scanned too: keep the best of the three. */
-  if (decay_objective (c, n, scan_point (best)) < decay_objective (c, n, beta))
-    beta = scan_point (best);
+  if (decay_objective_q (c, n, scan->q[best]) < decay_objective (c, n, beta))
+    beta = scan->beta[best];
   /* When no neighbour is positively similar the objective flattens out for
    * large beta (exp(-beta k) underflows against c); report the bound then,
    * so the value does not depend on where the search stopped. */
