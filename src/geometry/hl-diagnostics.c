@@ -123,11 +123,11 @@ compute_norm_stats (const HlHeadInput *input,
 }
 
 /* The lane sums of PARTNERS accumulators at once, lane j of the result for
- * acc[j], each as ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)) in
+ * acc[j], each as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) in
  * float: three more roundings, relative 2e-7 at most, against a reduction
- * one lane at a time in double that cost as much as the products. One
- * accumulator at a time, the horizontal sums went through the stack and
- * were about half of the time of the decay. */
+ * one lane at a time in double that cost as much as the products. Adjacent
+ * lanes first, so that only the last step crosses the halves of the
+ * vectors (the slow shuffles). */
 G_STATIC_ASSERT (PARTNERS == LANES);
 
 G_ALWAYS_INLINE static inline void
@@ -136,18 +136,17 @@ partner_lane_sums (const VecF *acc,
 {
   VecF h[PARTNERS / 2], w[2];
 
-  /* h[p] = l0 + l4, .., l3 + l7 of acc[2p] in lanes 0..3, of acc[2p + 1]
-   * in lanes 4..7. */
+  /* h[p]: l0 + l1, l2 + l3 of acc[2p], then of acc[2p + 1], then the same
+   * for l4..l7 in the upper half. */
   for (int p = 0; p < PARTNERS / 2; p++)
-    h[p] = __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 0, 1, 2, 3, 8, 9, 10, 11)
-           + __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 4, 5, 6, 7, 12, 13, 14, 15);
-  /* w[r]: (l0 + l4) + (l2 + l6) and (l1 + l5) + (l3 + l7) of four
-   * partners, side by side. */
+    h[p] = __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 0, 2, 8, 10, 4, 6, 12, 14)
+           + __builtin_shufflevector (acc[2 * p], acc[2 * p + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+  /* w[r]: l0 + .. + l3 of acc[4r] .. acc[4r + 3], then l4 + .. + l7. */
   for (int r = 0; r < 2; r++)
-    w[r] = __builtin_shufflevector (h[2 * r], h[2 * r + 1], 0, 1, 4, 5, 8, 9, 12, 13)
-           + __builtin_shufflevector (h[2 * r], h[2 * r + 1], 2, 3, 6, 7, 10, 11, 14, 15);
-  *out = __builtin_shufflevector (w[0], w[1], 0, 2, 4, 6, 8, 10, 12, 14)
-         + __builtin_shufflevector (w[0], w[1], 1, 3, 5, 7, 9, 11, 13, 15);
+    w[r] = __builtin_shufflevector (h[2 * r], h[2 * r + 1], 0, 2, 8, 10, 4, 6, 12, 14)
+           + __builtin_shufflevector (h[2 * r], h[2 * r + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+  *out = __builtin_shufflevector (w[0], w[1], 0, 1, 2, 3, 8, 9, 10, 11)
+         + __builtin_shufflevector (w[0], w[1], 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
 /* @dots[j] = <@x, @b[j]> in double, from the lanes of @acc[j] (the first @c
@@ -161,11 +160,13 @@ partner_dots (const VecF         *acc,
               int                 d,
               VecD               *dots)
 {
-  VecF lanes;
+  float lanes[PARTNERS] __attribute__ ((aligned (32)));
 
-  partner_lane_sums (acc, &lanes);
-  dots[0] = __builtin_convertvector (__builtin_shufflevector (lanes, lanes, 0, 1, 2, 3), VecD);
-  dots[1] = __builtin_convertvector (__builtin_shufflevector (lanes, lanes, 4, 5, 6, 7), VecD);
+  partner_lane_sums (acc, (VecF *) lanes);
+  /* Converted from memory: GCC 12 splits the conversion of a register's
+   * half into four instructions. */
+  dots[0] = (VecD) { lanes[0], lanes[1], lanes[2], lanes[3] };
+  dots[1] = (VecD) { lanes[4], lanes[5], lanes[6], lanes[7] };
   for (; c < d; c++)
     for (int j = 0; j < PARTNERS; j++)
       dots[j / 4][j % 4] += (double) x[c] * b[j][c];
