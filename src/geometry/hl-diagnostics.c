@@ -229,9 +229,8 @@ partner_cosines (const float  *restrict x,
         acc[j] += v * *(const VecF *) (b[j] + c);
       if (next != NULL)
         {
-          VecF w = *(const VecF *) (next + c);
-          VecD w_lo = __builtin_convertvector (__builtin_shufflevector (w, w, 0, 1, 2, 3), VecD);
-          VecD w_hi = __builtin_convertvector (__builtin_shufflevector (w, w, 4, 5, 6, 7), VecD);
+          const float *w = next + c;
+          VecD w_lo = { w[0], w[1], w[2], w[3] }, w_hi = { w[4], w[5], w[6], w[7] };
 
           lo += w_lo * w_lo;
           hi += w_hi * w_hi;
