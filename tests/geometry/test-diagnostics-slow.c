@@ -80,16 +80,46 @@ head_clear (Head *h)
   g_free (h->alpha);
 }
 
+/* CV, lambda and a_last from norms summed in double, one key at a time. */
 static void
-check_head (const Head *h)
+check_norm_stats (const Head          *h,
+                  const HlDiagnostics *out)
+{
+  int t = h->n - 1;
+  double mean = 0.0, var = 0.0, n_t;
+
+  if (t < 1)
+    return;
+  for (int i = 1; i <= t; i++)
+    mean += sqrt (slow_dot (h->values + (gsize) i * h->d, h->values + (gsize) i * h->d, h->d)) / t;
+  for (int i = 1; i <= t; i++)
+    {
+      double x = sqrt (slow_dot (h->values + (gsize) i * h->d, h->values + (gsize) i * h->d, h->d));
+
+      var += (x - mean) * (x - mean) / t;
+    }
+  n_t = sqrt (slow_dot (h->values + (gsize) t * h->d, h->values + (gsize) t * h->d, h->d));
+  if (mean > 0.0)
+    {
+      g_assert_cmpfloat_with_epsilon (out->norm_cv, sqrt (var) / mean, 1e-6 * (1.0 + sqrt (var) / mean));
+      g_assert_cmpfloat_with_epsilon (out->sink_ratio,
+                                      sqrt (slow_dot (h->values, h->values, h->d)) / mean,
+                                      1e-6 * (1.0 + out->sink_ratio));
+    }
+  g_assert_cmpfloat_with_epsilon (out->a_last, h->alpha[t] * n_t, 1e-6 * (1.0 + h->alpha[t] * n_t));
+}
+
+static void
+check_head (const Head *h,
+            int         n_lags)
 {
   HlHeadInput input = { h->n, h->d, h->values, h->alpha };
-  int t = h->n - 1, lags = CLAMP (MIN (HL_DIAGNOSTICS_DEFAULT_LAGS, t - 1), 0, 64);
+  int t = h->n - 1, lags = CLAMP (MIN (n_lags, t - 1), 0, 64);
   g_autofree double *rest = g_new0 (double, h->d);
   double rho0 = 0.0, sq = 0.0;
   HlDiagnostics out;
 
-  hl_diagnostics_compute (&input, HL_DIAGNOSTICS_DEFAULT_LAGS, &out);
+  hl_diagnostics_compute (&input, n_lags, &out);
   g_assert_cmpint (out.n_lags, ==, lags);
   for (int i = 1; i <= t; i++)
     rho0 += slow_cos (h, 0, i);
@@ -111,6 +141,8 @@ check_head (const Head *h)
   g_assert_cmpfloat_with_epsilon (out.a_rest, sqrt (sq), 1e-6 * (1.0 + sqrt (sq)));
   g_assert_cmpfloat_with_epsilon (out.a_sink, h->alpha[0] * sqrt (slow_dot (h->values, h->values, h->d)),
                                   1e-6);
+  check_norm_stats (h, &out);
+  g_assert_true (isfinite (out.beta) && isfinite (out.beta_mae));
 }
 
 static void
@@ -125,7 +157,42 @@ test_against_slow (void)
       {
         Head h = head_new (shapes[s][0], shapes[s][1], seed * 100 + s);
 
-        check_head (&h);
+        check_head (&h, HL_DIAGNOSTICS_DEFAULT_LAGS);
+        head_clear (&h);
+      }
+}
+
+/* Numbers of lags that are not a multiple of the eight partner rows the
+ * decay takes at a time, or more than the rows before most keys, and
+ * 1..9 components, so that every partial group and every component past
+ * the last full vector is summed. */
+static void
+test_lag_counts (void)
+{
+  static const int lags[] = { 1, 2, 5, 7, 8, 9, 15, 17, 23, 64 };
+  static const int shapes[][2] = { { 4, 5 }, { 11, 9 }, { 26, 8 }, { 41, 3 }, { 90, 16 }, { 75, 1 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (guint l = 0; l < G_N_ELEMENTS (lags); l++)
+      {
+        Head h = head_new (shapes[s][0], shapes[s][1], 1000 + 10 * s + l);
+
+        check_head (&h, lags[l]);
+        head_clear (&h);
+      }
+}
+
+/* One, two and three keys with 1..9 components: no decay or a single
+ * lag, the norms and sums of a row or two. */
+static void
+test_few_keys (void)
+{
+  for (int n = 1; n <= 3; n++)
+    for (int d = 1; d <= 9; d++)
+      {
+        Head h = head_new (n, d, 7 * n + d);
+
+        check_head (&h, HL_DIAGNOSTICS_DEFAULT_LAGS);
         head_clear (&h);
       }
 }
@@ -154,5 +221,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/diagnostics/against-slow", test_against_slow);
   g_test_add_func ("/diagnostics/zero-rows", test_zero_rows);
+  g_test_add_func ("/diagnostics/lag-counts", test_lag_counts);
+  g_test_add_func ("/diagnostics/few-keys", test_few_keys);
   return g_test_run ();
 }
