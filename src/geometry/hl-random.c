@@ -92,6 +92,27 @@ hl_random_below (HlRandom *self,
     }
 }
 
+guint32
+hl_random_below32 (HlRandom *self,
+                   guint32   bound)
+{
+  guint64 m;
+
+  g_return_val_if_fail (bound > 0, 0);
+
+  m = (hl_random_next (self) >> 32) * bound;
+  if ((guint32) m < bound)
+    {
+      /* Rejecting the lowest 2^32 mod bound values of the low half leaves
+       * the high half exactly uniform. */
+      guint32 threshold = (0u - bound) % bound;
+
+      while ((guint32) m < threshold)
+        m = (hl_random_next (self) >> 32) * bound;
+    }
+  return (guint32) (m >> 32);
+}
+
 double
 hl_random_double (HlRandom *self)
 {
@@ -119,7 +140,7 @@ hl_random_permutation_prefix (HlRandom *self,
     out[i] = i;
   for (int i = 0; i < MIN (k, n - 1); i++)
     {
-      int j = i + (int) hl_random_below (self, (guint64) (n - i));
+      int j = i + (int) hl_random_below32 (self, (guint32) (n - i));
       int tmp = out[i];
 
       out[i] = out[j];

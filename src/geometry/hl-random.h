@@ -37,11 +37,17 @@ guint64 hl_random_next        (HlRandom *self);
 /* Uniform in 0 .. @bound - 1 without modulo bias; @bound > 0. */
 guint64 hl_random_below       (HlRandom *self,
                                guint64   bound);
+/* Uniform in 0 .. @bound - 1 without bias, from the high 32 bits of one
+ * output (more only when rejected, with probability below @bound / 2^32):
+ * the nearly divisionless method of Lemire ("Fast random integer
+ * generation in an interval", 2019); @bound > 0. */
+guint32 hl_random_below32     (HlRandom *self,
+                               guint32   bound);
 /* Uniform in [0, 1) with 53 random bits. */
 double  hl_random_double      (HlRandom *self);
 /* Writes a uniform random permutation of 0 .. @n - 1 into @out
  * (Fisher-Yates from the front, starting from the identity: step i swaps
- * position i with position i + hl_random_below (n - i), so position i is
+ * position i with position i + hl_random_below32 (n - i), so position i is
  * final after step i). */
 void    hl_random_permutation (HlRandom *self,
                                int      *out,

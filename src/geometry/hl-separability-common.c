@@ -265,36 +265,6 @@ hl_separability_rank (const HlHeadInput *input,
   hl_random_permutation (&rng, order, input->n_keys);
 }
 
-/* hl_random_permutation_prefix () for many repeats of one length, drawing
- * the same values: Fisher-Yates from the front, step i swapping position i
- * with i + hl_random_below (n - i) (reject outputs below 2^64 mod (n - i),
- * then reduce modulo n - i). The
- * two 64-bit divisions of every draw dominate the cost of a permutation of a
- * thousand keys; here each remainder is computed without division by the
- * method of Lemire, Kaser and Kurz ("Faster remainder by direct
- * computation", 2019): with M = ceil(2^128 / b), a mod b is the high 64 bits
- * of (M a mod 2^128) b, exact for every 64-bit a and b. M and the rejection
- * threshold depend only on the bound, so they are computed once for all
- * repeats. */
-#ifdef __SIZEOF_INT128__
-typedef struct
-{
-  unsigned __int128 m;
-  guint64           threshold;
-} Divisor;
-
-static inline guint64
-divisor_mod (const Divisor *div,
-             guint64        a,
-             guint64        b)
-{
-  unsigned __int128 low = div->m * a;
-  unsigned __int128 bottom = ((low & G_MAXUINT64) * b) >> 64;
-  unsigned __int128 top = (low >> 64) * b;
-
-  return (guint64) ((bottom + top) >> 64);
-}
-
 /* hl_random_next () (xoshiro256**), inlined into the permutation loop: a
  * call per draw is a sizeable part of the cost of a permutation. The test
  * /separability/kernel/random-orders checks that the draws are the same. */
@@ -314,61 +284,41 @@ random_next (HlRandom *rng)
   return result;
 }
 
-/* @div[b - 1] for the bounds b of the first @k steps of a permutation of
- * length @n: b = n - k + 1 .. n (at least 2). */
-static Divisor *
-divisors_new (int n,
-              int k)
-{
-  Divisor *div = g_new (Divisor, MAX (n, 1));
-
-  for (int i = MAX (n - k, 1); i < n; i++)
-    {
-      guint64 b = (guint64) i + 1;
-
-      div[i].m = ~(unsigned __int128) 0 / b + 1;
-      div[i].threshold = divisor_mod (&div[i], 0 - b, b);
-    }
-  return div;
-}
-
-/* The first @k positions of @count permutations of length @n at once, one
- * per generator: step i of every permutation before step i + 1 of any, so
- * the independent draws overlap in the processor instead of waiting on each
- * other. Each permutation sees exactly the draws of its own generator, in
- * order. */
+/* The first @k positions of hl_random_permutation_prefix () for @count
+ * generators at once: step i of every permutation before step i + 1 of
+ * any, so the independent draws overlap in the processor instead of
+ * waiting on each other. Each permutation sees exactly the draws of its
+ * own generator, in order: hl_random_below32 () inlined, its rare
+ * rejections (probability below n / 2^32) left to the library call. */
 static void
-permutations_with (HlRandom      *rngs,
-                   int          **outs,
-                   int            count,
-                   const Divisor *div,
-                   int            n,
-                   int            k)
+permutations_with (HlRandom *rngs,
+                   int     **outs,
+                   int       count,
+                   int       n,
+                   int       k)
 {
   for (int j = 0; j < count; j++)
     for (int i = 0; i < n; i++)
       outs[j][i] = i;
   for (int i = 0; i < MIN (k, n - 1); i++)
     {
-      const Divisor *bound = &div[n - i - 1];
+      guint32 bound = (guint32) (n - i);
 
       for (int j = 0; j < count; j++)
         {
           int *out = outs[j];
-          guint64 r;
+          guint64 m = (random_next (&rngs[j]) >> 32) * bound;
           int pick, tmp;
 
-          do
-            r = random_next (&rngs[j]);
-          while (r < bound->threshold);
-          pick = i + (int) divisor_mod (bound, r, (guint64) (n - i));
+          if (G_UNLIKELY ((guint32) m < bound && (guint32) m < (0u - bound) % bound))
+            m = (guint64) hl_random_below32 (&rngs[j], bound) << 32;
+          pick = i + (int) (m >> 32);
           tmp = out[i];
           out[i] = out[pick];
           out[pick] = tmp;
         }
     }
 }
-#endif
 
 void
 hl_separability_rank_instances (const HlHeadInput *input,
@@ -379,34 +329,26 @@ hl_separability_rank_instances (const HlHeadInput *input,
                                 int                prefix,
                                 int               *orders)
 {
-  int n = input->n_keys;
-#ifdef __SIZEOF_INT128__
-  g_autofree Divisor *div = divisors_new (n, prefix);
+  int n = input->n_keys, n_random = 0;
   g_autofree HlRandom *rngs = g_new (HlRandom, MAX (n_inst, 1));
   g_autofree int **outs = g_new (int *, MAX (n_inst, 1));
-  int n_random = 0;
-#endif
 
   for (int j = 0; j < n_inst; j++)
     {
       int *order = orders + (gsize) j * n;
 
-#ifdef __SIZEOF_INT128__
       if (rankings[j] == HL_RANKING_RANDOM)
         {
           hl_random_init (&rngs[n_random], seed, (guint64) repeats[j]);
           outs[n_random++] = order;
-          continue;
         }
-#endif
-      hl_separability_rank (input, rankings[j], seed, repeats[j], order);
+      else
+        hl_separability_rank (input, rankings[j], seed, repeats[j], order);
     }
-#ifdef __SIZEOF_INT128__
   /* A few at a time: enough independent draws, and their arrays stay in
    * the L1 cache for a thousand keys. */
   for (int j = 0; j < n_random; j += 4)
-    permutations_with (rngs + j, outs + j, MIN (4, n_random - j), div, n, prefix);
-#endif
+    permutations_with (rngs + j, outs + j, MIN (4, n_random - j), n, prefix);
 }
 
 /* The curve set and the accumulator --------------------------------------- */

@@ -73,6 +73,43 @@ test_random_below_and_double (void)
   g_assert_cmpuint (hl_random_below (&rng, 1), ==, 0);
 }
 
+/* hl_random_below32 () is uniform, stays below the bound, and its
+ * rejection keeps it exact for a bound that does not divide 2^32. */
+static void
+test_random_below32 (void)
+{
+  HlRandom rng;
+  int counts[7] = { 0 };
+  guint32 big = 3u << 30;
+  int multiples = 0;
+
+  hl_random_init (&rng, 11, 0);
+  for (int i = 0; i < 70000; i++)
+    {
+      guint32 x = hl_random_below32 (&rng, 7);
+
+      g_assert_cmpuint (x, <, 7);
+      counts[x]++;
+    }
+  /* Expected 10000 each with a standard deviation of about 93. */
+  for (int k = 0; k < 7; k++)
+    g_assert_cmpint (ABS (counts[k] - 10000), <, 500);
+  g_assert_cmpuint (hl_random_below32 (&rng, 1), ==, 0);
+  /* With bound 3 * 2^30 the high half of r * bound is floor (3 r / 4):
+   * without the rejection of the 2^30 lowest low halves, the multiples of
+   * 3 would come from two values of r each and the others from one, half
+   * of all draws instead of a third. */
+  for (int i = 0; i < 30000; i++)
+    {
+      guint32 x = hl_random_below32 (&rng, big);
+
+      g_assert_cmpuint (x, <, big);
+      multiples += x % 3 == 0;
+    }
+  /* Expected 10000 with a standard deviation of about 82. */
+  g_assert_cmpint (ABS (multiples - 10000), <, 400);
+}
+
 static int
 permutation_code (const int *perm)
 {
@@ -124,6 +161,7 @@ main (int   argc,
   g_test_add_func ("/random/reference-vectors", test_random_reference_vectors);
   g_test_add_func ("/random/seed-and-stream", test_random_seed_and_stream);
   g_test_add_func ("/random/below-and-double", test_random_below_and_double);
+  g_test_add_func ("/random/below32", test_random_below32);
   g_test_add_func ("/random/permutation-uniform", test_random_permutation_uniform);
   return g_test_run ();
 }
