@@ -224,6 +224,20 @@ block_vectors (double       *restrict rest,
     }
 }
 
+/* acc[j] += the products of the components @c..@c + LANES - 1 of @x and
+ * @b[j]. */
+G_ALWAYS_INLINE static inline void
+partner_products (VecF               *acc,
+                  const float        *x,
+                  const float *const *b,
+                  int                 c)
+{
+  VecF v = *(const VecF *) (x + c);
+
+  for (int j = 0; j < PARTNERS; j++)
+    acc[j] += v * *(const VecF *) (b[j] + c);
+}
+
 /* Each dot product of the decay and of the sink similarity is summed in
  * float over LANES lanes (at most d / LANES + 3 roundings, so within about
  * (d / LANES + 3) * 6e-8 of ||v_i|| ||v_j||, far below the float32 they
@@ -257,21 +271,20 @@ partner_cosines (const float  *restrict x,
       b[j] = p + (gsize) MIN (j, n - 1) * d;
       acc[j] = (VecF) { 0 };
     }
-  for (; c + LANES <= d; c += LANES)
-    {
-      VecF v = *(const VecF *) (x + c);
+  /* Two loops, so that the one without a next row does not test for it. */
+  if (next != NULL)
+    for (; c + LANES <= d; c += LANES)
+      {
+        const float *w = next + c;
+        VecD w_lo = { w[0], w[1], w[2], w[3] }, w_hi = { w[4], w[5], w[6], w[7] };
 
-      for (int j = 0; j < PARTNERS; j++)
-        acc[j] += v * *(const VecF *) (b[j] + c);
-      if (next != NULL)
-        {
-          const float *w = next + c;
-          VecD w_lo = { w[0], w[1], w[2], w[3] }, w_hi = { w[4], w[5], w[6], w[7] };
-
-          lo += w_lo * w_lo;
-          hi += w_hi * w_hi;
-        }
-    }
+        partner_products (acc, x, b, c);
+        lo += w_lo * w_lo;
+        hi += w_hi * w_hi;
+      }
+  else
+    for (; c + LANES <= d; c += LANES)
+      partner_products (acc, x, b, c);
   partner_dots (acc, x, b, c, d, dots);
   if (n == PARTNERS)
     for (int h = 0; h < 2; h++)
