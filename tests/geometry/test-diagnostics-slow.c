@@ -10,6 +10,7 @@
 #include "hl-random.h"
 
 #include <math.h>
+#include <string.h>
 
 #define EPS 1e-12
 
@@ -182,6 +183,31 @@ test_lag_counts (void)
       }
 }
 
+/* The values at every float offset from a 64-byte boundary: rows that
+ * start 16 bytes past a 32-byte boundary take the decay's path for them
+ * (the ends of each row in one vector) when head_dim is a multiple of 8,
+ * the others the plain one. */
+static void
+test_alignments (void)
+{
+  static const int shapes[][3] = { { 30, 8, 16 }, { 70, 16, 9 }, { 40, 128, 16 }, { 25, 12, 5 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int offset = 0; offset < 8; offset++)
+      {
+        Head h = head_new (shapes[s][0], shapes[s][1], 2000 + 10 * s + offset);
+        gsize n_values = (gsize) h.n * h.d;
+        float *block = g_aligned_alloc (n_values + 16, sizeof (float), 64);
+        Head shifted = h;
+
+        shifted.values = block + offset;
+        memcpy (shifted.values, h.values, n_values * sizeof (float));
+        check_head (&shifted, shapes[s][2]);
+        g_aligned_free (block);
+        head_clear (&h);
+      }
+}
+
 /* One, two and three keys with 1..9 components: no decay or a single
  * lag, the norms and sums of a row or two. */
 static void
@@ -223,5 +249,6 @@ main (int    argc,
   g_test_add_func ("/diagnostics/zero-rows", test_zero_rows);
   g_test_add_func ("/diagnostics/lag-counts", test_lag_counts);
   g_test_add_func ("/diagnostics/few-keys", test_few_keys);
+  g_test_add_func ("/diagnostics/alignments", test_alignments);
   return g_test_run ();
 }
