@@ -240,44 +240,51 @@ partner_products (VecF               *acc,
     acc[j] += v * *(const VecF *) (b[j] + c);
 }
 
-/* The components 0..3 and d - 4..d - 1 of @v as one vector. */
+/* The components @c..@c + 3 of @v in lanes 4..7 (@high) or 0..3 of
+ * @out, the other lanes 0. */
 G_ALWAYS_INLINE static inline void
-load_ends (const float *v,
-           int          d,
-           VecF        *out)
+load_quarter (const float *v,
+              int          c,
+              gboolean     high,
+              VecF        *out)
 {
-  *out = __builtin_shufflevector (*(const VecF4 *) v, *(const VecF4 *) (v + d - 4),
-                                  0, 1, 2, 3, 4, 5, 6, 7);
+  VecF4 q = *(const VecF4 *) (v + c), zero = { 0 };
+
+  if (high)
+    *out = __builtin_shufflevector (zero, q, 0, 1, 2, 3, 4, 5, 6, 7);
+  else
+    *out = __builtin_shufflevector (q, zero, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
-/* The products of the ends of @x and @b[j] (load_ends ()), and the squares
- * of those of @next (if not NULL) into @lo and @hi. */
+/* acc[j] += the products of the components @c..@c + 3 of @x and @b[j] in
+ * lanes 4..7 (@high) or 0..3 (adding 0 to the others, which changes
+ * nothing: a sum of products is never -0), and @squares += those of @next
+ * if not NULL. */
 G_ALWAYS_INLINE static inline void
-partner_ends (VecF               *acc,
-              const float        *x,
-              const float *const *b,
-              int                 d,
-              const float        *next,
-              VecD               *lo,
-              VecD               *hi)
+partner_quarter (VecF               *acc,
+                 const float        *x,
+                 const float *const *b,
+                 int                 c,
+                 gboolean            high,
+                 const float        *next,
+                 VecD               *squares)
 {
   VecF v;
 
-  load_ends (x, d, &v);
+  load_quarter (x, c, high, &v);
   for (int j = 0; j < PARTNERS; j++)
     {
       VecF y;
 
-      load_ends (b[j], d, &y);
+      load_quarter (b[j], c, high, &y);
       acc[j] += v * y;
     }
   if (next != NULL)
     {
-      const float *e = next + d - 4;
-      VecD w_lo = { next[0], next[1], next[2], next[3] }, w_hi = { e[0], e[1], e[2], e[3] };
+      const float *w = next + c;
+      VecD w4 = { w[0], w[1], w[2], w[3] };
 
-      *lo += w_lo * w_lo;
-      *hi += w_hi * w_hi;
+      *squares += w4 * w4;
     }
 }
 
@@ -296,10 +303,15 @@ partner_ends (VecF               *acc,
  * before its own cosines need it.
  *
  * With @shift, the rows start 16 bytes past a 32-byte boundary (as a
- * block from malloc () may) and head_dim is a multiple of LANES: then the
- * first and last four components go into one vector and all the others
- * load from aligned addresses. Otherwise half of the loads would cross a
- * cache line, which made the loop 1.5 times slower. */
+ * block from malloc () may) and head_dim is a multiple of LANES: the
+ * vectors are then loaded four components further on, from aligned
+ * addresses, so that their halves are swapped against the plain layout;
+ * the first four components go into the upper lanes before them and the
+ * last four into the lower lanes after them. Every lane sums the same
+ * products in the same order as in the plain layout, and the lane sums
+ * only swap the two halves' sums, so the results have the same bits
+ * whatever the alignment. Otherwise half of the loads would cross a cache
+ * line, which made the loop 1.5 times slower. */
 G_ALWAYS_INLINE static inline double
 partner_cosines (const float  *restrict x,
                  const float  *restrict p,
@@ -313,8 +325,9 @@ partner_cosines (const float  *restrict x,
 {
   const float *b[PARTNERS];
   VecF acc[PARTNERS];
-  VecD dots[2], lo = { 0 }, hi = { 0 };
-  int c = 0, end = d;
+  /* The squares of the first and second half of each vector loaded. */
+  VecD dots[2], first = { 0 }, second = { 0 };
+  int c = shift ? LANES / 2 : 0, end = shift ? d - LANES / 2 : d;
 
   for (int j = 0; j < PARTNERS; j++)
     {
@@ -322,11 +335,7 @@ partner_cosines (const float  *restrict x,
       acc[j] = (VecF) { 0 };
     }
   if (shift)
-    {
-      partner_ends (acc, x, b, d, next, &lo, &hi);
-      c = LANES / 2;
-      end = d - LANES / 2;
-    }
+    partner_quarter (acc, x, b, 0, TRUE, next, &second);
   /* Two loops, so that the one without a next row does not test for it. */
   if (next != NULL)
     for (; c + LANES <= end; c += LANES)
@@ -335,14 +344,17 @@ partner_cosines (const float  *restrict x,
         VecD w_lo = { w[0], w[1], w[2], w[3] }, w_hi = { w[4], w[5], w[6], w[7] };
 
         partner_products (acc, x, b, c);
-        lo += w_lo * w_lo;
-        hi += w_hi * w_hi;
+        first += w_lo * w_lo;
+        second += w_hi * w_hi;
       }
   else
     for (; c + LANES <= end; c += LANES)
       partner_products (acc, x, b, c);
   if (shift)
-    c = d;
+    {
+      partner_quarter (acc, x, b, d - LANES / 2, FALSE, next, &first);
+      c = d;
+    }
   partner_dots (acc, x, b, c, d, dots);
   if (n == PARTNERS)
     for (int h = 0; h < 2; h++)
@@ -350,7 +362,10 @@ partner_cosines (const float  *restrict x,
   else
     for (int j = 0; j < n; j++)
       lags[j] += dots[j / 4][j % 4] / (n_x * norms[j] + COSINE_EPS);
-  return next != NULL ? norm_finish (lo, hi, next, c, d) : 0.0;
+  if (next == NULL)
+    return 0.0;
+  /* norm2 ()'s partial sums of the components 0..3 and 4..7 modulo 8. */
+  return shift ? norm_finish (second, first, next, c, d) : norm_finish (first, second, next, c, d);
 }
 
 /* The state of the one pass over the rows. */
