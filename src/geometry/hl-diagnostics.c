@@ -288,6 +288,23 @@ partner_quarter (VecF               *acc,
     }
 }
 
+/* @lags[j] += @dots[j] / (@n_x @norms[j] + eps) for j < @n, four at a
+ * time in double vectors when all PARTNERS are there. */
+G_ALWAYS_INLINE static inline void
+add_cosines (const VecD   *dots,
+             int           n,
+             double        n_x,
+             const double *norms,
+             double       *lags)
+{
+  if (n == PARTNERS)
+    for (int h = 0; h < 2; h++)
+      *(VecD *) (lags + 4 * h) += dots[h] / (n_x * *(const VecD *) (norms + 4 * h) + COSINE_EPS);
+  else
+    for (int j = 0; j < n; j++)
+      lags[j] += dots[j / 4][j % 4] / (n_x * norms[j] + COSINE_EPS);
+}
+
 /* Each dot product of the decay and of the sink similarity is summed in
  * float over LANES lanes (at most d / LANES + 3 roundings, so within about
  * (d / LANES + 3) * 6e-8 of ||v_i|| ||v_j||, far below the float32 they
@@ -356,12 +373,7 @@ partner_cosines (const float  *restrict x,
       c = d;
     }
   partner_dots (acc, x, b, c, d, dots);
-  if (n == PARTNERS)
-    for (int h = 0; h < 2; h++)
-      *(VecD *) (lags + 4 * h) += dots[h] / (n_x * *(const VecD *) (norms + 4 * h) + COSINE_EPS);
-  else
-    for (int j = 0; j < n; j++)
-      lags[j] += dots[j / 4][j % 4] / (n_x * norms[j] + COSINE_EPS);
+  add_cosines (dots, n, n_x, norms, lags);
   if (next == NULL)
     return 0.0;
   /* norm2 ()'s partial sums of the components 0..3 and 4..7 modulo 8. */

@@ -102,7 +102,9 @@ check_norm_stats (const Head          *h,
   n_t = sqrt (slow_dot (h->values + (gsize) t * h->d, h->values + (gsize) t * h->d, h->d));
   if (mean > 0.0)
     {
-      g_assert_cmpfloat_with_epsilon (out->norm_cv, sqrt (var) / mean, 1e-6 * (1.0 + sqrt (var) / mean));
+      double cv = sqrt (var) / mean;
+
+      g_assert_cmpfloat_with_epsilon (out->norm_cv, cv, 1e-6 * (1.0 + cv));
       g_assert_cmpfloat_with_epsilon (out->sink_ratio,
                                       sqrt (slow_dot (h->values, h->values, h->d)) / mean,
                                       1e-6 * (1.0 + out->sink_ratio));
@@ -171,7 +173,9 @@ static void
 test_lag_counts (void)
 {
   static const int lags[] = { 1, 2, 5, 7, 8, 9, 15, 17, 23, 64 };
-  static const int shapes[][2] = { { 4, 5 }, { 11, 9 }, { 26, 8 }, { 41, 3 }, { 90, 16 }, { 75, 1 } };
+  static const int shapes[][2] = {
+    { 4, 5 }, { 11, 9 }, { 26, 8 }, { 41, 3 }, { 90, 16 }, { 75, 1 },
+  };
 
   for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
     for (guint l = 0; l < G_N_ELEMENTS (lags); l++)
