@@ -189,10 +189,19 @@ analysis_new (HlActivations           *file,
 
 /* Jobs and the shared values block. */
 
+/* A kv head's values, read as stored by the reader and converted to float32
+ * by the first worker that needs them: the conversion writes the block
+ * into that worker's cache, where its analysis reads it several times (in
+ * the reader, the conversion's output went through the other core's cache
+ * and the worker read it back from the shared one). */
 typedef struct
 {
-  float *data;     /* [seq_len, head_dim] */
-  gint  *alive;    /* the run's count of blocks in memory */
+  GMutex   lock;     /* guards the conversion */
+  gpointer stored;   /* as stored in the file; NULL once converted */
+  float   *data;     /* [seq_len, head_dim]; NULL until converted */
+  gboolean failed;   /* the conversion failed (run_fail () has the error) */
+  int      layer, sample, kv_head;
+  gint    *alive;    /* the run's count of blocks in memory */
 } ValuesBlock;
 
 typedef struct
@@ -207,7 +216,9 @@ values_block_clear (gpointer data)
 {
   ValuesBlock *block = data;
 
+  g_free (block->stored);
   g_free (block->data);
+  g_mutex_clear (&block->lock);
   g_atomic_int_add (block->alive, -1);
 }
 
@@ -357,12 +368,40 @@ run_add_result (Run          *run,
   g_mutex_unlock (&run->mutex);
 }
 
+/* Converts the job's values block the first time a worker needs it;
+ * FALSE when it could not be converted (the run then fails). */
+static gboolean
+values_block_convert (Run         *run,
+                      ValuesBlock *block)
+{
+  const HlActivationsInfo *info = run->info;
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&block->lock);
+  if (block->stored != NULL)
+    {
+      block->data = g_new (float, (gsize) info->seq_len * info->head_dim);
+      block->failed = !hl_activations_values_from_stored (run->analysis->file, block->layer,
+                                                          block->sample, block->kv_head,
+                                                          block->stored, block->data, &error);
+      g_clear_pointer (&block->stored, g_free);
+    }
+  ok = !block->failed;
+  g_mutex_unlock (&block->lock);
+  if (error != NULL)
+    run_fail (run, error);
+  return ok;
+}
+
 static void
 process_job (Run *run,
              Job *job)
 {
   const HlActivationsInfo *info = run->info;
 
+  if (!values_block_convert (run, job->values))
+    return;
   for (int q = 0; q < info->n_queries && !run_should_stop (run); q++)
     {
       HlHeadInput input = {
@@ -567,7 +606,6 @@ read_block (Run     *run,
             int      kv_head,
             GError **error)
 {
-  const HlActivationsInfo *info = run->info;
   ValuesBlock *values;
   gboolean ok;
   guint alive;
@@ -575,12 +613,16 @@ read_block (Run     *run,
   if (!kv_head_needed (run, kv_head))
     return TRUE;
   values = g_atomic_rc_box_new0 (ValuesBlock);
-  values->data = g_new (float, (gsize) info->seq_len * info->head_dim);
+  g_mutex_init (&values->lock);
+  values->stored = g_malloc (hl_activations_get_values_stored_size (run->analysis->file));
+  values->layer = layer;
+  values->sample = sample;
+  values->kv_head = kv_head;
   values->alive = &run->alive_blocks;
   alive = (guint) g_atomic_int_add (&run->alive_blocks, 1) + 1;
   run->peak_blocks = MAX (run->peak_blocks, alive);
-  ok = hl_activations_read_values (run->analysis->file, layer, sample, kv_head,
-                                   values->data, error)
+  ok = hl_activations_read_values_stored (run->analysis->file, layer, sample, kv_head,
+                                          values->stored, error)
        && read_head_jobs (run, values, layer, sample, kv_head, error);
   g_atomic_rc_box_release_full (values, values_block_clear);
   return ok;

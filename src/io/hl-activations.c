@@ -31,6 +31,7 @@ struct _HlActivations
    * converts to float32. */
   hid_t              values_raw;
   hid_t              attention_raw;
+  gsize              values_element; /* bytes of a stored values number */
   void              *scratch;       /* guarded by the HDF5 lock */
   gsize              scratch_size;  /* in bytes */
   HlActivationsInfo  info;
@@ -171,6 +172,7 @@ open_for_blocks (HlActivations *self)
                                        attention_block);
   self->values_raw = raw_memory_type (self->values);
   self->attention_raw = raw_memory_type (self->attention);
+  self->values_element = self->values_raw >= 0 ? H5Tget_size (self->values_raw) : sizeof (float);
 }
 
 static gboolean
@@ -281,45 +283,34 @@ scratch_buffer (HlActivations *self,
   return self->scratch;
 }
 
-/* Reads @n numbers of the type @raw_type (a host-order IEEE float16 or
- * float64) selected by @mspace and @fspace and converts them to float32.
- * Sets @finite when the conversion showed every number finite (float16),
- * so the caller can skip its own check. */
+/* Converts @n numbers of @element bytes each (IEEE float16 or float64 in
+ * host order, or float32) to float32. Returns TRUE when the conversion
+ * showed every number finite (float16), so the caller can skip its own
+ * check. */
 static gboolean
-read_raw_locked (HlActivations *self,
-                 hid_t          dset,
-                 hid_t          raw_type,
-                 hid_t          mspace,
-                 hid_t          fspace,
-                 gsize          n,
-                 float         *out,
-                 gboolean      *finite)
+convert_to_float (gconstpointer  stored,
+                  gsize          element,
+                  gsize          n,
+                  float         *out)
 {
-  gsize size = H5Tget_size (raw_type);
-  void *raw = scratch_buffer (self, n * size);
-
-  if (H5Dread (dset, raw_type, mspace, fspace, H5P_DEFAULT, raw) < 0)
-    return FALSE;
-  if (size == 2)
-    *finite = hl_float16_to_float_finite (raw, out, n);
-  else
-    hl_float64_to_float (raw, out, n);
-  return TRUE;
+  if (element == 2)
+    return hl_float16_to_float_finite (stored, out, n);
+  if (element == 8)
+    hl_float64_to_float (stored, out, n);
+  else if (out != stored)
+    memcpy (out, stored, n * sizeof (float));
+  return FALSE;
 }
 
 /* Reads the [count[3], count[4]] block at @start of the rank-5 @dset into
- * @out as float32: unconverted and then converted by read_raw_locked()
- * when @raw_type is valid, by HDF5's conversion otherwise. @finite is set
- * when the block is known to be all finite (and left alone otherwise).
- * Requires the HDF5 lock. */
+ * @stored: unconverted when @raw_type is valid, converted to float32 by
+ * HDF5 otherwise. Requires the HDF5 lock. */
 static gboolean
-read_block_locked (HlActivations *self,
-                   hid_t          dset,
-                   hid_t          raw_type,
-                   const hsize_t *start,
-                   const hsize_t *count,
-                   float         *out,
-                   gboolean      *finite)
+read_stored_locked (hid_t          dset,
+                    hid_t          raw_type,
+                    const hsize_t *start,
+                    const hsize_t *count,
+                    void          *stored)
 {
   g_auto(HlH5Space) fspace = H5Dget_space (dset);
   /* The memory space has the selection's shape: with any other shape HDF5
@@ -329,12 +320,14 @@ read_block_locked (HlActivations *self,
   if (fspace < 0 || mspace < 0
       || H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
     return FALSE;
-  if (raw_type >= 0)
-    return read_raw_locked (self, dset, raw_type, mspace, fspace, count[3] * count[4], out,
-                            finite);
-  return H5Dread (dset, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out) >= 0;
+  return H5Dread (dset, raw_type >= 0 ? raw_type : H5T_NATIVE_FLOAT, mspace, fspace,
+                  H5P_DEFAULT, stored) >= 0;
 }
 
+/* Reads a block as read_stored_locked () does and converts it into @out
+ * (through the scratch buffer when it is stored unconverted). @finite is
+ * set when the block is known to be all finite (and left alone
+ * otherwise). */
 static gboolean
 read_block (HlActivations *self,
             hid_t          dset,
@@ -344,10 +337,21 @@ read_block (HlActivations *self,
             float         *out,
             gboolean      *finite)
 {
+  gsize n = count[3] * count[4];
   gboolean ok;
 
   hl_hdf5_lock ();
-  ok = read_block_locked (self, dset, raw_type, start, count, out, finite);
+  if (raw_type >= 0)
+    {
+      gsize element = H5Tget_size (raw_type);
+      void *raw = scratch_buffer (self, n * element);
+
+      ok = read_stored_locked (dset, raw_type, start, count, raw);
+      if (ok)
+        *finite = convert_to_float (raw, element, n, out);
+    }
+  else
+    ok = read_stored_locked (dset, raw_type, start, count, out);
   hl_hdf5_unlock ();
   return ok;
 }
@@ -391,6 +395,38 @@ check_values_finite (const HlActivationsInfo  *info,
   return TRUE;
 }
 
+/* Checks the indices of a values block and gives its hyperslab. */
+static gboolean
+values_block_slab (HlActivations  *self,
+                   int             layer,
+                   int             sample,
+                   int             kv_head,
+                   hsize_t        *start,
+                   hsize_t        *count,
+                   GError        **error)
+{
+  const HlActivationsInfo *info = &self->info;
+
+  if (!check_index (_("Layer"), layer, info->n_layers, error)
+      || !check_index (_("Sample"), sample, info->n_samples, error)
+      || !check_index (_("KV head"), kv_head, info->n_kv_heads, error))
+    return FALSE;
+  memcpy (start, (hsize_t[5]) { layer, sample, kv_head, 0, 0 }, sizeof (hsize_t) * 5);
+  memcpy (count, (hsize_t[5]) { 1, 1, 1, info->seq_len, info->head_dim }, sizeof (hsize_t) * 5);
+  return TRUE;
+}
+
+static void
+set_values_io_error (GError **error,
+                     int      layer,
+                     int      sample,
+                     int      kv_head)
+{
+  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
+               _("Could not read /values of layer %d, sample %d, kv head %d: "
+                 "the file is damaged"), layer, sample, kv_head);
+}
+
 gboolean
 hl_activations_read_values (HlActivations  *self,
                             int             layer,
@@ -399,29 +435,73 @@ hl_activations_read_values (HlActivations  *self,
                             float          *out,
                             GError        **error)
 {
-  const HlActivationsInfo *info;
+  hsize_t start[5], count[5];
+  gboolean finite = FALSE;
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
-  info = &self->info;
 
-  if (!check_index (_("Layer"), layer, info->n_layers, error)
-      || !check_index (_("Sample"), sample, info->n_samples, error)
-      || !check_index (_("KV head"), kv_head, info->n_kv_heads, error))
+  if (!values_block_slab (self, layer, sample, kv_head, start, count, error))
     return FALSE;
-
-  hsize_t start[5] = { layer, sample, kv_head, 0, 0 };
-  hsize_t count[5] = { 1, 1, 1, info->seq_len, info->head_dim };
-  gboolean finite = FALSE;
   if (!read_block (self, self->values, self->values_raw, start, count, out, &finite))
     {
-      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
-                   _("Could not read /values of layer %d, sample %d, kv head %d: "
-                     "the file is damaged"), layer, sample, kv_head);
+      set_values_io_error (error, layer, sample, kv_head);
       return FALSE;
     }
   /* Float16 blocks were checked while they were widened. */
-  return finite || check_values_finite (info, layer, sample, kv_head, out, error);
+  return finite || check_values_finite (&self->info, layer, sample, kv_head, out, error);
+}
+
+gsize
+hl_activations_get_values_stored_size (HlActivations *self)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), 0);
+
+  return self->values_element * self->info.seq_len * self->info.head_dim;
+}
+
+gboolean
+hl_activations_read_values_stored (HlActivations  *self,
+                                   int             layer,
+                                   int             sample,
+                                   int             kv_head,
+                                   gpointer        stored,
+                                   GError        **error)
+{
+  hsize_t start[5], count[5];
+  gboolean ok;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
+  g_return_val_if_fail (stored != NULL, FALSE);
+
+  if (!values_block_slab (self, layer, sample, kv_head, start, count, error))
+    return FALSE;
+  hl_hdf5_lock ();
+  ok = read_stored_locked (self->values, self->values_raw, start, count, stored);
+  hl_hdf5_unlock ();
+  if (!ok)
+    set_values_io_error (error, layer, sample, kv_head);
+  return ok;
+}
+
+gboolean
+hl_activations_values_from_stored (HlActivations  *self,
+                                   int             layer,
+                                   int             sample,
+                                   int             kv_head,
+                                   gconstpointer   stored,
+                                   float          *out,
+                                   GError        **error)
+{
+  const HlActivationsInfo *info;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
+  g_return_val_if_fail (stored != NULL && out != NULL, FALSE);
+  info = &self->info;
+
+  return convert_to_float (stored, self->values_element, (gsize) info->seq_len * info->head_dim,
+                           out)
+         || check_values_finite (info, layer, sample, kv_head, out, error);
 }
 
 /* Checks one attention row of the query at @position; returns its sum. */

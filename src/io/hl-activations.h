@@ -89,6 +89,29 @@ gboolean                 hl_activations_read_values     (HlActivations  *self,
                                                          float          *out,
                                                          GError        **error);
 
+/* hl_activations_read_values () in two steps, so that a reading thread
+ * does only the reading (HDF5 is serial) and the thread that uses a block
+ * converts it, into memory its own cache holds: the first reads the block
+ * as stored (float16 or float64 unconverted, anything else as float32)
+ * into @stored, hl_activations_get_values_stored_size () bytes; the second,
+ * which makes no HDF5 call and may run on any thread, converts it into
+ * @out and fails on non-finite values, with the errors of
+ * hl_activations_read_values (). */
+gsize                    hl_activations_get_values_stored_size (HlActivations *self);
+gboolean                 hl_activations_read_values_stored (HlActivations  *self,
+                                                            int             layer,
+                                                            int             sample,
+                                                            int             kv_head,
+                                                            gpointer        stored,
+                                                            GError        **error);
+gboolean                 hl_activations_values_from_stored (HlActivations  *self,
+                                                            int             layer,
+                                                            int             sample,
+                                                            int             kv_head,
+                                                            gconstpointer   stored,
+                                                            float          *out,
+                                                            GError        **error);
+
 /* Reads one query head's attention rows into @out ([n_queries, seq_len]).
  * Fails on non-finite or negative weights, weight on keys after the query,
  * or a row sum off from 1 by more than 1e-2. */

@@ -6,6 +6,8 @@
  */
 #include "hl-analysis.h"
 
+#include <hdf5.h>
+#include <math.h>
 #include <string.h>
 
 #include "analysis-fixture.h"
@@ -350,6 +352,55 @@ test_memory_bounded (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* Writes NaN into one number of a values block, behind the writer's back
+ * (it refuses non-finite values). */
+static void
+poison_values (const char *path,
+               int         layer,
+               int         sample,
+               int         kv_head)
+{
+  const hsize_t start[5] = { layer, sample, kv_head, 3, 1 }, count[5] = { 1, 1, 1, 1, 1 };
+  const float nan_value = NAN;
+  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t dset = H5Dopen2 (file, "/values", H5P_DEFAULT);
+  hid_t space = H5Dget_space (dset);
+  hid_t mem = H5Screate_simple (5, count, NULL);
+
+  g_assert_cmpint (H5Sselect_hyperslab (space, H5S_SELECT_SET, start, NULL, count, NULL), >=, 0);
+  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, mem, space, H5P_DEFAULT, &nan_value), >=, 0);
+  H5Sclose (mem);
+  H5Sclose (space);
+  H5Dclose (dset);
+  H5Fclose (file);
+}
+
+/* A values block with a NaN fails the run with the reader's error, which
+ * names the block, though the worker that converts the block finds it. */
+static void
+test_non_finite_values (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "nan.h5", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  HlAnalysisOptions options;
+
+  fixture_write_file (path, &small_shape);
+  poison_values (path, 1, 0, 1);
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  hl_analysis_options_init (&options);
+  options.threads = 2;
+  analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+  g_assert_null (analysis);
+  g_assert_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE);
+  g_assert_nonnull (strstr (error->message, "/values of layer 1, sample 0, kv head 1 is nan"));
+  g_clear_object (&file);
+  hl_test_remove_tmp_dir (dir);
+}
+
 /* A run that takes seconds (1024 heads of 256 keys, 16 random repeats, both
  * distances, a few ms each) is cancelled when the first head arrives: the
  * finish callback must report G_IO_ERROR_CANCELLED within 100 ms, and no
@@ -423,6 +474,7 @@ main (int    argc,
   g_test_add ("/analysis/bad-options", Fixture, &small_shape,
               fixture_setup, test_bad_options, fixture_teardown);
   g_test_add_func ("/analysis/memory-bounded", test_memory_bounded);
+  g_test_add_func ("/analysis/non-finite-values", test_non_finite_values);
   g_test_add ("/analysis/cancel", Fixture, &large_shape,
               fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/analysis/sync-cancel", Fixture, &large_shape,

@@ -84,6 +84,39 @@ check_info (const HlActivationsInfo *info,
                                            : h / (c->n_heads / c->n_kv_heads));
 }
 
+/* The bytes of a number as stored. */
+static gsize
+dtype_size (HlDtype dtype)
+{
+  return dtype == HL_DTYPE_FLOAT16 ? 2 : dtype == HL_DTYPE_FLOAT64 ? 8 : 4;
+}
+
+/* The two-step read of a values block (as stored, then converted) gives
+ * what hl_activations_read_values () gives, from a block of the size the
+ * file stores. */
+static void
+check_stored_values (HlActivations           *acts,
+                     const HlActivationsSpec *spec,
+                     int                      layer,
+                     int                      sample,
+                     int                      kv_head,
+                     const float             *expected)
+{
+  gsize nv = (gsize) spec->seq_len * spec->head_dim;
+  gsize size = hl_activations_get_values_stored_size (acts);
+  g_autofree guint8 *stored = g_malloc (size);
+  g_autofree float *found = g_new (float, nv);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (size, ==, nv * dtype_size (spec->values_dtype));
+  g_assert_true (hl_activations_read_values_stored (acts, layer, sample, kv_head, stored, &error));
+  g_assert_no_error (error);
+  g_assert_true (hl_activations_values_from_stored (acts, layer, sample, kv_head, stored, found,
+                                                    &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (found, nv * sizeof (float), expected, nv * sizeof (float));
+}
+
 /* Every block, read back, equals what was written bit for bit: float32 and
  * float64 hold any float exactly, and float16 cases use numbers it holds. */
 static void
@@ -106,6 +139,7 @@ check_blocks (HlActivations           *acts,
             g_assert_true (hl_activations_read_values (acts, l, s, g, found, &error));
             g_assert_no_error (error);
             g_assert_cmpmem (found, nv * sizeof (float), expected, nv * sizeof (float));
+            check_stored_values (acts, spec, l, s, g, expected);
           }
         for (int h = 0; h < spec->n_heads; h++)
           {

@@ -606,7 +606,7 @@ test_values_not_finite (Fixture       *fixture,
   const float nan_value = NAN;
   g_autoptr(HlActivations) acts = NULL;
   g_autoptr(GError) error = NULL;
-  float block[16 * 8];
+  float block[16 * 8], stored[16 * 8];
 
   write_elements (fixture, "/values", start, &nan_value, 1);
   acts = open_ok (fixture);
@@ -615,6 +615,16 @@ test_values_not_finite (Fixture       *fixture,
   g_assert_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE);
   assert_message_has (error, "/values of layer 1, sample 0, kv head 1 is nan",
                       "position 5, dimension 2", "expected a finite number");
+  g_clear_error (&error);
+  /* The two-step read fails the same way, in its second step. */
+  g_assert_cmpuint (hl_activations_get_values_stored_size (acts), ==, sizeof block);
+  g_assert_true (hl_activations_read_values_stored (acts, 1, 0, 1, stored, &error));
+  g_assert_false (hl_activations_values_from_stored (acts, 1, 0, 1, stored, block, &error));
+  assert_message_has (error, "/values of layer 1, sample 0, kv head 1 is nan",
+                      "position 5, dimension 2", "expected a finite number");
+  g_clear_error (&error);
+  g_assert_false (hl_activations_read_values_stored (acts, 2, 0, 1, stored, &error));
+  g_assert_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_RANGE);
   g_clear_error (&error);
   g_assert_false (hl_activations_validate_all (acts, &error));
   g_assert_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE);
