@@ -47,6 +47,14 @@ typedef struct
   double best, median, worst;
 } RunTimes;
 
+/* One analysis run and the SGEMM peak measured just before it: the speed
+ * of this shared machine drifts by a quarter from one minute to the next,
+ * so the peak is sampled across the runs rather than once at the start. */
+typedef struct
+{
+  double wall_s, cpu_s, peak;
+} AnalysisRun;
+
 static gboolean
 parse_options (BenchOptions  *o,
                int           *argc,
@@ -290,39 +298,58 @@ time_reference (HlActivations           *file,
   return TRUE;
 }
 
+/* The best, median and worst of one field of the runs. */
+static RunTimes
+runs_field (const AnalysisRun *runs,
+            int                n_runs,
+            gsize              offset)
+{
+  g_autofree double *values = g_new (double, n_runs);
+
+  for (int r = 0; r < n_runs; r++)
+    values[r] = G_STRUCT_MEMBER (double, &runs[r], offset);
+  return run_times_of (values, n_runs);
+}
+
+/* Every figure is the best of its runs (the fastest read and analysis, the
+ * highest peak), each run a sample of the undisturbed machine; the ratio
+ * of the median runs shows what a disturbed run gives. */
 static void
 print_report (const BenchOptions *o,
               guint               n_results,
               const RunTimes     *read,
-              double              peak,
-              const RunTimes     *wall,
-              double              cpu_s,
+              const AnalysisRun  *runs,
               double              flops,
               double              reference_s,
               double              fast_s)
 {
+  RunTimes wall = runs_field (runs, o->runs, G_STRUCT_OFFSET (AnalysisRun, wall_s));
+  RunTimes cpu = runs_field (runs, o->runs, G_STRUCT_OFFSET (AnalysisRun, cpu_s));
+  /* Sorted ascending: the highest peak is the "worst" entry. */
+  RunTimes peak = runs_field (runs, o->runs, G_STRUCT_OFFSET (AnalysisRun, peak));
   int timed = MIN (o->reference_heads, o->heads);
   double scale = (double) n_results / timed;
-  double ideal_s = read->best + flops / (peak * 1e9);
+  double ideal_s = read->best + flops / (peak.worst * 1e9);
+  double median_ideal_s = read->median + flops / (peak.median * 1e9);
 
   printf (_("Heads analysed:              %u (%d layers x %d heads x %d samples, seq_len %d, head_dim %d)\n"),
           n_results, o->layers, o->heads, o->samples, o->seq_len, o->head_dim);
   printf (_("Read every block:            %.3f s (best of %d runs; median %.3f s)\n"),
           read->best, o->runs, read->median);
-  printf (_("SGEMM peak (%d^3, %u threads): %.1f GFLOP/s (best of 3 runs)\n"), o->peak_size,
-          g_get_num_processors (), peak);
+  printf (_("SGEMM peak (%d^3, %u threads): %.1f GFLOP/s (best of %d measurements, one before each analysis run; median %.1f)\n"),
+          o->peak_size, g_get_num_processors (), peak.worst, o->runs, peak.median);
   printf (_("Analysis wall time:          %.3f s (best of %d runs; median %.3f s, worst %.3f s)\n"),
-          wall->best, o->runs, wall->median, wall->worst);
-  printf (_("Analysis CPU time:           %.3f s in all threads of the best run, %.2f ms a head\n"),
-          cpu_s, cpu_s * 1e3 / MAX (n_results, 1));
+          wall.best, o->runs, wall.median, wall.worst);
+  printf (_("Analysis CPU time:           %.3f s in all threads (least of the runs), %.2f ms a head\n"),
+          cpu.best, cpu.best * 1e3 / MAX (n_results, 1));
   printf (_("Distance GEMM work:          %.2f GFLOP, %.1f GFLOP/s over the wall time\n"),
-          flops / 1e9, flops / 1e9 / wall->best);
-  printf (_("Read + GEMM at peak:         %.3f s; analysis / that = %.2f (target <= 2; median run %.2f)\n"),
-          ideal_s, wall->best / ideal_s, wall->median / ideal_s);
+          flops / 1e9, flops / 1e9 / wall.best);
+  printf (_("Read + GEMM at peak:         %.3f s; analysis / that = %.2f (target <= 2; median runs %.2f)\n"),
+          ideal_s, wall.best / ideal_s, wall.median / median_ideal_s);
   printf (_("Reference on %d heads:        %.3f s, scaled to all heads %.3f s (fast kernel, 1 thread: %.3f s)\n"),
           timed, reference_s, reference_s * scale, fast_s);
   printf (_("Speed-up over the reference: %.1fx wall-clock (target >= 20; median run %.1fx), %.1fx per thread\n"),
-          reference_s * scale / wall->best, reference_s * scale / wall->median,
+          reference_s * scale / wall.best, reference_s * scale / wall.median,
           reference_s / fast_s);
 }
 
@@ -342,44 +369,44 @@ time_reads (HlActivations  *file,
   return TRUE;
 }
 
-/* @runs analyses of the whole file: their wall times, the CPU time of the
- * fastest, and (from the first) the number of heads and the GEMM work. */
+/* @runs analyses of the whole file, each after a measurement of the peak,
+ * and (from the first) the number of heads and the GEMM work. */
 static gboolean
 time_analyses (HlActivations           *file,
                const HlAnalysisOptions *options,
+               int                      peak_size,
                int                      runs,
-               RunTimes                *wall,
-               double                  *cpu_s,
+               AnalysisRun             *out,
                guint                   *n_results,
                double                  *flops,
                GError                 **error)
 {
-  g_autofree double *seconds = g_new (double, runs);
   g_autoptr(HlCliProgress) progress = hl_cli_progress_new (_("Analysing"));
 
-  *cpu_s = G_MAXDOUBLE;
   for (int r = 0; r < runs; r++)
     {
       g_autoptr(HlAnalysis) analysis = NULL;
-      gint64 start = g_get_monotonic_time ();
-      double cpu_start = process_cpu_seconds ();
+      gint64 start;
+      double cpu_start;
 
+      /* Then a pause: after its last job each OpenBLAS thread keeps
+       * polling (sched_yield) for 0.1-0.2 s before it sleeps, and those
+       * threads took a core from the analysis's workers. */
+      out[r].peak = measure_peak (peak_size);
+      g_usleep (BLAS_SETTLE_US);
+      start = g_get_monotonic_time ();
+      cpu_start = process_cpu_seconds ();
       analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, error);
-      seconds[r] = seconds_since (start);
+      out[r].wall_s = seconds_since (start);
+      out[r].cpu_s = process_cpu_seconds () - cpu_start;
       if (analysis == NULL)
         return FALSE;
-      if (r == 0 || seconds[r] < wall->best)
-        {
-          wall->best = seconds[r];
-          *cpu_s = process_cpu_seconds () - cpu_start;
-        }
       if (r == 0)
         {
           *n_results = hl_analysis_get_n_results (analysis);
           *flops = analysis_flops (analysis);
         }
     }
-  *wall = run_times_of (seconds, runs);
   return TRUE;
 }
 
@@ -389,29 +416,24 @@ run_bench (const BenchOptions *o,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HlActivations) file = NULL;
+  g_autofree AnalysisRun *runs = g_new (AnalysisRun, o->runs);
   HlAnalysisOptions options;
-  RunTimes read, wall;
-  double peak, cpu_s, flops = 0.0, reference_s, fast_s;
+  RunTimes read;
+  double flops = 0.0, reference_s, fast_s;
   guint n_results = 0;
   gint64 start = g_get_monotonic_time ();
 
   if (!write_file (o, path, &error))
     return hl_cli_fail (error);
   g_printerr (_("Synthetic file written in %.1f s\n"), seconds_since (start));
-  /* The peak first, then a pause: after its last job each OpenBLAS thread
-   * keeps polling (sched_yield) for 0.1-0.2 s before it sleeps, and
-   * measured just before the analysis those threads took a core from its
-   * workers (and from the read). */
-  peak = measure_peak (o->peak_size);
-  g_usleep (BLAS_SETTLE_US);
   if ((file = hl_activations_open (path, &error)) == NULL
       || !time_reads (file, o->runs, &read, &error))
     return hl_cli_fail (error);
   bench_analysis_options (&options, o->threads);
-  if (!time_analyses (file, &options, o->runs, &wall, &cpu_s, &n_results, &flops, &error)
+  if (!time_analyses (file, &options, o->peak_size, o->runs, runs, &n_results, &flops, &error)
       || !time_reference (file, &options, o->reference_heads, &reference_s, &fast_s, &error))
     return hl_cli_fail (error);
-  print_report (o, n_results, &read, peak, &wall, cpu_s, flops, reference_s, fast_s);
+  print_report (o, n_results, &read, runs, flops, reference_s, fast_s);
   return 0;
 }
 

@@ -36,7 +36,8 @@ test_report (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (line_of (run.out, "Heads analysed:"), "4 (2 layers x 2 heads x 1 samples"));
   g_assert_nonnull (strstr (line_of (run.out, "Read every block:"), "(best of 3 runs; median"));
-  g_assert_nonnull (strstr (line_of (run.out, "SGEMM peak (64^3,"), "GFLOP/s"));
+  g_assert_nonnull (strstr (line_of (run.out, "SGEMM peak (64^3,"),
+                            "(best of 3 measurements, one before each analysis run; median"));
   analysis = line_of (run.out, "Analysis wall time:");
   g_assert_cmpint (sscanf (analysis, " %lf s (best of 3 runs; median %lf s, worst %lf s)",
                            &best, &median, &worst), ==, 3);
@@ -46,9 +47,9 @@ test_report (void)
   g_assert_nonnull (strstr (line_of (run.out, "Analysis CPU time:"), "ms a head"));
   g_assert_nonnull (strstr (line_of (run.out, "Distance GEMM work:"), "GFLOP/s over the wall time"));
   g_assert_cmpint (sscanf (strstr (line_of (run.out, "Read + GEMM at peak:"), "= "),
-                           "= %lf (target <= 2; median run %lf)", &ratio, &ratio_median), ==, 2);
+                           "= %lf (target <= 2; median runs %lf)", &ratio, &ratio_median), ==, 2);
   g_assert_cmpfloat (ratio, >=, 0.0);
-  g_assert_cmpfloat (ratio, <=, ratio_median);
+  g_assert_cmpfloat (ratio_median, >=, 0.0);
   g_assert_nonnull (strstr (line_of (run.out, "Speed-up over the reference:"), "x wall-clock (target >= 20"));
 }
 
