@@ -18,9 +18,10 @@
  * computation in double gives (hl_separability_exact_distance ()): alpha_i
  * times the float32 dot product of the rounded centre and v_i differs from
  * the exact <y_i, s> by at most (d + 3) u ||y|| ||s|| (u = 2^-24, any
- * summation order, FMA or not) plus a term for gradual underflow; the bound adds the rounding of
- * the float32 key arithmetic and a relative slack of 1e-9 for the double
- * arithmetic (see kernel_bound_coefficients ()). Per centre, one
+ * summation order, FMA or not) plus a term for gradual underflow; the
+ * bound adds the rounding of the float32 key arithmetic and a relative
+ * slack of 1e-9 for the double arithmetic (see
+ * kernel_bound_coefficients ()). Per centre, one
  * vectorised pass computes the intervals and four extremes: the largest lo
  * and hi over S_N bracket the key of rho_max, the smallest lo and hi outside
  * S_N bracket the key of rho_min. A second vectorised pass counts the keys
@@ -207,10 +208,12 @@ kernel_points (Kernel *k)
   k->y_max = k->v_max = k->under_y = k->alpha_max = 0.0;
   for (int i = 0; i < k->n; i++)
     {
+      const float *v = in->values + (gsize) i * k->d;
       double a = fabs ((double) in->alpha[i]);
-      double ny2 = point_prepare (in->values + (gsize) i * k->d, in->alpha[i], k->d,
-                                  k->yd + (gsize) i * k->d);
-      double ny = sqrt (ny2), nv = a > 0.0 ? ny / a : sqrt (hl_separability_point_norm2 (in->values + (gsize) i * k->d, 1.0f, k->d));
+      double ny2 = point_prepare (v, in->alpha[i], k->d, k->yd + (gsize) i * k->d);
+      double ny = sqrt (ny2);
+      /* ||v_i|| = ||y_i|| / |alpha_i| where alpha_i is not zero. */
+      double nv = a > 0.0 ? ny / a : sqrt (hl_separability_point_norm2 (v, 1.0f, k->d));
 
       finite = finite && isfinite (ny2) && isfinite (nv);
       k->af[i] = in->alpha[i];
