@@ -1,12 +1,13 @@
 /* hl-separability.c: the fast path of the separability metrics.
  *
- * For one head, Y [n x d] holds the points y_i = alpha_i v_i exactly, in
- * double. Prefix sums in double over each ranked order build every centre
- * s_N of every ranking instance (attention, contribution, R random
- * repeats; every N of the grid) into S [m x d]; one SGEMM of the float32
- * centres with the float32 values gives <s, v_i>, times alpha_i the
- * entries of G = S Y^T [m x n] (no float32 copy of Y to write), and with
- * the squared norms every distance follows:
+ * For one head, the points are y_i = alpha_i v_i, each component exact in
+ * double (a product of two floats), formed from the float32 values where
+ * they are needed rather than stored. Prefix sums in double over each
+ * ranked order build every centre s_N of every ranking instance
+ * (attention, contribution, R random repeats; every N of the grid) into
+ * S [m x d]; one SGEMM of the float32 centres with the float32 values gives
+ * <s, v_i>, times alpha_i the entries of G = S Y^T [m x n], and with the
+ * squared norms every distance follows:
  *   Euclidean  D^2 - ||s||^2 = ||y||^2 - 2 <y, s>
  *   cosine     D - 1         = -<y, s> / (||y|| ||s|| + 1e-12).
  * Both keys are increasing functions of D for a fixed centre, so every
@@ -21,8 +22,8 @@
  * summation order, FMA or not) plus a term for gradual underflow; the
  * bound adds the rounding of the float32 key arithmetic and a relative
  * slack of 1e-9 for the double arithmetic (see
- * kernel_bound_coefficients ()). Per centre, one
- * vectorised pass computes the intervals and four extremes: the largest lo
+ * kernel_bound_coefficients ()). Per centre, one vectorised pass computes
+ * the intervals and four extremes: the largest lo
  * and hi over S_N bracket the key of rho_max, the smallest lo and hi outside
  * S_N bracket the key of rho_min. A second vectorised pass counts the keys
  * whose interval decides their count on its own and collects the rest:
@@ -39,15 +40,18 @@
  *
  * Cost. The prefix sums add each ranked y_i in double, one key after the
  * other (the order fixes the rounding, and the reference sums the same
- * way), stripe by stripe of the d components so a stripe of Y stays in the
- * L2 cache from one ranking instance to the next. On a paper-sized head
+ * way), stripe by stripe of the d components so a stripe of the values
+ * stays in the L2 cache from one ranking instance to the next. On a
+ * paper-sized head
  * (1024 keys, d 128, attention + 16 random repeats, 10 N) the SGEMM is half
  * of the time; the prefix sums, the two passes, the random permutations and
  * the per-head preparation share the rest (docs/performance.md).
  *
  * The hot loops use GCC vector extensions or loops the vectoriser handles,
  * and are compiled twice (AVX2 and the x86-64 baseline) with the right one
- * picked at load time: the binary runs on any x86-64. The membership of S_N
+ * picked at load time, or, where they convert floats to double, AVX2 and
+ * FMA intrinsics picked at run time over plain loops: the binary runs on
+ * any x86-64, with the same results on either path. The membership of S_N
  * enters those loops as two offset arrays (0 or an infinity) rather than a
  * branch. Centres are processed in blocks so memory stays bounded for the
  * "every N" grid; a workspace (hl_separability_compute_with ()) keeps the
@@ -88,8 +92,10 @@
  * no product is fused into a sum (the exact prefix sums depend on it). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3", "fp-contract=off")))
+#define HL_FMA_CLONES __attribute__ ((target_clones ("fma", "default"), optimize ("O3", "fp-contract=fast")))
 #else
 #define HL_VECTOR_CLONES
+#define HL_FMA_CLONES
 #endif
 
 typedef float  VecF  __attribute__ ((vector_size (LANES * sizeof (float))));
@@ -102,6 +108,26 @@ typedef float  VecF4 __attribute__ ((vector_size (4 * sizeof (float)), aligned (
 #define SELECT(mask, a, b) ((VecF) (((VecI) (mask) & (VecI) (a)) | (~(VecI) (mask) & (VecI) (b))))
 #define VMAX(a, b)         SELECT ((a) > (b), a, b)
 #define VMIN(a, b)         SELECT ((a) < (b), a, b)
+
+/* Two loops convert float32 rows to double on the fly, which GCC 12 does
+ * through the stack when written with vector extensions: they are written
+ * with AVX2 and FMA intrinsics and chosen at run time, with plain loops
+ * for other processors. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_FMA_LOOPS 1
+
+static gboolean
+cpu_has_avx2_fma (void)
+{
+  static gsize answer = 0;  /* 1: no, 2: yes */
+
+  if (g_once_init_enter (&answer))
+    g_once_init_leave (&answer, __builtin_cpu_supports ("avx2")
+                                && __builtin_cpu_supports ("fma") ? 2 : 1);
+  return answer == 2;
+}
+#endif
 
 /* The memory of one head's kernel, reused from head to head: fresh
  * megabyte-sized blocks per head cost page faults (the allocator returns
@@ -131,7 +157,6 @@ typedef struct
   HlRanking                   *inst_ranking;  /* [n_inst] */
   int                         *orders;        /* [n_inst * n] */
   gboolean                     exact_only;    /* float32 bounds not trusted */
-  double                      *yd;            /* [n * d] y_i in double (exact) */
   /* [n_pad] per key, zero in the padding: alpha_i, ||y_i||^2 rounded to
    * float32, ||y_i|| rounded to float32, and an upper bound of ||y_i||. */
   float                       *af, *ny2f, *nyf, *nyup;
@@ -168,14 +193,13 @@ typedef struct
 
 /* Per-head preparation ----------------------------------------------------- */
 
-/* y_i = alpha_i v_i into @yd (exact in double); returns ||y_i||^2 summed
- * in eight lanes (within 1e-13). */
+/* ||y_i||^2 = sum (alpha_i v_i)^2, each component exact in double, summed
+ * in eight lanes (within 1e-13: it only sets the bounds). */
 HL_VECTOR_CLONES
 static double
-point_prepare (const float  *restrict v,
-               float                  alpha,
-               int                    d,
-               double       *restrict yd)
+point_norm2_plain (const float *restrict v,
+                   float                 alpha,
+                   int                   d)
 {
   double acc[8] = { 0 }, a = alpha, sum;
   int c = 0;
@@ -186,7 +210,6 @@ point_prepare (const float  *restrict v,
         double y = a * (double) v[c + q];
 
         acc[q] += y * y;
-        yd[c + q] = y;
       }
   sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
   for (; c < d; c++)
@@ -194,9 +217,56 @@ point_prepare (const float  *restrict v,
       double y = a * (double) v[c];
 
       sum += y * y;
-      yd[c] = y;
     }
   return sum;
+}
+
+#ifdef HAVE_AVX2_FMA_LOOPS
+/* point_norm2_plain () with the squares summed by FMA in four vectors. */
+__attribute__ ((target ("avx2,fma")))
+static double
+point_norm2_fma (const float *restrict v,
+                 float                 alpha,
+                 int                   d)
+{
+  __m256d a = _mm256_set1_pd (alpha), s0 = _mm256_setzero_pd (), s1 = s0, s2 = s0, s3 = s0;
+  double lanes[4], sum;
+  int c = 0;
+
+  for (; c + 16 <= d; c += 16)
+    {
+      __m256d y0 = _mm256_mul_pd (a, _mm256_cvtps_pd (_mm_loadu_ps (v + c)));
+      __m256d y1 = _mm256_mul_pd (a, _mm256_cvtps_pd (_mm_loadu_ps (v + c + 4)));
+      __m256d y2 = _mm256_mul_pd (a, _mm256_cvtps_pd (_mm_loadu_ps (v + c + 8)));
+      __m256d y3 = _mm256_mul_pd (a, _mm256_cvtps_pd (_mm_loadu_ps (v + c + 12)));
+
+      s0 = _mm256_fmadd_pd (y0, y0, s0);
+      s1 = _mm256_fmadd_pd (y1, y1, s1);
+      s2 = _mm256_fmadd_pd (y2, y2, s2);
+      s3 = _mm256_fmadd_pd (y3, y3, s3);
+    }
+  _mm256_storeu_pd (lanes, _mm256_add_pd (_mm256_add_pd (s0, s1), _mm256_add_pd (s2, s3)));
+  sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; c < d; c++)
+    {
+      double y = (double) alpha * v[c];
+
+      sum += y * y;
+    }
+  return sum;
+}
+#endif
+
+static double
+point_norm2 (const float *v,
+             float        alpha,
+             int          d)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (cpu_has_avx2_fma ())
+    return point_norm2_fma (v, alpha, d);
+#endif
+  return point_norm2_plain (v, alpha, d);
 }
 
 static void
@@ -210,7 +280,7 @@ kernel_points (Kernel *k)
     {
       const float *v = in->values + (gsize) i * k->d;
       double a = fabs ((double) in->alpha[i]);
-      double ny2 = point_prepare (v, in->alpha[i], k->d, k->yd + (gsize) i * k->d);
+      double ny2 = point_norm2 (v, in->alpha[i], k->d);
       double ny = sqrt (ny2);
       /* ||v_i|| = ||y_i|| / |alpha_i| where alpha_i is not zero. */
       double nv = a > 0.0 ? ny / a : sqrt (hl_separability_point_norm2 (v, 1.0f, k->d));
@@ -276,7 +346,6 @@ kernel_layout (Kernel *k,
   k->inst_ranking = carve (base, &used, inst, sizeof (HlRanking));
   *repeats = carve (base, &used, inst, sizeof (int));
   k->orders = carve (base, &used, inst * n, sizeof (int));
-  k->yd = carve (base, &used, n * d, sizeof (double));
   k->af = carve (base, &used, np, sizeof (float));
   k->ny2f = carve (base, &used, np, sizeof (float));
   k->nyf = carve (base, &used, np, sizeof (float));
@@ -341,52 +410,97 @@ kernel_init (Kernel                      *k,
 /* Centres ------------------------------------------------------------------ */
 
 /* @to[0 .. width-1] = @from[0 .. width-1] + y_i[0 .. width-1] summed over
- * the keys @order[0 .. count-1], @yd pointing at the first of those
- * components of y_0 (exact in double).
- * The keys are added one after the other, so the sums are bit for bit
- * those of a plain loop (the reference and the projection sum the same
- * way). A full stripe of STRIPE components stays in registers while every
- * key goes by (the vectoriser turns the array into eight registers); the
- * rows come in random order, so they are prefetched a few keys ahead. */
-HL_VECTOR_CLONES
+ * the keys @order[0 .. count-1], each y_i = alpha_i v_i formed from the
+ * float32 values, @v pointing at the first of those components of v_0.
+ * A product of two floats is exact in double, so adding it, fused (FMA)
+ * or not, rounds once, as adding a stored y_i would: the keys are added
+ * one after the other, and the sums are bit for bit those of a plain loop
+ * over y_i (the reference and the projection sum the same way). */
+static void
+centre_add_plain (const double *restrict from,
+                  double       *restrict to,
+                  const float  *restrict v,
+                  const float  *restrict alpha,
+                  const int    *restrict order,
+                  int                    count,
+                  int                    d,
+                  int                    width)
+{
+  for (int q = 0; q < width; q++)
+    to[q] = from[q];
+  for (int p = 0; p < count; p++)
+    {
+      const float *x = v + (gsize) order[p] * d;
+      double w = alpha[order[p]];
+
+      for (int q = 0; q < width; q++)
+        to[q] += w * (double) x[q];
+    }
+}
+
+#ifdef HAVE_AVX2_FMA_LOOPS
+/* centre_add_plain () for a full stripe with AVX2 and FMA: the stripe
+ * stays in eight registers while every key goes by, each row converted
+ * four floats at a time; the rows come in random order, so they are
+ * prefetched a few keys ahead. */
+__attribute__ ((target ("avx2,fma")))
+static void
+centre_add_fma (const double *restrict from,
+                double       *restrict to,
+                const float  *restrict v,
+                const float  *restrict alpha,
+                const int    *restrict order,
+                int                    count,
+                int                    d)
+{
+  __m256d a0 = _mm256_loadu_pd (from), a1 = _mm256_loadu_pd (from + 4);
+  __m256d a2 = _mm256_loadu_pd (from + 8), a3 = _mm256_loadu_pd (from + 12);
+  __m256d a4 = _mm256_loadu_pd (from + 16), a5 = _mm256_loadu_pd (from + 20);
+  __m256d a6 = _mm256_loadu_pd (from + 24), a7 = _mm256_loadu_pd (from + 28);
+
+  G_STATIC_ASSERT (STRIPE == 32);
+  for (int p = 0; p < count; p++)
+    {
+      const float *x = v + (gsize) order[p] * d;
+      const float *ahead = v + (gsize) order[MIN (p + PREFETCH_AHEAD, count - 1)] * d;
+      __m256d w = _mm256_set1_pd (alpha[order[p]]);
+
+      __builtin_prefetch (ahead);
+      __builtin_prefetch (ahead + 16);
+#define ADD(acc, q) acc = _mm256_fmadd_pd (w, _mm256_cvtps_pd (_mm_loadu_ps (x + (q))), acc)
+      ADD (a0, 0); ADD (a1, 4); ADD (a2, 8); ADD (a3, 12);
+      ADD (a4, 16); ADD (a5, 20); ADD (a6, 24); ADD (a7, 28);
+#undef ADD
+    }
+  _mm256_storeu_pd (to, a0);
+  _mm256_storeu_pd (to + 4, a1);
+  _mm256_storeu_pd (to + 8, a2);
+  _mm256_storeu_pd (to + 12, a3);
+  _mm256_storeu_pd (to + 16, a4);
+  _mm256_storeu_pd (to + 20, a5);
+  _mm256_storeu_pd (to + 24, a6);
+  _mm256_storeu_pd (to + 28, a7);
+}
+#endif
+
 static void
 centre_add (const double *restrict from,
             double       *restrict to,
-            const double *restrict yd,
+            const float  *restrict v,
+            const float  *restrict alpha,
             const int    *restrict order,
             int                    count,
             int                    d,
             int                    width)
 {
-  if (width == STRIPE)
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (width == STRIPE && cpu_has_avx2_fma ())
     {
-      double acc[STRIPE];
-
-      for (int q = 0; q < STRIPE; q++)
-        acc[q] = from[q];
-      for (int p = 0; p < count; p++)
-        {
-          const double *y = yd + (gsize) order[p] * d;
-          const double *ahead = yd + (gsize) order[MIN (p + PREFETCH_AHEAD, count - 1)] * d;
-
-          for (int q = 0; q < STRIPE; q += 8)
-            __builtin_prefetch (ahead + q);
-          for (int q = 0; q < STRIPE; q++)
-            acc[q] += y[q];
-        }
-      for (int q = 0; q < STRIPE; q++)
-        to[q] = acc[q];
+      centre_add_fma (from, to, v, alpha, order, count, d);
       return;
     }
-  for (int q = 0; q < width; q++)
-    to[q] = from[q];
-  for (int p = 0; p < count; p++)
-    {
-      const double *y = yd + (gsize) order[p] * d;
-
-      for (int q = 0; q < width; q++)
-        to[q] += y[q];
-    }
+#endif
+  centre_add_plain (from, to, v, alpha, order, count, d, width);
 }
 
 /* From a centre in double: its float32 copy, ||s||^2 summed in lanes, and
@@ -430,11 +544,12 @@ centre_finish (const double *restrict sd,
 }
 
 /* The components [c0, c0 + width) of every centre of the block, instance
- * by instance along its order. The stripe of y these read (n rows of at
- * most STRIPE doubles, 256 KiB for a thousand keys) stays in the L2 cache
- * from one instance to the next, where whole rows would not. The first instance of a block may
- * continue the last one of the previous block: its sums start from the
- * carried running sum, and the last instance's sums are carried on. */
+ * by instance along its order. The stripe of the values these read (n
+ * rows of at most STRIPE floats, 128 KiB for a thousand keys) stays in the
+ * L2 cache from one instance to the next, where whole rows would not. The
+ * first instance of a block may continue the last one of the previous
+ * block: its sums start from the carried running sum, and the last
+ * instance's sums are carried on. */
 static void
 kernel_build_stripe (Kernel *k,
                      int     first,
@@ -458,7 +573,8 @@ kernel_build_stripe (Kernel *k,
           int n_top = k->options->grid[(first + b) % n_grid];
 
           to = k->sd + (gsize) b * k->d + c0;
-          centre_add (from, to, k->yd + c0, order + pos, n_top - pos, k->d, width);
+          centre_add (from, to, k->input->values + c0, k->input->alpha, order + pos, n_top - pos,
+                      k->d, width);
           pos = n_top;
           from = to;
         }
@@ -726,18 +842,19 @@ pass_counts (const float *restrict lo,
  * (so bit for bit its result); two independent sums keep the additions'
  * latency and the loads in balance. */
 static void
-exact_euclidean2 (const double *yd,
-                  int           d,
-                  const int    *keys,
-                  const double *s,
-                  double       *out)
+exact_euclidean2 (const HlHeadInput *input,
+                  const int         *keys,
+                  const double      *s,
+                  double            *out)
 {
-  const double *y0 = yd + (gsize) keys[0] * d, *y1 = yd + (gsize) keys[1] * d;
-  double s0 = 0.0, s1 = 0.0;
+  int d = input->head_dim;
+  const float *v0 = input->values + (gsize) keys[0] * d, *v1 = input->values + (gsize) keys[1] * d;
+  double a0 = input->alpha[keys[0]], a1 = input->alpha[keys[1]], s0 = 0.0, s1 = 0.0;
 
+  /* a v is exact in double: the y_i of the prefix sums and the reference. */
   for (int c = 0; c < d; c++)
     {
-      double d0 = y0[c] - s[c], d1 = y1[c] - s[c];
+      double d0 = a0 * (double) v0[c] - s[c], d1 = a1 * (double) v1[c] - s[c];
 
       s0 += d0 * d0;
       s1 += d1 * d1;
@@ -790,7 +907,7 @@ kernel_exact_candidates (Kernel     *k,
       int keys[2] = { k->cand[j], k->cand[MIN (j + 1, n_cand - 1)] };
       double dist[2];
 
-      exact_euclidean2 (k->yd, k->d, keys, k->sd + (gsize) b * k->d, dist);
+      exact_euclidean2 (k->input, keys, k->sd + (gsize) b * k->d, dist);
       k->cand_d[j] = dist[0];
       if (j + 1 < n_cand)
         k->cand_d[j + 1] = dist[1];
