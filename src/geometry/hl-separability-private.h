@@ -50,6 +50,10 @@ void      hl_separability_rank_instances    (const HlHeadInput           *input,
                                              int                          prefix,
                                              int                         *orders);
 
+/* Whether the kernel's AVX2+FMA loops run (the processor has them and
+ * HEADLENS_NO_AVX2 is not set) rather than their plain equivalents. */
+gboolean  hl_separability_uses_avx2_fma     (void);
+
 /* Fills P, R, F and the margin from the counts of Definition 1. */
 void      hl_separability_exact_set         (HlSeparabilityExact *point,
                                              int                  n,

@@ -117,17 +117,29 @@ typedef float  VecF4 __attribute__ ((vector_size (4 * sizeof (float)), aligned (
 #include <immintrin.h>
 #define HAVE_AVX2_FMA_LOOPS 1
 
+/* HEADLENS_NO_AVX2 in the environment forces the plain loops, so that
+ * the tests run them on a machine that has AVX2. */
 static gboolean
 cpu_has_avx2_fma (void)
 {
   static gsize answer = 0;  /* 1: no, 2: yes */
 
   if (g_once_init_enter (&answer))
-    g_once_init_leave (&answer, __builtin_cpu_supports ("avx2")
-                                && __builtin_cpu_supports ("fma") ? 2 : 1);
+    g_once_init_leave (&answer, __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")
+                                && g_getenv ("HEADLENS_NO_AVX2") == NULL ? 2 : 1);
   return answer == 2;
 }
 #endif
+
+gboolean
+hl_separability_uses_avx2_fma (void)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  return cpu_has_avx2_fma ();
+#else
+  return FALSE;
+#endif
+}
 
 /* The memory of one head's kernel, reused from head to head: fresh
  * megabyte-sized blocks per head cost page faults (the allocator returns

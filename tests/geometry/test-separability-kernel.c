@@ -281,6 +281,16 @@ test_workspace_reuse (void)
     }
 }
 
+/* HEADLENS_NO_AVX2 selects the plain loops (this program and the
+ * reference comparison run again with it set, see meson.build). */
+static void
+test_loop_path (void)
+{
+  if (g_getenv ("HEADLENS_NO_AVX2") != NULL)
+    g_assert_false (hl_separability_uses_avx2_fma ());
+  g_test_message ("AVX2+FMA loops: %s", hl_separability_uses_avx2_fma () ? "yes" : "no");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,5 +303,6 @@ main (int   argc,
   g_test_add_func ("/separability/kernel/not-finite", test_not_finite);
   g_test_add_func ("/separability/kernel/odd-shapes", test_odd_shapes);
   g_test_add_func ("/separability/kernel/workspace-reuse", test_workspace_reuse);
+  g_test_add_func ("/separability/kernel/loop-path", test_loop_path);
   return g_test_run ();
 }
