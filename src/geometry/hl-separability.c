@@ -645,6 +645,18 @@ kernel_build_centres (Kernel *k,
 
 /* Marks S_N of instance @inst in the offset arrays. Centres come in order
  * (inst, N increasing), so S_N only ever grows within one instance. */
+/* @n copies of @value from @p (vectorised at -O3, where the file's -O2
+ * left a scalar loop). */
+HL_VECTOR_CLONES
+static void
+fill_floats (float *restrict p,
+             int             n,
+             float           value)
+{
+  for (int i = 0; i < n; i++)
+    p[i] = value;
+}
+
 static void
 kernel_select (Kernel *k,
                int     inst,
@@ -654,13 +666,9 @@ kernel_select (Kernel *k,
 
   if (inst != k->member_inst)
     {
-      /* Two plain fills (they vectorise; one loop with a condition did not). */
-      for (int i = 0; i < k->n_pad; i++)
-        k->off_in[i] = -INFINITY;
-      for (int i = 0; i < k->n; i++)
-        k->off_out[i] = 0.0f;
-      for (int i = k->n; i < k->n_pad; i++)
-        k->off_out[i] = INFINITY;
+      fill_floats (k->off_in, k->n_pad, -INFINITY);
+      fill_floats (k->off_out, k->n, 0.0f);
+      fill_floats (k->off_out + k->n, k->n_pad - k->n, INFINITY);
       k->member_inst = inst;
       k->member_pos = 0;
     }
@@ -849,30 +857,42 @@ pass_counts (const float *restrict lo,
 
 /* Exact distances ---------------------------------------------------------- */
 
-/* Euclidean distances of two keys to @s, each summed in index order from
- * the exact y_i with the arithmetic of hl_separability_exact_distance ()
- * (so bit for bit its result); two independent sums keep the additions'
- * latency and the loads in balance. */
+/* Keys whose exact distances are computed together. */
+#define EXACT_KEYS 4
+
+/* Euclidean distances of EXACT_KEYS keys to @s, each summed in index order
+ * from the exact y_i with the arithmetic of hl_separability_exact_distance
+ * () (so bit for bit its result; a v is exact in double, the y_i of the
+ * prefix sums and of the reference); the four independent sums, in
+ * registers, hide the latency of each one's additions. */
 static void
-exact_euclidean2 (const HlHeadInput *input,
-                  const int         *keys,
-                  const double      *s,
-                  double            *out)
+exact_euclidean_keys (const HlHeadInput *input,
+                      const int         *keys,
+                      const double      *s,
+                      double            *out)
 {
   int d = input->head_dim;
   const float *v0 = input->values + (gsize) keys[0] * d, *v1 = input->values + (gsize) keys[1] * d;
-  double a0 = input->alpha[keys[0]], a1 = input->alpha[keys[1]], s0 = 0.0, s1 = 0.0;
+  const float *v2 = input->values + (gsize) keys[2] * d, *v3 = input->values + (gsize) keys[3] * d;
+  double a0 = input->alpha[keys[0]], a1 = input->alpha[keys[1]];
+  double a2 = input->alpha[keys[2]], a3 = input->alpha[keys[3]];
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
 
-  /* a v is exact in double: the y_i of the prefix sums and the reference. */
+  G_STATIC_ASSERT (EXACT_KEYS == 4);
   for (int c = 0; c < d; c++)
     {
-      double d0 = a0 * (double) v0[c] - s[c], d1 = a1 * (double) v1[c] - s[c];
+      double e0 = a0 * (double) v0[c] - s[c], e1 = a1 * (double) v1[c] - s[c];
+      double e2 = a2 * (double) v2[c] - s[c], e3 = a3 * (double) v3[c] - s[c];
 
-      s0 += d0 * d0;
-      s1 += d1 * d1;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
     }
   out[0] = sqrt (s0);
   out[1] = sqrt (s1);
+  out[2] = sqrt (s2);
+  out[3] = sqrt (s3);
 }
 
 /* The exact distance of key @i to centre @b, with the exact squared norms
@@ -913,16 +933,17 @@ kernel_exact_candidates (Kernel     *k,
         k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
       return;
     }
-  for (int j = 0; j < n_cand; j += 2)
+  for (int j = 0; j < n_cand; j += EXACT_KEYS)
     {
-      /* An odd last key is paired with itself. */
-      int keys[2] = { k->cand[j], k->cand[MIN (j + 1, n_cand - 1)] };
-      double dist[2];
+      int keys[EXACT_KEYS];
+      double dist[EXACT_KEYS];
 
-      exact_euclidean2 (k->input, keys, k->sd + (gsize) b * k->d, dist);
-      k->cand_d[j] = dist[0];
-      if (j + 1 < n_cand)
-        k->cand_d[j + 1] = dist[1];
+      /* The last group is filled up with its last key. */
+      for (int q = 0; q < EXACT_KEYS; q++)
+        keys[q] = k->cand[MIN (j + q, n_cand - 1)];
+      exact_euclidean_keys (k->input, keys, k->sd + (gsize) b * k->d, dist);
+      for (int q = 0; q < EXACT_KEYS && j + q < n_cand; q++)
+        k->cand_d[j + q] = dist[q];
     }
 }
 
