@@ -89,13 +89,11 @@
  * float and double are left to the vectoriser at -O3 (GCC 12 lowers
  * __builtin_convertvector of four floats to two halves); the vectoriser
  * never reassociates, so their results are those of the scalar loops, and
- * no product is fused into a sum (the exact prefix sums depend on it). */
+ * no product is fused into a sum, so both versions give the same bits. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HL_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default"), optimize ("O3", "fp-contract=off")))
-#define HL_FMA_CLONES __attribute__ ((target_clones ("fma", "default"), optimize ("O3", "fp-contract=fast")))
 #else
 #define HL_VECTOR_CLONES
-#define HL_FMA_CLONES
 #endif
 
 typedef float  VecF  __attribute__ ((vector_size (LANES * sizeof (float))));

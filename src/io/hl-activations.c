@@ -297,7 +297,7 @@ convert_to_float (gconstpointer  stored,
     return hl_float16_to_float_finite (stored, out, n);
   if (element == 8)
     hl_float64_to_float (stored, out, n);
-  else if (out != stored)
+  else
     memcpy (out, stored, n * sizeof (float));
   return FALSE;
 }
