@@ -24,7 +24,7 @@ with open(manifest_path, encoding="utf-8") as f:
 
 # What org.gnome.Platform and org.gnome.Sdk provide among our dependencies.
 RUNTIME = {"glib-2.0", "gio-2.0", "gobject-2.0", "cairo", "pangocairo",
-           "gtk4", "libadwaita-1", "threads", "zlib"}
+           "gtk4", "libadwaita-1", "threads", "zlib", "json-glib-1.0"}
 # The module that provides each other dependency.
 MODULE_OF = {"hdf5": "hdf5", "openblas": "openblas", "lapacke": "openblas"}
 
