@@ -1,5 +1,6 @@
 /* hl-cli-analyze.c: `headlens-cli analyze FILE --out DIR`, the whole-file
- * analysis written as tidy CSV (curves.csv, heads.csv, model.csv).
+ * analysis written as tidy CSV (curves.csv, heads.csv, model.csv) with
+ * provenance.json beside them.
  *
  * Exit status: 0 on success, 1 when the file cannot be read or the output
  * cannot be written, 2 for a bad command line.
@@ -10,6 +11,7 @@
 
 #include "hl-analysis.h"
 #include "hl-metrics-csv.h"
+#include "hl-provenance.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -74,8 +76,8 @@ make_context (AnalyzeOptions *o)
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
-    _("Analyses every head of an activation file and writes curves.csv, heads.csv and "
-      "model.csv into DIR."));
+    _("Analyses every head of an activation file and writes curves.csv, heads.csv, "
+      "model.csv and provenance.json into DIR."));
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   return context;
@@ -249,6 +251,19 @@ progress_cb (guint    done,
   hl_cli_progress_update (user_data, done, total);
 }
 
+/* provenance.json beside the CSV files, written the same atomic way. */
+static gboolean
+write_provenance (HlProvenance  *provenance,
+                  const char    *dir,
+                  GError       **error)
+{
+  g_autofree char *json = hl_provenance_to_json (provenance, TRUE);
+  g_autofree char *text = g_strconcat (json, "\n", NULL);
+  g_autofree char *path = g_build_filename (dir, "provenance.json", NULL);
+
+  return g_file_set_contents (path, text, -1, error);
+}
+
 static int
 run_analysis (const char              *path,
               const char              *out,
@@ -258,14 +273,16 @@ run_analysis (const char              *path,
   g_autoptr(HlActivations) file = hl_activations_open (path, &error);
   g_autoptr(HlAnalysis) analysis = NULL;
   g_autoptr(HlCliProgress) progress = NULL;
+  g_autoptr(HlProvenance) provenance = NULL;
 
-  if (file == NULL)
+  if (file == NULL || (provenance = hl_provenance_new ("headlens-cli analyze", path, &error)) == NULL)
     return hl_cli_fail (error);
+  hl_provenance_set_analysis (provenance, options);
   progress = hl_cli_progress_new (_("Analysing"));
   analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
   if (analysis == NULL)
     return hl_cli_fail (error);
-  if (!hl_metrics_csv_write (analysis, out, &error))
+  if (!hl_metrics_csv_write (analysis, out, &error) || !write_provenance (provenance, out, &error))
     return hl_cli_fail (error);
   return 0;
 }

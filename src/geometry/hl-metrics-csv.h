@@ -17,8 +17,8 @@ G_BEGIN_DECLS
   "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae," \
   "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime"
 #define HL_METRICS_CSV_MODEL_HEADER \
-  "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi," \
-  "f1_lo,f1_hi,corr_recall_rho0"
+  "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi," \
+  "recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0"
 
 /* Each returns the whole file's text, header line first. */
 char     *hl_metrics_csv_curves (HlHeadResult * const *results,
