@@ -76,7 +76,7 @@ struct _HlHeadDetail
 G_DEFINE_FINAL_TYPE (HlHeadDetail, hl_head_detail, GTK_TYPE_WIDGET)
 
 static const char *regime_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
+  N_("Retriever"), N_("Mixer"), N_("Reset"), N_("Other"),
 };
 
 static void

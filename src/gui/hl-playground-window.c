@@ -131,7 +131,7 @@ struct _HlPlaygroundWindow
 G_DEFINE_FINAL_TYPE (HlPlaygroundWindow, hl_playground_window, ADW_TYPE_WINDOW)
 
 static const char *regime_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
+  N_("Retriever"), N_("Mixer"), N_("Reset"), N_("Other"),
 };
 
 /* Controls and state ---------------------------------------------------- */
@@ -448,7 +448,7 @@ preset_action (GtkWidget  *widget,
         apply_state (self, &state);
         return;
       }
-  g_warning ("Unknown regime preset “%s”, expected retriever, mixer or reset", name);
+  g_warning ("Unknown regime preset “%s”, expected retriever, mixer, reset or other", name);
 }
 
 /* Results ---------------------------------------------------------------- */
