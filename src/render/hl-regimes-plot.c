@@ -28,12 +28,11 @@ legend_entries (const HlPlotStyle       *style,
                 const HlRegimesPlotData *data,
                 HlLegendEntry           *entries)
 {
-  static const char *names[HL_N_REGIMES] = { N_("Retriever"), N_("Mixer"), N_("Reset"), N_("Other") };
   int n = 0;
 
   for (int r = HL_N_REGIMES - 1; r >= 0; r--)
     if (r != HL_REGIME_OTHER || any_other (data))
-      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], _(names[r]) };
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
   return n;
 }
 
