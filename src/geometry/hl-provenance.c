@@ -167,15 +167,14 @@ add_head_options (JsonBuilder                 *b,
   json_builder_add_int_value (b, (gint64) o->seed);
   json_builder_set_member_name (b, "lags");
   json_builder_add_int_value (b, o->n_lags);
-  json_builder_set_member_name (b, "regime_thresholds");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "retriever_share");
-  json_builder_add_double_value (b, o->thresholds.retriever_share);
-  json_builder_set_member_name (b, "reset_share");
-  json_builder_add_double_value (b, o->thresholds.reset_share);
-  json_builder_set_member_name (b, "alignment");
-  json_builder_add_double_value (b, o->thresholds.alignment);
-  json_builder_end_object (b);
+  /* The regime rule's thresholds, by the names of their analyze options. */
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    {
+      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
+
+      json_builder_set_member_name (b, info->name);
+      json_builder_add_double_value (b, G_STRUCT_MEMBER (double, &o->thresholds, info->offset));
+    }
 }
 
 static void

@@ -18,9 +18,10 @@
  *     "figure": { the figure's own settings (figures only) }
  *   }
  *
- * "options" names each setting as the analyze command does (rankings,
- * distances, grid, repeats, seed, bootstrap, threads, layers, heads) plus
- * those it has no option for (lags, regime thresholds). "created" is the
+ * "options" names each setting as the analyze command's option does
+ * (rankings, distances, grid, repeats, seed, bootstrap, threads, layers,
+ * heads, and each regime threshold such as retriever-share) plus those it
+ * has no option for (lags). "created" is the
  * time of the run in UTC, or SOURCE_DATE_EPOCH when that is set (for
  * byte-identical reruns). The text is ASCII: other characters are written
  * as \uXXXX escapes, so it fits a PNG tEXt chunk unchanged.

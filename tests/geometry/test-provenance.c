@@ -103,10 +103,10 @@ test_analysis_record (void)
   g_assert_cmpstr (json_object_get_string_member (o, "heads"), ==, "all");
   g_assert_cmpint (json_object_get_int_member (o, "lags"), ==, 16);
   g_assert_cmpint (json_object_get_int_member (o, "threads"), ==, 0);
-  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (o, "regime_thresholds"),
-                                                    "alignment"), ==, 0.9);
+  g_assert_cmpfloat (json_object_get_double_member (o, "high-alignment"), ==, 0.9);
+  g_assert_cmpfloat (json_object_get_double_member (o, "reset-until"), ==, 1.0 / 16);
   /* Numbers as a reader expects them, not 0.90000000000000002. */
-  g_assert_nonnull (strstr (json, "\"alignment\" : 0.9\n"));
+  g_assert_nonnull (strstr (json, "\"high-alignment\" : 0.9,\n"));
   g_unsetenv ("SOURCE_DATE_EPOCH");
   hl_test_remove_tmp_dir (dir);
 }
