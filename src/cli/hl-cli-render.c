@@ -53,6 +53,7 @@ typedef struct
   char    *style;
   char    *title;
   char    *font;
+  char    *metric_help;   /* the --metric line of --help: every metric's name */
   int      layer;
   int      head;
   int      sample;
@@ -80,6 +81,7 @@ render_options_clear (RenderOptions *o)
   g_clear_pointer (&o->style, g_free);
   g_clear_pointer (&o->title, g_free);
   g_clear_pointer (&o->font, g_free);
+  g_clear_pointer (&o->metric_help, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RenderOptions, render_options_clear)
@@ -150,6 +152,7 @@ fail (GError         **error,
 static GOptionContext *
 make_context (RenderOptions *o)
 {
+  g_autofree char *names = hl_metric_dup_names ();
   const GOptionEntry entries[] = {
     { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation or panel (required)"), N_("KIND") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the figure to OUT.png, OUT.svg or OUT.pdf (required)"), N_("OUT") },
@@ -160,7 +163,10 @@ make_context (RenderOptions *o)
     { "n", 0, 0, G_OPTION_ARG_INT, &o->n, N_("The chosen N, marked on curves, used by the scatter and heatmap metrics (8)"), "N" },
     { "ranking", 0, 0, G_OPTION_ARG_STRING, &o->ranking, N_("attention, contribution or random (attention)"), N_("RANKING") },
     { "distance", 0, 0, G_OPTION_ARG_STRING, &o->distance, N_("euclidean or cosine (euclidean)"), N_("DISTANCE") },
-    { "metric", 0, 0, G_OPTION_ARG_STRING, &o->metric, N_("Heatmap colour: regime or a column of heads.csv or curves.csv, e.g. f1, sink_similarity, entropy (regime)"), N_("METRIC") },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &o->metric,
+      o->metric_help = g_strdup_printf (_("Heatmap colour: regime or a metric by its CSV "
+                                          "column name: %s (regime)"), names),
+      N_("METRIC") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("Figure size, e.g. 3.5x2.5in or 8.9x6.4cm (3.5x2.5in; panel 7x2.5in)"), N_("WxH") },
     { "dpi", 0, 0, G_OPTION_ARG_DOUBLE, &o->dpi, N_("Pixels per inch of a PNG (300)"), N_("DPI") },
     { "font", 0, 0, G_OPTION_ARG_STRING, &o->font, N_("Font family of the text, e.g. “Latin Modern Roman” for LaTeX documents (DejaVu Sans)"), N_("FAMILY") },

@@ -48,6 +48,7 @@ fixture_tear_down (Fixture       *f,
   g_assert_null (f->session);
   g_assert_true (hl_background_wait (5 * G_USEC_PER_SEC));
   hl_test_remove_tmp_dir (f->dir);
+  g_free (f->dir);
   g_free (f->path);
 }
 
