@@ -11,6 +11,7 @@
 #define KEY(field) HL_METRIC_SOURCE_KEY, G_STRUCT_OFFSET (HlHeadResult, field)
 #define DIAG(field) HL_METRIC_SOURCE_DIAGNOSTIC, G_STRUCT_OFFSET (HlDiagnostics, field)
 #define POINT(field) HL_METRIC_SOURCE_POINT, G_STRUCT_OFFSET (HlSeparabilityPoint, field)
+#define TEXT(source) HL_METRIC_SOURCE_##source, 0
 
 /* In the order of the CSV columns (docs/metrics.md pins them): the keys and
  * diagnostics of heads.csv, then the per-N columns of curves.csv, then what
@@ -50,6 +51,12 @@ static const HlMetric metrics[] = {
     HL_METRIC_TABLE_HEADS, DIAG (a_last), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "a_rest", { NULL }, NULL, "a<sub>rest</sub>", "contribution of the rest a<sub>rest</sub>",
     HL_METRIC_TABLE_HEADS, DIAG (a_rest), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  { "regime", { NULL }, NULL, NULL, NULL,
+    HL_METRIC_TABLE_HEADS, TEXT (REGIME), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  { "value_norm_max", { NULL }, N_("Largest value norm B"), "B", "largest value norm B",
+    HL_METRIC_TABLE_HEADS, DIAG (value_norm_max), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  { "regime_reason", { NULL }, NULL, NULL, NULL,
+    HL_METRIC_TABLE_HEADS, TEXT (REASON), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "precision", { NULL }, N_("Precision at N"), "P<sub>N</sub>", "P<sub>N</sub>",
     HL_METRIC_TABLE_CURVES, POINT (precision), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_UNIT, TRUE },
   { "recall", { NULL }, N_("Recall at N"), "R<sub>N</sub>", "R<sub>N</sub>",
@@ -75,6 +82,25 @@ hl_metric_get_all (guint *n_metrics)
   return metrics;
 }
 
+gboolean
+hl_metric_is_numeric (const HlMetric *metric)
+{
+  g_return_val_if_fail (metric != NULL, FALSE);
+
+  return metric->source != HL_METRIC_SOURCE_REGIME && metric->source != HL_METRIC_SOURCE_REASON;
+}
+
+const char *
+hl_metric_text (const HlMetric     *metric,
+                const HlHeadResult *result)
+{
+  g_return_val_if_fail (metric != NULL && !hl_metric_is_numeric (metric), NULL);
+  g_return_val_if_fail (result != NULL, NULL);
+
+  return metric->source == HL_METRIC_SOURCE_REGIME ? hl_regime_to_string (result->regime)
+                                                   : result->reason;
+}
+
 static gboolean
 metric_has_name (const HlMetric *metric,
                  const char     *name)
@@ -93,7 +119,7 @@ hl_metric_lookup (const char *name)
   g_return_val_if_fail (name != NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
-    if (metric_has_name (&metrics[i], name))
+    if (hl_metric_is_numeric (&metrics[i]) && metric_has_name (&metrics[i], name))
       return &metrics[i];
   return NULL;
 }
@@ -104,7 +130,8 @@ hl_metric_dup_names (void)
   GString *names = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", metrics[i].name);
+    if (hl_metric_is_numeric (&metrics[i]))
+      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", metrics[i].name);
   return g_string_free (names, FALSE);
 }
 
@@ -156,6 +183,7 @@ hl_metric_value (const HlMetric     *metric,
   const HlSeparabilityPoint *point;
 
   g_return_val_if_fail (metric != NULL && result != NULL, NAN);
+  g_return_val_if_fail (hl_metric_is_numeric (metric), NAN);
 
   switch (metric->source)
     {
@@ -164,6 +192,8 @@ hl_metric_value (const HlMetric     *metric,
     case HL_METRIC_SOURCE_DIAGNOSTIC:
       return G_STRUCT_MEMBER (float, &result->diagnostics, metric->offset);
     case HL_METRIC_SOURCE_POINT:
+    case HL_METRIC_SOURCE_REGIME:
+    case HL_METRIC_SOURCE_REASON:
     default:
       point = hl_head_result_point_at (result, ranking, distance, n);
       return point != NULL ? hl_metric_point_value (metric, point) : NAN;

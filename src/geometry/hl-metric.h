@@ -1,8 +1,10 @@
-/* hl-metric.h: the one list of the numbers Headlens reports per head: its
- * name (the CSV column, the name on the command line and in the settings),
- * older spellings still accepted, its label for people, its symbol, the CSV
- * file it is a column of, how a heatmap colours it, and how to get it from a
- * head result.
+/* hl-metric.h: the one list of what Headlens reports per head, as columns
+ * of heads.csv and curves.csv: for each, its name (the CSV column, the name
+ * on the command line and in the settings), older spellings still
+ * accepted, its label for people, its symbol, the CSV file it is a column
+ * of, how a heatmap colours it, and how to get it from a head result.
+ * Numeric columns are metrics; the regime and its reason are text columns
+ * of the same list, so the CSV writer needs nothing else.
  *
  * The heatmap, the settings, `headlens-cli render --metric`, the CSV
  * writers and the tooltips all read this list: adding a metric is one entry
@@ -30,6 +32,8 @@ typedef enum
   HL_METRIC_SOURCE_KEY,         /* an int field of HlHeadResult (layer, head, ...) */
   HL_METRIC_SOURCE_DIAGNOSTIC,  /* a float field of HlDiagnostics */
   HL_METRIC_SOURCE_POINT,       /* a float field of HlSeparabilityPoint at N */
+  HL_METRIC_SOURCE_REGIME,      /* text: the regime's name */
+  HL_METRIC_SOURCE_REASON,      /* text: why the regime was chosen */
 } HlMetricSource;
 
 /* The colour range of a heatmap of the metric. */
@@ -55,12 +59,18 @@ typedef struct
   gboolean        in_menu;     /* offered as a heatmap colouring in the app */
 } HlMetric;
 
-/* Every metric, in the order of the CSV columns, and their number. */
+/* Every column, in the order of the CSV files, and their number. */
 const HlMetric *hl_metric_get_all   (guint            *n_metrics);
-/* The metric named @name or one of its aliases; NULL when none is. */
+/* TRUE for a number (a metric), FALSE for a text column. */
+gboolean        hl_metric_is_numeric (const HlMetric  *metric);
+/* The metric (numeric column) named @name or one of its aliases; NULL when
+ * none is. */
 const HlMetric *hl_metric_lookup    (const char       *name);
-/* "precision, recall, f1, …": every name, for messages. */
+/* "layer, head, …, margin": every metric's name, for messages. */
 char           *hl_metric_dup_names (void);
+/* The text of a text column for @result. */
+const char     *hl_metric_text      (const HlMetric     *metric,
+                                     const HlHeadResult *result);
 
 /* TRUE when the value depends on N, the ranking and the distance. */
 gboolean        hl_metric_is_per_n  (const HlMetric   *metric);

@@ -13,13 +13,20 @@
 #include <math.h>
 
 static void
-append_number (GString *out,
-               double   value)
+append_value (GString *out,
+              double   value)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_string_append_c (out, ',');
   g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+}
+
+static void
+append_number (GString *out,
+               double   value)
+{
+  g_string_append_c (out, ',');
+  append_value (out, value);
 }
 
 /* The columns the metric registry gives @table, in its order. */
@@ -47,9 +54,49 @@ hl_metrics_csv_header (HlMetricTable table)
   out = g_string_new (table == HL_METRIC_TABLE_CURVES
                       ? "layer,head,sample,query,ranking,distance,n" : NULL);
   append_metric_names (out, table);
-  if (table == HL_METRIC_TABLE_HEADS)
-    g_string_append (out, ",regime");
   return g_string_free (out, FALSE);
+}
+
+/* A CSV field in double quotes, inner quotes doubled (RFC 4180), so the
+ * commas of a sentence stay inside it. */
+static void
+append_quoted (GString    *out,
+               const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* One field of a heads.csv row: a key as an integer, a number, the regime,
+ * or its reason quoted. */
+static void
+append_column (GString            *out,
+               const HlMetric     *column,
+               const HlHeadResult *r)
+{
+  switch (column->source)
+    {
+    case HL_METRIC_SOURCE_KEY:
+      g_string_append_printf (out, "%d", (int) hl_metric_value (column, r, 0, 0, 0));
+      break;
+    case HL_METRIC_SOURCE_REGIME:
+      g_string_append (out, hl_metric_text (column, r));
+      break;
+    case HL_METRIC_SOURCE_REASON:
+      append_quoted (out, hl_metric_text (column, r));
+      break;
+    case HL_METRIC_SOURCE_DIAGNOSTIC:
+    case HL_METRIC_SOURCE_POINT:
+    default:
+      append_value (out, hl_metric_value (column, r, 0, 0, 0));
+      break;
+    }
 }
 
 static void
@@ -121,14 +168,11 @@ hl_metrics_csv_heads (HlHeadResult * const *results,
         {
           if (metrics[m].table != HL_METRIC_TABLE_HEADS)
             continue;
-          if (metrics[m].source == HL_METRIC_SOURCE_KEY)
-            g_string_append_printf (out, "%s%d", separator,
-                                    (int) hl_metric_value (&metrics[m], r, 0, 0, 0));
-          else
-            append_number (out, hl_metric_value (&metrics[m], r, 0, 0, 0));
+          g_string_append (out, separator);
+          append_column (out, &metrics[m], r);
           separator = ",";
         }
-      g_string_append_printf (out, ",%s\n", hl_regime_to_string (r->regime));
+      g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
 }

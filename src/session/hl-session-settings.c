@@ -4,9 +4,10 @@
  */
 #include "hl-session-settings.h"
 
-/* Settings whose change needs a new analysis. */
+/* Settings whose change needs a new analysis, besides the regime
+ * thresholds (hl_regime_threshold_infos ()). */
 static const char * const analysis_keys[] = {
-  "retriever-share", "reset-share", "random-repeats", "bootstrap-replicates", "analysis-threads",
+  "random-repeats", "bootstrap-replicates", "analysis-threads",
 };
 
 /* What a binding keeps; freed with the session. */
@@ -62,8 +63,13 @@ hl_session_settings_get_options (GSettings         *settings,
 
   hl_analysis_options_init (options);
   options->head.repeats = g_settings_get_int (settings, "random-repeats");
-  options->head.thresholds.retriever_share = g_settings_get_double (settings, "retriever-share");
-  options->head.thresholds.reset_share = g_settings_get_double (settings, "reset-share");
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    {
+      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
+
+      G_STRUCT_MEMBER (double, &options->head.thresholds, info->offset)
+        = g_settings_get_double (settings, info->name);
+    }
   options->bootstrap = g_settings_get_int (settings, "bootstrap-replicates");
   options->threads = g_settings_get_int (settings, "analysis-threads");
 }
@@ -87,19 +93,29 @@ restart_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+is_analysis_key (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (analysis_keys); i++)
+    if (g_str_equal (key, analysis_keys[i]))
+      return TRUE;
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    if (g_str_equal (key, hl_regime_threshold_infos ()[i].name))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 settings_changed_cb (GSettings  *settings,
                      const char *key,
                      Binding    *binding)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (analysis_keys); i++)
-    if (g_str_equal (key, analysis_keys[i]))
-      {
-        g_clear_handle_id (&binding->restart_id, g_source_remove);
-        binding->restart_id = g_timeout_add (HL_SESSION_SETTINGS_RESTART_DELAY_MS,
-                                             restart_timeout_cb, binding);
-        return;
-      }
+  if (!is_analysis_key (key))
+    return;
+
+  g_clear_handle_id (&binding->restart_id, g_source_remove);
+  binding->restart_id = g_timeout_add (HL_SESSION_SETTINGS_RESTART_DELAY_MS,
+                                       restart_timeout_cb, binding);
 }
 
 /* The N shown is what the user asks for next time; a query with a single

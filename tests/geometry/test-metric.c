@@ -29,33 +29,53 @@ compute_head (void)
   return hl_head_analysis_compute (&input, &id, &options);
 }
 
+static const HlMetric *
+find_column (const char *name)
+{
+  guint n;
+  const HlMetric *columns = hl_metric_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (columns[i].name, name))
+      return &columns[i];
+  return NULL;
+}
+
+/* Each column of the file is a registry entry of that file, and is a
+ * metric (found by name) when it is a number. */
 static void
-assert_every_column_is_a_metric (HlMetricTable table,
-                                 guint         first_metric_column)
+assert_every_column_is_listed (HlMetricTable table,
+                               guint         first_metric_column,
+                               guint         n_text_columns)
 {
   g_autofree char *header = hl_metrics_csv_header (table);
   g_auto(GStrv) columns = g_strsplit (header, ",", -1);
+  guint n_text = 0;
 
   for (guint i = first_metric_column; columns[i] != NULL; i++)
     {
-      const HlMetric *metric;
+      const HlMetric *column = find_column (columns[i]);
 
-      if (g_str_equal (columns[i], "regime"))
-        continue;
-      metric = hl_metric_lookup (columns[i]);
-      g_assert_nonnull (metric);
-      g_assert_cmpstr (metric->name, ==, columns[i]);
-      g_assert_cmpint (metric->table, ==, table);
+      g_assert_nonnull (column);
+      g_assert_cmpint (column->table, ==, table);
+      if (hl_metric_is_numeric (column))
+        g_assert_true (hl_metric_lookup (columns[i]) == column);
+      else
+        {
+          g_assert_null (hl_metric_lookup (columns[i]));
+          n_text++;
+        }
     }
+  g_assert_cmpuint (n_text, ==, n_text_columns);
 }
 
 static void
 test_columns (void)
 {
-  /* heads.csv: every column but the regime; curves.csv: every column after
-   * the point's ranking, distance and N. */
-  assert_every_column_is_a_metric (HL_METRIC_TABLE_HEADS, 0);
-  assert_every_column_is_a_metric (HL_METRIC_TABLE_CURVES, 7);
+  /* heads.csv: every column, two of them text (the regime and its reason);
+   * curves.csv: every column after the point's ranking, distance and N. */
+  assert_every_column_is_listed (HL_METRIC_TABLE_HEADS, 0, 2);
+  assert_every_column_is_listed (HL_METRIC_TABLE_CURVES, 7, 0);
 }
 
 static void
@@ -66,6 +86,8 @@ test_names_are_unique (void)
 
   for (guint i = 0; i < n; i++)
     {
+      if (!hl_metric_is_numeric (&metrics[i]))
+        continue;
       g_assert_true (hl_metric_lookup (metrics[i].name) == &metrics[i]);
       for (guint a = 0; a < G_N_ELEMENTS (metrics[i].aliases) && metrics[i].aliases[a]; a++)
         g_assert_true (hl_metric_lookup (metrics[i].aliases[a]) == &metrics[i]);
@@ -87,6 +109,8 @@ test_aliases (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_cmpstr (hl_metric_lookup (cases[i].alias)->name, ==, cases[i].name);
   g_assert_null (hl_metric_lookup ("regime"));
+  g_assert_null (hl_metric_lookup ("regime_reason"));
+  g_assert_cmpstr (hl_metric_lookup ("value_norm_max")->name, ==, "value_norm_max");
   g_assert_null (hl_metric_lookup ("F1"));
   g_assert_null (hl_metric_lookup (""));
 }
