@@ -57,7 +57,8 @@ parse_args (ExtractArgs   *args,
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, N_("activation file to write"), N_("OUT.h5") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— run a llama2.c model on a text and write its activations"));
+  g_autoptr(GOptionContext) context = hl_cli_context_new ("extract", NULL,
+    _("Runs a llama2.c model on a text and writes its activations."));
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
@@ -171,8 +172,9 @@ hl_cli_extract (int    argc,
   g_autoptr(GError) error = NULL;
   HlExtractResult result;
 
-  if (!parse_args (&args, &argc, &argv, &error) ||
-      (options = build_options (&args, &error)) == NULL)
+  if (!parse_args (&args, &argc, &argv, &error))
+    return hl_cli_fail_usage (error);
+  if ((options = build_options (&args, &error)) == NULL)
     return hl_cli_fail (error);
   progress = hl_cli_progress_new (_("Extracting (layers × windows)"));
   if (!hl_extract_run (options, NULL, progress_cb, progress, &result, &error))

@@ -15,7 +15,9 @@ typedef enum
 {
   HL_TOKENIZER_ERROR_IO,         /* the file cannot be read */
   HL_TOKENIZER_ERROR_TRUNCATED,  /* ends before vocab_size entries */
-  HL_TOKENIZER_ERROR_FORMAT,     /* negative lengths, trailing bytes, too few tokens */
+  HL_TOKENIZER_ERROR_FORMAT,     /* negative lengths, trailing bytes, too few tokens; a tokenizer.json
+                                  * that is not the documented JSON */
+  HL_TOKENIZER_ERROR_UNSUPPORTED, /* a tokenizer.json model or step type Headlens does not implement */
 } HlTokenizerError;
 
 #define HL_TOKEN_BOS 1
