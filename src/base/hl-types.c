@@ -9,9 +9,9 @@
 
 static const char * const ranking_names[HL_N_RANKINGS] = { "attention", "contribution", "random" };
 static const char * const distance_names[HL_N_DISTANCES] = { "euclidean", "cosine" };
-static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset" };
+static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset", "other" };
 static const char * const regime_display_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
+  N_("Retriever"), N_("Mixer"), N_("Reset"), N_("Other"),
 };
 
 const char *
@@ -78,6 +78,18 @@ hl_distance_from_string (const char *str,
   if (!index_of_name (distance_names, HL_N_DISTANCES, str, &i))
     return FALSE;
   *out = (HlDistance) i;
+  return TRUE;
+}
+
+gboolean
+hl_regime_from_string (const char *str,
+                       HlRegime   *out)
+{
+  int i;
+
+  if (!index_of_name (regime_names, HL_N_REGIMES, str, &i))
+    return FALSE;
+  *out = (HlRegime) i;
   return TRUE;
 }
 

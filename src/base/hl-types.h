@@ -39,6 +39,7 @@ typedef enum
   HL_REGIME_RETRIEVER,
   HL_REGIME_MIXER,
   HL_REGIME_RESET,
+  HL_REGIME_OTHER,          /* none of the three signatures (docs/metrics.md) */
   HL_N_REGIMES
 } HlRegime;
 
@@ -54,11 +55,12 @@ typedef struct
 
 const char *hl_ranking_to_string  (HlRanking  ranking);   /* "attention", ... */
 const char *hl_distance_to_string (HlDistance distance);  /* "euclidean", "cosine" */
-const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset" */
-/* The regime's name for people, translated: "Retriever", "Mixer", "Reset". */
+const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset", "other" */
+/* The regime's name for people, translated: "Retriever", "Mixer", "Reset", "Other". */
 const char *hl_regime_display_name (HlRegime  regime);
 gboolean    hl_ranking_from_string  (const char *str, HlRanking  *out);
 gboolean    hl_distance_from_string (const char *str, HlDistance *out);
+gboolean    hl_regime_from_string   (const char *str, HlRegime   *out);
 
 /* Fills @out (capacity at least n_keys) with the N grid for a query with
  * @n_keys visible keys; returns its length. @list is used for HL_GRID_LIST. */

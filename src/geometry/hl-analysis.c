@@ -136,6 +136,8 @@ check_options (const HlAnalysisOptions *options,
                    _("Invalid analysis options: %s"), problem);
       return FALSE;
     }
+  if (!hl_regime_thresholds_validate (&head->thresholds, error))
+    return FALSE;
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
          && check_indices (options->heads, options->heads ? options->n_heads : 0,

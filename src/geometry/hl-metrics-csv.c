@@ -19,6 +19,22 @@ append_number (GString *out,
   g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
 }
 
+/* A CSV field in double quotes, inner quotes doubled (RFC 4180), so the
+ * commas of a sentence stay inside it. */
+static void
+append_quoted (GString    *out,
+               const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
 static void
 append_curve_rows (GString            *out,
                    const HlHeadResult *r,
@@ -80,7 +96,11 @@ hl_metrics_csv_heads (HlHeadResult * const *results,
                               r->query_position, r->kv_head);
       for (guint k = 0; k < G_N_ELEMENTS (numbers); k++)
         append_number (out, numbers[k]);
-      g_string_append_printf (out, ",%s\n", hl_regime_to_string (r->regime));
+      g_string_append_printf (out, ",%s", hl_regime_to_string (r->regime));
+      append_number (out, d->value_norm_max);
+      g_string_append_c (out, ',');
+      append_quoted (out, r->reason);
+      g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
 }

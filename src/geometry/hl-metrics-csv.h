@@ -17,7 +17,7 @@ G_BEGIN_DECLS
   "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass"
 #define HL_METRICS_CSV_HEADS_HEADER \
   "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae," \
-  "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime"
+  "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason"
 #define HL_METRICS_CSV_MODEL_HEADER \
   "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi," \
   "f1_lo,f1_hi,corr_recall_rho0"

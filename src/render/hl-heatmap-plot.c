@@ -78,15 +78,27 @@ hl_heatmap_plot_value_range (const HlHeatmapPlotData *data,
   *vmax = hi;
 }
 
+static gboolean
+any_other (const HlHeatmapPlotData *data)
+{
+  for (int i = 0; data->regimes != NULL && i < data->n_layers * data->n_heads; i++)
+    if (data->regimes[i] == HL_REGIME_OTHER)
+      return TRUE;
+  return FALSE;
+}
+
+/* "Other" is listed only when a cell shows it. */
 static int
-regime_legend (const HlPlotStyle *style,
-               gboolean           any_pending,
-               HlLegendEntry     *entries)
+regime_legend (const HlPlotStyle       *style,
+               const HlHeatmapPlotData *data,
+               gboolean                 any_pending,
+               HlLegendEntry           *entries)
 {
   int n = 0;
 
   for (int r = 0; r < HL_N_REGIMES; r++)
-    entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
+    if (r != HL_REGIME_OTHER || any_other (data))
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
   if (any_pending)
     entries[n++] = (HlLegendEntry) { HL_LEGEND_HATCH, style->muted, _("pending") };
   return n;
@@ -152,7 +164,7 @@ compute_layout (const HlPlotStyle       *style,
   frame->x.integer_ticks = frame->y.integer_ticks = TRUE;
   if (data->mode == HL_HEATMAP_COLOR_REGIME)
     {
-      hl_plot_legend_measure (style, entries, regime_legend (style, layout->any_pending, entries),
+      hl_plot_legend_measure (style, entries, regime_legend (style, data, layout->any_pending, entries),
                               &legend_w, &legend_h);
       frame->reserve_right = legend_w + em (style, 0.6);
     }
@@ -382,7 +394,7 @@ draw_key (const HlPlotStyle       *style,
       draw_colour_bar (style, data, layout, cr);
       return;
     }
-  hl_plot_legend_draw (style, entries, regime_legend (style, layout->any_pending, entries),
+  hl_plot_legend_draw (style, entries, regime_legend (style, data, layout->any_pending, entries),
                        cr, layout->frame.right + em (style, 0.4), layout->frame.top, FALSE);
 }
 

@@ -33,6 +33,35 @@ read_lines (const char *dir,
   return lines;
 }
 
+/* The fields of one CSV line: a field in double quotes may hold commas,
+ * and "" in it is one quote (RFC 4180). */
+static char **
+split_fields (const char *line)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  GString *field = g_string_new (NULL);
+  gboolean quoted = FALSE;
+
+  for (const char *p = line; *p != '\0'; p++)
+    {
+      if (quoted && *p == '"' && p[1] == '"')
+        g_string_append_c (field, *p++);
+      else if (*p == '"')
+        quoted = !quoted;
+      else if (*p == ',' && !quoted)
+        {
+          g_ptr_array_add (fields, g_string_free (field, FALSE));
+          field = g_string_new (NULL);
+        }
+      else
+        g_string_append_c (field, *p);
+    }
+  g_assert_false (quoted);
+  g_ptr_array_add (fields, g_string_free (field, FALSE));
+  g_ptr_array_add (fields, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&fields), FALSE);
+}
+
 /* Finds the row of @lines starting with @prefix. */
 static char **
 find_row (char       **lines,
@@ -40,7 +69,7 @@ find_row (char       **lines,
 {
   for (int i = 1; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], prefix))
-      return g_strsplit (lines[i], ",", -1);
+      return split_fields (lines[i]);
   g_assert_not_reached ();
 }
 
@@ -85,7 +114,7 @@ test_files (void)
   heads = read_lines (out, "heads.csv");
   model = read_lines (out, "model.csv");
   g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass");
-  g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime");
+  g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason");
   g_assert_cmpstr (model[0], ==, "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0");
 
   /* Query 9 has grid 1, 2, 4, 8; query 23 has 1, 2, 4, 8, 16; each with
@@ -102,11 +131,15 @@ test_files (void)
   /* Layer 1, head 0, sample 1, query position 23 (index 1). */
   r = hl_analysis_lookup (analysis, 1, 0, 1, 1);
   row = find_row (heads, "1,0,1,23,0,");
-  g_assert_cmpuint (g_strv_length (row), ==, 17);
+  g_assert_cmpuint (g_strv_length (row), ==, 19);
   assert_field (row, 5, r->diagnostics.norm_cv);
   assert_field (row, 7, r->diagnostics.sink_similarity);
   assert_field (row, 15, r->diagnostics.a_rest);
   g_assert_cmpstr (row[16], ==, hl_regime_to_string (r->regime));
+  assert_field (row, 17, r->diagnostics.value_norm_max);
+  /* The sentence, with its commas, in one quoted field. */
+  g_assert_cmpstr (row[18], ==, r->reason);
+  g_assert_nonnull (strchr (r->reason, ','));
   g_clear_pointer (&row, g_strfreev);
 
   row = find_row (curves, "1,0,1,23,random,cosine,4,");
