@@ -11,7 +11,6 @@
 
 #include "hl-analysis.h"
 #include "hl-metrics-csv.h"
-#include "hl-provenance.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -267,19 +266,6 @@ progress_cb (guint    done,
   hl_cli_progress_update (user_data, done, total);
 }
 
-/* provenance.json beside the CSV files, written the same atomic way. */
-static gboolean
-write_provenance (HlProvenance  *provenance,
-                  const char    *dir,
-                  GError       **error)
-{
-  g_autofree char *json = hl_provenance_to_json (provenance, TRUE);
-  g_autofree char *text = g_strconcat (json, "\n", NULL);
-  g_autofree char *path = g_build_filename (dir, "provenance.json", NULL);
-
-  return g_file_set_contents (path, text, -1, error);
-}
-
 static int
 run_analysis (const char              *path,
               const char              *out,
@@ -289,16 +275,14 @@ run_analysis (const char              *path,
   g_autoptr(HlActivations) file = hl_activations_open (path, &error);
   g_autoptr(HlAnalysis) analysis = NULL;
   g_autoptr(HlCliProgress) progress = NULL;
-  g_autoptr(HlProvenance) provenance = NULL;
 
-  if (file == NULL || (provenance = hl_provenance_new ("headlens-cli analyze", path, &error)) == NULL)
+  if (file == NULL)
     return hl_cli_fail (error);
-  hl_provenance_set_analysis (provenance, options);
   progress = hl_cli_progress_new (_("Analysing"));
   analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
   if (analysis == NULL)
     return hl_cli_fail (error);
-  if (!hl_metrics_csv_write (analysis, out, &error) || !write_provenance (provenance, out, &error))
+  if (!hl_metrics_csv_write (analysis, out, &error))
     return hl_cli_fail (error);
   return 0;
 }

@@ -86,6 +86,22 @@ hl_provenance_new (const char  *program,
   return self;
 }
 
+HlProvenance *
+hl_provenance_new_for_analysis (HlAnalysis  *analysis,
+                                GError     **error)
+{
+  const char *program = g_get_prgname ();
+  HlProvenance *self;
+
+  g_return_val_if_fail (HL_IS_ANALYSIS (analysis), NULL);
+
+  self = hl_provenance_new (program != NULL ? program : "headlens",
+                            hl_activations_get_path (hl_analysis_get_file (analysis)), error);
+  if (self != NULL)
+    hl_provenance_set_analysis (self, hl_analysis_get_options (analysis));
+  return self;
+}
+
 void
 hl_provenance_free (HlProvenance *self)
 {

@@ -1,7 +1,8 @@
 /* hl-provenance.h: what a result was made from, as JSON.
  *
- * `headlens-cli analyze` writes it as provenance.json beside the CSV files,
- * and figures carry the same record (PNG text chunk, SVG <metadata>, PDF
+ * provenance.json beside the CSV files of every analysis (`headlens-cli
+ * analyze`, the app's Export Metrics) holds it, and figures carry the same
+ * record (PNG text chunk, SVG <metadata>, PDF
  * Subject), so a number or a figure in a paper can be traced to the
  * program, the exact input file and every setting:
  *
@@ -40,6 +41,11 @@ typedef struct _HlProvenance HlProvenance;
  * when it cannot be read. */
 HlProvenance *hl_provenance_new               (const char                  *program,
                                                const char                  *input_path,
+                                               GError                     **error);
+/* The record of a finished whole-file analysis: the program is the
+ * process's name (g_get_prgname (): "headlens-cli analyze", "headlens"),
+ * the input the file it analysed, the options those it ran with. */
+HlProvenance *hl_provenance_new_for_analysis  (HlAnalysis                  *analysis,
                                                GError                     **error);
 /* Sets "options", "seed", "repeats" and "bootstrap" from a whole-file
  * analysis. */
