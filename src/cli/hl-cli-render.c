@@ -737,6 +737,7 @@ figure_provenance (Context     *c,
 {
   const RenderOptions *o = c->o;
   g_autoptr(HlProvenance) provenance = hl_provenance_new ("headlens-cli render", path, error);
+  const HlMetric *metric;
   HlAnalysisOptions options;
 
   if (provenance == NULL)
@@ -757,7 +758,9 @@ figure_provenance (Context     *c,
   hl_provenance_add_figure_int (provenance, "query", c->query);
   if (o->n > 0)
     hl_provenance_add_figure_int (provenance, "n", o->n);
-  hl_provenance_add_figure_string (provenance, "metric", o->metric != NULL ? o->metric : "regime");
+  /* The metric by its CSV name, whichever spelling selected it. */
+  metric = o->metric != NULL ? hl_metric_lookup (o->metric) : NULL;
+  hl_provenance_add_figure_string (provenance, "metric", metric != NULL ? metric->name : "regime");
   hl_provenance_add_figure_string (provenance, "style", o->style != NULL ? o->style : "light");
   hl_provenance_add_figure_string (provenance, "font", o->font);
   hl_provenance_add_figure_double (provenance, "font_size", o->font_size);
