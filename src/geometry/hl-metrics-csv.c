@@ -58,6 +58,11 @@ append_curve_rows (GString            *out,
       append_number (out, points[j].rho_min);
       append_number (out, points[j].rho_max);
       append_number (out, points[j].retained_mass);
+      append_number (out, curves->align_sink[ranking][j]);
+      append_number (out, curves->align_last[ranking][j]);
+      append_number (out, curves->gap[ranking][j]);
+      append_number (out, curves->residual[ranking][j]);
+      append_number (out, curves->bound[ranking][j]);
       g_string_append_c (out, '\n');
     }
 }

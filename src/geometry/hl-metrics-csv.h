@@ -12,7 +12,8 @@
 G_BEGIN_DECLS
 
 #define HL_METRICS_CSV_CURVES_HEADER \
-  "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass"
+  "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass," \
+  "align_sink,align_last,gap,residual,bound"
 #define HL_METRICS_CSV_HEADS_HEADER \
   "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae," \
   "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason"
