@@ -19,6 +19,7 @@
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
 #include "hl-heatmap-plot.h"
+#include "hl-output-set.h"
 #include "hl-panel-plot.h"
 #include "hl-plot-export.h"
 #include "hl-plot-text.h"
@@ -781,7 +782,8 @@ render (Context     *c,
   HlPlotExportOptions options;
   gconstpointer data = NULL;
 
-  if (!export_options (c, &options, &style, error))
+  if (!export_options (c, &options, &style, error)
+      || !hl_output_check_not_input (c->o->out, (const char * const[]) { path, NULL }, error))
     return FALSE;
   c->file = hl_activations_open (path, error);
   if (c->file == NULL)

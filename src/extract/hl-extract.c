@@ -43,6 +43,7 @@ hl_extract_options_copy (const HlExtractOptions *options)
   copy->tokenizer_path = g_strdup (options->tokenizer_path);
   copy->text = g_strdup (options->text);
   copy->text_name = g_strdup (options->text_name);
+  copy->text_path = g_strdup (options->text_path);
   copy->output_path = g_strdup (options->output_path);
   copy->query_positions = g_memdup2 (options->query_positions,
                                      sizeof (int) * options->n_query_positions);
@@ -58,6 +59,7 @@ hl_extract_options_free (HlExtractOptions *options)
   g_free (options->tokenizer_path);
   g_free (options->text);
   g_free (options->text_name);
+  g_free (options->text_path);
   g_free (options->output_path);
   g_free (options->query_positions);
   g_free (options);
@@ -298,6 +300,9 @@ create_writer (Extraction  *ex,
 {
   g_autofree char *model = model_name (ex->options->checkpoint_path);
   g_autofree char *source = describe_source (ex);
+  const char *inputs[] = {
+    ex->options->checkpoint_path, ex->options->tokenizer_path, ex->options->text_path, NULL
+  };
   HlActivationsSpec spec = {
     .model = model,
     .source = source,
@@ -315,6 +320,7 @@ create_writer (Extraction  *ex,
     .gzip_level = 0,
     .with_token_ids = TRUE,
     .with_token_texts = TRUE,
+    .inputs = inputs,
   };
 
   ex->writer = hl_activations_writer_new (ex->options->output_path, &spec, error);

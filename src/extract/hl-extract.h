@@ -39,6 +39,7 @@ typedef struct
   char             *tokenizer_path;
   char             *text;               /* UTF-8 */
   char             *text_name;          /* for the source attribute; NULL for a prompt */
+  char             *text_path;          /* the file the text was read from, or NULL */
   char             *output_path;
   int               window;             /* T with BOS; 0 = the whole text, at most seq_len */
   int               stride;             /* S; 0 = T - 1 (consecutive, non-overlapping) */
@@ -90,7 +91,9 @@ gboolean          hl_extract_plan_windows      (int                      n_text_
 
 /* Blocking: opens the checkpoint and tokenizer, encodes, runs every window
  * and writes options->output_path atomically (nothing appears there on
- * error or cancellation). @progress is called on the calling thread. */
+ * error or cancellation; an output that is the checkpoint, the tokenizer or
+ * the text file is refused before the model runs). @progress is called on
+ * the calling thread. */
 gboolean          hl_extract_run               (const HlExtractOptions  *options,
                                                 GCancellable            *cancellable,
                                                 HlExtractProgressFunc    progress,

@@ -7,9 +7,6 @@
  */
 #include "hl-metrics-csv.h"
 
-#include <errno.h>
-#include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <math.h>
 
 static void
@@ -152,23 +149,10 @@ hl_metrics_csv_model (const HlModelSummary *summary)
   return g_string_free (out, FALSE);
 }
 
-static gboolean
-write_file (const char  *dir,
-            const char  *name,
-            const char  *contents,
-            GError     **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  /* g_file_set_contents() writes a temporary file and renames it over
-   * @path, so a reader never sees half a file. */
-  return g_file_set_contents (path, contents, -1, error);
-}
-
 gboolean
-hl_metrics_csv_write (HlAnalysis  *analysis,
-                      const char  *dir,
-                      GError     **error)
+hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
+                           HlOutputSet  *set,
+                           GError      **error)
 {
   g_autofree HlHeadResult **results = NULL;
   g_autofree char *curves = NULL;
@@ -177,16 +161,8 @@ hl_metrics_csv_write (HlAnalysis  *analysis,
   guint n;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
-  g_return_val_if_fail (dir != NULL, FALSE);
+  g_return_val_if_fail (set != NULL, FALSE);
 
-  if (g_mkdir_with_parents (dir, 0777) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Cannot create the output folder “%s”: %s"), dir, g_strerror (saved));
-      return FALSE;
-    }
   n = hl_analysis_get_n_results (analysis);
   results = g_new (HlHeadResult *, MAX (n, 1));
   for (guint i = 0; i < n; i++)
@@ -194,7 +170,24 @@ hl_metrics_csv_write (HlAnalysis  *analysis,
   curves = hl_metrics_csv_curves (results, n);
   heads = hl_metrics_csv_heads (results, n);
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
-  return write_file (dir, "curves.csv", curves, error)
-         && write_file (dir, "heads.csv", heads, error)
-         && write_file (dir, "model.csv", model, error);
+  hl_output_set_add_input (set, hl_activations_get_path (hl_analysis_get_file (analysis)));
+  return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
+         && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
+         && hl_output_set_add_contents (set, "model.csv", model, -1, error);
+}
+
+gboolean
+hl_metrics_csv_write (HlAnalysis  *analysis,
+                      const char  *dir,
+                      GError     **error)
+{
+  g_autoptr(HlOutputSet) set = NULL;
+
+  g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  set = hl_output_set_new (dir, HL_OUTPUT_SET_CREATE_FOLDER, error);
+  return set != NULL
+         && hl_metrics_csv_add_to_set (analysis, set, error)
+         && hl_output_set_commit (set, error);
 }

@@ -4,6 +4,8 @@
  */
 #include "hl-plot-export.h"
 
+#include "hl-output-set.h"
+
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <glib/gi18n.h>
@@ -250,6 +252,23 @@ hl_plot_export_to_bytes (HlPlotKind                 kind,
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
+/* A set of one file (hl-output-set.h), so that a killed export leaves no
+ * temporary file behind. */
+static gboolean
+write_as_set (const char  *path,
+              const char  *contents,
+              gsize        size,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autoptr(HlOutputSet) set = hl_output_set_new (dir, HL_OUTPUT_SET_NONE, error);
+
+  return set != NULL
+         && hl_output_set_add_contents (set, name, contents, size, error)
+         && hl_output_set_commit (set, error);
+}
+
 gboolean
 hl_plot_export_to_file (HlPlotKind                 kind,
                         const HlPlotStyle         *style,
@@ -269,8 +288,7 @@ hl_plot_export_to_file (HlPlotKind                 kind,
   if (bytes == NULL)
     return FALSE;
   contents = g_bytes_get_data (bytes, &size);
-  if (!g_file_set_contents_full (path, contents, size, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 0666, &local_error))
+  if (!write_as_set (path, contents, size, &local_error))
     {
       g_set_error (error, HL_PLOT_EXPORT_ERROR, HL_PLOT_EXPORT_ERROR_WRITE,
                    _("Could not write the figure: %s"), local_error->message);
