@@ -9,19 +9,19 @@
 #pragma once
 
 #include "hl-analysis.h"
+#include "hl-metric.h"
 #include "hl-output-set.h"
 
 G_BEGIN_DECLS
 
-#define HL_METRICS_CSV_CURVES_HEADER \
-  "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass," \
-  "align_sink,align_last,gap,residual,bound"
-#define HL_METRICS_CSV_HEADS_HEADER \
-  "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae," \
-  "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason"
 #define HL_METRICS_CSV_MODEL_HEADER \
   "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi," \
   "f1_lo,f1_hi,corr_recall_rho0"
+
+/* The header line (without newline) of curves.csv or heads.csv: its key
+ * columns, then the metric registry's columns of that file in its order
+ * (hl-metric.h), then the regime for heads.csv. */
+char     *hl_metrics_csv_header (HlMetricTable         table);
 
 /* Each returns the whole file's text, header line first. */
 char     *hl_metrics_csv_curves (HlHeadResult * const *results,
