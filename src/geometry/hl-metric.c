@@ -11,6 +11,7 @@
 #define KEY(field) HL_METRIC_SOURCE_KEY, G_STRUCT_OFFSET (HlHeadResult, field)
 #define DIAG(field) HL_METRIC_SOURCE_DIAGNOSTIC, G_STRUCT_OFFSET (HlDiagnostics, field)
 #define POINT(field) HL_METRIC_SOURCE_POINT, G_STRUCT_OFFSET (HlSeparabilityPoint, field)
+#define RANKING(field) HL_METRIC_SOURCE_RANKING, G_STRUCT_OFFSET (HlCurveSet, field)
 #define TEXT(source) HL_METRIC_SOURCE_##source, 0
 
 /* In the order of the CSV columns (docs/metrics.md pins them): the keys and
@@ -69,6 +70,20 @@ static const HlMetric metrics[] = {
     HL_METRIC_TABLE_CURVES, POINT (rho_max), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "retained_mass", { NULL }, N_("Retained mass at N"), "M<sub>N</sub>", "retained mass M<sub>N</sub>",
     HL_METRIC_TABLE_CURVES, POINT (retained_mass), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_UNIT, FALSE },
+  { "align_sink", { NULL }, N_("Alignment with the sink at N"), "cos(s<sub>N</sub>, v<sub>0</sub>)",
+    "alignment cos(s<sub>N</sub>, v<sub>0</sub>)",
+    HL_METRIC_TABLE_CURVES, RANKING (align_sink), HL_COLORMAP_DIVERGING, HL_METRIC_RANGE_SIGNED_UNIT, FALSE },
+  { "align_last", { NULL }, N_("Alignment with the last token at N"), "cos(s<sub>N</sub>, v<sub>t</sub>)",
+    "alignment cos(s<sub>N</sub>, v<sub>t</sub>)",
+    HL_METRIC_TABLE_CURVES, RANKING (align_last), HL_COLORMAP_DIVERGING, HL_METRIC_RANGE_SIGNED_UNIT, FALSE },
+  { "gap", { NULL }, N_("Attention gap at N"), "Δ<sub>N</sub>", "attention gap Δ<sub>N</sub>",
+    HL_METRIC_TABLE_CURVES, RANKING (gap), HL_COLORMAP_DIVERGING, HL_METRIC_RANGE_DATA, FALSE },
+  { "residual", { NULL }, N_("Discarded output at N"), "‖o − s<sub>N</sub>‖",
+    "discarded output ‖o − s<sub>N</sub>‖",
+    HL_METRIC_TABLE_CURVES, RANKING (residual), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  { "bound", { NULL }, N_("Bound on the discarded output at N"), "B(1 − M<sub>N</sub>)",
+    "bound B(1 − M<sub>N</sub>)",
+    HL_METRIC_TABLE_CURVES, RANKING (bound), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "margin", { NULL }, N_("Margin at N"), "γ<sub>N</sub>", "margin γ<sub>N</sub>",
     HL_METRIC_TABLE_NONE, POINT (margin), HL_COLORMAP_DIVERGING, HL_METRIC_RANGE_DATA, TRUE },
 };
@@ -140,7 +155,7 @@ hl_metric_is_per_n (const HlMetric *metric)
 {
   g_return_val_if_fail (metric != NULL, FALSE);
 
-  return metric->source == HL_METRIC_SOURCE_POINT;
+  return metric->source == HL_METRIC_SOURCE_POINT || metric->source == HL_METRIC_SOURCE_RANKING;
 }
 
 const HlSeparabilityPoint *
@@ -174,6 +189,37 @@ hl_metric_point_value (const HlMetric            *metric,
 }
 
 double
+hl_metric_curve_value (const HlMetric   *metric,
+                       const HlCurveSet *curves,
+                       HlRanking         ranking,
+                       HlDistance        distance,
+                       int               index)
+{
+  const float *values;
+
+  g_return_val_if_fail (metric != NULL && hl_metric_is_per_n (metric), NAN);
+  g_return_val_if_fail (curves != NULL && index >= 0 && index < curves->n_grid, NAN);
+  g_return_val_if_fail (ranking < HL_N_RANKINGS && distance < HL_N_DISTANCES, NAN);
+
+  if (curves->points[ranking][distance] == NULL)
+    return NAN;
+  if (metric->source == HL_METRIC_SOURCE_POINT)
+    return hl_metric_point_value (metric, &curves->points[ranking][distance][index]);
+  values = G_STRUCT_MEMBER (float *, curves, metric->offset + ranking * sizeof (float *));
+  return values != NULL ? values[index] : NAN;
+}
+
+static int
+grid_index (const HlCurveSet *curves,
+            int               n)
+{
+  for (int i = 0; i < curves->n_grid; i++)
+    if (curves->grid[i] == n)
+      return i;
+  return -1;
+}
+
+double
 hl_metric_value (const HlMetric     *metric,
                  const HlHeadResult *result,
                  HlRanking           ranking,
@@ -181,6 +227,7 @@ hl_metric_value (const HlMetric     *metric,
                  int                 n)
 {
   const HlSeparabilityPoint *point;
+  int index;
 
   g_return_val_if_fail (metric != NULL && result != NULL, NAN);
   g_return_val_if_fail (hl_metric_is_numeric (metric), NAN);
@@ -191,6 +238,10 @@ hl_metric_value (const HlMetric     *metric,
       return G_STRUCT_MEMBER (int, result, metric->offset);
     case HL_METRIC_SOURCE_DIAGNOSTIC:
       return G_STRUCT_MEMBER (float, &result->diagnostics, metric->offset);
+    case HL_METRIC_SOURCE_RANKING:
+      index = grid_index (result->curves, n);
+      return index >= 0 ? hl_metric_curve_value (metric, result->curves, ranking, distance, index)
+                        : NAN;
     case HL_METRIC_SOURCE_POINT:
     case HL_METRIC_SOURCE_REGIME:
     case HL_METRIC_SOURCE_REASON:

@@ -32,6 +32,8 @@ typedef enum
   HL_METRIC_SOURCE_KEY,         /* an int field of HlHeadResult (layer, head, ...) */
   HL_METRIC_SOURCE_DIAGNOSTIC,  /* a float field of HlDiagnostics */
   HL_METRIC_SOURCE_POINT,       /* a float field of HlSeparabilityPoint at N */
+  HL_METRIC_SOURCE_RANKING,     /* a per-ranking float array of HlCurveSet at N (the
+                                 * same for every distance) */
   HL_METRIC_SOURCE_REGIME,      /* text: the regime's name */
   HL_METRIC_SOURCE_REASON,      /* text: why the regime was chosen */
 } HlMetricSource;
@@ -85,6 +87,13 @@ double          hl_metric_value     (const HlMetric     *metric,
 /* A per-N metric read from one point of a curve. */
 double          hl_metric_point_value (const HlMetric            *metric,
                                        const HlSeparabilityPoint *point);
+/* A per-N metric of @curves at grid index @index of (@ranking,
+ * @distance); NaN when that ranking or distance was not computed. */
+double          hl_metric_curve_value (const HlMetric   *metric,
+                                       const HlCurveSet *curves,
+                                       HlRanking         ranking,
+                                       HlDistance        distance,
+                                       int               index);
 /* The point of @result's curve at N = @n, or NULL. */
 const HlSeparabilityPoint *hl_head_result_point_at (const HlHeadResult *result,
                                                     HlRanking           ranking,

@@ -105,7 +105,6 @@ append_curve_rows (GString            *out,
                    HlDistance          distance)
 {
   const HlCurveSet *curves = r->curves;
-  const HlSeparabilityPoint *points = curves->points[ranking][distance];
   guint n_metrics;
   const HlMetric *metrics = hl_metric_get_all (&n_metrics);
 
@@ -116,7 +115,7 @@ append_curve_rows (GString            *out,
                               hl_distance_to_string (distance), curves->grid[j]);
       for (guint m = 0; m < n_metrics; m++)
         if (metrics[m].table == HL_METRIC_TABLE_CURVES)
-          append_number (out, hl_metric_point_value (&metrics[m], &points[j]));
+          append_number (out, hl_metric_curve_value (&metrics[m], curves, ranking, distance, j));
       g_string_append_c (out, '\n');
     }
 }

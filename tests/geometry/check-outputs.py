@@ -4,7 +4,10 @@
 #
 # - heads.csv: value_norm_max, and the regime and every clause of its
 #   reason, recomputed from the activations with our own reading of the
-#   rule in docs/metrics.md (nothing of the C code is reused).
+#   rule in docs/metrics.md (nothing of the C code is reused);
+# - curves.csv: align_sink, align_last, gap, residual and bound of the
+#   attention and contribution rankings recomputed from their definitions,
+#   and residual <= bound on every row (the random ranking's too).
 #
 # Files: the stories260K reference (when ../shared is there), a file of
 # the synthetic generator with several queries, a LLaMA-like file this
@@ -249,6 +252,65 @@ def analyze(cli, path, out, *extra):
         return list(csv.DictReader(f))
 
 
+def read_curves(out):
+    with open(os.path.join(out, "curves.csv"), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def theory(v, a, ranking, grid):
+    """Per N of @grid: cos(s_N, v_0), cos(s_N, v_t), Delta_N, ||o - s_N||
+    and B (1 - M_N), straight from the definitions."""
+    t = len(a) - 1
+    y = a[:, None] * v
+    if ranking == "attention":
+        order = np.argsort(-a, kind="stable")
+    else:
+        order = np.argsort(-np.linalg.norm(y, axis=1), kind="stable")
+    B = np.linalg.norm(v, axis=1).max()
+    rows = {}
+    for n in grid:
+        inside, outside = order[:n], order[n:]
+        s = y[inside].sum(axis=0)
+        rows[n] = dict(align_sink=cosine(s, v[0]), align_last=cosine(s, v[t]),
+                       gap=a[inside].min() - a[outside].max(),
+                       residual=float(np.linalg.norm(y[outside].sum(axis=0))),
+                       bound=B * a[outside].sum())
+    return rows, B
+
+
+def check_curves(name, f, rows):
+    checked = 0
+    heads = {}
+    for row in rows:
+        key = tuple(int(row[k]) for k in ("layer", "head", "sample", "query"))
+        heads.setdefault(key, []).append(row)
+    for (layer, head, sample, t), head_rows in heads.items():
+        v, a = f.head(layer, head, sample, t)
+        refs = {}
+        for row in head_rows:
+            where = f"{name} L{layer} H{head} s{sample} t{t} {row['ranking']} {row['distance']} N={row['n']}"
+            residual, bound = float(row["residual"]), float(row["bound"])
+            if not residual <= bound:
+                fail(where, f"residual {residual} > bound {bound}")
+            if row["ranking"] == "random":
+                continue
+            if row["ranking"] not in refs:
+                refs[row["ranking"]] = theory(v, a, row["ranking"], pow2_grid(t))
+            want, B = refs[row["ranking"]]
+            want = want[int(row["n"])]
+            for col in ("align_sink", "align_last"):
+                if abs(float(row[col]) - want[col]) > 1e-5:
+                    fail(where, f"{col} {row[col]}, reference {want[col]:.9g}")
+            if abs(float(row["gap"]) - want["gap"]) > 1e-6 * abs(want["gap"]) + 1e-12:
+                fail(where, f"gap {row['gap']}, reference {want['gap']:.9g}")
+            if abs(residual - want["residual"]) > 1e-5 * want["residual"] + 1e-9 * B:
+                fail(where, f"residual {residual}, reference {want['residual']:.9g}")
+            if abs(bound - want["bound"]) > 1e-6 * want["bound"]:
+                fail(where, f"bound {bound}, reference {want['bound']:.9g}")
+            checked += 1
+    print(f"{name}: {len(rows)} curve rows with residual <= bound, {checked} recomputed")
+
+
 def check_heads(name, f, rows):
     checked = near = 0
     for row in rows:
@@ -345,7 +407,9 @@ def main():
         for i, (name, path, extra) in enumerate(files):
             out = os.path.join(tmp, f"out{i}")
             rows = analyze(cli, path, out, *extra)
-            check_heads(name, File(path), rows)
+            opened = File(path)
+            check_heads(name, opened, rows)
+            check_curves(name, opened, read_curves(out))
             if name.startswith("llama-like"):
                 for row in rows:
                     kind = kinds[(int(row["layer"]), int(row["head"]))]

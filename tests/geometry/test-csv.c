@@ -113,7 +113,7 @@ test_files (void)
   curves = read_lines (out, "curves.csv");
   heads = read_lines (out, "heads.csv");
   model = read_lines (out, "model.csv");
-  g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass");
+  g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass,align_sink,align_last,gap,residual,bound");
   g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason");
   g_assert_cmpstr (model[0], ==, "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0");
 
@@ -143,10 +143,16 @@ test_files (void)
   g_clear_pointer (&row, g_strfreev);
 
   row = find_row (curves, "1,0,1,23,random,cosine,4,");
-  g_assert_cmpuint (g_strv_length (row), ==, 13);
+  g_assert_cmpuint (g_strv_length (row), ==, 18);
   assert_field (row, 7, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].precision);
   assert_field (row, 8, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].recall);
   assert_field (row, 12, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].retained_mass);
+  assert_field (row, 13, r->curves->align_sink[HL_RANKING_RANDOM][2]);
+  assert_field (row, 14, r->curves->align_last[HL_RANKING_RANDOM][2]);
+  assert_field (row, 15, r->curves->gap[HL_RANKING_RANDOM][2]);
+  assert_field (row, 16, r->curves->residual[HL_RANKING_RANDOM][2]);
+  assert_field (row, 17, r->curves->bound[HL_RANKING_RANDOM][2]);
+  g_assert_cmpfloat (g_ascii_strtod (row[16], NULL), <=, g_ascii_strtod (row[17], NULL));
   g_clear_pointer (&row, g_strfreev);
 
   /* N = 16 exists only for the later query: the model row averages those. */
