@@ -221,6 +221,7 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   g_autofree char *curves = NULL;
   g_autofree char *heads = NULL;
   g_autofree char *model = NULL;
+  g_autofree char *assumptions = NULL;
   guint n;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
@@ -234,9 +235,11 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   heads = hl_metrics_csv_heads (results, n);
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
   hl_output_set_add_input (set, hl_activations_get_path (hl_analysis_get_file (analysis)));
+  assumptions = hl_assumptions_csv (hl_analysis_get_assumptions (analysis));
   return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
          && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
-         && hl_output_set_add_contents (set, "model.csv", model, -1, error);
+         && hl_output_set_add_contents (set, "model.csv", model, -1, error)
+         && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error);
 }
 
 gboolean
