@@ -1,5 +1,6 @@
 /* hl-cli-analyze.c: `headlens-cli analyze FILE --out DIR`, the whole-file
- * analysis written as tidy CSV (curves.csv, heads.csv, model.csv).
+ * analysis written as tidy CSV (curves.csv, heads.csv, model.csv) with
+ * provenance.json beside them.
  *
  * Exit status: 0 on success, 1 when the file cannot be read or the output
  * cannot be written, 2 for a bad command line.
@@ -76,8 +77,9 @@ make_context (AnalyzeOptions *o)
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
-    _("Analyses every head of an activation file, writes curves.csv, heads.csv, model.csv "
-      "and assumptions.csv into DIR, and prints whether the paper's taxonomy applies."));
+    _("Analyses every head of an activation file, writes curves.csv, heads.csv, model.csv, "
+      "assumptions.csv and provenance.json into DIR, and prints whether the paper's "
+      "taxonomy applies."));
   GOptionEntry thresholds[HL_REGIME_N_THRESHOLDS + HL_ASSUMPTION_N_THRESHOLDS + 1] = { { NULL } };
 
   /* One option per threshold of the regime rule and of the taxonomy

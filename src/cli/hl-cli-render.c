@@ -26,6 +26,7 @@
 #include "hl-plot-text.h"
 #include "hl-profile-plot.h"
 #include "hl-projection.h"
+#include "hl-provenance.h"
 #include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
 
@@ -306,6 +307,16 @@ progress_cb (guint    done,
   hl_cli_progress_update (user_data, done, total);
 }
 
+static void
+analysis_options (Context           *c,
+                  HlAnalysisOptions *options)
+{
+  hl_analysis_options_init (options);
+  head_options (c, &options->head);
+  options->threads = c->o->threads;
+  options->bootstrap = c->o->bootstrap;
+}
+
 static gboolean
 run_model (Context  *c,
            GError  **error)
@@ -313,10 +324,7 @@ run_model (Context  *c,
   g_autoptr(HlCliProgress) progress = hl_cli_progress_new (_("Analysing"));
   HlAnalysisOptions options;
 
-  hl_analysis_options_init (&options);
-  head_options (c, &options.head);
-  options.threads = c->o->threads;
-  options.bootstrap = c->o->bootstrap;
+  analysis_options (c, &options);
   c->analysis = hl_analysis_run (c->file, &options, progress_cb, progress, NULL, error);
   return c->analysis != NULL;
 }
@@ -721,13 +729,68 @@ export_options (const Context        *c,
   return TRUE;
 }
 
+/* What the figure is drawn from and how, for its file's metadata. */
+static char *
+figure_provenance (Context     *c,
+                   const char  *path,
+                   GError     **error)
+{
+  const RenderOptions *o = c->o;
+  g_autoptr(HlProvenance) provenance = hl_provenance_new ("headlens-cli render", path, error);
+  const HlMetric *metric;
+  HlAnalysisOptions options;
+
+  if (provenance == NULL)
+    return NULL;
+  analysis_options (c, &options);
+  if (is_head_plot (c))
+    hl_provenance_set_head_analysis (provenance, &options.head);
+  else
+    hl_provenance_set_analysis (provenance, &options);
+  /* A layer, head or N left to its default is not listed. */
+  hl_provenance_add_figure_string (provenance, "plot", hl_plot_kind_to_string (c->kind));
+  if (o->layer >= 0 && o->head >= 0)
+    {
+      hl_provenance_add_figure_int (provenance, "layer", o->layer);
+      hl_provenance_add_figure_int (provenance, "head", o->head);
+    }
+  hl_provenance_add_figure_int (provenance, "sample", o->sample);
+  hl_provenance_add_figure_int (provenance, "query", c->query);
+  if (o->n > 0)
+    hl_provenance_add_figure_int (provenance, "n", o->n);
+  /* The metric by its CSV name, whichever spelling selected it. */
+  metric = o->metric != NULL ? hl_metric_lookup (o->metric) : NULL;
+  hl_provenance_add_figure_string (provenance, "metric", metric != NULL ? metric->name : "regime");
+  hl_provenance_add_figure_string (provenance, "style", o->style != NULL ? o->style : "light");
+  hl_provenance_add_figure_string (provenance, "font", o->font);
+  hl_provenance_add_figure_double (provenance, "font_size", o->font_size);
+  return hl_provenance_to_json (provenance, FALSE);
+}
+
+/* The document's title: --title, else the plot, the head and the file. */
+static char *
+document_title (const Context *c,
+                const char    *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+
+  if (c->o->title != NULL)
+    return g_strdup (c->o->title);
+  if (is_head_plot (c))
+    return g_strdup_printf (_("%s of layer %d, head %d, %s"), hl_plot_kind_to_string (c->kind),
+                            c->o->layer, c->o->head, name);
+  return g_strdup_printf (_("%s, %s"), hl_plot_kind_to_string (c->kind), name);
+}
+
 static gboolean
 render (Context     *c,
         const char  *path,
         GError     **error)
 {
+  g_autofree char *provenance = NULL;
+  g_autofree char *title = NULL;
   g_autoptr(HlPlotStyle) style = NULL;
-  HlPlotExportOptions options;
+  HlPlotExportOptions options = { 0 };
   gconstpointer data = NULL;
 
   if (!export_options (c, &options, &style, error)
@@ -743,6 +806,11 @@ render (Context     *c,
     return FALSE;
   if (!build_data (c, &data, error))
     return FALSE;
+  if ((provenance = figure_provenance (c, path, error)) == NULL)
+    return FALSE;
+  title = document_title (c, path);
+  options.provenance = provenance;
+  options.title = title;
   return hl_plot_export_to_file (c->kind, style, data, &options, c->o->out, error);
 }
 

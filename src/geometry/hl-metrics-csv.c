@@ -7,6 +7,8 @@
  */
 #include "hl-metrics-csv.h"
 
+#include "hl-provenance.h"
+
 #include <math.h>
 
 static void
@@ -173,23 +175,40 @@ hl_metrics_csv_heads (HlHeadResult * const *results,
   return g_string_free (out, FALSE);
 }
 
+/* The bootstrap interval of a mean, or two empty fields (NA in pandas and
+ * R) when it cannot be computed: from one sample, or with no replicates,
+ * lo = hi = mean would read as no uncertainty at all. */
+static void
+append_interval (GString      *out,
+                 const HlBand *band,
+                 gboolean      defined)
+{
+  if (!defined)
+    {
+      g_string_append (out, ",,");
+      return;
+    }
+  append_number (out, band->lo);
+  append_number (out, band->hi);
+}
+
 static void
 append_model_row (GString            *out,
                   HlRanking           ranking,
                   HlDistance          distance,
-                  const HlModelPoint *p)
+                  const HlModelPoint *p,
+                  gboolean            intervals)
 {
-  g_string_append_printf (out, "%s,%s,%d", hl_ranking_to_string (ranking),
-                          hl_distance_to_string (distance), p->n);
+  gboolean defined = intervals && p->n_samples >= 2;
+
+  g_string_append_printf (out, "%s,%s,%d,%d,%d", hl_ranking_to_string (ranking),
+                          hl_distance_to_string (distance), p->n, p->n_heads, p->n_samples);
   append_number (out, p->precision.mean);
   append_number (out, p->recall.mean);
   append_number (out, p->f1.mean);
-  append_number (out, p->precision.lo);
-  append_number (out, p->precision.hi);
-  append_number (out, p->recall.lo);
-  append_number (out, p->recall.hi);
-  append_number (out, p->f1.lo);
-  append_number (out, p->f1.hi);
+  append_interval (out, &p->precision, defined);
+  append_interval (out, &p->recall, defined);
+  append_interval (out, &p->f1, defined);
   /* An undefined correlation is an empty field: NA in pandas and R. */
   if (isnan (p->corr_recall_rho0))
     g_string_append_c (out, ',');
@@ -208,7 +227,7 @@ hl_metrics_csv_model (const HlModelSummary *summary)
   for (int r = 0; r < HL_N_RANKINGS; r++)
     for (int d = 0; d < HL_N_DISTANCES; d++)
       for (int g = 0; summary->points[r][d] != NULL && g < summary->n_grid; g++)
-        append_model_row (out, r, d, &summary->points[r][d][g]);
+        append_model_row (out, r, d, &summary->points[r][d][g], summary->bootstrap > 0);
   return g_string_free (out, FALSE);
 }
 
@@ -222,11 +241,18 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   g_autofree char *heads = NULL;
   g_autofree char *model = NULL;
   g_autofree char *assumptions = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(HlProvenance) provenance = NULL;
   guint n;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
   g_return_val_if_fail (set != NULL, FALSE);
 
+  if ((provenance = hl_provenance_new_for_analysis (analysis, error)) == NULL)
+    return FALSE;
+  text = hl_provenance_to_json (provenance, TRUE);
+  json = g_strconcat (text, "\n", NULL);
   n = hl_analysis_get_n_results (analysis);
   results = g_new (HlHeadResult *, MAX (n, 1));
   for (guint i = 0; i < n; i++)
@@ -239,7 +265,8 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
          && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
          && hl_output_set_add_contents (set, "model.csv", model, -1, error)
-         && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error);
+         && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error)
+         && hl_output_set_add_contents (set, "provenance.json", json, -1, error);
 }
 
 gboolean

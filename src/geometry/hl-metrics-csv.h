@@ -17,8 +17,8 @@
 G_BEGIN_DECLS
 
 #define HL_METRICS_CSV_MODEL_HEADER \
-  "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi," \
-  "f1_lo,f1_hi,corr_recall_rho0"
+  "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi," \
+  "recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0"
 
 /* The header line (without newline) of curves.csv or heads.csv: its key
  * columns, then the metric registry's columns of that file in its order
@@ -32,15 +32,15 @@ char     *hl_metrics_csv_heads  (HlHeadResult * const *results,
                                  guint                 n_results);
 char     *hl_metrics_csv_model  (const HlModelSummary *summary);
 
-/* Adds curves.csv, heads.csv, model.csv and assumptions.csv to @set, and the analysed file
- * as an input (so none of the three can replace it). Commands that write
- * more files add them to the same set before committing it. */
+/* Adds curves.csv, heads.csv, model.csv, assumptions.csv and
+ * provenance.json (hl-provenance.h) to @set, and the analysed file as an
+ * input (so none of them can replace it). Commands that write more files
+ * add them to the same set before committing it. */
 gboolean  hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                                      HlOutputSet  *set,
                                      GError      **error);
 
-/* Writes DIR/curves.csv, DIR/heads.csv, DIR/model.csv and
- * DIR/assumptions.csv as one set (creating DIR). */
+/* Writes those five files into DIR as one set (creating DIR). */
 gboolean  hl_metrics_csv_write  (HlAnalysis  *analysis,
                                  const char  *dir,
                                  GError     **error);

@@ -333,6 +333,14 @@ test_export_metrics (void)
 
       g_assert_cmpstr (header, ==, headers[i]);
     }
+  /* With what they were made from. */
+  {
+    g_autofree char *path = g_build_filename (out, "provenance.json", NULL);
+    g_autofree char *json = read_file (path);
+
+    g_assert_true (g_str_has_prefix (json, "{\n  \"version\" : \"" PACKAGE_VERSION "\""));
+    g_assert_nonnull (strstr (json, "\"input_sha256\" : \""));
+  }
 
   /* A second export into the same folder asks first. */
   g_assert_true (g_file_set_contents (heads, "edited by hand\n", -1, NULL));
