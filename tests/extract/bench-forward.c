@@ -16,7 +16,8 @@ tokens_per_second (HlCheckpoint *checkpoint,
                    int           window)
 {
   const HlCheckpointConfig *c = hl_checkpoint_get_config (checkpoint);
-  g_autoptr(HlTransformer) transformer = hl_transformer_new (checkpoint, window);
+  g_autoptr(HlModel) model = hl_model_new_from_checkpoint (checkpoint);
+  g_autoptr(HlTransformer) transformer = hl_transformer_new (model, window);
   g_autoptr(GRand) rand = g_rand_new_with_seed (1);
   g_autofree int32_t *tokens = g_new (int32_t, window);
   g_autofree float *logits = g_new (float, c->vocab_size);

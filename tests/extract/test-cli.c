@@ -107,8 +107,8 @@ test_errors (void)
   g_autofree char *model = g_build_filename (dir, "absent.bin", NULL);
   g_autofree char *out = g_build_filename (dir, "out.h5", NULL);
 
-  assert_fails ("extract needs --checkpoint", "extract", NULL);
-  assert_fails ("exactly one of --text-file and --prompt", "extract", "--checkpoint", model,
+  assert_fails ("extract needs either --model or --checkpoint", "extract", NULL);
+  assert_fails ("exactly one of --text-file, --prompt and --corpus", "extract", "--checkpoint", model,
                 "--tokenizer", model, "-o", out, NULL);
   assert_fails ("--values-dtype is “f64”, expected f16 or f32", "extract", "--checkpoint", model,
                 "--tokenizer", model, "--prompt", "a", "--values-dtype", "f64", "-o", out, NULL);
@@ -116,7 +116,7 @@ test_errors (void)
                 "--tokenizer", model, "--prompt", "a", "--queries", "1,x", "-o", out, NULL);
   assert_fails ("cannot read checkpoint", "extract", "--checkpoint", model,
                 "--tokenizer", model, "--prompt", "a", "-o", out, NULL);
-  assert_fails ("generate needs --checkpoint", "generate", "--steps", "3", NULL);
+  assert_fails ("generate needs either --model or --checkpoint", "generate", "--steps", "3", NULL);
   assert_fails ("cannot read checkpoint", "generate", "--checkpoint", model, "--tokenizer", model, NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   hl_test_remove_tmp_dir (dir);
