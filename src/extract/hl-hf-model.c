@@ -130,6 +130,7 @@ open_index (Loader      *loader,
   while (json_object_iter_next (&iter, &tensor, &node))
     {
       const char *file = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+      g_autofree char *holder = NULL;
       Entry *entry;
 
       if (file == NULL || strchr (file, '/') != NULL || !add_shard (loader, file, error))
@@ -140,7 +141,8 @@ open_index (Loader      *loader,
           return FALSE;
         }
       entry = g_hash_table_lookup (loader->entries, tensor);
-      if (entry == NULL || strcmp (g_path_get_basename (hl_safetensors_get_path (entry->file)), file) != 0)
+      holder = entry != NULL ? g_path_get_basename (hl_safetensors_get_path (entry->file)) : NULL;
+      if (entry == NULL || strcmp (holder, file) != 0)
         {
           set_tensor_error (error, _("%s maps tensor “%s” to %s, which does not hold it"), index_path, tensor, file);
           return FALSE;

@@ -520,7 +520,8 @@ test_damaged_model (void)
   }
   {
     /* A config with another intermediate size: every MLP shape is wrong. */
-    g_autofree char *other = g_strjoinv ("\"intermediate_size\": 40", g_strsplit (config, "\"intermediate_size\": 48", -1));
+    g_auto(GStrv) parts = g_strsplit (config, "\"intermediate_size\": 48", -1);
+    g_autofree char *other = g_strjoinv ("\"intermediate_size\": 40", parts);
     g_autoptr(GError) error = NULL;
 
     write_named (dir, "model.safetensors", contents, length);
@@ -532,7 +533,8 @@ test_damaged_model (void)
   }
   {
     /* An extra tensor: the same file read as a llama model without biases. */
-    g_autofree char *other = g_strjoinv ("\"model_type\": \"llama\"", g_strsplit (config, "\"model_type\": \"qwen2\"", -1));
+    g_auto(GStrv) parts = g_strsplit (config, "\"model_type\": \"qwen2\"", -1);
+    g_autofree char *other = g_strjoinv ("\"model_type\": \"llama\"", parts);
     g_autoptr(GError) error = NULL;
 
     write_named (dir, "config.json", other, strlen (other));
