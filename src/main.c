@@ -4,8 +4,24 @@
  */
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 
 #include "hl-application.h"
+
+/* Runs in the process that was started, before any window: --version
+ * answers without starting the interface. */
+static int
+handle_local_options_cb (GApplication *app,
+                         GVariantDict *options,
+                         gpointer      user_data)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      printf ("headlens %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  return -1;
+}
 
 int
 main (int    argc,
@@ -19,6 +35,14 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   app = hl_application_new ();
+  g_application_set_option_context_parameter_string (G_APPLICATION (app), _("[FILE…]"));
+  g_application_set_option_context_summary (G_APPLICATION (app),
+    _("Explore how the attention heads of a language model select tokens. Opens each "
+      "activation file FILE (HDF5, schema v1) in a window; with no FILE, the bundled "
+      "sample."));
+  g_application_add_main_option (G_APPLICATION (app), "version", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE, _("Show the version and exit"), NULL);
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options_cb), NULL);
 
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

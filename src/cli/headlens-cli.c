@@ -24,7 +24,7 @@ static const HlCliCommand commands[] = {
 static void
 print_usage (FILE *stream)
 {
-  fprintf (stream, "%s\n\n", _("Usage: headlens-cli COMMAND [OPTIONS…]"));
+  fprintf (stream, "%s\n  headlens-cli %s\n\n", _("Usage:"), _("COMMAND [OPTION…]"));
   fprintf (stream, "%s\n", _("Commands:"));
   for (const HlCliCommand *c = commands; c->name != NULL; c++)
     fprintf (stream, "  %-10s %s\n", c->name, _(c->summary));

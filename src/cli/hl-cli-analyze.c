@@ -73,10 +73,11 @@ make_context (AnalyzeOptions *o)
     { "heads", 0, 0, G_OPTION_ARG_STRING, &o->heads, N_("Query heads to analyse, e.g. 0-3 (all)"), N_("LIST") },
     { NULL }
   };
-  GOptionContext *context = g_option_context_new (_("FILE — analyse every head and write CSV files"));
+  GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
+    _("Analyses every head of an activation file and writes curves.csv, heads.csv and "
+      "model.csv into DIR."));
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   return context;
 }
 

@@ -73,10 +73,11 @@ parse_options (BenchOptions  *o,
     { "runs", 0, 0, G_OPTION_ARG_INT, &o->runs, N_("Runs of the read and of the analysis; the best is reported (3)"), "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— benchmark the analysis"));
+  g_autoptr(GOptionContext) context = hl_cli_context_new ("bench", NULL,
+    _("Generates a paper-scale synthetic file, measures the machine’s SGEMM peak and "
+      "times the read and the analysis against it."));
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (o->layers < 1 || o->heads < 1 || o->head_dim < 2 || o->seq_len < 2 || o->samples < 1

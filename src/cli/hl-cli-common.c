@@ -4,6 +4,7 @@
  */
 #include "hl-cli.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -12,6 +13,30 @@ hl_cli_fail (const GError *error)
 {
   g_printerr ("headlens-cli: %s\n", error->message);
   return 1;
+}
+
+int
+hl_cli_fail_usage (const GError *error)
+{
+  hl_cli_fail (error);
+  return 2;
+}
+
+GOptionContext *
+hl_cli_context_new (const char *command,
+                    const char *parameters,
+                    const char *summary)
+{
+  g_autofree char *prgname = g_strconcat ("headlens-cli ", command, NULL);
+  GOptionContext *context;
+
+  /* GOptionContext names the program from the prgname in its usage line. */
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameters);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (summary != NULL)
+    g_option_context_set_summary (context, summary);
+  return context;
 }
 
 struct _HlCliProgress

@@ -58,14 +58,15 @@ parse_args (ExtractArgs   *args,
     { "corpus", 0, 0, G_OPTION_ARG_FILENAME, &args->corpus, N_("a folder of .txt files or a JSONL file with a \"text\" field: one sample per document"), N_("PATH") },
     { "window", 0, 0, G_OPTION_ARG_INT, &args->window, N_("tokens per sample, the tokenizer's BOS included (default: the whole text, at most the model's context)"), N_("T") },
     { "seq-len", 0, 0, G_OPTION_ARG_INT, &args->window, N_("the same as --window (required with --corpus)"), N_("T") },
-    { "stride", 0, 0, G_OPTION_ARG_INT, &args->stride, N_("text tokens between the starts of two windows (default: T - 1, no overlap)"), N_("S") },
+    { "stride", 0, 0, G_OPTION_ARG_INT, &args->stride, N_("text tokens between the starts of two windows (default: T minus the BOS the tokenizer adds, no overlap)"), N_("S") },
     { "samples", 0, 0, G_OPTION_ARG_INT, &args->samples, N_("at most this many windows (default: all full windows)"), N_("K") },
     { "queries", 0, 0, G_OPTION_ARG_STRING, &args->queries, N_("query positions whose attention rows are stored: last (default), all, or a list like 16,100,287"), N_("last|all|LIST") },
     { "values-dtype", 0, 0, G_OPTION_ARG_STRING, &args->values_dtype, N_("storage type of the values (default f16)"), N_("f16|f32") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output, N_("activation file to write"), N_("OUT.h5") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— run a model on a text or a corpus and write its activations"));
+  g_autoptr(GOptionContext) context = hl_cli_context_new ("extract", NULL,
+    _("Runs a Hugging Face model directory or a llama2.c model on a text or a corpus and writes its activations."));
   int n_inputs;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -196,8 +197,9 @@ hl_cli_extract (int    argc,
   g_autoptr(GError) error = NULL;
   HlExtractResult result;
 
-  if (!parse_args (&args, &argc, &argv, &error) ||
-      (options = build_options (&args, &error)) == NULL)
+  if (!parse_args (&args, &argc, &argv, &error))
+    return hl_cli_fail_usage (error);
+  if ((options = build_options (&args, &error)) == NULL)
     return hl_cli_fail (error);
   /* The forward pass is the process's only work: BLAS uses every core. */
   openblas_set_num_threads ((int) g_get_num_processors ());

@@ -92,18 +92,19 @@ hl_cli_generate (int    argc,
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("random seed for sampling (default: from the clock)"), N_("S") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— continue a prompt with a model"));
+  g_autoptr(GOptionContext) context = hl_cli_context_new ("generate", NULL,
+    _("Continues a prompt with a Hugging Face model directory or a llama2.c model."));
   g_autoptr(GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return hl_cli_fail (error);
+    return hl_cli_fail_usage (error);
   if ((model == NULL) == (checkpoint == NULL) || (checkpoint == NULL) != (tokenizer == NULL) ||
       options.steps < 0 || temperature < 0.0)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    _("generate needs either --model or --checkpoint with --tokenizer, --steps of at least 0 and a temperature of at least 0"));
-      return hl_cli_fail (error);
+      return hl_cli_fail_usage (error);
     }
   options.temperature = (float) temperature;
   options.seed = (guint64) seed;

@@ -104,20 +104,17 @@ hl_cli_info (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_set_prgname ("headlens-cli info");
-  context = g_option_context_new (_("FILE"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
+  context = hl_cli_context_new ("info", _("FILE"),
     _("Prints the model, shape, dtypes, samples, query positions, kv head mapping and "
       "token presence of an activation file, then reads every block to validate it and "
       "lists any warnings. Exits with status 1 when the file is not valid."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return hl_cli_fail (error);
+    return hl_cli_fail_usage (error);
   if (argc != 2)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    _("expected one activation file, found %d arguments"), argc - 1);
-      return hl_cli_fail (error);
+      return hl_cli_fail_usage (error);
     }
   return run_info (argv[1]);
 }

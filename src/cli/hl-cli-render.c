@@ -51,6 +51,7 @@ typedef struct
   char    *size;
   char    *style;
   char    *title;
+  char    *font;
   int      layer;
   int      head;
   int      sample;
@@ -77,6 +78,7 @@ render_options_clear (RenderOptions *o)
   g_clear_pointer (&o->size, g_free);
   g_clear_pointer (&o->style, g_free);
   g_clear_pointer (&o->title, g_free);
+  g_clear_pointer (&o->font, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RenderOptions, render_options_clear)
@@ -160,6 +162,7 @@ make_context (RenderOptions *o)
     { "metric", 0, 0, G_OPTION_ARG_STRING, &o->metric, N_("Heatmap colour: regime, f1, precision, recall, margin, sink-mass, rho0, lambda, cv, beta, entropy (regime)"), N_("METRIC") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("Figure size, e.g. 3.5x2.5in or 8.9x6.4cm (3.5x2.5in; panel 7x2.5in)"), N_("WxH") },
     { "dpi", 0, 0, G_OPTION_ARG_DOUBLE, &o->dpi, N_("Pixels per inch of a PNG (300)"), N_("DPI") },
+    { "font", 0, 0, G_OPTION_ARG_STRING, &o->font, N_("Font family of the text, e.g. “Latin Modern Roman” for LaTeX documents (DejaVu Sans)"), N_("FAMILY") },
     { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &o->font_size, N_("Base font size in points (8)"), N_("PT") },
     { "style", 0, 0, G_OPTION_ARG_STRING, &o->style, N_("light, dark or high-contrast (light)"), N_("STYLE") },
     { "title", 0, 0, G_OPTION_ARG_STRING, &o->title, N_("A title over the figure"), N_("TEXT") },
@@ -171,7 +174,9 @@ make_context (RenderOptions *o)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the random control and the bootstrap (0)"), N_("SEED") },
     { NULL }
   };
-  GOptionContext *context = g_option_context_new (_("FILE — draw a figure as PNG, SVG or PDF"));
+  GOptionContext *context = hl_cli_context_new ("render", _("FILE"),
+    _("Draws a figure of an activation file as PNG, SVG or PDF, chosen by the extension "
+      "of OUT."));
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -758,8 +763,12 @@ export_options (const Context        *c,
                  _("--font-size must be between 0 and 72 points and --dpi positive"));
   options->dpi = o->dpi;
   options->transparent = o->transparent;
+  if (o->font != NULL && !hl_plot_text_has_family (o->font))
+    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
+                 _("--font: no font of the family “%s” is installed; expected a family that "
+                   "“fc-list : family” lists"), o->font);
   *style = hl_plot_style_new (preset, HL_PLOT_TARGET_EXPORT);
-  hl_plot_style_set_font (*style, (*style)->font_family, o->font_size);
+  hl_plot_style_set_font (*style, o->font != NULL ? o->font : (*style)->font_family, o->font_size);
   return TRUE;
 }
 

@@ -98,7 +98,7 @@ make_context (SynthOptions *o)
     { "gzip", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, gzip_option_cb, N_("Compress datasets with gzip (level 6, or LEVEL)"), N_("LEVEL") },
     { NULL }
   };
-  GOptionContext *context = g_option_context_new (NULL);
+  GOptionContext *context = hl_cli_context_new ("synth", NULL, NULL);
   GOptionGroup *group = g_option_group_new ("synth", NULL, NULL, o, NULL);
 
   g_option_group_add_entries (group, entries);
@@ -275,19 +275,18 @@ hl_cli_synth (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_set_prgname ("headlens-cli synth");
   hl_synth_model_params_init (&o.params);
   o.seed = (gint64) o.params.seed;
   o.kv_heads = -1;
   context = make_context (&o);
   g_option_context_set_help_enabled (context, TRUE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return hl_cli_fail (error);
+    return hl_cli_fail_usage (error);
   if (argc > 1)
     {
       g_set_error (&error, HL_CLI_SYNTH_ERROR, HL_CLI_SYNTH_ERROR_OPTION,
                    _("unexpected argument “%s”; the output file is given with -o FILE"), argv[1]);
-      return hl_cli_fail (error);
+      return hl_cli_fail_usage (error);
     }
   if (!finish_options (&o, &error))
     return hl_cli_fail (error);

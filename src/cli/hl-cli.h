@@ -21,6 +21,16 @@ typedef struct
 
 /* Prints "headlens-cli: <message>" to stderr and returns exit status 1. */
 int  hl_cli_fail (const GError *error);
+/* The same for a command line that cannot be used (an unknown option, a
+ * missing argument or required option): returns exit status 2. */
+int  hl_cli_fail_usage (const GError *error);
+
+/* The option context of one command, so every usage line reads
+ * "headlens-cli COMMAND [OPTION…] PARAMETERS" followed by @summary.
+ * @parameters and @summary are translated already; either may be NULL. */
+GOptionContext *hl_cli_context_new (const char *command,
+                                    const char *parameters,
+                                    const char *summary);
 
 /* A one-line progress bar on stderr when it is a terminal; silent otherwise.
  * Call with done == total to finish the line. */

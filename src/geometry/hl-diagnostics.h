@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "hl-geometry-types.h"
+#include "hl-types.h"
 
 G_BEGIN_DECLS
 

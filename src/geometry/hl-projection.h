@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "hl-geometry-types.h"
+#include "hl-types.h"
 
 G_BEGIN_DECLS
 

@@ -166,8 +166,6 @@ hl_application_about_action (GSimpleAction *action,
                         "comments", _("Explore how attention heads select tokens: the "
                                       "geometry of token selection in the value space "
                                       "of each head."),
-                        "website", "https://github.com/headlens/headlens",
-                        "issue-url", "https://github.com/headlens/headlens/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "copyright", _("© 2026 The Headlens developers"),
                         "translator-credits", _("translator-credits"),

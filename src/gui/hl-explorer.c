@@ -55,10 +55,6 @@ static const struct {
   [COLOUR_ENTROPY] = { "H", HL_COLORMAP_VIRIDIS, 0, 0 },
 };
 
-static const char *regime_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
-};
-
 /* One analysis run; callbacks of a run that is no longer the explorer's
  * current one are ignored. */
 typedef struct
@@ -316,7 +312,7 @@ cell_tooltip (HlExplorer         *self,
 
   return g_strdup_printf (_("<b>Layer %d · Head %d</b>: %s\n%s"
                             "sink mass %.3f · ρ<sub>0</sub> %.3f · λ %.3f · entropy %.2f"),
-                          result->layer, result->head, _(regime_names[result->regime]),
+                          result->layer, result->head, hl_regime_display_name (result->regime),
                           curves != NULL ? curves : "",
                           result->diagnostics.sink_mass, result->diagnostics.sink_similarity,
                           result->diagnostics.sink_ratio, result->diagnostics.entropy);

@@ -75,10 +75,6 @@ struct _HlHeadDetail
 
 G_DEFINE_FINAL_TYPE (HlHeadDetail, hl_head_detail, GTK_TYPE_WIDGET)
 
-static const char *regime_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
-};
-
 static void
 head_data_free (HeadData *data)
 {
@@ -269,7 +265,7 @@ hl_head_detail_update_header (HlHeadDetail *self)
 
   reason = g_markup_escape_text (r->reason, -1);
   /* Translators: the regime, then why, e.g. "Retriever: last-token contribution 0.81 …" */
-  markup = g_strdup_printf (_("<b>%s</b>: %s"), _(regime_names[r->regime]), reason);
+  markup = g_strdup_printf (_("<b>%s</b>: %s"), hl_regime_display_name (r->regime), reason);
   gtk_label_set_markup (self->regime_label, markup);
 }
 

@@ -130,10 +130,6 @@ struct _HlPlaygroundWindow
 
 G_DEFINE_FINAL_TYPE (HlPlaygroundWindow, hl_playground_window, ADW_TYPE_WINDOW)
 
-static const char *regime_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
-};
-
 /* Controls and state ---------------------------------------------------- */
 
 static double
@@ -511,7 +507,7 @@ format_diagnostics (HlHeadResult *analysis)
                                     "β = %.3f (fit error %.3f)\n"
                                     "α<sub>0</sub> = %.3f   α<sub>t</sub> = %.3f   entropy %.2f\n"
                                     "shares: sink %.2f · last %.2f · rest %.2f"),
-                                  _(regime_names[analysis->regime]), analysis->reason,
+                                  hl_regime_display_name (analysis->regime), analysis->reason,
                                   d->sink_ratio, d->sink_similarity, d->norm_cv,
                                   d->beta, d->beta_mae, d->sink_mass, d->last_mass, d->entropy,
                                   sink, last, rest);

@@ -83,11 +83,10 @@ regime_legend (const HlPlotStyle *style,
                gboolean           any_pending,
                HlLegendEntry     *entries)
 {
-  static const char *names[HL_N_REGIMES] = { N_("Retriever"), N_("Mixer"), N_("Reset") };
   int n = 0;
 
   for (int r = 0; r < HL_N_REGIMES; r++)
-    entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], _(names[r]) };
+    entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
   if (any_pending)
     entries[n++] = (HlLegendEntry) { HL_LEGEND_HATCH, style->muted, _("pending") };
   return n;

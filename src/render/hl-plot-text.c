@@ -150,6 +150,22 @@ hl_plot_text_format_number (double value,
   return g_strconcat (value < 0 ? "\342\210\222" : "", digits, NULL);
 }
 
+gboolean
+hl_plot_text_has_family (const char *family)
+{
+  PangoFontFamily **families = NULL;
+  int n_families = 0;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (family != NULL, FALSE);
+
+  pango_font_map_list_families (pango_cairo_font_map_get_default (), &families, &n_families);
+  for (int i = 0; i < n_families && !found; i++)
+    found = g_ascii_strcasecmp (pango_font_family_get_name (families[i]), family) == 0;
+  g_free (families);
+  return found;
+}
+
 void
 hl_plot_text_release_caches (void)
 {

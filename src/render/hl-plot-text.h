@@ -51,6 +51,10 @@ void         hl_plot_text_show   (cairo_t           *cr,
                                   double             y,
                                   double             xalign,
                                   double             yalign);
+/* Whether fontconfig has a font of @family (any case; aliases such as
+ * "Sans" and "Serif" count), so a figure asked for in that font is not
+ * silently drawn in another. */
+gboolean     hl_plot_text_has_family (const char *family);
 /* Drops the font map cached by Pango. Call once before
  * the process exits (tests, the command line) so leak checkers report only
  * real leaks; no text may be drawn afterwards. */

@@ -16,12 +16,10 @@ static int
 legend_entries (const HlPlotStyle *style,
                 HlLegendEntry     *entries)
 {
-  static const char *names[HL_N_REGIMES] = { N_("Retriever"), N_("Mixer"), N_("Reset") };
-
   /* Listed top to bottom as the bars stack them. */
   for (int r = 0; r < HL_N_REGIMES; r++)
     entries[r] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[HL_N_REGIMES - 1 - r],
-                                   _(names[HL_N_REGIMES - 1 - r]) };
+                                   hl_regime_display_name (HL_N_REGIMES - 1 - r) };
   return HL_N_REGIMES;
 }
 

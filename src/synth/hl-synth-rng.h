@@ -2,7 +2,7 @@
  *
  * The synthetic generator must produce the same bytes for the same seed on
  * every machine and every GLib version, so it draws from HlRandom
- * (xoshiro256**, src/geometry/hl-random.h) instead of GRand. What is added
+ * (xoshiro256**, src/base/hl-random.h) instead of GRand. What is added
  * here is only what the generator needs on top: its own seeding and
  * rejection scheme (fixed by the files already written and by the tests that
  * check them against an independent implementation), normals and per-part

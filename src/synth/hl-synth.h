@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "hl-geometry-types.h"
+#include "hl-types.h"
 
 G_BEGIN_DECLS
 

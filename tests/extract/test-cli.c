@@ -86,7 +86,8 @@ test_extract_stories260k (void)
 }
 
 static void
-assert_fails (const char *expected,
+assert_fails (int         status,
+              const char *expected,
               const char *command,
               ...)
 {
@@ -96,7 +97,7 @@ assert_fails (const char *expected,
   va_start (args, command);
   run_cli_va (&run, command, args);
   va_end (args);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, status);
   g_assert_nonnull (strstr (run.err, expected));
 }
 
@@ -107,17 +108,17 @@ test_errors (void)
   g_autofree char *model = g_build_filename (dir, "absent.bin", NULL);
   g_autofree char *out = g_build_filename (dir, "out.h5", NULL);
 
-  assert_fails ("extract needs either --model or --checkpoint", "extract", NULL);
-  assert_fails ("exactly one of --text-file, --prompt and --corpus", "extract", "--checkpoint", model,
+  assert_fails (2, "extract needs either --model or --checkpoint", "extract", NULL);
+  assert_fails (2, "exactly one of --text-file, --prompt and --corpus", "extract", "--checkpoint", model,
                 "--tokenizer", model, "-o", out, NULL);
-  assert_fails ("--values-dtype is “f64”, expected f16 or f32", "extract", "--checkpoint", model,
+  assert_fails (1, "--values-dtype is “f64”, expected f16 or f32", "extract", "--checkpoint", model,
                 "--tokenizer", model, "--prompt", "a", "--values-dtype", "f64", "-o", out, NULL);
-  assert_fails ("query position “x” is not a number", "extract", "--checkpoint", model,
+  assert_fails (1, "query position “x” is not a number", "extract", "--checkpoint", model,
                 "--tokenizer", model, "--prompt", "a", "--queries", "1,x", "-o", out, NULL);
-  assert_fails ("cannot read checkpoint", "extract", "--checkpoint", model,
+  assert_fails (1, "cannot read checkpoint", "extract", "--checkpoint", model,
                 "--tokenizer", model, "--prompt", "a", "-o", out, NULL);
-  assert_fails ("generate needs either --model or --checkpoint", "generate", "--steps", "3", NULL);
-  assert_fails ("cannot read checkpoint", "generate", "--checkpoint", model, "--tokenizer", model, NULL);
+  assert_fails (2, "generate needs either --model or --checkpoint", "generate", "--steps", "3", NULL);
+  assert_fails (1, "cannot read checkpoint", "generate", "--checkpoint", model, "--tokenizer", model, NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   hl_test_remove_tmp_dir (dir);
 }

@@ -174,7 +174,7 @@ test_usage (void)
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
                                NULL, NULL, NULL, &err, &wait_status, NULL));
-  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 2);
   assert_contains (err, "expected one activation file");
 }
 

@@ -1,6 +1,7 @@
-/* hl-geometry-types.h: the types every part of the geometry engine shares.
+/* hl-types.h: the enums and plain types the libraries share: rankings,
+ * distances, N grids, regimes and the input of one attention operation.
  *
- * Definitions follow ../shared/FRAMEWORK.md. Indices are 0-based as in the
+ * Definitions are those of docs/metrics.md. Indices are 0-based as in the
  * activation file.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -54,6 +55,8 @@ typedef struct
 const char *hl_ranking_to_string  (HlRanking  ranking);   /* "attention", ... */
 const char *hl_distance_to_string (HlDistance distance);  /* "euclidean", "cosine" */
 const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset" */
+/* The regime's name for people, translated: "Retriever", "Mixer", "Reset". */
+const char *hl_regime_display_name (HlRegime  regime);
 gboolean    hl_ranking_from_string  (const char *str, HlRanking  *out);
 gboolean    hl_distance_from_string (const char *str, HlDistance *out);
 

@@ -1,14 +1,18 @@
-/* hl-geometry-types.c
+/* hl-types.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "hl-geometry-types.h"
+#include "hl-types.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 static const char * const ranking_names[HL_N_RANKINGS] = { "attention", "contribution", "random" };
 static const char * const distance_names[HL_N_DISTANCES] = { "euclidean", "cosine" };
 static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset" };
+static const char * const regime_display_names[HL_N_REGIMES] = {
+  N_("Retriever"), N_("Mixer"), N_("Reset"),
+};
 
 const char *
 hl_ranking_to_string (HlRanking ranking)
@@ -29,6 +33,13 @@ hl_regime_to_string (HlRegime regime)
 {
   g_return_val_if_fail (regime < HL_N_REGIMES, NULL);
   return regime_names[regime];
+}
+
+const char *
+hl_regime_display_name (HlRegime regime)
+{
+  g_return_val_if_fail (regime < HL_N_REGIMES, NULL);
+  return _(regime_display_names[regime]);
 }
 
 static gboolean
