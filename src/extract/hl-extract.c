@@ -16,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows of logits computed at once for the loss, bounding the buffer to
- * LOSS_CHUNK x vocab_size floats. */
-#define LOSS_CHUNK 64
-
 G_DEFINE_QUARK (hl-extract-error-quark, hl_extract_error)
 
 HlExtractOptions *
@@ -417,40 +413,18 @@ layer_done_cb (const HlLayerCapture  *capture,
   return TRUE;
 }
 
-/* -log softmax(logits)[target], in double for the sum over the vocabulary. */
-static double
-token_loss (const float *logits,
-            int          vocab,
-            int          target)
-{
-  float max = logits[0];
-  double sum = 0.0;
-
-  for (int i = 1; i < vocab; i++)
-    max = MAX (max, logits[i]);
-  for (int i = 0; i < vocab; i++)
-    sum += exp ((double) logits[i] - max);
-  return log (sum) - ((double) logits[target] - max);
-}
-
 /* Adds the next-token losses of positions 0 .. window - 2 of the window
  * just run. */
 static void
 add_window_loss (Extraction    *ex,
                  const int32_t *tokens)
 {
-  int vocab = ex->config->vocab_size;
   int rows = ex->result->window - 1;
-  g_autofree float *logits = g_new (float, (gsize) MIN (rows, LOSS_CHUNK) * vocab);
+  g_autofree double *nll = g_new (double, rows);
 
-  for (int first = 0; first < rows; first += LOSS_CHUNK)
-    {
-      int n = MIN (LOSS_CHUNK, rows - first);
-
-      hl_transformer_logits (ex->transformer, first, n, logits);
-      for (int t = 0; t < n; t++)
-        ex->loss_sum += token_loss (logits + (gsize) t * vocab, vocab, tokens[first + t + 1]);
-    }
+  hl_transformer_nll (ex->transformer, 0, rows, tokens + 1, nll);
+  for (int t = 0; t < rows; t++)
+    ex->loss_sum += nll[t];
   ex->result->n_predictions += rows;
 }
 

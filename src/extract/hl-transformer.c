@@ -802,36 +802,121 @@ soft_cap (float *values,
     values[i] = cap * tanhf (values[i] / cap);
 }
 
+/* Logits of classifier rows row0 .. row0 + n_vocab - 1 for @n_rows final
+ * states @x into @out (row stride @ldo), widened block by block so a
+ * bfloat16 classifier of 128k rows never exists whole in float32. */
+static void
+classifier_block (HlTransformer *self,
+                  gint64         row0,
+                  int            n_vocab,
+                  const float   *x,
+                  int            n_rows,
+                  float         *out,
+                  int            ldo)
+{
+  const HlTensor *classifier = &self->w->classifier;
+  HlTensor block = *classifier;
+  Matrix m;
+
+  block.rows = n_vocab;
+  block.data = (const guint8 *) classifier->data + row0 * classifier->stride * hl_tensor_dtype_size (classifier->dtype);
+  self->arena_used = 0;
+  m = view (self, &block);
+  matmul (out, ldo, x, self->c.hidden_size, &m, n_rows);
+  if (self->c.final_softcap > 0.0f)
+    for (int t = 0; t < n_rows; t++)
+      soft_cap (out + (gsize) t * ldo, n_vocab, self->c.final_softcap);
+}
+
 void
 hl_transformer_logits (HlTransformer *self,
                        int            first_row,
                        int            n_rows,
                        float         *out)
 {
-  const HlModelConfig *c;
-  const HlTensor *classifier;
+  int vocab;
   const float *x;
 
   g_return_if_fail (self != NULL && self->finished);
   g_return_if_fail (out != NULL);
   g_return_if_fail (first_row >= 0 && n_rows > 0 && first_row + n_rows <= self->n_tokens);
 
-  c = &self->c;
-  classifier = &self->w->classifier;
-  x = self->xb + (gsize) first_row * c->hidden_size;
-  /* Block by block, so a bfloat16 classifier of 128k rows never exists
-   * whole in float32. */
-  for (gint64 row0 = 0; row0 < c->vocab_size; row0 += CLASSIFIER_BLOCK)
-    {
-      HlTensor block = *classifier;
-      Matrix m;
+  vocab = self->c.vocab_size;
+  x = self->xb + (gsize) first_row * self->c.hidden_size;
+  for (gint64 row0 = 0; row0 < vocab; row0 += CLASSIFIER_BLOCK)
+    classifier_block (self, row0, MIN (CLASSIFIER_BLOCK, vocab - row0), x, n_rows, out + row0, vocab);
+}
 
-      block.rows = MIN (CLASSIFIER_BLOCK, c->vocab_size - row0);
-      block.data = (const guint8 *) classifier->data + row0 * classifier->stride * hl_tensor_dtype_size (classifier->dtype);
-      self->arena_used = 0;
-      m = view (self, &block);
-      matmul (out + row0, c->vocab_size, x, c->hidden_size, &m, n_rows);
+/* Folds one block of logits into each row's running maximum and sum of
+ * exponentials (the streaming log-sum-exp), and picks up the target's
+ * logit when it falls in the block. */
+static void
+fold_block (const float   *logits,
+            int            n_vocab,
+            gint64         row0,
+            int            n_rows,
+            const int32_t *targets,
+            double        *max,
+            double        *sum,
+            double        *target_logit)
+{
+  for (int t = 0; t < n_rows; t++)
+    {
+      const float *row = logits + (gsize) t * n_vocab;
+      double block_max = row[0], block_sum = 0.0;
+
+      for (int i = 1; i < n_vocab; i++)
+        block_max = MAX (block_max, row[i]);
+      if (block_max > max[t])
+        {
+          sum[t] *= exp (max[t] - block_max);
+          max[t] = block_max;
+        }
+      for (int i = 0; i < n_vocab; i++)
+        block_sum += exp ((double) row[i] - max[t]);
+      sum[t] += block_sum;
+      if (targets[t] >= row0 && targets[t] < row0 + n_vocab)
+        target_logit[t] = row[targets[t] - row0];
     }
-  if (c->final_softcap > 0.0f)
-    soft_cap (out, (gsize) n_rows * c->vocab_size, c->final_softcap);
+}
+
+void
+hl_transformer_nll (HlTransformer *self,
+                    int            first_row,
+                    int            n_rows,
+                    const int32_t *targets,
+                    double        *nll)
+{
+  int vocab, block;
+  const float *x;
+  g_autofree float *logits = NULL;
+  g_autofree double *max = NULL;
+  g_autofree double *sum = NULL;
+  g_autofree double *target_logit = NULL;
+
+  g_return_if_fail (self != NULL && self->finished);
+  g_return_if_fail (targets != NULL && nll != NULL);
+  g_return_if_fail (first_row >= 0 && n_rows > 0 && first_row + n_rows <= self->n_tokens);
+
+  vocab = self->c.vocab_size;
+  block = MIN (CLASSIFIER_BLOCK, vocab);
+  x = self->xb + (gsize) first_row * self->c.hidden_size;
+  logits = g_new (float, (gsize) n_rows * block);
+  max = g_new (double, n_rows);
+  sum = g_new0 (double, n_rows);
+  target_logit = g_new0 (double, n_rows);
+  for (int t = 0; t < n_rows; t++)
+    {
+      g_return_if_fail (targets[t] >= 0 && targets[t] < vocab);
+      max[t] = -INFINITY;
+    }
+  for (gint64 row0 = 0; row0 < vocab; row0 += block)
+    {
+      int n_vocab = MIN (block, vocab - row0);
+
+      classifier_block (self, row0, n_vocab, x, n_rows, logits, n_vocab);
+      fold_block (logits, n_vocab, row0, n_rows, targets, max, sum, target_logit);
+    }
+  for (int t = 0; t < n_rows; t++)
+    nll[t] = log (sum[t]) + max[t] - target_logit[t];
 }

@@ -131,6 +131,16 @@ void           hl_transformer_logits   (HlTransformer  *self,
                                         int             n_rows,
                                         float          *out);
 
+/* The next-token loss -log softmax(logits)[target] in nats of rows
+ * first_row .. first_row + n_rows - 1 against @targets [n_rows] into
+ * @nll [n_rows], computed in double over the classifier in blocks (each
+ * block widened once for all rows, no [n_rows, vocab] buffer). */
+void           hl_transformer_nll      (HlTransformer  *self,
+                                        int             first_row,
+                                        int             n_rows,
+                                        const int32_t  *targets,
+                                        double         *nll);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlTransformer, hl_transformer_free)
 
 G_END_DECLS

@@ -135,6 +135,31 @@ compare (const char          *name,
   g_assert_cmpfloat (difference, <=, TOLERANCE);
 }
 
+/* The streaming loss equals -log softmax of the full logits (to float32
+ * rounding: BLAS may sum the two products in different orders). */
+static void
+check_nll (HlTransformer *transformer,
+           const int32_t *tokens,
+           int            n,
+           const float   *logits,
+           int            vocab)
+{
+  g_autofree double *nll = g_new (double, n - 1);
+
+  hl_transformer_nll (transformer, 0, n - 1, tokens + 1, nll);
+  for (int t = 0; t + 1 < n; t++)
+    {
+      const float *row = logits + (gsize) t * vocab;
+      double max = row[0], sum = 0.0;
+
+      for (int i = 1; i < vocab; i++)
+        max = MAX (max, row[i]);
+      for (int i = 0; i < vocab; i++)
+        sum += exp (row[i] - max);
+      g_assert_cmpfloat (fabs (nll[t] - (log (sum) + max - row[tokens[t + 1]])), <=, 1e-5);
+    }
+}
+
 static void
 run_and_compare (const char  *name,
                  HlModel     *model,
@@ -163,6 +188,7 @@ run_and_compare (const char  *name,
                                          capture_cb, &k, &error));
   g_assert_no_error (error);
   hl_transformer_logits (transformer, 0, n, logits);
+  check_nll (transformer, (int32_t *) tokens->data, n, logits, c->vocab_size);
   compare (name, "attention", k.attention, reference, n_attention);
   compare (name, "values", k.values, reference + n_attention, n_values);
   compare (name, "logits", logits, reference + n_attention + n_values, n_logits);
