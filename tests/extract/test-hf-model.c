@@ -16,7 +16,6 @@
 #include <math.h>
 #include <string.h>
 
-#define PYTHON "/usr/bin/python3"
 #define TOLERANCE 1e-4
 
 static const char * const cases[] = {
@@ -35,38 +34,6 @@ shared_dir (void)
       return NULL;
     }
   return shared;
-}
-
-/* Runs hf-reference.py for @name into a new folder, or returns NULL after
- * g_test_skip() when numpy or the shared folder is missing. */
-static char *
-write_case (const char *name)
-{
-  const char *shared = shared_dir ();
-  g_autofree char *script = g_build_filename (g_getenv ("HL_TEST_SRCDIR"), "extract", "hf-reference.py", NULL);
-  g_autofree char *dir = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (shared == NULL)
-    return NULL;
-  if (!g_spawn_command_line_sync (PYTHON " -c 'import numpy'", NULL, NULL, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_skip (PYTHON " cannot import numpy (install python3-numpy)");
-      return NULL;
-    }
-  dir = hl_test_make_tmp_dir ();
-  {
-    const char *argv[] = { PYTHON, script, name, dir, shared, NULL };
-
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error));
-  }
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("hf-reference.py %s failed: %s", name, err);
-  return g_steal_pointer (&dir);
 }
 
 static GArray *
@@ -200,7 +167,7 @@ static void
 test_family (gconstpointer data)
 {
   const char *name = data;
-  g_autofree char *dir = write_case (name);
+  g_autofree char *dir = test_write_hf_model (name);
   g_autoptr(HlModel) model = NULL;
   g_autoptr(HlTextCodec) codec = NULL;
   g_autofree char *sha256 = NULL;
@@ -223,8 +190,8 @@ test_family (gconstpointer data)
 static void
 test_prefix (void)
 {
-  g_autofree char *llama = write_case ("llama-gqa-llama3");
-  g_autofree char *gpt2 = llama != NULL ? write_case ("gpt2") : NULL;
+  g_autofree char *llama = test_write_hf_model ("llama-gqa-llama3");
+  g_autofree char *gpt2 = llama != NULL ? test_write_hf_model ("gpt2") : NULL;
   g_autoptr(HlModel) model = NULL;
   g_autoptr(HlTextCodec) codec = NULL;
   g_autoptr(HlModel) model2 = NULL;
@@ -518,7 +485,7 @@ test_bad_safetensors (void)
 static void
 test_damaged_model (void)
 {
-  g_autofree char *dir = write_case ("qwen2");
+  g_autofree char *dir = test_write_hf_model ("qwen2");
   g_autofree char *contents = NULL;
   g_autofree char *config = NULL;
   gsize length, config_length;
@@ -593,7 +560,7 @@ test_damaged_model (void)
 static void
 test_missing_files (void)
 {
-  g_autofree char *dir = write_case ("gpt2");
+  g_autofree char *dir = test_write_hf_model ("gpt2");
   g_autofree char *weights = NULL;
   g_autofree char *tokenizer = NULL;
   g_autofree char *moved = NULL;
