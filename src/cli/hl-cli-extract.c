@@ -7,7 +7,6 @@
 
 #include "hl-extract.h"
 
-#include <cblas.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -201,8 +200,7 @@ hl_cli_extract (int    argc,
     return hl_cli_fail_usage (error);
   if ((options = build_options (&args, &error)) == NULL)
     return hl_cli_fail (error);
-  /* The forward pass is the process's only work: BLAS uses every core. */
-  openblas_set_num_threads ((int) g_get_num_processors ());
+  hl_cli_set_blas_threads ();
   progress = hl_cli_progress_new (_("Extracting (layers × windows)"));
   if (!hl_extract_run (options, NULL, progress_cb, progress, &result, &error))
     return hl_cli_fail (error);

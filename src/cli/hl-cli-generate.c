@@ -10,7 +10,6 @@
 #include "hl-hf-model.h"
 #include "hl-tokenizer.h"
 
-#include <cblas.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -60,7 +59,7 @@ generate (const char              *model_dir,
 
   if (!open_model (model_dir, checkpoint_path, tokenizer_path, &model, &codec, &error))
     return hl_cli_fail (error);
-  openblas_set_num_threads ((int) g_get_num_processors ());
+  hl_cli_set_blas_threads ();
   text = hl_generate (model, codec, prompt, options, piece_cb, NULL, &error);
   if (text == NULL)
     {
