@@ -249,6 +249,7 @@ typedef struct
   HlModel                  *model;            /* owned */
   HlTextCodec              *codec;            /* owned */
   char                     *config_sha256;    /* owned; NULL for llama2.c */
+  char                     *tokenizer_name;   /* owned: its file and kind */
   HlCorpus                 *corpus;           /* owned; NULL for a text */
   HlTransformer            *transformer;      /* owned */
   HlActivationsWriter      *writer;           /* owned */
@@ -295,6 +296,9 @@ open_model (Extraction  *ex,
     return FALSE;
   ex->config = hl_model_get_config (ex->model);
   ex->prefix = hl_text_codec_get_prefix (ex->codec, &n_prefix);
+  ex->tokenizer_name = ex->options->model_dir != NULL ?
+                       g_strdup_printf ("tokenizer.json (%s)", hl_text_codec_describe (ex->codec)) :
+                       g_path_get_basename (ex->options->tokenizer_path);
   ex->result->n_prefix = (int) n_prefix;
   return TRUE;
 }
@@ -317,7 +321,7 @@ describe_source (const Extraction *ex)
                             r->n_text_tokens, r->n_prefix, r->n_samples, r->window, r->n_prefix,
                             r->window - r->n_prefix, r->stride, r->n_unused_tokens);
   return g_strdup_printf ("%s; %s, tokenizer %s", what, hl_model_get_description (ex->model),
-                          hl_text_codec_describe (ex->codec));
+                          ex->tokenizer_name);
 }
 
 static gboolean
@@ -329,7 +333,7 @@ write_provenance (Extraction  *ex,
 
   return hl_activations_writer_set_string_attribute (ex->writer, "model_path", absolute, error) &&
          hl_activations_writer_set_string_attribute (ex->writer, "model_type", ex->config->model_type, error) &&
-         hl_activations_writer_set_string_attribute (ex->writer, "tokenizer", hl_text_codec_describe (ex->codec), error) &&
+         hl_activations_writer_set_string_attribute (ex->writer, "tokenizer", ex->tokenizer_name, error) &&
          (ex->config_sha256 == NULL ||
           hl_activations_writer_set_string_attribute (ex->writer, "model_config_sha256", ex->config_sha256, error));
 }
@@ -635,6 +639,7 @@ extraction_clear (Extraction *ex)
   g_clear_pointer (&ex->corpus, hl_corpus_free);
   g_clear_object (&ex->model);
   g_clear_pointer (&ex->config_sha256, g_free);
+  g_clear_pointer (&ex->tokenizer_name, g_free);
   g_clear_pointer (&ex->text_tokens, g_free);
   g_clear_pointer (&ex->query_positions, g_free);
   g_clear_pointer (&ex->head_values, g_free);

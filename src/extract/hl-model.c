@@ -159,13 +159,13 @@ hl_model_new_from_checkpoint (HlCheckpoint *checkpoint)
   weights.classifier = f32_matrix (w->classifier, c->vocab_size, c->dim);
   weights.layers = layers;
   base = g_path_get_basename (hl_checkpoint_get_path (checkpoint));
-  if (g_str_has_suffix (base, ".bin"))
-    base[strlen (base) - 4] = '\0';
-  description = g_strdup_printf ("llama2.c checkpoint (version %d, dim %d, hidden_dim %d, %d layers, "
+  description = g_strdup_printf ("llama2.c checkpoint %s (version %d, dim %d, hidden_dim %d, %d layers, "
                                  "%d heads, %d kv heads, vocab %d, seq_len %d, %s classifier)",
-                                 c->version, c->dim, c->hidden_dim, c->n_layers, c->n_heads,
+                                 base, c->version, c->dim, c->hidden_dim, c->n_layers, c->n_heads,
                                  c->n_kv_heads, c->vocab_size, c->seq_len,
                                  c->shared_classifier ? "shared" : "separate");
+  if (g_str_has_suffix (base, ".bin"))
+    base[strlen (base) - 4] = '\0';
   return hl_model_new (&config, &weights, G_OBJECT (checkpoint), base, description);
 }
 

@@ -434,5 +434,5 @@ main (int    argc,
   g_test_add_func ("/extract/cli/hf-generate", test_generate_hf_model);
   g_test_add_func ("/extract/cli/corpus-folder", test_corpus_folder);
   g_test_add_func ("/extract/cli/corpus-jsonl-memory", test_corpus_jsonl_memory);
-  return g_test_run ();
+  return hl_test_run_and_wait ();
 }
