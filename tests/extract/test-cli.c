@@ -198,6 +198,7 @@ test_extract_hf_model (void)
   g_autofree char *config = NULL;
   g_autofree char *config_json = NULL;
   g_autofree char *sha256 = NULL;
+  g_autofree char *expected_sha256 = NULL;
   g_autofree char *model_type = NULL;
   g_autofree char *loss_line = NULL;
   g_autoptr(HlActivations) file = NULL;
@@ -235,7 +236,8 @@ test_extract_hf_model (void)
   config = g_build_filename (model, "config.json", NULL);
   g_assert_true (g_file_get_contents (config, &config_json, &length, NULL));
   sha256 = read_string_attribute (out, "model_config_sha256");
-  g_assert_cmpstr (sha256, ==, g_compute_checksum_for_string (G_CHECKSUM_SHA256, config_json, length));
+  expected_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, config_json, length);
+  g_assert_cmpstr (sha256, ==, expected_sha256);
   model_type = read_string_attribute (out, "model_type");
   g_assert_cmpstr (model_type, ==, "llama");
   loss_line = g_strdup_printf ("Next-token loss: %.4f nats", read_double_attribute (out, "loss_nats_per_token"));
