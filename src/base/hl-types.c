@@ -7,11 +7,20 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+G_DEFINE_ENUM_TYPE (HlRanking, hl_ranking,
+  G_DEFINE_ENUM_VALUE (HL_RANKING_ATTENTION, "attention"),
+  G_DEFINE_ENUM_VALUE (HL_RANKING_CONTRIBUTION, "contribution"),
+  G_DEFINE_ENUM_VALUE (HL_RANKING_RANDOM, "random"))
+
+G_DEFINE_ENUM_TYPE (HlDistance, hl_distance,
+  G_DEFINE_ENUM_VALUE (HL_DISTANCE_EUCLIDEAN, "euclidean"),
+  G_DEFINE_ENUM_VALUE (HL_DISTANCE_COSINE, "cosine"))
+
 static const char * const ranking_names[HL_N_RANKINGS] = { "attention", "contribution", "random" };
 static const char * const distance_names[HL_N_DISTANCES] = { "euclidean", "cosine" };
-static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset" };
+static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset", "other" };
 static const char * const regime_display_names[HL_N_REGIMES] = {
-  N_("Retriever"), N_("Mixer"), N_("Reset"),
+  N_("Retriever"), N_("Mixer"), N_("Reset"), N_("Other"),
 };
 
 const char *
@@ -78,6 +87,18 @@ hl_distance_from_string (const char *str,
   if (!index_of_name (distance_names, HL_N_DISTANCES, str, &i))
     return FALSE;
   *out = (HlDistance) i;
+  return TRUE;
+}
+
+gboolean
+hl_regime_from_string (const char *str,
+                       HlRegime   *out)
+{
+  int i;
+
+  if (!index_of_name (regime_names, HL_N_REGIMES, str, &i))
+    return FALSE;
+  *out = (HlRegime) i;
   return TRUE;
 }
 

@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -34,11 +34,20 @@ typedef enum
   HL_GRID_LIST,             /* the values of a list that lie in 1 .. t */
 } HlGridKind;
 
+/* The colour maps of metric values (drawn by src/render/hl-colormap.h). */
+typedef enum
+{
+  HL_COLORMAP_VIRIDIS,    /* sequential: dark blue-violet to yellow */
+  HL_COLORMAP_DIVERGING,  /* blue - near white - red, for signed values (RdBu) */
+  HL_N_COLORMAPS
+} HlColormap;
+
 typedef enum
 {
   HL_REGIME_RETRIEVER,
   HL_REGIME_MIXER,
   HL_REGIME_RESET,
+  HL_REGIME_OTHER,          /* none of the three signatures (docs/metrics.md) */
   HL_N_REGIMES
 } HlRegime;
 
@@ -52,13 +61,20 @@ typedef struct
   const float *alpha;       /* [n_keys]: the attention row, keys 0..t */
 } HlHeadInput;
 
+/* GTypes of the enums, whose nicks are the strings below. */
+#define HL_TYPE_RANKING  (hl_ranking_get_type ())
+#define HL_TYPE_DISTANCE (hl_distance_get_type ())
+GType       hl_ranking_get_type  (void) G_GNUC_CONST;
+GType       hl_distance_get_type (void) G_GNUC_CONST;
+
 const char *hl_ranking_to_string  (HlRanking  ranking);   /* "attention", ... */
 const char *hl_distance_to_string (HlDistance distance);  /* "euclidean", "cosine" */
-const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset" */
-/* The regime's name for people, translated: "Retriever", "Mixer", "Reset". */
+const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset", "other" */
+/* The regime's name for people, translated: "Retriever", "Mixer", "Reset", "Other". */
 const char *hl_regime_display_name (HlRegime  regime);
 gboolean    hl_ranking_from_string  (const char *str, HlRanking  *out);
 gboolean    hl_distance_from_string (const char *str, HlDistance *out);
+gboolean    hl_regime_from_string   (const char *str, HlRegime   *out);
 
 /* Fills @out (capacity at least n_keys) with the N grid for a query with
  * @n_keys visible keys; returns its length. @list is used for HL_GRID_LIST. */

@@ -4,6 +4,8 @@
  */
 #include "hl-cli.h"
 
+#include "hl-output-set.h"
+
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
@@ -35,6 +37,9 @@ int
 main (int    argc,
       char **argv)
 {
+  /* First, before any thread starts: temporary files are then removed on
+   * SIGINT, SIGTERM and SIGHUP. */
+  hl_output_set_install_signal_cleanup ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

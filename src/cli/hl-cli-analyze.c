@@ -1,5 +1,6 @@
 /* hl-cli-analyze.c: `headlens-cli analyze FILE --out DIR`, the whole-file
- * analysis written as tidy CSV (curves.csv, heads.csv, model.csv).
+ * analysis written as tidy CSV (curves.csv, heads.csv, model.csv) with
+ * provenance.json beside them.
  *
  * Exit status: 0 on success, 1 when the file cannot be read or the output
  * cannot be written, 2 for a bad command line.
@@ -39,6 +40,7 @@ typedef struct
   GArray *grid_list;
   GArray *layer_list;
   GArray *head_list;
+  HlRegimeThresholds thresholds;
 } AnalyzeOptions;
 
 static void
@@ -74,10 +76,22 @@ make_context (AnalyzeOptions *o)
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
-    _("Analyses every head of an activation file and writes curves.csv, heads.csv and "
-      "model.csv into DIR."));
+    _("Analyses every head of an activation file and writes curves.csv, heads.csv, "
+      "model.csv and provenance.json into DIR."));
+  GOptionEntry thresholds[HL_REGIME_N_THRESHOLDS + 1] = { { NULL } };
 
+  /* One option per threshold of the regime rule, named like its GSettings
+   * key. */
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    {
+      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
+
+      thresholds[i] = (GOptionEntry) { info->name, 0, 0, G_OPTION_ARG_DOUBLE,
+                                       &G_STRUCT_MEMBER (double, &o->thresholds, info->offset),
+                                       info->description, "X" };
+    }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, thresholds, GETTEXT_PACKAGE);
   return context;
 }
 
@@ -232,6 +246,9 @@ build_options (AnalyzeOptions    *o,
   options->head.seed = (guint64) o->seed;
   options->bootstrap = o->bootstrap;
   options->threads = o->threads;
+  options->head.thresholds = o->thresholds;
+  if (!hl_regime_thresholds_validate (&o->thresholds, error))
+    return FALSE;
   if (o->rankings != NULL
       && !parse_mask ("--rankings", o->rankings, ranking_from_string, &options->head.rankings, error))
     return FALSE;
@@ -275,10 +292,12 @@ hl_cli_analyze (int    argc,
                 char **argv)
 {
   g_auto(AnalyzeOptions) o = { .repeats = 16, .bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP };
-  g_autoptr(GOptionContext) context = make_context (&o);
+  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   HlAnalysisOptions options;
 
+  hl_regime_thresholds_init (&o.thresholds);
+  context = make_context (&o);
   if (!g_option_context_parse (context, &argc, &argv, &error)
       || !build_options (&o, &options, &error))
     {

@@ -114,6 +114,7 @@ read_text (const ExtractArgs  *args,
       return FALSE;
     }
   options->text_name = g_path_get_basename (args->text_file);
+  options->text_path = g_strdup (args->text_file);
   return TRUE;
 }
 

@@ -42,6 +42,7 @@ hl_extract_options_copy (const HlExtractOptions *options)
   copy->corpus_path = g_strdup (options->corpus_path);
   copy->text = g_strdup (options->text);
   copy->text_name = g_strdup (options->text_name);
+  copy->text_path = g_strdup (options->text_path);
   copy->output_path = g_strdup (options->output_path);
   copy->query_positions = g_memdup2 (options->query_positions,
                                      sizeof (int) * options->n_query_positions);
@@ -59,6 +60,7 @@ hl_extract_options_free (HlExtractOptions *options)
   g_free (options->corpus_path);
   g_free (options->text);
   g_free (options->text_name);
+  g_free (options->text_path);
   g_free (options->output_path);
   g_free (options->query_positions);
   g_free (options);
@@ -338,11 +340,34 @@ write_provenance (Extraction  *ex,
           hl_activations_writer_set_string_attribute (ex->writer, "model_config_sha256", ex->config_sha256, error));
 }
 
+/* The files the output may not replace: the model's, the text or corpus. */
+static GPtrArray *
+input_files (const HlExtractOptions *options)
+{
+  static const char * const model_files[] = {
+    "config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors",
+    "model.safetensors.index.json",
+  };
+  GPtrArray *inputs = g_ptr_array_new_with_free_func (g_free);
+  const char *paths[] = {
+    options->checkpoint_path, options->tokenizer_path, options->text_path, options->corpus_path,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    if (paths[i] != NULL)
+      g_ptr_array_add (inputs, g_strdup (paths[i]));
+  for (gsize i = 0; options->model_dir != NULL && i < G_N_ELEMENTS (model_files); i++)
+    g_ptr_array_add (inputs, g_build_filename (options->model_dir, model_files[i], NULL));
+  g_ptr_array_add (inputs, NULL);
+  return inputs;
+}
+
 static gboolean
 create_writer (Extraction  *ex,
                GError     **error)
 {
   g_autofree char *source = describe_source (ex);
+  g_autoptr(GPtrArray) inputs = input_files (ex->options);
   HlActivationsSpec spec = {
     .model = hl_model_get_name (ex->model),
     .source = source,
@@ -360,6 +385,7 @@ create_writer (Extraction  *ex,
     .gzip_level = 0,
     .with_token_ids = TRUE,
     .with_token_texts = TRUE,
+    .inputs = (const char * const *) inputs->pdata,
   };
 
   ex->writer = hl_activations_writer_new (ex->options->output_path, &spec, error);

@@ -51,6 +51,7 @@ typedef struct
   char             *model_dir;
   char             *text;               /* UTF-8; NULL with a corpus */
   char             *text_name;          /* for the source attribute; NULL for a prompt */
+  char             *text_path;          /* the file the text was read from, or NULL */
   char             *corpus_path;
   char             *output_path;
   int               window;             /* T with the prefix; 0 = the whole text, at most the model's context */
@@ -107,7 +108,9 @@ gboolean          hl_extract_plan_windows      (int                      n_text_
 
 /* Blocking: opens the model and its tokenizer, encodes, runs every window
  * and writes options->output_path atomically (nothing appears there on
- * error or cancellation). @progress is called on the calling thread. */
+ * error or cancellation; an output that is the checkpoint, the tokenizer or
+ * the text file is refused before the model runs). @progress is called on
+ * the calling thread. */
 gboolean          hl_extract_run               (const HlExtractOptions  *options,
                                                 GCancellable            *cancellable,
                                                 HlExtractProgressFunc    progress,

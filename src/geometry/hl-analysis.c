@@ -136,6 +136,8 @@ check_options (const HlAnalysisOptions *options,
                    _("Invalid analysis options: %s"), problem);
       return FALSE;
     }
+  if (!hl_regime_thresholds_validate (&head->thresholds, error))
+    return FALSE;
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
          && check_indices (options->heads, options->heads ? options->n_heads : 0,
@@ -712,18 +714,46 @@ wait_for_workers (Run *run)
   g_mutex_unlock (&run->mutex);
 }
 
+/* The pool parallelises across heads; one head's GEMM (a few hundred
+ * centres by t keys) is too small for OpenBLAS's threads to pay for their
+ * hand-offs, and with several workers they would fight the pool for the
+ * same cores. So BLAS runs single-threaded while any analysis runs, also
+ * with one worker, and gets its thread count back when the last one ends
+ * (the setting is process-wide; the PCA of the head detail runs meanwhile
+ * on one thread too, which its size does not notice). */
+static GMutex blas_lock;
+static int    blas_runs;
+static int    blas_threads_before;
+
+static void
+blas_single_threaded_begin (void)
+{
+  g_mutex_lock (&blas_lock);
+  if (blas_runs++ == 0)
+    {
+      blas_threads_before = openblas_get_num_threads ();
+      openblas_set_num_threads (1);
+    }
+  g_mutex_unlock (&blas_lock);
+}
+
+static void
+blas_single_threaded_end (void)
+{
+  g_mutex_lock (&blas_lock);
+  g_assert (blas_runs > 0);
+  if (--blas_runs == 0)
+    openblas_set_num_threads (blas_threads_before);
+  g_mutex_unlock (&blas_lock);
+}
+
 static void
 run_execute (Run *run)
 {
   int n_workers = run->analysis->options.threads;
   g_autofree GThread **workers = g_new (GThread *, n_workers);
 
-  /* The pool parallelises across heads; one head's GEMM (a few hundred
-   * centres by t keys) is too small for OpenBLAS's threads to pay for their
-   * hand-offs, and with several workers they would fight the pool for the
-   * same cores. So BLAS runs single-threaded during an analysis, also with
-   * one worker. The setting is process-wide. */
-  openblas_set_num_threads (1);
+  blas_single_threaded_begin ();
   run->active_workers = n_workers;
   for (int i = 0; i < n_workers; i++)
     workers[i] = g_thread_new ("hl-analysis-worker", worker_thread, run);
@@ -738,6 +768,7 @@ run_execute (Run *run)
   if (!run_should_stop (run))
     analysis_finish (run->analysis);
   run_deliver (run, TRUE);
+  blas_single_threaded_end ();
 }
 
 /* Main context: the last batch, then the task's result. */

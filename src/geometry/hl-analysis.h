@@ -3,9 +3,10 @@
  * One reader thread streams head blocks (the values of a kv head are read
  * once and shared by its query heads) through a bounded queue, so memory
  * does not grow with the number of layers; N worker threads compute
- * hl_head_analysis_compute() on each (layer, head, sample, query). When the
- * pool has more than one worker, OpenBLAS is set to one thread so the pool
- * and BLAS do not oversubscribe the cores.
+ * hl_head_analysis_compute() on each (layer, head, sample, query). While a
+ * run works, OpenBLAS runs on one thread so the pool and BLAS do not
+ * oversubscribe the cores; its thread count is restored when the last run
+ * ends.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

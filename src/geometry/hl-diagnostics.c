@@ -82,6 +82,9 @@ compute_norm_stats (const HlHeadInput *input,
 
   out->norm_cv = 0.0f;
   out->sink_ratio = 0.0f;
+  out->value_norm_max = 0.0f;
+  for (int i = 0; i <= t; i++)
+    out->value_norm_max = MAX (out->value_norm_max, (float) norms[i]);
   if (t < 1)
     return;
   for (int i = 1; i <= t; i++)
@@ -524,6 +527,14 @@ compute_masses (const HlHeadInput *input,
   out->entropy = (float) entropy;
   out->sink_mass = input->alpha[0];
   out->last_mass = input->alpha[input->n_keys - 1];
+  out->peak_key = -1;
+  out->peak_mass = 0.0f;
+  for (int i = 1; i < input->n_keys - 1; i++)
+    if (out->peak_key < 0 || input->alpha[i] > out->peak_mass)
+      {
+        out->peak_key = i;
+        out->peak_mass = input->alpha[i];
+      }
 }
 
 /* With a single key (t = 0) that key is the sink, so it is counted once, as

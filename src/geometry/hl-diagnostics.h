@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   float norm_cv;          /* std / mean of ||v_i|| over i = 1..t (population std) */
+  float value_norm_max;   /* B = max ||v_i|| over i = 0..t */
   float sink_ratio;       /* lambda = ||v_0|| / mean_{i>=1} ||v_i|| */
   float sink_similarity;  /* rho0 = mean_{i>=1} cos(v_0, v_i) */
   float beta;             /* least-squares fit of c(k) ~ exp(-beta k), k = 1..n_lags */
@@ -29,6 +30,9 @@ typedef struct
   float decay[HL_DIAGNOSTICS_MAX_LAGS]; /* decay[k - 1] = c(k), k = 1..n_lags */
   float sink_mass;        /* alpha_0 */
   float last_mass;        /* alpha_t */
+  int   peak_key;         /* the key 0 < i < t with the largest alpha_i (the lowest
+                           * such index on ties); -1 when t < 2 */
+  float peak_mass;        /* its alpha, 0 when t < 2 */
   float entropy;          /* -sum alpha_i log alpha_i (natural log, 0 log 0 = 0) */
   float a_sink;           /* ||alpha_0 v_0|| */
   float a_last;           /* ||alpha_t v_t|| */

@@ -74,6 +74,30 @@ hl_head_analysis_seed (guint64 seed,
   return mix64 (h ^ (guint32) query_index);
 }
 
+/* The regime from the attention ranking's trajectories: those of the curves,
+ * or computed here when that ranking was not asked for. */
+static void
+classify (HlHeadResult             *self,
+          const HlHeadInput        *input,
+          const HlRegimeThresholds *thresholds)
+{
+  HlRegimeTrajectories tr;
+  g_autofree float *sink = NULL;
+  g_autofree float *last = NULL;
+  const HlCurveSet *curves = self->curves;
+
+  if (!hl_regime_trajectories_from_curves (curves, input->n_keys, &tr))
+    {
+      sink = g_new (float, curves->n_grid + 1);
+      last = g_new (float, curves->n_grid + 1);
+      hl_regime_compute_trajectories (input, curves->grid, curves->n_grid, sink, last);
+      tr = (HlRegimeTrajectories) { input->n_keys, curves->n_grid, curves->grid, sink, last };
+    }
+  hl_regime_evidence (&self->diagnostics, &tr, thresholds, &self->evidence);
+  self->regime = hl_regime_decide (&self->evidence);
+  self->reason = hl_regime_reason (self->regime, &self->evidence, thresholds);
+}
+
 HlHeadResult *
 hl_head_analysis_compute (const HlHeadInput           *input,
                           const HlHeadId              *id,
@@ -109,8 +133,6 @@ hl_head_analysis_compute (const HlHeadInput           *input,
   };
   self->curves = hl_separability_compute (input, &sep);
   hl_diagnostics_compute (input, options->n_lags, &self->diagnostics);
-  self->regime = hl_regime_classify (&self->diagnostics, &options->thresholds);
-  self->reason = hl_regime_reason (self->regime, &self->diagnostics, self->curves,
-                                   &options->thresholds);
+  classify (self, input, &options->thresholds);
   return self;
 }

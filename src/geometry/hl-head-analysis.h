@@ -52,8 +52,9 @@ typedef struct
                                    * hl_projection_scatter() for the same permutations */
   HlCurveSet    *curves;          /* owned */
   HlDiagnostics  diagnostics;
+  HlRegimeEvidence evidence;      /* what the regime rule read */
   HlRegime       regime;
-  char          *reason;          /* owned, translated */
+  char          *reason;          /* owned, translated: quotes only @evidence */
 } HlHeadResult;
 
 #define HL_TYPE_HEAD_RESULT (hl_head_result_get_type ())

@@ -16,7 +16,7 @@
 /* Settings whose change needs a new analysis, and how long to wait for
  * more changes (a spin button sends one per step) before starting it. */
 static const char * const analysis_keys[] = {
-  "retriever-share", "reset-share", "random-repeats", "bootstrap-replicates", "blas-threads",
+  "random-repeats", "bootstrap-replicates", "blas-threads",
 };
 #define RESTART_DELAY_MS 400
 
@@ -636,9 +636,13 @@ hl_explorer_fill_options (HlExplorer        *self,
 {
   hl_analysis_options_init (options);
   options->head.repeats = g_settings_get_int (self->settings, "random-repeats");
-  options->head.thresholds.retriever_share = g_settings_get_double (self->settings,
-                                                                    "retriever-share");
-  options->head.thresholds.reset_share = g_settings_get_double (self->settings, "reset-share");
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    {
+      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
+
+      G_STRUCT_MEMBER (double, &options->head.thresholds, info->offset)
+        = g_settings_get_double (self->settings, info->name);
+    }
   options->bootstrap = g_settings_get_int (self->settings, "bootstrap-replicates");
   options->threads = g_settings_get_int (self->settings, "blas-threads");
 }
@@ -746,18 +750,30 @@ restart_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The analysis keys and the regime thresholds need a new analysis. */
+static gboolean
+is_analysis_key (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (analysis_keys); i++)
+    if (g_str_equal (key, analysis_keys[i]))
+      return TRUE;
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    if (g_str_equal (key, hl_regime_threshold_infos ()[i].name))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 settings_changed_cb (HlExplorer *self,
                      const char *key,
                      GSettings  *settings)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (analysis_keys); i++)
-    if (g_str_equal (key, analysis_keys[i]))
-      {
-        g_clear_handle_id (&self->restart_id, g_source_remove);
-        self->restart_id = g_timeout_add (RESTART_DELAY_MS, restart_timeout_cb, self);
-        return;
-      }
+  if (is_analysis_key (key))
+    {
+      g_clear_handle_id (&self->restart_id, g_source_remove);
+      self->restart_id = g_timeout_add (RESTART_DELAY_MS, restart_timeout_cb, self);
+      return;
+    }
 
   if (!g_str_equal (key, "ranking") && !g_str_equal (key, "distance")
       && !g_str_equal (key, "colour-mode"))

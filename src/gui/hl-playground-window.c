@@ -444,7 +444,7 @@ preset_action (GtkWidget  *widget,
         apply_state (self, &state);
         return;
       }
-  g_warning ("Unknown regime preset “%s”, expected retriever, mixer or reset", name);
+  g_warning ("Unknown regime preset “%s”, expected retriever, mixer, reset or other", name);
 }
 
 /* Results ---------------------------------------------------------------- */

@@ -1,20 +1,24 @@
 /* hl-activations-writer.c: writes activation files (schema v1) atomically.
  *
- * The file is written under a hidden temporary name beside the target and
- * renamed over it by hl_activations_writer_commit(), so readers never see a
- * half-written file and a crash leaves the previous file intact.
+ * The file is written as an output set of one file (hl-output-set.h): in a
+ * hidden temporary folder beside the target, renamed over it by
+ * hl_activations_writer_commit(), so readers never see a half-written file,
+ * a crash leaves the previous file intact and an input is never replaced.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+/* memfd_create () */
+#define _GNU_SOURCE
+
 #include "hl-activations-writer.h"
 #include "hl-float16.h"
 #include "hl-hdf5-private.h"
+#include "hl-output-set.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <math.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* The largest finite float16. */
@@ -23,7 +27,9 @@
 struct _HlActivationsWriter
 {
   char              *path;
-  char              *tmp_path;
+  HlOutputSet       *set;
+  gboolean           failed;       /* a write failed: the file is discarded */
+  const char        *tmp_path;     /* owned by set */
   hid_t              file;
   hid_t              values;
   hid_t              attention;
@@ -101,13 +107,21 @@ check_spec_arrays (const HlActivationsSpec  *spec,
   return TRUE;
 }
 
+/* @saved_errno is errno after the failed HDF5 call: HDF5 does not clear
+ * it, so it holds the reason of the write that failed (ENOSPC on a full
+ * disk), or 0 when HDF5 failed on its own. */
 static void
 set_io_error (GError     **error,
               const char  *what,
-              const char  *path)
+              const char  *path,
+              int          saved_errno)
 {
-  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
-               _("Could not write %s to “%s”"), what, path);
+  if (saved_errno != 0)
+    g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
+                 _("Could not write %s to “%s”: %s"), what, path, g_strerror (saved_errno));
+  else
+    g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
+                 _("Could not write %s to “%s”"), what, path);
 }
 
 static gboolean
@@ -172,6 +186,48 @@ write_root_attrs (HlActivationsWriter *self,
   return TRUE;
 }
 
+/* HDF5 stamps each object with its creation time by default, so the same
+ * data written twice would give different files (and the bundled sample
+ * would differ between builds). Every object is created without it. */
+static hid_t
+untimed_plist (hid_t plist_class)
+{
+  hid_t plist = H5Pcreate (plist_class);
+
+  H5Pset_obj_track_times (plist, 0);
+  return plist;
+}
+
+/* Creates the groups above @name that do not exist yet ("/tokens" for
+ * "/tokens/ids"), untimed. */
+static gboolean
+create_parent_groups (hid_t       file,
+                      const char *name)
+{
+  g_autofree char *path = g_strdup (name);
+
+  for (char *slash = strchr (path + 1, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      g_auto(HlH5Plist) gcpl = untimed_plist (H5P_GROUP_CREATE);
+      htri_t exists;
+
+      *slash = '\0';
+      exists = H5Lexists (file, path, H5P_DEFAULT);
+      if (exists < 0)
+        return FALSE;
+      if (!exists)
+        {
+          hid_t group = H5Gcreate2 (file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+
+          if (group < 0)
+            return FALSE;
+          H5Gclose (group);
+        }
+      *slash = '/';
+    }
+  return TRUE;
+}
+
 static hid_t
 create_chunked (hid_t          loc,
                 const char    *name,
@@ -182,14 +238,19 @@ create_chunked (hid_t          loc,
                 int            gzip_level)
 {
   g_auto(HlH5Space) space = H5Screate_simple (rank, dims, NULL);
-  g_auto(HlH5Plist) dcpl = H5Pcreate (H5P_DATASET_CREATE);
-  g_auto(HlH5Plist) lcpl = H5Pcreate (H5P_LINK_CREATE);
+  g_auto(HlH5Plist) dcpl = untimed_plist (H5P_DATASET_CREATE);
+  g_auto(HlH5Plist) dapl = H5Pcreate (H5P_DATASET_ACCESS);
 
-  H5Pset_create_intermediate_group (lcpl, 1);
+  if (!create_parent_groups (loc, name))
+    return H5I_INVALID_HID;
   H5Pset_chunk (dcpl, rank, chunk);
   if (gzip_level > 0)
     H5Pset_deflate (dcpl, gzip_level);
-  return H5Dcreate2 (loc, name, type, space, lcpl, dcpl, H5P_DEFAULT);
+  /* Every write is one whole chunk, so a chunk cache gains nothing; without
+   * one a chunk is on disk when H5Dwrite returns, and a failed write (a
+   * full disk) leaves no dirty chunk that closing would try to write. */
+  H5Pset_chunk_cache (dapl, 0, 0, 1.0);
+  return H5Dcreate2 (loc, name, type, space, H5P_DEFAULT, dcpl, dapl);
 }
 
 static gboolean
@@ -244,21 +305,31 @@ write_query_positions (HlActivationsWriter *self,
 {
   hsize_t n = self->spec.n_queries;
   g_auto(HlH5Space) space = H5Screate_simple (1, &n, NULL);
+  g_auto(HlH5Plist) dcpl = untimed_plist (H5P_DATASET_CREATE);
   g_auto(HlH5Dataset) dset = H5Dcreate2 (self->file, "/query_positions", H5T_STD_I32LE,
-                                         space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                                         space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 
   return dset >= 0
          && H5Dwrite (dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, positions) >= 0;
 }
 
-static char *
-make_tmp_path (const char *path)
+/* Creates the output set of one file, and refuses a target that is one of
+ * @inputs. */
+static gboolean
+create_set (HlActivationsWriter  *self,
+            const char * const   *inputs,
+            GError              **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *name = g_strdup_printf (".%s.XXXXXX.tmp", base);
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *base = g_path_get_basename (self->path);
 
-  return g_build_filename (dir, name, NULL);
+  self->set = hl_output_set_new (dir, HL_OUTPUT_SET_NONE, error);
+  if (self->set == NULL)
+    return FALSE;
+  for (guint i = 0; inputs != NULL && inputs[i] != NULL; i++)
+    hl_output_set_add_input (self->set, inputs[i]);
+  self->tmp_path = hl_output_set_add_file (self->set, base, error);
+  return self->tmp_path != NULL;
 }
 
 static gboolean
@@ -269,30 +340,19 @@ create_file (HlActivationsWriter  *self,
              const int            *kv_head_of,
              GError              **error)
 {
-  int fd;
+  /* The file creation list also holds the root group's properties. */
+  g_auto(HlH5Plist) fcpl = untimed_plist (H5P_FILE_CREATE);
 
-  self->tmp_path = make_tmp_path (self->path);
-  fd = g_mkstemp_full (self->tmp_path, O_RDWR, 0666);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
-                   _("Could not create a temporary file beside “%s”: %s"),
-                   self->path, g_strerror (saved_errno));
-      g_clear_pointer (&self->tmp_path, g_free);
-      return FALSE;
-    }
-  close (fd);
-
-  self->file = H5Fcreate (self->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  errno = 0;
+  self->file = H5Fcreate (self->tmp_path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT);
   if (self->file < 0
       || !write_root_attrs (self, model, source, kv_head_of)
       || !write_query_positions (self, query_positions)
       || !create_block_datasets (self)
       || !create_token_datasets (self))
     {
-      set_io_error (error, _("the file header"), self->tmp_path);
+      self->failed = TRUE;
+      set_io_error (error, _("the file header"), self->path, errno);
       return FALSE;
     }
   return TRUE;
@@ -320,9 +380,12 @@ hl_activations_writer_new (const char               *path,
   self->spec = *spec;
   self->spec.model = self->spec.source = NULL;
   self->spec.query_positions = self->spec.kv_head_of = NULL;
+  self->spec.inputs = NULL;
   self->file = self->values = self->attention = H5I_INVALID_HID;
   self->token_ids = self->token_texts = H5I_INVALID_HID;
 
+  if (!create_set (self, spec->inputs, error))
+    return NULL;
   hl_hdf5_lock ();
   ok = create_file (self, spec->model, spec->source, spec->query_positions,
                     spec->kv_head_of, error);
@@ -411,12 +474,18 @@ write_block_locked (HlActivationsWriter  *self,
                     GError              **error)
 {
   gboolean ok;
+  int saved_errno;
 
   hl_hdf5_lock ();
+  errno = 0;
   ok = write_block (dset, dtype, start, count, data);
+  saved_errno = errno;
   hl_hdf5_unlock ();
   if (!ok)
-    set_io_error (error, _("a head block"), self->tmp_path);
+    {
+      self->failed = TRUE;
+      set_io_error (error, _("a head block"), self->path, saved_errno);
+    }
   return ok;
 }
 
@@ -520,6 +589,7 @@ hl_activations_writer_write_tokens (HlActivationsWriter  *self,
                                     GError              **error)
 {
   gboolean ok;
+  int saved_errno;
 
   g_return_val_if_fail (self != NULL && !self->committed, FALSE);
   g_return_val_if_fail (ids == NULL || self->spec.with_token_ids, FALSE);
@@ -536,10 +606,15 @@ hl_activations_writer_write_tokens (HlActivationsWriter  *self,
       }
 
   hl_hdf5_lock ();
+  errno = 0;
   ok = write_tokens_locked (self, sample, ids, texts);
+  saved_errno = errno;
   hl_hdf5_unlock ();
   if (!ok)
-    set_io_error (error, _("tokens"), self->tmp_path);
+    {
+      self->failed = TRUE;
+      set_io_error (error, _("tokens"), self->path, saved_errno);
+    }
   return ok;
 }
 
@@ -552,14 +627,15 @@ write_int_dataset_locked (HlActivationsWriter *self,
 {
   hsize_t hdims[H5S_MAX_RANK];
   g_auto(HlH5Space) space = H5I_INVALID_HID;
-  g_auto(HlH5Plist) lcpl = H5Pcreate (H5P_LINK_CREATE);
+  g_auto(HlH5Plist) dcpl = untimed_plist (H5P_DATASET_CREATE);
   g_auto(HlH5Dataset) dset = H5I_INVALID_HID;
 
   for (int i = 0; i < rank; i++)
     hdims[i] = dims[i];
   space = H5Screate_simple (rank, hdims, NULL);
-  H5Pset_create_intermediate_group (lcpl, 1);
-  dset = H5Dcreate2 (self->file, name, H5T_STD_I32LE, space, lcpl, H5P_DEFAULT,
+  if (!create_parent_groups (self->file, name))
+    return FALSE;
+  dset = H5Dcreate2 (self->file, name, H5T_STD_I32LE, space, H5P_DEFAULT, dcpl,
                      H5P_DEFAULT);
   return dset >= 0
          && H5Dwrite (dset, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
@@ -574,6 +650,7 @@ hl_activations_writer_write_int_dataset (HlActivationsWriter  *self,
                                          GError              **error)
 {
   gboolean ok;
+  int saved_errno;
 
   g_return_val_if_fail (self != NULL && !self->committed, FALSE);
   g_return_val_if_fail (name != NULL && name[0] != '\0', FALSE);
@@ -581,54 +658,80 @@ hl_activations_writer_write_int_dataset (HlActivationsWriter  *self,
   g_return_val_if_fail (dims != NULL && data != NULL, FALSE);
 
   hl_hdf5_lock ();
+  errno = 0;
   ok = write_int_dataset_locked (self, name, rank, dims, data);
+  saved_errno = errno;
   hl_hdf5_unlock ();
   if (!ok)
     {
       g_autofree char *what = g_strdup_printf (_("dataset %s"), name);
 
-      set_io_error (error, what, self->tmp_path);
+      self->failed = TRUE;
+      set_io_error (error, what, self->path, saved_errno);
     }
   return ok;
 }
 
-static void
-close_datasets (HlActivationsWriter *self)
+static hid_t *
+dataset_ids (HlActivationsWriter *self,
+             guint                i)
 {
   hid_t *ids[] = { &self->values, &self->attention, &self->token_ids, &self->token_texts };
 
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    if (*ids[i] >= 0)
+  return i < G_N_ELEMENTS (ids) ? ids[i] : NULL;
+}
+
+/* Writes whatever HDF5 still holds in memory; FALSE when that failed. */
+static gboolean
+flush_locked (HlActivationsWriter *self)
+{
+  gboolean ok = self->file >= 0;
+
+  for (guint i = 0; ok && dataset_ids (self, i) != NULL; i++)
+    ok = *dataset_ids (self, i) < 0 || H5Dflush (*dataset_ids (self, i)) >= 0;
+  return ok && H5Fflush (self->file, H5F_SCOPE_LOCAL) >= 0;
+}
+
+/* A file that is being discarded goes on in memory: HDF5's own closing
+ * writes (flushing metadata) then cannot fail. A close that fails leaves
+ * HDF5 with a file it has half torn down, which its exit handler then
+ * crashes on; this is how a write that failed on a full disk never gets
+ * there. The temporary file itself is removed with the output set. */
+static void
+redirect_to_memory_locked (HlActivationsWriter *self)
+{
+  int *fd = NULL;
+  int memory = memfd_create ("headlens-discarded", MFD_CLOEXEC);
+
+  if (memory >= 0 && H5Fget_vfd_handle (self->file, H5P_DEFAULT, (void **) &fd) >= 0
+      && fd != NULL)
+    dup2 (memory, *fd);
+  if (memory >= 0)
+    close (memory);
+}
+
+/* Closes every handle. Unless @discard, writes everything first and
+ * returns FALSE (then discarding the file) when that fails. */
+static gboolean
+close_file_locked (HlActivationsWriter *self,
+                   gboolean             discard)
+{
+  gboolean ok = TRUE;
+
+  if (self->file < 0)
+    return !discard;
+  if (!discard && !(ok = flush_locked (self)))
+    discard = TRUE;
+  if (discard)
+    redirect_to_memory_locked (self);
+  for (guint i = 0; dataset_ids (self, i) != NULL; i++)
+    if (*dataset_ids (self, i) >= 0)
       {
-        H5Dclose (*ids[i]);
-        *ids[i] = H5I_INVALID_HID;
+        ok = H5Dclose (*dataset_ids (self, i)) >= 0 && ok;
+        *dataset_ids (self, i) = H5I_INVALID_HID;
       }
-}
-
-static gboolean
-close_file_locked (HlActivationsWriter *self)
-{
-  herr_t status = 0;
-
-  close_datasets (self);
-  if (self->file >= 0)
-    status = H5Fclose (self->file);
+  ok = H5Fclose (self->file) >= 0 && ok;
   self->file = H5I_INVALID_HID;
-  return status >= 0;
-}
-
-/* Flushes the closed temporary file to disk so the rename never exposes a
- * file whose blocks are still only in the page cache. */
-static gboolean
-sync_file (const char *path)
-{
-  int fd = g_open (path, O_RDONLY, 0);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = fsync (fd) == 0;
-  close (fd);
   return ok;
 }
 
@@ -643,7 +746,7 @@ hl_activations_writer_set_string_attribute (HlActivationsWriter  *self,
 
   if (!write_string_attr (self->file, name, value))
     {
-      set_io_error (error, name, self->path);
+      set_io_error (error, name, self->path, 0);
       return FALSE;
     }
   return TRUE;
@@ -665,7 +768,7 @@ hl_activations_writer_set_double_attribute (HlActivationsWriter  *self,
   attr = H5Acreate2 (self->file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
   if (attr < 0 || H5Awrite (attr, H5T_NATIVE_DOUBLE, &value) < 0)
     {
-      set_io_error (error, name, self->path);
+      set_io_error (error, name, self->path, 0);
       return FALSE;
     }
   return TRUE;
@@ -676,26 +779,23 @@ hl_activations_writer_commit (HlActivationsWriter  *self,
                               GError              **error)
 {
   gboolean closed;
+  int saved_errno;
 
   g_return_val_if_fail (self != NULL && !self->committed, FALSE);
 
   hl_hdf5_lock ();
-  closed = close_file_locked (self);
+  errno = 0;
+  closed = close_file_locked (self, self->failed);
+  saved_errno = errno;
   hl_hdf5_unlock ();
-  if (!closed || !sync_file (self->tmp_path))
+  if (!closed)
     {
-      set_io_error (error, _("the file"), self->tmp_path);
+      self->failed = TRUE;
+      set_io_error (error, _("the file"), self->path, saved_errno);
       return FALSE;
     }
-  if (g_rename (self->tmp_path, self->path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_IO,
-                   _("Could not rename “%s” to “%s”: %s"),
-                   self->tmp_path, self->path, g_strerror (saved_errno));
-      return FALSE;
-    }
+  if (!hl_output_set_commit (self->set, error))
+    return FALSE;
   self->committed = TRUE;
   return TRUE;
 }
@@ -706,11 +806,9 @@ hl_activations_writer_free (HlActivationsWriter *self)
   if (self == NULL)
     return;
   hl_hdf5_lock ();
-  close_file_locked (self);
+  close_file_locked (self, TRUE);
   hl_hdf5_unlock ();
-  if (!self->committed && self->tmp_path != NULL)
-    g_unlink (self->tmp_path);
-  g_free (self->tmp_path);
+  g_clear_pointer (&self->set, hl_output_set_free);
   g_free (self->path);
   g_free (self);
 }

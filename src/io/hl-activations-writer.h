@@ -26,13 +26,16 @@ typedef struct
   int         gzip_level;        /* 0 = no compression, 1..9 */
   gboolean    with_token_ids;
   gboolean    with_token_texts;
+  const char * const *inputs;    /* NULL-terminated files the output may not
+                                  * replace (e.g. the checkpoint), or NULL */
 } HlActivationsSpec;
 
 typedef struct _HlActivationsWriter HlActivationsWriter;
 
-/* Creates a temporary file beside @path; nothing appears at @path until
- * hl_activations_writer_commit() succeeds. Datasets are chunked per head
- * block. */
+/* Creates a temporary file beside @path (in a hidden folder, see
+ * hl-output-set.h); nothing appears at @path until
+ * hl_activations_writer_commit() succeeds. Fails when @path is one of
+ * spec->inputs. Datasets are chunked per head block. */
 HlActivationsWriter *hl_activations_writer_new             (const char              *path,
                                                             const HlActivationsSpec *spec,
                                                             GError                 **error);

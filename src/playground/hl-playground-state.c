@@ -38,7 +38,8 @@ hl_playground_state_same_head (const HlPlaygroundState *a,
          && p->plateau_level == q->plateau_level
          && p->osc_amplitude == q->osc_amplitude && p->osc_period == q->osc_period
          && p->tail_length == q->tail_length && p->tail_strength == q->tail_strength
-         && p->content_mass == q->content_mass && p->noise == q->noise
+         && p->content_mass == q->content_mass && p->previous_mass == q->previous_mass
+         && p->noise == q->noise
          && p->temperature == q->temperature && p->gamma == q->gamma
          && p->seed == q->seed;
 }

@@ -14,6 +14,9 @@
 
 #define TICK_SCALE 0.9
 #define BAR_TICKS 6
+/* Width of the stroke that closes the seams between cells in vector output
+ * (points): it reaches a quarter of a point under each neighbour. */
+#define SEAM_COVER 0.5
 
 typedef struct
 {
@@ -78,15 +81,27 @@ hl_heatmap_plot_value_range (const HlHeatmapPlotData *data,
   *vmax = hi;
 }
 
+static gboolean
+any_other (const HlHeatmapPlotData *data)
+{
+  for (int i = 0; data->regimes != NULL && i < data->n_layers * data->n_heads; i++)
+    if (data->regimes[i] == HL_REGIME_OTHER)
+      return TRUE;
+  return FALSE;
+}
+
+/* "Other" is listed only when a cell shows it. */
 static int
-regime_legend (const HlPlotStyle *style,
-               gboolean           any_pending,
-               HlLegendEntry     *entries)
+regime_legend (const HlPlotStyle       *style,
+               const HlHeatmapPlotData *data,
+               gboolean                 any_pending,
+               HlLegendEntry           *entries)
 {
   int n = 0;
 
   for (int r = 0; r < HL_N_REGIMES; r++)
-    entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
+    if (r != HL_REGIME_OTHER || any_other (data))
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
   if (any_pending)
     entries[n++] = (HlLegendEntry) { HL_LEGEND_HATCH, style->muted, _("pending") };
   return n;
@@ -152,7 +167,7 @@ compute_layout (const HlPlotStyle       *style,
   frame->x.integer_ticks = frame->y.integer_ticks = TRUE;
   if (data->mode == HL_HEATMAP_COLOR_REGIME)
     {
-      hl_plot_legend_measure (style, entries, regime_legend (style, layout->any_pending, entries),
+      hl_plot_legend_measure (style, entries, regime_legend (style, data, layout->any_pending, entries),
                               &legend_w, &legend_h);
       frame->reserve_right = legend_w + em (style, 0.6);
     }
@@ -237,6 +252,31 @@ cell_box (const Layout *layout,
   hl_plot_paint_snap_rect (cr, x, y, w, hh);
 }
 
+/* Fills one cell. Vector viewers antialias each cell on its own, so two
+ * cells that only touch let a hairline of background through; on vector
+ * targets each cell is also stroked in its own colour, reaching a little
+ * under its neighbours (the cell drawn later covers the overlap). */
+static void
+fill_cell (cairo_t      *cr,
+           const HlRgba *color,
+           double        x,
+           double        y,
+           double        w,
+           double        h)
+{
+  cairo_rectangle (cr, x, y, w, h);
+  hl_plot_paint_set_color (cr, color);
+  if (hl_plot_paint_is_raster (cr))
+    {
+      cairo_fill (cr);
+      return;
+    }
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, SEAM_COVER);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_MITER);
+  cairo_stroke (cr);
+}
+
 static void
 draw_cells (const HlPlotStyle       *style,
             const HlHeatmapPlotData *data,
@@ -261,9 +301,7 @@ draw_cells (const HlPlotStyle       *style,
         else
           color = hl_colormap_eval_range (data->colormap, data->values[index],
                                           layout->vmin, layout->vmax);
-        cairo_rectangle (cr, x, y, w, hh);
-        hl_plot_paint_set_color (cr, &color);
-        cairo_fill (cr);
+        fill_cell (cr, &color, x, y, w, hh);
       }
 }
 
@@ -382,7 +420,7 @@ draw_key (const HlPlotStyle       *style,
       draw_colour_bar (style, data, layout, cr);
       return;
     }
-  hl_plot_legend_draw (style, entries, regime_legend (style, layout->any_pending, entries),
+  hl_plot_legend_draw (style, entries, regime_legend (style, data, layout->any_pending, entries),
                        cr, layout->frame.right + em (style, 0.4), layout->frame.top, FALSE);
 }
 

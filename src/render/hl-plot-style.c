@@ -31,19 +31,19 @@ typedef struct
 static const Palette palettes[HL_N_PLOT_STYLE_PRESETS] = {
   [HL_PLOT_STYLE_LIGHT] = {
     "#FFFFFF", "#202020", "#E4E4E4", OI_BLUE, "#A0A0A0", OI_VERMILION,
-    { OI_BLUE, OI_ORANGE, OI_GREEN },
+    { OI_BLUE, OI_ORANGE, OI_GREEN, OI_PURPLE },
     { OI_BLUE, OI_VERMILION, OI_GREEN, OI_PURPLE, OI_SKY, OI_ORANGE },
     1.0,
   },
   [HL_PLOT_STYLE_DARK] = {
     "#1E1E1E", "#EEEEEE", "#3A3A3A", OI_SKY, "#7C7C7C", "#F08A4B",
-    { OI_SKY, OI_ORANGE, "#2DBE8C" },
+    { OI_SKY, OI_ORANGE, "#2DBE8C", OI_PURPLE },
     { OI_SKY, "#F08A4B", "#2DBE8C", OI_PURPLE, OI_YELLOW, OI_ORANGE },
     1.0,
   },
   [HL_PLOT_STYLE_HIGH_CONTRAST] = {
     "#FFFFFF", "#000000", "#A8A8A8", "#004E8C", "#5A5A5A", "#B00000",
-    { "#004E8C", "#B86E00", "#006B4F" },
+    { "#004E8C", "#B86E00", "#006B4F", "#8E3A72" },
     { "#004E8C", "#A33A00", "#006B4F", "#8E3A72", "#2A7DB5", "#B86E00" },
     1.5,
   },

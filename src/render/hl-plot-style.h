@@ -48,7 +48,7 @@ typedef struct
   HlRgba  accent;       /* selected tokens, the chosen N */
   HlRgba  muted;        /* unselected points, random control, pending cells */
   HlRgba  warning;      /* points whose disk and ball membership differ */
-  HlRgba  regime[HL_N_REGIMES];                   /* Retriever, Mixer, Reset */
+  HlRgba  regime[HL_N_REGIMES];                   /* Retriever, Mixer, Reset, Other */
   HlRgba  curve[HL_PLOT_STYLE_N_CURVE_COLORS];    /* P, R, F, then more series */
   char   *font_family;  /* owned */
   double  font_size;    /* in units of the cairo_t (points when exporting) */

@@ -12,15 +12,28 @@
 
 #define BAR_FRACTION 0.78
 
-static int
-legend_entries (const HlPlotStyle *style,
-                HlLegendEntry     *entries)
+static gboolean
+any_other (const HlRegimesPlotData *data)
 {
-  /* Listed top to bottom as the bars stack them. */
-  for (int r = 0; r < HL_N_REGIMES; r++)
-    entries[r] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[HL_N_REGIMES - 1 - r],
-                                   hl_regime_display_name (HL_N_REGIMES - 1 - r) };
-  return HL_N_REGIMES;
+  for (int l = 0; l < data->n_layers; l++)
+    if (data->counts[l * HL_N_REGIMES + HL_REGIME_OTHER] > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Listed top to bottom as the bars stack them; "Other" only when a bar
+ * has it. */
+static int
+legend_entries (const HlPlotStyle       *style,
+                const HlRegimesPlotData *data,
+                HlLegendEntry           *entries)
+{
+  int n = 0;
+
+  for (int r = HL_N_REGIMES - 1; r >= 0; r--)
+    if (r != HL_REGIME_OTHER || any_other (data))
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
+  return n;
 }
 
 /* The declared head count, or the tallest bar when it is larger or unset. */
@@ -85,7 +98,7 @@ hl_regimes_plot_draw (const HlPlotStyle       *style,
   g_return_if_fail (style != NULL && data != NULL && cr != NULL);
   g_return_if_fail (data->n_layers == 0 || data->counts != NULL);
 
-  n_entries = legend_entries (style, entries);
+  n_entries = legend_entries (style, data, entries);
   hl_plot_legend_measure (style, entries, n_entries, &lw, &lh);
   hl_plot_frame_init (&frame);
   frame.grid_x = FALSE;

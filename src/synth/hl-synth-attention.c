@@ -109,6 +109,7 @@ piecewise_row (const HlSynthHeadParams *p,
   add_middle (p, &rng, t, row, scratch);
   add_tail (p, t, row, scratch);
   add_content (p, content_positions, n_content, t, row);
+  row[t - 1] += p->previous_mass;
   apply_temperature (row, t + 1, p->temperature);
 }
 

@@ -142,6 +142,8 @@ hl_synth_model_regime_mix (const HlSynthModelParams *params,
   out[HL_REGIME_RETRIEVER] = exp (-pow (x / 0.3, 2)) + 0.05;
   out[HL_REGIME_RESET] = exp (-pow ((x - 0.5) / 0.25, 2)) + 0.05;
   out[HL_REGIME_MIXER] = exp (-pow ((x - 1.0) / 0.3, 2)) + 0.05;
+  /* No previous-token pattern is planted in a model. */
+  out[HL_REGIME_OTHER] = 0.0;
   sum = out[0] + out[1] + out[2];
   for (int r = 0; r < HL_N_REGIMES; r++)
     out[r] /= sum;
@@ -162,13 +164,13 @@ hl_synth_model_regime (const HlSynthModelParams *params,
   hl_synth_rng_init (&rng, stream_seed (params, STREAM_REGIME,
                                         (guint64) layer * params->n_heads + head));
   u = hl_synth_rng_uniform (&rng);
-  for (int r = 0; r < HL_N_REGIMES - 1; r++)
+  for (int r = 0; r < HL_REGIME_RESET; r++)
     {
       if (u < mix[r])
         return (HlRegime) r;
       u -= mix[r];
     }
-  return (HlRegime) (HL_N_REGIMES - 1);
+  return HL_REGIME_RESET;
 }
 
 void

@@ -1,11 +1,13 @@
 /* hl-synth-model.h: a synthetic model of many heads, written as a v1
  * activation file.
  *
- * Heads are drawn from the three regimes with a depth-dependent mix (early
- * layers mostly Retriever, middle mostly Reset, late mostly Mixer). Values
- * belong to kv heads, attention to query heads (GQA). The generated regime
- * of every query head is stored as int32 "/synth/regime" [n_layers, n_heads]
- * in HlRegime order.
+ * Each query head is planted with one of three attention patterns (last
+ * token, sink then content, sink: the presets of HlRegime RETRIEVER, MIXER
+ * and RESET) in a depth-dependent mix (early layers mostly the first,
+ * middle the sink, late sink then content): the progression is planted,
+ * not found. Values belong to kv heads, attention to query heads (GQA).
+ * The planted pattern of every query head is stored as int32
+ * "/synth/regime" [n_layers, n_heads] in HlRegime order.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -54,7 +56,7 @@ void      hl_synth_model_params_init     (HlSynthModelParams       *params);
 gboolean  hl_synth_model_params_validate (const HlSynthModelParams *params,
                                           GError                  **error);
 
-/* The regime of query head @head in @layer (depends on the seed). */
+/* The pattern planted in query head @head of @layer (depends on the seed). */
 HlRegime  hl_synth_model_regime          (const HlSynthModelParams *params,
                                           int                       layer,
                                           int                       head);

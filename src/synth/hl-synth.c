@@ -57,8 +57,7 @@ hl_synth_head_params_init (HlSynthHeadParams *params)
   hl_synth_head_params_init_preset (params, HL_REGIME_RETRIEVER);
 }
 
-/* The three presets. Their masses sum to 1; the shares of the head output
- * they produce are worked out in docs/synthetic-data.md. */
+/* The planted patterns. Their masses sum to 1 (docs/synthetic-data.md). */
 typedef struct
 {
   double sink_mass;
@@ -66,15 +65,18 @@ typedef struct
   double tail_strength;
   double tail_length;
   double content_mass;
+  double previous_mass;
 } Preset;
 
 static const Preset presets[HL_N_REGIMES] = {
-  /* Retriever: most of the row on the last token. */
-  [HL_REGIME_RETRIEVER] = { 0.15, 0.10, 0.75, 0.5, 0.00 },
-  /* Mixer: split between the sink and the similar content set. */
-  [HL_REGIME_MIXER]     = { 0.30, 0.10, 0.05, 2.0, 0.55 },
-  /* Reset: almost the whole row on the sink. */
-  [HL_REGIME_RESET]     = { 0.97, 0.025, 0.005, 2.0, 0.00 },
+  /* Most of the row on the last token. */
+  [HL_REGIME_RETRIEVER] = { 0.15, 0.10, 0.75, 0.5, 0.00, 0.00 },
+  /* Split between the sink and the similar content set. */
+  [HL_REGIME_MIXER]     = { 0.30, 0.10, 0.05, 2.0, 0.55, 0.00 },
+  /* Almost the whole row on the sink. */
+  [HL_REGIME_RESET]     = { 0.97, 0.025, 0.005, 2.0, 0.00, 0.00 },
+  /* A previous-token head: most of the row on key t - 1. */
+  [HL_REGIME_OTHER]     = { 0.03, 0.05, 0.02, 2.0, 0.00, 0.90 },
 };
 
 void
@@ -92,6 +94,7 @@ hl_synth_head_params_init_preset (HlSynthHeadParams *params,
   params->tail_strength = p->tail_strength;
   params->tail_length = p->tail_length;
   params->content_mass = p->content_mass;
+  params->previous_mass = p->previous_mass;
   params->osc_amplitude = 0.3;
   params->osc_period = 24.0;
   params->noise = 0.3;
@@ -146,16 +149,18 @@ validate_profile (const HlSynthHeadParams *p,
         && hl_synth_check_range ("tail_length", p->tail_length, 0.01, 1e6, error)
         && hl_synth_check_range ("tail_strength", p->tail_strength, 0, 1e6, error)
         && hl_synth_check_range ("content_mass", p->content_mass, 0, 1e6, error)
+        && hl_synth_check_range ("previous_mass", p->previous_mass, 0, 1e6, error)
         && hl_synth_check_range ("noise", p->noise, 0, 2, error)
         && hl_synth_check_range ("temperature", p->temperature, 0.05, 20, error)
         && hl_synth_check_range ("gamma", p->gamma, 0, 5, error)))
     return FALSE;
   if (p->profile == HL_SYNTH_PROFILE_PIECEWISE
-      && p->sink_mass + p->plateau_level + p->tail_strength + p->content_mass <= 0)
+      && p->sink_mass + p->plateau_level + p->tail_strength + p->content_mass
+         + p->previous_mass <= 0)
     {
       g_set_error (error, HL_SYNTH_ERROR, HL_SYNTH_ERROR_INVALID,
-                   _("sink_mass, plateau_level, tail_strength and content_mass are all 0, "
-                     "expected at least one positive weight"));
+                   _("sink_mass, plateau_level, tail_strength, content_mass and previous_mass "
+                     "are all 0, expected at least one positive weight"));
       return FALSE;
     }
   return TRUE;

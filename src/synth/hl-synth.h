@@ -59,6 +59,7 @@ typedef struct
   double         tail_length;        /* e-folding length of the recency tail in tokens, > 0 */
   double         tail_strength;      /* weight of the recency tail (peaks at key t), >= 0 */
   double         content_mass;       /* weight of the visible content-set tokens, >= 0 */
+  double         previous_mass;      /* weight of key t - 1 (a previous-token head), >= 0 */
   double         noise;              /* log-normal jitter (sigma) of middle weights, 0..2 */
   double         temperature;        /* alpha ~ alpha^(1 / temperature) over the row, 0.05..20 */
   /* POWER_LAW. */
@@ -90,10 +91,13 @@ gboolean     hl_synth_profile_from_string      (const char     *str,
  * tokens without extra pull, a PIECEWISE Retriever profile, seed 1. */
 void         hl_synth_head_params_init         (HlSynthHeadParams *params);
 /* Sets only the attention-profile fields (profile = PIECEWISE, sink_mass,
- * plateau_level, oscillation, tail, content_mass, noise, temperature) to the
- * preset of @regime; shape, value and seed fields are left as they are. The
- * presets classify as @regime with a margin for sink_lambda in 0.05..1 and
- * the default value statistics (see docs/synthetic-data.md). */
+ * plateau_level, oscillation, tail, content_mass, previous_mass, noise,
+ * temperature) to the pattern planted for @regime: most of the row on the
+ * last token (RETRIEVER), on the sink (RESET), split between the sink and
+ * the content span (MIXER), or on the previous token (OTHER). Shape, value
+ * and seed fields are left as they are. The patterns follow the paper's
+ * descriptions, not the rule; docs/synthetic-data.md says how the rule
+ * classifies them. */
 void         hl_synth_head_params_init_preset  (HlSynthHeadParams *params,
                                                 HlRegime           regime);
 gboolean     hl_synth_head_params_validate     (const HlSynthHeadParams *params,

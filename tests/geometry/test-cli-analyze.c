@@ -59,6 +59,8 @@ test_analyze (void)
   g_autofree char *missing = g_build_filename (dir, "missing.h5", NULL);
   g_autofree char *err = NULL;
   g_autofree char *header = NULL;
+  g_autofree char *heads_header = hl_metrics_csv_header (HL_METRIC_TABLE_HEADS);
+  g_autofree char *curves_header = hl_metrics_csv_header (HL_METRIC_TABLE_CURVES);
   guint n_lines;
 
   fixture_write_file (path, &shape);
@@ -66,11 +68,11 @@ test_analyze (void)
                             "--bootstrap", "50", "--threads", "2", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   header = first_line (out, "heads.csv", &n_lines);
-  g_assert_cmpstr (header, ==, HL_METRICS_CSV_HEADS_HEADER);
+  g_assert_cmpstr (header, ==, heads_header);
   g_assert_cmpuint (n_lines, ==, 1 + 2 * 2 * 2);
   g_clear_pointer (&header, g_free);
   header = first_line (out, "curves.csv", &n_lines);
-  g_assert_cmpstr (header, ==, HL_METRICS_CSV_CURVES_HEADER);
+  g_assert_cmpstr (header, ==, curves_header);
   /* Grid 1, 2, 4, 8, 16 below t + 1 = 20; 3 rankings x 2 distances. */
   g_assert_cmpuint (n_lines, ==, 1 + 8 * 6 * 5);
   g_clear_pointer (&header, g_free);
@@ -105,6 +107,54 @@ test_analyze (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* The count of rows of heads.csv in @dir whose regime is @regime. */
+static guint
+count_regime (const char *dir,
+              const char *regime)
+{
+  g_autofree char *path = g_build_filename (dir, "heads.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *field = g_strdup_printf (",%s,", regime);
+  guint count = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  for (const char *p = strstr (text, field); p != NULL; p = strstr (p + 1, field))
+    count++;
+  return count;
+}
+
+/* Every threshold of the regime rule is an option: each is refused out of
+ * its range, naming it, and a looser retriever rule makes more retrievers. */
+static void
+test_thresholds (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *loose = g_build_filename (dir, "loose", NULL);
+  g_autofree char *err = NULL;
+
+  fixture_write_file (path, &shape);
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    {
+      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
+      g_autofree char *option = g_strdup_printf ("--%s", info->name);
+
+      g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, option, "3", NULL), ==, 2);
+      g_assert_nonnull (strstr (err, info->name));
+      g_clear_pointer (&err, g_free);
+    }
+  g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "analyze", path, "--out", loose, "--retriever-share", "0",
+                            "--retriever-fraction", "0", NULL), ==, 0);
+  /* With both at 0 every head with a grid and a last token is a retriever. */
+  g_assert_cmpuint (count_regime (loose, "retriever"), ==, 8);
+  g_assert_cmpuint (count_regime (out, "retriever"), <, 8);
+
+  hl_test_remove_tmp_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -114,5 +164,6 @@ main (int    argc,
     g_error ("usage: test-cli-analyze PATH-TO-HEADLENS-CLI");
   cli_path = argv[1];
   g_test_add_func ("/cli/analyze", test_analyze);
+  g_test_add_func ("/cli/analyze/thresholds", test_thresholds);
   return g_test_run ();
 }

@@ -209,9 +209,9 @@ build_decay_and_regimes (Fixtures *f)
     {
       int ret = MAX (0, 8 - 2 * l), reset = l < 8 ? MIN (8 - ret, 2 + l) : 3;
 
-      f->counts[l * 3 + HL_REGIME_RETRIEVER] = ret;
-      f->counts[l * 3 + HL_REGIME_RESET] = MIN (reset, 8 - ret);
-      f->counts[l * 3 + HL_REGIME_MIXER] = 8 - ret - MIN (reset, 8 - ret);
+      f->counts[l * HL_N_REGIMES + HL_REGIME_RETRIEVER] = ret;
+      f->counts[l * HL_N_REGIMES + HL_REGIME_RESET] = MIN (reset, 8 - ret);
+      f->counts[l * HL_N_REGIMES + HL_REGIME_MIXER] = 8 - ret - MIN (reset, 8 - ret);
     }
   f->regimes_data = (HlRegimesPlotData) { REG_L, f->counts, 8, NULL, NULL };
 }
