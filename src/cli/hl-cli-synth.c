@@ -7,6 +7,7 @@
 #include "hl-synth-model.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -187,7 +188,7 @@ finish_options (SynthOptions  *o,
   if (o->seed < 0)
     {
       g_set_error (error, HL_CLI_SYNTH_ERROR, HL_CLI_SYNTH_ERROR_OPTION,
-                   _("--seed is %" G_GINT64_FORMAT ", expected a non-negative number"), o->seed);
+                   _("--seed is %" PRId64 ", expected a non-negative number"), o->seed);
       return FALSE;
     }
   p->seed = (guint64) o->seed;

@@ -518,7 +518,7 @@ encode (Extraction  *ex,
   if (n_text + n_prefix > G_MAXINT)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the text has %" G_GSIZE_FORMAT " tokens, expected at most %d"), n_text, G_MAXINT - n_prefix);
+                   _("the text has %zu tokens, expected at most %d"), n_text, G_MAXINT - n_prefix);
       return NULL;
     }
   tokens = g_new (int32_t, n_text + n_prefix);

@@ -6,6 +6,7 @@
 #include "hl-hf-model.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -87,7 +88,7 @@ read_int32 (const Reader  *r,
     return FALSE;
   if (value < G_MININT32 || value > G_MAXINT32)
     {
-      set_config_error (error, _("%s: “%s” is %" G_GINT64_FORMAT ", outside the 32-bit range"), r->source, name, value);
+      set_config_error (error, _("%s: “%s” is %" PRId64 ", outside the 32-bit range"), r->source, name, value);
       return FALSE;
     }
   *out = (int) value;

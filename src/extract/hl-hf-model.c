@@ -10,6 +10,7 @@
 #include "hl-safetensors.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 typedef struct
@@ -186,7 +187,7 @@ take (Loader      *loader,
 
   if (entry == NULL)
     {
-      set_tensor_error (error, _("%s: tensor “%s” [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "] is missing from the safetensors files"),
+      set_tensor_error (error, _("%s: tensor “%s” [%" PRId64 ", %" PRId64 "] is missing from the safetensors files"),
                         loader->dir, full, rows, cols);
       return FALSE;
     }
@@ -196,7 +197,7 @@ take (Loader      *loader,
              (t->n_dims == 1 && rows == 1 && t->shape[0] == cols);
   if (!shape_ok)
     {
-      set_tensor_error (error, _("%s: tensor “%s” has %d dimensions [%" G_GINT64_FORMAT ", …], expected [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "] for this config"),
+      set_tensor_error (error, _("%s: tensor “%s” has %d dimensions [%" PRId64 ", …], expected [%" PRId64 ", %" PRId64 "] for this config"),
                         file, full, t->n_dims, t->n_dims > 0 ? t->shape[0] : 0, rows, cols);
       return FALSE;
     }

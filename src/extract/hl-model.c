@@ -6,6 +6,7 @@
 #include "hl-float16.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -210,7 +211,7 @@ check_range (const char  *source,
   if (value >= min && value <= max)
     return TRUE;
   g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG,
-               _("%s has %s = %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
+               _("%s has %s = %" PRId64 ", expected %" PRId64 " to %" PRId64),
                source, name, value, min, max);
   return FALSE;
 }

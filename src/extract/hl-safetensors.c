@@ -5,6 +5,7 @@
 #include "hl-safetensors.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -148,7 +149,7 @@ parse_offsets (HlSafetensors  *self,
       !read_integer (offsets, 0, &begin) || !read_integer (offsets, 1, &end) ||
       begin > end || (guint64) end > data_length)
     {
-      set_format_error (error, _("%s: tensor “%s” has data_offsets that are not [begin, end] with 0 <= begin <= end <= %" G_GSIZE_FORMAT " (the data's length)"),
+      set_format_error (error, _("%s: tensor “%s” has data_offsets that are not [begin, end] with 0 <= begin <= end <= %zu (the data's length)"),
                         self->name, name, data_length);
       return FALSE;
     }
@@ -157,7 +158,7 @@ parse_offsets (HlSafetensors  *self,
                expected * tensor->shape[d] : G_MAXUINT64;
   if (expected != (guint64) (end - begin))
     {
-      set_format_error (error, _("%s: tensor “%s” has %" G_GINT64_FORMAT " bytes of data, its dtype and shape need %" G_GUINT64_FORMAT),
+      set_format_error (error, _("%s: tensor “%s” has %" PRId64 " bytes of data, its dtype and shape need %" PRIu64),
                         self->name, name, end - begin, expected);
       return FALSE;
     }
@@ -272,7 +273,7 @@ parse (HlSafetensors  *self,
 
   if (length < 8)
     {
-      set_format_error (error, _("%s has %" G_GSIZE_FORMAT " bytes, shorter than the 8-byte safetensors header length"),
+      set_format_error (error, _("%s has %zu bytes, shorter than the 8-byte safetensors header length"),
                         self->name, length);
       return FALSE;
     }
@@ -280,7 +281,7 @@ parse (HlSafetensors  *self,
   header_length = GUINT64_FROM_LE (header_length);
   if (header_length < 2 || header_length > MAX_HEADER || header_length > length - 8)
     {
-      set_format_error (error, _("%s: the header length is %" G_GUINT64_FORMAT " bytes, expected 2 to %d and at most the %" G_GSIZE_FORMAT " bytes after it (a truncated file or not safetensors)"),
+      set_format_error (error, _("%s: the header length is %" PRIu64 " bytes, expected 2 to %d and at most the %zu bytes after it (a truncated file or not safetensors)"),
                         self->name, header_length, MAX_HEADER, length - 8);
       return FALSE;
     }

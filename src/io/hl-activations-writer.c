@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@ set_error_from_spec (const HlActivationsSpec  *spec,
       || (guint64) spec->n_queries * spec->seq_len > HL_HDF5_MAX_BLOCK)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SIZE,
-                   _("a head block would exceed %" G_GUINT64_FORMAT " elements"),
+                   _("a head block would exceed %" PRIu64 " elements"),
                    HL_HDF5_MAX_BLOCK);
       return FALSE;
     }
@@ -419,7 +420,7 @@ check_block_finite (const float  *data,
     if (!isfinite (data[i]) || fabsf (data[i]) > limit)
       {
         g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE,
-                     _("%s element %" G_GSIZE_FORMAT " is %g, expected a finite number"
+                     _("%s element %zu is %g, expected a finite number"
                        " that %s can hold"),
                      dataset, i, data[i], hl_dtype_to_string (dtype));
         return FALSE;
