@@ -767,11 +767,19 @@ worker_progress_cb (guint64  done,
   GTask *task = user_data;
   ProgressUpdate *update = g_new (ProgressUpdate, 1);
 
+  GSource *source = g_idle_source_new ();
+
   update->task = g_object_ref (task);
   update->done = done;
   update->total = total;
-  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT,
-                              progress_update_cb, update, progress_update_free);
+  /* Always through a source on the caller's context, never called here:
+   * g_main_context_invoke() would run the callback in this worker when the
+   * context happens to be free, and queue it behind the completion
+   * otherwise. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_update_cb, update, progress_update_free);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
 }
 
 static void
