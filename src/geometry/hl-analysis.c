@@ -47,6 +47,7 @@ struct _HlAnalysis
   GPtrArray         *results;       /* of HlHeadResult, sorted */
   HlHeadResult     **table;         /* borrowed from results, by (layer, head, sample, query) */
   HlModelSummary    *summary;
+  HlAssumptions     *assumptions;
   guint              peak_blocks;
 };
 
@@ -64,6 +65,7 @@ hl_analysis_finalize (GObject *object)
   g_clear_pointer (&self->results, g_ptr_array_unref);
   g_clear_pointer (&self->table, g_free);
   g_clear_pointer (&self->summary, hl_model_summary_free);
+  g_clear_pointer (&self->assumptions, hl_assumptions_free);
 
   G_OBJECT_CLASS (hl_analysis_parent_class)->finalize (object);
 }
@@ -87,6 +89,7 @@ hl_analysis_options_init (HlAnalysisOptions *options)
   *options = (HlAnalysisOptions) { 0 };
   hl_head_analysis_options_init (&options->head);
   options->bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP;
+  hl_assumption_thresholds_init (&options->assumptions);
 }
 
 /* Options checking and copying. */
@@ -136,7 +139,8 @@ check_options (const HlAnalysisOptions *options,
                    _("Invalid analysis options: %s"), problem);
       return FALSE;
     }
-  if (!hl_regime_thresholds_validate (&head->thresholds, error))
+  if (!hl_regime_thresholds_validate (&head->thresholds, error)
+      || !hl_assumption_thresholds_validate (&options->assumptions, error))
     return FALSE;
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
@@ -696,6 +700,9 @@ analysis_finish (HlAnalysis *self)
   self->summary = hl_model_summary_new ((HlHeadResult * const *) self->results->pdata,
                                         self->results->len, info->n_layers,
                                         self->options.bootstrap, self->options.head.seed);
+  self->assumptions = hl_assumptions_new ((HlHeadResult * const *) self->results->pdata,
+                                          self->results->len, self->summary,
+                                          &self->options.assumptions);
 }
 
 static void
@@ -940,6 +947,14 @@ hl_analysis_get_summary (HlAnalysis *self)
   g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
 
   return self->summary;
+}
+
+const HlAssumptions *
+hl_analysis_get_assumptions (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+
+  return self->assumptions;
 }
 
 guint

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "hl-activations.h"
+#include "hl-assumptions.h"
 #include "hl-head-analysis.h"
 #include "hl-model-summary.h"
 
@@ -38,6 +39,7 @@ typedef struct
   int                   n_layers;
   const int            *heads;      /* subset of query heads, NULL = all */
   int                   n_heads;
+  HlAssumptionThresholds assumptions; /* of the taxonomy checks */
 } HlAnalysisOptions;
 
 /* Called on the caller's main context (async) or in the calling thread
@@ -94,6 +96,8 @@ HlHeadResult            *hl_analysis_lookup        (HlAnalysis *self,
                                                     int         sample,
                                                     int         query_index);
 const HlModelSummary    *hl_analysis_get_summary   (HlAnalysis *self);
+/* The taxonomy's assumptions checked on every result and the summary. */
+const HlAssumptions     *hl_analysis_get_assumptions (HlAnalysis *self);
 /* The largest number of kv-head values blocks that were in memory at once
  * during the run: bounded by the queue, whatever the number of layers. */
 guint                    hl_analysis_get_peak_blocks (HlAnalysis *self);

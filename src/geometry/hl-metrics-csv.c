@@ -240,6 +240,7 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   g_autofree char *curves = NULL;
   g_autofree char *heads = NULL;
   g_autofree char *model = NULL;
+  g_autofree char *assumptions = NULL;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
   g_autoptr(HlProvenance) provenance = NULL;
@@ -260,9 +261,11 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   heads = hl_metrics_csv_heads (results, n);
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
   hl_output_set_add_input (set, hl_activations_get_path (hl_analysis_get_file (analysis)));
+  assumptions = hl_assumptions_csv (hl_analysis_get_assumptions (analysis));
   return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
          && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
          && hl_output_set_add_contents (set, "model.csv", model, -1, error)
+         && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error)
          && hl_output_set_add_contents (set, "provenance.json", json, -1, error);
 }
 

@@ -1,8 +1,10 @@
 /* hl-metrics-csv.h: the tidy CSV files of an analysis (pinned columns; see
- * docs/metrics.md): curves.csv, heads.csv and model.csv. Indices are 0-based;
+ * docs/metrics.md): curves.csv, heads.csv, model.csv and
+ * assumptions.csv. Indices are 0-based;
  * the query column is the query position t; numbers are printed with %.9g
- * in the C locale. The three files are written as a set (hl-output-set.h):
- * all of them are replaced, or none.
+ * in the C locale. The four files (with assumptions.csv,
+ * hl-assumptions.h) are written as a set (hl-output-set.h): all of them are
+ * replaced, or none.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,15 +32,15 @@ char     *hl_metrics_csv_heads  (HlHeadResult * const *results,
                                  guint                 n_results);
 char     *hl_metrics_csv_model  (const HlModelSummary *summary);
 
-/* Adds curves.csv, heads.csv, model.csv and provenance.json (hl-provenance.h)
- * to @set, and the analysed file as an input (so none of them can replace
- * it). Commands that write more files add them to the same set before
- * committing it. */
+/* Adds curves.csv, heads.csv, model.csv, assumptions.csv and
+ * provenance.json (hl-provenance.h) to @set, and the analysed file as an
+ * input (so none of them can replace it). Commands that write more files
+ * add them to the same set before committing it. */
 gboolean  hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                                      HlOutputSet  *set,
                                      GError      **error);
 
-/* Writes those four files into DIR as one set (creating DIR). */
+/* Writes those five files into DIR as one set (creating DIR). */
 gboolean  hl_metrics_csv_write  (HlAnalysis  *analysis,
                                  const char  *dir,
                                  GError     **error);

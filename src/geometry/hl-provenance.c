@@ -216,6 +216,15 @@ set_options (HlProvenance                *self,
     {
       add_list (b, "layers", whole->layers, whole->n_layers, "all");
       add_list (b, "heads", whole->heads, whole->n_heads, "all");
+      /* The taxonomy checks' thresholds, by the names of their options. */
+      for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
+        {
+          const HlAssumptionThresholdInfo *info = &hl_assumption_threshold_infos ()[i];
+
+          json_builder_set_member_name (b, info->name);
+          json_builder_add_double_value (b, G_STRUCT_MEMBER (double, &whole->assumptions,
+                                                             info->offset));
+        }
     }
   json_builder_end_object (b);
   g_clear_pointer (&self->options, json_node_unref);

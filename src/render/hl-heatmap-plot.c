@@ -101,7 +101,7 @@ regime_legend (const HlPlotStyle       *style,
 
   for (int r = 0; r < HL_N_REGIMES; r++)
     if (r != HL_REGIME_OTHER || any_other (data))
-      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_REGIME, style->regime[r], hl_regime_display_name (r), r };
   if (any_pending)
     entries[n++] = (HlLegendEntry) { HL_LEGEND_HATCH, style->muted, _("pending") };
   return n;
@@ -302,6 +302,8 @@ draw_cells (const HlPlotStyle       *style,
           color = hl_colormap_eval_range (data->colormap, data->values[index],
                                           layout->vmin, layout->vmax);
         fill_cell (cr, &color, x, y, w, hh);
+        if (data->mode == HL_HEATMAP_COLOR_REGIME)
+          hl_plot_paint_regime_marks (cr, style, data->regimes[index], &color, x, y, w, hh);
       }
 }
 

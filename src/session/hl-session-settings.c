@@ -5,7 +5,8 @@
 #include "hl-session-settings.h"
 
 /* Settings whose change needs a new analysis, besides the regime
- * thresholds (hl_regime_threshold_infos ()). */
+ * thresholds (hl_regime_threshold_infos ()) and those of the taxonomy
+ * checks (hl_assumption_threshold_infos ()). */
 static const char * const analysis_keys[] = {
   "random-repeats", "bootstrap-replicates", "analysis-threads",
 };
@@ -70,6 +71,13 @@ hl_session_settings_get_options (GSettings         *settings,
       G_STRUCT_MEMBER (double, &options->head.thresholds, info->offset)
         = g_settings_get_double (settings, info->name);
     }
+  for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
+    {
+      const HlAssumptionThresholdInfo *info = &hl_assumption_threshold_infos ()[i];
+
+      G_STRUCT_MEMBER (double, &options->assumptions, info->offset)
+        = g_settings_get_double (settings, info->name);
+    }
   options->bootstrap = g_settings_get_int (settings, "bootstrap-replicates");
   options->threads = g_settings_get_int (settings, "analysis-threads");
 }
@@ -101,6 +109,9 @@ is_analysis_key (const char *key)
       return TRUE;
   for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
     if (g_str_equal (key, hl_regime_threshold_infos ()[i].name))
+      return TRUE;
+  for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
+    if (g_str_equal (key, hl_assumption_threshold_infos ()[i].name))
       return TRUE;
   return FALSE;
 }

@@ -76,6 +76,50 @@ test_view_both_ways (void)
   g_assert_null (hl_session_get_heatmap_metric (session));
 }
 
+/* Every threshold of the regime rule and of the taxonomy checks is a key
+ * of the same name with the core's default and range, and the options
+ * read from the settings carry it. */
+static void
+test_thresholds (void)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  HlAnalysisOptions defaults, options;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  hl_analysis_options_init (&defaults);
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS + HL_ASSUMPTION_N_THRESHOLDS; i++)
+    {
+      gboolean regime = i < HL_REGIME_N_THRESHOLDS;
+      const HlRegimeThresholdInfo *r = regime ? &hl_regime_threshold_infos ()[i] : NULL;
+      const HlAssumptionThresholdInfo *a =
+        regime ? NULL : &hl_assumption_threshold_infos ()[i - HL_REGIME_N_THRESHOLDS];
+      const char *name = regime ? r->name : a->name;
+      double *field = regime ? &G_STRUCT_MEMBER (double, &options.head.thresholds, r->offset)
+                             : &G_STRUCT_MEMBER (double, &options.assumptions, a->offset);
+      double want = regime ? G_STRUCT_MEMBER (double, &defaults.head.thresholds, r->offset)
+                           : G_STRUCT_MEMBER (double, &defaults.assumptions, a->offset);
+      g_autoptr(GSettingsSchemaKey) key = NULL;
+      g_autoptr(GVariant) range = NULL;
+      g_autoptr(GVariant) bounds = NULL;
+      const char *kind;
+      double lo, hi;
+
+      g_assert_true (g_settings_schema_has_key (schema, name));
+      key = g_settings_schema_get_key (schema, name);
+      range = g_settings_schema_key_get_range (key);
+      g_variant_get (range, "(&sv)", &kind, &bounds);
+      g_assert_cmpstr (kind, ==, "range");
+      g_variant_get (bounds, "(dd)", &lo, &hi);
+      g_assert_cmpfloat (hi, ==, regime ? r->max : a->max);
+      g_assert_cmpfloat (lo, >=, regime ? r->min : a->min);
+      g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, name), want, 1e-12);
+      g_settings_set_double (settings, name, hi);
+      hl_session_settings_get_options (settings, &options);
+      g_assert_cmpfloat (*field, ==, hi);
+    }
+}
+
 static gboolean
 analysis_is_done (gpointer user_data)
 {
@@ -133,5 +177,6 @@ main (int    argc,
   g_test_add_func ("/session-settings/migrate", test_migrate);
   g_test_add_func ("/session-settings/view-both-ways", test_view_both_ways);
   g_test_add_func ("/session-settings/option-restarts", test_option_restarts);
+  g_test_add_func ("/session-settings/thresholds", test_thresholds);
   return hl_test_run_and_wait ();
 }
