@@ -43,6 +43,7 @@ void           hl_cli_progress_free   (HlCliProgress *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlCliProgress, hl_cli_progress_free)
 
 int  hl_cli_analyze  (int argc, char **argv);
+int  hl_cli_assumptions (int argc, char **argv);
 int  hl_cli_bench    (int argc, char **argv);
 int  hl_cli_extract  (int argc, char **argv);
 int  hl_cli_generate (int argc, char **argv);
