@@ -36,6 +36,7 @@ typedef struct
   gint64  seed;
   int     bootstrap;
   int     threads;
+  gboolean allow_external;
   GArray *grid_list;
   GArray *layer_list;
   GArray *head_list;
@@ -72,6 +73,7 @@ make_context (AnalyzeOptions *o)
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Worker threads (0: one per core)"), "N" },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &o->layers, N_("Layers to analyse, e.g. 0,2,5-7 (all)"), N_("LIST") },
     { "heads", 0, 0, G_OPTION_ARG_STRING, &o->heads, N_("Query heads to analyse, e.g. 0-3 (all)"), N_("LIST") },
+    HL_CLI_ALLOW_EXTERNAL_ENTRY (&o->allow_external),
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
@@ -267,11 +269,13 @@ progress_cb (guint    done,
 
 static int
 run_analysis (const char              *path,
-              const char              *out,
+              const AnalyzeOptions    *o,
               const HlAnalysisOptions *options)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HlActivations) file = hl_activations_open (path, &error);
+  g_autoptr(HlActivations) file = hl_activations_open_full (
+    path, o->allow_external ? HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL : HL_ACTIVATIONS_OPEN_DEFAULT,
+    &error);
   g_autoptr(HlAnalysis) analysis = NULL;
   g_autoptr(HlCliProgress) progress = NULL;
 
@@ -281,7 +285,7 @@ run_analysis (const char              *path,
   analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
   if (analysis == NULL)
     return hl_cli_fail (error);
-  if (!hl_metrics_csv_write (analysis, out, &error))
+  if (!hl_metrics_csv_write (analysis, o->out, &error))
     return hl_cli_fail (error);
   return 0;
 }
@@ -309,5 +313,5 @@ hl_cli_analyze (int    argc,
                   argc < 2 ? _("expected one FILE to analyse") : _("expected only one FILE"));
       return 2;
     }
-  return run_analysis (argv[1], o.out, &options);
+  return run_analysis (argv[1], &o, &options);
 }
