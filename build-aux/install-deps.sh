@@ -9,7 +9,7 @@ liblapacke-dev libjson-glib-dev libcairo2-dev libpango1.0-dev desktop-file-utils
 fonts-dejavu-core fonts-cantarell fonts-lmodern adwaita-icon-theme"
 
 test_packages="xvfb xauth poppler-utils libxml2-utils hdf5-tools python3-h5py
-python3-numpy python3-yaml groff-base"
+python3-numpy python3-yaml python3-torch groff-base libgdk-pixbuf-2.0-dev librsvg2-bin"
 
 if [ "${1:-}" = "--with-test-tools" ]; then
   packages="$packages $test_packages"

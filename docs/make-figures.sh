@@ -36,7 +36,7 @@ render curves --plot curves
 render curves-head --plot curves $head
 render heatmap --plot heatmap --layer 9 --head 2
 render heatmap-f1 --plot heatmap --metric f1 --n 4
-render heatmap-rho0 --plot heatmap --metric rho0
+render heatmap-rho0 --plot heatmap --metric sink_similarity
 render scatter --plot scatter $head --size 4.5x3in
 render scatter-cosine --plot scatter $head --distance cosine --size 4.5x3in
 render alignment --plot alignment $head

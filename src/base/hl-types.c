@@ -7,6 +7,15 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+G_DEFINE_ENUM_TYPE (HlRanking, hl_ranking,
+  G_DEFINE_ENUM_VALUE (HL_RANKING_ATTENTION, "attention"),
+  G_DEFINE_ENUM_VALUE (HL_RANKING_CONTRIBUTION, "contribution"),
+  G_DEFINE_ENUM_VALUE (HL_RANKING_RANDOM, "random"))
+
+G_DEFINE_ENUM_TYPE (HlDistance, hl_distance,
+  G_DEFINE_ENUM_VALUE (HL_DISTANCE_EUCLIDEAN, "euclidean"),
+  G_DEFINE_ENUM_VALUE (HL_DISTANCE_COSINE, "cosine"))
+
 static const char * const ranking_names[HL_N_RANKINGS] = { "attention", "contribution", "random" };
 static const char * const distance_names[HL_N_DISTANCES] = { "euclidean", "cosine" };
 static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset", "other" };

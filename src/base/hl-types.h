@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +34,14 @@ typedef enum
   HL_GRID_LIST,             /* the values of a list that lie in 1 .. t */
 } HlGridKind;
 
+/* The colour maps of metric values (drawn by src/render/hl-colormap.h). */
+typedef enum
+{
+  HL_COLORMAP_VIRIDIS,    /* sequential: dark blue-violet to yellow */
+  HL_COLORMAP_DIVERGING,  /* blue - near white - red, for signed values (RdBu) */
+  HL_N_COLORMAPS
+} HlColormap;
+
 typedef enum
 {
   HL_REGIME_RETRIEVER,
@@ -52,6 +60,12 @@ typedef struct
   const float *values;      /* [n_keys, head_dim], row-major: v_0 .. v_t */
   const float *alpha;       /* [n_keys]: the attention row, keys 0..t */
 } HlHeadInput;
+
+/* GTypes of the enums, whose nicks are the strings below. */
+#define HL_TYPE_RANKING  (hl_ranking_get_type ())
+#define HL_TYPE_DISTANCE (hl_distance_get_type ())
+GType       hl_ranking_get_type  (void) G_GNUC_CONST;
+GType       hl_distance_get_type (void) G_GNUC_CONST;
 
 const char *hl_ranking_to_string  (HlRanking  ranking);   /* "attention", ... */
 const char *hl_distance_to_string (HlDistance distance);  /* "euclidean", "cosine" */

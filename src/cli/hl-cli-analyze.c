@@ -1,5 +1,6 @@
 /* hl-cli-analyze.c: `headlens-cli analyze FILE --out DIR`, the whole-file
- * analysis written as tidy CSV (curves.csv, heads.csv, model.csv).
+ * analysis written as tidy CSV (curves.csv, heads.csv, model.csv) with
+ * provenance.json beside them.
  *
  * Exit status: 0 on success, 1 when the file cannot be read or the output
  * cannot be written, 2 for a bad command line.
@@ -41,6 +42,7 @@ typedef struct
   GArray *layer_list;
   GArray *head_list;
   HlRegimeThresholds thresholds;
+  HlAssumptionThresholds assumptions;
 } AnalyzeOptions;
 
 static void
@@ -77,12 +79,13 @@ make_context (AnalyzeOptions *o)
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
-    _("Analyses every head of an activation file and writes curves.csv, heads.csv and "
-      "model.csv into DIR."));
-  GOptionEntry thresholds[HL_REGIME_N_THRESHOLDS + 1] = { { NULL } };
+    _("Analyses every head of an activation file, writes curves.csv, heads.csv, model.csv, "
+      "assumptions.csv and provenance.json into DIR, and prints whether the paper's "
+      "taxonomy applies."));
+  GOptionEntry thresholds[HL_REGIME_N_THRESHOLDS + HL_ASSUMPTION_N_THRESHOLDS + 1] = { { NULL } };
 
-  /* One option per threshold of the regime rule, named like its GSettings
-   * key. */
+  /* One option per threshold of the regime rule and of the taxonomy
+   * checks, named like its GSettings key. */
   for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
     {
       const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
@@ -90,6 +93,14 @@ make_context (AnalyzeOptions *o)
       thresholds[i] = (GOptionEntry) { info->name, 0, 0, G_OPTION_ARG_DOUBLE,
                                        &G_STRUCT_MEMBER (double, &o->thresholds, info->offset),
                                        info->description, "X" };
+    }
+  for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
+    {
+      const HlAssumptionThresholdInfo *info = &hl_assumption_threshold_infos ()[i];
+
+      thresholds[HL_REGIME_N_THRESHOLDS + i] = (GOptionEntry) {
+        info->name, 0, 0, G_OPTION_ARG_DOUBLE,
+        &G_STRUCT_MEMBER (double, &o->assumptions, info->offset), info->description, "X" };
     }
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, thresholds, GETTEXT_PACKAGE);
@@ -248,7 +259,9 @@ build_options (AnalyzeOptions    *o,
   options->bootstrap = o->bootstrap;
   options->threads = o->threads;
   options->head.thresholds = o->thresholds;
-  if (!hl_regime_thresholds_validate (&o->thresholds, error))
+  options->assumptions = o->assumptions;
+  if (!hl_regime_thresholds_validate (&o->thresholds, error)
+      || !hl_assumption_thresholds_validate (&o->assumptions, error))
     return FALSE;
   if (o->rankings != NULL
       && !parse_mask ("--rankings", o->rankings, ranking_from_string, &options->head.rankings, error))
@@ -278,6 +291,7 @@ run_analysis (const char              *path,
     &error);
   g_autoptr(HlAnalysis) analysis = NULL;
   g_autoptr(HlCliProgress) progress = NULL;
+  g_autofree char *verdict = NULL;
 
   if (file == NULL)
     return hl_cli_fail (error);
@@ -287,6 +301,8 @@ run_analysis (const char              *path,
     return hl_cli_fail (error);
   if (!hl_metrics_csv_write (analysis, o->out, &error))
     return hl_cli_fail (error);
+  verdict = hl_assumptions_describe (hl_analysis_get_assumptions (analysis));
+  g_print ("%s\n", verdict);
   return 0;
 }
 
@@ -300,6 +316,7 @@ hl_cli_analyze (int    argc,
   HlAnalysisOptions options;
 
   hl_regime_thresholds_init (&o.thresholds);
+  hl_assumption_thresholds_init (&o.assumptions);
   context = make_context (&o);
   if (!g_option_context_parse (context, &argc, &argv, &error)
       || !build_options (&o, &options, &error))

@@ -8,6 +8,7 @@
 #include "hl-extract.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 typedef struct
@@ -156,7 +157,7 @@ print_summary (const HlExtractOptions *options,
             " %d query positions; values %s\n"),
           result->window - 1, result->stride, result->n_text_tokens, result->n_unused_tokens,
           result->n_queries, hl_dtype_to_string (options->values_dtype));
-  printf (_("Next-token loss: %.4f nats per token over %" G_GINT64_FORMAT " predictions\n"),
+  printf (_("Next-token loss: %.4f nats per token over %" PRId64 " predictions\n"),
           result->loss, result->n_predictions);
   printf (_("Throughput: %.0f tokens per second (forward pass, loss and writing)\n"),
           result->window_seconds > 0 ? tokens / result->window_seconds : 0.0);

@@ -19,12 +19,14 @@
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
 #include "hl-heatmap-plot.h"
+#include "hl-metric.h"
 #include "hl-output-set.h"
 #include "hl-panel-plot.h"
 #include "hl-plot-export.h"
 #include "hl-plot-text.h"
 #include "hl-profile-plot.h"
 #include "hl-projection.h"
+#include "hl-provenance.h"
 #include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
 
@@ -53,6 +55,7 @@ typedef struct
   char    *style;
   char    *title;
   char    *font;
+  char    *metric_help;   /* the --metric line of --help: every metric's name */
   int      layer;
   int      head;
   int      sample;
@@ -81,6 +84,7 @@ render_options_clear (RenderOptions *o)
   g_clear_pointer (&o->style, g_free);
   g_clear_pointer (&o->title, g_free);
   g_clear_pointer (&o->font, g_free);
+  g_clear_pointer (&o->metric_help, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RenderOptions, render_options_clear)
@@ -151,6 +155,7 @@ fail (GError         **error,
 static GOptionContext *
 make_context (RenderOptions *o)
 {
+  g_autofree char *names = hl_metric_dup_names ();
   const GOptionEntry entries[] = {
     { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation or panel (required)"), N_("KIND") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the figure to OUT.png, OUT.svg or OUT.pdf (required)"), N_("OUT") },
@@ -161,7 +166,10 @@ make_context (RenderOptions *o)
     { "n", 0, 0, G_OPTION_ARG_INT, &o->n, N_("The chosen N, marked on curves, used by the scatter and heatmap metrics (8)"), "N" },
     { "ranking", 0, 0, G_OPTION_ARG_STRING, &o->ranking, N_("attention, contribution or random (attention)"), N_("RANKING") },
     { "distance", 0, 0, G_OPTION_ARG_STRING, &o->distance, N_("euclidean or cosine (euclidean)"), N_("DISTANCE") },
-    { "metric", 0, 0, G_OPTION_ARG_STRING, &o->metric, N_("Heatmap colour: regime, f1, precision, recall, margin, sink-mass, rho0, lambda, cv, beta, entropy (regime)"), N_("METRIC") },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &o->metric,
+      o->metric_help = g_strdup_printf (_("Heatmap colour: regime or a metric by its CSV "
+                                          "column name: %s (regime)"), names),
+      N_("METRIC") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("Figure size, e.g. 3.5x2.5in or 8.9x6.4cm (3.5x2.5in; panel 7x2.5in)"), N_("WxH") },
     { "dpi", 0, 0, G_OPTION_ARG_DOUBLE, &o->dpi, N_("Pixels per inch of a PNG (300)"), N_("DPI") },
     { "font", 0, 0, G_OPTION_ARG_STRING, &o->font, N_("Font family of the text, e.g. “Latin Modern Roman” for LaTeX documents (DejaVu Sans)"), N_("FAMILY") },
@@ -301,6 +309,16 @@ progress_cb (guint    done,
   hl_cli_progress_update (user_data, done, total);
 }
 
+static void
+analysis_options (Context           *c,
+                  HlAnalysisOptions *options)
+{
+  hl_analysis_options_init (options);
+  head_options (c, &options->head);
+  options->threads = c->o->threads;
+  options->bootstrap = c->o->bootstrap;
+}
+
 static gboolean
 run_model (Context  *c,
            GError  **error)
@@ -308,10 +326,7 @@ run_model (Context  *c,
   g_autoptr(HlCliProgress) progress = hl_cli_progress_new (_("Analysing"));
   HlAnalysisOptions options;
 
-  hl_analysis_options_init (&options);
-  head_options (c, &options.head);
-  options.threads = c->o->threads;
-  options.bootstrap = c->o->bootstrap;
+  analysis_options (c, &options);
   c->analysis = hl_analysis_run (c->file, &options, progress_cb, progress, NULL, error);
   return c->analysis != NULL;
 }
@@ -478,85 +493,23 @@ build_panel (Context          *c,
   return TRUE;
 }
 
-typedef enum
-{
-  SOURCE_PRECISION, SOURCE_RECALL, SOURCE_F1, SOURCE_MARGIN, SOURCE_SINK_MASS,
-  SOURCE_RHO0, SOURCE_LAMBDA, SOURCE_CV, SOURCE_BETA, SOURCE_ENTROPY,
-} MetricSource;
-
-typedef struct
-{
-  const char   *name;
-  const char   *label;     /* markup */
-  MetricSource  source;
-  HlColormap    colormap;
-  double        vmin, vmax; /* equal: from the data */
-} HeatmapMetric;
-
-static const HeatmapMetric heatmap_metrics[] = {
-  { "precision", "P<sub>N</sub>", SOURCE_PRECISION, HL_COLORMAP_VIRIDIS, 0, 1 },
-  { "recall", "R<sub>N</sub>", SOURCE_RECALL, HL_COLORMAP_VIRIDIS, 0, 1 },
-  { "f1", "F<sub>N</sub>", SOURCE_F1, HL_COLORMAP_VIRIDIS, 0, 1 },
-  { "margin", "margin γ<sub>N</sub>", SOURCE_MARGIN, HL_COLORMAP_DIVERGING, 0, 0 },
-  { "sink-mass", "sink mass α<sub>0</sub>", SOURCE_SINK_MASS, HL_COLORMAP_VIRIDIS, 0, 1 },
-  { "rho0", "sink similarity ρ<sub>0</sub>", SOURCE_RHO0, HL_COLORMAP_DIVERGING, -1, 1 },
-  { "lambda", "sink ratio λ", SOURCE_LAMBDA, HL_COLORMAP_VIRIDIS, 0, 0 },
-  { "cv", "norm CV", SOURCE_CV, HL_COLORMAP_VIRIDIS, 0, 0 },
-  { "beta", "decay rate β", SOURCE_BETA, HL_COLORMAP_VIRIDIS, 0, 0 },
-  { "entropy", "attention entropy", SOURCE_ENTROPY, HL_COLORMAP_VIRIDIS, 0, 0 },
-};
-
-static float
-metric_value (const Context       *c,
-              const HeatmapMetric *metric,
-              const HlHeadResult  *r,
-              int                  n)
-{
-  const HlSeparabilityPoint *points = r->curves->points[c->ranking][c->distance];
-  int i = 0;
-
-  while (i < r->curves->n_grid && r->curves->grid[i] != n)
-    i++;
-  switch (metric->source)
-    {
-    case SOURCE_SINK_MASS: return r->diagnostics.sink_mass;
-    case SOURCE_RHO0: return r->diagnostics.sink_similarity;
-    case SOURCE_LAMBDA: return r->diagnostics.sink_ratio;
-    case SOURCE_CV: return r->diagnostics.norm_cv;
-    case SOURCE_BETA: return r->diagnostics.beta;
-    case SOURCE_ENTROPY: return r->diagnostics.entropy;
-    case SOURCE_PRECISION:
-    case SOURCE_RECALL:
-    case SOURCE_F1:
-    case SOURCE_MARGIN:
-    default:
-      break;
-    }
-  /* N beyond this head's keys: no value, the cell looks pending. */
-  if (i == r->curves->n_grid || points == NULL)
-    return NAN;
-  return metric->source == SOURCE_PRECISION ? points[i].precision
-       : metric->source == SOURCE_RECALL ? points[i].recall
-       : metric->source == SOURCE_F1 ? points[i].f1 : points[i].margin;
-}
-
 static gboolean
-find_metric (const char           *name,
-             const HeatmapMetric **out,
-             GError              **error)
+find_metric (const char      *name,
+             const HlMetric **out,
+             GError         **error)
 {
+  g_autofree char *names = NULL;
+
   *out = NULL;
   if (name == NULL || g_str_equal (name, "regime"))
     return TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (heatmap_metrics); i++)
-    if (g_str_equal (name, heatmap_metrics[i].name))
-      {
-        *out = &heatmap_metrics[i];
-        return TRUE;
-      }
+  *out = hl_metric_lookup (name);
+  if (*out != NULL)
+    return TRUE;
+  names = hl_metric_dup_names ();
   return fail (error, HL_CLI_RENDER_ERROR_OPTION,
-               _("--metric: unknown metric “%s”, expected regime, f1, precision, recall, margin, "
-                 "sink-mass, rho0, lambda, cv, beta or entropy"), name);
+               _("--metric: unknown metric “%s”, expected regime or a column of heads.csv "
+                 "or curves.csv: %s"), name, names);
 }
 
 static gboolean
@@ -565,7 +518,7 @@ build_heatmap (Context            *c,
                GError            **error)
 {
   const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  const HeatmapMetric *metric;
+  const HlMetric *metric;
   HlHeatmapPlotData *data = keep (c, g_new0 (HlHeatmapPlotData, 1));
   int cells = c->info->n_layers * c->info->n_heads, n, index;
   int *regimes = keep (c, g_new (int, cells));
@@ -579,21 +532,24 @@ build_heatmap (Context            *c,
                                             c->o->sample, c->query);
 
       regimes[i] = r != NULL ? (int) r->regime : -1;
-      values[i] = r != NULL && metric != NULL ? metric_value (c, metric, r, n) : NAN;
+      values[i] = r != NULL && metric != NULL
+                  ? hl_metric_value (metric, r, c->ranking, c->distance, n) : NAN;
     }
   *data = (HlHeatmapPlotData) {
     .n_layers = c->info->n_layers, .n_heads = c->info->n_heads,
     .mode = metric != NULL ? HL_HEATMAP_COLOR_METRIC : HL_HEATMAP_COLOR_REGIME,
     .regimes = regimes, .values = values,
     .colormap = metric != NULL ? metric->colormap : HL_COLORMAP_VIRIDIS,
-    .vmin = metric != NULL ? metric->vmin : 0, .vmax = metric != NULL ? metric->vmax : 0,
     .selected_layer = c->o->layer, .selected_head = c->o->head,
     .title = keep (c, model_title (c)),
   };
   if (metric != NULL)
-    data->value_label = keep (c, metric->source <= SOURCE_MARGIN
-                                 ? g_strdup_printf ("%s, N = %d", metric->label, n)
-                                 : g_strdup (metric->label));
+    {
+      hl_metric_color_range (metric, &data->vmin, &data->vmax);
+      data->value_label = keep (c, hl_metric_is_per_n (metric)
+                                   ? g_strdup_printf ("%s, N = %d", metric->description, n)
+                                   : g_strdup (metric->description));
+    }
   *out = data;
   return TRUE;
 }
@@ -775,13 +731,68 @@ export_options (const Context        *c,
   return TRUE;
 }
 
+/* What the figure is drawn from and how, for its file's metadata. */
+static char *
+figure_provenance (Context     *c,
+                   const char  *path,
+                   GError     **error)
+{
+  const RenderOptions *o = c->o;
+  g_autoptr(HlProvenance) provenance = hl_provenance_new ("headlens-cli render", path, error);
+  const HlMetric *metric;
+  HlAnalysisOptions options;
+
+  if (provenance == NULL)
+    return NULL;
+  analysis_options (c, &options);
+  if (is_head_plot (c))
+    hl_provenance_set_head_analysis (provenance, &options.head);
+  else
+    hl_provenance_set_analysis (provenance, &options);
+  /* A layer, head or N left to its default is not listed. */
+  hl_provenance_add_figure_string (provenance, "plot", hl_plot_kind_to_string (c->kind));
+  if (o->layer >= 0 && o->head >= 0)
+    {
+      hl_provenance_add_figure_int (provenance, "layer", o->layer);
+      hl_provenance_add_figure_int (provenance, "head", o->head);
+    }
+  hl_provenance_add_figure_int (provenance, "sample", o->sample);
+  hl_provenance_add_figure_int (provenance, "query", c->query);
+  if (o->n > 0)
+    hl_provenance_add_figure_int (provenance, "n", o->n);
+  /* The metric by its CSV name, whichever spelling selected it. */
+  metric = o->metric != NULL ? hl_metric_lookup (o->metric) : NULL;
+  hl_provenance_add_figure_string (provenance, "metric", metric != NULL ? metric->name : "regime");
+  hl_provenance_add_figure_string (provenance, "style", o->style != NULL ? o->style : "light");
+  hl_provenance_add_figure_string (provenance, "font", o->font);
+  hl_provenance_add_figure_double (provenance, "font_size", o->font_size);
+  return hl_provenance_to_json (provenance, FALSE);
+}
+
+/* The document's title: --title, else the plot, the head and the file. */
+static char *
+document_title (const Context *c,
+                const char    *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+
+  if (c->o->title != NULL)
+    return g_strdup (c->o->title);
+  if (is_head_plot (c))
+    return g_strdup_printf (_("%s of layer %d, head %d, %s"), hl_plot_kind_to_string (c->kind),
+                            c->o->layer, c->o->head, name);
+  return g_strdup_printf (_("%s, %s"), hl_plot_kind_to_string (c->kind), name);
+}
+
 static gboolean
 render (Context     *c,
         const char  *path,
         GError     **error)
 {
+  g_autofree char *provenance = NULL;
+  g_autofree char *title = NULL;
   g_autoptr(HlPlotStyle) style = NULL;
-  HlPlotExportOptions options;
+  HlPlotExportOptions options = { 0 };
   gconstpointer data = NULL;
 
   if (!export_options (c, &options, &style, error)
@@ -799,6 +810,11 @@ render (Context     *c,
     return FALSE;
   if (!build_data (c, &data, error))
     return FALSE;
+  if ((provenance = figure_provenance (c, path, error)) == NULL)
+    return FALSE;
+  title = document_title (c, path);
+  options.provenance = provenance;
+  options.title = title;
   return hl_plot_export_to_file (c->kind, style, data, &options, c->o->out, error);
 }
 

@@ -7,6 +7,7 @@
 #include "hl-synth-model.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -27,6 +28,7 @@ typedef struct
   char               *model;
   char               *queries;
   char               *dtype;
+  char               *profile;
   gint64              seed;
   int                 kv_heads;        /* -1: as many as heads */
   int                 gzip_level;
@@ -40,6 +42,7 @@ synth_options_clear (SynthOptions *o)
   g_clear_pointer (&o->model, g_free);
   g_clear_pointer (&o->queries, g_free);
   g_clear_pointer (&o->dtype, g_free);
+  g_clear_pointer (&o->profile, g_free);
   g_clear_pointer (&o->query_list, g_array_unref);
 }
 
@@ -86,8 +89,12 @@ make_context (SynthOptions *o)
     { "cv", 0, 0, G_OPTION_ARG_DOUBLE, &h->norm_cv, N_("Coefficient of variation of value norms, 0–0.3 (0.04)"), "X" },
     { "lambda", 0, 0, G_OPTION_ARG_DOUBLE, &h->sink_lambda, N_("Sink compression: sink value norm over the mean norm (0.2)"), "X" },
     { "beta", 0, 0, G_OPTION_ARG_DOUBLE, &h->beta, N_("Similarity decay: cos(v_i, v_j) ≈ exp(-beta |i-j|) (0.1)"), "X" },
-    { "rho0-min", 0, 0, G_OPTION_ARG_DOUBLE, &p->rho0_min, N_("Lowest sink similarity drawn per kv head (0)"), "X" },
-    { "rho0-max", 0, 0, G_OPTION_ARG_DOUBLE, &p->rho0_max, N_("Highest sink similarity drawn per kv head (0.3)"), "X" },
+    { "rho0-min", 0, 0, G_OPTION_ARG_DOUBLE, &p->rho0_min, N_("Lowest sink similarity drawn per kv head (-0.3)"), "X" },
+    { "rho0-max", 0, 0, G_OPTION_ARG_DOUBLE, &p->rho0_max, N_("Highest sink similarity drawn per kv head (0.4)"), "X" },
+    { "rho0-spread", 0, 0, G_OPTION_ARG_DOUBLE, &h->rho0_spread, N_("Standard deviation of cos(v_0, v_i) over the keys of a head, 0–0.5 (0.1)"), "X" },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &o->profile, N_("Attention profile of every head: paper (the planted patterns), uniform, bimodal or power-law (paper)"), N_("PROFILE") },
+    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &h->gamma, N_("Exponent of the power-law profile, alpha_i ~ (i + 1)^-gamma, 0–5 (1)"), "X" },
+    { "sink-mass", 0, 0, G_OPTION_ARG_DOUBLE, &p->sink_pattern_mass, N_("Attention mass alpha_0 of the sink pattern's heads, 0–1 (0.97); with a small --lambda, compressed sinks"), "X" },
     { "content-size", 0, 0, G_OPTION_ARG_INT, &h->content_size, N_("Length of the content span Mixer heads attend to (8)"), "N" },
     { "content-similarity", 0, 0, G_OPTION_ARG_DOUBLE, &h->content_similarity, N_("Extra pull of the content span towards one direction, 0–1 (0)"), "X" },
     { "osc-amplitude", 0, 0, G_OPTION_ARG_DOUBLE, &h->osc_amplitude, N_("Relative oscillation of the attention plateau, 0–1 (0.3)"), "X" },
@@ -106,9 +113,10 @@ make_context (SynthOptions *o)
   g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
     _("Writes an activation file (schema v1) of synthetic heads that follow the paper’s "
-      "assumptions, deterministic for a seed. Heads are Retrievers, Resets or Mixers with a "
-      "depth-dependent mix; the regime of each head is stored in /synth/regime. See "
-      "docs/synthetic-data.md."));
+      "assumptions, deterministic for a seed. Each head is planted with an attention pattern "
+      "(last token, sink, or sink then content) in a depth-dependent mix, stored in "
+      "/synth/regime: a regime plot of the file shows these planted patterns, not a finding. "
+      "The generator never calls the regime rule. See docs/synthetic-data.md."));
   return context;
 }
 
@@ -172,6 +180,24 @@ parse_queries (SynthOptions  *o,
   return TRUE;
 }
 
+/* "paper" is the piecewise profile with the planted patterns. */
+static gboolean
+parse_profile (const char      *str,
+               HlSynthProfile  *out,
+               GError         **error)
+{
+  if (g_strcmp0 (str, "paper") == 0)
+    {
+      *out = HL_SYNTH_PROFILE_PIECEWISE;
+      return TRUE;
+    }
+  if (g_strcmp0 (str, "piecewise") != 0 && hl_synth_profile_from_string (str, out))
+    return TRUE;
+  g_set_error (error, HL_CLI_SYNTH_ERROR, HL_CLI_SYNTH_ERROR_OPTION,
+               _("--profile is “%s”, expected paper, uniform, bimodal or power-law"), str);
+  return FALSE;
+}
+
 static gboolean
 finish_options (SynthOptions  *o,
                 GError       **error)
@@ -187,7 +213,7 @@ finish_options (SynthOptions  *o,
   if (o->seed < 0)
     {
       g_set_error (error, HL_CLI_SYNTH_ERROR, HL_CLI_SYNTH_ERROR_OPTION,
-                   _("--seed is %" G_GINT64_FORMAT ", expected a non-negative number"), o->seed);
+                   _("--seed is %" PRId64 ", expected a non-negative number"), o->seed);
       return FALSE;
     }
   p->seed = (guint64) o->seed;
@@ -196,6 +222,8 @@ finish_options (SynthOptions  *o,
   if (o->model != NULL)
     p->model = o->model;
   if (o->dtype != NULL && !parse_dtype (o->dtype, &p->values_dtype, error))
+    return FALSE;
+  if (o->profile != NULL && !parse_profile (o->profile, &p->head.profile, error))
     return FALSE;
   return parse_queries (o, error) && hl_synth_model_params_validate (p, error);
 }
@@ -232,6 +260,11 @@ source_string (const SynthOptions *o)
   append_double (s, "beta", h->beta);
   append_double (s, "rho0-min", p->rho0_min);
   append_double (s, "rho0-max", p->rho0_max);
+  append_double (s, "rho0-spread", h->rho0_spread);
+  g_string_append_printf (s, " --profile %s", h->profile == HL_SYNTH_PROFILE_PIECEWISE
+                                              ? "paper" : hl_synth_profile_to_string (h->profile));
+  append_double (s, "gamma", h->gamma);
+  append_double (s, "sink-mass", p->sink_pattern_mass);
   g_string_append_printf (s, " --content-size %d", h->content_size);
   append_double (s, "content-similarity", h->content_similarity);
   append_double (s, "osc-amplitude", h->osc_amplitude);

@@ -10,6 +10,7 @@
 #include "hl-tokenizer.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* Words remembered with their ids; the cache is emptied when full. */
@@ -106,7 +107,7 @@ parse_vocab (HlBpe       *bpe,
       if (id < 0 || id >= G_MAXINT32 / 2)
         {
           set_error (error, HL_TOKENIZER_ERROR_FORMAT,
-                     _("tokenizer.json vocabulary entry “%s” has id %" G_GINT64_FORMAT ", expected 0 to %d"),
+                     _("tokenizer.json vocabulary entry “%s” has id %" PRId64 ", expected 0 to %d"),
                      token, id, G_MAXINT32 / 2 - 1);
           return FALSE;
         }
@@ -115,7 +116,7 @@ parse_vocab (HlBpe       *bpe,
       if (g_ptr_array_index (bpe->tokens, id) != NULL || g_hash_table_contains (bpe->vocab, token))
         {
           set_error (error, HL_TOKENIZER_ERROR_FORMAT,
-                     _("tokenizer.json vocabulary has id %" G_GINT64_FORMAT " twice (“%s” and “%s”)"),
+                     _("tokenizer.json vocabulary has id %" PRId64 " twice (“%s” and “%s”)"),
                      id, (char *) g_ptr_array_index (bpe->tokens, id), token);
           return FALSE;
         }

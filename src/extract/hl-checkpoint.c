@@ -5,6 +5,7 @@
 #include "hl-checkpoint.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* Bounds well above any llama2.c-exportable model (Llama-2-70B has dim
@@ -91,7 +92,7 @@ check_range (const char  *name,
   if (value > 0 && value <= max)
     return TRUE;
   g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_HEADER,
-               _("checkpoint header has %s = %" G_GINT64_FORMAT ", expected 1 to %" G_GINT64_FORMAT),
+               _("checkpoint header has %s = %" PRId64 ", expected 1 to %" PRId64),
                name, value, max);
   return FALSE;
 }
@@ -172,7 +173,7 @@ parse_v1_header (const guint8        *data,
   if (length < HL_CHECKPOINT_V1_HEADER_SIZE)
     {
       g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED,
-                   _("checkpoint has %" G_GSIZE_FORMAT " bytes, shorter than the %d-byte version 1 header"),
+                   _("checkpoint has %zu bytes, shorter than the %d-byte version 1 header"),
                    length, HL_CHECKPOINT_V1_HEADER_SIZE);
       return FALSE;
     }
@@ -201,7 +202,7 @@ parse_header (const guint8        *data,
   if (length < LEGACY_HEADER_SIZE)
     {
       g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_TRUNCATED,
-                   _("checkpoint has %" G_GSIZE_FORMAT " bytes, shorter than the %d-byte llama2.c header"),
+                   _("checkpoint has %zu bytes, shorter than the %d-byte llama2.c header"),
                    length, LEGACY_HEADER_SIZE);
       return FALSE;
     }
@@ -286,7 +287,7 @@ check_size (const HlCheckpointConfig  *config,
     return TRUE;
   g_set_error (error, HL_CHECKPOINT_ERROR,
                length < expected ? HL_CHECKPOINT_ERROR_TRUNCATED : HL_CHECKPOINT_ERROR_SIZE,
-               _("checkpoint has %" G_GSIZE_FORMAT " bytes, the header implies %" G_GUINT64_FORMAT
+               _("checkpoint has %zu bytes, the header implies %" PRIu64
                  " (version %d, dim %d, hidden_dim %d, %d layers, %d heads, %d kv heads, vocab %d, seq_len %d, %s classifier)"),
                length, expected, config->version, config->dim, config->hidden_dim,
                config->n_layers, config->n_heads, config->n_kv_heads, config->vocab_size,

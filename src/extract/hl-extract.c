@@ -464,7 +464,7 @@ prepare (Extraction  *ex,
   if (n_text_tokens > G_MAXINT)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the text has %" G_GSIZE_FORMAT " tokens, expected at most %d"),
+                   _("the text has %zu tokens, expected at most %d"),
                    n_text_tokens, G_MAXINT);
       return FALSE;
     }

@@ -162,7 +162,7 @@ hl_generate (HlCheckpoint             *checkpoint,
   if (n_tokens > (gsize) config->seq_len)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the prompt has %" G_GSIZE_FORMAT " tokens, more than the model's seq_len of %d"),
+                   _("the prompt has %zu tokens, more than the model's seq_len of %d"),
                    n_tokens, config->seq_len);
       return NULL;
     }

@@ -107,7 +107,7 @@ read_entry (HlTokenizer  *self,
 
 truncated:
   g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_TRUNCATED,
-               _("tokenizer ends inside entry %d of %d (%" G_GSIZE_FORMAT " bytes); is it the model's tokenizer?"),
+               _("tokenizer ends inside entry %d of %d (%zu bytes); is it the model's tokenizer?"),
                id, self->vocab_size, cursor->length);
   return FALSE;
 }
@@ -122,7 +122,7 @@ parse (HlTokenizer  *self,
   if (!cursor_read (cursor, &max_token_length, 4))
     {
       g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_TRUNCATED,
-                   _("tokenizer has %" G_GSIZE_FORMAT " bytes, expected at least a 4-byte header"),
+                   _("tokenizer has %zu bytes, expected at least a 4-byte header"),
                    cursor->length);
       return FALSE;
     }
@@ -132,7 +132,7 @@ parse (HlTokenizer  *self,
   if (cursor->offset != cursor->length)
     {
       g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
-                   _("tokenizer has %" G_GSIZE_FORMAT " bytes after its %d entries, expected none; is it the model's tokenizer?"),
+                   _("tokenizer has %zu bytes after its %d entries, expected none; is it the model's tokenizer?"),
                    cursor->length - cursor->offset, self->vocab_size);
       return FALSE;
     }

@@ -47,6 +47,7 @@ struct _HlAnalysis
   GPtrArray         *results;       /* of HlHeadResult, sorted */
   HlHeadResult     **table;         /* borrowed from results, by (layer, head, sample, query) */
   HlModelSummary    *summary;
+  HlAssumptions     *assumptions;
   guint              peak_blocks;
 };
 
@@ -64,6 +65,7 @@ hl_analysis_finalize (GObject *object)
   g_clear_pointer (&self->results, g_ptr_array_unref);
   g_clear_pointer (&self->table, g_free);
   g_clear_pointer (&self->summary, hl_model_summary_free);
+  g_clear_pointer (&self->assumptions, hl_assumptions_free);
 
   G_OBJECT_CLASS (hl_analysis_parent_class)->finalize (object);
 }
@@ -87,6 +89,7 @@ hl_analysis_options_init (HlAnalysisOptions *options)
   *options = (HlAnalysisOptions) { 0 };
   hl_head_analysis_options_init (&options->head);
   options->bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP;
+  hl_assumption_thresholds_init (&options->assumptions);
 }
 
 /* Options checking and copying. */
@@ -136,7 +139,8 @@ check_options (const HlAnalysisOptions *options,
                    _("Invalid analysis options: %s"), problem);
       return FALSE;
     }
-  if (!hl_regime_thresholds_validate (&head->thresholds, error))
+  if (!hl_regime_thresholds_validate (&head->thresholds, error)
+      || !hl_assumption_thresholds_validate (&options->assumptions, error))
     return FALSE;
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
@@ -696,6 +700,9 @@ analysis_finish (HlAnalysis *self)
   self->summary = hl_model_summary_new ((HlHeadResult * const *) self->results->pdata,
                                         self->results->len, info->n_layers,
                                         self->options.bootstrap, self->options.head.seed);
+  self->assumptions = hl_assumptions_new ((HlHeadResult * const *) self->results->pdata,
+                                          self->results->len, self->summary,
+                                          &self->options.assumptions);
 }
 
 static void
@@ -725,18 +732,46 @@ check_file_unchanged (Run *run)
     run_fail (run, error);
 }
 
+/* The pool parallelises across heads; one head's GEMM (a few hundred
+ * centres by t keys) is too small for OpenBLAS's threads to pay for their
+ * hand-offs, and with several workers they would fight the pool for the
+ * same cores. So BLAS runs single-threaded while any analysis runs, also
+ * with one worker, and gets its thread count back when the last one ends
+ * (the setting is process-wide; the PCA of the head detail runs meanwhile
+ * on one thread too, which its size does not notice). */
+static GMutex blas_lock;
+static int    blas_runs;
+static int    blas_threads_before;
+
+static void
+blas_single_threaded_begin (void)
+{
+  g_mutex_lock (&blas_lock);
+  if (blas_runs++ == 0)
+    {
+      blas_threads_before = openblas_get_num_threads ();
+      openblas_set_num_threads (1);
+    }
+  g_mutex_unlock (&blas_lock);
+}
+
+static void
+blas_single_threaded_end (void)
+{
+  g_mutex_lock (&blas_lock);
+  g_assert (blas_runs > 0);
+  if (--blas_runs == 0)
+    openblas_set_num_threads (blas_threads_before);
+  g_mutex_unlock (&blas_lock);
+}
+
 static void
 run_execute (Run *run)
 {
   int n_workers = run->analysis->options.threads;
   g_autofree GThread **workers = g_new (GThread *, n_workers);
 
-  /* The pool parallelises across heads; one head's GEMM (a few hundred
-   * centres by t keys) is too small for OpenBLAS's threads to pay for their
-   * hand-offs, and with several workers they would fight the pool for the
-   * same cores. So BLAS runs single-threaded during an analysis, also with
-   * one worker. The setting is process-wide. */
-  openblas_set_num_threads (1);
+  blas_single_threaded_begin ();
   run->active_workers = n_workers;
   for (int i = 0; i < n_workers; i++)
     workers[i] = g_thread_new ("hl-analysis-worker", worker_thread, run);
@@ -753,6 +788,7 @@ run_execute (Run *run)
   if (!run_should_stop (run))
     analysis_finish (run->analysis);
   run_deliver (run, TRUE);
+  blas_single_threaded_end ();
 }
 
 /* Main context: the last batch, then the task's result. */
@@ -926,6 +962,14 @@ hl_analysis_get_summary (HlAnalysis *self)
   g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
 
   return self->summary;
+}
+
+const HlAssumptions *
+hl_analysis_get_assumptions (HlAnalysis *self)
+{
+  g_return_val_if_fail (HL_IS_ANALYSIS (self), NULL);
+
+  return self->assumptions;
 }
 
 guint

@@ -3,9 +3,10 @@
  * One reader thread streams head blocks (the values of a kv head are read
  * once and shared by its query heads) through a bounded queue, so memory
  * does not grow with the number of layers; N worker threads compute
- * hl_head_analysis_compute() on each (layer, head, sample, query). When the
- * pool has more than one worker, OpenBLAS is set to one thread so the pool
- * and BLAS do not oversubscribe the cores.
+ * hl_head_analysis_compute() on each (layer, head, sample, query). While a
+ * run works, OpenBLAS runs on one thread so the pool and BLAS do not
+ * oversubscribe the cores; its thread count is restored when the last run
+ * ends.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "hl-activations.h"
+#include "hl-assumptions.h"
 #include "hl-head-analysis.h"
 #include "hl-model-summary.h"
 
@@ -38,6 +40,7 @@ typedef struct
   int                   n_layers;
   const int            *heads;      /* subset of query heads, NULL = all */
   int                   n_heads;
+  HlAssumptionThresholds assumptions; /* of the taxonomy checks */
 } HlAnalysisOptions;
 
 /* Called on the caller's main context (async) or in the calling thread
@@ -105,6 +108,8 @@ HlHeadResult            *hl_analysis_lookup        (HlAnalysis *self,
                                                     int         sample,
                                                     int         query_index);
 const HlModelSummary    *hl_analysis_get_summary   (HlAnalysis *self);
+/* The taxonomy's assumptions checked on every result and the summary. */
+const HlAssumptions     *hl_analysis_get_assumptions (HlAnalysis *self);
 /* The largest number of kv-head values blocks that were in memory at once
  * during the run: bounded by the queue, whatever the number of layers. */
 guint                    hl_analysis_get_peak_blocks (HlAnalysis *self);

@@ -515,16 +515,22 @@ compute_masses (const HlHeadInput *input,
                 HlDiagnostics     *out)
 {
   double entropy = 0.0;
+  float first = -G_MAXFLOAT, second = -G_MAXFLOAT;
 
   for (int i = 0; i < input->n_keys; i++)
     {
       double a = input->alpha[i];
 
+      if (input->alpha[i] > first)
+        second = first, first = input->alpha[i];
+      else if (input->alpha[i] > second)
+        second = input->alpha[i];
       /* 0 log 0 = 0; negative weights cannot occur in a validated file. */
       if (a > 0.0)
         entropy -= a * log (a);
     }
   out->entropy = (float) entropy;
+  out->attention_gap = input->n_keys >= 2 ? (float) ((double) first - second) : 0.0f;
   out->sink_mass = input->alpha[0];
   out->last_mass = input->alpha[input->n_keys - 1];
   out->peak_key = -1;

@@ -33,6 +33,8 @@ typedef struct
   int   peak_key;         /* the key 0 < i < t with the largest alpha_i (the lowest
                            * such index on ties); -1 when t < 2 */
   float peak_mass;        /* its alpha, 0 when t < 2 */
+  float attention_gap;    /* Delta_1 of the attention ranking: the largest alpha_i
+                           * minus the second largest (0 on a tie, and when t = 0) */
   float entropy;          /* -sum alpha_i log alpha_i (natural log, 0 log 0 = 0) */
   float a_sink;           /* ||alpha_0 v_0|| */
   float a_last;           /* ||alpha_t v_t|| */

@@ -7,16 +7,53 @@
  */
 #include "hl-metrics-csv.h"
 
+#include "hl-provenance.h"
+
 #include <math.h>
+
+static void
+append_value (GString *out,
+              double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+}
 
 static void
 append_number (GString *out,
                double   value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
   g_string_append_c (out, ',');
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+  append_value (out, value);
+}
+
+/* The columns the metric registry gives @table, in its order. */
+static void
+append_metric_names (GString       *out,
+                     HlMetricTable  table)
+{
+  guint n_metrics;
+  const HlMetric *metrics = hl_metric_get_all (&n_metrics);
+
+  for (guint i = 0; i < n_metrics; i++)
+    if (metrics[i].table == table)
+      g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", metrics[i].name);
+}
+
+char *
+hl_metrics_csv_header (HlMetricTable table)
+{
+  GString *out;
+
+  g_return_val_if_fail (table == HL_METRIC_TABLE_HEADS || table == HL_METRIC_TABLE_CURVES, NULL);
+
+  /* A curves.csv row is one point of a curve: the head's keys, then the
+   * curve's ranking, distance and N. */
+  out = g_string_new (table == HL_METRIC_TABLE_CURVES
+                      ? "layer,head,sample,query,ranking,distance,n" : NULL);
+  append_metric_names (out, table);
+  return g_string_free (out, FALSE);
 }
 
 /* A CSV field in double quotes, inner quotes doubled (RFC 4180), so the
@@ -35,6 +72,32 @@ append_quoted (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* One field of a heads.csv row: a key as an integer, a number, the regime,
+ * or its reason quoted. */
+static void
+append_column (GString            *out,
+               const HlMetric     *column,
+               const HlHeadResult *r)
+{
+  switch (column->source)
+    {
+    case HL_METRIC_SOURCE_KEY:
+      g_string_append_printf (out, "%d", (int) hl_metric_value (column, r, 0, 0, 0));
+      break;
+    case HL_METRIC_SOURCE_REGIME:
+      g_string_append (out, hl_metric_text (column, r));
+      break;
+    case HL_METRIC_SOURCE_REASON:
+      append_quoted (out, hl_metric_text (column, r));
+      break;
+    case HL_METRIC_SOURCE_DIAGNOSTIC:
+    case HL_METRIC_SOURCE_POINT:
+    default:
+      append_value (out, hl_metric_value (column, r, 0, 0, 0));
+      break;
+    }
+}
+
 static void
 append_curve_rows (GString            *out,
                    const HlHeadResult *r,
@@ -42,28 +105,36 @@ append_curve_rows (GString            *out,
                    HlDistance          distance)
 {
   const HlCurveSet *curves = r->curves;
-  const HlSeparabilityPoint *points = curves->points[ranking][distance];
+  guint n_metrics;
+  const HlMetric *metrics = hl_metric_get_all (&n_metrics);
 
   for (int j = 0; j < curves->n_grid; j++)
     {
       g_string_append_printf (out, "%d,%d,%d,%d,%s,%s,%d", r->layer, r->head, r->sample,
                               r->query_position, hl_ranking_to_string (ranking),
                               hl_distance_to_string (distance), curves->grid[j]);
-      append_number (out, points[j].precision);
-      append_number (out, points[j].recall);
-      append_number (out, points[j].f1);
-      append_number (out, points[j].rho_min);
-      append_number (out, points[j].rho_max);
-      append_number (out, points[j].retained_mass);
+      for (guint m = 0; m < n_metrics; m++)
+        if (metrics[m].table == HL_METRIC_TABLE_CURVES)
+          append_number (out, hl_metric_curve_value (&metrics[m], curves, ranking, distance, j));
       g_string_append_c (out, '\n');
     }
+}
+
+static GString *
+header_line (HlMetricTable table)
+{
+  g_autofree char *header = hl_metrics_csv_header (table);
+  GString *out = g_string_new (header);
+
+  g_string_append_c (out, '\n');
+  return out;
 }
 
 char *
 hl_metrics_csv_curves (HlHeadResult * const *results,
                        guint                 n_results)
 {
-  GString *out = g_string_new (HL_METRICS_CSV_CURVES_HEADER "\n");
+  GString *out = header_line (HL_METRIC_TABLE_CURVES);
 
   g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
 
@@ -79,49 +150,65 @@ char *
 hl_metrics_csv_heads (HlHeadResult * const *results,
                       guint                 n_results)
 {
-  GString *out = g_string_new (HL_METRICS_CSV_HEADS_HEADER "\n");
+  GString *out = header_line (HL_METRIC_TABLE_HEADS);
+  guint n_metrics;
+  const HlMetric *metrics = hl_metric_get_all (&n_metrics);
 
   g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
 
   for (guint i = 0; i < n_results; i++)
     {
       const HlHeadResult *r = results[i];
-      const HlDiagnostics *d = &r->diagnostics;
-      const double numbers[] = {
-        d->norm_cv, d->sink_ratio, d->sink_similarity, d->beta, d->beta_mae,
-        d->sink_mass, d->last_mass, d->entropy, d->a_sink, d->a_last, d->a_rest,
-      };
 
-      g_string_append_printf (out, "%d,%d,%d,%d,%d", r->layer, r->head, r->sample,
-                              r->query_position, r->kv_head);
-      for (guint k = 0; k < G_N_ELEMENTS (numbers); k++)
-        append_number (out, numbers[k]);
-      g_string_append_printf (out, ",%s", hl_regime_to_string (r->regime));
-      append_number (out, d->value_norm_max);
-      g_string_append_c (out, ',');
-      append_quoted (out, r->reason);
+      const char *separator = "";
+
+      for (guint m = 0; m < n_metrics; m++)
+        {
+          if (metrics[m].table != HL_METRIC_TABLE_HEADS)
+            continue;
+          g_string_append (out, separator);
+          append_column (out, &metrics[m], r);
+          separator = ",";
+        }
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
+}
+
+/* The bootstrap interval of a mean, or two empty fields (NA in pandas and
+ * R) when it cannot be computed: from one sample, or with no replicates,
+ * lo = hi = mean would read as no uncertainty at all. */
+static void
+append_interval (GString      *out,
+                 const HlBand *band,
+                 gboolean      defined)
+{
+  if (!defined)
+    {
+      g_string_append (out, ",,");
+      return;
+    }
+  append_number (out, band->lo);
+  append_number (out, band->hi);
 }
 
 static void
 append_model_row (GString            *out,
                   HlRanking           ranking,
                   HlDistance          distance,
-                  const HlModelPoint *p)
+                  const HlModelPoint *p,
+                  gboolean            intervals)
 {
-  g_string_append_printf (out, "%s,%s,%d", hl_ranking_to_string (ranking),
-                          hl_distance_to_string (distance), p->n);
+  gboolean defined = intervals && p->n_samples >= 2;
+
+  g_string_append_printf (out, "%s,%s,%d,%d,%d", hl_ranking_to_string (ranking),
+                          hl_distance_to_string (distance), p->n, p->n_heads, p->n_samples);
   append_number (out, p->precision.mean);
   append_number (out, p->recall.mean);
   append_number (out, p->f1.mean);
-  append_number (out, p->precision.lo);
-  append_number (out, p->precision.hi);
-  append_number (out, p->recall.lo);
-  append_number (out, p->recall.hi);
-  append_number (out, p->f1.lo);
-  append_number (out, p->f1.hi);
+  append_interval (out, &p->precision, defined);
+  append_interval (out, &p->recall, defined);
+  append_interval (out, &p->f1, defined);
   /* An undefined correlation is an empty field: NA in pandas and R. */
   if (isnan (p->corr_recall_rho0))
     g_string_append_c (out, ',');
@@ -140,7 +227,7 @@ hl_metrics_csv_model (const HlModelSummary *summary)
   for (int r = 0; r < HL_N_RANKINGS; r++)
     for (int d = 0; d < HL_N_DISTANCES; d++)
       for (int g = 0; summary->points[r][d] != NULL && g < summary->n_grid; g++)
-        append_model_row (out, r, d, &summary->points[r][d][g]);
+        append_model_row (out, r, d, &summary->points[r][d][g], summary->bootstrap > 0);
   return g_string_free (out, FALSE);
 }
 
@@ -153,11 +240,19 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   g_autofree char *curves = NULL;
   g_autofree char *heads = NULL;
   g_autofree char *model = NULL;
+  g_autofree char *assumptions = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(HlProvenance) provenance = NULL;
   guint n;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
   g_return_val_if_fail (set != NULL, FALSE);
 
+  if ((provenance = hl_provenance_new_for_analysis (analysis, error)) == NULL)
+    return FALSE;
+  text = hl_provenance_to_json (provenance, TRUE);
+  json = g_strconcat (text, "\n", NULL);
   n = hl_analysis_get_n_results (analysis);
   results = g_new (HlHeadResult *, MAX (n, 1));
   for (guint i = 0; i < n; i++)
@@ -166,9 +261,12 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   heads = hl_metrics_csv_heads (results, n);
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
   hl_output_set_add_input (set, hl_activations_get_path (hl_analysis_get_file (analysis)));
+  assumptions = hl_assumptions_csv (hl_analysis_get_assumptions (analysis));
   return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
          && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
-         && hl_output_set_add_contents (set, "model.csv", model, -1, error);
+         && hl_output_set_add_contents (set, "model.csv", model, -1, error)
+         && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error)
+         && hl_output_set_add_contents (set, "provenance.json", json, -1, error);
 }
 
 gboolean

@@ -1,26 +1,29 @@
 /* hl-metrics-csv.h: the tidy CSV files of an analysis (pinned columns; see
- * docs/metrics.md): curves.csv, heads.csv and model.csv. Indices are 0-based;
+ * docs/metrics.md): curves.csv, heads.csv, model.csv and
+ * assumptions.csv. Indices are 0-based;
  * the query column is the query position t; numbers are printed with %.9g
- * in the C locale. The three files are written as a set (hl-output-set.h):
- * all of them are replaced, or none.
+ * in the C locale. The four files (with assumptions.csv,
+ * hl-assumptions.h) are written as a set (hl-output-set.h): all of them are
+ * replaced, or none.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include "hl-analysis.h"
+#include "hl-metric.h"
 #include "hl-output-set.h"
 
 G_BEGIN_DECLS
 
-#define HL_METRICS_CSV_CURVES_HEADER \
-  "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass"
-#define HL_METRICS_CSV_HEADS_HEADER \
-  "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae," \
-  "sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason"
 #define HL_METRICS_CSV_MODEL_HEADER \
-  "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi," \
-  "f1_lo,f1_hi,corr_recall_rho0"
+  "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi," \
+  "recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0"
+
+/* The header line (without newline) of curves.csv or heads.csv: its key
+ * columns, then the metric registry's columns of that file in its order
+ * (hl-metric.h), then the regime for heads.csv. */
+char     *hl_metrics_csv_header (HlMetricTable         table);
 
 /* Each returns the whole file's text, header line first. */
 char     *hl_metrics_csv_curves (HlHeadResult * const *results,
@@ -29,15 +32,15 @@ char     *hl_metrics_csv_heads  (HlHeadResult * const *results,
                                  guint                 n_results);
 char     *hl_metrics_csv_model  (const HlModelSummary *summary);
 
-/* Adds curves.csv, heads.csv and model.csv to @set, and the analysed file
- * as an input (so none of the three can replace it). Commands that write
- * more files add them to the same set before committing it. */
+/* Adds curves.csv, heads.csv, model.csv, assumptions.csv and
+ * provenance.json (hl-provenance.h) to @set, and the analysed file as an
+ * input (so none of them can replace it). Commands that write more files
+ * add them to the same set before committing it. */
 gboolean  hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                                      HlOutputSet  *set,
                                      GError      **error);
 
-/* Writes DIR/curves.csv, DIR/heads.csv and DIR/model.csv as one set
- * (creating DIR). */
+/* Writes those five files into DIR as one set (creating DIR). */
 gboolean  hl_metrics_csv_write  (HlAnalysis  *analysis,
                                  const char  *dir,
                                  GError     **error);

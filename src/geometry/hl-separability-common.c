@@ -20,6 +20,9 @@ struct _HlSeparabilityAccumulator
   double               *sums[HL_N_RANKINGS][HL_N_DISTANCES];
   double               *align_sink[HL_N_RANKINGS];
   double               *align_last[HL_N_RANKINGS];
+  double               *gap[HL_N_RANKINGS];
+  double               *residual[HL_N_RANKINGS];
+  double               *bound[HL_N_RANKINGS];
 };
 
 static gboolean
@@ -364,6 +367,9 @@ hl_curve_set_free (HlCurveSet *self)
         g_free (self->points[r][m]);
       g_free (self->align_sink[r]);
       g_free (self->align_last[r]);
+      g_free (self->gap[r]);
+      g_free (self->residual[r]);
+      g_free (self->bound[r]);
     }
   g_free (self->grid);
   g_free (self);
@@ -391,6 +397,9 @@ hl_separability_accumulator_new (const HlSeparabilityOptions *options)
           self->sums[r][m] = g_new0 (double, len * N_FIELDS);
       self->align_sink[r] = g_new0 (double, len);
       self->align_last[r] = g_new0 (double, len);
+      self->gap[r] = g_new0 (double, len);
+      self->residual[r] = g_new0 (double, len);
+      self->bound[r] = g_new0 (double, len);
     }
   return self;
 }
@@ -430,6 +439,22 @@ hl_separability_accumulator_align (HlSeparabilityAccumulator *self,
   self->align_last[ranking][grid_index] += cos_last;
 }
 
+void
+hl_separability_accumulator_theory (HlSeparabilityAccumulator *self,
+                                    HlRanking                  ranking,
+                                    int                        grid_index,
+                                    double                     gap,
+                                    double                     residual,
+                                    double                     bound)
+{
+  g_assert (self->gap[ranking] != NULL);
+  g_assert (grid_index >= 0 && grid_index < self->n_grid);
+
+  self->gap[ranking][grid_index] += gap;
+  self->residual[ranking][grid_index] += residual;
+  self->bound[ranking][grid_index] += bound;
+}
+
 static HlSeparabilityPoint *
 finish_points (const double *sums,
                int           n_grid,
@@ -465,12 +490,17 @@ finish_trajectory (const double *sums,
   return out;
 }
 
+/* The mean residual and bound over the instances, as floats: each
+ * instance's residual is at most its bound, so their means are too, and
+ * rounding both to float keeps the order. */
 HlCurveSet *
-hl_separability_accumulator_finish (HlSeparabilityAccumulator *self)
+hl_separability_accumulator_finish (HlSeparabilityAccumulator *self,
+                                    double                     value_norm_max)
 {
   HlCurveSet *set = g_new0 (HlCurveSet, 1);
 
   set->n_grid = self->n_grid;
+  set->value_norm_max = (float) value_norm_max;
   set->grid = g_steal_pointer (&self->grid);
   for (int r = 0; r < HL_N_RANKINGS; r++)
     {
@@ -483,10 +513,16 @@ hl_separability_accumulator_finish (HlSeparabilityAccumulator *self)
           set->points[r][m] = finish_points (self->sums[r][m], self->n_grid, count);
       set->align_sink[r] = finish_trajectory (self->align_sink[r], self->n_grid, count);
       set->align_last[r] = finish_trajectory (self->align_last[r], self->n_grid, count);
+      set->gap[r] = finish_trajectory (self->gap[r], self->n_grid, count);
+      set->residual[r] = finish_trajectory (self->residual[r], self->n_grid, count);
+      set->bound[r] = finish_trajectory (self->bound[r], self->n_grid, count);
       for (int m = 0; m < HL_N_DISTANCES; m++)
         g_free (self->sums[r][m]);
       g_free (self->align_sink[r]);
       g_free (self->align_last[r]);
+      g_free (self->gap[r]);
+      g_free (self->residual[r]);
+      g_free (self->bound[r]);
     }
   g_free (self);
   return set;

@@ -92,8 +92,17 @@ void      hl_separability_accumulator_align (HlSeparabilityAccumulator   *self,
                                              int                          grid_index,
                                              double                       cos_sink,
                                              double                       cos_last);
-/* Consumes @self. */
+/* Delta_N, ||o - s_N|| and B times the mass outside S_N of one ranking
+ * instance at one N. */
+void      hl_separability_accumulator_theory (HlSeparabilityAccumulator *self,
+                                              HlRanking                  ranking,
+                                              int                        grid_index,
+                                              double                     gap,
+                                              double                     residual,
+                                              double                     bound);
+/* Consumes @self; @value_norm_max is B. */
 HlCurveSet *
-          hl_separability_accumulator_finish (HlSeparabilityAccumulator  *self);
+          hl_separability_accumulator_finish (HlSeparabilityAccumulator  *self,
+                                              double                      value_norm_max);
 
 G_END_DECLS

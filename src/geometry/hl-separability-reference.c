@@ -151,17 +151,66 @@ ref_alignment (const Reference *ref,
   return dot / (ref_norm (ref->s, ref->d) * sqrt (vv) + 1e-12);
 }
 
+/* Delta_N, ||o - s_N|| and B times the mass outside S_N, each straight
+ * from its definition: the discarded part o - s_N is summed over the keys
+ * outside S_N. */
+static void
+ref_theory (const Reference *ref,
+            int              n_top,
+            double           value_norm_max,
+            double          *gap,
+            double          *residual,
+            double          *bound)
+{
+  g_autofree double *rest = g_new0 (double, ref->d);
+  double in_min = INFINITY, out_max = -INFINITY, outside = 0.0;
+
+  for (int p = 0; p < ref->n; p++)
+    {
+      int i = ref->order[p];
+      double a = ref->input->alpha[i];
+
+      if (p < n_top)
+        {
+          in_min = MIN (in_min, a);
+          continue;
+        }
+      out_max = MAX (out_max, a);
+      outside += a;
+      for (int k = 0; k < ref->d; k++)
+        rest[k] += ref->y[(gsize) i * ref->d + k];
+    }
+  *gap = in_min - out_max;
+  *residual = ref_norm (rest, ref->d);
+  *bound = value_norm_max * outside;
+}
+
+static double
+ref_value_norm_max (const HlHeadInput *input)
+{
+  double b = 0.0;
+
+  for (int i = 0; i < input->n_keys; i++)
+    b = MAX (b, sqrt (hl_separability_point_norm2 (input->values + (gsize) i * input->head_dim,
+                                                   1.0f, input->head_dim)));
+  return b;
+}
+
 static void
 ref_instance (Reference                   *ref,
               const HlSeparabilityOptions *options,
               HlRanking                    ranking,
+              double                       value_norm_max,
               HlSeparabilityAccumulator   *acc)
 {
   for (int g = 0; g < options->n_grid; g++)
     {
       int n_top = options->grid[g];
       double mass = ref_centre (ref, n_top);
+      double gap, residual, bound;
 
+      ref_theory (ref, n_top, value_norm_max, &gap, &residual, &bound);
+      hl_separability_accumulator_theory (acc, ranking, g, gap, residual, bound);
       hl_separability_accumulator_align (acc, ranking, g, ref_alignment (ref, 0),
                                          ref_alignment (ref, ref->n - 1));
       for (int m = 0; m < HL_N_DISTANCES; m++)
@@ -181,6 +230,7 @@ hl_separability_reference (const HlHeadInput           *input,
                            const HlSeparabilityOptions *options)
 {
   HlSeparabilityAccumulator *acc;
+  double value_norm_max;
   Reference ref = { input, input ? input->n_keys : 0, input ? input->head_dim : 0 };
 
   g_return_val_if_fail (hl_separability_arguments_valid (input, options), NULL);
@@ -193,6 +243,7 @@ hl_separability_reference (const HlHeadInput           *input,
     for (int k = 0; k < ref.d; k++)
       ref.y[(gsize) i * ref.d + k] = (double) input->alpha[i] * (double) input->values[(gsize) i * ref.d + k];
 
+  value_norm_max = ref_value_norm_max (input);
   acc = hl_separability_accumulator_new (options);
   for (int r = 0; r < HL_N_RANKINGS; r++)
     {
@@ -201,12 +252,12 @@ hl_separability_reference (const HlHeadInput           *input,
       for (int repeat = 0; options->rankings & (1u << r) && repeat < count; repeat++)
         {
           ref_rank (&ref, (HlRanking) r, options->seed, repeat);
-          ref_instance (&ref, options, (HlRanking) r, acc);
+          ref_instance (&ref, options, (HlRanking) r, value_norm_max, acc);
         }
     }
   g_free (ref.y);
   g_free (ref.s);
   g_free (ref.dist);
   g_free (ref.order);
-  return hl_separability_accumulator_finish (acc);
+  return hl_separability_accumulator_finish (acc, value_norm_max);
 }

@@ -177,6 +177,13 @@ typedef struct
    * underflow term of the bounds */
   double                       under_y, alpha_max;
   double                       nv_sink, nv_last; /* ||v_0||, ||v_t|| */
+  /* The theory next to the measurement: the head output o = sum alpha_i
+   * v_i, the row's total mass, and per instance and grid point the
+   * smallest alpha in S_N, the largest outside and the mass outside. */
+  double                      *o;             /* [d] */
+  int                         *identity;      /* [n] 0 .. n - 1 */
+  double                       alpha_total;
+  double                      *in_min, *out_max, *out_mass; /* [n_inst * n_grid] */
   /* One block of centres. */
   int                          block;
   double                      *sd;            /* [block * d] s_N in double */
@@ -185,6 +192,7 @@ typedef struct
   double                      *ns2x;          /* [block] exact, < 0 until needed */
   double                      *mass;          /* [block] */
   double                      *cos_sink, *cos_last; /* [block] alignment */
+  double                      *residual;      /* [block] ||o - s_N|| */
   float                       *g;             /* [block * n_pad] <s_c, v_i> */
   /* The prefix sum, mass and length of the last instance of a block,
    * carried to the next block. */
@@ -285,7 +293,7 @@ kernel_points (Kernel *k)
   const HlHeadInput *in = k->input;
   gboolean finite = TRUE;
 
-  k->y_max = k->v_max = k->under_y = k->alpha_max = 0.0;
+  k->y_max = k->v_max = k->under_y = k->alpha_max = k->alpha_total = 0.0;
   for (int i = 0; i < k->n; i++)
     {
       const float *v = in->values + (gsize) i * k->d;
@@ -307,6 +315,7 @@ kernel_points (Kernel *k)
       k->v_max = MAX (k->v_max, nv);
       k->under_y = MAX (k->under_y, a * (1.0 + nv));
       k->alpha_max = MAX (k->alpha_max, a);
+      k->alpha_total += in->alpha[i];
     }
   for (int i = k->n; i < k->n_pad; i++)
     k->af[i] = k->ny2f[i] = k->nyf[i] = k->nyup[i] = 0.0f;
@@ -368,6 +377,12 @@ kernel_layout (Kernel *k,
   k->mass = carve (base, &used, block, sizeof (double));
   k->cos_sink = carve (base, &used, block, sizeof (double));
   k->cos_last = carve (base, &used, block, sizeof (double));
+  k->residual = carve (base, &used, block, sizeof (double));
+  k->o = carve (base, &used, d, sizeof (double));
+  k->identity = carve (base, &used, n, sizeof (int));
+  k->in_min = carve (base, &used, inst * k->options->n_grid, sizeof (double));
+  k->out_max = carve (base, &used, inst * k->options->n_grid, sizeof (double));
+  k->out_mass = carve (base, &used, inst * k->options->n_grid, sizeof (double));
   k->running = carve (base, &used, d, sizeof (double));
   k->off_in = carve (base, &used, np, sizeof (float));
   k->off_out = carve (base, &used, np, sizeof (float));
@@ -531,43 +546,49 @@ centre_add (const double *restrict from,
   centre_add_plain (from, to, v, alpha, order, count, d, width);
 }
 
-/* From a centre in double: its float32 copy, ||s||^2 summed in lanes, and
- * the dot products with v_0 and v_t for the alignment (in lanes too: those
- * are reported in float32). */
+/* From a centre in double: its float32 copy, ||s||^2 summed in lanes, the
+ * dot products with v_0 and v_t for the alignment (in lanes too: those
+ * are reported in float32), and ||o - s||^2 for the residual. */
 HL_VECTOR_CLONES
 static double
 centre_finish (const double *restrict sd,
                const float  *restrict v_sink,
                const float  *restrict v_last,
+               const double *restrict o,
                int                    d,
                float        *restrict sf,
                double       *restrict dots)
 {
-  VecD4 ss = { 0 }, ds = { 0 }, dl = { 0 };
-  double ns2, dot_sink, dot_last;
+  VecD4 ss = { 0 }, ds = { 0 }, dl = { 0 }, rr = { 0 };
+  double ns2, dot_sink, dot_last, res2;
   int c = 0;
 
   for (; c + 4 <= d; c += 4)
     {
       VecD4 s = *(const VecD4 *) (sd + c);
+      VecD4 e = *(const VecD4 *) (o + c) - s;
 
       *(VecF4 *) (sf + c) = __builtin_convertvector (s, VecF4);
       ss += s * s;
       ds += s * __builtin_convertvector (*(const VecF4 *) (v_sink + c), VecD4);
       dl += s * __builtin_convertvector (*(const VecF4 *) (v_last + c), VecD4);
+      rr += e * e;
     }
   ns2 = (ss[0] + ss[1]) + (ss[2] + ss[3]);
   dot_sink = (ds[0] + ds[1]) + (ds[2] + ds[3]);
   dot_last = (dl[0] + dl[1]) + (dl[2] + dl[3]);
+  res2 = (rr[0] + rr[1]) + (rr[2] + rr[3]);
   for (; c < d; c++)
     {
       sf[c] = (float) sd[c];
       ns2 += sd[c] * sd[c];
       dot_sink += sd[c] * (double) v_sink[c];
       dot_last += sd[c] * (double) v_last[c];
+      res2 += (o[c] - sd[c]) * (o[c] - sd[c]);
     }
   dots[0] = dot_sink;
   dots[1] = dot_last;
+  dots[2] = res2;
   return ns2;
 }
 
@@ -635,6 +656,131 @@ kernel_build_masses (Kernel *k,
     }
 }
 
+/* Theory ------------------------------------------------------------------ */
+
+/* o = sum_i alpha_i v_i in double, in index order, stripe by stripe. */
+static void
+kernel_output (Kernel *k)
+{
+  static const double zeros[STRIPE];
+
+  for (int i = 0; i < k->n; i++)
+    k->identity[i] = i;
+  for (int c0 = 0; c0 < k->d; c0 += STRIPE)
+    centre_add (zeros, k->o + c0, k->input->values + c0, k->input->alpha, k->identity, k->n,
+                k->d, MIN (STRIPE, k->d - c0));
+}
+
+/* The smallest and largest alpha and the sum of alpha over the positions
+ * [@from, @to) of @order, in four independent chains: the loops over
+ * every key of every ranking instance would otherwise wait on one
+ * addition after the other. */
+static void
+segment_stats (const float *alpha,
+               const int   *order,
+               int          from,
+               int          to,
+               double      *lo,
+               double      *hi,
+               double      *sum)
+{
+  double s[4] = { 0 }, l[4] = { INFINITY, INFINITY, INFINITY, INFINITY };
+  double h[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+  int p = from;
+
+  for (; p + 4 <= to; p += 4)
+    for (int q = 0; q < 4; q++)
+      {
+        double a = alpha[order[p + q]];
+
+        s[q] += a;
+        l[q] = MIN (l[q], a);
+        h[q] = MAX (h[q], a);
+      }
+  for (; p < to; p++)
+    {
+      double a = alpha[order[p]];
+
+      s[0] += a;
+      l[0] = MIN (l[0], a);
+      h[0] = MAX (h[0], a);
+    }
+  *sum = (s[0] + s[1]) + (s[2] + s[3]);
+  *lo = MIN (MIN (l[0], l[1]), MIN (l[2], l[3]));
+  *hi = MAX (MAX (h[0], h[1]), MAX (h[2], h[3]));
+}
+
+/* Per instance and grid point: the smallest alpha of S_N, the largest
+ * alpha outside S_N and the mass outside, from the statistics of the
+ * stretches of the order between grid points: the mass outside is summed
+ * directly, not as the difference of two numbers near 1. Random orders
+ * hold the keys outside S_N past the largest N too, in some order, which
+ * is all this needs. */
+static void
+kernel_theory_prepare (Kernel *k)
+{
+  int n_grid = k->options->n_grid;
+  const int *grid = k->options->grid;
+
+  for (int inst = 0; inst < k->n_inst && n_grid > 0; inst++)
+    {
+      const int *order = k->orders + (gsize) inst * k->n;
+      double *in_min = k->in_min + (gsize) inst * n_grid;
+      double *out_max = k->out_max + (gsize) inst * n_grid;
+      double *out_mass = k->out_mass + (gsize) inst * n_grid;
+      double lo = INFINITY, hi = -INFINITY, mass = 0.0, seg_lo, seg_hi, seg_sum;
+
+      for (int g = 0; g < n_grid; g++)
+        {
+          segment_stats (k->input->alpha, order, g == 0 ? 0 : grid[g - 1], grid[g],
+                         &seg_lo, &seg_hi, &seg_sum);
+          lo = MIN (lo, seg_lo);
+          in_min[g] = lo;
+        }
+      for (int g = n_grid - 1; g >= 0; g--)
+        {
+          segment_stats (k->input->alpha, order, grid[g], g == n_grid - 1 ? k->n : grid[g + 1],
+                         &seg_lo, &seg_hi, &seg_sum);
+          hi = MAX (hi, seg_hi);
+          mass += seg_sum;
+          out_max[g] = hi;
+          out_mass[g] = mass;
+        }
+    }
+}
+
+/* ||o - s_N|| of centre @c from @diff2, the squared norm of the
+ * difference of the two sums. That difference carries the rounding of both
+ * sums, about n u sum ||y_i||; when the mass outside S_N is below 1e-4 of
+ * the row (the bound is then that small) the discarded part is summed
+ * directly over the keys outside S_N instead, so the residual stays
+ * accurate relative to its bound. */
+static double
+kernel_residual (Kernel *k,
+                 int     c,
+                 double  diff2)
+{
+  int n_grid = k->options->n_grid, inst = c / n_grid, g = c % n_grid;
+  const int *order = k->orders + (gsize) inst * k->n;
+  g_autofree double *rest = NULL;
+  double sum = 0.0;
+
+  if (k->out_mass[c] >= 1e-4 * k->alpha_total)
+    return sqrt (diff2);
+  rest = g_new0 (double, k->d);
+  for (int p = k->options->grid[g]; p < k->n; p++)
+    {
+      const float *v = k->input->values + (gsize) order[p] * k->d;
+      double a = k->input->alpha[order[p]];
+
+      for (int q = 0; q < k->d; q++)
+        rest[q] += a * (double) v[q];
+    }
+  for (int q = 0; q < k->d; q++)
+    sum += rest[q] * rest[q];
+  return sqrt (sum);
+}
+
 static void
 kernel_build_centres (Kernel *k,
                       int     first,
@@ -648,14 +794,15 @@ kernel_build_centres (Kernel *k,
   kernel_build_masses (k, first, count);
   for (int b = 0; b < count; b++)
     {
-      double dots[2], ns;
+      double dots[3], ns;
 
-      k->ns2[b] = centre_finish (k->sd + (gsize) b * k->d, v_sink, v_last, k->d,
+      k->ns2[b] = centre_finish (k->sd + (gsize) b * k->d, v_sink, v_last, k->o, k->d,
                                  k->sf + (gsize) b * k->d, dots);
       k->ns2x[b] = -1.0;
       ns = sqrt (k->ns2[b]);
       k->cos_sink[b] = dots[0] / (ns * k->nv_sink + 1e-12);
       k->cos_last[b] = dots[1] / (ns * k->nv_last + 1e-12);
+      k->residual[b] = kernel_residual (k, first + b, dots[2]);
     }
 }
 
@@ -1054,6 +1201,9 @@ kernel_centre (Kernel *k,
   kernel_select (k, inst, k->options->grid[g]);
   hl_separability_accumulator_align (k->acc, k->inst_ranking[inst], g,
                                      k->cos_sink[b], k->cos_last[b]);
+  hl_separability_accumulator_theory (k->acc, k->inst_ranking[inst], g,
+                                      k->in_min[c] - k->out_max[c], k->residual[b],
+                                      k->v_max * k->out_mass[c]);
   for (int m = 0; m < HL_N_DISTANCES; m++)
     if (k->options->distances & (1u << m))
       kernel_measure (k, b, inst, g, (HlDistance) m);
@@ -1083,6 +1233,8 @@ kernel_run (Kernel *k)
 {
   int m = k->n_inst * k->options->n_grid;
 
+  kernel_output (k);
+  kernel_theory_prepare (k);
   for (int first = 0; first < m; first += k->block)
     {
       int count = MIN (k->block, m - first);
@@ -1121,7 +1273,7 @@ hl_separability_compute_with (HlSeparabilityWorkspace     *workspace,
 
   kernel_init (&k, workspace, input, options);
   kernel_run (&k);
-  return hl_separability_accumulator_finish (k.acc);
+  return hl_separability_accumulator_finish (k.acc, k.v_max);
 }
 
 /* Each thread keeps the workspace of its last head: a fresh multi-megabyte

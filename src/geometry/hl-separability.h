@@ -44,6 +44,17 @@ typedef struct
    * grid, per ranking (random: mean over repeats); NULL when not asked. */
   float               *align_sink[HL_N_RANKINGS];
   float               *align_last[HL_N_RANKINGS];
+  /* Theory next to measurement, per ranking over the grid (random: mean
+   * over repeats), NULL when not asked (docs/metrics.md, "Theory"):
+   *   gap      Delta_N = min alpha over S_N - max alpha outside S_N;
+   *   residual ||o - s_N||, o = sum_i alpha_i v_i the head output;
+   *   bound    B (1 - M_N), with 1 - M_N the attention mass outside S_N
+   *            summed directly (so never negative when the row sums to
+   *            1 +- a rounding); residual <= bound always. */
+  float               *gap[HL_N_RANKINGS];
+  float               *residual[HL_N_RANKINGS];
+  float               *bound[HL_N_RANKINGS];
+  float                value_norm_max;                         /* B = max ||v_i|| */
 } HlCurveSet;
 
 /* The fast path: prefix sums build every centre s_N of every ranking, one

@@ -643,6 +643,13 @@ hl_explorer_fill_options (HlExplorer        *self,
       G_STRUCT_MEMBER (double, &options->head.thresholds, info->offset)
         = g_settings_get_double (self->settings, info->name);
     }
+  for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
+    {
+      const HlAssumptionThresholdInfo *info = &hl_assumption_threshold_infos ()[i];
+
+      G_STRUCT_MEMBER (double, &options->assumptions, info->offset)
+        = g_settings_get_double (self->settings, info->name);
+    }
   options->bootstrap = g_settings_get_int (self->settings, "bootstrap-replicates");
   options->threads = g_settings_get_int (self->settings, "blas-threads");
 }
@@ -759,6 +766,9 @@ is_analysis_key (const char *key)
       return TRUE;
   for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
     if (g_str_equal (key, hl_regime_threshold_infos ()[i].name))
+      return TRUE;
+  for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
+    if (g_str_equal (key, hl_assumption_threshold_infos ()[i].name))
       return TRUE;
   return FALSE;
 }

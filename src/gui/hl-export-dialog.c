@@ -146,6 +146,7 @@ hl_export_dialog_get_options (HlExportDialog      *self,
   g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
   g_return_if_fail (options != NULL);
 
+  *options = (HlPlotExportOptions) { 0 };
   options->format = selected_format (self);
   options->width = self->width;
   options->height = self->height;

@@ -8,7 +8,9 @@
 #include "hl-export-metrics.h"
 #include "hl-metrics-csv.h"
 
-const char * const hl_export_metrics_files[3] = { "curves.csv", "heads.csv", "model.csv" };
+const char * const hl_export_metrics_files[4] = {
+  "curves.csv", "heads.csv", "model.csv", "provenance.json",
+};
 
 /* What a pending export needs once the user has answered. */
 typedef struct
@@ -60,13 +62,13 @@ write_files (GtkWindow       *parent,
   if (overlay != NULL)
     {
       /* Translators: %s is a folder */
-      message = g_strdup_printf (_("Saved curves.csv, heads.csv and model.csv in “%s”"), dir);
+      message = g_strdup_printf (_("Saved curves.csv, heads.csv, model.csv and provenance.json in “%s”"), dir);
       adw_toast_overlay_add_toast (overlay, adw_toast_new (message));
     }
   return TRUE;
 }
 
-/* The files of the three that are in @dir already, as a list for the
+/* The files of the four that are in @dir already, as a list for the
  * question ("curves.csv, heads.csv"), or NULL. */
 static char *
 existing_files (const char *dir)

@@ -1,6 +1,6 @@
-/* hl-export-metrics.h: Export Metrics: the CSV files of `headlens-cli
- * analyze` (curves.csv, heads.csv, model.csv) for a finished analysis,
- * written into a folder the user chooses.
+/* hl-export-metrics.h: Export Metrics: the files of `headlens-cli analyze`
+ * (curves.csv, heads.csv, model.csv, provenance.json) for a finished
+ * analysis, written into a folder the user chooses.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +12,8 @@
 
 G_BEGIN_DECLS
 
-/* The three file names, in the order they are written. */
-extern const char * const hl_export_metrics_files[3];
+/* The four file names, in the order they are written. */
+extern const char * const hl_export_metrics_files[4];
 
 /* Asks for a folder with the platform's chooser, then writes into it as
  * hl_export_metrics_to_folder() does. */

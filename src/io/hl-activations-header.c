@@ -6,6 +6,7 @@
 #include "hl-activations-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 /* Every function here runs with the HDF5 lock held. */
 
@@ -43,7 +44,7 @@ open_single_attr (hid_t         loc,
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
                    /* Translators: the last %s is "string" or "integer". */
-                   _("Attribute “%s” holds %" G_GINT64_FORMAT " %s value(s), expected one %s"),
+                   _("Attribute “%s” holds %" PRId64 " %s value(s), expected one %s"),
                    name, (gint64) H5Sget_simple_extent_npoints (space),
                    hl_hdf5_class_name (H5Tget_class (*ftype)), expected);
       return FALSE;
@@ -154,7 +155,7 @@ check_format (hid_t    file,
   if (version != 1)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_VERSION,
-                   _("Attribute “format_version” is %" G_GINT64_FORMAT
+                   _("Attribute “format_version” is %" PRId64
                      ", expected 1 (the only version this Headlens reads)"),
                    version);
       return FALSE;
@@ -171,7 +172,7 @@ check_size (const char  *name,
   if (value >= 1 && value <= max)
     return TRUE;
   g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SIZE,
-               _("%s is %" G_GINT64_FORMAT ", expected 1 to %" G_GINT64_FORMAT),
+               _("%s is %" PRId64 ", expected 1 to %" PRId64),
                name, value, max);
   return FALSE;
 }
@@ -226,7 +227,7 @@ read_kv_head_of (HlActivationsHeader  *self,
   if (H5Tget_class (ftype) != H5T_INTEGER || n != info->n_heads)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_HEADS,
-                   _("Attribute “kv_head_of” holds %" G_GINT64_FORMAT
+                   _("Attribute “kv_head_of” holds %" PRId64
                      " %s value(s), expected %d integers (one per query head)"),
                    (gint64) n, hl_hdf5_class_name (H5Tget_class (ftype)), info->n_heads);
       return FALSE;
@@ -239,7 +240,7 @@ read_kv_head_of (HlActivationsHeader  *self,
       if (map[h] < 0 || map[h] >= info->n_kv_heads)
         {
           g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_HEADS,
-                       _("kv_head_of[%d] is %" G_GINT64_FORMAT ", expected 0 to %d (n_kv_heads - 1)"),
+                       _("kv_head_of[%d] is %" PRId64 ", expected 0 to %d (n_kv_heads - 1)"),
                        h, map[h], info->n_kv_heads - 1);
           return FALSE;
         }
@@ -356,7 +357,7 @@ check_dim (const char  *dataset,
   if (found == (hsize_t) expected)
     return TRUE;
   g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SHAPE,
-               _("Dataset %s has %" G_GUINT64_FORMAT " along axis %d, expected %d (%s): %s"),
+               _("Dataset %s has %" PRIu64 " along axis %d, expected %d (%s): %s"),
                dataset, (guint64) found, axis, expected, attribute, layout);
   return FALSE;
 }
@@ -411,7 +412,7 @@ check_totals (const HlActivationsInfo  *info,
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SIZE,
                    _("The shape (%d layers, %d samples, %d heads, %d queries, seq_len %d, "
                      "head_dim %d) is too large, expected head blocks of at most "
-                     "%" G_GUINT64_FORMAT " elements"),
+                     "%" PRIu64 " elements"),
                    info->n_layers, info->n_samples, info->n_heads, info->n_queries,
                    info->seq_len, info->head_dim, HL_HDF5_MAX_BLOCK);
       return FALSE;
@@ -498,15 +499,15 @@ check_query_positions (const HlActivationsInfo  *info,
       if (positions[q] < 0 || positions[q] >= info->seq_len)
         {
           g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_QUERIES,
-                       _("/query_positions[%d] is %" G_GINT64_FORMAT ", expected a position in [0, %d)"),
+                       _("/query_positions[%d] is %" PRId64 ", expected a position in [0, %d)"),
                        q, positions[q], info->seq_len);
           return FALSE;
         }
       if (q > 0 && positions[q] <= positions[q - 1])
         {
           g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_QUERIES,
-                       _("/query_positions[%d] is %" G_GINT64_FORMAT ", expected more than "
-                         "the previous position %" G_GINT64_FORMAT " (strictly increasing)"),
+                       _("/query_positions[%d] is %" PRId64 ", expected more than "
+                         "the previous position %" PRId64 " (strictly increasing)"),
                        q, positions[q], positions[q - 1]);
           return FALSE;
         }

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@ set_error_from_spec (const HlActivationsSpec  *spec,
       || (guint64) spec->n_queries * spec->seq_len > HL_HDF5_MAX_BLOCK)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_SIZE,
-                   _("a head block would exceed %" G_GUINT64_FORMAT " elements"),
+                   _("a head block would exceed %" PRIu64 " elements"),
                    HL_HDF5_MAX_BLOCK);
       return FALSE;
     }
@@ -186,6 +187,48 @@ write_root_attrs (HlActivationsWriter *self,
   return TRUE;
 }
 
+/* HDF5 stamps each object with its creation time by default, so the same
+ * data written twice would give different files (and the bundled sample
+ * would differ between builds). Every object is created without it. */
+static hid_t
+untimed_plist (hid_t plist_class)
+{
+  hid_t plist = H5Pcreate (plist_class);
+
+  H5Pset_obj_track_times (plist, 0);
+  return plist;
+}
+
+/* Creates the groups above @name that do not exist yet ("/tokens" for
+ * "/tokens/ids"), untimed. */
+static gboolean
+create_parent_groups (hid_t       file,
+                      const char *name)
+{
+  g_autofree char *path = g_strdup (name);
+
+  for (char *slash = strchr (path + 1, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      g_auto(HlH5Plist) gcpl = untimed_plist (H5P_GROUP_CREATE);
+      htri_t exists;
+
+      *slash = '\0';
+      exists = H5Lexists (file, path, H5P_DEFAULT);
+      if (exists < 0)
+        return FALSE;
+      if (!exists)
+        {
+          hid_t group = H5Gcreate2 (file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+
+          if (group < 0)
+            return FALSE;
+          H5Gclose (group);
+        }
+      *slash = '/';
+    }
+  return TRUE;
+}
+
 static hid_t
 create_chunked (hid_t          loc,
                 const char    *name,
@@ -196,11 +239,11 @@ create_chunked (hid_t          loc,
                 int            gzip_level)
 {
   g_auto(HlH5Space) space = H5Screate_simple (rank, dims, NULL);
-  g_auto(HlH5Plist) dcpl = H5Pcreate (H5P_DATASET_CREATE);
-  g_auto(HlH5Plist) lcpl = H5Pcreate (H5P_LINK_CREATE);
+  g_auto(HlH5Plist) dcpl = untimed_plist (H5P_DATASET_CREATE);
   g_auto(HlH5Plist) dapl = H5Pcreate (H5P_DATASET_ACCESS);
 
-  H5Pset_create_intermediate_group (lcpl, 1);
+  if (!create_parent_groups (loc, name))
+    return H5I_INVALID_HID;
   H5Pset_chunk (dcpl, rank, chunk);
   if (gzip_level > 0)
     H5Pset_deflate (dcpl, gzip_level);
@@ -208,7 +251,7 @@ create_chunked (hid_t          loc,
    * one a chunk is on disk when H5Dwrite returns, and a failed write (a
    * full disk) leaves no dirty chunk that closing would try to write. */
   H5Pset_chunk_cache (dapl, 0, 0, 1.0);
-  return H5Dcreate2 (loc, name, type, space, lcpl, dcpl, dapl);
+  return H5Dcreate2 (loc, name, type, space, H5P_DEFAULT, dcpl, dapl);
 }
 
 static gboolean
@@ -263,8 +306,9 @@ write_query_positions (HlActivationsWriter *self,
 {
   hsize_t n = self->spec.n_queries;
   g_auto(HlH5Space) space = H5Screate_simple (1, &n, NULL);
+  g_auto(HlH5Plist) dcpl = untimed_plist (H5P_DATASET_CREATE);
   g_auto(HlH5Dataset) dset = H5Dcreate2 (self->file, "/query_positions", H5T_STD_I32LE,
-                                         space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                                         space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 
   return dset >= 0
          && H5Dwrite (dset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, positions) >= 0;
@@ -297,8 +341,11 @@ create_file (HlActivationsWriter  *self,
              const int            *kv_head_of,
              GError              **error)
 {
+  /* The file creation list also holds the root group's properties. */
+  g_auto(HlH5Plist) fcpl = untimed_plist (H5P_FILE_CREATE);
+
   errno = 0;
-  self->file = H5Fcreate (self->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+  self->file = H5Fcreate (self->tmp_path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT);
   if (self->file < 0
       || !write_root_attrs (self, model, source, kv_head_of)
       || !write_query_positions (self, query_positions)
@@ -373,7 +420,7 @@ check_block_finite (const float  *data,
     if (!isfinite (data[i]) || fabsf (data[i]) > limit)
       {
         g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_NON_FINITE,
-                     _("%s element %" G_GSIZE_FORMAT " is %g, expected a finite number"
+                     _("%s element %zu is %g, expected a finite number"
                        " that %s can hold"),
                      dataset, i, data[i], hl_dtype_to_string (dtype));
         return FALSE;
@@ -581,14 +628,15 @@ write_int_dataset_locked (HlActivationsWriter *self,
 {
   hsize_t hdims[H5S_MAX_RANK];
   g_auto(HlH5Space) space = H5I_INVALID_HID;
-  g_auto(HlH5Plist) lcpl = H5Pcreate (H5P_LINK_CREATE);
+  g_auto(HlH5Plist) dcpl = untimed_plist (H5P_DATASET_CREATE);
   g_auto(HlH5Dataset) dset = H5I_INVALID_HID;
 
   for (int i = 0; i < rank; i++)
     hdims[i] = dims[i];
   space = H5Screate_simple (rank, hdims, NULL);
-  H5Pset_create_intermediate_group (lcpl, 1);
-  dset = H5Dcreate2 (self->file, name, H5T_STD_I32LE, space, lcpl, H5P_DEFAULT,
+  if (!create_parent_groups (self->file, name))
+    return FALSE;
+  dset = H5Dcreate2 (self->file, name, H5T_STD_I32LE, space, H5P_DEFAULT, dcpl,
                      H5P_DEFAULT);
   return dset >= 0
          && H5Dwrite (dset, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <math.h>
 #include <unistd.h>
 
@@ -903,8 +904,8 @@ read_int_dataset_locked (HlActivations        *self,
   if (H5Tget_class (ftype) != H5T_INTEGER || (guint64) n > HL_HDF5_MAX_BLOCK)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_TYPE,
-                   _("Dataset %s holds %" G_GINT64_FORMAT " %s elements, expected at most "
-                     "%" G_GUINT64_FORMAT " integers"),
+                   _("Dataset %s holds %" PRId64 " %s elements, expected at most "
+                     "%" PRIu64 " integers"),
                    name, (gint64) n, hl_hdf5_class_name (H5Tget_class (ftype)),
                    HL_HDF5_MAX_BLOCK);
       return NULL;

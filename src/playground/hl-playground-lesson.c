@@ -19,6 +19,7 @@ typedef struct
   HlRegime    preset;          /* the attention profile */
   double      sink_lambda;
   double      sink_similarity;
+  double      rho0_spread;
   int         n;
   HlRanking   ranking;
   HlDistance  distance;
@@ -33,63 +34,70 @@ typedef struct
 } Lesson;
 
 static const Step small_n_steps[] = {
-  { N_("At <i>N</i> = 1 every curve has F<sub>1</sub> = 1, the dashed random baseline "
+  { N_("At <i>N</i> = 1 every curve has F<sub>1</sub> = 1, the dashed random control "
        "too. With one token, s<sub>1</sub> = y<sub>i</sub>, so D<sub>i</sub> = 0 = "
        "ρ<sub>max</sub> and every other token lies farther away: with Euclidean distance "
        "F<sub>1</sub> = 1 for <i>any</i> selection. It is trivial; only the gap to the "
-       "random baseline means something."),
-    HL_REGIME_RETRIEVER, 0.2, 0.1, 1, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+       "random control means something."),
+    HL_REGIME_RETRIEVER, 0.2, 0.1, 0.0, 1, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
   { N_("At <i>N</i> = 4 the four most attended tokens are still separable: on the "
        "scatter, the inner ball (radius ρ<sub>min</sub>) holds every selected point and "
-       "the outer ball (radius ρ<sub>max</sub>) holds no other one. The random baseline "
-       "has already fallen far below."),
-    HL_REGIME_RETRIEVER, 0.2, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+       "the outer ball (radius ρ<sub>max</sub>) holds no other one, so P<sub>4</sub> = "
+       "R<sub>4</sub> = 1. The dashed random control has already fallen far below."),
+    HL_REGIME_RETRIEVER, 0.2, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
   { N_("At intermediate <i>N</i> (here 32) the selection takes plateau tokens whose "
        "contributions y<sub>i</sub> = α<sub>i</sub> v<sub>i</sub> are tiny and sit among "
        "the unselected ones: the ρ<sub>max</sub> ball swallows many unselected tokens, "
-       "so P<sub>N</sub> collapses, and F<sub>N</sub> with it. Separability is a "
-       "small-<i>N</i> phenomenon."),
-    HL_REGIME_RETRIEVER, 0.2, 0.1, 32, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+       "so P<sub>N</sub> falls below one half, and F<sub>N</sub> with it. Separability is "
+       "a small-<i>N</i> phenomenon."),
+    HL_REGIME_RETRIEVER, 0.2, 0.1, 0.0, 32, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
   { N_("Back at <i>N</i> = 2 with the random ranking: the scatter shows one random "
-       "pair, and the dashed curves are the mean over 16 such pairs. Most random pairs "
-       "have unselected tokens inside their balls, which is why the baseline lies so low "
-       "for every <i>N</i> &gt; 1."),
-    HL_REGIME_RETRIEVER, 0.2, 0.1, 2, HL_RANKING_RANDOM, HL_DISTANCE_EUCLIDEAN },
+       "pair, and the curves are now the random control itself, drawn solid: the mean "
+       "over 16 random selections. At <i>N</i> = 4, where the attention ranking "
+       "separates, its F<sub>N</sub> lies at least 0.3 below the ranking's."),
+    HL_REGIME_RETRIEVER, 0.2, 0.1, 0.0, 2, HL_RANKING_RANDOM, HL_DISTANCE_EUCLIDEAN },
 };
 
 static const Step sink_steps[] = {
   { N_("A compressed sink (λ = 0.05) pointing away from the other values "
-       "(ρ<sub>0</sub> = −0.4). Look at R<sub>4</sub>: one of the four selected tokens "
-       "is farther from s<sub>4</sub> than some unselected token, so Recall is below 1."),
-    HL_REGIME_RETRIEVER, 0.05, -0.4, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
-  { N_("ρ<sub>0</sub> = 0: the sink is orthogonal to the content. Recall at "
-       "<i>N</i> = 4 has not moved yet."),
-    HL_REGIME_RETRIEVER, 0.05, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+       "(ρ<sub>0</sub> = −0.4). Look at R<sub>4</sub>: at least one of the four selected "
+       "tokens is farther from s<sub>4</sub> than some unselected token, so Recall is "
+       "below 1."),
+    HL_REGIME_RETRIEVER, 0.05, -0.4, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+  { N_("ρ<sub>0</sub> = 0: the sink is, on average, orthogonal to the content. Recall "
+       "at <i>N</i> = 4 is no lower than before."),
+    HL_REGIME_RETRIEVER, 0.05, 0.0, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
   { N_("ρ<sub>0</sub> = 0.4: now every value shares a component with the sink, so "
        "s<sub>4</sub> leans towards all of them and the selected tokens, which weigh "
        "more, move inside the ρ<sub>min</sub> ball: R<sub>4</sub> = 1."),
-    HL_REGIME_RETRIEVER, 0.05, 0.4, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+    HL_REGIME_RETRIEVER, 0.05, 0.4, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
   { N_("ρ<sub>0</sub> = 0.8: Recall stays at 1. Across the lesson R<sub>4</sub> rose "
-       "with the sink similarity, the relation the paper reports as corr(R<sub>N</sub>, "
-       "ρ<sub>0</sub>) peaking around <i>N</i> = 3..6."),
-    HL_REGIME_RETRIEVER, 0.05, 0.8, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+       "with the sink similarity. Across the heads of a model, corr(R<sub>N</sub>, "
+       "ρ<sub>0</sub>) in the explorer's model panel measures the same relation at every "
+       "<i>N</i>."),
+    HL_REGIME_RETRIEVER, 0.05, 0.8, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
 };
 
 static const Step regime_steps[] = {
-  { N_("A <b>Retriever</b>: most of the row is on the last token, so "
-       "a<sub>last</sub> = ‖α<sub>t</sub> v<sub>t</sub>‖ dominates the output and "
-       "cos(s<sub>N</sub>, v<sub>t</sub>) stays high across <i>N</i> on the alignment "
-       "plot."),
-    HL_REGIME_RETRIEVER, 0.2, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
-  { N_("A <b>Mixer</b>: the row is split between the sink and a similar content span; "
-       "no single share reaches one half, and the alignment moves from v<sub>0</sub> "
-       "towards the content as <i>N</i> grows."),
-    HL_REGIME_MIXER, 0.2, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
-  { N_("A <b>Reset</b>: almost the whole row is on the sink, so even with a compressed "
-       "sink a<sub>sink</sub> = ‖α<sub>0</sub> v<sub>0</sub>‖ dominates, and "
-       "cos(s<sub>N</sub>, v<sub>t</sub>) stays weak until large <i>N</i>. The "
-       "diagnostics quote the deciding share."),
-    HL_REGIME_RESET, 0.2, 0.1, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+  { N_("A <b>Retriever</b>: more than half of the row is on the last token, so "
+       "a<sub>last</sub> = ‖α<sub>t</sub> v<sub>t</sub>‖ gives more than half of the output "
+       "and cos(s<sub>N</sub>, v<sub>t</sub>) stays above 0.9 at every <i>N</i> of the "
+       "alignment plot."),
+    HL_REGIME_RETRIEVER, 0.2, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+  { N_("A <b>Mixer</b>: the sink has the most attention and a span of similar content "
+       "tokens most of the rest. s<sub>N</sub> starts on the sink, cos(s<sub>N</sub>, "
+       "v<sub>0</sub>) = 1 at <i>N</i> = 1, and moves to the content as <i>N</i> grows: "
+       "cos(s<sub>N</sub>, v<sub>0</sub>) falls by more than 0.3."),
+    HL_REGIME_MIXER, 0.2, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+  { N_("A <b>Reset</b>: almost the whole row is on the sink, and s<sub>N</sub> stays "
+       "away from v<sub>t</sub>: cos(s<sub>N</sub>, v<sub>t</sub>) is below 0.5 over the "
+       "first <i>N</i>. The sink's value is compressed (λ = 0.05), yet the rule reads "
+       "its attention α<sub>0</sub>, not only its share of the output."),
+    HL_REGIME_RESET, 0.05, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
+  { N_("<b>Other</b>: most of the row is on the previous token t − 1, as in a "
+       "previous-token head. None of the three signatures holds, and the reason names "
+       "that key and its attention."),
+    HL_REGIME_OTHER, 0.2, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
 };
 
 static const Lesson lessons[HL_PLAYGROUND_N_LESSONS] = {
@@ -104,9 +112,10 @@ static const Lesson lessons[HL_PLAYGROUND_N_LESSONS] = {
        "ρ<sub>0</sub>."),
     G_N_ELEMENTS (sink_steps), sink_steps },
   [HL_PLAYGROUND_LESSON_REGIMES] = {
-    N_("The three regimes"),
-    N_("Retriever, Mixer and Reset differ in which contribution dominates the head "
-       "output; the classifier says which and why."),
+    N_("The regimes"),
+    N_("Retriever, Mixer and Reset differ in how the last token and the sink shape the "
+       "head output; a head with none of their signatures is Other. The classifier "
+       "says which and why."),
     G_N_ELEMENTS (regime_steps), regime_steps },
 };
 
@@ -172,6 +181,7 @@ hl_playground_lesson_apply_step (HlPlaygroundLesson  lesson,
   hl_synth_head_params_init_preset (&state->params, s->preset);
   state->params.sink_lambda = s->sink_lambda;
   state->params.sink_similarity = s->sink_similarity;
+  state->params.rho0_spread = s->rho0_spread;
   state->n = s->n;
   state->ranking = s->ranking;
   state->distance = s->distance;

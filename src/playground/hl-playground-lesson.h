@@ -10,7 +10,10 @@
  *   has F_1 = 1 as well.
  * - SINK_RECALL: Recall at N = 4 never falls and ends higher than it
  *   started as rho0 grows across the steps.
- * - REGIMES: each step's preset is classified as its regime.
+ * - REGIMES: each step's pattern is classified as its regime (Retriever,
+ *   Mixer, Reset, Other), for the reasons the step gives.
+ * Every sentence of a step is a claim the test checks on the tool's own
+ * output.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,4 +1,4 @@
-/* hl-colormap.h: perceptual colour maps for metric values.
+/* hl-colormap.h: the colours of the colour maps of hl-types.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,13 +7,6 @@
 #include "hl-plot-style.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  HL_COLORMAP_VIRIDIS,    /* sequential: dark blue-violet to yellow */
-  HL_COLORMAP_DIVERGING,  /* blue - near white - red, for signed values (RdBu) */
-  HL_N_COLORMAPS
-} HlColormap;
 
 /* The colour at @t in 0 .. 1 (clamped), linearly interpolated between the
  * entries of the map's lookup table. NaN gives the map's lowest colour; the

@@ -14,6 +14,9 @@
 
 #define TICK_SCALE 0.9
 #define BAR_TICKS 6
+/* Width of the stroke that closes the seams between cells in vector output
+ * (points): it reaches a quarter of a point under each neighbour. */
+#define SEAM_COVER 0.5
 
 typedef struct
 {
@@ -98,7 +101,7 @@ regime_legend (const HlPlotStyle       *style,
 
   for (int r = 0; r < HL_N_REGIMES; r++)
     if (r != HL_REGIME_OTHER || any_other (data))
-      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_REGIME, style->regime[r], hl_regime_display_name (r), r };
   if (any_pending)
     entries[n++] = (HlLegendEntry) { HL_LEGEND_HATCH, style->muted, _("pending") };
   return n;
@@ -249,6 +252,31 @@ cell_box (const Layout *layout,
   hl_plot_paint_snap_rect (cr, x, y, w, hh);
 }
 
+/* Fills one cell. Vector viewers antialias each cell on its own, so two
+ * cells that only touch let a hairline of background through; on vector
+ * targets each cell is also stroked in its own colour, reaching a little
+ * under its neighbours (the cell drawn later covers the overlap). */
+static void
+fill_cell (cairo_t      *cr,
+           const HlRgba *color,
+           double        x,
+           double        y,
+           double        w,
+           double        h)
+{
+  cairo_rectangle (cr, x, y, w, h);
+  hl_plot_paint_set_color (cr, color);
+  if (hl_plot_paint_is_raster (cr))
+    {
+      cairo_fill (cr);
+      return;
+    }
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, SEAM_COVER);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_MITER);
+  cairo_stroke (cr);
+}
+
 static void
 draw_cells (const HlPlotStyle       *style,
             const HlHeatmapPlotData *data,
@@ -273,9 +301,9 @@ draw_cells (const HlPlotStyle       *style,
         else
           color = hl_colormap_eval_range (data->colormap, data->values[index],
                                           layout->vmin, layout->vmax);
-        cairo_rectangle (cr, x, y, w, hh);
-        hl_plot_paint_set_color (cr, &color);
-        cairo_fill (cr);
+        fill_cell (cr, &color, x, y, w, hh);
+        if (data->mode == HL_HEATMAP_COLOR_REGIME)
+          hl_plot_paint_regime_marks (cr, style, data->regimes[index], &color, x, y, w, hh);
       }
 }
 

@@ -5,6 +5,7 @@
 #include "hl-plot-export.h"
 
 #include "hl-output-set.h"
+#include "hl-plot-svg.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -12,12 +13,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* PDF files carry a creation date; a fixed one keeps exports reproducible. */
 #define FIXED_PDF_DATE "2000-01-01T00:00:00Z"
 #define POINTS_PER_INCH 72.0
 #define MAX_INCHES 100.0
 #define MAX_PIXELS 32767
+#define METRES_PER_INCH 0.0254
+#define CREATOR "Headlens " PACKAGE_VERSION
 
 G_DEFINE_QUARK (hl-plot-export-error-quark, hl_plot_export_error)
 
@@ -120,6 +124,84 @@ draw_on_surface (HlPlotKind                 kind,
   return status;
 }
 
+static void
+append_be32 (GByteArray *out,
+             guint32     value)
+{
+  guint8 bytes[4] = { value >> 24, value >> 16, value >> 8, value };
+
+  g_byte_array_append (out, bytes, 4);
+}
+
+/* One PNG chunk: length, type, data and the CRC of type and data. */
+static void
+append_chunk (GByteArray   *out,
+              const char   *type,
+              const guint8 *data,
+              gsize         length)
+{
+  guint32 crc = crc32 (0, (const Bytef *) type, 4);
+
+  crc = crc32 (crc, data, length);
+  append_be32 (out, length);
+  g_byte_array_append (out, (const guint8 *) type, 4);
+  g_byte_array_append (out, data, length);
+  append_be32 (out, crc);
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* A text chunk: tEXt when @text is ASCII (readable by every tool), else
+ * iTXt, whose text is UTF-8. */
+static void
+append_text_chunk (GByteArray *out,
+                   const char *keyword,
+                   const char *text)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  gboolean ascii = is_ascii (text);
+
+  g_byte_array_append (data, (const guint8 *) keyword, strlen (keyword) + 1);
+  /* iTXt: not compressed, no language tag, no translated keyword. */
+  if (!ascii)
+    g_byte_array_append (data, (const guint8 *) "\0\0\0", 4);
+  g_byte_array_append (data, (const guint8 *) text, strlen (text));
+  append_chunk (out, ascii ? "tEXt" : "iTXt", data->data, data->len);
+}
+
+/* cairo writes neither the resolution nor any text; both go right after
+ * the IHDR chunk (the signature's 8 bytes, then 25 of IHDR). pHYs gives
+ * pixels per metre, the unit PNG knows. */
+static GByteArray *
+png_with_metadata (GByteArray                *png,
+                   const HlPlotExportOptions *options)
+{
+  const guint ihdr_end = 8 + 25;
+  guint32 per_metre = (guint32) lround (options->dpi / METRES_PER_INCH);
+  guint8 phys[9] = { per_metre >> 24, per_metre >> 16, per_metre >> 8, per_metre,
+                     per_metre >> 24, per_metre >> 16, per_metre >> 8, per_metre, 1 };
+  GByteArray *out = g_byte_array_sized_new (png->len + 256);
+
+  g_assert (png->len > ihdr_end && memcmp (png->data + 12, "IHDR", 4) == 0);
+  g_byte_array_append (out, png->data, ihdr_end);
+  append_chunk (out, "pHYs", phys, sizeof phys);
+  if (options->title != NULL)
+    append_text_chunk (out, "Title", options->title);
+  append_text_chunk (out, "Software", CREATOR);
+  if (options->provenance != NULL)
+    append_text_chunk (out, "Provenance", options->provenance);
+  g_byte_array_append (out, png->data + ihdr_end, png->len - ihdr_end);
+  g_byte_array_unref (png);
+  return out;
+}
+
 static gboolean
 render_png (HlPlotKind                 kind,
             const HlPlotStyle         *style,
@@ -144,61 +226,32 @@ render_png (HlPlotKind                 kind,
   return check_status (status, "PNG", error);
 }
 
-typedef struct
-{
-  GHashTable *names;   /* cairo's id -> its stable replacement */
-} Renumber;
 
-static gboolean
-renumber_cb (const GMatchInfo *match,
-             GString          *result,
-             gpointer          user_data)
+static void
+set_pdf_metadata (cairo_surface_t           *surface,
+                  const HlPlotExportOptions *options)
 {
-  Renumber *r = user_data;
-  g_autofree char *id = g_match_info_fetch (match, 0);
-  const char *stable = g_hash_table_lookup (r->names, id);
-
-  if (stable == NULL)
-    {
-      stable = g_strdup_printf ("surface%u", g_hash_table_size (r->names) + 1);
-      g_hash_table_insert (r->names, g_steal_pointer (&id), (gpointer) stable);
-    }
-  g_string_append (result, stable);
-  return FALSE;
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, CREATOR);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, FIXED_PDF_DATE);
+  if (options->title != NULL)
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, options->title);
+  if (options->provenance != NULL)
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, options->provenance);
 }
 
-/* cairo 1.16 names SVG groups after a process-wide surface counter, so the
- * same figure exported twice would differ; numbering them in order of
- * appearance makes the file depend on the figure alone. */
-static GByteArray *
-stable_svg_ids (GByteArray *svg)
-{
-  g_autoptr(GRegex) regex = g_regex_new ("\\bsurface[0-9]+\\b", G_REGEX_RAW, 0, NULL);
-  Renumber r = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
-  g_autofree char *fixed = NULL;
-  GByteArray *out;
-  gsize len;
-
-  fixed = g_regex_replace_eval (regex, (const char *) svg->data, svg->len, 0, 0,
-                                renumber_cb, &r, NULL);
-  g_hash_table_unref (r.names);
-  g_byte_array_unref (svg);
-  len = strlen (fixed);
-  out = g_byte_array_sized_new (len);
-  g_byte_array_append (out, (const guint8 *) fixed, len);
-  return out;
-}
-
+/* An SVG's text elements go to @svg_elements (owned by the caller). */
 static gboolean
 render_vector (HlPlotKind                 kind,
                const HlPlotStyle         *style,
                gconstpointer              data,
                const HlPlotExportOptions *options,
                GByteArray                *out,
+               char                     **svg_elements,
                GError                   **error)
 {
   double w = options->width * POINTS_PER_INCH, h = options->height * POINTS_PER_INCH;
   gboolean svg = options->format == HL_PLOT_FORMAT_SVG;
+  HlPlotSvgText *svg_text = NULL;
   cairo_surface_t *surface;
   cairo_status_t status;
 
@@ -206,16 +259,18 @@ render_vector (HlPlotKind                 kind,
     {
       surface = cairo_svg_surface_create_for_stream (append_cb, out, w, h);
       cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PT);
+      svg_text = hl_plot_svg_text_attach (surface);
     }
   else
     {
       surface = cairo_pdf_surface_create_for_stream (append_cb, out, w, h);
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Headlens");
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, FIXED_PDF_DATE);
+      set_pdf_metadata (surface, options);
     }
   /* Vector surfaces are in points already. */
   status = draw_on_surface (kind, style, data, options, surface, 1.0, w, h);
   cairo_surface_finish (surface);
+  if (svg_text != NULL)
+    *svg_elements = g_strdup (hl_plot_svg_text_elements (svg_text));
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
@@ -230,6 +285,7 @@ hl_plot_export_to_bytes (HlPlotKind                 kind,
                          GError                   **error)
 {
   g_autoptr(GByteArray) out = NULL;
+  g_autofree char *svg_elements = NULL;
   gboolean ok;
 
   g_return_val_if_fail (kind < HL_N_PLOT_KINDS, NULL);
@@ -244,11 +300,14 @@ hl_plot_export_to_bytes (HlPlotKind                 kind,
   if (options->format == HL_PLOT_FORMAT_PNG)
     ok = render_png (kind, style, data, options, out, error);
   else
-    ok = render_vector (kind, style, data, options, out, error);
+    ok = render_vector (kind, style, data, options, out, &svg_elements, error);
   if (!ok)
     return NULL;
-  if (options->format == HL_PLOT_FORMAT_SVG)
-    out = stable_svg_ids (g_steal_pointer (&out));
+  if (options->format == HL_PLOT_FORMAT_PNG)
+    out = png_with_metadata (g_steal_pointer (&out), options);
+  else if (options->format == HL_PLOT_FORMAT_SVG)
+    out = hl_plot_svg_finish (g_steal_pointer (&out), svg_elements, options->title,
+                              options->provenance);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 

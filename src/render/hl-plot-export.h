@@ -1,8 +1,13 @@
 /* hl-plot-export.h: any plot written to PNG, SVG or PDF at an exact size.
  *
  * Renderers draw in points: a PNG at D dots per inch scales the context by
- * D / 72, vector files use points directly. Output is deterministic: the
- * same plot and options give the same bytes.
+ * D / 72 and records D in its pHYs chunk, so LaTeX, Word and LibreOffice
+ * place it at its size; vector files use points directly. SVG labels are
+ * <text> elements (hl-plot-svg.h). Each format carries the title and the
+ * provenance when given: PNG as tEXt/iTXt chunks (Title, Software,
+ * Provenance), SVG as <title> and <metadata>, PDF as its Title, Creator and
+ * Subject. Output is deterministic: the same plot and options give the
+ * same bytes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,6 +42,9 @@ typedef struct
   double       height;       /* inches */
   double       dpi;          /* PNG only: pixels per inch */
   gboolean     transparent;  /* PNG and SVG: no background fill */
+  const char  *title;        /* the document's title, or NULL */
+  const char  *provenance;   /* what the figure was made from (JSON, see
+                              * hl-provenance.h), or NULL */
 } HlPlotExportOptions;
 
 GQuark   hl_plot_export_error_quark (void);

@@ -105,6 +105,12 @@ draw_symbol (const HlPlotStyle   *style,
       cairo_rectangle (cr, x + sw * 0.15, cy - bh / 2, sw * 0.7, bh);
       cairo_fill (cr);
       break;
+    case HL_LEGEND_REGIME:
+      cairo_rectangle (cr, x + sw * 0.15, cy - bh / 2, sw * 0.7, bh);
+      cairo_fill (cr);
+      hl_plot_paint_regime_marks (cr, style, entry->regime, &entry->color,
+                                  x + sw * 0.15, cy - bh / 2, sw * 0.7, bh);
+      break;
     case HL_LEGEND_HATCH:
       hl_plot_paint_hatch (cr, style, x + sw * 0.15, cy - bh / 2, sw * 0.7, bh);
       break;

@@ -16,6 +16,7 @@ typedef enum
   HL_LEGEND_DASHED,        /* a dashed line */
   HL_LEGEND_BAND,          /* a translucent box */
   HL_LEGEND_BOX,           /* a filled box */
+  HL_LEGEND_REGIME,        /* a filled box with the marks of its regime */
   HL_LEGEND_HATCH,         /* the pending-cell hatch */
   HL_LEGEND_DOT,           /* a filled point */
   HL_LEGEND_RING,          /* a point with a ring around it */
@@ -30,6 +31,7 @@ typedef struct
   HlLegendSymbol symbol;
   HlRgba         color;
   const char    *label;    /* Pango markup, borrowed */
+  HlRegime       regime;   /* HL_LEGEND_REGIME only */
 } HlLegendEntry;
 
 /* The size of the legend, padding included. */

@@ -93,6 +93,75 @@ hl_plot_paint_hatch (cairo_t           *cr,
   cairo_restore (cr);
 }
 
+static void
+stripes (cairo_t *cr,
+         double   x,
+         double   y,
+         double   width,
+         double   height,
+         double   spacing,
+         gboolean vertical_too)
+{
+  for (double k = ceil (y / spacing) * spacing; k < y + height; k += spacing)
+    {
+      cairo_move_to (cr, x, k);
+      cairo_line_to (cr, x + width, k);
+    }
+  for (double k = ceil (x / spacing) * spacing; vertical_too && k < x + width; k += spacing)
+    {
+      cairo_move_to (cr, k, y);
+      cairo_line_to (cr, k, y + height);
+    }
+  cairo_stroke (cr);
+}
+
+static void
+dots (cairo_t *cr,
+      double   x,
+      double   y,
+      double   width,
+      double   height,
+      double   spacing,
+      double   radius)
+{
+  /* Offset by half a step: a dot never sits on a cell's edge. */
+  for (double j = floor (y / spacing) * spacing + spacing / 2; j < y + height; j += spacing)
+    for (double i = floor (x / spacing) * spacing + spacing / 2; i < x + width; i += spacing)
+      {
+        cairo_new_sub_path (cr);
+        cairo_arc (cr, i, j, radius, 0, 2 * G_PI);
+      }
+  cairo_fill (cr);
+}
+
+void
+hl_plot_paint_regime_marks (cairo_t           *cr,
+                            const HlPlotStyle *style,
+                            HlRegime           regime,
+                            const HlRgba      *fill,
+                            double             x,
+                            double             y,
+                            double             width,
+                            double             height)
+{
+  double luminance = 0.2126 * fill->red + 0.7152 * fill->green + 0.0722 * fill->blue;
+  HlRgba ink = luminance > 0.45 ? (HlRgba) { 0, 0, 0, 0.55 } : (HlRgba) { 1, 1, 1, 0.75 };
+  double spacing = MAX (2.5, style->font_size * 0.42);
+
+  if (regime == HL_REGIME_RETRIEVER)
+    return;
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, width, height);
+  cairo_clip (cr);
+  hl_plot_paint_set_color (cr, &ink);
+  cairo_set_line_width (cr, MAX (0.4, spacing * 0.2));
+  if (regime == HL_REGIME_RESET)
+    dots (cr, x, y, width, height, spacing, spacing * 0.2);
+  else
+    stripes (cr, x, y, width, height, spacing, regime == HL_REGIME_OTHER);
+  cairo_restore (cr);
+}
+
 gboolean
 hl_plot_paint_is_raster (cairo_t *cr)
 {

@@ -39,6 +39,20 @@ void     hl_plot_paint_hatch      (cairo_t           *cr,
                                    double             y,
                                    double             width,
                                    double             height);
+/* The marks that tell regimes apart without their colours (greyscale
+ * print, colour-blind readers, the dark palette, whose regime colours are
+ * alike in grey): Retriever plain, Mixer horizontal stripes, Reset dots,
+ * Other a grid. Drawn over (@x, @y, @width, @height), already filled with
+ * @fill, in black or white, whichever stands out from @fill; anchored to
+ * the origin so neighbouring cells continue one pattern. */
+void     hl_plot_paint_regime_marks (cairo_t           *cr,
+                                     const HlPlotStyle *style,
+                                     HlRegime           regime,
+                                     const HlRgba      *fill,
+                                     double             x,
+                                     double             y,
+                                     double             width,
+                                     double             height);
 /* TRUE when the target ends up as pixels (an image, or GTK's recording of a
  * widget's drawing), where edges look crisp only on whole device pixels. */
 gboolean hl_plot_paint_is_raster  (cairo_t           *cr);

@@ -4,6 +4,8 @@
  */
 #include "hl-plot-text.h"
 
+#include "hl-plot-svg.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -101,6 +103,7 @@ hl_plot_text_draw (cairo_t      *cr,
                    double        yalign,
                    double        angle)
 {
+  HlPlotSvgText *svg_text;
   double w, h;
 
   g_return_if_fail (cr != NULL);
@@ -111,8 +114,14 @@ hl_plot_text_draw (cairo_t      *cr,
   cairo_translate (cr, x, y);
   cairo_rotate (cr, angle);
   cairo_move_to (cr, -xalign * w, -yalign * h);
-  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha);
-  pango_cairo_show_layout (cr, layout);
+  svg_text = hl_plot_svg_text_get (cr);
+  if (svg_text != NULL)
+    hl_plot_svg_text_add (svg_text, cr, layout, color);
+  else
+    {
+      cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha);
+      pango_cairo_show_layout (cr, layout);
+    }
   cairo_restore (cr);
 }
 

@@ -32,7 +32,8 @@ void         hl_plot_text_measure (const HlPlotStyle *style,
                                    double            *height);
 /* Draws @layout so that the point (@xalign, @yalign) of its box (0 = left or
  * top, 1 = right or bottom) lands on (@x, @y); @angle turns the text around
- * that point (radians, -G_PI / 2 reads bottom to top). */
+ * that point (radians, -G_PI / 2 reads bottom to top). On an SVG export the
+ * text becomes a <text> element instead of glyph outlines (hl-plot-svg.h). */
 void         hl_plot_text_draw   (cairo_t           *cr,
                                   PangoLayout       *layout,
                                   const HlRgba      *color,

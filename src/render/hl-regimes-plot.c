@@ -32,7 +32,7 @@ legend_entries (const HlPlotStyle       *style,
 
   for (int r = HL_N_REGIMES - 1; r >= 0; r--)
     if (r != HL_REGIME_OTHER || any_other (data))
-      entries[n++] = (HlLegendEntry) { HL_LEGEND_BOX, style->regime[r], hl_regime_display_name (r) };
+      entries[n++] = (HlLegendEntry) { HL_LEGEND_REGIME, style->regime[r], hl_regime_display_name (r), r };
   return n;
 }
 
@@ -79,6 +79,7 @@ draw_bars (const HlPlotStyle       *style,
           cairo_rectangle (cr, x, y, w, h);
           hl_plot_paint_set_color (cr, &style->regime[r]);
           cairo_fill (cr);
+          hl_plot_paint_regime_marks (cr, style, r, &style->regime[r], x, y, w, h);
         }
     }
 }

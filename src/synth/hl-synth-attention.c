@@ -1,5 +1,8 @@
 /* hl-synth-attention.c: the attention rows of one synthetic head.
  *
+ * PIECEWISE rows put exactly sink_mass on key 0; the other parts are
+ * relative weights sharing the rest.
+ *
  * Each row is built in double precision for keys 0..t, normalised, then
  * rounded to float32 with the rounding residue moved onto the largest
  * weight, so every row sums to 1 within 1e-6 in float32 and keys after the
@@ -93,6 +96,10 @@ apply_temperature (double *row,
     row[i] = row[i] > 0.0 ? pow (row[i], 1.0 / temperature) : 0.0;
 }
 
+/* The sink gets exactly sink_mass; the other parts are relative weights
+ * of keys 1..t, shaped by the temperature and scaled to share the rest
+ * (spread evenly when they are all zero), so the sink mass a user sets is
+ * the alpha_0 the row has. */
 static void
 piecewise_row (const HlSynthHeadParams *p,
                guint64                  seed,
@@ -103,14 +110,21 @@ piecewise_row (const HlSynthHeadParams *p,
                double                  *scratch)
 {
   HlSynthRng rng;
+  double rest = 0.0;
 
   hl_synth_rng_init (&rng, hl_synth_rng_derive_seed (seed, t));
-  row[0] = p->sink_mass;
   add_middle (p, &rng, t, row, scratch);
   add_tail (p, t, row, scratch);
   add_content (p, content_positions, n_content, t, row);
-  row[t - 1] += p->previous_mass;
-  apply_temperature (row, t + 1, p->temperature);
+  /* With t = 1 the previous token is the sink, whose mass is fixed. */
+  if (t >= 2)
+    row[t - 1] += p->previous_mass;
+  apply_temperature (row + 1, t, p->temperature);
+  for (int i = 1; i <= t; i++)
+    rest += row[i];
+  for (int i = 1; i <= t; i++)
+    row[i] = rest > 0.0 ? row[i] * (1.0 - p->sink_mass) / rest : (1.0 - p->sink_mass) / t;
+  row[0] = p->sink_mass;
 }
 
 static void

@@ -46,9 +46,10 @@ hl_synth_model_params_init (HlSynthModelParams *params)
   params->values_dtype = HL_DTYPE_FLOAT32;
   params->seed = 1;
   hl_synth_head_params_init (&params->head);
-  params->rho0_min = 0.0;
-  params->rho0_max = 0.3;
+  params->rho0_min = -0.3;
+  params->rho0_max = 0.4;
   params->jitter = 0.15;
+  params->sink_pattern_mass = 0.97;
 }
 
 static gboolean
@@ -111,7 +112,8 @@ hl_synth_model_params_validate (const HlSynthModelParams *params,
     return FALSE;
   if (!(hl_synth_check_range ("rho0 min", params->rho0_min, -0.95, 0.95, error)
         && hl_synth_check_range ("rho0 max", params->rho0_max, params->rho0_min, 0.95, error)
-        && hl_synth_check_range ("jitter", params->jitter, 0, 0.3, error)))
+        && hl_synth_check_range ("jitter", params->jitter, 0, 0.3, error)
+        && hl_synth_check_range ("sink pattern mass", params->sink_pattern_mass, 0, 1, error)))
     return FALSE;
   /* The per-head checks run on what a head really gets. */
   hl_synth_model_head_params (params, 0, 0, &head);
@@ -195,6 +197,20 @@ hl_synth_model_value_params (const HlSynthModelParams *params,
                          + (params->rho0_max - params->rho0_min) * hl_synth_rng_uniform (&rng);
 }
 
+/* The odds of a mass in (0, 1) multiplied by @factor: a jitter that keeps
+ * it a mass. */
+static double
+jitter_mass (double mass,
+             double factor)
+{
+  double odds;
+
+  if (mass <= 0.0 || mass >= 1.0)
+    return mass;
+  odds = mass / (1.0 - mass) * factor;
+  return odds / (1.0 + odds);
+}
+
 void
 hl_synth_model_head_params (const HlSynthModelParams *params,
                             int                       layer,
@@ -206,10 +222,17 @@ hl_synth_model_head_params (const HlSynthModelParams *params,
 
   int kv_head = head / (params->n_heads / params->n_kv_heads);
   double sigma = params->jitter;
+  HlRegime pattern = hl_synth_model_regime (params, layer, head);
   HlSynthRng rng;
 
   hl_synth_model_value_params (params, layer, kv_head, out);
-  hl_synth_head_params_init_preset (out, hl_synth_model_regime (params, layer, head));
+  /* A profile ablation gives every head the same profile: nothing is
+   * planted. */
+  if (params->head.profile != HL_SYNTH_PROFILE_PIECEWISE)
+    return;
+  hl_synth_head_params_init_preset (out, pattern);
+  if (pattern == HL_REGIME_RESET)
+    out->sink_mass = params->sink_pattern_mass;
   /* The preset sets the shape fields shared by every head; the model's
    * values win. */
   out->osc_amplitude = params->head.osc_amplitude;
@@ -219,7 +242,7 @@ hl_synth_model_head_params (const HlSynthModelParams *params,
                                         (guint64) layer * params->n_heads + head));
   out->osc_period = params->head.osc_period * exp (sigma * hl_synth_rng_normal (&rng));
   out->osc_period = MAX (out->osc_period, 2.0);
-  out->sink_mass *= exp (sigma * hl_synth_rng_normal (&rng));
+  out->sink_mass = jitter_mass (out->sink_mass, exp (sigma * hl_synth_rng_normal (&rng)));
   out->plateau_level *= exp (sigma * hl_synth_rng_normal (&rng));
   out->tail_strength *= exp (sigma * hl_synth_rng_normal (&rng));
   out->content_mass *= exp (sigma * hl_synth_rng_normal (&rng));
@@ -323,9 +346,11 @@ write_regimes (ModelWriteState *st,
   gsize dims[2] = { p->n_layers, p->n_heads };
   g_autofree int32_t *regimes = g_new (int32_t, dims[0] * dims[1]);
 
+  /* -1 for a profile ablation: no pattern is planted. */
   for (int l = 0; l < p->n_layers; l++)
     for (int h = 0; h < p->n_heads; h++)
-      regimes[(gsize) l * p->n_heads + h] = hl_synth_model_regime (p, l, h);
+      regimes[(gsize) l * p->n_heads + h] = p->head.profile == HL_SYNTH_PROFILE_PIECEWISE
+                                            ? (int32_t) hl_synth_model_regime (p, l, h) : -1;
   return hl_activations_writer_write_int_dataset (st->writer, "/synth/regime", 2, dims,
                                                   regimes, error);
 }

@@ -7,7 +7,8 @@
  * middle the sink, late sink then content): the progression is planted,
  * not found. Values belong to kv heads, attention to query heads (GQA).
  * The planted pattern of every query head is stored as int32
- * "/synth/regime" [n_layers, n_heads] in HlRegime order.
+ * "/synth/regime" [n_layers, n_heads] in HlRegime order (-1 everywhere
+ * for a profile ablation, which plants none).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,13 +36,17 @@ typedef struct
   int                gzip_level;       /* 0 = none, 1..9 */
   guint64            seed;
   /* Value statistics and profile shape shared by every head: norm_mean,
-   * norm_cv, sink_lambda, beta, content_size, content_similarity,
-   * osc_amplitude, osc_period, noise, temperature. n_keys, head_dim, the
-   * profile masses, sink_similarity and seed are set per head. */
+   * norm_cv, sink_lambda, beta, rho0_spread, content_size,
+   * content_similarity, osc_amplitude, osc_period, noise, temperature.
+   * n_keys, head_dim, the profile masses, sink_similarity and seed are set
+   * per head. head.profile PIECEWISE (the default) plants the patterns;
+   * UNIFORM, BIMODAL or POWER_LAW (with head.gamma) gives every head that
+   * profile instead (the paper's profile ablations). */
   HlSynthHeadParams  head;
   double             rho0_min;         /* sink similarity drawn per kv head in [min, max] */
   double             rho0_max;
   double             jitter;           /* log-normal sigma of per-head profile masses, 0..0.3 */
+  double             sink_pattern_mass; /* alpha_0 of the sink (Reset) pattern, 0..1 (0.97) */
 } HlSynthModelParams;
 
 typedef void (*HlSynthProgressFunc) (guint64  done,
@@ -50,8 +55,8 @@ typedef void (*HlSynthProgressFunc) (guint64  done,
 
 /* Defaults: 12 layers, 12 heads, 12 kv heads, head_dim 64, seq_len 512,
  * 4 samples, the last query, float32 values, no compression, seed 1, the
- * head defaults of hl_synth_head_params_init(), rho0 in [0, 0.3], jitter
- * 0.15. */
+ * head defaults of hl_synth_head_params_init(), rho0 in [-0.3, 0.4],
+ * jitter 0.15, the sink pattern's mass 0.97. */
 void      hl_synth_model_params_init     (HlSynthModelParams       *params);
 gboolean  hl_synth_model_params_validate (const HlSynthModelParams *params,
                                           GError                  **error);

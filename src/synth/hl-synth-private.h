@@ -17,6 +17,7 @@ enum
   HL_SYNTH_STREAM_NORMS,
   HL_SYNTH_STREAM_CONTENT,
   HL_SYNTH_STREAM_ATTENTION,
+  HL_SYNTH_STREAM_RHO0,
 };
 
 /* The checks that both the per-head and the model parameters make, with

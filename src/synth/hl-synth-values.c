@@ -1,8 +1,9 @@
 /* hl-synth-values.c: the value vectors of one synthetic head.
  *
  * Model (docs/synthetic-data.md): a sink direction e0; content directions
- * u_i = s e0 + sqrt(1 - s^2) w_i with w_i a unit AR(1) process orthogonal to
- * e0 (so cos(v_0, v_i) = s exactly and cos(w_i, w_j) ~ exp(-beta |i - j|));
+ * u_i = s_i e0 + sqrt(1 - s_i^2) w_i with w_i a unit AR(1) process
+ * orthogonal to e0 (so cos(v_0, v_i) = s_i exactly, s_i = rho0 + spread
+ * z_i, and cos(w_i, w_j) ~ exp(-beta |i - j|));
  * the content-set tokens can be pulled towards a shared direction; norms are
  * norm_mean (1 + cv z_i) with z standardised over i >= 1, so the measured CV
  * and lambda equal the requested ones at the last query.
@@ -128,6 +129,7 @@ typedef struct
   double                  *noise;
   double                  *u;        /* scratch: the current token's direction */
   double                  *z;        /* [n_keys]: standardised norm deviations, z[0] unused */
+  double                  *rho;      /* [n_keys]: cos(v_0, v_i), rho[0] unused */
 } ValueState;
 
 static void
@@ -145,11 +147,12 @@ write_vector (float        *out,
  * direction at the requested similarity. */
 static void
 content_direction (ValueState *st,
+                   int         i,
                    gboolean    in_set)
 {
   const HlSynthHeadParams *p = st->p;
   int d = p->head_dim;
-  double s = p->sink_similarity;
+  double s = st->rho[i];
   double q = p->content_similarity;
 
   memcpy (st->u, st->w, sizeof (double) * d);
@@ -188,11 +191,26 @@ generate_content (ValueState *st,
           for (int k = 0; k < d; k++)
             st->w[k] = r * st->w[k] + innovation * st->noise[k];
         }
-      content_direction (st, in_set);
+      content_direction (st, i, in_set);
       write_vector (values + (gsize) i * d, st->u,
                     p->norm_mean * (1.0 + p->norm_cv * st->z[i]), d);
       next_content += in_set;
     }
+}
+
+/* cos(v_0, v_i) = rho0 + spread z_i with z standardised over i >= 1, so
+ * its mean is rho0 (unless clipped to +-0.95). */
+static void
+rho_per_key (const HlSynthHeadParams *p,
+             guint64                  seed,
+             double                  *rho)
+{
+  HlSynthRng rng;
+
+  hl_synth_rng_init (&rng, hl_synth_rng_derive_seed (seed, HL_SYNTH_STREAM_RHO0));
+  standardized_normals (&rng, rho + 1, p->n_keys - 1);
+  for (int i = 1; i < p->n_keys; i++)
+    rho[i] = CLAMP (p->sink_similarity + p->rho0_spread * rho[i], -0.95, 0.95);
 }
 
 gboolean
@@ -212,9 +230,9 @@ hl_synth_generate_values (const HlSynthHeadParams *params,
     return FALSE;
 
   int d = params->head_dim;
-  g_autofree double *buffer = g_new0 (double, 5 * (gsize) d + params->n_keys);
+  g_autofree double *buffer = g_new0 (double, 5 * (gsize) d + 2 * (gsize) params->n_keys);
   ValueState st = { params, buffer, buffer + d, buffer + 2 * d, buffer + 3 * d,
-                    buffer + 4 * d, buffer + 5 * d };
+                    buffer + 4 * d, buffer + 5 * d, buffer + 5 * d + params->n_keys };
   HlSynthRng rng;
 
   hl_synth_rng_init (&rng, hl_synth_rng_derive_seed (seed, HL_SYNTH_STREAM_CONTENT));
@@ -222,6 +240,7 @@ hl_synth_generate_values (const HlSynthHeadParams *params,
                                        content_positions);
   hl_synth_rng_init (&rng, hl_synth_rng_derive_seed (seed, HL_SYNTH_STREAM_NORMS));
   standardized_normals (&rng, st.z + 1, params->n_keys - 1);
+  rho_per_key (params, seed, st.rho);
 
   hl_synth_rng_init (&rng, hl_synth_rng_derive_seed (seed, HL_SYNTH_STREAM_DIRECTIONS));
   gaussian_vector (&rng, NULL, st.e0, d);

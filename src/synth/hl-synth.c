@@ -50,6 +50,7 @@ hl_synth_head_params_init (HlSynthHeadParams *params)
   params->sink_lambda = 0.2;
   params->beta = 0.1;
   params->sink_similarity = 0.1;
+  params->rho0_spread = 0.1;
   params->content_size = 8;
   params->content_similarity = 0.0;
   params->gamma = 1.0;
@@ -127,6 +128,7 @@ validate_values (const HlSynthHeadParams *p,
       && hl_synth_check_range ("sink_lambda", p->sink_lambda, 0, 10, error)
       && hl_synth_check_range ("beta", p->beta, 0.001, 10, error)
       && hl_synth_check_range ("sink_similarity", p->sink_similarity, -0.95, 0.95, error)
+      && hl_synth_check_range ("rho0_spread", p->rho0_spread, 0, 0.5, error)
       && hl_synth_check_range ("content_size", p->content_size, 0, p->n_keys, error)
       && hl_synth_check_range ("content_similarity", p->content_similarity, 0, 1, error);
 }
@@ -142,7 +144,7 @@ validate_profile (const HlSynthHeadParams *p,
                    (int) p->profile, HL_SYNTH_N_PROFILES - 1);
       return FALSE;
     }
-  if (!(hl_synth_check_range ("sink_mass", p->sink_mass, 0, 1e6, error)
+  if (!(hl_synth_check_range ("sink_mass", p->sink_mass, 0, 1, error)
         && hl_synth_check_range ("plateau_level", p->plateau_level, 0, 1e6, error)
         && hl_synth_check_range ("osc_amplitude", p->osc_amplitude, 0, 1, error)
         && hl_synth_check_range ("osc_period", p->osc_period, 2, 1e6, error)
@@ -154,15 +156,6 @@ validate_profile (const HlSynthHeadParams *p,
         && hl_synth_check_range ("temperature", p->temperature, 0.05, 20, error)
         && hl_synth_check_range ("gamma", p->gamma, 0, 5, error)))
     return FALSE;
-  if (p->profile == HL_SYNTH_PROFILE_PIECEWISE
-      && p->sink_mass + p->plateau_level + p->tail_strength + p->content_mass
-         + p->previous_mass <= 0)
-    {
-      g_set_error (error, HL_SYNTH_ERROR, HL_SYNTH_ERROR_INVALID,
-                   _("sink_mass, plateau_level, tail_strength, content_mass and previous_mass "
-                     "are all 0, expected at least one positive weight"));
-      return FALSE;
-    }
   return TRUE;
 }
 

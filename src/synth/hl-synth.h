@@ -44,15 +44,17 @@ typedef struct
   double         norm_cv;            /* CV of ||v_i|| over i >= 1, 0..0.3 */
   double         sink_lambda;        /* ||v_0|| = lambda * norm_mean, 0..10 */
   double         beta;               /* cos(v_i, v_j) ~ exp(-beta |i - j|) for i, j >= 1; 0.001..10 */
-  double         sink_similarity;    /* cos(v_0, v_i) for every i >= 1 (rho0), -0.95..0.95 */
+  double         sink_similarity;    /* rho0: the mean over i >= 1 of cos(v_0, v_i), -0.95..0.95 */
+  double         rho0_spread;        /* std over keys of cos(v_0, v_i) around it, 0..0.5 */
   int            content_size;       /* length of the content span, 0..n_keys */
   double         content_similarity; /* extra pull of the span towards one direction, 0..1 */
 
   /* Attention profile. */
   HlSynthProfile profile;
-  /* PIECEWISE: relative weights of the parts of a row; they are normalised
-   * together, so when they sum to 1 (as the presets do) they are masses. */
-  double         sink_mass;          /* weight of key 0, >= 0 */
+  /* PIECEWISE: the sink's mass, and relative weights of the other parts
+   * sharing the rest of the row (when they sum to 1 - sink_mass, as in the
+   * presets, they are masses). */
+  double         sink_mass;          /* alpha_0 exactly (within float32 rounding), 0..1 */
   double         plateau_level;      /* weight of the middle, spread over keys 1..t, >= 0 */
   double         osc_amplitude;      /* relative oscillation of the middle, 0..1 */
   double         osc_period;         /* in tokens, >= 2 */
@@ -61,7 +63,7 @@ typedef struct
   double         content_mass;       /* weight of the visible content-set tokens, >= 0 */
   double         previous_mass;      /* weight of key t - 1 (a previous-token head), >= 0 */
   double         noise;              /* log-normal jitter (sigma) of middle weights, 0..2 */
-  double         temperature;        /* alpha ~ alpha^(1 / temperature) over the row, 0.05..20 */
+  double         temperature;        /* alpha ~ alpha^(1 / temperature) over keys 1..t, 0.05..20 */
   /* POWER_LAW. */
   double         gamma;              /* exponent, 0..5 */
 
@@ -87,8 +89,9 @@ gboolean     hl_synth_profile_from_string      (const char     *str,
                                                 HlSynthProfile *out);
 
 /* Defaults: n_keys 512, head_dim 64, norm_mean 1, norm_cv 0.04,
- * sink_lambda 0.2, beta 0.1, sink_similarity 0.1, a content span of 8
- * tokens without extra pull, a PIECEWISE Retriever profile, seed 1. */
+ * sink_lambda 0.2, beta 0.1, sink_similarity 0.1 with a spread of 0.1 over
+ * keys, a content span of 8 tokens without extra pull, a PIECEWISE
+ * Retriever profile, seed 1. */
 void         hl_synth_head_params_init         (HlSynthHeadParams *params);
 /* Sets only the attention-profile fields (profile = PIECEWISE, sink_mass,
  * plateau_level, oscillation, tail, content_mass, previous_mass, noise,

@@ -48,6 +48,17 @@ void       hl_test_remove_tmp_dir (const char         *dir);
 
 /* g_test_run (), then waits for background threads (hl-background.h) so
  * none is still inside HDF5 or OpenBLAS when the process exits. */
+typedef gboolean (*HlTestCondition) (gpointer user_data);
+
+/* Iterates the default main context until @condition holds or @timeout_ms
+ * passes; returns whether it holds. */
+gboolean   hl_test_wait_until     (HlTestCondition     condition,
+                                   gpointer            user_data,
+                                   guint               timeout_ms);
+
+/* Iterates the default main context for @ms milliseconds. */
+void       hl_test_spin           (guint               ms);
+
 int        hl_test_run_and_wait   (void);
 
 G_END_DECLS

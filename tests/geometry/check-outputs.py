@@ -4,7 +4,16 @@
 #
 # - heads.csv: value_norm_max, and the regime and every clause of its
 #   reason, recomputed from the activations with our own reading of the
-#   rule in docs/metrics.md (nothing of the C code is reused).
+#   rule in docs/metrics.md (nothing of the C code is reused);
+# - curves.csv: align_sink, align_last, gap, residual and bound of the
+#   attention and contribution rankings recomputed from their definitions,
+#   and residual <= bound on every row (the random ranking's too);
+# - assumptions.csv: every check of every head and of the model recomputed
+#   as the median of its per-result values (CV, alpha_0, lambda and
+#   Delta_1 from the activations; the decay-fit error from heads.csv, its
+#   fit being tested in test-diagnostics; corr from model.csv), the
+#   verdicts by our reading of docs/metrics.md, and the expected verdicts:
+#   stories260K does-not-apply, the bundled sample applies.
 #
 # Files: the stories260K reference (when ../shared is there), a file of
 # the synthetic generator with several queries, a LLaMA-like file this
@@ -249,6 +258,65 @@ def analyze(cli, path, out, *extra):
         return list(csv.DictReader(f))
 
 
+def read_curves(out):
+    with open(os.path.join(out, "curves.csv"), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def theory(v, a, ranking, grid):
+    """Per N of @grid: cos(s_N, v_0), cos(s_N, v_t), Delta_N, ||o - s_N||
+    and B (1 - M_N), straight from the definitions."""
+    t = len(a) - 1
+    y = a[:, None] * v
+    if ranking == "attention":
+        order = np.argsort(-a, kind="stable")
+    else:
+        order = np.argsort(-np.linalg.norm(y, axis=1), kind="stable")
+    B = np.linalg.norm(v, axis=1).max()
+    rows = {}
+    for n in grid:
+        inside, outside = order[:n], order[n:]
+        s = y[inside].sum(axis=0)
+        rows[n] = dict(align_sink=cosine(s, v[0]), align_last=cosine(s, v[t]),
+                       gap=a[inside].min() - a[outside].max(),
+                       residual=float(np.linalg.norm(y[outside].sum(axis=0))),
+                       bound=B * a[outside].sum())
+    return rows, B
+
+
+def check_curves(name, f, rows):
+    checked = 0
+    heads = {}
+    for row in rows:
+        key = tuple(int(row[k]) for k in ("layer", "head", "sample", "query"))
+        heads.setdefault(key, []).append(row)
+    for (layer, head, sample, t), head_rows in heads.items():
+        v, a = f.head(layer, head, sample, t)
+        refs = {}
+        for row in head_rows:
+            where = f"{name} L{layer} H{head} s{sample} t{t} {row['ranking']} {row['distance']} N={row['n']}"
+            residual, bound = float(row["residual"]), float(row["bound"])
+            if not residual <= bound:
+                fail(where, f"residual {residual} > bound {bound}")
+            if row["ranking"] == "random":
+                continue
+            if row["ranking"] not in refs:
+                refs[row["ranking"]] = theory(v, a, row["ranking"], pow2_grid(t))
+            want, B = refs[row["ranking"]]
+            want = want[int(row["n"])]
+            for col in ("align_sink", "align_last"):
+                if abs(float(row[col]) - want[col]) > 1e-5:
+                    fail(where, f"{col} {row[col]}, reference {want[col]:.9g}")
+            if abs(float(row["gap"]) - want["gap"]) > 1e-6 * abs(want["gap"]) + 1e-12:
+                fail(where, f"gap {row['gap']}, reference {want['gap']:.9g}")
+            if abs(residual - want["residual"]) > 1e-5 * want["residual"] + 1e-9 * B:
+                fail(where, f"residual {residual}, reference {want['residual']:.9g}")
+            if abs(bound - want["bound"]) > 1e-6 * want["bound"]:
+                fail(where, f"bound {bound}, reference {want['bound']:.9g}")
+            checked += 1
+    print(f"{name}: {len(rows)} curve rows with residual <= bound, {checked} recomputed")
+
+
 def check_heads(name, f, rows):
     checked = near = 0
     for row in rows:
@@ -269,6 +337,98 @@ def check_heads(name, f, rows):
         checked += 1
     print(f"{name}: {checked} heads checked, {near} at a threshold within float32 rounding")
     return rows
+
+
+# Assumptions ----------------------------------------------------------------------
+
+ASSUMPTIONS = dict(cv=0.15, sink_mass=0.1, sink_ratio=0.5, decay_fit=0.1, corr=0.3)
+CHECKS = ["norm_cv", "sink_mass", "sink_ratio", "decay_fit", "gap"]
+
+
+def per_result_checks(v, a, beta_mae):
+    norms = np.linalg.norm(v, axis=1)
+    content = norms[1:]
+    top = np.sort(a)[::-1]
+    return dict(norm_cv=content.std() / content.mean() if len(content) else 0.0,
+                sink_mass=a[0],
+                sink_ratio=norms[0] / content.mean() if len(content) else 0.0,
+                decay_fit=beta_mae,
+                gap=top[0] - top[1] if len(a) > 1 else 0.0)
+
+
+def judge(check, value):
+    limits = dict(norm_cv=(ASSUMPTIONS["cv"], "le"), sink_mass=(ASSUMPTIONS["sink_mass"], "ge"),
+                  sink_ratio=(ASSUMPTIONS["sink_ratio"], "le"),
+                  decay_fit=(ASSUMPTIONS["decay_fit"], "le"), gap=(0.0, "gt"),
+                  corr_recall_rho0=(ASSUMPTIONS["corr"], "ge"))
+    threshold, how = limits[check]
+    if value is None or math.isnan(value):
+        return None
+    return {"le": value <= threshold, "ge": value >= threshold, "gt": value > threshold}[how]
+
+
+def verdict(holds, model):
+    if holds["sink_mass"] is False:
+        return "does-not-apply"
+    if model and holds["norm_cv"] is False and holds["corr_recall_rho0"] is False:
+        return "does-not-apply"
+    return "applies" if all(h is not False for h in holds.values()) else "partly"
+
+
+def check_assumptions(name, f, heads_rows, out):
+    values = {}
+    for row in heads_rows:
+        layer, head, sample, t = (int(row[k]) for k in ("layer", "head", "sample", "query"))
+        v, a = f.head(layer, head, sample, t)
+        values.setdefault((layer, head), []).append(
+            per_result_checks(v, a, float(row["beta_mae"])))
+    with open(os.path.join(out, "model.csv"), newline="") as fh:
+        corr = [float(r["corr_recall_rho0"]) for r in csv.DictReader(fh)
+                if r["ranking"] == "attention" and r["distance"] == "euclidean"
+                and r["corr_recall_rho0"] != ""]
+    with open(os.path.join(out, "assumptions.csv"), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if list(rows[0].keys()) != ["scope", "layer", "head", "check", "value", "threshold", "holds"]:
+        fail(name, f"assumptions.csv columns {list(rows[0].keys())}")
+    groups = {("model", "", ""): [x for vs in values.values() for x in vs]}
+    for (layer, head), vs in values.items():
+        groups[("head", str(layer), str(head))] = vs
+    got = {}
+    for row in rows:
+        got.setdefault((row["scope"], row["layer"], row["head"]), {})[row["check"]] = row
+    for key, vs in groups.items():
+        where = f"{name} assumptions {' '.join(k for k in key if k)}"
+        rows_here = got.get(key)
+        if rows_here is None:
+            fail(where, "no rows")
+            continue
+        holds = {}
+        checks = CHECKS + (["corr_recall_rho0"] if key[0] == "model" else [])
+        for check in checks:
+            if check == "corr_recall_rho0":
+                value = max(corr) if corr else float("nan")
+            else:
+                value = float(np.median([x[check] for x in vs]))
+            holds[check] = judge(check, value)
+            row = rows_here.get(check)
+            if row is None:
+                fail(where, f"no {check} row")
+                continue
+            if math.isnan(value):
+                if row["value"] != "" or row["holds"] != "":
+                    fail(where, f"{check}: undefined, the file says {row['value']} {row['holds']}")
+                continue
+            if abs(float(row["value"]) - value) > 1e-5 * max(1.0, abs(value)):
+                fail(where, f"{check}: {row['value']}, reference {value:.9g}")
+            want = "true" if holds[check] else "false"
+            if row["holds"] != want and abs(float(row["value"]) - float(row["threshold"])) > 1e-6:
+                fail(where, f"{check}: holds {row['holds']}, reference {want}")
+        taxonomy = rows_here.get("taxonomy", {}).get("value")
+        if taxonomy != verdict(holds, key[0] == "model"):
+            fail(where, f"taxonomy {taxonomy}, reference {verdict(holds, key[0] == 'model')}")
+    model = got[("model", "", "")]["taxonomy"]["value"]
+    print(f"{name}: assumptions of {len(groups) - 1} heads and the model agree; taxonomy {model}")
+    return model
 
 
 # Files -------------------------------------------------------------------------
@@ -345,7 +505,13 @@ def main():
         for i, (name, path, extra) in enumerate(files):
             out = os.path.join(tmp, f"out{i}")
             rows = analyze(cli, path, out, *extra)
-            check_heads(name, File(path), rows)
+            opened = File(path)
+            check_heads(name, opened, rows)
+            check_curves(name, opened, read_curves(out))
+            taxonomy = check_assumptions(name, opened, rows, out)
+            expected = {"stories260K": "does-not-apply", "sample": "applies"}.get(name)
+            if expected is not None and taxonomy != expected:
+                fail(name, f"the taxonomy {taxonomy}, expected {expected}")
             if name.startswith("llama-like"):
                 for row in rows:
                     kind = kinds[(int(row["layer"]), int(row["head"]))]

@@ -6,6 +6,7 @@
  */
 #include "hl-analysis.h"
 
+#include <cblas.h>
 #include <hdf5.h>
 #include <math.h>
 #include <string.h>
@@ -460,6 +461,39 @@ test_sync_cancel (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static void
+progress_blas_threads_cb (guint    done,
+                          guint    total,
+                          gpointer user_data)
+{
+  *(int *) user_data = MAX (*(int *) user_data, openblas_get_num_threads ());
+}
+
+/* BLAS runs on one thread while the analysis works and gets its thread
+ * count back after. */
+static void
+test_blas_threads_restored (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(HlAnalysis) analysis = NULL;
+  HlAnalysisOptions options;
+  int during = 0;
+
+  openblas_set_num_threads (2);
+  if (openblas_get_num_threads () != 2)
+    {
+      g_test_skip ("OpenBLAS does not run on two threads here");
+      return;
+    }
+  hl_analysis_options_init (&options);
+  options.threads = 1;
+  analysis = hl_analysis_run (f->file, &options, progress_blas_threads_cb, &during, NULL, NULL);
+  g_assert_nonnull (analysis);
+  g_assert_cmpint (during, ==, 1);
+  g_assert_cmpint (openblas_get_num_threads (), ==, 2);
+  openblas_set_num_threads (1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -473,6 +507,8 @@ main (int    argc,
               fixture_setup, test_subsets, fixture_teardown);
   g_test_add ("/analysis/bad-options", Fixture, &small_shape,
               fixture_setup, test_bad_options, fixture_teardown);
+  g_test_add ("/analysis/blas-threads-restored", Fixture, &small_shape,
+              fixture_setup, test_blas_threads_restored, fixture_teardown);
   g_test_add_func ("/analysis/memory-bounded", test_memory_bounded);
   g_test_add_func ("/analysis/non-finite-values", test_non_finite_values);
   g_test_add ("/analysis/cancel", Fixture, &large_shape,

@@ -59,6 +59,8 @@ test_analyze (void)
   g_autofree char *missing = g_build_filename (dir, "missing.h5", NULL);
   g_autofree char *err = NULL;
   g_autofree char *header = NULL;
+  g_autofree char *heads_header = hl_metrics_csv_header (HL_METRIC_TABLE_HEADS);
+  g_autofree char *curves_header = hl_metrics_csv_header (HL_METRIC_TABLE_CURVES);
   guint n_lines;
 
   fixture_write_file (path, &shape);
@@ -66,17 +68,22 @@ test_analyze (void)
                             "--bootstrap", "50", "--threads", "2", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   header = first_line (out, "heads.csv", &n_lines);
-  g_assert_cmpstr (header, ==, HL_METRICS_CSV_HEADS_HEADER);
+  g_assert_cmpstr (header, ==, heads_header);
   g_assert_cmpuint (n_lines, ==, 1 + 2 * 2 * 2);
   g_clear_pointer (&header, g_free);
   header = first_line (out, "curves.csv", &n_lines);
-  g_assert_cmpstr (header, ==, HL_METRICS_CSV_CURVES_HEADER);
+  g_assert_cmpstr (header, ==, curves_header);
   /* Grid 1, 2, 4, 8, 16 below t + 1 = 20; 3 rankings x 2 distances. */
   g_assert_cmpuint (n_lines, ==, 1 + 8 * 6 * 5);
   g_clear_pointer (&header, g_free);
   header = first_line (out, "model.csv", &n_lines);
   g_assert_cmpstr (header, ==, HL_METRICS_CSV_MODEL_HEADER);
   g_assert_cmpuint (n_lines, ==, 1 + 6 * 5);
+  g_clear_pointer (&header, g_free);
+  /* 7 model rows, then 6 for each of the 4 heads. */
+  header = first_line (out, "assumptions.csv", &n_lines);
+  g_assert_cmpstr (header, ==, HL_ASSUMPTIONS_CSV_HEADER);
+  g_assert_cmpuint (n_lines, ==, 1 + 7 + 4 * 6);
   g_clear_pointer (&header, g_free);
 
   /* Subsets and a restricted selection. */
@@ -102,6 +109,34 @@ test_analyze (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_cli (&err, "analyze", "--help", NULL), ==, 0);
 
+  hl_test_remove_tmp_dir (dir);
+}
+
+/* The verdict printed is the one written to assumptions.csv. */
+static void
+test_verdict (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *csv_path = g_build_filename (out, "assumptions.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_auto(HlTestRun) run = { 0 };
+
+  fixture_write_file (path, &shape);
+  hl_test_run (&run, cli_path, "analyze", path, "--out", out, "--bootstrap", "0", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "The taxonomy "));
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  if (g_str_has_prefix (run.out, "The taxonomy applies."))
+    g_assert_nonnull (strstr (csv, "\nmodel,,,taxonomy,applies,,true\n"));
+  else if (g_str_has_prefix (run.out, "The taxonomy applies only in part"))
+    g_assert_nonnull (strstr (csv, "\nmodel,,,taxonomy,partly,,false\n"));
+  else
+    {
+      g_assert_true (g_str_has_prefix (run.out, "The taxonomy does not apply"));
+      g_assert_nonnull (strstr (csv, "\nmodel,,,taxonomy,does-not-apply,,false\n"));
+    }
   hl_test_remove_tmp_dir (dir);
 }
 
@@ -133,13 +168,15 @@ test_thresholds (void)
   g_autofree char *err = NULL;
 
   fixture_write_file (path, &shape);
-  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS + HL_ASSUMPTION_N_THRESHOLDS; i++)
     {
-      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
-      g_autofree char *option = g_strdup_printf ("--%s", info->name);
+      const char *name = i < HL_REGIME_N_THRESHOLDS
+                         ? hl_regime_threshold_infos ()[i].name
+                         : hl_assumption_threshold_infos ()[i - HL_REGIME_N_THRESHOLDS].name;
+      g_autofree char *option = g_strdup_printf ("--%s", name);
 
-      g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, option, "3", NULL), ==, 2);
-      g_assert_nonnull (strstr (err, info->name));
+      g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, option, "1000", NULL), ==, 2);
+      g_assert_nonnull (strstr (err, name));
       g_clear_pointer (&err, g_free);
     }
   g_assert_cmpint (run_cli (&err, "analyze", path, "--out", out, NULL), ==, 0);
@@ -163,5 +200,6 @@ main (int    argc,
   cli_path = argv[1];
   g_test_add_func ("/cli/analyze", test_analyze);
   g_test_add_func ("/cli/analyze/thresholds", test_thresholds);
+  g_test_add_func ("/cli/analyze/verdict", test_verdict);
   return g_test_run ();
 }

@@ -113,9 +113,9 @@ test_files (void)
   curves = read_lines (out, "curves.csv");
   heads = read_lines (out, "heads.csv");
   model = read_lines (out, "model.csv");
-  g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass");
+  g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass,align_sink,align_last,gap,residual,bound");
   g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason");
-  g_assert_cmpstr (model[0], ==, "ranking,distance,n,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0");
+  g_assert_cmpstr (model[0], ==, "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0");
 
   /* Query 9 has grid 1, 2, 4, 8; query 23 has 1, 2, 4, 8, 16; each with
    * 3 rankings x 2 distances. The model grid is their union. */
@@ -143,26 +143,95 @@ test_files (void)
   g_clear_pointer (&row, g_strfreev);
 
   row = find_row (curves, "1,0,1,23,random,cosine,4,");
-  g_assert_cmpuint (g_strv_length (row), ==, 13);
+  g_assert_cmpuint (g_strv_length (row), ==, 18);
   assert_field (row, 7, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].precision);
   assert_field (row, 8, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].recall);
   assert_field (row, 12, r->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE][2].retained_mass);
+  assert_field (row, 13, r->curves->align_sink[HL_RANKING_RANDOM][2]);
+  assert_field (row, 14, r->curves->align_last[HL_RANKING_RANDOM][2]);
+  assert_field (row, 15, r->curves->gap[HL_RANKING_RANDOM][2]);
+  assert_field (row, 16, r->curves->residual[HL_RANKING_RANDOM][2]);
+  assert_field (row, 17, r->curves->bound[HL_RANKING_RANDOM][2]);
+  g_assert_cmpfloat (g_ascii_strtod (row[16], NULL), <=, g_ascii_strtod (row[17], NULL));
   g_clear_pointer (&row, g_strfreev);
 
   /* N = 16 exists only for the later query: the model row averages those. */
+  /* It says how many: 2 layers x 2 heads x 2 samples at the later query
+   * only, so 8 head results from 2 samples. */
   row = find_row (model, "attention,euclidean,16,");
-  g_assert_cmpuint (g_strv_length (row), ==, 13);
-  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (row[3], NULL),
+  g_assert_cmpuint (g_strv_length (row), ==, 15);
+  g_assert_cmpstr (row[3], ==, "8");
+  g_assert_cmpstr (row[4], ==, "2");
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (row[5], NULL),
                                   hl_analysis_get_summary (analysis)
                                     ->points[HL_RANKING_ATTENTION][HL_DISTANCE_EUCLIDEAN][4].precision.mean,
                                   1e-8);
-  g_assert_cmpfloat (g_ascii_strtod (row[6], NULL), <=, g_ascii_strtod (row[3], NULL));
-  g_assert_cmpfloat (g_ascii_strtod (row[7], NULL), >=, g_ascii_strtod (row[3], NULL));
+  g_assert_cmpfloat (g_ascii_strtod (row[8], NULL), <=, g_ascii_strtod (row[5], NULL));
+  g_assert_cmpfloat (g_ascii_strtod (row[9], NULL), >=, g_ascii_strtod (row[5], NULL));
+  g_clear_pointer (&row, g_strfreev);
+  /* N = 1 has both queries: 16 head results. */
+  row = find_row (model, "attention,euclidean,1,");
+  g_assert_cmpstr (row[3], ==, "16");
+  g_assert_cmpstr (row[4], ==, "2");
 
   hl_test_remove_tmp_dir (dir);
 }
 
 /* The output folder cannot be created: a clear error, no crash. */
+/* model.csv of a file with @n_samples samples and @bootstrap replicates. */
+static char **
+model_rows (int n_samples,
+            int bootstrap)
+{
+  FixtureShape one = shape;
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = NULL;
+  HlAnalysisOptions options;
+
+  one.n_samples = n_samples;
+  fixture_write_file (path, &one);
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  hl_analysis_options_init (&options);
+  options.head.repeats = 2;
+  options.bootstrap = bootstrap;
+  analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
+  hl_test_remove_tmp_dir (dir);
+  return g_strsplit (model, "\n", -1);
+}
+
+/* An interval that cannot be computed is left empty, never lo = hi = mean,
+ * which would read as no uncertainty. */
+static void
+test_undefined_interval (void)
+{
+  g_auto(GStrv) one_sample = model_rows (1, 200);
+  g_auto(GStrv) no_replicates = model_rows (2, 0);
+  g_auto(GStrv) two_samples = model_rows (2, 200);
+  g_auto(GStrv) row = NULL;
+
+  row = find_row (one_sample, "attention,euclidean,4,");
+  g_assert_cmpstr (row[4], ==, "1");
+  g_assert_cmpstr (row[5], !=, "");
+  for (int i = 8; i <= 13; i++)
+    g_assert_cmpstr (row[i], ==, "");
+  g_clear_pointer (&row, g_strfreev);
+  row = find_row (no_replicates, "attention,euclidean,4,");
+  g_assert_cmpstr (row[4], ==, "2");
+  for (int i = 8; i <= 13; i++)
+    g_assert_cmpstr (row[i], ==, "");
+  g_clear_pointer (&row, g_strfreev);
+  row = find_row (two_samples, "attention,euclidean,4,");
+  for (int i = 8; i <= 13; i++)
+    g_assert_cmpstr (row[i], !=, "");
+}
+
 static void
 test_unwritable (void)
 {
@@ -194,6 +263,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/csv/files", test_files);
+  g_test_add_func ("/csv/undefined-interval", test_undefined_interval);
   g_test_add_func ("/csv/unwritable", test_unwritable);
   return g_test_run ();
 }

@@ -54,6 +54,27 @@ compare_row (const HlSeparabilityPoint *fast,
     tally->explained++;
 }
 
+/* Delta_N from the same alphas (exact); B times the mass outside summed in
+ * another order; the residual from the difference of two sums (fast) or
+ * summed over the keys outside (reference): within float32 rounding plus
+ * the rounding of those sums, 1e-12 B. Both below their bound. */
+static void
+compare_theory (const HlCurveSet *fast,
+                const HlCurveSet *ref,
+                int               r,
+                int               g)
+{
+  double b = ref->value_norm_max;
+
+  g_assert_true (equal_within_float (fast->value_norm_max, b, 0.0));
+  g_assert_cmpfloat (fast->gap[r][g], ==, ref->gap[r][g]);
+  g_assert_true (equal_within_float (fast->bound[r][g], ref->bound[r][g], 0.0));
+  g_assert_cmpfloat (fabs (fast->residual[r][g] - ref->residual[r][g]), <=,
+                     64 * FLT_EPSILON * ref->residual[r][g] + 1e-12 * b);
+  g_assert_cmpfloat (fast->residual[r][g], <=, fast->bound[r][g]);
+  g_assert_cmpfloat (ref->residual[r][g], <=, ref->bound[r][g]);
+}
+
 static void
 compare_sets (const HlCurveSet *fast,
               const HlCurveSet *ref,
@@ -69,6 +90,7 @@ compare_sets (const HlCurveSet *fast,
         {
           g_assert_true (equal_within_float (fast->align_sink[r][g], ref->align_sink[r][g], 1.0));
           g_assert_true (equal_within_float (fast->align_last[r][g], ref->align_last[r][g], 1.0));
+          compare_theory (fast, ref, r, g);
         }
     }
 }
@@ -161,6 +183,34 @@ test_fast_matches_reference_cancellation (void)
   assert_tally (&tally);
 }
 
+/* A row with almost all of its mass on one key (the rest 1e-20 each, as
+ * real heads have): the mass outside S_N is so small that the difference
+ * o - s_N would be rounding noise far above the bound; the discarded part
+ * is summed directly then, and agrees with the reference. */
+static void
+test_fast_matches_reference_peaked (void)
+{
+  Tally tally = { 0 };
+
+  for (int h = 0; h < 4; h++)
+    {
+      g_autoptr(TestHead) head = test_head_new (700 + h, 200, 16, TEST_HEAD_GENERAL);
+      int grid[200], n_grid = hl_grid_build (HL_GRID_POW2, NULL, 0, 200, grid);
+      HlSeparabilityOptions options = { grid, n_grid, 0x7, 0x3, 3, h };
+      g_autoptr(HlCurveSet) fast = NULL;
+      g_autoptr(HlCurveSet) ref = NULL;
+
+      for (int i = 0; i < 200; i++)
+        head->alpha[i] = i == 7 * h ? 1.0f : 1e-20f * (1 + i % 3);
+      fast = hl_separability_compute (&head->input, &options);
+      ref = hl_separability_reference (&head->input, &options);
+      compare_sets (fast, ref, &tally);
+      g_assert_cmpfloat (fast->residual[HL_RANKING_ATTENTION][n_grid - 1], >, 0.0f);
+      g_assert_cmpfloat (fast->bound[HL_RANKING_ATTENTION][n_grid - 1], <, 1e-16f);
+    }
+  assert_tally (&tally);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -169,5 +219,6 @@ main (int   argc,
   g_test_add_func ("/separability/reference/random-heads", test_fast_matches_reference);
   g_test_add_func ("/separability/reference/blocks", test_fast_matches_reference_blocks);
   g_test_add_func ("/separability/reference/cancellation", test_fast_matches_reference_cancellation);
+  g_test_add_func ("/separability/reference/peaked", test_fast_matches_reference_peaked);
   return g_test_run ();
 }

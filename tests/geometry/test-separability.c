@@ -176,6 +176,60 @@ test_hand_cosine_and_alignment (void)
   g_assert_cmpfloat_with_epsilon (set->align_last[HL_RANKING_CONTRIBUTION][1], 1.0 / G_SQRT2, 1e-6);
 }
 
+/* Theory on the hand-worked head: B = ||v_0|| = sqrt 320 = 8 sqrt 5, the
+ * output o = sum y_i = (0, 4).
+ * Attention, order 1 2 3 0 4:
+ *   N=1  s (1,0), o - s (-1,4): sqrt 17; outside 3/4: bound 6 sqrt 5;
+ *        Delta = 1/4 - 1/4 = 0 (a tie).
+ *   N=2  s (1,1), (-1,3): sqrt 10; 1/2: 4 sqrt 5; Delta 0.
+ *   N=3  s (0,1), (0,3): 3; 1/4: 2 sqrt 5; Delta 1/4 - 1/8 = 1/8.
+ *   N=4  s (-1,3), (1,1): sqrt 2; 1/8: sqrt 5; Delta 0.
+ * Contribution, order 0 4 1 2 3:
+ *   N=1  s (-1,2), (1,2): sqrt 5; 7/8: 7 sqrt 5; Delta 1/8 - 1/4.
+ *   N=2  s (0,3), (0,1): 1; 3/4: 6 sqrt 5; Delta -1/8.
+ *   N=3  s (1,3), (-1,1): sqrt 2; 1/2: 4 sqrt 5; Delta -1/8.
+ *   N=4  s (1,4), (-1,0): 1; 1/4: 2 sqrt 5; Delta -1/8. */
+static void
+check_hand_theory (ComputeFunc compute)
+{
+  static const double attention[4][3] = {
+    { 0, 4.123105625617661, 6 }, { 0, 3.1622776601683795, 4 },
+    { 0.125, 3, 2 }, { 0, G_SQRT2, 1 },
+  };
+  static const double contribution[4][3] = {
+    { -0.125, 2.23606797749979, 7 }, { -0.125, 1, 6 },
+    { -0.125, G_SQRT2, 4 }, { -0.125, 1, 2 },
+  };
+  HlHeadInput input = hand_input ();
+  HlSeparabilityOptions options = hand_options (0x3, 1u << HL_DISTANCE_EUCLIDEAN);
+  g_autoptr(HlCurveSet) set = compute (&input, &options);
+  double root5 = sqrt (5.0);
+
+  g_assert_cmpfloat_with_epsilon (set->value_norm_max, 8 * root5, 1e-5);
+  g_assert_null (set->gap[HL_RANKING_RANDOM]);
+  for (int g = 0; g < 4; g++)
+    {
+      g_assert_cmpfloat (set->gap[HL_RANKING_ATTENTION][g], ==, (float) attention[g][0]);
+      g_assert_cmpfloat_with_epsilon (set->residual[HL_RANKING_ATTENTION][g], attention[g][1], 1e-6);
+      g_assert_cmpfloat_with_epsilon (set->bound[HL_RANKING_ATTENTION][g], attention[g][2] * root5, 1e-5);
+      g_assert_cmpfloat (set->gap[HL_RANKING_CONTRIBUTION][g], ==, (float) contribution[g][0]);
+      g_assert_cmpfloat_with_epsilon (set->residual[HL_RANKING_CONTRIBUTION][g], contribution[g][1], 1e-6);
+      g_assert_cmpfloat_with_epsilon (set->bound[HL_RANKING_CONTRIBUTION][g], contribution[g][2] * root5, 1e-5);
+    }
+}
+
+static void
+test_hand_theory_fast (void)
+{
+  check_hand_theory (hl_separability_compute);
+}
+
+static void
+test_hand_theory_reference (void)
+{
+  check_hand_theory (hl_separability_reference);
+}
+
 /* The random control: S_N of a repeat is the first N of its permutation,
  * so the retained mass is the mean over repeats of those prefixes' mass. */
 static void
@@ -352,6 +406,8 @@ main (int   argc,
   g_test_add_func ("/separability/hand/euclidean-fast", test_hand_euclidean_fast);
   g_test_add_func ("/separability/hand/euclidean-reference", test_hand_euclidean_reference);
   g_test_add_func ("/separability/hand/cosine-and-alignment", test_hand_cosine_and_alignment);
+  g_test_add_func ("/separability/hand/theory-fast", test_hand_theory_fast);
+  g_test_add_func ("/separability/hand/theory-reference", test_hand_theory_reference);
   g_test_add_func ("/separability/random/nested", test_random_nested);
   g_test_add_func ("/separability/random/determinism", test_random_determinism);
   g_test_add_func ("/separability/invariants", test_invariants);

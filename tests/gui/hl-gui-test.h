@@ -6,18 +6,9 @@
 
 #include <adwaita.h>
 
+#include "hl-test-util.h"
+
 G_BEGIN_DECLS
-
-typedef gboolean (*HlTestCondition) (gpointer user_data);
-
-/* Iterates the default main context until @condition holds or @timeout_ms
- * passes; returns whether it holds. */
-gboolean   hl_test_wait_until           (HlTestCondition condition,
-                                         gpointer        user_data,
-                                         guint           timeout_ms);
-
-/* Iterates the default main context for @ms milliseconds. */
-void       hl_test_spin                 (guint           ms);
 
 /* The bundled sample ($HEADLENS_SAMPLE); skips the test and returns NULL
  * when it is not there. */

@@ -314,9 +314,9 @@ first_line (const char *path)
 static void
 test_export_metrics (void)
 {
-  static const char *headers[] = {
-    HL_METRICS_CSV_CURVES_HEADER, HL_METRICS_CSV_HEADS_HEADER, HL_METRICS_CSV_MODEL_HEADER,
-  };
+  g_autofree char *heads_header = hl_metrics_csv_header (HL_METRIC_TABLE_HEADS);
+  g_autofree char *curves_header = hl_metrics_csv_header (HL_METRIC_TABLE_CURVES);
+  const char *headers[] = { curves_header, heads_header, HL_METRICS_CSV_MODEL_HEADER };
   g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "metrics", NULL);
   g_autofree char *heads = g_build_filename (out, "heads.csv", NULL);
@@ -333,6 +333,14 @@ test_export_metrics (void)
 
       g_assert_cmpstr (header, ==, headers[i]);
     }
+  /* With what they were made from. */
+  {
+    g_autofree char *path = g_build_filename (out, "provenance.json", NULL);
+    g_autofree char *json = read_file (path);
+
+    g_assert_true (g_str_has_prefix (json, "{\n  \"version\" : \"" PACKAGE_VERSION "\""));
+    g_assert_nonnull (strstr (json, "\"input_sha256\" : \""));
+  }
 
   /* A second export into the same folder asks first. */
   g_assert_true (g_file_set_contents (heads, "edited by hand\n", -1, NULL));
@@ -345,7 +353,7 @@ test_export_metrics (void)
   answer (wait_for_question (window), "replace");
   g_clear_pointer (&contents, g_free);
   contents = first_line (heads);
-  g_assert_cmpstr (contents, ==, HL_METRICS_CSV_HEADS_HEADER);
+  g_assert_cmpstr (contents, ==, heads_header);
 
   hl_test_destroy_window (window);
   hl_test_remove_tmp_dir (dir);

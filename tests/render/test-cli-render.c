@@ -167,6 +167,111 @@ test_bad_requests (void)
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 }
 
+/* The header and first row of a CSV file `headlens-cli analyze` writes. */
+static void
+read_csv_start (const char  *dir,
+                const char  *name,
+                char      ***header,
+                char      ***row)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", 3);
+  *header = g_strsplit (lines[0], ",", -1);
+  *row = g_strsplit (lines[1], ",", -1);
+}
+
+static void
+render_heatmap (const char *metric,
+                const char *out,
+                HlTestRun  *r)
+{
+  const char *argv[] = {
+    cli, "render", file, "--plot", "heatmap", "--metric", metric, "-o", out,
+    "--bootstrap", "50", "--repeats", "4", "--threads", "1", "--dpi", "50", NULL
+  };
+
+  hl_test_run_argv (r, argv);
+}
+
+/* A metric by its alias draws the same bytes as by its column name. */
+static void
+assert_same_heatmap (const char *alias,
+                     const char *name)
+{
+  g_autofree char *a_path = g_build_filename (tmp_dir, "alias.png", NULL);
+  g_autofree char *b_path = g_build_filename (tmp_dir, "name.png", NULL);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize la, lb;
+  g_auto(HlTestRun) ra = { 0 };
+  g_auto(HlTestRun) rb = { 0 };
+
+  render_heatmap (alias, a_path, &ra);
+  render_heatmap (name, b_path, &rb);
+  g_assert_cmpint (ra.status, ==, 0);
+  g_assert_cmpint (rb.status, ==, 0);
+  g_assert_true (g_file_get_contents (a_path, &a, &la, NULL));
+  g_assert_true (g_file_get_contents (b_path, &b, &lb, NULL));
+  g_assert_cmpmem (a, la, b, lb);
+}
+
+/* `render --metric` takes every numeric column of heads.csv and every
+ * metric of curves.csv (after a point's keys: the head's, the ranking, the
+ * distance and N) by its name, as `analyze` writes it. */
+static void
+test_metric_names (void)
+{
+  const char *files[] = { "heads.csv", "curves.csv" };
+  const guint first_metric[] = { 0, 7 };
+  g_autofree char *csv_dir = g_build_filename (tmp_dir, "csv", NULL);
+  g_autofree char *out = g_build_filename (tmp_dir, "metric.png", NULL);
+  const char *analyze[] = { cli, "analyze", file, "--out", csv_dir, "--bootstrap", "50",
+                            "--repeats", "4", "--threads", "1", NULL };
+  const char *unknown[] = { cli, "render", file, "--plot", "heatmap", "--metric", "nope",
+                            "-o", out, NULL };
+  g_auto(HlTestRun) a = { 0 };
+  g_auto(HlTestRun) bad = { 0 };
+  guint n_numeric = 0;
+
+  hl_test_run_argv (&a, analyze);
+  g_assert_cmpint (a.status, ==, 0);
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_auto(GStrv) header = NULL;
+      g_auto(GStrv) row = NULL;
+
+      read_csv_start (csv_dir, files[f], &header, &row);
+      for (guint i = first_metric[f]; header[i] != NULL; i++)
+        {
+          g_auto(HlTestRun) r = { 0 };
+          char *end;
+
+          g_ascii_strtod (row[i], &end);
+          if (end == row[i] || *end != '\0')
+            continue;
+          render_heatmap (header[i], out, &r);
+          if (r.status != 0)
+            g_error ("--metric %s: %s", header[i], r.err);
+          g_assert_true (g_file_test (out, G_FILE_TEST_EXISTS));
+          g_remove (out);
+          n_numeric++;
+        }
+    }
+  /* 17 numeric columns in heads.csv, 11 metrics in curves.csv (6 of the
+   * curves, the 2 alignments and the 3 theory columns). */
+  g_assert_cmpuint (n_numeric, ==, 28);
+
+  assert_same_heatmap ("rho0", "sink_similarity");
+  assert_same_heatmap ("lambda", "sink_ratio");
+  hl_test_run_argv (&bad, unknown);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "nope"));
+  g_assert_nonnull (strstr (bad.err, "sink_similarity"));
+}
+
 static void
 make_file (void)
 {
@@ -198,6 +303,7 @@ main (int    argc,
   g_test_add_func ("/cli/render/every-kind-every-format", test_every_kind_every_format);
   g_test_add_func ("/cli/render/panel-size-in-cm", test_panel_size_in_cm);
   g_test_add_func ("/cli/render/bad-requests", test_bad_requests);
+  g_test_add_func ("/cli/render/metric-names", test_metric_names);
   status = g_test_run ();
   hl_test_remove_tmp_dir (tmp_dir);
   g_free (file);

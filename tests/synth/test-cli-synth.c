@@ -88,6 +88,10 @@ test_bad_options (void)
   assert_fails ("--gzip", "-o", out, "--gzip=12", NULL);
   assert_fails ("unexpected argument", "-o", out, "extra", NULL);
   assert_fails ("--seed", "-o", out, "--seed", "-3", NULL);
+  assert_fails ("--profile", "-o", out, "--profile", "flat", NULL);
+  assert_fails ("sink pattern mass", "-o", out, "--sink-mass", "1.5", NULL);
+  assert_fails ("rho0_spread", "-o", out, "--rho0-spread", "0.9", NULL);
+  assert_fails ("gamma", "-o", out, "--profile", "power-law", "--gamma", "9", NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -124,6 +128,87 @@ test_writes_file (void)
   g_assert_no_error (error);
   g_clear_object (&file);
   g_assert_cmpint (g_remove (out), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* The attention rows of layer 0, sample 0, head @head and /synth/regime. */
+static void
+read_profile_file (const char *path,
+                   int         head,
+                   float      *row,
+                   int32_t    *planted)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) file = hl_activations_open (path, &error);
+  g_autofree int32_t *regimes = NULL;
+  gsize n = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (hl_activations_read_attention (file, 0, 0, head, row, &error));
+  regimes = hl_activations_read_int_dataset (file, "/synth/regime", &n, &error);
+  g_assert_no_error (error);
+  *planted = regimes[head];
+}
+
+/* --profile gives every head the paper's ablation profiles and plants no
+ * pattern; --sink-mass with a small --lambda makes compressed sinks whose
+ * alpha_0 is the mass asked for. */
+static void
+test_profiles (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "p.h5", NULL);
+  float row[64];
+  int32_t planted;
+
+  for (const char * const *p = (const char * const[]) { "uniform", "bimodal", "power-law", NULL };
+       *p != NULL; p++)
+    {
+      g_auto(HlTestRun) run = { 0 };
+
+      run_synth (&run, "-o", out, "--layers", "1", "--heads", "2", "--head-dim", "8",
+                 "--seq-len", "64", "--samples", "1", "--profile", *p, "--gamma", "2", NULL);
+      g_assert_true (exited_ok (&run));
+      read_profile_file (out, 1, row, &planted);
+      g_assert_cmpint (planted, ==, -1);
+      if (g_str_equal (*p, "uniform"))
+        g_assert_cmpfloat_with_epsilon (row[17], 1.0 / 64, 1e-7);
+      else if (g_str_equal (*p, "bimodal"))
+        {
+          g_assert_cmpfloat_with_epsilon (row[0], 0.5, 1e-6);
+          g_assert_cmpfloat_with_epsilon (row[63], 0.5, 1e-6);
+          g_assert_cmpfloat (row[20], ==, 0.0f);
+        }
+      else
+        g_assert_cmpfloat_with_epsilon (row[1] / row[3], 4.0, 1e-4);
+      g_assert_cmpint (g_remove (out), ==, 0);
+    }
+
+  /* 24 layers of one head: the middle ones are mostly the sink pattern. */
+  {
+    g_auto(HlTestRun) run = { 0 };
+    g_autoptr(HlActivations) file = NULL;
+    g_autofree int32_t *regimes = NULL;
+    gsize n = 0;
+    int sinks = 0;
+
+    run_synth (&run, "-o", out, "--layers", "24", "--heads", "1", "--head-dim", "8",
+               "--seq-len", "64", "--samples", "1", "--sink-mass", "0.9", "--lambda", "0.05",
+               "--jitter", "0", NULL);
+    g_assert_true (exited_ok (&run));
+    file = hl_activations_open (out, NULL);
+    regimes = hl_activations_read_int_dataset (file, "/synth/regime", &n, NULL);
+    for (int l = 0; l < 24; l++)
+      if (regimes[l] == 2)
+        {
+          g_assert_true (hl_activations_read_attention (file, l, 0, 0, row, NULL));
+          g_assert_cmpfloat_with_epsilon (row[0], 0.9, 1e-6);
+          sinks++;
+        }
+    g_assert_cmpint (sinks, >, 0);
+    g_clear_object (&file);
+    g_assert_cmpint (g_remove (out), ==, 0);
+  }
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
@@ -195,6 +280,7 @@ main (int    argc,
   g_test_add_func ("/synth/cli/bad-options", test_bad_options);
   g_test_add_func ("/synth/cli/writes-file", test_writes_file);
   g_test_add_func ("/synth/cli/source-reproduces", test_source_reproduces);
+  g_test_add_func ("/synth/cli/profiles", test_profiles);
 
   return g_test_run ();
 }

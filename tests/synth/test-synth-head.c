@@ -192,31 +192,43 @@ test_norm_statistics (void)
       }
 }
 
+/* Without spread every key has cosine rho0 with the sink; with a spread
+ * the cosines have mean rho0 and that standard deviation over the keys
+ * (they are standardised, and nothing is clipped at these values). */
 static void
 test_sink_similarity (void)
 {
   const double rhos[] = { -0.5, 0.0, 0.1, 0.6 };
+  const double spreads[] = { 0.0, 0.05, 0.1 };
 
   for (guint j = 0; j < G_N_ELEMENTS (rhos); j++)
-    {
-      HlSynthHeadParams p;
-      double sum = 0.0;
+    for (guint k = 0; k < G_N_ELEMENTS (spreads); k++)
+      {
+        HlSynthHeadParams p;
+        double sum = 0.0, sum2 = 0.0, mean;
+        int n;
 
-      hl_synth_head_params_init (&p);
-      p.n_keys = 256;
-      p.head_dim = 32;
-      p.sink_similarity = rhos[j];
-      g_autoptr(HlSynthHead) h = generate (&p, NULL, 0);
+        hl_synth_head_params_init (&p);
+        p.n_keys = 256;
+        p.head_dim = 32;
+        p.sink_similarity = rhos[j];
+        p.rho0_spread = spreads[k];
+        g_autoptr(HlSynthHead) h = generate (&p, NULL, 0);
 
-      for (int i = 1; i < p.n_keys; i++)
-        {
-          double c = cosine (value (h, 0), value (h, i), p.head_dim);
+        n = p.n_keys - 1;
+        for (int i = 1; i <= n; i++)
+          {
+            double c = cosine (value (h, 0), value (h, i), p.head_dim);
 
-          g_assert_cmpfloat_with_epsilon (c, rhos[j], 1e-5);
-          sum += c;
-        }
-      g_assert_cmpfloat_with_epsilon (sum / (p.n_keys - 1), rhos[j], 1e-5);
-    }
+            if (spreads[k] == 0.0)
+              g_assert_cmpfloat_with_epsilon (c, rhos[j], 1e-5);
+            sum += c;
+            sum2 += c * c;
+          }
+        mean = sum / n;
+        g_assert_cmpfloat_with_epsilon (mean, rhos[j], 1e-5);
+        g_assert_cmpfloat_with_epsilon (sqrt (MAX (sum2 / n - mean * mean, 0.0)), spreads[k], 1e-4);
+      }
 }
 
 static void

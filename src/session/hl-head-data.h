@@ -1,0 +1,59 @@
+/* hl-head-data.h: what the views of one head need beyond its analysis
+ * result: the attention row over its keys, the token texts and the PCA of
+ * its points y_i = alpha_i v_i. Read from the file and computed off the main
+ * thread, immutable after, shared by reference counting.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hl-activations.h"
+#include "hl-projection.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  int            layer;
+  int            head;           /* query head */
+  int            sample;
+  int            query_index;
+  int            query_position; /* t */
+  int            n_keys;         /* t + 1 */
+  float         *alpha;          /* [n_keys]: the attention row over keys 0 .. t */
+  char         **tokens;         /* [n_keys] token texts, or NULL when the file has none */
+  /* The PCA of the points; NULL when the head has fewer than two keys (no
+   * selection of N < n_keys tokens exists). */
+  HlProjection  *projection;
+} HlHeadData;
+
+#define HL_TYPE_HEAD_DATA (hl_head_data_get_type ())
+
+GType       hl_head_data_get_type (void) G_GNUC_CONST;
+
+/* Reads head (@layer, @head) of @sample at query @query_index from @file
+ * and computes its projection; blocking (HDF5 and LAPACKE), for a worker. */
+HlHeadData *hl_head_data_load     (HlActivations  *file,
+                                   int             layer,
+                                   int             head,
+                                   int             sample,
+                                   int             query_index,
+                                   GError        **error);
+
+HlHeadData *hl_head_data_ref      (HlHeadData     *self);
+void        hl_head_data_unref    (HlHeadData     *self);
+
+/* The scatter at @n, as hl_projection_scatter () draws it with the seed of
+ * the head's result; NULL when the head has fewer than two keys. @n is
+ * limited to 1 .. n_keys - 1. */
+HlScatter  *hl_head_data_scatter  (const HlHeadData *self,
+                                   HlRanking         ranking,
+                                   HlDistance        distance,
+                                   int               n,
+                                   guint64           seed);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlHeadData, hl_head_data_unref)
+
+G_END_DECLS

@@ -1,0 +1,332 @@
+/* test-session.c: HlSession without a display: opening, the analysis and
+ * its results, what is looked at (the last query first, N on the grid), the
+ * selected head's data, heads with a single key, cancellation, and the
+ * settings with their renamed keys.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "analysis-fixture.h"
+#include "hl-background.h"
+#include "hl-session.h"
+#include "hl-session-settings.h"
+
+typedef struct
+{
+  char      *dir;
+  char      *path;       /* 3 layers × 4 heads, 2 samples, queries at 5 and 23 */
+  HlSession *session;
+} Fixture;
+
+static const int queries[] = { 5, 23 };
+static const FixtureShape small_shape = {
+  .n_layers = 3, .n_heads = 4, .n_kv_heads = 2, .head_dim = 8, .seq_len = 24,
+  .n_samples = 2, .n_queries = 2, .query_positions = queries, .seed = 5,
+};
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = hl_test_make_tmp_dir ();
+  f->path = g_build_filename (f->dir, "small.h5", NULL);
+  fixture_write_file (f->path, &small_shape);
+  f->session = hl_session_new ();
+  g_object_add_weak_pointer (G_OBJECT (f->session), (gpointer *) &f->session);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* A session dropped while it works is gone at once; its work ends soon
+   * after. */
+  g_object_unref (f->session);
+  g_assert_null (f->session);
+  g_assert_true (hl_background_wait (5 * G_USEC_PER_SEC));
+  hl_test_remove_tmp_dir (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (!hl_session_open_finish (HL_SESSION (object), result, error))
+    g_assert_nonnull (*error);
+  else
+    *error = g_error_new_literal (G_IO_ERROR, 0, "no error");
+}
+
+/* Opens @path; returns the error, or NULL when it opened. */
+static GError *
+open_file (HlSession  *session,
+           const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GError *error = NULL;
+
+  hl_session_open_async (session, file, NULL, open_cb, &error);
+  g_assert_true (hl_session_get_loading (session));
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (error->domain == G_IO_ERROR && error->code == 0 && g_str_equal (error->message, "no error"))
+    g_clear_error (&error);
+  g_assert_false (hl_session_get_loading (session));
+  return error;
+}
+
+static gboolean
+analysis_is_done (gpointer user_data)
+{
+  return !hl_session_get_running (user_data);
+}
+
+static gboolean
+head_is_loaded (gpointer user_data)
+{
+  return !hl_session_get_head_loading (user_data);
+}
+
+static void
+count_result_cb (HlSession    *session,
+                 HlHeadResult *result,
+                 guint        *count)
+{
+  (*count)++;
+}
+
+static void
+test_open_and_analyse (Fixture       *f,
+                       gconstpointer  data)
+{
+  HlSession *s = f->session;
+  guint added = 0;
+  int layer, head;
+
+  g_signal_connect (s, "result-added", G_CALLBACK (count_result_cb), &added);
+  g_assert_no_error (open_file (s, f->path));
+  g_assert_nonnull (hl_session_get_file (s));
+
+  /* The last query, sample 0, head (0, 0), and the analysis running. */
+  g_assert_cmpint (hl_session_get_query (s), ==, 1);
+  g_assert_cmpint (hl_session_get_sample (s), ==, 0);
+  g_assert_true (hl_session_get_selected (s, &layer, &head));
+  g_assert_cmpint (layer, ==, 0);
+  g_assert_cmpint (head, ==, 0);
+  g_assert_cmpint (hl_session_get_analysis_state (s), ==, HL_SESSION_ANALYSIS_RUNNING);
+
+  g_assert_true (hl_test_wait_until (analysis_is_done, s, 30000));
+  g_assert_cmpint (hl_session_get_analysis_state (s), ==, HL_SESSION_ANALYSIS_DONE);
+  g_assert_nonnull (hl_session_get_analysis (s));
+  g_assert_cmpuint (hl_session_get_n_expected (s), ==, 3 * 4 * 2 * 2);
+  g_assert_cmpuint (hl_session_get_n_received (s), ==, 3 * 4 * 2 * 2);
+  g_assert_cmpuint (added, ==, 3 * 4 * 2 * 2);
+  for (int l = 0; l < 3; l++)
+    for (int h = 0; h < 4; h++)
+      g_assert_true (hl_session_lookup (s, l, h, 1, 0)
+                     == hl_analysis_lookup (hl_session_get_analysis (s), l, h, 1, 0));
+  g_assert_null (hl_session_lookup (s, 3, 0, 0, 0));
+  g_assert_true (hl_session_get_selected_result (s) == hl_session_lookup (s, 0, 0, 0, 1));
+}
+
+static void
+test_n_on_the_grid (Fixture       *f,
+                    gconstpointer  data)
+{
+  HlSession *s = f->session;
+  const int *grid;
+  int n_grid;
+
+  g_assert_no_error (open_file (s, f->path));
+
+  /* t = 23: 1, 2, 4, 8, 16. */
+  grid = hl_session_get_grid (s, &n_grid);
+  g_assert_cmpint (n_grid, ==, 5);
+  g_assert_cmpint (grid[4], ==, 16);
+  hl_session_set_n (s, 5);
+  g_assert_cmpint (hl_session_get_n (s), ==, 4);
+  hl_session_step_n (s, 1);
+  g_assert_cmpint (hl_session_get_n (s), ==, 8);
+  hl_session_step_n (s, 5);
+  g_assert_cmpint (hl_session_get_n (s), ==, 16);
+
+  /* t = 5: 1, 2, 4; the N asked for (16) comes back with the last query. */
+  hl_session_set_query (s, 0);
+  g_assert_cmpint (hl_session_get_n (s), ==, 4);
+  hl_session_set_query (s, 1);
+  g_assert_cmpint (hl_session_get_n (s), ==, 16);
+}
+
+static void
+test_head_data (Fixture       *f,
+                gconstpointer  data)
+{
+  HlSession *s = f->session;
+  HlHeadData *head_data;
+  const HlScatter *scatter;
+
+  g_assert_no_error (open_file (s, f->path));
+  hl_session_select (s, 2, 3);
+  hl_session_set_n (s, 8);
+  g_assert_true (hl_session_get_head_loading (s));
+  g_assert_null (hl_session_get_head_data (s));
+  g_assert_true (hl_test_wait_until (head_is_loaded, s, 10000));
+
+  head_data = hl_session_get_head_data (s);
+  g_assert_nonnull (head_data);
+  g_assert_cmpint (head_data->layer, ==, 2);
+  g_assert_cmpint (head_data->head, ==, 3);
+  g_assert_cmpint (head_data->query_position, ==, 23);
+  g_assert_cmpint (head_data->n_keys, ==, 24);
+  g_assert_nonnull (head_data->projection);
+  scatter = hl_session_get_scatter (s);
+  g_assert_nonnull (scatter);
+  g_assert_cmpint (scatter->n, ==, 8);
+  g_assert_cmpint (scatter->n_points, ==, 24);
+
+  /* Another query: other data, read again. */
+  hl_session_set_query (s, 0);
+  g_assert_null (hl_session_get_head_data (s));
+  g_assert_true (hl_test_wait_until (head_is_loaded, s, 10000));
+  g_assert_cmpint (hl_session_get_head_data (s)->n_keys, ==, 6);
+  g_assert_cmpint (hl_session_get_scatter (s)->n, ==, 4);
+}
+
+/* Every query position of a short file, as "Every position" extracts:
+ * the first query sees one key. */
+static void
+test_single_key (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const int every[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+  static const FixtureShape shape = {
+    .n_layers = 2, .n_heads = 2, .n_kv_heads = 1, .head_dim = 4, .seq_len = 8,
+    .n_samples = 1, .n_queries = 8, .query_positions = every, .seed = 2,
+  };
+  g_autofree char *path = g_build_filename (f->dir, "every.h5", NULL);
+  HlSession *s = f->session;
+  int n_grid;
+
+  fixture_write_file (path, &shape);
+  g_assert_no_error (open_file (s, path));
+  g_assert_cmpint (hl_session_get_query (s), ==, 7);
+  g_assert_true (hl_test_wait_until (analysis_is_done, s, 30000));
+  g_assert_cmpint (hl_session_get_analysis_state (s), ==, HL_SESSION_ANALYSIS_DONE);
+
+  hl_session_set_query (s, 0);
+  hl_session_get_grid (s, &n_grid);
+  g_assert_cmpint (n_grid, ==, 0);
+  g_assert_cmpint (hl_session_get_n (s), ==, 0);
+  hl_session_step_n (s, 1);
+  g_assert_cmpint (hl_session_get_n (s), ==, 0);
+  g_assert_nonnull (hl_session_get_selected_result (s));
+  g_assert_true (hl_test_wait_until (head_is_loaded, s, 10000));
+  g_assert_nonnull (hl_session_get_head_data (s));
+  g_assert_cmpint (hl_session_get_head_data (s)->n_keys, ==, 1);
+  g_assert_null (hl_session_get_head_data (s)->projection);
+  g_assert_null (hl_session_get_scatter (s));
+  g_unlink (path);
+}
+
+static void
+test_open_errors (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "missing.h5", NULL);
+  g_autofree char *text = g_build_filename (f->dir, "text.h5", NULL);
+  g_autoptr(GError) error = NULL;
+  HlSession *s = f->session;
+
+  g_assert_no_error (open_file (s, f->path));
+  error = open_file (s, missing);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "missing.h5"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (text, "not HDF5", -1, NULL));
+  error = open_file (s, text);
+  g_assert_nonnull (error);
+  /* The file shown stays. */
+  g_assert_cmpstr (hl_activations_get_path (hl_session_get_file (s)), ==, f->path);
+  g_unlink (text);
+}
+
+/* A newer open replaces an older one that has not finished. */
+static void
+test_newer_open_wins (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *other = g_build_filename (f->dir, "other.h5", NULL);
+  g_autoptr(GFile) first = g_file_new_for_path (f->path);
+  HlSession *s = f->session;
+  GError *first_error = NULL;
+
+  fixture_write_file (other, &small_shape);
+  hl_session_open_async (s, first, NULL, open_cb, &first_error);
+  g_assert_no_error (open_file (s, other));
+  while (first_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (first_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&first_error);
+  hl_test_spin (100);
+  g_assert_cmpstr (hl_activations_get_path (hl_session_get_file (s)), ==, other);
+  g_unlink (other);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  static const FixtureShape large = {
+    .n_layers = 16, .n_heads = 8, .n_kv_heads = 4, .head_dim = 32, .seq_len = 1024,
+    .n_samples = 2, .n_queries = 1, .seed = 1,
+  };
+  g_autofree char *path = g_build_filename (f->dir, "large.h5", NULL);
+  HlSession *s = f->session;
+  gint64 start;
+
+  fixture_write_file (path, &large);
+  g_assert_no_error (open_file (s, path));
+  g_assert_true (hl_session_get_running (s));
+  start = g_get_monotonic_time ();
+  hl_session_cancel_analysis (s);
+  g_assert_true (hl_test_wait_until (analysis_is_done, s, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_assert_cmpint (hl_session_get_analysis_state (s), ==, HL_SESSION_ANALYSIS_CANCELLED);
+  g_assert_null (hl_session_get_analysis (s));
+  g_assert_cmpuint (hl_session_get_n_received (s), <, hl_session_get_n_expected (s));
+
+  /* Restarting runs it again from nothing. */
+  hl_session_restart_analysis (s);
+  g_assert_true (hl_session_get_running (s));
+  g_assert_cmpuint (hl_session_get_n_received (s), ==, 0);
+  g_unlink (path);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/session/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("open-and-analyse", test_open_and_analyse);
+  ADD ("n-on-the-grid", test_n_on_the_grid);
+  ADD ("head-data", test_head_data);
+  ADD ("single-key", test_single_key);
+  ADD ("open-errors", test_open_errors);
+  ADD ("newer-open-wins", test_newer_open_wins);
+  ADD ("cancel", test_cancel);
+#undef ADD
+
+  return g_test_run ();
+}
