@@ -403,6 +403,7 @@ hl_separability_workspace_bytes (int                          n_keys,
 
   g_return_val_if_fail (options != NULL && n_keys >= 1 && head_dim >= 1, 0);
 
+  k.options = options;
   k.n = n_keys;
   k.d = head_dim;
   k.n_pad = (k.n + LANES - 1) / LANES * LANES;

@@ -346,6 +346,14 @@ hl_activations_get_path (HlActivations *self)
   return self->path;
 }
 
+HlActivationsOpenFlags
+hl_activations_get_open_flags (HlActivations *self)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), HL_ACTIVATIONS_OPEN_DEFAULT);
+
+  return self->flags;
+}
+
 const HlActivationsInfo *
 hl_activations_get_info (HlActivations *self)
 {

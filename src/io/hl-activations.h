@@ -99,6 +99,7 @@ HlActivations           *hl_activations_open_full       (const char             
                                                          HlActivationsOpenFlags   flags,
                                                          GError                 **error);
 const char              *hl_activations_get_path        (HlActivations  *self);
+HlActivationsOpenFlags   hl_activations_get_open_flags  (HlActivations  *self);
 const HlActivationsInfo *hl_activations_get_info        (HlActivations  *self);
 
 /* Non-fatal findings (for example an attention row whose sum is off from 1
