@@ -13,6 +13,7 @@
 #include "hl-activations-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -59,8 +60,8 @@ check_external_target (HlActivationsHeader  *self,
   if ((guint64) st.st_size < min_size)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_STORAGE,
-                   _("%s points at “%s”, which holds %" G_GUINT64_FORMAT " bytes, expected at "
-                     "least %" G_GUINT64_FORMAT), what, resolved, (guint64) st.st_size, min_size);
+                   _("%s points at “%s”, which holds %" PRIu64 " bytes, expected at "
+                     "least %" PRIu64), what, resolved, (guint64) st.st_size, min_size);
       return FALSE;
     }
   return TRUE;
@@ -450,8 +451,8 @@ check_chunks_stored (hid_t         dset,
     return hl_activations_set_damaged (error, name);
   if (n_stored < expected)
     {
-      g_autofree char *how = g_strdup_printf (_("%" G_GUINT64_FORMAT " of its %" G_GUINT64_FORMAT
-                                                " chunks"), (guint64) n_stored, expected);
+      g_autofree char *how = g_strdup_printf (_("%" PRIu64 " of its %" PRIu64 " chunks"),
+                                              (guint64) n_stored, expected);
 
       return refuse_unstored (name, expected * chunk_bytes, n_stored * chunk_bytes, how, error);
     }

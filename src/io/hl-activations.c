@@ -928,7 +928,7 @@ read_int_dataset_locked (HlActivations        *self,
   if ((guint64) n * sizeof (int32_t) > self->budget)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_BUDGET,
-                   _("Dataset %s holds %" G_GINT64_FORMAT " integers, more than the memory "
+                   _("Dataset %s holds %" PRId64 " integers, more than the memory "
                      "budget allows"), name, (gint64) n);
       return NULL;
     }
