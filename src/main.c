@@ -30,7 +30,10 @@ main (int    argc,
   g_autoptr(HlApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* HEADLENS_LOCALEDIR: the translations of an uninstalled build (meson
+   * devenv sets it to the build's po folder). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HEADLENS_LOCALEDIR") != NULL
+                                   ? g_getenv ("HEADLENS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -14,6 +14,7 @@
 /* Keep sorted by name; `headlens-cli --help` lists them in this order. */
 static const HlCliCommand commands[] = {
   { "analyze", N_("Analyse every head of a file and write CSV metrics"), hl_cli_analyze },
+  { "assumptions", N_("Compare the taxonomy's assumption checks across files"), hl_cli_assumptions },
   { "bench", N_("Benchmark the analysis on a paper-scale synthetic file"), hl_cli_bench },
   { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract },
   { "generate", N_("Continue a prompt with a llama2.c model"), hl_cli_generate },
@@ -41,7 +42,10 @@ main (int    argc,
    * SIGINT, SIGTERM and SIGHUP. */
   hl_output_set_install_signal_cleanup ();
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* HEADLENS_LOCALEDIR: the translations of an uninstalled build (meson
+   * devenv sets it to the build's po folder). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HEADLENS_LOCALEDIR") != NULL
+                                   ? g_getenv ("HEADLENS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -4,6 +4,8 @@
  */
 #include "hl-cli.h"
 
+#include <cblas.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -92,4 +94,11 @@ hl_cli_progress_free (HlCliProgress *self)
     return;
   g_free (self->label);
   g_free (self);
+}
+
+void
+hl_cli_set_blas_threads (void)
+{
+  if (g_getenv ("OPENBLAS_NUM_THREADS") == NULL)
+    openblas_set_num_threads ((int) g_get_num_processors ());
 }

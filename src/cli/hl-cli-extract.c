@@ -1,5 +1,5 @@
-/* hl-cli-extract.c: `headlens-cli extract`, activations from a llama2.c
- * checkpoint.
+/* hl-cli-extract.c: `headlens-cli extract`, activations from a Hugging Face
+ * model directory or a llama2.c checkpoint, over a text or a corpus.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +15,8 @@ typedef struct
 {
   char *checkpoint;
   char *tokenizer;
+  char *model;
+  char *corpus;
   char *text_file;
   char *prompt;
   char *queries;
@@ -30,6 +32,8 @@ extract_args_clear (ExtractArgs *args)
 {
   g_free (args->checkpoint);
   g_free (args->tokenizer);
+  g_free (args->model);
+  g_free (args->corpus);
   g_free (args->text_file);
   g_free (args->prompt);
   g_free (args->queries);
@@ -46,12 +50,15 @@ parse_args (ExtractArgs   *args,
             GError       **error)
 {
   const GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &args->model, N_("Hugging Face model directory (config.json, *.safetensors, tokenizer.json)"), N_("DIR") },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &args->checkpoint, N_("llama2.c checkpoint (version 0 or 1)"), N_("MODEL.bin") },
     { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &args->tokenizer, N_("llama2.c tokenizer of the model"), N_("TOKENIZER.bin") },
     { "text-file", 0, 0, G_OPTION_ARG_FILENAME, &args->text_file, N_("UTF-8 text to run the model on"), N_("FILE") },
     { "prompt", 0, 0, G_OPTION_ARG_STRING, &args->prompt, N_("text given on the command line instead of a file"), N_("TEXT") },
-    { "window", 0, 0, G_OPTION_ARG_INT, &args->window, N_("tokens per sample, BOS included (default: the whole text, at most the model's seq_len)"), N_("T") },
-    { "stride", 0, 0, G_OPTION_ARG_INT, &args->stride, N_("text tokens between the starts of two windows (default: T - 1, no overlap)"), N_("S") },
+    { "corpus", 0, 0, G_OPTION_ARG_FILENAME, &args->corpus, N_("a folder of .txt files or a JSONL file with a \"text\" field: one sample per document"), N_("PATH") },
+    { "window", 0, 0, G_OPTION_ARG_INT, &args->window, N_("tokens per sample, the tokenizer's BOS included (default: the whole text, at most the model's context)"), N_("T") },
+    { "seq-len", 0, 0, G_OPTION_ARG_INT, &args->window, N_("the same as --window (required with --corpus)"), N_("T") },
+    { "stride", 0, 0, G_OPTION_ARG_INT, &args->stride, N_("text tokens between the starts of two windows (default: T minus the BOS the tokenizer adds, no overlap)"), N_("S") },
     { "samples", 0, 0, G_OPTION_ARG_INT, &args->samples, N_("at most this many windows (default: all full windows)"), N_("K") },
     { "queries", 0, 0, G_OPTION_ARG_STRING, &args->queries, N_("query positions whose attention rows are stored: last (default), all, or a list like 16,100,287"), N_("last|all|LIST") },
     { "values-dtype", 0, 0, G_OPTION_ARG_STRING, &args->values_dtype, N_("storage type of the values (default f16)"), N_("f16|f32") },
@@ -59,16 +66,24 @@ parse_args (ExtractArgs   *args,
     { NULL }
   };
   g_autoptr(GOptionContext) context = hl_cli_context_new ("extract", NULL,
-    _("Runs a llama2.c model on a text and writes its activations."));
+    _("Runs a Hugging Face model directory or a llama2.c model on a text or a corpus and writes its activations."));
+  int n_inputs;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
-  if (args->checkpoint == NULL || args->tokenizer == NULL || args->output == NULL ||
-      (args->text_file == NULL) == (args->prompt == NULL))
+  n_inputs = (args->text_file != NULL) + (args->prompt != NULL) + (args->corpus != NULL);
+  if ((args->model == NULL) == (args->checkpoint == NULL) || (args->checkpoint == NULL) != (args->tokenizer == NULL) ||
+      args->output == NULL || n_inputs != 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("extract needs --checkpoint, --tokenizer, -o and exactly one of --text-file and --prompt"));
+                   _("extract needs either --model or --checkpoint with --tokenizer, -o, and exactly one of --text-file, --prompt and --corpus"));
+      return FALSE;
+    }
+  if (args->corpus != NULL && args->window <= 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("--corpus needs --seq-len (the tokens of each document's sample)"));
       return FALSE;
     }
   return TRUE;
@@ -81,6 +96,11 @@ read_text (const ExtractArgs  *args,
 {
   gsize length;
 
+  if (args->corpus != NULL)
+    {
+      options->corpus_path = g_strdup (args->corpus);
+      return TRUE;
+    }
   if (args->prompt != NULL)
     {
       options->text = g_strdup (args->prompt);
@@ -125,6 +145,7 @@ build_options (const ExtractArgs  *args,
 
   options->checkpoint_path = g_strdup (args->checkpoint);
   options->tokenizer_path = g_strdup (args->tokenizer);
+  options->model_dir = g_strdup (args->model);
   options->output_path = g_strdup (args->output);
   options->window = args->window;
   options->stride = args->stride;
@@ -153,10 +174,14 @@ print_summary (const HlExtractOptions *options,
   printf (ngettext ("Wrote %s: %d window of %d tokens", "Wrote %s: %d windows of %d tokens",
                     result->n_samples),
           options->output_path, result->n_samples, result->window);
-  printf (_(" (BOS + %d text tokens, stride %d) from a text of %d tokens with BOS, %d unused;"
-            " %d query positions; values %s\n"),
-          result->window - 1, result->stride, result->n_text_tokens, result->n_unused_tokens,
-          result->n_queries, hl_dtype_to_string (options->values_dtype));
+  if (options->corpus_path != NULL)
+    printf (_(" (%d prefix + %d text tokens), one per document of %d; %d shorter documents skipped;"),
+            result->n_prefix, result->window - result->n_prefix, result->n_documents, result->n_skipped);
+  else
+    printf (_(" (%d prefix + %d text tokens, stride %d) from a text of %d tokens with the prefix, %d unused;"),
+            result->n_prefix, result->window - result->n_prefix, result->stride, result->n_text_tokens,
+            result->n_unused_tokens);
+  printf (_(" %d query positions; values %s\n"), result->n_queries, hl_dtype_to_string (options->values_dtype));
   printf (_("Next-token loss: %.4f nats per token over %" PRId64 " predictions\n"),
           result->loss, result->n_predictions);
   printf (_("Throughput: %.0f tokens per second (forward pass, loss and writing)\n"),
@@ -177,6 +202,7 @@ hl_cli_extract (int    argc,
     return hl_cli_fail_usage (error);
   if ((options = build_options (&args, &error)) == NULL)
     return hl_cli_fail (error);
+  hl_cli_set_blas_threads ();
   progress = hl_cli_progress_new (_("Extracting (layers × windows)"));
   if (!hl_extract_run (options, NULL, progress_cb, progress, &result, &error))
     return hl_cli_fail (error);

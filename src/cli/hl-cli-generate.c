@@ -1,5 +1,5 @@
-/* hl-cli-generate.c: `headlens-cli generate`, text from a llama2.c
- * checkpoint, to check the forward pass end to end.
+/* hl-cli-generate.c: `headlens-cli generate`, text from a Hugging Face model
+ * directory or a llama2.c checkpoint, to check the forward pass end to end.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +7,7 @@
 
 #include "hl-checkpoint.h"
 #include "hl-generate.h"
+#include "hl-hf-model.h"
 #include "hl-tokenizer.h"
 
 #include <glib/gi18n.h>
@@ -20,24 +21,46 @@ piece_cb (const char *piece,
   fflush (stdout);
 }
 
+static gboolean
+open_model (const char    *model_dir,
+            const char    *checkpoint_path,
+            const char    *tokenizer_path,
+            HlModel      **model,
+            HlTextCodec  **codec,
+            GError       **error)
+{
+  g_autoptr(HlCheckpoint) checkpoint = NULL;
+  g_autoptr(HlTokenizer) tokenizer = NULL;
+
+  if (model_dir != NULL)
+    return hl_hf_model_open (model_dir, model, codec, NULL, error);
+  checkpoint = hl_checkpoint_open (checkpoint_path, error);
+  if (checkpoint == NULL)
+    return FALSE;
+  tokenizer = hl_tokenizer_open (tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, error);
+  if (tokenizer == NULL)
+    return FALSE;
+  *model = hl_model_new_from_checkpoint (checkpoint);
+  *codec = hl_text_codec_new_llama2c (tokenizer);
+  return TRUE;
+}
+
 static int
-generate (const char              *checkpoint_path,
+generate (const char              *model_dir,
+          const char              *checkpoint_path,
           const char              *tokenizer_path,
           const char              *prompt,
           const HlGenerateOptions *options)
 {
-  g_autoptr(HlCheckpoint) checkpoint = NULL;
-  g_autoptr(HlTokenizer) tokenizer = NULL;
+  g_autoptr(HlModel) model = NULL;
+  g_autoptr(HlTextCodec) codec = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  checkpoint = hl_checkpoint_open (checkpoint_path, &error);
-  if (checkpoint == NULL)
+  if (!open_model (model_dir, checkpoint_path, tokenizer_path, &model, &codec, &error))
     return hl_cli_fail (error);
-  tokenizer = hl_tokenizer_open (tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, &error);
-  if (tokenizer == NULL)
-    return hl_cli_fail (error);
-  text = hl_generate (checkpoint, tokenizer, prompt, options, piece_cb, NULL, &error);
+  hl_cli_set_blas_threads ();
+  text = hl_generate (model, codec, prompt, options, piece_cb, NULL, &error);
   if (text == NULL)
     {
       fputc ('\n', stdout);
@@ -51,6 +74,7 @@ int
 hl_cli_generate (int    argc,
                  char **argv)
 {
+  g_autofree char *model = NULL;
   g_autofree char *checkpoint = NULL;
   g_autofree char *tokenizer = NULL;
   g_autofree char *prompt = NULL;
@@ -58,6 +82,7 @@ hl_cli_generate (int    argc,
   double temperature = 0.0;
   gint64 seed = 0;
   const GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, N_("Hugging Face model directory (config.json, *.safetensors, tokenizer.json)"), N_("DIR") },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, N_("llama2.c checkpoint (version 0 or 1)"), N_("MODEL.bin") },
     { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer, N_("llama2.c tokenizer of the model"), N_("TOKENIZER.bin") },
     { "prompt", 0, 0, G_OPTION_ARG_STRING, &prompt, N_("text to continue (default: empty)"), N_("TEXT") },
@@ -67,19 +92,20 @@ hl_cli_generate (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = hl_cli_context_new ("generate", NULL,
-    _("Continues a prompt with a llama2.c model."));
+    _("Continues a prompt with a Hugging Face model directory or a llama2.c model."));
   g_autoptr(GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hl_cli_fail_usage (error);
-  if (checkpoint == NULL || tokenizer == NULL || options.steps < 0 || temperature < 0.0)
+  if ((model == NULL) == (checkpoint == NULL) || (checkpoint == NULL) != (tokenizer == NULL) ||
+      options.steps < 0 || temperature < 0.0)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("generate needs --checkpoint and --tokenizer, --steps of at least 0 and a temperature of at least 0"));
+                   _("generate needs either --model or --checkpoint with --tokenizer, --steps of at least 0 and a temperature of at least 0"));
       return hl_cli_fail_usage (error);
     }
   options.temperature = (float) temperature;
   options.seed = (guint64) seed;
-  return generate (checkpoint, tokenizer, prompt != NULL ? prompt : "", &options);
+  return generate (model, checkpoint, tokenizer, prompt != NULL ? prompt : "", &options);
 }

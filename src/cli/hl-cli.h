@@ -49,7 +49,12 @@ void           hl_cli_progress_update (HlCliProgress *self,
 void           hl_cli_progress_free   (HlCliProgress *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlCliProgress, hl_cli_progress_free)
 
+/* Gives BLAS one thread per core for a command whose forward pass is the
+ * process's only work, unless OPENBLAS_NUM_THREADS says otherwise. */
+void hl_cli_set_blas_threads (void);
+
 int  hl_cli_analyze  (int argc, char **argv);
+int  hl_cli_assumptions (int argc, char **argv);
 int  hl_cli_bench    (int argc, char **argv);
 int  hl_cli_extract  (int argc, char **argv);
 int  hl_cli_generate (int argc, char **argv);

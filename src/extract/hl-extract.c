@@ -6,18 +6,15 @@
 #include "hl-background.h"
 
 #include "hl-activations-writer.h"
-#include "hl-checkpoint.h"
-#include "hl-tokenizer.h"
+#include "hl-corpus.h"
+#include "hl-hf-model.h"
+#include "hl-text-codec.h"
 #include "hl-transformer.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Rows of logits computed at once for the loss, bounding the buffer to
- * LOSS_CHUNK x vocab_size floats. */
-#define LOSS_CHUNK 64
 
 G_DEFINE_QUARK (hl-extract-error-quark, hl_extract_error)
 
@@ -41,6 +38,8 @@ hl_extract_options_copy (const HlExtractOptions *options)
   copy = g_memdup2 (options, sizeof *options);
   copy->checkpoint_path = g_strdup (options->checkpoint_path);
   copy->tokenizer_path = g_strdup (options->tokenizer_path);
+  copy->model_dir = g_strdup (options->model_dir);
+  copy->corpus_path = g_strdup (options->corpus_path);
   copy->text = g_strdup (options->text);
   copy->text_name = g_strdup (options->text_name);
   copy->text_path = g_strdup (options->text_path);
@@ -57,6 +56,8 @@ hl_extract_options_free (HlExtractOptions *options)
     return;
   g_free (options->checkpoint_path);
   g_free (options->tokenizer_path);
+  g_free (options->model_dir);
+  g_free (options->corpus_path);
   g_free (options->text);
   g_free (options->text_name);
   g_free (options->text_path);
@@ -149,29 +150,33 @@ hl_extract_options_set_queries (HlExtractOptions  *options,
 
 static gboolean
 check_window (int                      n_text_tokens,
+              int                      n_prefix,
               int                      seq_len,
               const HlExtractOptions  *options,
               GError                 **error)
 {
-  if (options->window < 0 || options->window == 1 || options->stride < 0 || options->max_samples < 0)
+  int shortest = MAX (n_prefix + 1, 2);
+
+  if (options->window < 0 || (options->window > 0 && options->window < shortest) ||
+      options->stride < 0 || options->max_samples < 0)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_WINDOW,
-                   _("window %d, stride %d and samples %d: expected a window of at least 2 tokens, a stride and a sample count of at least 1, or 0 for their defaults"),
-                   options->window, options->stride, options->max_samples);
+                   _("window %d, stride %d and samples %d: expected a window of at least %d tokens, a stride and a sample count of at least 1, or 0 for their defaults"),
+                   options->window, options->stride, options->max_samples, shortest);
       return FALSE;
     }
   if (options->window > seq_len)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("a window of %d tokens is longer than the model's seq_len of %d"),
+                   _("a window of %d tokens is longer than the model's context of %d"),
                    options->window, seq_len);
       return FALSE;
     }
-  if (options->window > n_text_tokens || n_text_tokens < 2)
+  if (options->window > n_text_tokens || n_text_tokens < shortest)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_SHORT,
-                   _("the text has %d tokens with BOS, fewer than a window of %d"),
-                   n_text_tokens, MAX (options->window, 2));
+                   _("the text has %d tokens (with %d the tokenizer puts first), fewer than a window of %d"),
+                   n_text_tokens, n_prefix, MAX (options->window, shortest));
       return FALSE;
     }
   return TRUE;
@@ -179,26 +184,30 @@ check_window (int                      n_text_tokens,
 
 gboolean
 hl_extract_plan_windows (int                      n_text_tokens,
+                         int                      n_prefix,
                          int                      seq_len,
                          const HlExtractOptions  *options,
                          HlExtractResult         *result,
                          GError                 **error)
 {
-  int content, windows;
+  int content, windows, body;
 
   g_return_val_if_fail (options != NULL && result != NULL, FALSE);
+  g_return_val_if_fail (n_prefix >= 0, FALSE);
 
-  if (!check_window (n_text_tokens, seq_len, options, error))
+  if (!check_window (n_text_tokens, n_prefix, seq_len, options, error))
     return FALSE;
-  content = n_text_tokens - 1;
+  content = n_text_tokens - n_prefix;
   result->n_text_tokens = n_text_tokens;
+  result->n_prefix = n_prefix;
   result->window = options->window > 0 ? options->window : MIN (n_text_tokens, seq_len);
-  result->stride = options->stride > 0 ? options->stride : result->window - 1;
-  windows = (content - (result->window - 1)) / result->stride + 1;
+  body = result->window - n_prefix;
+  result->stride = options->stride > 0 ? options->stride : body;
+  windows = (content - body) / result->stride + 1;
   if (options->max_samples > 0)
     windows = MIN (windows, options->max_samples);
   result->n_samples = windows;
-  result->n_unused_tokens = content - ((windows - 1) * result->stride + result->window - 1);
+  result->n_unused_tokens = content - ((windows - 1) * result->stride + body);
   return TRUE;
 }
 
@@ -239,12 +248,16 @@ typedef struct
   HlExtractProgressFunc     progress;
   gpointer                  progress_data;
   HlExtractResult          *result;
-  HlCheckpoint             *checkpoint;       /* owned */
-  HlTokenizer              *tokenizer;        /* owned */
+  HlModel                  *model;            /* owned */
+  HlTextCodec              *codec;            /* owned */
+  char                     *config_sha256;    /* owned; NULL for llama2.c */
+  char                     *tokenizer_name;   /* owned: its file and kind */
+  HlCorpus                 *corpus;           /* owned; NULL for a text */
   HlTransformer            *transformer;      /* owned */
   HlActivationsWriter      *writer;           /* owned */
-  const HlCheckpointConfig *config;           /* the checkpoint's */
-  int32_t                  *text_tokens;      /* owned, [n_text_tokens] */
+  const HlModelConfig      *config;           /* the model's */
+  const int32_t            *prefix;           /* the codec's */
+  int32_t                  *text_tokens;      /* owned, [n_text_tokens], prefix included */
   int                      *query_positions;  /* owned, [n_queries] */
   float                    *head_values;      /* owned, [window, head_dim] */
   int                       sample;
@@ -254,57 +267,109 @@ typedef struct
 } Extraction;
 
 static gboolean
+open_llama2c (Extraction  *ex,
+              GError     **error)
+{
+  g_autoptr(HlCheckpoint) checkpoint = hl_checkpoint_open (ex->options->checkpoint_path, error);
+  g_autoptr(HlTokenizer) tokenizer = NULL;
+
+  if (checkpoint == NULL)
+    return FALSE;
+  tokenizer = hl_tokenizer_open (ex->options->tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, error);
+  if (tokenizer == NULL)
+    return FALSE;
+  ex->model = hl_model_new_from_checkpoint (checkpoint);
+  ex->codec = hl_text_codec_new_llama2c (tokenizer);
+  return TRUE;
+}
+
+static gboolean
 open_model (Extraction  *ex,
             GError     **error)
 {
-  ex->checkpoint = hl_checkpoint_open (ex->options->checkpoint_path, error);
-  if (ex->checkpoint == NULL)
+  gsize n_prefix;
+
+  if (ex->options->model_dir != NULL)
+    {
+      if (!hl_hf_model_open (ex->options->model_dir, &ex->model, &ex->codec, &ex->config_sha256, error))
+        return FALSE;
+    }
+  else if (!open_llama2c (ex, error))
     return FALSE;
-  ex->config = hl_checkpoint_get_config (ex->checkpoint);
-  ex->tokenizer = hl_tokenizer_open (ex->options->tokenizer_path, ex->config->vocab_size, error);
-  return ex->tokenizer != NULL;
-}
-
-static char *
-model_name (const char *checkpoint_path)
-{
-  g_autofree char *base = g_path_get_basename (checkpoint_path);
-
-  if (g_str_has_suffix (base, ".bin"))
-    base[strlen (base) - 4] = '\0';
-  return g_steal_pointer (&base);
+  ex->config = hl_model_get_config (ex->model);
+  ex->prefix = hl_text_codec_get_prefix (ex->codec, &n_prefix);
+  ex->tokenizer_name = ex->options->model_dir != NULL ?
+                       g_strdup_printf ("tokenizer.json (%s)", hl_text_codec_describe (ex->codec)) :
+                       g_path_get_basename (ex->options->tokenizer_path);
+  ex->result->n_prefix = (int) n_prefix;
+  return TRUE;
 }
 
 static char *
 describe_source (const Extraction *ex)
 {
-  const HlCheckpointConfig *c = ex->config;
   const HlExtractResult *r = ex->result;
-  g_autofree char *checkpoint = g_path_get_basename (ex->options->checkpoint_path);
-  g_autofree char *tokenizer = g_path_get_basename (ex->options->tokenizer_path);
+  g_autofree char *what = NULL;
 
-  return g_strdup_printf ("%s: %d tokens with BOS; samples %d, window %d (BOS + %d text tokens), "
-                          "stride %d, unused tokens %d; llama2.c checkpoint %s (version %d, dim %d, "
-                          "hidden_dim %d, %d layers, %d heads, %d kv heads, vocab %d, seq_len %d, "
-                          "%s classifier), tokenizer %s",
-                          ex->options->text_name != NULL ? ex->options->text_name : "prompt",
-                          r->n_text_tokens, r->n_samples, r->window, r->window - 1, r->stride,
-                          r->n_unused_tokens, checkpoint, c->version, c->dim, c->hidden_dim,
-                          c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size, c->seq_len,
-                          c->shared_classifier ? "shared" : "separate", tokenizer);
+  if (ex->corpus != NULL)
+    what = g_strdup_printf ("corpus %s: %d documents, %d shorter than the window skipped; samples %d, "
+                            "window %d (%d prefix + %d text tokens)",
+                            hl_corpus_describe (ex->corpus), r->n_documents, r->n_skipped, r->n_samples,
+                            r->window, r->n_prefix, r->window - r->n_prefix);
+  else
+    what = g_strdup_printf ("%s: %d tokens with %d prefix; samples %d, window %d (%d prefix + %d text tokens), "
+                            "stride %d, unused tokens %d",
+                            ex->options->text_name != NULL ? ex->options->text_name : "prompt",
+                            r->n_text_tokens, r->n_prefix, r->n_samples, r->window, r->n_prefix,
+                            r->window - r->n_prefix, r->stride, r->n_unused_tokens);
+  return g_strdup_printf ("%s; %s, tokenizer %s", what, hl_model_get_description (ex->model),
+                          ex->tokenizer_name);
+}
+
+static gboolean
+write_provenance (Extraction  *ex,
+                  GError     **error)
+{
+  const char *path = ex->options->model_dir != NULL ? ex->options->model_dir : ex->options->checkpoint_path;
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+
+  return hl_activations_writer_set_string_attribute (ex->writer, "model_path", absolute, error) &&
+         hl_activations_writer_set_string_attribute (ex->writer, "model_type", ex->config->model_type, error) &&
+         hl_activations_writer_set_string_attribute (ex->writer, "tokenizer", ex->tokenizer_name, error) &&
+         (ex->config_sha256 == NULL ||
+          hl_activations_writer_set_string_attribute (ex->writer, "model_config_sha256", ex->config_sha256, error));
+}
+
+/* The files the output may not replace: the model's, the text or corpus. */
+static GPtrArray *
+input_files (const HlExtractOptions *options)
+{
+  static const char * const model_files[] = {
+    "config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors",
+    "model.safetensors.index.json",
+  };
+  GPtrArray *inputs = g_ptr_array_new_with_free_func (g_free);
+  const char *paths[] = {
+    options->checkpoint_path, options->tokenizer_path, options->text_path, options->corpus_path,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    if (paths[i] != NULL)
+      g_ptr_array_add (inputs, g_strdup (paths[i]));
+  for (gsize i = 0; options->model_dir != NULL && i < G_N_ELEMENTS (model_files); i++)
+    g_ptr_array_add (inputs, g_build_filename (options->model_dir, model_files[i], NULL));
+  g_ptr_array_add (inputs, NULL);
+  return inputs;
 }
 
 static gboolean
 create_writer (Extraction  *ex,
                GError     **error)
 {
-  g_autofree char *model = model_name (ex->options->checkpoint_path);
   g_autofree char *source = describe_source (ex);
-  const char *inputs[] = {
-    ex->options->checkpoint_path, ex->options->tokenizer_path, ex->options->text_path, NULL
-  };
+  g_autoptr(GPtrArray) inputs = input_files (ex->options);
   HlActivationsSpec spec = {
-    .model = model,
+    .model = hl_model_get_name (ex->model),
     .source = source,
     .n_layers = ex->config->n_layers,
     .n_heads = ex->config->n_heads,
@@ -320,11 +385,11 @@ create_writer (Extraction  *ex,
     .gzip_level = 0,
     .with_token_ids = TRUE,
     .with_token_texts = TRUE,
-    .inputs = inputs,
+    .inputs = (const char * const *) inputs->pdata,
   };
 
   ex->writer = hl_activations_writer_new (ex->options->output_path, &spec, error);
-  return ex->writer != NULL;
+  return ex->writer != NULL && write_provenance (ex, error);
 }
 
 static gboolean
@@ -332,7 +397,7 @@ write_layer_values (Extraction           *ex,
                     const HlLayerCapture *capture,
                     GError              **error)
 {
-  const HlCheckpointConfig *c = ex->config;
+  const HlModelConfig *c = ex->config;
 
   for (int g = 0; g < c->n_kv_heads; g++)
     {
@@ -378,40 +443,18 @@ layer_done_cb (const HlLayerCapture  *capture,
   return TRUE;
 }
 
-/* -log softmax(logits)[target], in double for the sum over the vocabulary. */
-static double
-token_loss (const float *logits,
-            int          vocab,
-            int          target)
-{
-  float max = logits[0];
-  double sum = 0.0;
-
-  for (int i = 1; i < vocab; i++)
-    max = MAX (max, logits[i]);
-  for (int i = 0; i < vocab; i++)
-    sum += exp ((double) logits[i] - max);
-  return log (sum) - ((double) logits[target] - max);
-}
-
 /* Adds the next-token losses of positions 0 .. window - 2 of the window
  * just run. */
 static void
 add_window_loss (Extraction    *ex,
                  const int32_t *tokens)
 {
-  int vocab = ex->config->vocab_size;
   int rows = ex->result->window - 1;
-  g_autofree float *logits = g_new (float, (gsize) MIN (rows, LOSS_CHUNK) * vocab);
+  g_autofree double *nll = g_new (double, rows);
 
-  for (int first = 0; first < rows; first += LOSS_CHUNK)
-    {
-      int n = MIN (LOSS_CHUNK, rows - first);
-
-      hl_transformer_logits (ex->transformer, first, n, logits);
-      for (int t = 0; t < n; t++)
-        ex->loss_sum += token_loss (logits + (gsize) t * vocab, vocab, tokens[first + t + 1]);
-    }
+  hl_transformer_nll (ex->transformer, 0, rows, tokens + 1, nll);
+  for (int t = 0; t < rows; t++)
+    ex->loss_sum += nll[t];
   ex->result->n_predictions += rows;
 }
 
@@ -423,28 +466,23 @@ write_tokens (Extraction    *ex,
   int window = ex->result->window;
   g_autoptr(GPtrArray) texts = g_ptr_array_new_full (window + 1, g_free);
 
-  /* Pieces of byte-level vocabularies can be partial UTF-8; the file
-   * stores text, so those bytes become U+FFFD. */
   for (int t = 0; t < window; t++)
-    g_ptr_array_add (texts, g_utf8_make_valid (hl_tokenizer_get_piece (ex->tokenizer, tokens[t]), -1));
+    g_ptr_array_add (texts, hl_text_codec_token_text (ex->codec, tokens[t]));
   g_ptr_array_add (texts, NULL);
   return hl_activations_writer_write_tokens (ex->writer, ex->sample, tokens,
                                              (const char * const *) texts->pdata, error);
 }
 
+/* Runs the window @tokens [window] as sample ex->sample. */
 static gboolean
-run_window (Extraction  *ex,
-            GError     **error)
+run_tokens (Extraction     *ex,
+            const int32_t  *tokens,
+            GError        **error)
 {
-  int window = ex->result->window;
-  g_autofree int32_t *tokens = g_new (int32_t, window);
   gint64 start = g_get_monotonic_time ();
 
-  tokens[0] = HL_TOKEN_BOS;
-  memcpy (tokens + 1, ex->text_tokens + 1 + (gsize) ex->sample * ex->result->stride,
-          sizeof (int32_t) * (window - 1));
   if (!write_tokens (ex, tokens, error) ||
-      !hl_transformer_forward (ex->transformer, tokens, window, 0, ex->query_positions,
+      !hl_transformer_forward (ex->transformer, tokens, ex->result->window, 0, ex->query_positions,
                                ex->result->n_queries, layer_done_cb, ex, error))
     return FALSE;
   add_window_loss (ex, tokens);
@@ -453,30 +491,169 @@ run_window (Extraction  *ex,
 }
 
 static gboolean
-prepare (Extraction  *ex,
-         GError     **error)
+run_window (Extraction  *ex,
+            GError     **error)
 {
-  gsize n_text_tokens;
+  const HlExtractResult *r = ex->result;
+  g_autofree int32_t *tokens = g_new (int32_t, r->window);
 
-  if (!open_model (ex, error))
-    return FALSE;
-  ex->text_tokens = hl_tokenizer_encode (ex->tokenizer, ex->options->text, TRUE, FALSE, &n_text_tokens);
-  if (n_text_tokens > G_MAXINT)
+  memcpy (tokens, ex->prefix, sizeof (int32_t) * r->n_prefix);
+  memcpy (tokens + r->n_prefix, ex->text_tokens + r->n_prefix + (gsize) ex->sample * r->stride,
+          sizeof (int32_t) * (r->window - r->n_prefix));
+  return run_tokens (ex, tokens, error);
+}
+
+/* The prefix and the text's tokens; every id must have an embedding row. */
+static int32_t *
+encode (Extraction  *ex,
+        const char  *text,
+        gsize       *n_tokens,
+        GError     **error)
+{
+  gsize n_text;
+  int n_prefix = ex->result->n_prefix;
+  g_autofree int32_t *text_tokens = hl_text_codec_encode (ex->codec, text, &n_text);
+  int32_t *tokens;
+
+  if (n_text + n_prefix > G_MAXINT)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the text has %zu tokens, expected at most %d"),
-                   n_text_tokens, G_MAXINT);
-      return FALSE;
+                   _("the text has %zu tokens, expected at most %d"), n_text, G_MAXINT - n_prefix);
+      return NULL;
     }
-  if (!hl_extract_plan_windows ((int) n_text_tokens, ex->config->seq_len, ex->options, ex->result, error))
-    return FALSE;
+  tokens = g_new (int32_t, n_text + n_prefix);
+  memcpy (tokens, ex->prefix, sizeof (int32_t) * n_prefix);
+  memcpy (tokens + n_prefix, text_tokens, sizeof (int32_t) * n_text);
+  *n_tokens = n_text + n_prefix;
+  return tokens;
+}
+
+static gboolean
+prepare_outputs (Extraction  *ex,
+                 GError     **error)
+{
   ex->query_positions = resolve_queries (ex->options, ex->result->window, &ex->result->n_queries, error);
   if (ex->query_positions == NULL)
     return FALSE;
   ex->total = (guint64) ex->result->n_samples * ex->config->n_layers;
-  ex->transformer = hl_transformer_new (ex->checkpoint, ex->result->window);
+  ex->transformer = hl_transformer_new (ex->model, ex->result->window);
   ex->head_values = g_new (float, (gsize) ex->result->window * ex->config->head_dim);
   return create_writer (ex, error);
+}
+
+static gboolean
+extract_text (Extraction  *ex,
+              GError     **error)
+{
+  gsize n_text_tokens;
+
+  ex->text_tokens = encode (ex, ex->options->text, &n_text_tokens, error);
+  if (ex->text_tokens == NULL ||
+      !hl_extract_plan_windows ((int) n_text_tokens, ex->result->n_prefix, ex->config->max_positions,
+                                ex->options, ex->result, error) ||
+      !prepare_outputs (ex, error))
+    return FALSE;
+  for (ex->sample = 0; ex->sample < ex->result->n_samples; ex->sample++)
+    if (!run_window (ex, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Reads the next document with at least one window of tokens: its first
+ * window into @tokens. FALSE at the end (no error) or on an error. */
+static gboolean
+next_document (Extraction  *ex,
+               int32_t     *tokens,
+               GError     **error)
+{
+  for (;;)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *text = NULL;
+      g_autofree int32_t *ids = NULL;
+      gsize n;
+
+      if (!hl_corpus_next (ex->corpus, &name, &text, error))
+        return FALSE;
+      ids = encode (ex, text, &n, error);
+      if (ids == NULL)
+        return FALSE;
+      if (n >= (gsize) ex->result->window)
+        {
+          memcpy (tokens, ids, sizeof (int32_t) * ex->result->window);
+          return TRUE;
+        }
+      ex->result->n_skipped++;
+    }
+}
+
+static gboolean
+check_corpus_window (Extraction  *ex,
+                     GError     **error)
+{
+  int window = ex->options->window;
+
+  if (window <= ex->result->n_prefix || window > ex->config->max_positions)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_WINDOW,
+                   _("a corpus needs a window (--seq-len) of %d to %d tokens, found %d"),
+                   ex->result->n_prefix + 1, ex->config->max_positions, window);
+      return FALSE;
+    }
+  ex->result->window = window;
+  ex->result->stride = window - ex->result->n_prefix;
+  return TRUE;
+}
+
+/* Two passes over the corpus: the first counts the documents long enough
+ * for a window (the file's shape needs the count), the second runs them.
+ * Only one document's tokens and activations are in memory at a time. */
+static gboolean
+count_documents (Extraction  *ex,
+                 GError     **error)
+{
+  g_autofree int32_t *tokens = g_new (int32_t, ex->result->window);
+  GError *local_error = NULL;
+
+  while (next_document (ex, tokens, &local_error))
+    ex->result->n_samples++;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  ex->result->n_documents = ex->result->n_samples + ex->result->n_skipped;
+  if (ex->result->n_samples == 0)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_SHORT,
+                   _("none of the %d documents of the corpus has %d tokens (a window), so there is nothing to extract"),
+                   ex->result->n_documents, ex->result->window);
+      return FALSE;
+    }
+  return hl_corpus_rewind (ex->corpus, error);
+}
+
+static gboolean
+extract_corpus (Extraction  *ex,
+                GError     **error)
+{
+  g_autofree int32_t *tokens = NULL;
+
+  ex->corpus = hl_corpus_open (ex->options->corpus_path, error);
+  if (ex->corpus == NULL || !check_corpus_window (ex, error) || !count_documents (ex, error) ||
+      !prepare_outputs (ex, error))
+    return FALSE;
+  tokens = g_new (int32_t, ex->result->window);
+  ex->result->n_skipped = 0;
+  for (ex->sample = 0; ex->sample < ex->result->n_samples; ex->sample++)
+    if (!next_document (ex, tokens, error) || !run_tokens (ex, tokens, error))
+      {
+        if (error != NULL && *error == NULL)
+          g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS,
+                       _("the corpus changed while it was read (fewer documents on the second pass)"));
+        return FALSE;
+      }
+  return TRUE;
 }
 
 static void
@@ -484,8 +661,11 @@ extraction_clear (Extraction *ex)
 {
   g_clear_pointer (&ex->writer, hl_activations_writer_free);
   g_clear_pointer (&ex->transformer, hl_transformer_free);
-  g_clear_object (&ex->tokenizer);
-  g_clear_object (&ex->checkpoint);
+  g_clear_pointer (&ex->codec, hl_text_codec_free);
+  g_clear_pointer (&ex->corpus, hl_corpus_free);
+  g_clear_object (&ex->model);
+  g_clear_pointer (&ex->config_sha256, g_free);
+  g_clear_pointer (&ex->tokenizer_name, g_free);
   g_clear_pointer (&ex->text_tokens, g_free);
   g_clear_pointer (&ex->query_positions, g_free);
   g_clear_pointer (&ex->head_values, g_free);
@@ -495,15 +675,12 @@ static gboolean
 extract (Extraction  *ex,
          GError     **error)
 {
-  if (!prepare (ex, error))
-    return FALSE;
-  for (ex->sample = 0; ex->sample < ex->result->n_samples; ex->sample++)
-    if (!run_window (ex, error))
-      return FALSE;
-  if (!hl_activations_writer_commit (ex->writer, error))
+  if (!open_model (ex, error) ||
+      !(ex->options->corpus_path != NULL ? extract_corpus (ex, error) : extract_text (ex, error)))
     return FALSE;
   ex->result->loss = ex->loss_sum / MAX (ex->result->n_predictions, 1);
-  return TRUE;
+  return hl_activations_writer_set_double_attribute (ex->writer, "loss_nats_per_token", ex->result->loss, error) &&
+         hl_activations_writer_commit (ex->writer, error);
 }
 
 gboolean
@@ -518,8 +695,10 @@ hl_extract_run (const HlExtractOptions  *options,
   gboolean ok;
 
   g_return_val_if_fail (options != NULL && result != NULL, FALSE);
-  g_return_val_if_fail (options->checkpoint_path != NULL && options->tokenizer_path != NULL, FALSE);
-  g_return_val_if_fail (options->text != NULL && options->output_path != NULL, FALSE);
+  g_return_val_if_fail (options->model_dir != NULL ||
+                        (options->checkpoint_path != NULL && options->tokenizer_path != NULL), FALSE);
+  g_return_val_if_fail ((options->text != NULL) != (options->corpus_path != NULL), FALSE);
+  g_return_val_if_fail (options->output_path != NULL, FALSE);
   g_return_val_if_fail (options->values_dtype != HL_DTYPE_FLOAT64, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -588,11 +767,19 @@ worker_progress_cb (guint64  done,
   GTask *task = user_data;
   ProgressUpdate *update = g_new (ProgressUpdate, 1);
 
+  GSource *source = g_idle_source_new ();
+
   update->task = g_object_ref (task);
   update->done = done;
   update->total = total;
-  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT,
-                              progress_update_cb, update, progress_update_free);
+  /* Always through a source on the caller's context, never called here:
+   * g_main_context_invoke() would run the callback in this worker when the
+   * context happens to be free, and queue it behind the completion
+   * otherwise. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_update_cb, update, progress_update_free);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
 }
 
 static void

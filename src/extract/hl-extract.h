@@ -1,4 +1,5 @@
-/* hl-extract.h: runs a llama2.c checkpoint over a text and writes a v1
+/* hl-extract.h: runs a model (a llama2.c checkpoint or a Hugging Face model
+ * directory) over a text or a corpus of documents and writes a v1
  * activation file (values of every kv head, attention rows of chosen query
  * positions, tokens).
  *
@@ -20,6 +21,7 @@ typedef enum
   HL_EXTRACT_ERROR_TOO_SHORT,  /* the text has fewer tokens than one window */
   HL_EXTRACT_ERROR_TOO_LONG,   /* a window or prompt longer than the model's seq_len */
   HL_EXTRACT_ERROR_QUERIES,    /* a query list that does not parse or is out of range */
+  HL_EXTRACT_ERROR_CORPUS,     /* a corpus that cannot be read or has no usable document */
 } HlExtractError;
 
 typedef enum
@@ -29,20 +31,31 @@ typedef enum
   HL_EXTRACT_QUERIES_LIST,     /* the positions in query_positions */
 } HlExtractQueries;
 
-/* What to extract. Windows: the text is encoded once as
- * [BOS, c_0, ..., c_{N-1}]; sample k is [BOS, c_{kS}, ..., c_{kS+T-2}] for
- * window T and stride S, for every k with kS + T - 1 <= N (up to
- * max_samples); the tokens after the last full window are not used. */
+/* What to extract. The model is either @model_dir (a Hugging Face model
+ * directory) or @checkpoint_path with @tokenizer_path (llama2.c). The
+ * tokenizer's prefix P (BOS for llama2.c, Llama, Mistral, Gemma; none for
+ * GPT-2 and Qwen2) starts every sample.
+ *
+ * A text is encoded once as [P, c_0, ..., c_{N-1}]; sample k is
+ * [P, c_{kS}, ..., c_{kS+T-|P|-1}] for window T and stride S, for every k
+ * whose window fits (up to max_samples); the tokens after the last full
+ * window are not used.
+ *
+ * A corpus (@corpus_path: a folder of .txt files or a JSONL file with a
+ * "text" field) gives one sample per document, [P, c_0, ..., c_{T-|P|-1}],
+ * with window T required; shorter documents are skipped and counted. */
 typedef struct
 {
   char             *checkpoint_path;
   char             *tokenizer_path;
-  char             *text;               /* UTF-8 */
+  char             *model_dir;
+  char             *text;               /* UTF-8; NULL with a corpus */
   char             *text_name;          /* for the source attribute; NULL for a prompt */
   char             *text_path;          /* the file the text was read from, or NULL */
+  char             *corpus_path;
   char             *output_path;
-  int               window;             /* T with BOS; 0 = the whole text, at most seq_len */
-  int               stride;             /* S; 0 = T - 1 (consecutive, non-overlapping) */
+  int               window;             /* T with the prefix; 0 = the whole text, at most the model's context */
+  int               stride;             /* S; 0 = T - |P| (consecutive, non-overlapping) */
   int               max_samples;        /* 0 = every full window */
   HlExtractQueries  queries;
   int              *query_positions;    /* [n_query_positions] for HL_EXTRACT_QUERIES_LIST */
@@ -52,7 +65,10 @@ typedef struct
 
 typedef struct
 {
-  int     n_text_tokens;     /* the whole text, BOS included */
+  int     n_text_tokens;     /* the whole text, prefix included (0 for a corpus) */
+  int     n_prefix;          /* tokens the tokenizer puts first */
+  int     n_documents;       /* documents read from a corpus */
+  int     n_skipped;         /* documents shorter than the window */
   int     n_samples;
   int     window;
   int     stride;
@@ -80,16 +96,17 @@ gboolean          hl_extract_options_set_queries (HlExtractOptions  *options,
                                                   const char        *spec,
                                                   GError           **error);
 
-/* The windows for a text of @n_text_tokens tokens (BOS included) and a
- * model context of @seq_len: fills window, stride, n_samples and
- * n_unused_tokens of @result. */
+/* The windows for a text of @n_text_tokens tokens (the @n_prefix prefix
+ * tokens included) and a model context of @seq_len: fills window, stride,
+ * n_samples and n_unused_tokens of @result. */
 gboolean          hl_extract_plan_windows      (int                      n_text_tokens,
+                                                int                      n_prefix,
                                                 int                      seq_len,
                                                 const HlExtractOptions  *options,
                                                 HlExtractResult         *result,
                                                 GError                 **error);
 
-/* Blocking: opens the checkpoint and tokenizer, encodes, runs every window
+/* Blocking: opens the model and its tokenizer, encodes, runs every window
  * and writes options->output_path atomically (nothing appears there on
  * error or cancellation; an output that is the checkpoint, the tokenizer or
  * the text file is refused before the model runs). @progress is called on

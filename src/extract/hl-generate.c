@@ -7,7 +7,6 @@
 #include "hl-extract.h"
 #include "hl-transformer.h"
 
-#include <ctype.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -67,50 +66,45 @@ sample (float   *logits,
   return n - 1;
 }
 
-/* run.c's safe_printf(): single raw bytes that are neither printable nor
- * white space (control codes, halves of code points) are dropped. */
 static void
 emit (GString             *text,
-      const char          *piece,
+      char                *piece,
       HlGeneratePieceFunc  piece_func,
       gpointer             user_data)
 {
-  if (piece[0] == '\0')
-    return;
-  if (piece[1] == '\0' && !(isprint ((guchar) piece[0]) || isspace ((guchar) piece[0])))
-    return;
-  g_string_append (text, piece);
-  if (piece_func != NULL)
-    piece_func (piece, user_data);
+  if (piece[0] != '\0')
+    {
+      g_string_append (text, piece);
+      if (piece_func != NULL)
+        piece_func (piece, user_data);
+    }
+  g_free (piece);
 }
 
 typedef struct
 {
   HlTransformer       *transformer;
-  HlTokenizer         *tokenizer;
+  HlTextCodec         *codec;
   HlGeneratePieceFunc  piece_func;
   gpointer             user_data;
   GString             *text;
+  GArray              *history;     /* int32 ids shown so far */
 } Generation;
 
 static void
-emit_prompt (Generation    *gen,
-             const int32_t *tokens,
-             gsize          n_tokens)
+emit_token (Generation *gen,
+            int32_t     token)
 {
-  for (gsize t = 1; t < n_tokens; t++)
-    emit (gen->text, hl_tokenizer_decode (gen->tokenizer, tokens[t - 1], tokens[t]),
-          gen->piece_func, gen->user_data);
+  emit (gen->text, hl_text_codec_continue (gen->codec, gen->history, token), gen->piece_func, gen->user_data);
 }
 
 static gboolean
 sample_steps (Generation               *gen,
-              int32_t                   token,
               int                       pos,
               const HlGenerateOptions  *options,
               GError                  **error)
 {
-  int vocab = hl_tokenizer_get_vocab_size (gen->tokenizer);
+  int vocab = hl_model_get_config (hl_transformer_get_model (gen->transformer))->vocab_size;
   int max_positions = hl_transformer_get_max_positions (gen->transformer);
   g_autofree float *logits = g_new (float, vocab);
   guint64 state = options->seed != 0 ? options->seed : (guint64) g_get_real_time ();
@@ -122,57 +116,62 @@ sample_steps (Generation               *gen,
       /* The prompt's logits are in its last row, a single token's in row 0. */
       hl_transformer_logits (gen->transformer, step == 0 ? pos - 1 : 0, 1, logits);
       next = sample (logits, vocab, options->temperature, &state);
-      if (next == HL_TOKEN_BOS)
+      if (hl_text_codec_is_stop (gen->codec, next))
         break;
-      emit (gen->text, hl_tokenizer_decode (gen->tokenizer, token, next),
-            gen->piece_func, gen->user_data);
-      token = next;
+      emit_token (gen, next);
       if (step + 1 == options->steps || pos >= max_positions)
         break;
-      if (!hl_transformer_forward (gen->transformer, &token, 1, pos++, NULL, 0, NULL, NULL, error))
+      if (!hl_transformer_forward (gen->transformer, &next, 1, pos++, NULL, 0, NULL, NULL, error))
         return FALSE;
     }
   return TRUE;
 }
 
 char *
-hl_generate (HlCheckpoint             *checkpoint,
-             HlTokenizer              *tokenizer,
+hl_generate (HlModel                  *model,
+             HlTextCodec              *codec,
              const char               *prompt,
              const HlGenerateOptions  *options,
              HlGeneratePieceFunc       piece_func,
              gpointer                  user_data,
              GError                  **error)
 {
-  const HlCheckpointConfig *config;
+  const HlModelConfig *config;
   g_autoptr(HlTransformer) transformer = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree int32_t *tokens = NULL;
+  g_autoptr(GArray) tokens = g_array_new (FALSE, FALSE, sizeof (int32_t));
+  g_autoptr(GArray) history = g_array_new (FALSE, FALSE, sizeof (int32_t));
+  g_autofree int32_t *prompt_tokens = NULL;
+  const int32_t *prefix;
   Generation gen;
-  gsize n_tokens;
+  gsize n_prefix, n_prompt;
   int max_positions;
 
-  g_return_val_if_fail (HL_IS_CHECKPOINT (checkpoint), NULL);
-  g_return_val_if_fail (HL_IS_TOKENIZER (tokenizer), NULL);
+  g_return_val_if_fail (HL_IS_MODEL (model), NULL);
+  g_return_val_if_fail (codec != NULL, NULL);
   g_return_val_if_fail (prompt != NULL && options != NULL, NULL);
   g_return_val_if_fail (options->steps >= 0 && options->temperature >= 0.0f, NULL);
 
-  config = hl_checkpoint_get_config (checkpoint);
-  tokens = hl_tokenizer_encode (tokenizer, prompt, TRUE, FALSE, &n_tokens);
-  if (n_tokens > (gsize) config->seq_len)
+  config = hl_model_get_config (model);
+  prefix = hl_text_codec_get_prefix (codec, &n_prefix);
+  prompt_tokens = hl_text_codec_encode (codec, prompt, &n_prompt);
+  g_array_append_vals (tokens, prefix, n_prefix);
+  g_array_append_vals (tokens, prompt_tokens, n_prompt);
+  if (tokens->len == 0 || tokens->len > (guint) config->max_positions)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the prompt has %zu tokens, more than the model's seq_len of %d"),
-                   n_tokens, config->seq_len);
+                   _("the prompt has %u tokens, expected 1 to the model's context of %d"),
+                   tokens->len, config->max_positions);
       return NULL;
     }
-  max_positions = MIN ((gint64) config->seq_len, (gint64) n_tokens + options->steps);
-  transformer = hl_transformer_new (checkpoint, max_positions);
-  gen = (Generation) { transformer, tokenizer, piece_func, user_data, text };
-  emit_prompt (&gen, tokens, n_tokens);
+  max_positions = MIN ((gint64) config->max_positions, (gint64) tokens->len + options->steps);
+  transformer = hl_transformer_new (model, max_positions);
+  gen = (Generation) { transformer, codec, piece_func, user_data, text, history };
+  for (gsize t = 0; t < n_prompt; t++)
+    emit_token (&gen, prompt_tokens[t]);
   if (options->steps > 0 &&
-      (!hl_transformer_forward (transformer, tokens, n_tokens, 0, NULL, 0, NULL, NULL, error) ||
-       !sample_steps (&gen, tokens[n_tokens - 1], n_tokens, options, error)))
+      (!hl_transformer_forward (transformer, (int32_t *) tokens->data, tokens->len, 0, NULL, 0, NULL, NULL, error) ||
+       !sample_steps (&gen, tokens->len, options, error)))
     return NULL;
   return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -1,11 +1,12 @@
-/* hl-generate.h: text generation with the forward pass, as llama2.c's run.c.
+/* hl-generate.h: text generation with the forward pass, as llama2.c's run.c
+ * does it, for any HlModel.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include "hl-checkpoint.h"
-#include "hl-tokenizer.h"
+#include "hl-model.h"
+#include "hl-text-codec.h"
 
 G_BEGIN_DECLS
 
@@ -20,13 +21,14 @@ typedef struct
   guint64 seed;         /* run.c's xorshift state; 0 picks one from the clock */
 } HlGenerateOptions;
 
-/* Encodes @prompt with BOS, runs it through the model, then samples
- * @options->steps tokens, stopping early at BOS (run.c's end of sequence)
- * or at the model's seq_len. Returns the prompt and the continuation as
- * run.c prints them (the space after BOS stripped, raw byte tokens decoded,
- * unprintable single bytes dropped). */
-char *hl_generate (HlCheckpoint             *checkpoint,
-                   HlTokenizer              *tokenizer,
+/* Encodes @prompt after the tokenizer's prefix (BOS where the model's
+ * tokenizer adds one), runs it through the model, then samples
+ * @options->steps tokens, stopping early at a stop token (BOS for
+ * llama2.c as run.c, eos_token_id for Hugging Face models) or at the
+ * model's context. Returns the prompt and the continuation as text (for
+ * llama2.c exactly as run.c prints them). */
+char *hl_generate (HlModel                  *model,
+                   HlTextCodec              *codec,
                    const char               *prompt,
                    const HlGenerateOptions  *options,
                    HlGeneratePieceFunc       piece_func,

@@ -46,9 +46,13 @@ char     *hl_hf_normalize             (const HlHfStep *step,
 GPtrArray *hl_hf_pre_tokenize         (const HlHfStep *step,
                                        GPtrArray      *splits);
 /* Runs the decoder over @tokens (of char *) and returns the text; without
- * a decoder the tokens are joined with spaces, as `tokenizers` does. */
+ * a decoder the tokens are joined with spaces, as `tokenizers` does. With
+ * @alone, the steps that depend on where a token stands in the text
+ * (Strip, Metaspace's first token) are skipped, which gives a token's own
+ * text for display. */
 char     *hl_hf_decode_tokens         (const HlHfStep *step,
-                                       GPtrArray      *tokens);
+                                       GPtrArray      *tokens,
+                                       gboolean        alone);
 
 GPtrArray *hl_hf_splits_new           (void);
 void       hl_hf_splits_add           (GPtrArray      *splits,

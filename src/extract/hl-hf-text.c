@@ -907,19 +907,24 @@ fuse (GPtrArray *tokens)
   return out;
 }
 
+/* With @alone, the steps that depend on a token's place in the text
+ * (Strip, Metaspace's first token) are left out. */
 static GPtrArray *
 decode_step (const HlHfStep *step,
-             GPtrArray      *tokens)
+             GPtrArray      *tokens,
+             gboolean        alone)
 {
   GPtrArray *out;
 
+  if (alone && step->kind == DEC_STRIP)
+    return g_ptr_array_ref (tokens);
   switch (step->kind)
     {
     case STEP_SEQUENCE:
       out = g_ptr_array_ref (tokens);
       for (guint i = 0; i < step->children->len; i++)
         {
-          GPtrArray *next = decode_step (g_ptr_array_index (step->children, i), out);
+          GPtrArray *next = decode_step (g_ptr_array_index (step->children, i), out, alone);
           g_ptr_array_unref (out);
           out = next;
         }
@@ -933,14 +938,15 @@ decode_step (const HlHfStep *step,
     default:
       out = g_ptr_array_new_with_free_func (g_free);
       for (guint i = 0; i < tokens->len; i++)
-        g_ptr_array_add (out, decode_one (step, g_ptr_array_index (tokens, i), i == 0));
+        g_ptr_array_add (out, decode_one (step, g_ptr_array_index (tokens, i), i == 0 && !alone));
       return out;
     }
 }
 
 char *
 hl_hf_decode_tokens (const HlHfStep *step,
-                     GPtrArray      *tokens)
+                     GPtrArray      *tokens,
+                     gboolean        alone)
 {
   g_autoptr(GPtrArray) decoded = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
@@ -951,7 +957,7 @@ hl_hf_decode_tokens (const HlHfStep *step,
         g_string_append_printf (text, "%s%s", i > 0 ? " " : "", (char *) g_ptr_array_index (tokens, i));
       return g_string_free (g_steal_pointer (&text), FALSE);
     }
-  decoded = decode_step (step, tokens);
+  decoded = decode_step (step, tokens, alone);
   for (guint i = 0; i < decoded->len; i++)
     g_string_append (text, g_ptr_array_index (decoded, i));
   return g_string_free (g_steal_pointer (&text), FALSE);

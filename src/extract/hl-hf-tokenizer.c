@@ -684,7 +684,23 @@ hl_hf_tokenizer_decode (HlHfTokenizer *self,
       if (token != NULL)
         g_ptr_array_add (tokens, g_strdup (token));
     }
-  return hl_hf_decode_tokens (self->decoder, tokens);
+  return hl_hf_decode_tokens (self->decoder, tokens, FALSE);
+}
+
+char *
+hl_hf_tokenizer_token_text (HlHfTokenizer *self,
+                            int            id)
+{
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  const char *token;
+
+  g_return_val_if_fail (HL_IS_HF_TOKENIZER (self), NULL);
+
+  token = hl_hf_tokenizer_id_to_token (self, id);
+  if (token == NULL)
+    return g_strdup ("");
+  g_ptr_array_add (tokens, g_strdup (token));
+  return hl_hf_decode_tokens (self->decoder, tokens, TRUE);
 }
 
 const int32_t *

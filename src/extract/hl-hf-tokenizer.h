@@ -54,6 +54,10 @@ int            hl_hf_tokenizer_get_n_ids         (HlHfTokenizer  *self);
  * or NULL for an id no token has. */
 const char    *hl_hf_tokenizer_id_to_token       (HlHfTokenizer  *self,
                                                   int             id);
+/* The text @id stands for on its own: the decoder without the steps that
+ * depend on its place (" the" for "Ġthe" and "▁the", "\n" for "<0x0A>"). */
+char          *hl_hf_tokenizer_token_text        (HlHfTokenizer  *self,
+                                                  int             id);
 /* The id of the token string @token, or -1. */
 int            hl_hf_tokenizer_token_to_id       (HlHfTokenizer  *self,
                                                   const char     *token);

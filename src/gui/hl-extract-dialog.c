@@ -8,6 +8,7 @@
 #include "hl-dialogs.h"
 #include "hl-extract-dialog.h"
 #include "hl-extract.h"
+#include "hl-model.h"
 #include "hl-tokenizer.h"
 
 typedef enum
@@ -20,6 +21,7 @@ typedef enum
 /* Which field an open chooser fills. */
 typedef enum
 {
+  FIELD_MODEL_DIR,
   FIELD_CHECKPOINT,
   FIELD_TOKENIZER,
   FIELD_TEXT,
@@ -32,6 +34,7 @@ struct _HlExtractDialog
   /* Template widgets */
   GtkWidget         *form;
   GtkButton         *extract_button;
+  AdwActionRow      *model_dir_row;
   AdwActionRow      *checkpoint_row;
   AdwActionRow      *tokenizer_row;
   GtkTextView       *text_view;
@@ -44,6 +47,7 @@ struct _HlExtractDialog
   GtkRevealer       *progress_revealer;
   GtkProgressBar    *progress_bar;
 
+  char              *model_dir;
   char              *checkpoint_path;
   char              *tokenizer_path;
   char              *output_path;
@@ -78,7 +82,7 @@ form_complete (HlExtractDialog *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
 
-  return self->checkpoint_path != NULL && self->tokenizer_path != NULL
+  return (self->model_dir != NULL || (self->checkpoint_path != NULL && self->tokenizer_path != NULL))
          && self->output_path != NULL && gtk_text_buffer_get_char_count (buffer) > 0;
 }
 
@@ -108,12 +112,28 @@ set_path (HlExtractDialog  *self,
 }
 
 void
+hl_extract_dialog_set_model_dir (HlExtractDialog *self,
+                                 const char      *path)
+{
+  g_return_if_fail (HL_IS_EXTRACT_DIALOG (self));
+
+  set_path (self, &self->model_dir, self->model_dir_row, path);
+  if (path != NULL)
+    {
+      set_path (self, &self->checkpoint_path, self->checkpoint_row, NULL);
+      set_path (self, &self->tokenizer_path, self->tokenizer_row, NULL);
+    }
+}
+
+void
 hl_extract_dialog_set_checkpoint (HlExtractDialog *self,
                                   const char      *path)
 {
   g_return_if_fail (HL_IS_EXTRACT_DIALOG (self));
 
   set_path (self, &self->checkpoint_path, self->checkpoint_row, path);
+  if (path != NULL)
+    set_path (self, &self->model_dir, self->model_dir_row, NULL);
 }
 
 void
@@ -123,6 +143,8 @@ hl_extract_dialog_set_tokenizer (HlExtractDialog *self,
   g_return_if_fail (HL_IS_EXTRACT_DIALOG (self));
 
   set_path (self, &self->tokenizer_path, self->tokenizer_row, path);
+  if (path != NULL)
+    set_path (self, &self->model_dir, self->model_dir_row, NULL);
 }
 
 void
@@ -230,7 +252,9 @@ open_chooser_response_cb (GtkNativeDialog *chooser,
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       path = g_file_get_path (file);
-      if (field == FIELD_CHECKPOINT)
+      if (field == FIELD_MODEL_DIR)
+        hl_extract_dialog_set_model_dir (self, path);
+      else if (field == FIELD_CHECKPOINT)
         hl_extract_dialog_set_checkpoint (self, path);
       else if (field == FIELD_TOKENIZER)
         hl_extract_dialog_set_tokenizer (self, path);
@@ -259,6 +283,14 @@ hl_extract_dialog_choose (HlExtractDialog      *self,
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "activations.h5");
   g_signal_connect (chooser, "response", callback, g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+model_dir_button_clicked_cb (HlExtractDialog *self)
+{
+  hl_extract_dialog_choose (self, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Choose a Model Folder"),
+                            _("_Choose"), G_CALLBACK (open_chooser_response_cb),
+                            FIELD_MODEL_DIR);
 }
 
 static void
@@ -317,7 +349,9 @@ hl_extract_dialog_show_error (HlExtractDialog *self,
 {
   const char *heading = _("Could Not Extract Activations");
 
-  if (error->domain == HL_CHECKPOINT_ERROR)
+  if (error->domain == HL_MODEL_ERROR)
+    heading = _("Not a Usable Model Folder");
+  else if (error->domain == HL_CHECKPOINT_ERROR)
     heading = _("Not a Usable llama2.c Checkpoint");
   else if (error->domain == HL_TOKENIZER_ERROR)
     heading = _("Not a Usable Tokenizer");
@@ -334,8 +368,13 @@ hl_extract_dialog_build_options (HlExtractDialog  *self,
   guint choice = adw_combo_row_get_selected (self->queries_row);
   const char *spec;
 
-  options->checkpoint_path = g_strdup (self->checkpoint_path);
-  options->tokenizer_path = g_strdup (self->tokenizer_path);
+  if (self->model_dir != NULL)
+    options->model_dir = g_strdup (self->model_dir);
+  else
+    {
+      options->checkpoint_path = g_strdup (self->checkpoint_path);
+      options->tokenizer_path = g_strdup (self->tokenizer_path);
+    }
   options->output_path = g_strdup (self->output_path);
   options->text = dup_text (self);
   options->text_name = g_strdup (self->text_name);
@@ -394,6 +433,9 @@ extract_done_cb (GObject      *object,
       return;
     }
 
+  /* Every layer of every window ran, whichever progress reports the
+   * main loop got to before this. */
+  extract_progress_cb (1, 1, self);
   file = g_file_new_for_path (self->output_path);
   g_signal_emit (self, signals[EXTRACTED], 0, file);
   gtk_window_close (GTK_WINDOW (self));
@@ -534,6 +576,7 @@ hl_extract_dialog_finalize (GObject *object)
   HlExtractDialog *self = HL_EXTRACT_DIALOG (object);
 
   g_clear_object (&self->cancellable);
+  g_free (self->model_dir);
   g_free (self->checkpoint_path);
   g_free (self->tokenizer_path);
   g_free (self->output_path);
@@ -567,6 +610,7 @@ hl_extract_dialog_class_init (HlExtractDialogClass *klass)
                                                "/io/github/headlens/Headlens/ui/hl-extract-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, form);
   gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, extract_button);
+  gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, model_dir_row);
   gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, checkpoint_row);
   gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, tokenizer_row);
   gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, text_view);
@@ -580,6 +624,7 @@ hl_extract_dialog_class_init (HlExtractDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExtractDialog, progress_bar);
   gtk_widget_class_bind_template_callback (widget_class, extract_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, model_dir_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, checkpoint_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, tokenizer_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, text_file_button_clicked_cb);
@@ -597,6 +642,7 @@ hl_extract_dialog_init (HlExtractDialog *self)
                             G_CALLBACK (text_buffer_changed_cb), self);
   g_signal_connect_swapped (self->queries_row, "notify::selected",
                             G_CALLBACK (queries_row_selected_cb), self);
+  set_path (self, &self->model_dir, self->model_dir_row, NULL);
   set_path (self, &self->checkpoint_path, self->checkpoint_row, NULL);
   set_path (self, &self->tokenizer_path, self->tokenizer_row, NULL);
   set_path (self, &self->output_path, self->output_row, NULL);

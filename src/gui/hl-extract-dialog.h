@@ -18,6 +18,10 @@ G_DECLARE_FINAL_TYPE (HlExtractDialog, hl_extract_dialog, HL, EXTRACT_DIALOG, Ad
 HlExtractDialog *hl_extract_dialog_new            (GtkWindow       *parent);
 
 /* The fields, as the file choosers and the form set them. */
+/* A Hugging Face model folder; it replaces a chosen checkpoint and
+ * tokenizer, which replace it in turn. */
+void             hl_extract_dialog_set_model_dir  (HlExtractDialog *self,
+                                                   const char      *path);
 void             hl_extract_dialog_set_checkpoint (HlExtractDialog *self,
                                                    const char      *path);
 void             hl_extract_dialog_set_tokenizer  (HlExtractDialog *self,

@@ -737,6 +737,45 @@ close_file_locked (HlActivationsWriter *self,
 }
 
 gboolean
+hl_activations_writer_set_string_attribute (HlActivationsWriter  *self,
+                                            const char           *name,
+                                            const char           *value,
+                                            GError              **error)
+{
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (name != NULL && value != NULL, FALSE);
+
+  if (!write_string_attr (self->file, name, value))
+    {
+      set_io_error (error, name, self->path, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hl_activations_writer_set_double_attribute (HlActivationsWriter  *self,
+                                            const char           *name,
+                                            double                value,
+                                            GError              **error)
+{
+  g_auto(HlH5Space) space = H5I_INVALID_HID;
+  g_auto(HlH5Attr) attr = H5I_INVALID_HID;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  space = H5Screate (H5S_SCALAR);
+  attr = H5Acreate2 (self->file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  if (attr < 0 || H5Awrite (attr, H5T_NATIVE_DOUBLE, &value) < 0)
+    {
+      set_io_error (error, name, self->path, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 hl_activations_writer_commit (HlActivationsWriter  *self,
                               GError              **error)
 {

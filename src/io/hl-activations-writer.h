@@ -64,6 +64,16 @@ gboolean             hl_activations_writer_write_int_dataset (HlActivationsWrite
                                                               const gsize         *dims,
                                                               const int32_t       *data,
                                                               GError             **error);
+/* A root attribute beyond the schema's (provenance, the extraction's
+ * loss); readers ignore attributes they do not know. */
+gboolean             hl_activations_writer_set_string_attribute (HlActivationsWriter *self,
+                                                                 const char          *name,
+                                                                 const char          *value,
+                                                                 GError             **error);
+gboolean             hl_activations_writer_set_double_attribute (HlActivationsWriter *self,
+                                                                 const char          *name,
+                                                                 double               value,
+                                                                 GError             **error);
 /* Closes the file and renames it over @path. */
 gboolean             hl_activations_writer_commit          (HlActivationsWriter *self,
                                                             GError             **error);

@@ -231,3 +231,40 @@ test_write_file (const char *path,
   g_assert_cmpuint (fwrite (data, 1, length, f), ==, length);
   g_assert_cmpint (fclose (f), ==, 0);
 }
+
+#define PYTHON "/usr/bin/python3"
+
+char *
+test_write_hf_model (const char *name)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  g_autofree char *huggingface = shared != NULL ? g_build_filename (shared, "huggingface", NULL) : NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("HL_TEST_SRCDIR"), "extract", "hf-reference.py", NULL);
+  const char *check[] = { PYTHON, "-c", "import numpy", NULL };
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (huggingface == NULL || !g_file_test (huggingface, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared/huggingface is absent (HL_TEST_SHARED_DIR); it holds the tokenizers the test models use");
+      return NULL;
+    }
+  if (!g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip (PYTHON " cannot import numpy (install python3-numpy)");
+      return NULL;
+    }
+  dir = hl_test_make_tmp_dir ();
+  {
+    const char *argv[] = { PYTHON, script, name, dir, shared, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error));
+  }
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("hf-reference.py %s failed: %s", name, err);
+  return g_steal_pointer (&dir);
+}

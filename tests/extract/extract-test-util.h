@@ -52,6 +52,12 @@ void       test_write_file        (const char *path,
                                    const void *data,
                                    gsize       length);
 
+/* A tiny random-weight Hugging Face model directory of the case @name of
+ * hf-reference.py (with its reference activations beside it), in a new
+ * temporary folder; NULL after g_test_skip() when /usr/bin/python3 lacks
+ * numpy or ../shared/huggingface (its tokenizers) is absent. */
+char      *test_write_hf_model    (const char *name);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestModel, test_model_free)
 
 G_END_DECLS

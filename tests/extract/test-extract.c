@@ -23,7 +23,7 @@ plan (int n_text_tokens, int seq_len, int window, int stride, int samples)
   options->window = window;
   options->stride = stride;
   options->max_samples = samples;
-  g_assert_true (hl_extract_plan_windows (n_text_tokens, seq_len, options, &result, &error));
+  g_assert_true (hl_extract_plan_windows (n_text_tokens, 1, seq_len, options, &result, &error));
   g_assert_no_error (error);
   return result;
 }
@@ -37,7 +37,7 @@ plan_error (int n_text_tokens, int seq_len, int window, int stride)
 
   options->window = window;
   options->stride = stride;
-  g_assert_false (hl_extract_plan_windows (n_text_tokens, seq_len, options, &result, &error));
+  g_assert_false (hl_extract_plan_windows (n_text_tokens, 1, seq_len, options, &result, &error));
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   return error;

@@ -63,6 +63,15 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
+static HlTransformer *
+transformer_for (HlCheckpoint *checkpoint,
+                 int           max_positions)
+{
+  g_autoptr(HlModel) model = hl_model_new_from_checkpoint (checkpoint);
+
+  return hl_transformer_new (model, max_positions);
+}
+
 /* ---- run.c, one token at a time, in plain loops ---- */
 
 typedef struct
@@ -255,7 +264,7 @@ capture_run (Capture       *k,
              int            n,
              float         *logits)
 {
-  g_autoptr(HlTransformer) transformer = hl_transformer_new (checkpoint, n);
+  g_autoptr(HlTransformer) transformer = transformer_for (checkpoint, n);
   g_autofree int *queries = g_new (int, n);
   g_autoptr(GError) error = NULL;
 
@@ -374,8 +383,8 @@ static void
 test_incremental (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(HlTransformer) whole = hl_transformer_new (f->checkpoint, N_TOKENS);
-  g_autoptr(HlTransformer) parts = hl_transformer_new (f->checkpoint, N_TOKENS);
+  g_autoptr(HlTransformer) whole = transformer_for (f->checkpoint, N_TOKENS);
+  g_autoptr(HlTransformer) parts = transformer_for (f->checkpoint, N_TOKENS);
   g_autofree float *expected = g_new (float, N_TOKENS * tiny.vocab_size);
   g_autofree float *got = g_new (float, N_TOKENS * tiny.vocab_size);
   int split = 11;
@@ -399,7 +408,7 @@ test_versions_agree (Fixture       *f,
 {
   HlCheckpointConfig v1 = tiny;
   g_autoptr(HlCheckpoint) other = NULL;
-  g_autoptr(HlTransformer) a = hl_transformer_new (f->checkpoint, N_TOKENS);
+  g_autoptr(HlTransformer) a = transformer_for (f->checkpoint, N_TOKENS);
   g_autoptr(HlTransformer) b = NULL;
   g_autofree float *la = g_new (float, N_TOKENS * tiny.vocab_size);
   g_autofree float *lb = g_new (float, N_TOKENS * tiny.vocab_size);
@@ -407,7 +416,7 @@ test_versions_agree (Fixture       *f,
   v1.version = 1;
   other = write_and_open (f->dir, &v1, "tiny-v1.bin");
   g_assert_cmpint (hl_checkpoint_get_config (other)->version, ==, 1);
-  b = hl_transformer_new (other, N_TOKENS);
+  b = transformer_for (other, N_TOKENS);
   g_assert_true (hl_transformer_forward (a, f->tokens, N_TOKENS, 0, NULL, 0, NULL, NULL, NULL));
   g_assert_true (hl_transformer_forward (b, f->tokens, N_TOKENS, 0, NULL, 0, NULL, NULL, NULL));
   hl_transformer_logits (a, 0, N_TOKENS, la);
@@ -430,7 +439,7 @@ static void
 test_callback_stops (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(HlTransformer) transformer = hl_transformer_new (f->checkpoint, N_TOKENS);
+  g_autoptr(HlTransformer) transformer = transformer_for (f->checkpoint, N_TOKENS);
   g_autoptr(GError) error = NULL;
 
   g_assert_false (hl_transformer_forward (transformer, f->tokens, N_TOKENS, 0, NULL, 0,
@@ -445,6 +454,8 @@ test_stories260k_generate (void)
   g_autofree char *tok_path = model_path != NULL ? test_shared_model_file ("tok512.bin") : NULL;
   g_autoptr(HlCheckpoint) checkpoint = NULL;
   g_autoptr(HlTokenizer) tokenizer = NULL;
+  g_autoptr(HlModel) model = NULL;
+  g_autoptr(HlTextCodec) codec = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   HlGenerateOptions options = { .steps = 30, .temperature = 0.0f, .seed = 1 };
@@ -455,7 +466,9 @@ test_stories260k_generate (void)
   g_assert_no_error (error);
   tokenizer = hl_tokenizer_open (tok_path, 512, &error);
   g_assert_no_error (error);
-  text = hl_generate (checkpoint, tokenizer, "Once upon a time", &options, NULL, NULL, &error);
+  model = hl_model_new_from_checkpoint (checkpoint);
+  codec = hl_text_codec_new_llama2c (tokenizer);
+  text = hl_generate (model, codec, "Once upon a time", &options, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (text, ==, "Once upon a time, there was a little girl named Lily. She loved to "
                              "play outside in the park. One day,");

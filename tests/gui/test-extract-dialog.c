@@ -1,6 +1,6 @@
-/* test-extract-dialog.c: Extract from Model runs a real checkpoint in the
- * background, reports progress, can be cancelled, explains bad checkpoints
- * and hands over a file that opens.
+/* test-extract-dialog.c: Extract from Model runs a real checkpoint or a
+ * Hugging Face model folder in the background, reports progress, can be
+ * cancelled, explains bad checkpoints and hands over a file that opens.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis-fixture.h"
+#include "extract-test-util.h"
 #include "hl-test-util.h"
 #include "hl-activations.h"
 #include "hl-extract-dialog.h"
@@ -67,6 +68,51 @@ dialog_on_stories (const char *output)
   hl_extract_dialog_set_text (dialog, PROMPT, NULL);
   hl_extract_dialog_set_output (dialog, output);
   return dialog;
+}
+
+/* A Hugging Face model folder (tiny random GPT-2 in the Hub layout):
+ * choosing it replaces the checkpoint and tokenizer, the extraction runs
+ * and the file shows the model's shape and its tokenizer's tokens. */
+static void
+test_model_folder (void)
+{
+  g_autofree char *model = test_write_hf_model ("gpt2");
+  g_autofree char *output = NULL;
+  g_autoptr(GFile) extracted = NULL;
+  g_autoptr(HlActivations) activations = NULL;
+  g_auto(GStrv) texts = NULL;
+  HlExtractDialog *dialog;
+  const HlActivationsInfo *info;
+
+  if (model == NULL)
+    return;
+  output = g_build_filename (model, "out.h5", NULL);
+  dialog = hl_extract_dialog_new (NULL);
+  hl_extract_dialog_set_checkpoint (dialog, "/nonexistent/model.bin");
+  hl_extract_dialog_set_model_dir (dialog, model);
+  hl_extract_dialog_set_text (dialog, "Hello world, this is a test of the model folder.", NULL);
+  hl_extract_dialog_set_output (dialog, output);
+  hl_extract_dialog_set_queries (dialog, "all");
+  g_signal_connect (dialog, "extracted", G_CALLBACK (extracted_cb), &extracted);
+  gtk_window_present (GTK_WINDOW (dialog));
+  hl_extract_dialog_start (dialog);
+  g_object_ref (dialog);
+  g_assert_true (hl_test_wait_until (is_idle, dialog, 30000));
+  hl_test_spin (50);
+  g_assert_nonnull (extracted);
+  g_assert_finalize_object (dialog);
+
+  activations = hl_activations_open (output, NULL);
+  g_assert_nonnull (activations);
+  info = hl_activations_get_info (activations);
+  g_assert_cmpint (info->n_layers, ==, 2);
+  g_assert_cmpint (info->n_heads, ==, 3);
+  texts = hl_activations_read_token_texts (activations, 0, NULL);
+  /* GPT-2's tokenizer adds no BOS: "Hello" is the first token. */
+  g_assert_cmpstr (texts[0], ==, "Hello");
+  g_assert_cmpstr (texts[1], ==, " world");
+  g_clear_object (&activations);
+  hl_test_remove_tmp_dir (model);
 }
 
 static void
@@ -292,6 +338,7 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/gui/extract-dialog/extract-opens", test_extract_opens);
+  g_test_add_func ("/gui/extract-dialog/model-folder", test_model_folder);
   g_test_add_func ("/gui/extract-dialog/cancel", test_cancel_writes_nothing);
   g_test_add_func ("/gui/extract-dialog/bad-checkpoint", test_bad_checkpoint);
   g_test_add_func ("/gui/extract-dialog/bad-query-list", test_bad_query_list);
