@@ -41,16 +41,19 @@
                            | G_SPAWN_STDERR_TO_DEV_NULL)
 #endif
 
-/* headlens-probe: $HEADLENS_PROBE, the installed one, or one beside (or
- * in the build tree near) the running program. */
+/* headlens-probe: $HEADLENS_PROBE, the installed one, the one in the
+ * libexec folder beside the running program's bin folder, or one in the
+ * build tree near it. */
 static char *
 find_probe (void)
 {
   const char *env = g_getenv ("HEADLENS_PROBE");
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
-  const char *candidates[] = { HL_PROBE_PATH, "headlens-probe", "../io/headlens-probe",
-                               "io/headlens-probe" };
+  /* Installed (also moved with its prefix, as DESTDIR or a bundle does),
+   * then the build tree's layout. */
+  const char *candidates[] = { HL_PROBE_PATH, "../" HL_LIBEXECDIR "/headlens-probe",
+                               "headlens-probe", "../io/headlens-probe", "io/headlens-probe" };
 
   if (env != NULL && env[0] != '\0')
     return g_strdup (env);
