@@ -1,5 +1,5 @@
 /* hl-model-summary.h: model-level results over many head results
- * (FRAMEWORK.md, "Model-level results").
+ * (docs/metrics.md, "Model-level results").
  *
  * Averaging order (the follow-up's): at each N, a sample's value is the mean
  * over every head result of that sample (all layers, heads and queries)
