@@ -234,11 +234,12 @@ check_distinct (GPtrArray  *files,
 
 /* Opens one file of a corpus; its errors name it. */
 static HlActivations *
-open_member (const char  *path,
-             GError     **error)
+open_member (const char              *path,
+             HlActivationsOpenFlags   flags,
+             GError                 **error)
 {
   GError *local_error = NULL;
-  HlActivations *member = hl_activations_open (path, &local_error);
+  HlActivations *member = hl_activations_open_full (path, flags, &local_error);
 
   if (member == NULL && strstr (local_error->message, path) == NULL)
     g_prefix_error (&local_error, "“%s”: ", path);
@@ -284,9 +285,10 @@ expand_all (const char * const *paths,
 }
 
 HlActivations *
-hl_activations_open_corpus (const char * const *paths,
-                            int                 n_paths,
-                            GError            **error)
+hl_activations_open_corpus (const char * const     *paths,
+                            int                     n_paths,
+                            HlActivationsOpenFlags  flags,
+                            GError                **error)
 {
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GPtrArray) members = NULL;
@@ -299,7 +301,7 @@ hl_activations_open_corpus (const char * const *paths,
   if ((files = expand_all (paths, n_paths, error)) == NULL)
     return NULL;
   if (files->len == 1)
-    return hl_activations_open (g_ptr_array_index (files, 0), error);
+    return hl_activations_open_full (g_ptr_array_index (files, 0), flags, error);
   raise_file_limit ();
   stats = g_new0 (GStatBuf, files->len);
   members = g_ptr_array_new_with_free_func (g_object_unref);
@@ -308,14 +310,14 @@ hl_activations_open_corpus (const char * const *paths,
       HlActivations *member;
 
       if (!check_distinct (files, i, stats, error)
-          || (member = open_member (g_ptr_array_index (files, i), error)) == NULL)
+          || (member = open_member (g_ptr_array_index (files, i), flags, error)) == NULL)
         return NULL;
       g_ptr_array_add (members, member);
       if (!check_shape (g_ptr_array_index (members, 0), member, error))
         return NULL;
     }
   corpus = hl_activations_new_corpus (n_paths == 1 ? paths[0] : g_ptr_array_index (files, 0),
-                                      g_ptr_array_ref (members));
+                                      g_ptr_array_ref (members), flags);
   warn_mixed_models (corpus, members);
   return g_steal_pointer (&corpus);
 }

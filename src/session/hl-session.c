@@ -150,7 +150,7 @@ open_thread (GTask        *task,
 
   /* A folder or a list file opens as a corpus too. */
   activations = hl_activations_open_corpus ((const char * const *) paths->pdata, paths->len,
-                                            &error);
+                                            HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   if (activations == NULL)
     g_task_return_error (task, error);
   else

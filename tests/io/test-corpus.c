@@ -117,7 +117,8 @@ test_files (void)
   g_autoptr(GError) error = NULL;
 
   corpus_write (&c);
-  corpus = hl_activations_open_corpus ((const char * const *) c.paths, 3, &error);
+  corpus = hl_activations_open_corpus ((const char * const *) c.paths, 3,
+                                       HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hl_activations_get_path (corpus), ==, c.paths[0]);
   assert_reads_like_files (corpus, &c);
@@ -140,7 +141,8 @@ test_folder_and_list (void)
   notes = g_build_filename (c.dir, "a-notes.txt", NULL);
   g_assert_true (g_file_set_contents (hidden, "x", 1, NULL));
   g_assert_true (g_file_set_contents (notes, "x", 1, NULL));
-  from_folder = hl_activations_open_corpus ((const char *[]) { c.dir }, 1, &error);
+  from_folder = hl_activations_open_corpus ((const char *[]) { c.dir }, 1,
+                                            HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hl_activations_get_path (from_folder), ==, c.dir);
   assert_reads_like_files (from_folder, &c);
@@ -148,7 +150,8 @@ test_folder_and_list (void)
   list = g_build_filename (c.dir, "corpus.list", NULL);
   g_assert_true (g_file_set_contents (list, "# a comment\nb-first.h5\n\n  c-second.h5  \n"
                                       "d-third.hdf5\n", -1, NULL));
-  from_list = hl_activations_open_corpus ((const char *[]) { list }, 1, &error);
+  from_list = hl_activations_open_corpus ((const char *[]) { list }, 1,
+                                          HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hl_activations_get_path (from_list), ==, list);
   assert_reads_like_files (from_list, &c);
@@ -165,7 +168,8 @@ test_single_file (void)
   int index = -1, sample = -1;
 
   corpus_write (&c);
-  file = hl_activations_open_corpus ((const char * const *) c.paths + 2, 1, &error);
+  file = hl_activations_open_corpus ((const char * const *) c.paths + 2, 1,
+                                     HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpint (hl_activations_get_n_files (file), ==, 1);
   g_assert_true (hl_activations_get_file (file, 0) == file);
@@ -191,7 +195,8 @@ test_datasets_and_warnings (void)
   gsize n = 99;
 
   corpus_write (&c);
-  corpus = hl_activations_open_corpus ((const char * const *) c.paths, 3, &error);
+  corpus = hl_activations_open_corpus ((const char * const *) c.paths, 3,
+                                       HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   data = hl_activations_read_int_dataset (corpus, "/synth/regime", &n, &error);
   g_assert_no_error (error);
@@ -202,7 +207,8 @@ test_datasets_and_warnings (void)
   other = g_build_filename (c.dir, "other-model.h5", NULL);
   spec.model = "another-model";
   io_test_write_file (other, &spec, TRUE);
-  mixed = hl_activations_open_corpus ((const char *[]) { c.paths[0], other }, 2, &error);
+  mixed = hl_activations_open_corpus ((const char *[]) { c.paths[0], other }, 2,
+                                      HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   warnings = hl_activations_get_warnings (mixed);
   g_assert_cmpuint (warnings->len, ==, 1);
@@ -217,7 +223,9 @@ expect_error (const char * const *paths,
               const char         *expected)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HlActivations) corpus = hl_activations_open_corpus (paths, n, &error);
+  g_autoptr(HlActivations) corpus = hl_activations_open_corpus (paths, n,
+                                                               HL_ACTIVATIONS_OPEN_DEFAULT,
+                                                               &error);
 
   g_assert_null (corpus);
   g_assert_error (error, HL_ACTIVATIONS_ERROR, code);
