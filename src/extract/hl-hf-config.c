@@ -348,9 +348,9 @@ parse_gpt2 (const Reader   *r,
   return TRUE;
 }
 
-static void
-read_ids (JsonNode *node,
-          GArray   *ids)
+void
+hl_hf_read_token_ids (JsonNode *node,
+                      GArray   *ids)
 {
   if (is_null (node))
     return;
@@ -361,7 +361,7 @@ read_ids (JsonNode *node,
     }
   else if (JSON_NODE_HOLDS_ARRAY (node))
     for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-      read_ids (json_array_get_element (json_node_get_array (node), i), ids);
+      hl_hf_read_token_ids (json_array_get_element (json_node_get_array (node), i), ids);
 }
 
 gboolean
@@ -403,6 +403,6 @@ hl_hf_config_parse (JsonObject     *config,
   if (out->attention_scale == 0.0f && out->head_dim > 0)
     out->attention_scale = 1.0f / sqrtf ((float) out->head_dim);
   if (eos_ids != NULL)
-    read_ids (json_object_get_member (config, "eos_token_id"), eos_ids);
+    hl_hf_read_token_ids (json_object_get_member (config, "eos_token_id"), eos_ids);
   return hl_model_config_validate (out, source, error);
 }

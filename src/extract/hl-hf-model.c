@@ -500,6 +500,25 @@ read_config (Loader   *loader,
   return TRUE;
 }
 
+/* generation_config.json may name more end tokens (Llama 3's instruct
+ * models end a turn with <|eot_id|>). A missing file is no error. */
+static gboolean
+read_generation_config (const Loader  *loader,
+                        GArray        *eos_ids,
+                        GError       **error)
+{
+  g_autofree char *path = g_build_filename (loader->dir, "generation_config.json", NULL);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  root = load_json_file (path, error);
+  if (root == NULL)
+    return FALSE;
+  hl_hf_read_token_ids (json_object_get_member (json_node_get_object (root), "eos_token_id"), eos_ids);
+  return TRUE;
+}
+
 static HlTextCodec *
 open_tokenizer (const Loader  *loader,
                 GArray        *eos_ids,
@@ -517,7 +536,8 @@ open_tokenizer (const Loader  *loader,
       return NULL;
     }
   tokenizer = hl_hf_tokenizer_new_from_file (path, error);
-  if (tokenizer == NULL || !hl_hf_tokenizer_apply_config (tokenizer, config, error))
+  if (tokenizer == NULL || !hl_hf_tokenizer_apply_config (tokenizer, config, error) ||
+      !read_generation_config (loader, eos_ids, error))
     return NULL;
   if (hl_hf_tokenizer_get_n_ids (tokenizer) > loader->config.vocab_size)
     {
