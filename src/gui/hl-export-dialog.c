@@ -39,13 +39,6 @@ static const struct
   [PRESET_SLIDE] = { 10.0, 5.6 },
 };
 
-typedef struct
-{
-  char           *title;
-  char           *basename;
-  HlPlotSnapshot *snapshot;
-} Figure;
-
 struct _HlExportDialog
 {
   AdwWindow          parent_instance;
@@ -72,7 +65,7 @@ struct _HlExportDialog
   GtkStringList     *style_list;
   GtkSpinButton     *font_spin;
 
-  GPtrArray         *figures;        /* of Figure, owned */
+  GPtrArray         *figures;        /* of HlFigure, owned */
   HlPlotStylePreset  current;        /* the screen's style when opened */
   double             width;          /* inches: the truth the spins show */
   double             height;
@@ -91,18 +84,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-figure_free (gpointer data)
-{
-  Figure *figure = data;
-
-  g_free (figure->title);
-  g_free (figure->basename);
-  hl_plot_snapshot_unref (figure->snapshot);
-  g_free (figure);
-}
-
-static Figure *
+static HlFigure *
 selected_figure (HlExportDialog *self)
 {
   guint index = adw_combo_row_get_selected (self->figure_row);
@@ -330,14 +312,14 @@ hl_export_dialog_apply_default_size (HlExportDialog *self,
 static void
 hl_export_dialog_show_figure (HlExportDialog *self)
 {
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
 
   if (figure == NULL)
     return;
 
-  hl_export_dialog_apply_default_size (self, hl_plot_snapshot_get_kind (figure->snapshot));
+  hl_export_dialog_apply_default_size (self, hl_figure_get_kind (figure));
 
-  adw_window_title_set_subtitle (self->window_title, figure->title);
+  adw_window_title_set_subtitle (self->window_title, hl_figure_get_name (figure));
   gtk_widget_queue_draw (GTK_WIDGET (self->preview));
 }
 
@@ -351,21 +333,14 @@ figure_row_selected_cb (HlExportDialog *self,
 
 void
 hl_export_dialog_add_figure (HlExportDialog *self,
-                             const char     *title,
-                             const char     *basename,
-                             HlPlotSnapshot *snapshot)
+                             HlFigure       *figure)
 {
-  Figure *figure;
-
   g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
-  g_return_if_fail (title != NULL && basename != NULL && snapshot != NULL);
+  g_return_if_fail (figure != NULL);
+  g_return_if_fail (hl_figure_get_name (figure) != NULL && hl_figure_get_basename (figure) != NULL);
 
-  figure = g_new0 (Figure, 1);
-  figure->title = g_strdup (title);
-  figure->basename = g_strdup (basename);
-  figure->snapshot = hl_plot_snapshot_ref (snapshot);
-  g_ptr_array_add (self->figures, figure);
-  gtk_string_list_append (self->figure_list, title);
+  g_ptr_array_add (self->figures, hl_figure_ref (figure));
+  gtk_string_list_append (self->figure_list, hl_figure_get_name (figure));
 
   /* A choice of one is no choice. */
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), self->figures->len > 1);
@@ -452,7 +427,7 @@ preview_draw_cb (GtkDrawingArea *area,
                  gpointer        user_data)
 {
   HlExportDialog *self = user_data;
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
   g_autoptr(HlPlotStyle) style = NULL;
   HlPlotExportOptions options;
   graphene_rect_t rect;
@@ -477,9 +452,8 @@ preview_draw_cb (GtkDrawingArea *area,
   cairo_clip (cr);
   cairo_translate (cr, rect.origin.x, rect.origin.y);
   cairo_scale (cr, scale, scale);
-  hl_plot_draw (hl_plot_snapshot_get_kind (figure->snapshot), style,
-                hl_plot_snapshot_get_data (figure->snapshot), cr,
-                self->width * POINTS_PER_INCH, self->height * POINTS_PER_INCH);
+  hl_figure_draw (figure, style, cr, self->width * POINTS_PER_INCH,
+                  self->height * POINTS_PER_INCH);
   cairo_restore (cr);
 
   /* The page's edge, so a white figure stands out from the window. */
@@ -510,7 +484,7 @@ static void
 hl_export_dialog_write (HlExportDialog *self,
                         const char     *path)
 {
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
   g_autoptr(HlPlotStyle) style = hl_export_dialog_dup_style (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
@@ -519,9 +493,7 @@ hl_export_dialog_write (HlExportDialog *self,
   g_assert (figure != NULL);
 
   hl_export_dialog_get_options (self, &options);
-  if (!hl_plot_export_to_file (hl_plot_snapshot_get_kind (figure->snapshot), style,
-                               hl_plot_snapshot_get_data (figure->snapshot),
-                               &options, path, &error))
+  if (!hl_figure_export_to_file (figure, style, &options, path, &error))
     {
       hl_dialogs_show_error (GTK_WINDOW (self), _("Could Not Save the Figure"),
                              error->message);
@@ -627,7 +599,7 @@ void
 hl_export_dialog_choose_file (HlExportDialog *self)
 {
   HlPlotFormat format = selected_format (self);
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
   g_autoptr(GtkFileFilter) filter = format_filter (format);
   g_autofree char *name = NULL;
   GtkFileChooserNative *chooser;
@@ -641,7 +613,7 @@ hl_export_dialog_choose_file (HlExportDialog *self)
                                          GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  name = g_strconcat (figure->basename, format_extension (format), NULL);
+  name = g_strconcat (hl_figure_get_basename (figure), format_extension (format), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), g_object_ref (self));
@@ -779,7 +751,7 @@ hl_export_dialog_init (HlExportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->figures = g_ptr_array_new_with_free_func (figure_free);
+  self->figures = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_figure_unref);
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), FALSE);
   gtk_drawing_area_set_draw_func (self->preview, preview_draw_cb, self, NULL);
   hl_export_dialog_connect (self);

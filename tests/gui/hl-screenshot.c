@@ -1,14 +1,16 @@
 /* hl-screenshot.c: renders the main window on a file with a head selected
  * into a PNG (docs/screenshot.png), the same on every run.
  *
- * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark]
+ * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "hl-application.h"
 #include "hl-gui-test.h"
 #include "hl-window.h"
 
@@ -17,14 +19,15 @@ analysis_is_done (gpointer user_data)
 {
   HlWindow *window = user_data;
 
-  return hl_window_get_activations (window) != NULL
-         && !hl_explorer_get_running (hl_window_get_explorer (window));
+  HlSession *session = hl_window_get_session (window);
+
+  return hl_session_get_file (session) != NULL && !hl_session_get_running (session);
 }
 
 static gboolean
-scatter_is_ready (gpointer user_data)
+head_is_read (gpointer user_data)
 {
-  return hl_head_detail_get_scatter (user_data) != NULL;
+  return !hl_session_get_head_loading (user_data);
 }
 
 static gboolean
@@ -52,16 +55,6 @@ save_window (GtkWidget   *widget,
   return TRUE;
 }
 
-static void
-set_n (HlExplorer *explorer,
-       int         n)
-{
-  for (int i = 0; i < 64 && hl_explorer_get_n (explorer) > n; i++)
-    hl_explorer_step_n (explorer, -1);
-  for (int i = 0; i < 64 && hl_explorer_get_n (explorer) < n; i++)
-    hl_explorer_step_n (explorer, 1);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -69,20 +62,21 @@ main (int    argc,
   g_autoptr(HlApplication) app = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
-  HlExplorer *explorer;
+  HlSession *session;
   HlWindow *window;
 
   if (argc < 6)
     {
-      g_printerr ("Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark]\n");
+      g_printerr ("Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]\n");
       return 2;
     }
 
   gtk_init ();
   adw_init ();
-  if (argc > 6 && g_str_equal (argv[6], "dark"))
-    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                        ADW_COLOR_SCHEME_FORCE_DARK);
+  for (int i = 6; i < argc; i++)
+    if (g_str_equal (argv[i], "dark"))
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_FORCE_DARK);
 
   /* A registered application makes its actions (Open…) available. */
   app = hl_application_new ();
@@ -93,7 +87,7 @@ main (int    argc,
       return 1;
     }
 
-  window = hl_window_new (app);
+  window = hl_window_new (GTK_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1440, 900);
   gtk_window_present (GTK_WINDOW (window));
   file = g_file_new_for_commandline_arg (argv[1]);
@@ -101,10 +95,15 @@ main (int    argc,
   if (!hl_test_wait_until (analysis_is_done, window, 300000))
     return 1;
 
-  explorer = hl_window_get_explorer (window);
-  set_n (explorer, atoi (argv[5]));
-  hl_heatmap_view_select (hl_explorer_get_heatmap (explorer), atoi (argv[3]), atoi (argv[4]));
-  if (!hl_test_wait_until (scatter_is_ready, hl_explorer_get_head_detail (explorer), 30000))
+  session = hl_window_get_session (window);
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "query="))
+      hl_session_set_query (session, atoi (argv[i] + strlen ("query=")));
+    else if (g_str_has_prefix (argv[i], "metric="))
+      g_object_set (session, "heatmap-metric", argv[i] + strlen ("metric="), NULL);
+  hl_session_set_n (session, atoi (argv[5]));
+  hl_session_select (session, atoi (argv[3]), atoi (argv[4]));
+  if (!hl_test_wait_until (head_is_read, session, 30000))
     return 1;
 
   /* Let the layout settle and the plots draw once. */
