@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "hl-application.h"
+#include "hl-blas.h"
 
 /* Runs in the process that was started, before any window: --version
  * answers without starting the interface. */
@@ -29,6 +30,8 @@ main (int    argc,
 {
   g_autoptr(HlApplication) app = NULL;
 
+  /* OpenBLAS's kernels for this processor; may start the program again. */
+  hl_blas_choose_kernels (argv);
   setlocale (LC_ALL, "");
   /* HEADLENS_LOCALEDIR: the translations of an uninstalled build (meson
    * devenv sets it to the build's po folder). */

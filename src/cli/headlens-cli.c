@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-cli.h"
+#include "hl-cli-mpi.h"
 
+#include "hl-blas.h"
 #include "hl-output-set.h"
 
 #include <glib/gi18n.h>
@@ -13,15 +15,15 @@
 
 /* Keep sorted by name; `headlens-cli --help` lists them in this order. */
 static const HlCliCommand commands[] = {
-  { "analyze", N_("Analyse every head of a file and write CSV metrics"), hl_cli_analyze },
+  { "analyze", N_("Analyse every head of a file and write CSV metrics"), hl_cli_analyze, TRUE },
   { "assumptions", N_("Compare the taxonomy's assumption checks across files"), hl_cli_assumptions },
   { "bench", N_("Benchmark the analysis on a paper-scale synthetic file"), hl_cli_bench },
-  { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract },
+  { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract, TRUE },
   { "generate", N_("Continue a prompt with a llama2.c model"), hl_cli_generate },
   { "info", N_("Describe and validate an activation file"), hl_cli_info },
   { "render", N_("Draw a figure of a file as PNG, SVG or PDF"), hl_cli_render },
   { "synth", N_("Write a synthetic activation file"), hl_cli_synth },
-  { NULL, NULL, NULL }
+  { NULL, NULL, NULL, FALSE }
 };
 
 static void
@@ -34,11 +36,40 @@ print_usage (FILE *stream)
   fprintf (stream, "\n%s\n", _("Run “headlens-cli COMMAND --help” for the options of a command."));
 }
 
+/* Started by an MPI launcher (mpirun -n K), the ranks split the work of the
+ * commands that can split it and refuse the others, which every rank
+ * would run whole. */
+static int
+run_command (const HlCliCommand *command,
+             int                 argc,
+             char              **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!hl_cli_mpi_init (&argc, &argv, &error))
+    return hl_cli_fail_usage (error);
+  if (hl_cli_mpi_size () > 1 && !command->splits_over_ranks)
+    {
+      if (hl_cli_mpi_rank () == 0)
+        fprintf (stderr, _("headlens-cli: %s cannot split its work across MPI ranks; run it "
+                           "without mpirun (analyze and extract --corpus can)\n"), command->name);
+      status = 2;
+    }
+  else
+    status = command->run (argc - 1, argv + 1);
+  hl_cli_mpi_finalize ();
+  return status;
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  /* First, before any thread starts: temporary files are then removed on
+  /* First of all: OpenBLAS's kernels for this processor, which may start
+   * the program again. */
+  hl_blas_choose_kernels (argv);
+  /* Then, before any thread starts: temporary files are removed on
    * SIGINT, SIGTERM and SIGHUP. */
   hl_output_set_install_signal_cleanup ();
   setlocale (LC_ALL, "");
@@ -67,7 +98,7 @@ main (int    argc,
 
   for (const HlCliCommand *c = commands; c->name != NULL; c++)
     if (strcmp (argv[1], c->name) == 0)
-      return c->run (argc - 1, argv + 1);
+      return run_command (c, argc, argv);
 
   fprintf (stderr, _("headlens-cli: unknown command “%s”\n\n"), argv[1]);
   print_usage (stderr);

@@ -11,6 +11,8 @@
 #include "hl-cli.h"
 
 #include "hl-analysis.h"
+#include "hl-cli-mpi.h"
+#include "hl-file-hash.h"
 #include "hl-length-sweep.h"
 #include "hl-metrics-csv.h"
 
@@ -373,28 +375,17 @@ print_warnings (HlActivations *file)
     g_printerr (_("headlens-cli analyze: %u more warnings\n"), warnings->len - 5);
 }
 
+/* The files, the sweep's lines and the verdict of a finished analysis. */
 static int
-run_analysis (const char * const      *paths,
-              int                      n_paths,
-              const AnalyzeOptions    *o,
-              const HlAnalysisOptions *options)
+finish (HlAnalysis           *analysis,
+        HlActivations        *file,
+        const AnalyzeOptions *o)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HlActivations) file = hl_activations_open_corpus (
-    paths, n_paths,
-    o->allow_external ? HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL : HL_ACTIVATIONS_OPEN_DEFAULT, &error);
-  g_autoptr(HlAnalysis) analysis = NULL;
-  g_autoptr(HlCliProgress) progress = NULL;
   g_autoptr(HlLengthSweep) sweep = NULL;
   g_autofree char *verdict = NULL;
   g_autofree char *lines = NULL;
 
-  if (file == NULL)
-    return hl_cli_fail (error);
-  progress = hl_cli_progress_new (_("Analysing"));
-  analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
-  if (analysis == NULL)
-    return hl_cli_fail (error);
   if (o->window != NULL && (sweep = make_sweep (analysis, o, &error)) == NULL)
     return hl_cli_fail (error);
   if (!write_outputs (analysis, o->out, sweep, &error))
@@ -408,6 +399,160 @@ run_analysis (const char * const      *paths,
       g_print ("%s", lines);
     }
   return 0;
+}
+
+/* provenance.json records the SHA-256 of every input file: hashed from
+ * the start, beside the analysis, it is ready when the files are written. */
+static void
+start_hashing (HlActivations *file)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  for (int i = 0; i < hl_activations_get_n_files (file); i++)
+    g_ptr_array_add (paths, (gpointer) hl_activations_get_path (hl_activations_get_file (file, i)));
+  g_ptr_array_add (paths, NULL);
+  hl_file_sha256_start ((const char * const *) paths->pdata);
+}
+
+/* MPI ranks ----------------------------------------------------------------- */
+
+/* This rank's documents: its contiguous share of the samples asked for. */
+static GArray *
+rank_samples (const HlActivationsInfo *info,
+              const HlAnalysisOptions *options)
+{
+  int n = options->samples != NULL ? options->n_samples : info->n_samples;
+  GArray *share = g_array_new (FALSE, FALSE, sizeof (int));
+  int first, count;
+
+  hl_cli_mpi_share (n, hl_cli_mpi_rank (), hl_cli_mpi_size (), &first, &count);
+  for (int i = first; i < first + count; i++)
+    g_array_append_val (share, (int) { options->samples != NULL ? options->samples[i] : i });
+  return share;
+}
+
+/* Analyses this rank's share with the threaded engine; the results as
+ * bytes, none for a rank without documents. */
+static GBytes *
+analyse_share (HlActivations           *file,
+               const HlAnalysisOptions *options,
+               GError                 **error)
+{
+  g_autoptr(GArray) share = rank_samples (hl_activations_get_info (file), options);
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(HlCliProgress) progress = NULL;
+  HlAnalysisOptions own = *options;
+
+  if (share->len == 0)
+    return g_bytes_new (NULL, 0);
+  own.samples = (const int *) share->data;
+  own.n_samples = share->len;
+  /* The ranks on one machine share its cores. */
+  if (own.threads == 0)
+    own.threads = MAX (1, (int) g_get_num_processors () / hl_cli_mpi_local_size ());
+  if (hl_cli_mpi_rank () == 0)
+    progress = hl_cli_progress_new (_("Analysing (this rank's documents)"));
+  analysis = hl_analysis_run (file, &own, progress != NULL ? progress_cb : NULL, progress,
+                              NULL, error);
+  if (analysis == NULL)
+    return NULL;
+  for (guint i = 0; i < hl_analysis_get_n_results (analysis); i++)
+    hl_head_result_encode (hl_analysis_get_result (analysis, i), bytes);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+/* Rank 0: the analysis of every document from every rank's results. */
+static HlAnalysis *
+merge_ranks (HlActivations           *file,
+             const HlAnalysisOptions *options,
+             GPtrArray               *payloads,
+             GError                 **error)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
+
+  for (guint r = 0; r < payloads->len; r++)
+    {
+      gsize length;
+      const guint8 *at = g_bytes_get_data (payloads->pdata[r], &length);
+      const guint8 *end = at + length;
+
+      while (at != NULL && at < end)
+        {
+          HlHeadResult *result = hl_head_result_decode (&at, end, error);
+
+          if (result == NULL)
+            return NULL;
+          g_ptr_array_add (results, result);
+        }
+    }
+  return hl_analysis_new_from_results (file, options, (HlHeadResult * const *) results->pdata,
+                                       results->len, error);
+}
+
+/* Every rank analyses its documents and sends the results to rank 0,
+ * which writes the files: the same bytes as one process would. A rank
+ * that fails (it cannot open a file, a block is damaged) fails the run,
+ * and rank 0 says which rank and why; nothing is written then. */
+static int
+run_on_ranks (HlActivations           *file,
+              const GError            *open_error,
+              const AnalyzeOptions    *o,
+              const HlAnalysisOptions *options)
+{
+  g_autoptr(GError) failure = open_error != NULL ? g_error_copy (open_error) : NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GPtrArray) payloads = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+
+  if (failure == NULL && hl_cli_mpi_rank () == 0)
+    start_hashing (file);
+  if (failure == NULL)
+    payload = analyse_share (file, options, &failure);
+  if (!hl_cli_mpi_gather (payload, failure, &payloads, &error))
+    return hl_cli_fail (error);
+  if (hl_cli_mpi_rank () != 0)
+    return 0;
+  g_clear_pointer (&payload, g_bytes_unref);
+  if ((analysis = merge_ranks (file, options, payloads, &error)) == NULL)
+    return hl_cli_fail (error);
+  g_clear_pointer (&payloads, g_ptr_array_unref);
+  return finish (analysis, file, o);
+}
+
+static int
+run_analysis (const char * const      *paths,
+              int                      n_paths,
+              const AnalyzeOptions    *o,
+              const HlAnalysisOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) file = hl_activations_open_corpus (
+    paths, n_paths,
+    o->allow_external ? HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL : HL_ACTIVATIONS_OPEN_DEFAULT, &error);
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(HlCliProgress) progress = NULL;
+
+  if (hl_cli_mpi_size () > 1)
+    return run_on_ranks (file, error, o, options);
+  if (file == NULL)
+    return hl_cli_fail (error);
+  start_hashing (file);
+  progress = hl_cli_progress_new (_("Analysing"));
+  analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
+  if (analysis == NULL)
+    return hl_cli_fail (error);
+  return finish (analysis, file, o);
+}
+
+/* Said once, by rank 0, when MPI ranks run the command. */
+static int
+usage_error (const char *message)
+{
+  if (hl_cli_mpi_rank () == 0)
+    g_printerr ("headlens-cli analyze: %s\n", message);
+  return 2;
 }
 
 int
@@ -424,15 +569,8 @@ hl_cli_analyze (int    argc,
   context = make_context (&o);
   if (!g_option_context_parse (context, &argc, &argv, &error)
       || !build_options (&o, &options, &error))
-    {
-      g_printerr ("headlens-cli analyze: %s\n", error->message);
-      return 2;
-    }
+    return usage_error (error->message);
   if (argc < 2)
-    {
-      g_printerr ("headlens-cli analyze: %s\n",
-                  _("expected a FILE to analyse (or several, a folder or a list file)"));
-      return 2;
-    }
+    return usage_error (_("expected a FILE to analyse (or several, a folder or a list file)"));
   return run_analysis ((const char * const *) argv + 1, argc - 1, &o, &options);
 }

@@ -5,7 +5,9 @@
  * temporary folder, then measures in one run: the time to read every block,
  * the machine's SGEMM peak on a large square GEMM, the default analysis
  * (attention + 16 random repeats, Euclidean, powers of two) and its distance
- * GEMM work, and the straightforward reference on a few heads scaled up.
+ * GEMM work, the straightforward reference on a few heads scaled up, and
+ * `headlens-cli analyze` on the same file as a new process (end to end).
+ * --queries N spreads N query positions over each sample.
  * Prints the ratios against the targets: analysis within 2x of (read time +
  * GEMM work at peak), and at least 20x faster than the reference.
  *
@@ -14,6 +16,7 @@
 #include "hl-cli.h"
 
 #include "hl-analysis.h"
+#include "hl-blas.h"
 #include "hl-synth-model.h"
 
 #include <cblas.h>
@@ -37,6 +40,7 @@ typedef struct
   int      reference_heads;
   int      peak_size;
   int      runs;
+  int      queries;
 } BenchOptions;
 
 /* The times of the runs of one measurement: the best is reported, as for
@@ -71,6 +75,7 @@ parse_options (BenchOptions  *o,
     { "reference-heads", 0, 0, G_OPTION_ARG_INT, &o->reference_heads, N_("Heads timed with the slow reference (4)"), "N" },
     { "peak-size", 0, 0, G_OPTION_ARG_INT, &o->peak_size, N_("Size of the square SGEMM that measures the peak (2048)"), "N" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &o->runs, N_("Runs of the read and of the analysis; the best is reported (3)"), "N" },
+    { "queries", 0, 0, G_OPTION_ARG_INT, &o->queries, N_("Query positions, spread evenly up to the last (1: the last only)"), "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = hl_cli_context_new ("bench", NULL,
@@ -88,7 +93,8 @@ parse_options (BenchOptions  *o,
          && hl_cli_check_int ("--threads", o->threads, 0, 4096, error)
          && hl_cli_check_int ("--reference-heads", o->reference_heads, 1, G_MAXINT, error)
          && hl_cli_check_int ("--peak-size", o->peak_size, 64, 65536, error)
-         && hl_cli_check_int ("--runs", o->runs, 1, 1000, error);
+         && hl_cli_check_int ("--runs", o->runs, 1, 1000, error)
+         && hl_cli_check_int ("--queries", o->queries, 1, o->seq_len, error);
 }
 
 static double
@@ -116,6 +122,7 @@ write_file (const BenchOptions *o,
             GError            **error)
 {
   HlSynthModelParams params;
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (int));
 
   hl_synth_model_params_init (&params);
   params.model = "bench";
@@ -126,6 +133,11 @@ write_file (const BenchOptions *o,
   params.seq_len = o->seq_len;
   params.n_samples = o->samples;
   params.values_dtype = HL_DTYPE_FLOAT16;
+  /* Query k of N at position (k + 1) T / N - 1: the last is the last token. */
+  for (int q = 0; q < o->queries; q++)
+    g_array_append_val (positions, (int) { (int) ((gint64) (q + 1) * o->seq_len / o->queries) - 1 });
+  params.n_queries = o->queries;
+  params.query_positions = (const int *) positions->data;
   return hl_synth_model_write (&params, path, "headlens-cli bench", NULL, NULL, NULL, error);
 }
 
@@ -334,8 +346,8 @@ print_report (const BenchOptions *o,
   double ideal_s = read->best + flops / (peak.worst * 1e9);
   double median_ideal_s = read->median + flops / (peak.median * 1e9);
 
-  printf (_("Heads analysed:              %u (%d layers x %d heads x %d samples, seq_len %d, head_dim %d)\n"),
-          n_results, o->layers, o->heads, o->samples, o->seq_len, o->head_dim);
+  printf (_("Heads analysed:              %u (%d layers x %d heads x %d samples x %d query positions, seq_len %d, head_dim %d)\n"),
+          n_results, o->layers, o->heads, o->samples, o->queries, o->seq_len, o->head_dim);
   printf (_("Read every block:            %.3f s (best of %d runs; median %.3f s)\n"),
           read->best, o->runs, read->median);
   printf (_("SGEMM peak (%d^3, %u threads): %.1f GFLOP/s (best of %d measurements, one before each analysis run; median %.1f)\n"),
@@ -353,6 +365,47 @@ print_report (const BenchOptions *o,
   printf (_("Speed-up over the reference: %.1fx wall-clock (target >= 20; median run %.1fx), %.1fx per thread\n"),
           reference_s * scale / wall.best, reference_s * scale / wall.median,
           reference_s / fast_s);
+}
+
+/* `headlens-cli analyze` with the bench's options, as a user runs it: a
+ * new process that starts, opens the file, analyses it, and writes the
+ * CSV files and provenance.json (with the file's SHA-256) into @out. */
+static gboolean
+time_end_to_end (const BenchOptions  *o,
+                 const char          *path,
+                 const char          *out,
+                 RunTimes            *times,
+                 GError             **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", error);
+  g_autofree char *threads = g_strdup_printf ("%d", o->threads);
+  g_autofree double *seconds = g_new (double, o->runs);
+  const char *argv[] = { self, "analyze", path, "--out", out, "--rankings", "attention,random",
+                         "--distances", "euclidean", "--threads", threads, NULL };
+
+  if (self == NULL)
+    return FALSE;
+  for (int r = 0; r < o->runs; r++)
+    {
+      g_autofree char *err = NULL;
+      gint64 start;
+      int status;
+
+      g_usleep (BLAS_SETTLE_US);
+      start = g_get_monotonic_time ();
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                         NULL, &err, &status, error))
+        return FALSE;
+      seconds[r] = seconds_since (start);
+      if (!g_spawn_check_wait_status (status, NULL))
+        {
+          g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                       _("headlens-cli analyze failed: %s"), err);
+          return FALSE;
+        }
+    }
+  *times = run_times_of (seconds, o->runs);
+  return TRUE;
 }
 
 /* The best of @runs reads of the whole file. */
@@ -412,9 +465,28 @@ time_analyses (HlActivations           *file,
   return TRUE;
 }
 
+static void
+print_end_to_end (const RunTimes    *end_to_end,
+                  const AnalysisRun *runs,
+                  int                n_runs,
+                  const RunTimes    *read,
+                  double             flops)
+{
+  RunTimes wall = runs_field (runs, n_runs, G_STRUCT_OFFSET (AnalysisRun, wall_s));
+  RunTimes peak = runs_field (runs, n_runs, G_STRUCT_OFFSET (AnalysisRun, peak));
+
+  printf (_("End to end:                  %.3f s (headlens-cli analyze in a new process: start, "
+            "analysis, CSV files and provenance.json; best of %d runs; median %.3f s) against "
+            "%.3f s for the analysis above and %.3f s for read + GEMM at peak\n"),
+          end_to_end->best, n_runs, end_to_end->median, wall.best,
+          read->best + flops / (peak.worst * 1e9));
+  printf (_("OpenBLAS kernels:            %s\n"), hl_blas_get_core ());
+}
+
 static int
 run_bench (const BenchOptions *o,
-           const char         *path)
+           const char         *path,
+           const char         *out)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HlActivations) file = NULL;
@@ -422,6 +494,7 @@ run_bench (const BenchOptions *o,
   HlAnalysisOptions options;
   RunTimes read;
   double flops = 0.0, reference_s, fast_s;
+  RunTimes end_to_end;
   guint n_results = 0;
   gint64 start = g_get_monotonic_time ();
 
@@ -433,20 +506,39 @@ run_bench (const BenchOptions *o,
     return hl_cli_fail (error);
   bench_analysis_options (&options, o->threads);
   if (!time_analyses (file, &options, o->peak_size, o->runs, runs, &n_results, &flops, &error)
-      || !time_reference (file, &options, o->reference_heads, &reference_s, &fast_s, &error))
+      || !time_reference (file, &options, o->reference_heads, &reference_s, &fast_s, &error)
+      || !time_end_to_end (o, path, out, &end_to_end, &error))
     return hl_cli_fail (error);
   print_report (o, n_results, &read, runs, flops, reference_s, fast_s);
+  print_end_to_end (&end_to_end, runs, o->runs, &read, flops);
   return 0;
+}
+
+/* What the end-to-end runs wrote. */
+static void
+remove_outputs (const char *out)
+{
+  g_autoptr(GDir) dir = g_dir_open (out, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (out, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (out);
 }
 
 int
 hl_cli_bench (int    argc,
               char **argv)
 {
-  BenchOptions o = { 32, 32, 128, 1024, 2, 0, 4, 2048, 3 };
+  BenchOptions o = { 32, 32, 128, 1024, 2, 0, 4, 2048, 3, 1 };
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
   int status;
 
   if (!parse_options (&o, &argc, &argv, &error))
@@ -457,7 +549,9 @@ hl_cli_bench (int    argc,
   if ((dir = g_dir_make_tmp ("headlens-bench-XXXXXX", &error)) == NULL)
     return hl_cli_fail (error);
   path = g_build_filename (dir, "bench.h5", NULL);
-  status = run_bench (&o, path);
+  out = g_build_filename (dir, "out", NULL);
+  status = run_bench (&o, path, out);
+  remove_outputs (out);
   g_unlink (path);
   g_rmdir (dir);
   return status;

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-cli.h"
+#include "hl-cli-mpi.h"
 
 #include <cblas.h>
 
@@ -15,7 +16,10 @@
 int
 hl_cli_fail (const GError *error)
 {
-  g_printerr ("headlens-cli: %s\n", error->message);
+  /* With MPI ranks, rank 0 speaks for all: another rank's failure reaches
+   * it with the rank's number. */
+  if (hl_cli_mpi_rank () == 0)
+    g_printerr ("headlens-cli: %s\n", error->message);
   return 1;
 }
 
@@ -146,6 +150,7 @@ hl_cli_progress_free (HlCliProgress *self)
 void
 hl_cli_set_blas_threads (void)
 {
+  /* The MPI ranks on one machine share its cores. */
   if (g_getenv ("OPENBLAS_NUM_THREADS") == NULL)
-    openblas_set_num_threads ((int) g_get_num_processors ());
+    openblas_set_num_threads (MAX (1, (int) g_get_num_processors () / hl_cli_mpi_local_size ()));
 }

@@ -4,12 +4,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-cli.h"
+#include "hl-cli-mpi.h"
 
 #include "hl-extract.h"
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct
 {
@@ -196,6 +198,71 @@ print_summary (const HlExtractOptions *options,
           result->window_seconds > 0 ? tokens / result->window_seconds : 0.0);
 }
 
+/* MPI ranks: each extracts its shard of the corpus into a file of its own,
+ * OUT-0000r-of-0000K.h5 beside OUT.h5 (a folder or list of them analyses
+ * as one corpus equal to OUT.h5), and commits it only when every rank has
+ * written its shard. */
+static char *
+shard_path (const char *output,
+            int         shard,
+            int         n_shards)
+{
+  const char *dot = strrchr (output, '.');
+  const char *slash = strrchr (output, G_DIR_SEPARATOR);
+  gsize stem = dot != NULL && (slash == NULL || dot > slash) ? (gsize) (dot - output) : strlen (output);
+
+  return g_strdup_printf ("%.*s-%05d-of-%05d%s", (int) stem, output, shard + 1, n_shards,
+                          output + stem);
+}
+
+static gboolean
+ranks_agree_cb (const GError *failure,
+                gpointer      user_data,
+                GError      **error)
+{
+  g_autoptr(GPtrArray) payloads = NULL;
+
+  return hl_cli_mpi_gather (NULL, failure, &payloads, error);
+}
+
+static gboolean
+split_across_ranks (ExtractArgs       *args,
+                    HlExtractOptions  *options,
+                    GError           **error)
+{
+  int n = hl_cli_mpi_size ();
+
+  if (n <= 1)
+    return TRUE;
+  if (args->corpus == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("only a corpus (--corpus) can be split across MPI ranks: run extract "
+                     "without mpirun for a text"));
+      return FALSE;
+    }
+  options->shard = hl_cli_mpi_rank ();
+  options->n_shards = n;
+  g_free (options->output_path);
+  options->output_path = shard_path (args->output, options->shard, n);
+  options->before_commit = ranks_agree_cb;
+  return TRUE;
+}
+
+static void
+print_shards (const ExtractArgs *args)
+{
+  int n = hl_cli_mpi_size ();
+  g_autofree char *first = shard_path (args->output, 0, n);
+  g_autofree char *last = shard_path (args->output, n - 1, n);
+
+  printf (ngettext ("%d shard, one per MPI rank, %s to %s: analyse them as one corpus "
+                    "(headlens-cli analyze, a folder or a list of them)\n",
+                    "%d shards, one per MPI rank, %s to %s: analyse them as one corpus "
+                    "(headlens-cli analyze, a folder or a list of them)\n", n),
+          n, first, last);
+}
+
 int
 hl_cli_extract (int    argc,
                 char **argv)
@@ -208,12 +275,19 @@ hl_cli_extract (int    argc,
 
   if (!parse_args (&args, &argc, &argv, &error))
     return hl_cli_fail_usage (error);
-  if ((options = build_options (&args, &error)) == NULL)
+  if ((options = build_options (&args, &error)) == NULL
+      || !split_across_ranks (&args, options, &error))
     return hl_cli_fail (error);
   hl_cli_set_blas_threads ();
-  progress = hl_cli_progress_new (_("Extracting (layers × windows)"));
-  if (!hl_extract_run (options, NULL, progress_cb, progress, &result, &error))
+  if (hl_cli_mpi_rank () == 0)
+    progress = hl_cli_progress_new (_("Extracting (layers × windows)"));
+  if (!hl_extract_run (options, NULL, progress != NULL ? progress_cb : NULL, progress, &result,
+                       &error))
     return hl_cli_fail (error);
+  if (hl_cli_mpi_rank () != 0)
+    return 0;
   print_summary (options, &result);
+  if (hl_cli_mpi_size () > 1)
+    print_shards (&args);
   return 0;
 }

@@ -17,6 +17,7 @@ typedef struct
   const char       *name;
   const char       *summary;   /* translatable, one line */
   HlCliCommandFunc  run;
+  gboolean          splits_over_ranks;  /* runs under mpirun (hl-cli-mpi.h) */
 } HlCliCommand;
 
 /* Prints "headlens-cli: <message>" to stderr and returns exit status 1. */

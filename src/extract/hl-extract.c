@@ -319,7 +319,14 @@ describe_source (const Extraction *ex)
   const HlExtractResult *r = ex->result;
   g_autofree char *what = NULL;
 
-  if (ex->corpus != NULL)
+  if (ex->corpus != NULL && ex->options->n_shards > 1)
+    what = g_strdup_printf ("corpus %s: %d documents, %d shorter than the window skipped; shard %d of %d: "
+                            "samples %d, the usable documents %d to %d of %d, window %d (%d prefix + %d text tokens)",
+                            hl_corpus_describe (ex->corpus), r->n_documents, r->n_skipped,
+                            ex->options->shard + 1, ex->options->n_shards, r->n_samples, r->first_document,
+                            r->first_document + r->n_samples - 1, r->n_usable, r->window, r->n_prefix,
+                            r->window - r->n_prefix);
+  else if (ex->corpus != NULL)
     what = g_strdup_printf ("corpus %s: %d documents, %d shorter than the window skipped; samples %d, "
                             "window %d (%d prefix + %d text tokens)",
                             hl_corpus_describe (ex->corpus), r->n_documents, r->n_skipped, r->n_samples,
@@ -641,18 +648,67 @@ count_documents (Extraction  *ex,
   return hl_corpus_rewind (ex->corpus, error);
 }
 
+void
+hl_extract_shard_range (int  n,
+                        int  shard,
+                        int  n_shards,
+                        int *first,
+                        int *count)
+{
+  g_return_if_fail (n >= 0 && n_shards >= 1 && shard >= 0 && shard < n_shards);
+
+  *first = (int) ((gint64) n * shard / n_shards);
+  *count = (int) ((gint64) n * (shard + 1) / n_shards) - *first;
+}
+
+/* This run's part of the usable documents: all of them, or its shard's. */
+static gboolean
+choose_shard (Extraction  *ex,
+              GError     **error)
+{
+  const HlExtractOptions *o = ex->options;
+  HlExtractResult *r = ex->result;
+
+  r->n_usable = r->n_samples;
+  if (o->n_shards <= 1)
+    return TRUE;
+  hl_extract_shard_range (r->n_usable, o->shard, o->n_shards, &r->first_document, &r->n_samples);
+  if (r->n_samples > 0)
+    return TRUE;
+  g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS,
+               _("the corpus has %d documents with a window for %d shards: each shard needs "
+                 "at least one"), r->n_usable, o->n_shards);
+  return FALSE;
+}
+
+/* Reads past the usable documents before the shard's first. */
+static gboolean
+skip_documents (Extraction  *ex,
+                int32_t     *tokens,
+                GError     **error)
+{
+  for (int i = 0; i < ex->result->first_document; i++)
+    if (!next_document (ex, tokens, error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 extract_corpus (Extraction  *ex,
                 GError     **error)
 {
   g_autofree int32_t *tokens = NULL;
+  int n_skipped;
 
   ex->corpus = hl_corpus_open (ex->options->corpus_path, error);
   if (ex->corpus == NULL || !check_corpus_window (ex, error) || !count_documents (ex, error) ||
-      !prepare_outputs (ex, error))
+      !choose_shard (ex, error) || !prepare_outputs (ex, error))
     return FALSE;
   tokens = g_new (int32_t, ex->result->window);
-  ex->result->n_skipped = 0;
+  /* The first pass counted the short documents of the whole corpus. */
+  n_skipped = ex->result->n_skipped;
+  if (!skip_documents (ex, tokens, error))
+    return FALSE;
   for (ex->sample = 0; ex->sample < ex->result->n_samples; ex->sample++)
     if (!next_document (ex, tokens, error) || !run_tokens (ex, tokens, error))
       {
@@ -661,6 +717,7 @@ extract_corpus (Extraction  *ex,
                        _("the corpus changed while it was read (fewer documents on the second pass)"));
         return FALSE;
       }
+  ex->result->n_skipped = n_skipped;
   return TRUE;
 }
 
@@ -679,16 +736,39 @@ extraction_clear (Extraction *ex)
   g_clear_pointer (&ex->head_values, g_free);
 }
 
+/* Everything but the commit. */
 static gboolean
-extract (Extraction  *ex,
-         GError     **error)
+extract_windows (Extraction  *ex,
+                 GError     **error)
 {
   if (!open_model (ex, error) ||
       !(ex->options->corpus_path != NULL ? extract_corpus (ex, error) : extract_text (ex, error)))
     return FALSE;
   ex->result->loss = ex->loss_sum / MAX (ex->result->n_predictions, 1);
-  return hl_activations_writer_set_double_attribute (ex->writer, "loss_nats_per_token", ex->result->loss, error) &&
-         hl_activations_writer_commit (ex->writer, error);
+  return hl_activations_writer_set_double_attribute (ex->writer, "loss_nats_per_token", ex->result->loss, error);
+}
+
+static gboolean
+extract (Extraction  *ex,
+         GError     **error)
+{
+  g_autoptr(GError) failure = NULL;
+  gboolean ok = extract_windows (ex, &failure);
+
+  if (ex->options->before_commit != NULL
+      && !ex->options->before_commit (failure, ex->options->before_commit_data, error))
+    {
+      /* The gate's own error, else the extraction's. */
+      if (error != NULL && *error == NULL && failure != NULL)
+        g_propagate_error (error, g_steal_pointer (&failure));
+      return FALSE;
+    }
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&failure));
+      return FALSE;
+    }
+  return hl_activations_writer_commit (ex->writer, error);
 }
 
 gboolean

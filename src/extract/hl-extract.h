@@ -45,6 +45,14 @@ typedef enum
  * A corpus (@corpus_path: a folder of .txt files or a JSONL file with a
  * "text" field) gives one sample per document, [P, c_0, ..., c_{T-|P|-1}],
  * with window T required; shorter documents are skipped and counted. */
+/* Called when every window is written, before the output is committed,
+ * or with @failure when the extraction failed: FALSE (with @error set, or
+ * @failure stands) discards the output and fails the run. The ranks of one
+ * MPI run agree here, so that all their shards are committed or none. */
+typedef gboolean (*HlExtractCommitGate) (const GError *failure,
+                                         gpointer      user_data,
+                                         GError      **error);
+
 typedef struct
 {
   char             *checkpoint_path;
@@ -62,6 +70,14 @@ typedef struct
   int              *query_positions;    /* [n_query_positions] for HL_EXTRACT_QUERIES_LIST */
   int               n_query_positions;
   HlDtype           values_dtype;       /* float16 (default) or float32 */
+  /* A corpus split into @n_shards files (0 or 1: one file): this run
+   * writes shard @shard, the contiguous part of the usable documents that
+   * hl_extract_shard_range () gives, so the shards in order hold the
+   * samples of the one-file extraction. */
+  int               shard;
+  int               n_shards;
+  HlExtractCommitGate before_commit;    /* NULL: commit at once */
+  gpointer          before_commit_data;
 } HlExtractOptions;
 
 typedef struct
@@ -70,6 +86,8 @@ typedef struct
   int     n_prefix;          /* tokens the tokenizer puts first */
   int     n_documents;       /* documents read from a corpus */
   int     n_skipped;         /* documents shorter than the window */
+  int     n_usable;          /* documents of a corpus with a window, in all shards */
+  int     first_document;    /* the shard's first, among the usable ones (0 unsharded) */
   int     n_samples;
   int     window;
   int     stride;
@@ -86,6 +104,13 @@ typedef void (*HlExtractProgressFunc) (guint64  done,
                                        gpointer user_data);
 
 GQuark            hl_extract_error_quark       (void);
+
+/* Shard @shard of @n_shards of @n documents: [*first, *first + *count). */
+void              hl_extract_shard_range       (int                      n,
+                                                int                      shard,
+                                                int                      n_shards,
+                                                int                     *first,
+                                                int                     *count);
 
 HlExtractOptions *hl_extract_options_new       (void);
 HlExtractOptions *hl_extract_options_copy      (const HlExtractOptions *options);

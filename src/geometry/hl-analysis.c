@@ -23,6 +23,7 @@
 #include "hl-background.h"
 
 #include <cblas.h>
+#include <stdlib.h>
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -191,6 +192,15 @@ check_options (const HlAnalysisOptions *options,
                            info->n_heads, _("Head"), error)
          && check_indices (options->samples, options->samples ? options->n_samples : 0,
                            info->n_samples, _("Sample"), error);
+}
+
+static int
+compare_ints (const void *a,
+              const void *b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+
+  return (x > y) - (x < y);
 }
 
 /* A sorted, duplicate-free copy of @list, or 0..n_all-1 when @list is NULL. */
@@ -963,6 +973,75 @@ hl_analysis_run (HlActivations           *file,
     analysis = g_steal_pointer (&run->analysis);
   run_unref (run);
   return analysis;
+}
+
+/* Whether @result is one the analysis asked for: a layer, head, sample and
+ * query of its subsets. */
+static gboolean
+result_in_subsets (HlAnalysis         *self,
+                   const HlHeadResult *result)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (self->file);
+  const HlAnalysisOptions *o = &self->options;
+
+  return bsearch (&result->layer, self->layers, o->n_layers, sizeof (int), compare_ints) != NULL
+         && bsearch (&result->head, self->heads, o->n_heads, sizeof (int), compare_ints) != NULL
+         && bsearch (&result->sample, self->samples, o->n_samples, sizeof (int), compare_ints) != NULL
+         && result->query_index >= 0 && result->query_index < info->n_queries
+         && self->query_used[result->query_index]
+         && result->kv_head == info->kv_head_of[result->head];
+}
+
+HlAnalysis *
+hl_analysis_new_from_results (HlActivations           *file,
+                              const HlAnalysisOptions *options,
+                              HlHeadResult * const    *results,
+                              guint                    n_results,
+                              GError                 **error)
+{
+  g_autoptr(HlAnalysis) self = NULL;
+  const HlActivationsInfo *info;
+  guint expected;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
+
+  info = hl_activations_get_info (file);
+  if (!check_options (options, info, error))
+    return NULL;
+  self = analysis_new (file, options);
+  expected = (guint) self->options.n_layers * self->options.n_heads * self->options.n_samples
+             * self->n_queries_used;
+  self->table = g_new0 (HlHeadResult *, (gsize) info->n_layers * info->n_heads
+                                        * info->n_samples * info->n_queries);
+  for (guint i = 0; i < n_results; i++)
+    {
+      HlHeadResult *r = results[i];
+      HlHeadResult **slot;
+
+      if (!result_in_subsets (self, r)
+          || *(slot = &self->table[table_index (info, r->layer, r->head, r->sample,
+                                                r->query_index)]) != NULL)
+        {
+          g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_RESULTS,
+                       _("The result of layer %d, head %d, sample %d, query %d is %s"),
+                       r->layer, r->head, r->sample, r->query_position,
+                       result_in_subsets (self, r) ? _("there twice") : _("not one the analysis asks for"));
+          return NULL;
+        }
+      *slot = r;
+      g_ptr_array_add (self->results, hl_head_result_ref (r));
+    }
+  if (n_results != expected)
+    {
+      g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_RESULTS,
+                   _("%u head results, expected %u: some are missing"), n_results, expected);
+      return NULL;
+    }
+  g_clear_pointer (&self->table, g_free);
+  analysis_finish (self);
+  return g_steal_pointer (&self);
 }
 
 HlActivations *

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   HL_ANALYSIS_ERROR_OPTIONS,   /* an option out of range for this file */
+  HL_ANALYSIS_ERROR_RESULTS,   /* results computed elsewhere that do not make the analysis */
   HL_ANALYSIS_ERROR_MEMORY,    /* the results would not fit in the memory budget */
 } HlAnalysisError;
 
@@ -101,6 +102,18 @@ guint64                  hl_analysis_estimate_memory (HlActivations           *f
 gboolean                 hl_analysis_check_memory  (HlActivations           *file,
                                                     const HlAnalysisOptions *options,
                                                     GError                 **error);
+
+/* The analysis of @file with @options made of @results computed elsewhere
+ * (by the ranks of an MPI run, each on some of the samples): exactly the
+ * results hl_analysis_run () gives with @options, in any order (references
+ * are taken). The model summary and the assumption checks are computed
+ * here, so the analysis equals the one run in a single process. Fails
+ * when a result is missing, there twice or outside the options' subsets. */
+HlAnalysis              *hl_analysis_new_from_results (HlActivations           *file,
+                                                       const HlAnalysisOptions *options,
+                                                       HlHeadResult * const    *results,
+                                                       guint                    n_results,
+                                                       GError                 **error);
 
 HlActivations           *hl_analysis_get_file      (HlAnalysis *self);
 const HlAnalysisOptions *hl_analysis_get_options   (HlAnalysis *self);

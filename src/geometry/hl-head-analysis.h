@@ -78,6 +78,18 @@ HlHeadResult *hl_head_analysis_compute       (const HlHeadInput           *input
                                               const HlHeadId              *id,
                                               const HlHeadAnalysisOptions *options);
 
+/* Results sent between the processes of one analysis (the MPI ranks of
+ * `headlens-cli analyze`): hl_head_result_encode () appends @self to @out;
+ * hl_head_result_decode () reads one result from *@data (advancing it)
+ * that is identical to the encoded one, or fails on bytes that are not a
+ * result of this build (G_IO_ERROR_INVALID_DATA). Both ends must run the
+ * same build on the same architecture. */
+void          hl_head_result_encode          (const HlHeadResult          *self,
+                                              GByteArray                  *out);
+HlHeadResult *hl_head_result_decode          (const guint8               **data,
+                                              const guint8                *end,
+                                              GError                     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlHeadResult, hl_head_result_unref)
 
 G_END_DECLS

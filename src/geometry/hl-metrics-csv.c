@@ -1,12 +1,15 @@
 /* hl-metrics-csv.c: curves.csv, heads.csv and model.csv.
  *
- * Numbers go through g_ascii_formatd() so the decimal point is '.' whatever
- * the user's locale: pandas and R read these files with their defaults.
+ * Numbers are written as g_ascii_formatd ("%.9g") writes them, so the
+ * decimal point is '.' whatever the user's locale (pandas and R read these
+ * files with their defaults), by hl_format_g9 () (the same bytes, about
+ * five times faster).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-metrics-csv.h"
 
+#include "hl-number-format.h"
 #include "hl-provenance.h"
 
 #include <math.h>
@@ -15,9 +18,27 @@ static void
 append_value (GString *out,
               double   value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[HL_FORMAT_G9_SIZE];
+  gsize length = hl_format_g9 (value, buf);
 
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+  g_string_append_len (out, buf, length);
+}
+
+/* @value in decimal, without printf (a curves.csv row has seven keys). */
+static void
+append_int (GString *out,
+            int      value)
+{
+  char buf[16];
+  int n = sizeof buf;
+  unsigned magnitude = value < 0 ? 0u - (unsigned) value : (unsigned) value;
+
+  do
+    buf[--n] = (char) ('0' + magnitude % 10);
+  while ((magnitude /= 10) != 0);
+  if (value < 0)
+    buf[--n] = '-';
+  g_string_append_len (out, buf + n, sizeof buf - n);
 }
 
 static void
@@ -82,7 +103,7 @@ append_column (GString            *out,
   switch (column->source)
     {
     case HL_METRIC_SOURCE_KEY:
-      g_string_append_printf (out, "%d", (int) hl_metric_value (column, r, 0, 0, 0));
+      append_int (out, (int) hl_metric_value (column, r, 0, 0, 0));
       break;
     case HL_METRIC_SOURCE_REGIME:
       g_string_append (out, hl_metric_text (column, r));
@@ -110,9 +131,18 @@ append_curve_rows (GString            *out,
 
   for (int j = 0; j < curves->n_grid; j++)
     {
-      g_string_append_printf (out, "%d,%d,%d,%d,%s,%s,%d", r->layer, r->head, r->sample,
-                              r->query_position, hl_ranking_to_string (ranking),
-                              hl_distance_to_string (distance), curves->grid[j]);
+      const int keys[] = { r->layer, r->head, r->sample, r->query_position };
+
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          append_int (out, keys[i]);
+          g_string_append_c (out, ',');
+        }
+      g_string_append (out, hl_ranking_to_string (ranking));
+      g_string_append_c (out, ',');
+      g_string_append (out, hl_distance_to_string (distance));
+      g_string_append_c (out, ',');
+      append_int (out, curves->grid[j]);
       for (guint m = 0; m < n_metrics; m++)
         if (metrics[m].table == HL_METRIC_TABLE_CURVES)
           append_number (out, hl_metric_curve_value (&metrics[m], curves, ranking, distance, j));
@@ -130,49 +160,110 @@ header_line (HlMetricTable table)
   return out;
 }
 
+static void
+append_result_curves (GString            *out,
+                      const HlHeadResult *result)
+{
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    for (int d = 0; d < HL_N_DISTANCES; d++)
+      if (result->curves->points[r][d] != NULL)
+        append_curve_rows (out, result, r, d);
+}
+
+static void
+append_head_row (GString            *out,
+                 const HlHeadResult *result)
+{
+  guint n_metrics;
+  const HlMetric *metrics = hl_metric_get_all (&n_metrics);
+  const char *separator = "";
+
+  for (guint m = 0; m < n_metrics; m++)
+    {
+      if (metrics[m].table != HL_METRIC_TABLE_HEADS)
+        continue;
+      g_string_append (out, separator);
+      append_column (out, &metrics[m], result);
+      separator = ",";
+    }
+  g_string_append_c (out, '\n');
+}
+
+typedef void (*RowsFunc) (GString            *out,
+                          const HlHeadResult *result);
+
+/* The rows of results [first, first + count). */
+typedef struct
+{
+  HlHeadResult * const *results;
+  guint                 first;
+  guint                 count;
+  RowsFunc              rows;
+  GString              *text;
+} Part;
+
+static gpointer
+format_part (gpointer data)
+{
+  Part *part = data;
+
+  for (guint i = part->first; i < part->first + part->count; i++)
+    part->rows (part->text, part->results[i]);
+  return NULL;
+}
+
+/* A paper-scale curves.csv is 135 000 rows: they are formatted in parts on
+ * one thread per core (the analysis that made them is over, so its cores
+ * are free) and joined in order, so the text is the same as from one
+ * thread. */
+#define ROWS_PER_PART_MIN 256
+
+static char *
+format_rows (HlMetricTable         table,
+             HlHeadResult * const *results,
+             guint                 n_results,
+             RowsFunc              rows)
+{
+  guint n_parts = CLAMP (n_results / ROWS_PER_PART_MIN, 1, g_get_num_processors ());
+  g_autofree Part *parts = g_new0 (Part, n_parts);
+  g_autofree GThread **threads = g_new0 (GThread *, n_parts);
+  GString *out = header_line (table);
+
+  for (guint p = 0; p < n_parts; p++)
+    {
+      parts[p] = (Part) { results, (guint) ((guint64) n_results * p / n_parts), 0, rows, NULL };
+      parts[p].count = (guint) ((guint64) n_results * (p + 1) / n_parts) - parts[p].first;
+      parts[p].text = g_string_new (NULL);
+      if (p > 0)
+        threads[p] = g_thread_new ("hl-csv", format_part, &parts[p]);
+    }
+  format_part (&parts[0]);
+  for (guint p = 0; p < n_parts; p++)
+    {
+      if (p > 0)
+        g_thread_join (threads[p]);
+      g_string_append_len (out, parts[p].text->str, parts[p].text->len);
+      g_string_free (parts[p].text, TRUE);
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 hl_metrics_csv_curves (HlHeadResult * const *results,
                        guint                 n_results)
 {
-  GString *out = header_line (HL_METRIC_TABLE_CURVES);
-
   g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
 
-  for (guint i = 0; i < n_results; i++)
-    for (int r = 0; r < HL_N_RANKINGS; r++)
-      for (int d = 0; d < HL_N_DISTANCES; d++)
-        if (results[i]->curves->points[r][d] != NULL)
-          append_curve_rows (out, results[i], r, d);
-  return g_string_free (out, FALSE);
+  return format_rows (HL_METRIC_TABLE_CURVES, results, n_results, append_result_curves);
 }
 
 char *
 hl_metrics_csv_heads (HlHeadResult * const *results,
                       guint                 n_results)
 {
-  GString *out = header_line (HL_METRIC_TABLE_HEADS);
-  guint n_metrics;
-  const HlMetric *metrics = hl_metric_get_all (&n_metrics);
-
   g_return_val_if_fail (n_results == 0 || results != NULL, NULL);
 
-  for (guint i = 0; i < n_results; i++)
-    {
-      const HlHeadResult *r = results[i];
-
-      const char *separator = "";
-
-      for (guint m = 0; m < n_metrics; m++)
-        {
-          if (metrics[m].table != HL_METRIC_TABLE_HEADS)
-            continue;
-          g_string_append (out, separator);
-          append_column (out, &metrics[m], r);
-          separator = ",";
-        }
-      g_string_append_c (out, '\n');
-    }
-  return g_string_free (out, FALSE);
+  return format_rows (HL_METRIC_TABLE_HEADS, results, n_results, append_head_row);
 }
 
 /* The bootstrap interval of a mean, or two empty fields (NA in pandas and

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # Checks the Flatpak manifest against the meson build it packages: valid
 # JSON, the application id, the GNOME runtime, every dependency() of the
-# build (tests aside) either in the runtime or built by a module, OpenBLAS
+# build (tests aside) either in the runtime, built by a module or optional
+# and turned off (MPI), OpenBLAS
 # built with LAPACK and LAPACKE inside (what meson finds when there is no
 # lapacke.pc), HDF5 with the shared C library and zlib (the files use
 # gzip), every meson option it passes a real one, and its source the
@@ -24,9 +25,12 @@ with open(manifest_path, encoding="utf-8") as f:
 
 # What org.gnome.Platform and org.gnome.Sdk provide among our dependencies.
 RUNTIME = {"glib-2.0", "gio-2.0", "gobject-2.0", "cairo", "pangocairo",
-           "gtk4", "libadwaita-1", "threads", "zlib", "json-glib-1.0"}
+           "gtk4", "libadwaita-1", "threads", "zlib", "json-glib-1.0", "nettle"}
 # The module that provides each other dependency.
 MODULE_OF = {"hdf5": "hdf5", "openblas": "openblas", "lapacke": "openblas"}
+# Optional dependencies: the meson feature option that asks for each, which
+# the manifest must then turn off (MPI is for clusters, not the app).
+OPTIONAL_OF = {"mpi": "mpi"}
 
 
 def expect(condition, message):
@@ -57,7 +61,11 @@ for path in build_files:
     with open(path, encoding="utf-8") as f:
         deps |= set(re.findall(r"\bdependency\(\s*'([^']+)'", f.read()))
 expect({"hdf5", "openblas", "lapacke"} <= deps, f"expected hdf5, openblas and lapacke among {sorted(deps)}")
-for dep in sorted(deps - RUNTIME):
+config_opts = modules.get("headlens", {}).get("config-opts", [])
+for dep in sorted(deps & set(OPTIONAL_OF)):
+    expect(f"-D{OPTIONAL_OF[dep]}=disabled" in config_opts,
+           f"dependency('{dep}') is optional: the manifest must pass -D{OPTIONAL_OF[dep]}=disabled")
+for dep in sorted(deps - RUNTIME - set(OPTIONAL_OF)):
     module = MODULE_OF.get(dep)
     expect(module is not None,
            f"meson asks for dependency('{dep}'): neither the GNOME runtime nor a module provides it")

@@ -51,6 +51,31 @@ test_report (void)
   g_assert_cmpfloat (ratio, >=, 0.0);
   g_assert_cmpfloat (ratio_median, >=, 0.0);
   g_assert_nonnull (strstr (line_of (run.out, "Speed-up over the reference:"), "x wall-clock (target >= 20"));
+  /* The command a user runs, timed as a new process next to the analysis. */
+  g_assert_cmpint (sscanf (line_of (run.out, "End to end:"),
+                           " %lf s (headlens-cli analyze in a new process: start, analysis, CSV "
+                           "files and provenance.json; best of 3 runs; median %lf s)",
+                           &best, &median), ==, 2);
+  g_assert_cmpfloat (best, >, 0.0);
+  g_assert_cmpfloat (best, <=, median);
+  g_assert_nonnull (strstr (line_of (run.out, "End to end:"), "for the analysis above and"));
+  g_assert_cmpuint (strlen (line_of (run.out, "OpenBLAS kernels:")), >, 2);
+}
+
+/* Several query positions: each a head result. */
+static void
+test_queries (void)
+{
+  g_auto(HlTestRun) run = { 0 };
+
+  hl_test_run (&run, cli_path, "bench", "--layers", "1", "--heads", "2", "--seq-len", "128",
+               "--head-dim", "16", "--samples", "1", "--peak-size", "64", "--runs", "1",
+               "--reference-heads", "1", "--queries", "4", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (line_of (run.out, "Heads analysed:"), "8 (1 layers x 2 heads x 1 samples"));
+  hl_test_run_clear (&run);
+  hl_test_run (&run, cli_path, "bench", "--seq-len", "128", "--queries", "129", NULL);
+  g_assert_cmpint (run.status, ==, 2);
 }
 
 static void
@@ -72,5 +97,6 @@ main (int   argc,
   cli_path = argv[1];
   g_test_add_func ("/cli/bench/report", test_report);
   g_test_add_func ("/cli/bench/bad-options", test_bad_options);
+  g_test_add_func ("/cli/bench/queries", test_queries);
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "hl-file-hash.h"
 #include "hl-provenance.h"
 
 #include <glib/gstdio.h>
@@ -165,11 +166,46 @@ test_unreadable_input (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* The hashes against GLib's own SHA-256: an empty file, one of a few
+ * megabytes, and the same hashed ahead on a thread of its own. */
+static void
+test_file_sha256 (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *big = g_build_filename (dir, "big", NULL);
+  g_autofree guchar *data = g_malloc (3 << 20);
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *paths[] = { empty, big, NULL };
+
+  for (gsize i = 0; i < (3 << 20); i++)
+    data[i] = (guchar) (i * 2654435761u >> 13);
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_true (g_file_set_contents (big, (const char *) data, 3 << 20, NULL));
+  expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, 3 << 20);
+  for (int ahead = 0; ahead < 2; ahead++)
+    {
+      g_autofree char *sha_empty = NULL;
+      g_autofree char *sha_big = NULL;
+
+      if (ahead)
+        hl_file_sha256_start (paths);
+      sha_big = hl_file_sha256 (big, &error);
+      sha_empty = hl_file_sha256 (empty, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (sha_empty, ==, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+      g_assert_cmpstr (sha_big, ==, expected);
+    }
+  hl_test_remove_tmp_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/provenance/file-sha256", test_file_sha256);
   g_test_add_func ("/provenance/analysis-record", test_analysis_record);
   g_test_add_func ("/provenance/figure-record", test_figure_record);
   g_test_add_func ("/provenance/unreadable-input", test_unreadable_input);
