@@ -31,6 +31,13 @@ static const guint64 pow5[] = {
   59604644775390625, 298023223876953125, 1490116119384765625, 7450580596923828125,
 };
 
+static Wide
+power_of_five (int p)
+{
+  g_assert (p >= 0 && p < (int) G_N_ELEMENTS (pow5));
+  return pow5[p];
+}
+
 /* floor (x 10^p) and whether the rest is nothing, below, at or above one
  * half (-2, -1, 0, 1), for x = m 2^e. */
 static guint64
@@ -45,7 +52,7 @@ scaled (guint32  m,
   if (p < 0)
     {
       /* x >= 1e9 > 2^24, so e > 0: x / 10^-p, with 10^-p = 5^-p 2^-p. */
-      Wide ten = (Wide) pow5[-p] << -p, q;
+      Wide ten = power_of_five (-p) << -p, q;
 
       a = (Wide) m << e;
       q = a / ten;
@@ -53,7 +60,7 @@ scaled (guint32  m,
       *rest = r == 0 ? -2 : r * 2 < ten ? -1 : r * 2 == ten ? 0 : 1;
       return (guint64) q;
     }
-  a = (Wide) m * pow5[p];
+  a = (Wide) m * power_of_five (p);
   shift = e + p;
   if (shift >= 0)
     {

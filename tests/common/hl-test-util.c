@@ -111,6 +111,19 @@ hl_test_wait_until (HlTestCondition condition,
 }
 
 void
+hl_test_prepare_mpirun (void)
+{
+  const char *options = g_getenv ("ASAN_OPTIONS");
+  g_autofree char *with_no_leaks = NULL;
+
+  if (g_getenv ("HL_TEST_SANITIZED") == NULL)
+    return;
+  with_no_leaks = g_strconcat (options != NULL ? options : "halt_on_error=1:abort_on_error=1",
+                               ":detect_leaks=0", NULL);
+  g_setenv ("ASAN_OPTIONS", with_no_leaks, TRUE);
+}
+
+void
 hl_test_spin (guint ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;

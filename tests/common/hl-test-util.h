@@ -40,6 +40,13 @@ void       hl_test_run            (HlTestRun          *run,
                                    const char         *first,
                                    ...) G_GNUC_NULL_TERMINATED;
 
+/* For programs started under mpirun: in the sanitizer build, leak
+ * detection is turned off in their environment (memory errors stay fatal).
+ * Open MPI's plugins allocate and are unloaded before the leak check, so
+ * their allocations cannot be told apart from ours; our code's leaks are
+ * checked by the single-process tests of the same functions. */
+void       hl_test_prepare_mpirun (void);
+
 /* A new empty folder under the system's temporary folder. */
 char      *hl_test_make_tmp_dir   (void);
 /* Removes @dir and everything below it, failing the test if anything

@@ -153,6 +153,7 @@ main (int    argc,
   g_assert_cmpint (argc, ==, 3);
   cli_path = argv[1];
   mpirun_path = argv[2];
+  hl_test_prepare_mpirun ();
 
   g_test_add_func ("/extract/cli/mpi-shards", test_shards);
   return g_test_run ();

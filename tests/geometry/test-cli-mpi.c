@@ -182,6 +182,7 @@ main (int    argc,
   g_assert_cmpint (argc, ==, 3);
   cli_path = argv[1];
   mpirun_path = argv[2];
+  hl_test_prepare_mpirun ();
 
   g_test_add_func ("/cli/mpi/same-bytes", test_same_bytes);
   g_test_add_func ("/cli/mpi/failing-rank", test_failing_rank);
