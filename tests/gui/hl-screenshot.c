@@ -2,11 +2,12 @@
  * into a PNG (docs/screenshot.png), the same on every run.
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
- *                      [export=FIGURE] [app=ACTION]
+ *                      [export=FIGURE] [app=ACTION] [point=I]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
- * preferences).
+ * preferences); point=I shows the scatter as the keyboard leaves it on
+ * token I (focused, its focus ring and tooltip showing).
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -18,8 +19,11 @@
 #include <string.h>
 
 #include "hl-application.h"
+#include "hl-explorer.h"
 #include "hl-export-dialog.h"
 #include "hl-gui-test.h"
+#include "hl-head-detail.h"
+#include "hl-scatter-view.h"
 #include "hl-window.h"
 
 static gboolean
@@ -67,6 +71,34 @@ static gboolean
 is_drawn (gpointer user_data)
 {
   return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
+}
+
+static GtkWidget *
+find_scatter (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = HL_IS_SCATTER_VIEW (child) ? child : find_scatter (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Focuses the scatter as Tab does and moves its keyboard point to @index. */
+static void
+focus_scatter_point (HlWindow *window,
+                     int       index)
+{
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (window));
+  GtkWidget *scatter = find_scatter (GTK_WIDGET (detail));
+
+  gtk_window_set_focus_visible (GTK_WINDOW (window), TRUE);
+  gtk_widget_grab_focus (scatter);
+  gtk_widget_activate_action (scatter, "scatter.move", "i", 0);
+  gtk_widget_activate_action (scatter, "scatter.move", "i", index);
 }
 
 /* Runs app.@action and returns the window it opened, or NULL. */
@@ -169,6 +201,9 @@ main (int    argc,
   if (!hl_test_wait_until (head_is_read, session, 30000))
     return 1;
 
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "point="))
+      focus_scatter_point (window, atoi (argv[i] + strlen ("point=")));
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
   for (int i = 6; i < argc; i++)
