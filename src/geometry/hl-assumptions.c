@@ -420,6 +420,24 @@ hl_assumptions_describe_head (const HlAssumptions     *self,
   return describe (head->verdict, head->checks, HL_N_HEAD_CHECKS, NAN);
 }
 
+char *
+hl_assumptions_caveat (const HlAssumptions *self)
+{
+  const HlCheckResult *c;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->verdict != HL_TAXONOMY_DOES_NOT_APPLY)
+    return NULL;
+  c = self->checks;
+  if (c[HL_CHECK_SINK_MASS].outcome == HL_CHECK_FAILS)
+    return g_strdup_printf (_("Taxonomy does not apply: no sink (α₀ %.3f < %g)"),
+                            c[HL_CHECK_SINK_MASS].value, c[HL_CHECK_SINK_MASS].threshold);
+  return g_strdup_printf (_("Taxonomy does not apply: CV %.2f > %g, corr %.2f < %g"),
+                          c[HL_CHECK_NORM_CV].value, c[HL_CHECK_NORM_CV].threshold,
+                          c[HL_CHECK_CORR].value, c[HL_CHECK_CORR].threshold);
+}
+
 /* CSV ---------------------------------------------------------------------- */
 
 static void
