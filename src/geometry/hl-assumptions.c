@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-assumptions.h"
+#include "hl-csv.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -441,16 +442,6 @@ hl_assumptions_caveat (const HlAssumptions *self)
 /* CSV ---------------------------------------------------------------------- */
 
 static void
-append_number (GString *out,
-               double   value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isnan (value))
-    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
-}
-
-static void
 append_row (GString             *out,
             const HlHeadAssumptions *head,
             HlCheck              check,
@@ -460,9 +451,8 @@ append_row (GString             *out,
     g_string_append_printf (out, "head,%d,%d,%s,", head->layer, head->head, check_names[check]);
   else
     g_string_append_printf (out, "model,,,%s,", check_names[check]);
-  append_number (out, c->value);
-  g_string_append_c (out, ',');
-  append_number (out, c->threshold);
+  hl_csv_append_value (out, c->value);
+  hl_csv_append_number (out, c->threshold);
   g_string_append_printf (out, ",%s\n", c->outcome == HL_CHECK_UNDEFINED ? ""
                                         : c->outcome == HL_CHECK_HOLDS ? "true" : "false");
 }
