@@ -210,7 +210,7 @@ hl_metrics_csv_documents (HlActivations *file)
       for (int s = 0; s < hl_activations_get_info (member)->n_samples; s++)
         {
           g_string_append_printf (out, "%d,", first + s);
-          append_quoted (out, hl_activations_get_path (member));
+          hl_csv_append_quoted (out, hl_activations_get_path (member));
           g_string_append_printf (out, ",%d\n", s);
         }
     }
