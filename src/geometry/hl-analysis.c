@@ -276,6 +276,10 @@ typedef struct
   gpointer stored;   /* as stored in the file; NULL once converted */
   float   *data;     /* [seq_len, head_dim]; NULL until converted */
   gboolean failed;   /* the conversion failed (run_fail () has the error) */
+  /* The diagnostics' values part over keys 0..summary_keys - 1, made with
+   * the conversion when more than one query reads the block (else NULL). */
+  HlValuesSummary *summary;
+  int      summary_keys;
   int      layer, sample, kv_head;
   gint    *alive;    /* the run's count of blocks in memory */
 } ValuesBlock;
@@ -294,6 +298,7 @@ values_block_clear (gpointer data)
 
   g_free (block->stored);
   g_free (block->data);
+  hl_values_summary_free (block->summary);
   g_mutex_clear (&block->lock);
   g_atomic_int_add (block->alive, -1);
 }
@@ -462,6 +467,9 @@ values_block_convert (Run         *run,
                                                           block->sample, block->kv_head,
                                                           block->stored, block->data, &error);
       g_clear_pointer (&block->stored, g_free);
+      if (!block->failed && block->summary_keys > 0)
+        block->summary = hl_values_summary_new (block->data, block->summary_keys, info->head_dim,
+                                                run->analysis->options.head.n_lags);
     }
   ok = !block->failed;
   g_mutex_unlock (&block->lock);
@@ -491,7 +499,9 @@ process_job (Run *run,
       HlHeadId id = job->id;
 
       id.query_index = q;
-      run_add_result (run, hl_head_analysis_compute (&input, &id, &run->analysis->options.head));
+      run_add_result (run, hl_head_analysis_compute_shared (&input, &id,
+                                                            &run->analysis->options.head,
+                                                            job->values->summary));
     }
 }
 
@@ -665,14 +675,33 @@ read_head_jobs (Run         *run,
   return TRUE;
 }
 
-static gboolean
-kv_head_needed (const Run *run,
-                int        kv_head)
+/* The query heads analysed that read @kv_head's values. */
+static int
+kv_head_readers (const Run *run,
+                 int        kv_head)
 {
+  int n = 0;
+
   for (int k = 0; k < run->analysis->options.n_heads; k++)
-    if (run->info->kv_head_of[run->analysis->heads[k]] == kv_head)
-      return TRUE;
-  return FALSE;
+    n += run->info->kv_head_of[run->analysis->heads[k]] == kv_head;
+  return n;
+}
+
+/* The keys of the summary that the queries of a values block share: up to
+ * the last query analysed; 0 (none) when only one query reads the block. */
+static int
+summary_keys (const Run *run,
+              int        n_readers)
+{
+  const HlActivationsInfo *info = run->info;
+  int keys = 0;
+
+  if (n_readers * run->analysis->n_queries_used < 2)
+    return 0;
+  for (int q = 0; q < info->n_queries; q++)
+    if (run->analysis->query_used[q])
+      keys = MAX (keys, info->query_positions[q] + 1);
+  return keys;
 }
 
 /* Reads one kv head's values once and queues a job per query head that
@@ -684,11 +713,12 @@ read_block (Run     *run,
             int      kv_head,
             GError **error)
 {
+  int n_readers = kv_head_readers (run, kv_head);
   ValuesBlock *values;
   gboolean ok;
   guint alive;
 
-  if (!kv_head_needed (run, kv_head))
+  if (n_readers == 0)
     return TRUE;
   values = g_atomic_rc_box_new0 (ValuesBlock);
   g_mutex_init (&values->lock);
@@ -696,6 +726,7 @@ read_block (Run     *run,
   values->layer = layer;
   values->sample = sample;
   values->kv_head = kv_head;
+  values->summary_keys = summary_keys (run, n_readers);
   values->alive = &run->alive_blocks;
   alive = (guint) g_atomic_int_add (&run->alive_blocks, 1) + 1;
   run->peak_blocks = MAX (run->peak_blocks, alive);

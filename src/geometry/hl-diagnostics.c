@@ -13,6 +13,7 @@
 #include "hl-diagnostics.h"
 
 #include <math.h>
+#include <string.h>
 
 /* The guard of the cosine distance (docs/metrics.md), reused so that a zero vector
  * has cosine 0 with everything instead of NaN. */
@@ -394,7 +395,22 @@ typedef struct
   /* back[K - k] = sum_i cos(v_{i-k}, v_i): the lags backwards, so that
    * the partners of a row, the rows before it, are in memory order. */
   double   back[HL_DIAGNOSTICS_MAX_LAGS];
+  /* For a values summary (else NULL): sink_cosines and back after each
+   * row, [n_keys] and [n_keys][K]. */
+  double  *sink_after;
+  double  *back_after;
 } RowPass;
+
+struct _HlValuesSummary
+{
+  const float *values;
+  int          n_keys;
+  int          head_dim;
+  int          n_lags;
+  double      *norms;       /* [n_keys] */
+  double      *sink_after;  /* [n_keys] */
+  double      *back_after;  /* [n_keys][n_lags] */
+};
 
 /* The decay sums of row @i against the rows before it, max(1, i - K) to
  * i - 1, PARTNERS at a time from the earliest: pair (i - k, i) adds to the
@@ -437,7 +453,8 @@ block_row_sums (RowPass *pass,
   double alpha[SUM_ROWS], sink[SUM_ROWS];
 
   for (int q = 0; q < n_rows; q++)
-    alpha[q] = i + q < input->n_keys - 1 ? (double) input->alpha[i + q] : 0.0;
+    alpha[q] = i + q < input->n_keys - 1 && input->alpha != NULL ? (double) input->alpha[i + q]
+                                                                  : 0.0;
   if (n_rows == SUM_ROWS)
     block_vectors (pass->rest, row (input, i), row (input, 0), alpha, SUM_ROWS,
                    input->head_dim, sink);
@@ -446,7 +463,11 @@ block_row_sums (RowPass *pass,
       block_vectors (pass->rest, row (input, i + q), row (input, 0), alpha + q, 1,
                      input->head_dim, sink + q);
   for (int q = 0; q < n_rows; q++)
-    pass->sink_cosines += sink[q] / (pass->norms[0] * pass->norms[i + q] + COSINE_EPS);
+    {
+      pass->sink_cosines += sink[q] / (pass->norms[0] * pass->norms[i + q] + COSINE_EPS);
+      if (pass->sink_after != NULL)
+        pass->sink_after[i + q] = pass->sink_cosines;
+    }
 }
 
 /* One pass over the content rows for the norms, the sink similarity, the
@@ -468,6 +489,9 @@ row_pass (RowPass *pass)
   for (int i = 1; i <= t; i++)
     {
       row_lags (pass, i);
+      if (pass->back_after != NULL)
+        memcpy (pass->back_after + (gsize) i * pass->n_lags, pass->back,
+                sizeof (double) * pass->n_lags);
       if (i + 1 - first == SUM_ROWS)
         {
           block_row_sums (pass, first, SUM_ROWS);
@@ -476,6 +500,43 @@ row_pass (RowPass *pass)
     }
   if (first <= t)
     block_row_sums (pass, first, t + 1 - first);
+}
+
+/* @rest = sum_{0<i<t} alpha_i v_i, each component summed row after row
+ * with the operations of block_vectors (), so with the same bits; for a
+ * query whose values' part comes from a summary. */
+HL_VECTOR_CLONES
+static void
+rest_pass (const HlHeadInput *input,
+           double *restrict   rest)
+{
+  int t = input->n_keys - 1, d = input->head_dim;
+
+  for (int i = 1; i < t; i++)
+    {
+      const float *w = row (input, i);
+      double a = input->alpha[i];
+      int c = 0;
+
+      for (; c + LANES <= d; c += LANES)
+        {
+          VecD lo = *(const VecD *) (rest + c), hi = *(const VecD *) (rest + c + 4);
+          VecD w_lo = { w[c], w[c + 1], w[c + 2], w[c + 3] };
+          VecD w_hi = { w[c + 4], w[c + 5], w[c + 6], w[c + 7] };
+
+          lo += a * w_lo;
+          hi += a * w_hi;
+          *(VecD *) (rest + c) = lo;
+          *(VecD *) (rest + c + 4) = hi;
+        }
+      for (; c < d; c++)
+        {
+          double r = rest[c];
+
+          r += a * w[c];
+          rest[c] = r;
+        }
+    }
 }
 
 /* rho0 = (1/t) sum_i cos(v_0, v_i). */
@@ -592,6 +653,102 @@ hl_diagnostics_compute (const HlHeadInput *input,
   compute_decay (input, &pass, out);
   compute_masses (input, out);
   compute_contributions (input, norms, &pass, out);
+}
+
+HlValuesSummary *
+hl_values_summary_new (const float *values,
+                       int          n_keys,
+                       int          head_dim,
+                       int          n_lags)
+{
+  HlHeadInput input = { n_keys, head_dim, values, NULL };
+  g_autofree double *rest = NULL;
+  HlValuesSummary *self;
+  RowPass pass;
+
+  g_return_val_if_fail (values != NULL && n_keys >= 1 && head_dim >= 1, NULL);
+
+  self = g_new0 (HlValuesSummary, 1);
+  self->values = values;
+  self->n_keys = n_keys;
+  self->head_dim = head_dim;
+  self->n_lags = CLAMP (MIN (n_lags, n_keys - 2), 0, HL_DIAGNOSTICS_MAX_LAGS);
+  self->norms = g_new (double, n_keys);
+  self->sink_after = g_new0 (double, n_keys);
+  self->back_after = g_new0 (double, (gsize) n_keys * MAX (self->n_lags, 1));
+  /* The row pass also sums the contributions, here of no weights. */
+  rest = g_new0 (double, head_dim);
+  pass = (RowPass) {
+    .input = &input,
+    .n_lags = self->n_lags,
+    .norms = self->norms,
+    .rest = rest,
+    .sink_after = self->sink_after,
+    .back_after = self->back_after,
+  };
+  row_pass (&pass);
+  return self;
+}
+
+void
+hl_values_summary_free (HlValuesSummary *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->norms);
+  g_free (self->sink_after);
+  g_free (self->back_after);
+  g_free (self);
+}
+
+/* Whether @self holds the values' part of @input's diagnostics with K =
+ * @n_lags. */
+static gboolean
+summary_covers (const HlValuesSummary *self,
+                const HlHeadInput     *input,
+                int                    n_lags)
+{
+  return self != NULL && self->values == input->values && self->head_dim == input->head_dim
+         && input->n_keys >= 2 && input->n_keys <= self->n_keys && self->n_lags == n_lags;
+}
+
+void
+hl_diagnostics_compute_shared (const HlHeadInput     *input,
+                               int                    n_lags,
+                               const HlValuesSummary *summary,
+                               HlDiagnostics         *out)
+{
+  g_autofree double *rest = NULL;
+  RowPass sums;
+  int t, k;
+
+  g_return_if_fail (input != NULL);
+  g_return_if_fail (input->n_keys >= 1 && input->head_dim >= 1);
+  g_return_if_fail (out != NULL);
+
+  t = input->n_keys - 1;
+  k = CLAMP (MIN (n_lags, t - 1), 0, HL_DIAGNOSTICS_MAX_LAGS);
+  if (!summary_covers (summary, input, k))
+    {
+      hl_diagnostics_compute (input, n_lags, out);
+      return;
+    }
+  *out = (HlDiagnostics) { .n_lags = k };
+  rest = g_new0 (double, input->head_dim);
+  rest_pass (input, rest);
+  sums = (RowPass) {
+    .input = input,
+    .n_lags = k,
+    .norms = summary->norms,
+    .rest = rest,
+    .sink_cosines = summary->sink_after[t],
+  };
+  memcpy (sums.back, summary->back_after + (gsize) t * k, sizeof (double) * k);
+  compute_norm_stats (input, summary->norms, out);
+  compute_sink_similarity (input, &sums, out);
+  compute_decay (input, &sums, out);
+  compute_masses (input, out);
+  compute_contributions (input, summary->norms, &sums, out);
 }
 
 /* The objective at beta with @q = exp (-beta). */

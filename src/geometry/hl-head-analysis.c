@@ -103,6 +103,15 @@ hl_head_analysis_compute (const HlHeadInput           *input,
                           const HlHeadId              *id,
                           const HlHeadAnalysisOptions *options)
 {
+  return hl_head_analysis_compute_shared (input, id, options, NULL);
+}
+
+HlHeadResult *
+hl_head_analysis_compute_shared (const HlHeadInput           *input,
+                                 const HlHeadId              *id,
+                                 const HlHeadAnalysisOptions *options,
+                                 const HlValuesSummary       *summary)
+{
   g_autofree int *grid = NULL;
   HlSeparabilityOptions sep;
   HlHeadResult *self;
@@ -132,7 +141,7 @@ hl_head_analysis_compute (const HlHeadInput           *input,
     .seed = self->seed,
   };
   self->curves = hl_separability_compute (input, &sep);
-  hl_diagnostics_compute (input, options->n_lags, &self->diagnostics);
+  hl_diagnostics_compute_shared (input, options->n_lags, summary, &self->diagnostics);
   classify (self, input, &options->thresholds);
   return self;
 }

@@ -77,6 +77,12 @@ guint64       hl_head_analysis_seed          (guint64 seed,
 HlHeadResult *hl_head_analysis_compute       (const HlHeadInput           *input,
                                               const HlHeadId              *id,
                                               const HlHeadAnalysisOptions *options);
+/* The same, the diagnostics' values part taken from @summary when it
+ * covers the input (hl_diagnostics_compute_shared ()): the same result. */
+HlHeadResult *hl_head_analysis_compute_shared (const HlHeadInput           *input,
+                                               const HlHeadId              *id,
+                                               const HlHeadAnalysisOptions *options,
+                                               const HlValuesSummary       *summary);
 
 /* Results sent between the processes of one analysis (the MPI ranks of
  * `headlens-cli analyze`): hl_head_result_encode () appends @self to @out;

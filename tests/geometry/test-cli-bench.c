@@ -59,6 +59,15 @@ test_report (void)
   g_assert_cmpfloat (best, >, 0.0);
   g_assert_cmpfloat (best, <=, median);
   g_assert_nonnull (strstr (line_of (run.out, "End to end:"), "for the analysis above and"));
+  /* Its ratios to the analysis and the one-second target, and its CPU. */
+  g_assert_cmpint (sscanf (line_of (run.out, "End to end / analysis:"),
+                           " %lf wall time, %lf CPU time (%lf s of CPU in the process",
+                           &ratio, &ratio_median, &best), ==, 3);
+  g_assert_cmpfloat (ratio, >, 0.0);
+  g_assert_cmpfloat (ratio_median, >, 0.0);
+  g_assert_cmpfloat (best, >, 0.0);
+  g_assert_nonnull (strstr (line_of (run.out, "End to end / analysis:"),
+                            "end to end / 1 s = "));
   g_assert_cmpuint (strlen (line_of (run.out, "OpenBLAS kernels:")), >, 2);
 }
 

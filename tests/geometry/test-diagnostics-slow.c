@@ -239,6 +239,45 @@ test_few_keys (void)
       }
 }
 
+/* The queries of one values block sharing its summary: for every query
+ * position t, with its own attention row, the diagnostics from the summary
+ * have the same bits as those computed from the query alone, also at the
+ * offsets that take the decay's shifted path, for K not a multiple of the
+ * partner rows, head_dim not a multiple of the vector width, and queries
+ * with t - 1 < K (computed without the summary). */
+static void
+test_shared_summary (void)
+{
+  static const int shapes[][3] = { { 70, 128, 16 }, { 45, 12, 5 }, { 33, 9, 16 }, { 20, 16, 64 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int offset = 0; offset < 8; offset += 4)
+      {
+        Head h = head_new (shapes[s][0], shapes[s][1], 3000 + s);
+        gsize n_values = (gsize) h.n * h.d;
+        float *block = g_aligned_alloc (n_values + 16, sizeof (float), 64);
+        g_autoptr(HlValuesSummary) summary = NULL;
+
+        memcpy (block + offset, h.values, n_values * sizeof (float));
+        summary = hl_values_summary_new (block + offset, h.n, h.d, shapes[s][2]);
+        for (int n_keys = 1; n_keys <= h.n; n_keys++)
+          {
+            Head query = head_new (n_keys, 1, 4000 + 100 * s + n_keys);
+            HlHeadInput input = { n_keys, h.d, block + offset, query.alpha };
+            HlDiagnostics alone, shared;
+
+            hl_diagnostics_compute (&input, shapes[s][2], &alone);
+            hl_diagnostics_compute_shared (&input, shapes[s][2], summary, &shared);
+            if (memcmp (&alone, &shared, sizeof alone) != 0)
+              g_error ("shape %u, offset %d, %d keys: the shared diagnostics differ", s, offset,
+                       n_keys);
+            head_clear (&query);
+          }
+        g_aligned_free (block);
+        head_clear (&h);
+      }
+}
+
 /* A head whose keys are all zero: every cosine is 0 by the guard. */
 static void
 test_zero_rows (void)
@@ -266,5 +305,6 @@ main (int    argc,
   g_test_add_func ("/diagnostics/lag-counts", test_lag_counts);
   g_test_add_func ("/diagnostics/few-keys", test_few_keys);
   g_test_add_func ("/diagnostics/alignments", test_alignments);
+  g_test_add_func ("/diagnostics/shared-summary", test_shared_summary);
   return g_test_run ();
 }
