@@ -84,7 +84,8 @@ make_context (AnalyzeOptions *o)
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
     _("Analyses every head of an activation file, writes curves.csv, heads.csv, model.csv, "
-      "assumptions.csv and provenance.json into DIR, and prints whether the paper's "
+      "assumptions.csv, provenance.json and, for a file with tokens, tokens.csv into DIR, "
+      "and prints whether the paper's "
       "taxonomy applies."));
   GOptionEntry thresholds[HL_REGIME_N_THRESHOLDS + HL_ASSUMPTION_N_THRESHOLDS + 1] = { { NULL } };
 

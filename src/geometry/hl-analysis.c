@@ -308,6 +308,9 @@ typedef struct
   gboolean                reader_done;
   int                     active_workers;
   GPtrArray              *pending;       /* results not yet delivered */
+  int                    *query_token_ids; /* [n_samples, n_queries], or NULL: no ids */
+  char                  **query_tokens;  /* [n_samples, n_queries], or NULL: no texts */
+  gsize                   n_query_tokens;
   guint                   done;
   guint                   total;
   GError                 *error;         /* the first failure */
@@ -335,6 +338,10 @@ run_clear (gpointer data)
   g_clear_object (&run->cancellable);
   g_queue_clear_full (&run->jobs, (GDestroyNotify) job_free);
   g_clear_pointer (&run->pending, g_ptr_array_unref);
+  g_clear_pointer (&run->query_token_ids, g_free);
+  for (gsize i = 0; run->query_tokens != NULL && i < run->n_query_tokens; i++)
+    g_free (run->query_tokens[i]);
+  g_clear_pointer (&run->query_tokens, g_free);
   g_clear_error (&run->error);
   g_clear_pointer (&run->context, g_main_context_unref);
   g_clear_object (&run->task);
@@ -452,6 +459,21 @@ values_block_convert (Run         *run,
   return ok;
 }
 
+/* One result, with the token at its query position when the file has one. */
+static HlHeadResult *
+compute_head (Run               *run,
+              const HlHeadInput *input,
+              const HlHeadId    *id)
+{
+  HlHeadResult *result = hl_head_analysis_compute (input, id, &run->analysis->options.head);
+  gsize at = (gsize) id->sample * run->info->n_queries + id->query_index;
+
+  hl_head_result_set_query_token (result,
+                                  run->query_token_ids != NULL ? run->query_token_ids[at] : -1,
+                                  run->query_tokens != NULL ? run->query_tokens[at] : NULL);
+  return result;
+}
+
 static void
 process_job (Run *run,
              Job *job)
@@ -473,7 +495,7 @@ process_job (Run *run,
       HlHeadId id = job->id;
 
       id.query_index = q;
-      run_add_result (run, hl_head_analysis_compute (&input, &id, &run->analysis->options.head));
+      run_add_result (run, compute_head (run, &input, &id));
     }
 }
 
@@ -688,12 +710,68 @@ read_block (Run     *run,
   return ok;
 }
 
+/* The tokens at the query positions of one sample. */
+static gboolean
+read_sample_query_tokens (Run     *run,
+                          int      sample,
+                          GError **error)
+{
+  const HlActivationsInfo *info = run->info;
+  gsize row = (gsize) sample * info->n_queries;
+  g_autofree int32_t *ids = NULL;
+  g_auto(GStrv) texts = NULL;
+
+  if (info->has_token_ids)
+    {
+      ids = g_new (int32_t, info->seq_len);
+      if (!hl_activations_read_token_ids (run->analysis->file, sample, ids, error))
+        return FALSE;
+    }
+  if (info->has_token_texts
+      && (texts = hl_activations_read_token_texts (run->analysis->file, sample, error)) == NULL)
+    return FALSE;
+  for (int q = 0; q < info->n_queries; q++)
+    {
+      if (ids != NULL)
+        run->query_token_ids[row + q] = ids[info->query_positions[q]];
+      if (texts != NULL)
+        run->query_tokens[row + q] = g_strdup (texts[info->query_positions[q]]);
+    }
+  return TRUE;
+}
+
+/* The coordinating thread reads every sample's query tokens before the
+ * blocks (HDF5 is read from one thread), so results carry them. */
+static gboolean
+read_query_tokens (Run     *run,
+                   GError **error)
+{
+  const HlActivationsInfo *info = run->info;
+  gsize n = (gsize) info->n_samples * info->n_queries;
+
+  run->n_query_tokens = n;
+  if (info->has_token_ids)
+    run->query_token_ids = g_new (int, MAX (n, 1));
+  if (info->has_token_texts)
+    run->query_tokens = g_new0 (char *, MAX (n, 1));
+  for (int s = 0; s < info->n_samples && (info->has_token_ids || info->has_token_texts); s++)
+    if (run_should_stop (run) || !read_sample_query_tokens (run, s, error))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 read_all (Run *run)
 {
   const HlAnalysis *analysis = run->analysis;
   GError *error = NULL;
 
+  if (!read_query_tokens (run, &error))
+    {
+      if (error != NULL)
+        run_fail (run, error);
+      return;
+    }
   for (int l = 0; l < analysis->options.n_layers; l++)
     for (int s = 0; s < run->info->n_samples; s++)
       for (int g = 0; g < run->info->n_kv_heads; g++)

@@ -58,6 +58,12 @@ static const HlMetric metrics[] = {
     HL_METRIC_TABLE_HEADS, DIAG (value_norm_max), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "regime_reason", { NULL }, NULL, NULL, NULL,
     HL_METRIC_TABLE_HEADS, TEXT (REASON), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  /* The token at t, to join the rows with the text (tokens.csv); -1 and ""
+   * (empty fields in the file) when the file has no token ids or texts. */
+  { "query_token_id", { NULL }, NULL, "token id", "query token id",
+    HL_METRIC_TABLE_HEADS, KEY (query_token_id), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  { "query_token", { NULL }, NULL, NULL, NULL,
+    HL_METRIC_TABLE_HEADS, TEXT (QUERY_TOKEN), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "precision", { NULL }, N_("Precision at N"), "P<sub>N</sub>", "P<sub>N</sub>",
     HL_METRIC_TABLE_CURVES, POINT (precision), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_UNIT, TRUE },
   { "recall", { NULL }, N_("Recall at N"), "R<sub>N</sub>", "R<sub>N</sub>",
@@ -102,7 +108,8 @@ hl_metric_is_numeric (const HlMetric *metric)
 {
   g_return_val_if_fail (metric != NULL, FALSE);
 
-  return metric->source != HL_METRIC_SOURCE_REGIME && metric->source != HL_METRIC_SOURCE_REASON;
+  return metric->source != HL_METRIC_SOURCE_REGIME && metric->source != HL_METRIC_SOURCE_REASON
+         && metric->source != HL_METRIC_SOURCE_QUERY_TOKEN;
 }
 
 const char *
@@ -112,8 +119,13 @@ hl_metric_text (const HlMetric     *metric,
   g_return_val_if_fail (metric != NULL && !hl_metric_is_numeric (metric), NULL);
   g_return_val_if_fail (result != NULL, NULL);
 
-  return metric->source == HL_METRIC_SOURCE_REGIME ? hl_regime_to_string (result->regime)
-                                                   : result->reason;
+  switch (metric->source)
+    {
+    case HL_METRIC_SOURCE_REGIME: return hl_regime_to_string (result->regime);
+    case HL_METRIC_SOURCE_QUERY_TOKEN: return result->query_token != NULL ? result->query_token : "";
+    case HL_METRIC_SOURCE_REASON:
+    default: return result->reason;
+    }
 }
 
 static gboolean
@@ -245,6 +257,7 @@ hl_metric_value (const HlMetric     *metric,
     case HL_METRIC_SOURCE_POINT:
     case HL_METRIC_SOURCE_REGIME:
     case HL_METRIC_SOURCE_REASON:
+    case HL_METRIC_SOURCE_QUERY_TOKEN:
     default:
       point = hl_head_result_point_at (result, ranking, distance, n);
       return point != NULL ? hl_metric_point_value (metric, point) : NAN;

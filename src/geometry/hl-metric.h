@@ -36,6 +36,7 @@ typedef enum
                                  * same for every distance) */
   HL_METRIC_SOURCE_REGIME,      /* text: the regime's name */
   HL_METRIC_SOURCE_REASON,      /* text: why the regime was chosen */
+  HL_METRIC_SOURCE_QUERY_TOKEN, /* text: the token at the query position */
 } HlMetricSource;
 
 /* The colour range of a heatmap of the metric. */
@@ -70,7 +71,8 @@ gboolean        hl_metric_is_numeric (const HlMetric  *metric);
 const HlMetric *hl_metric_lookup    (const char       *name);
 /* "layer, head, …, margin": every metric's name, for messages. */
 char           *hl_metric_dup_names (void);
-/* The text of a text column for @result. */
+/* The text of a text column for @result ("" for a file without token
+ * texts). */
 const char     *hl_metric_text      (const HlMetric     *metric,
                                      const HlHeadResult *result);
 

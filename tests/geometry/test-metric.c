@@ -72,9 +72,10 @@ assert_every_column_is_listed (HlMetricTable table,
 static void
 test_columns (void)
 {
-  /* heads.csv: every column, two of them text (the regime and its reason);
-   * curves.csv: every column after the point's ranking, distance and N. */
-  assert_every_column_is_listed (HL_METRIC_TABLE_HEADS, 0, 2);
+  /* heads.csv: every column, three of them text (the regime, its reason
+   * and the query token); curves.csv: every column after the point's
+   * ranking, distance and N. */
+  assert_every_column_is_listed (HL_METRIC_TABLE_HEADS, 0, 3);
   assert_every_column_is_listed (HL_METRIC_TABLE_CURVES, 7, 0);
 }
 
