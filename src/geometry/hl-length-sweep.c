@@ -49,40 +49,6 @@ positions_text (HlHeadResult * const *results,
   return g_string_free (text, FALSE);
 }
 
-/* The mean of Delta_N / B of one ranking over @results, at every N of
- * @grid (NaN where none has it). */
-static double *
-mean_gap_over_b (GPtrArray  *results,
-                 HlRanking   ranking,
-                 const int  *grid,
-                 int         n_grid)
-{
-  g_autofree double *sums = g_new0 (double, n_grid + 1);
-  g_autofree int *counts = g_new0 (int, n_grid + 1);
-  double *means = g_new (double, n_grid + 1);
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      const HlCurveSet *c = ((HlHeadResult *) g_ptr_array_index (results, i))->curves;
-
-      if (c->gap[ranking] == NULL || c->value_norm_max <= 0.0f)
-        continue;
-      for (int g = 0, j = 0; g < c->n_grid; g++)
-        {
-          while (j < n_grid && grid[j] < c->grid[g])
-            j++;
-          if (j < n_grid && grid[j] == c->grid[g])
-            {
-              sums[j] += c->gap[ranking][g] / c->value_norm_max;
-              counts[j]++;
-            }
-        }
-    }
-  for (int j = 0; j < n_grid; j++)
-    means[j] = counts[j] > 0 ? sums[j] / counts[j] : NAN;
-  return means;
-}
-
 static void
 window_build (HlSweepWindow *w,
               GPtrArray     *results)
@@ -93,9 +59,6 @@ window_build (HlSweepWindow *w,
   w->n_results = results->len;
   w->summary = hl_model_summary_new ((HlHeadResult * const *) results->pdata, results->len,
                                      0, 0, 0);
-  for (int r = 0; r < HL_N_RANKINGS; r++)
-    if (w->summary->points[r][0] != NULL || w->summary->points[r][1] != NULL)
-      w->gap_over_b[r] = mean_gap_over_b (results, r, w->summary->grid, w->summary->n_grid);
   /* Delta_1 of the attention ranking over B, from the diagnostics, which
    * have it whatever rankings were computed. */
   for (guint i = 0; i < results->len; i++)
@@ -169,8 +132,6 @@ hl_length_sweep_free (HlLengthSweep *self)
   for (int k = 0; k < self->n_windows; k++)
     {
       hl_model_summary_free (self->windows[k].summary);
-      for (int r = 0; r < HL_N_RANKINGS; r++)
-        g_free (self->windows[k].gap_over_b[r]);
     }
   g_free (self->windows);
   g_free (self);
@@ -209,7 +170,7 @@ hl_length_sweep_csv (const HlLengthSweep *self)
               append_number (out, p->precision.mean);
               append_number (out, p->recall.mean);
               append_number (out, p->f1.mean);
-              append_number (out, w->gap_over_b[r][g]);
+              append_number (out, w->summary->gap_over_b[r][g]);
               g_string_append_c (out, '\n');
             }
     }

@@ -24,10 +24,7 @@ typedef struct
   int             n_results;                   /* head results at t = L - 1 */
   double          gap1_over_b;                 /* mean Delta_1 / B over them (attention) */
   double          change;                      /* relative to the shortest window; 0 there */
-  HlModelSummary *summary;                     /* their mean curves (owned) */
-  /* [summary->n_grid] the mean Delta_N / B per ranking (NaN where no result
-   * has that N); NULL when the ranking was not computed. */
-  double         *gap_over_b[HL_N_RANKINGS];
+  HlModelSummary *summary;                     /* their mean curves and Delta_N / B (owned) */
 } HlSweepWindow;
 
 typedef struct
