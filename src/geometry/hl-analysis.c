@@ -20,6 +20,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-analysis.h"
+#include "hl-analysis-schedule.h"
 #include "hl-background.h"
 
 #include <cblas.h>
@@ -71,6 +72,7 @@ hl_analysis_finalize (GObject *object)
   g_clear_pointer (&self->table, g_free);
   g_clear_pointer (&self->summary, hl_model_summary_free);
   g_clear_pointer (&self->assumptions, hl_assumptions_free);
+  g_clear_pointer (&self->options.focus, hl_analysis_focus_unref);
 
   G_OBJECT_CLASS (hl_analysis_parent_class)->finalize (object);
 }
@@ -95,6 +97,73 @@ hl_analysis_options_init (HlAnalysisOptions *options)
   hl_head_analysis_options_init (&options->head);
   options->bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP;
   hl_assumption_thresholds_init (&options->assumptions);
+}
+
+/* The focus. */
+
+struct _HlAnalysisFocus
+{
+  gatomicrefcount ref_count;
+  GMutex          lock;
+  int             sample;
+  int             query_index;
+};
+
+HlAnalysisFocus *
+hl_analysis_focus_new (void)
+{
+  HlAnalysisFocus *self = g_new0 (HlAnalysisFocus, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  self->sample = self->query_index = -1;
+  return self;
+}
+
+HlAnalysisFocus *
+hl_analysis_focus_ref (HlAnalysisFocus *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+hl_analysis_focus_unref (HlAnalysisFocus *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+void
+hl_analysis_focus_set (HlAnalysisFocus *self,
+                       int              sample,
+                       int              query_index)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  self->sample = MAX (sample, -1);
+  self->query_index = MAX (query_index, -1);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+hl_analysis_focus_get (HlAnalysisFocus *self,
+                       int             *sample,
+                       int             *query_index)
+{
+  g_return_if_fail (self != NULL && sample != NULL && query_index != NULL);
+
+  g_mutex_lock (&self->lock);
+  *sample = self->sample;
+  *query_index = self->query_index;
+  g_mutex_unlock (&self->lock);
 }
 
 /* Options checking and copying. */
@@ -239,6 +308,8 @@ analysis_new (HlActivations           *file,
     self->grid_list = g_memdup2 (options->head.grid_list,
                                  sizeof (int) * options->head.n_grid_list);
   self->options.head.grid_list = self->grid_list;
+  if (options->focus != NULL)
+    self->options.focus = hl_analysis_focus_ref (options->focus);
   if (self->options.threads == 0)
     self->options.threads = MAX (1, (int) g_get_num_processors ());
   self->results = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
@@ -266,7 +337,8 @@ typedef struct
 {
   ValuesBlock *values;     /* a reference (g_rc_box) */
   float       *attention;  /* owned: [n_queries, seq_len] */
-  HlHeadId     id;         /* query_index unused: a job covers every query */
+  gboolean    *queries;    /* owned: [n_queries] the queries to compute */
+  HlHeadId     id;         /* query_index unused: a job covers its queries */
 } Job;
 
 static void
@@ -285,6 +357,7 @@ job_free (Job *job)
 {
   g_atomic_rc_box_release_full (job->values, values_block_clear);
   g_free (job->attention);
+  g_free (job->queries);
   g_free (job);
 }
 
@@ -484,7 +557,7 @@ process_job (Run *run,
     return;
   for (int q = 0; q < info->n_queries && !run_should_stop (run); q++)
     {
-      if (!run->analysis->query_used[q])
+      if (!job->queries[q])
         continue;
       HlHeadInput input = {
         .n_keys = info->query_positions[q] + 1,
@@ -637,12 +710,13 @@ push_job (Run *run,
 }
 
 static gboolean
-read_head_jobs (Run         *run,
-                ValuesBlock *values,
-                int          layer,
-                int          sample,
-                int          kv_head,
-                GError     **error)
+read_head_jobs (Run            *run,
+                ValuesBlock    *values,
+                int             layer,
+                int             sample,
+                int             kv_head,
+                const gboolean *queries,
+                GError        **error)
 {
   const HlAnalysis *analysis = run->analysis;
   const HlActivationsInfo *info = run->info;
@@ -657,6 +731,7 @@ read_head_jobs (Run         *run,
       job = g_new0 (Job, 1);
       job->values = g_atomic_rc_box_acquire (values);
       job->attention = g_new (float, (gsize) info->n_queries * info->seq_len);
+      job->queries = g_memdup2 (queries, sizeof (gboolean) * MAX (info->n_queries, 1));
       job->id = (HlHeadId) { layer, head, sample, 0, kv_head };
       if (!hl_activations_read_attention (analysis->file, layer, sample, head,
                                           job->attention, error))
@@ -680,20 +755,19 @@ kv_head_needed (const Run *run,
 }
 
 /* Reads one kv head's values once and queues a job per query head that
- * reads them. */
+ * reads them, for @queries. */
 static gboolean
-read_block (Run     *run,
-            int      layer,
-            int      sample,
-            int      kv_head,
-            GError **error)
+read_block (Run            *run,
+            int             layer,
+            int             sample,
+            int             kv_head,
+            const gboolean *queries,
+            GError        **error)
 {
   ValuesBlock *values;
   gboolean ok;
   guint alive;
 
-  if (!kv_head_needed (run, kv_head))
-    return TRUE;
   values = g_atomic_rc_box_new0 (ValuesBlock);
   g_mutex_init (&values->lock);
   values->stored = g_malloc (hl_activations_get_values_stored_size (run->analysis->file));
@@ -705,7 +779,7 @@ read_block (Run     *run,
   run->peak_blocks = MAX (run->peak_blocks, alive);
   ok = hl_activations_read_values_stored (run->analysis->file, layer, sample, kv_head,
                                           values->stored, error)
-       && read_head_jobs (run, values, layer, sample, kv_head, error);
+       && read_head_jobs (run, values, layer, sample, kv_head, queries, error);
   g_atomic_rc_box_release_full (values, values_block_clear);
   return ok;
 }
@@ -760,11 +834,29 @@ read_query_tokens (Run     *run,
   return TRUE;
 }
 
+static HlAnalysisSchedule *
+schedule_new (const Run *run)
+{
+  const HlActivationsInfo *info = run->info;
+  g_autofree gboolean *kv_needed = g_new (gboolean, MAX (info->n_kv_heads, 1));
+
+  for (int g = 0; g < info->n_kv_heads; g++)
+    kv_needed[g] = kv_head_needed (run, g);
+  return hl_analysis_schedule_new (run->analysis->options.n_layers, info->n_samples,
+                                   info->n_kv_heads, info->n_queries, kv_needed,
+                                   run->analysis->query_used);
+}
+
+/* Reads the blocks in the schedule's order, asking the focus before each. */
 static void
 read_all (Run *run)
 {
   const HlAnalysis *analysis = run->analysis;
+  g_autoptr(HlAnalysisSchedule) schedule = schedule_new (run);
+  g_autofree gboolean *queries = g_new (gboolean, MAX (run->info->n_queries, 1));
+  int focus_sample = -1, focus_query = -1;
   GError *error = NULL;
+  HlScheduledBlock block;
 
   if (!read_query_tokens (run, &error))
     {
@@ -772,19 +864,20 @@ read_all (Run *run)
         run_fail (run, error);
       return;
     }
-  for (int l = 0; l < analysis->options.n_layers; l++)
-    for (int s = 0; s < run->info->n_samples; s++)
-      for (int g = 0; g < run->info->n_kv_heads; g++)
+  while (!run_should_stop (run))
+    {
+      if (analysis->options.focus != NULL)
+        hl_analysis_focus_get (analysis->options.focus, &focus_sample, &focus_query);
+      if (!hl_analysis_schedule_next (schedule, focus_sample, focus_query, &block, queries))
+        return;
+      if (!read_block (run, analysis->layers[block.layer_index], block.sample, block.kv_head,
+                       queries, &error))
         {
-          if (run_should_stop (run))
-            return;
-          if (!read_block (run, analysis->layers[l], s, g, &error))
-            {
-              run_fail (run, error);
-              return;
-            }
-          run_deliver (run, FALSE);
+          run_fail (run, error);
+          return;
         }
+      run_deliver (run, FALSE);
+    }
 }
 
 /* The coordinating thread's work. */

@@ -84,6 +84,14 @@ hl_session_update_selected_result (HlSession *self)
 
 /* The analysis ------------------------------------------------------------- */
 
+/* The analysis finishes first what is on screen: the sample and query
+ * shown. */
+void
+hl_session_update_focus (HlSession *self)
+{
+  hl_analysis_focus_set (self->focus, self->sample, self->query);
+}
+
 static void
 hl_session_set_state (HlSession              *self,
                       HlSessionAnalysisState  state)
@@ -174,6 +182,7 @@ void
 hl_session_restart_analysis (HlSession *self)
 {
   g_autoptr(GCancellable) cancellable = NULL;
+  HlAnalysisOptions options;
 
   g_return_if_fail (HL_IS_SESSION (self));
 
@@ -190,11 +199,14 @@ hl_session_restart_analysis (HlSession *self)
 
   cancellable = g_cancellable_new ();
   self->run_cancellable = g_object_ref (cancellable);
+  options = self->options;
+  options.focus = self->focus;
+  hl_session_update_focus (self);
   self->n_slots = result_slot (self, hl_session_file_info (self)->n_layers, 0, 0, 0);
   self->results = g_new0 (HlHeadResult *, MAX (self->n_slots, 1));
   hl_session_set_progress (self, 0);
   hl_session_set_state (self, HL_SESSION_ANALYSIS_RUNNING);
-  hl_analysis_run_async (self->file, &self->options,
+  hl_analysis_run_async (self->file, &options,
                          NULL, analysis_head_cb,
                          hl_session_job_new (self, cancellable), hl_session_job_free,
                          cancellable, analysis_finished_cb, hl_session_job_new (self, cancellable));
@@ -220,6 +232,7 @@ hl_session_set_analysis_options (HlSession               *self,
   g_return_if_fail (options->head.grid_kind != HL_GRID_LIST);
 
   self->options = *options;
+  self->options.focus = NULL;
   if (self->file != NULL)
     hl_session_restart_analysis (self);
 }

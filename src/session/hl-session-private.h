@@ -20,6 +20,7 @@ struct _HlSession
   GCancellable           *open_cancellable; /* the open in progress, or NULL */
 
   HlAnalysisOptions       options;          /* no subsets: the whole file */
+  HlAnalysisFocus        *focus;            /* what the runs finish first */
   HlSessionAnalysisState  state;
   GCancellable           *run_cancellable;  /* the current run, or NULL */
   HlAnalysis             *analysis;         /* the finished one, or NULL */
@@ -106,6 +107,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlSessionJob, hl_session_job_free)
 void hl_session_clear_results          (HlSession *self);
 void hl_session_drop_run               (HlSession *self);
 void hl_session_update_selected_result (HlSession *self);
+void hl_session_update_focus           (HlSession *self);
 
 /* hl-session-view.c */
 void hl_session_clear_scatter          (HlSession *self);

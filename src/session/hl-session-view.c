@@ -51,6 +51,7 @@ hl_session_update_grid (HlSession *self)
 static void
 hl_session_view_moved (HlSession *self)
 {
+  hl_session_update_focus (self);
   hl_session_update_selected_result (self);
   hl_session_load_head (self);
 }

@@ -248,6 +248,7 @@ hl_session_finalize (GObject *object)
   HlSession *self = HL_SESSION (object);
 
   g_clear_pointer (&self->grid, g_free);
+  g_clear_pointer (&self->focus, hl_analysis_focus_unref);
 
   G_OBJECT_CLASS (hl_session_parent_class)->finalize (object);
 }
@@ -372,6 +373,7 @@ static void
 hl_session_init (HlSession *self)
 {
   hl_analysis_options_init (&self->options);
+  self->focus = hl_analysis_focus_new ();
   self->ranking = HL_RANKING_ATTENTION;
   self->distance = HL_DISTANCE_EUCLIDEAN;
   self->wanted_n = 8;

@@ -481,6 +481,64 @@ test_explorer_single_key (Fixture       *f,
   g_unlink (path);
 }
 
+/* How many results had arrived when every head of (@sample, @query) had. */
+typedef struct
+{
+  HlSession *session;
+  int        sample, query;
+  guint      received_when_complete;
+} Shown;
+
+static gboolean
+shown_is_complete (Shown *shown)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (shown->session));
+
+  for (int l = 0; l < info->n_layers; l++)
+    for (int h = 0; h < info->n_heads; h++)
+      if (hl_session_lookup (shown->session, l, h, shown->sample, shown->query) == NULL)
+        return FALSE;
+  return TRUE;
+}
+
+static void
+shown_result_added_cb (HlSession    *session,
+                       HlHeadResult *result,
+                       Shown        *shown)
+{
+  if (shown->received_when_complete == 0 && result->sample == shown->sample
+      && result->query_index == shown->query && shown_is_complete (shown))
+    shown->received_when_complete = hl_session_get_n_received (session);
+}
+
+/* In a 16-query file the query looked at is finished first, also when the
+ * user moves to another one while the analysis runs: the heatmap of that
+ * query is complete while most of the file is still to come. Results
+ * arrive in batches, so this counts them in the order the session
+ * receives them. */
+static void
+test_explorer_shown_query_first (Fixture       *f,
+                                 gconstpointer  data)
+{
+  static const int queries[] = { 15, 31, 47, 63, 79, 95, 111, 127, 143, 159, 175, 191,
+                                 207, 223, 239, 255 };
+  g_autofree char *path = g_build_filename (f->dir, "queries.h5", NULL);
+  HlSession *session;
+  Shown shown;
+
+  write_model (path, 6, 8, 256, 2, queries, G_N_ELEMENTS (queries));
+  session = open_file (f, path);
+  shown = (Shown) { session, 1, 4, 0 };
+  g_signal_connect (session, "result-added", G_CALLBACK (shown_result_added_cb), &shown);
+  hl_session_set_sample (session, 1);
+  hl_session_set_query (session, 4);
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 60000));
+  g_signal_handlers_disconnect_by_data (session, &shown);
+  g_assert_cmpuint (shown.received_when_complete, >, 0);
+  g_assert_cmpuint (shown.received_when_complete, <=, hl_session_get_n_expected (session) / 4);
+  g_unlink (path);
+}
+
 static gboolean
 export_metrics_enabled (HlWindow *window)
 {
@@ -520,6 +578,7 @@ main (int    argc,
   ADD ("opens-at-last-query", test_explorer_opens_at_last_query, NULL);
   ADD ("single-key", test_explorer_single_key, NULL);
   ADD ("export-metrics-enabled", test_explorer_export_metrics_enabled, NULL);
+  ADD ("shown-query-first", test_explorer_shown_query_first, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
