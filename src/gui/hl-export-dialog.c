@@ -7,6 +7,7 @@
 
 #include "hl-dialogs.h"
 #include "hl-export-dialog.h"
+#include "hl-plot-text.h"
 
 #define POINTS_PER_INCH 72.0
 #define CM_PER_INCH     2.54
@@ -64,7 +65,9 @@ struct _HlExportDialog
   AdwComboRow       *style_row;
   GtkStringList     *style_list;
   GtkSpinButton     *font_spin;
+  GtkFontButton     *font_button;
 
+  GSettings         *settings;       /* owned: the font is remembered */
   GPtrArray         *figures;        /* of HlFigure, owned */
   HlPlotStylePreset  current;        /* the screen's style when opened */
   double             width;          /* inches: the truth the spins show */
@@ -149,10 +152,43 @@ hl_export_dialog_dup_style (HlExportDialog *self)
   preset = adw_combo_row_get_selected (self->style_row) == 1 ? self->current
                                                              : HL_PLOT_STYLE_LIGHT;
   style = hl_plot_style_new (preset, HL_PLOT_TARGET_EXPORT);
-  family = g_strdup (style->font_family);
+  family = hl_export_dialog_dup_font_family (self);
   hl_plot_style_set_font (style, family, gtk_spin_button_get_value (self->font_spin));
 
   return style;
+}
+
+char *
+hl_export_dialog_dup_font_family (HlExportDialog *self)
+{
+  PangoFontDescription *font;
+  char *family = NULL;
+
+  g_return_val_if_fail (HL_IS_EXPORT_DIALOG (self), NULL);
+
+  font = gtk_font_chooser_get_font_desc (GTK_FONT_CHOOSER (self->font_button));
+  if (font != NULL && pango_font_description_get_family (font) != NULL)
+    family = g_strdup (pango_font_description_get_family (font));
+  g_clear_pointer (&font, pango_font_description_free);
+  return family != NULL ? family : g_settings_get_string (self->settings, "export-font-family");
+}
+
+void
+hl_export_dialog_set_font_family (HlExportDialog *self,
+                                  const char     *family)
+{
+  PangoFontDescription *font;
+
+  g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (family != NULL);
+
+  /* Not through a string: Pango would read "Roman" in "Latin Modern
+   * Roman" as a style. */
+  font = pango_font_description_new ();
+  pango_font_description_set_family (font, family);
+  pango_font_description_set_size (font, (int) (gtk_spin_button_get_value (self->font_spin) * PANGO_SCALE));
+  gtk_font_chooser_set_font_desc (GTK_FONT_CHOOSER (self->font_button), font);
+  pango_font_description_free (font);
 }
 
 /* The pixel size of a PNG, so the user sees what 300 DPI means. */
@@ -292,6 +328,17 @@ unit_row_selected_cb (HlExportDialog *self,
 static void
 option_changed_cb (HlExportDialog *self)
 {
+  hl_export_dialog_changed (self);
+}
+
+/* A family that is not installed is never offered, so the one chosen can
+ * be remembered for the next figure as it is. */
+static void
+font_button_notify_cb (HlExportDialog *self)
+{
+  g_autofree char *family = hl_export_dialog_dup_font_family (self);
+
+  g_settings_set_string (self->settings, "export-font-family", family);
   hl_export_dialog_changed (self);
 }
 
@@ -672,6 +719,7 @@ static void
 hl_export_dialog_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), HL_TYPE_EXPORT_DIALOG);
+  g_clear_object (&HL_EXPORT_DIALOG (object)->settings);
 
   G_OBJECT_CLASS (hl_export_dialog_parent_class)->dispose (object);
 }
@@ -716,6 +764,7 @@ hl_export_dialog_class_init (HlExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExportDialog, style_row);
   gtk_widget_class_bind_template_child (widget_class, HlExportDialog, style_list);
   gtk_widget_class_bind_template_child (widget_class, HlExportDialog, font_spin);
+  gtk_widget_class_bind_template_child (widget_class, HlExportDialog, font_button);
   gtk_widget_class_bind_template_callback (widget_class, save_button_clicked_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -742,8 +791,26 @@ hl_export_dialog_connect (HlExportDialog *self)
                             G_CALLBACK (option_changed_cb), self);
   g_signal_connect_swapped (self->font_spin, "value-changed",
                             G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->font_button, "notify::font-desc",
+                            G_CALLBACK (font_button_notify_cb), self);
   g_signal_connect_swapped (self->transparent_switch, "notify::active",
                             G_CALLBACK (option_changed_cb), self);
+}
+
+/* The family of the last export; one that is gone (uninstalled since) falls
+ * back to the default rather than to whatever fontconfig substitutes. */
+static void
+hl_export_dialog_restore_font (HlExportDialog *self)
+{
+  g_autofree char *family = g_settings_get_string (self->settings, "export-font-family");
+
+  if (!hl_plot_text_has_family (family))
+    {
+      g_settings_reset (self->settings, "export-font-family");
+      g_clear_pointer (&family, g_free);
+      family = g_settings_get_string (self->settings, "export-font-family");
+    }
+  hl_export_dialog_set_font_family (self, family);
 }
 
 static void
@@ -752,6 +819,8 @@ hl_export_dialog_init (HlExportDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->figures = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_figure_unref);
+  self->settings = g_settings_new (APPLICATION_ID);
+  hl_export_dialog_restore_font (self);
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), FALSE);
   gtk_drawing_area_set_draw_func (self->preview, preview_draw_cb, self, NULL);
   hl_export_dialog_connect (self);

@@ -46,6 +46,12 @@ void            hl_export_dialog_set_size        (HlExportDialog     *self,
                                                   double              height);
 void            hl_export_dialog_set_dpi         (HlExportDialog     *self,
                                                   double              dpi);
+/* The font family of the figure's text (remembered in GSettings
+ * export-font-family); setting one that is not installed leaves fontconfig
+ * to substitute, so callers offer installed families only. */
+char           *hl_export_dialog_dup_font_family (HlExportDialog     *self);
+void            hl_export_dialog_set_font_family (HlExportDialog     *self,
+                                                  const char         *family);
 /* The style the file is drawn with (a copy: the caller frees it). */
 HlPlotStyle    *hl_export_dialog_dup_style       (HlExportDialog     *self);
 

@@ -2,6 +2,9 @@
  * into a PNG (docs/screenshot.png), the same on every run.
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
+ *                      [export=FIGURE]
+ * export=FIGURE renders the Export Figure dialog opened on that figure
+ * (its file name, e.g. model-heatmap) instead of the window.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "hl-application.h"
+#include "hl-export-dialog.h"
 #include "hl-gui-test.h"
 #include "hl-window.h"
 
@@ -53,6 +57,35 @@ save_window (GtkWidget   *widget,
     }
 
   return TRUE;
+}
+
+static gboolean
+is_drawn (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
+}
+
+/* Opens Export Figure on @figure and returns the dialog, or NULL. */
+static GtkWidget *
+open_export_dialog (HlWindow   *window,
+                    const char *figure)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (window), "win.export-named-figure", "s", figure))
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_EXPORT_DIALOG (toplevel))
+        {
+          /* Tall enough to show every option without scrolling. */
+          gtk_window_set_default_size (toplevel, 1100, 980);
+          return GTK_WIDGET (toplevel);
+        }
+    }
+  return NULL;
 }
 
 int
@@ -108,7 +141,19 @@ main (int    argc,
 
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
-  if (!save_window (GTK_WIDGET (window), argv[2], &error))
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "export="))
+      {
+        GtkWidget *dialog = open_export_dialog (window, argv[i] + strlen ("export="));
+
+        if (dialog == NULL || !hl_test_wait_until (is_drawn, dialog, 10000))
+          return 1;
+        hl_test_spin (800);
+        if (!save_window (dialog, argv[2], &error))
+          break;
+        return 0;
+      }
+  if (error == NULL && !save_window (GTK_WIDGET (window), argv[2], &error))
     {
       g_printerr ("hl-screenshot: %s\n", error->message);
       return 1;

@@ -443,6 +443,40 @@ test_window_actions (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* The font setting reaches the file and is remembered for the next
+ * figure. */
+static void
+test_font_family (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "figure.pdf", NULL);
+  g_autofree char *tool = g_find_program_in_path ("pdffonts");
+  const char *argv[] = { tool, pdf, NULL };
+  HlExportDialog *dialog = dialog_with_curves ();
+  g_autofree char *family = hl_export_dialog_dup_font_family (dialog);
+  g_autoptr(HlPlotStyle) style = NULL;
+  g_auto(HlTestRun) fonts = { 0 };
+  HlExportDialog *again;
+
+  g_assert_cmpstr (family, ==, "DejaVu Sans");
+  hl_export_dialog_set_font_family (dialog, "Latin Modern Roman");
+  style = hl_export_dialog_dup_style (dialog);
+  g_assert_cmpstr (style->font_family, ==, "Latin Modern Roman");
+  hl_export_dialog_save_to_path (dialog, pdf);
+  hl_test_run_argv (&fonts, argv);
+  g_assert_cmpint (fonts.status, ==, 0);
+  g_assert_nonnull (strstr (fonts.out, "LMRoman10-Regular"));
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+
+  again = dialog_with_curves ();
+  g_clear_pointer (&family, g_free);
+  family = hl_export_dialog_dup_font_family (again);
+  g_assert_cmpstr (family, ==, "Latin Modern Roman");
+  hl_export_dialog_set_font_family (again, "DejaVu Sans");
+  hl_test_destroy_window (GTK_WINDOW (again));
+  hl_test_remove_tmp_dir (dir);
+}
+
 /* The pixels of a PNG, decoded. */
 static GBytes *
 read_pixels (const char *path,
@@ -539,6 +573,7 @@ main (int    argc,
   g_test_add_func ("/gui/export-dialog/metrics", test_export_metrics);
   g_test_add_func ("/gui/export-dialog/window-actions", test_window_actions);
   g_test_add_func ("/gui/export-dialog/gui-and-cli-match", test_gui_and_cli_match);
+  g_test_add_func ("/gui/export-dialog/font-family", test_font_family);
 
   return hl_test_run_and_wait ();
 }
