@@ -45,6 +45,8 @@ typedef struct
   char    *title;
   char    *font;
   char    *metric_help;   /* the --metric line of --help: every metric's name */
+  char    *over;
+  char    *statistic;
   int      layer;
   int      head;
   int      sample;
@@ -74,6 +76,8 @@ render_options_clear (RenderOptions *o)
   g_clear_pointer (&o->title, g_free);
   g_clear_pointer (&o->font, g_free);
   g_clear_pointer (&o->metric_help, g_free);
+  g_clear_pointer (&o->over, g_free);
+  g_clear_pointer (&o->statistic, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RenderOptions, render_options_clear)
@@ -88,7 +92,12 @@ typedef struct
   HlActivations       *file;
   const HlActivationsInfo *info;
   int                  query;        /* resolved query index */
+  const char          *over;         /* resolved --over */
+  int                  samples[2];   /* the samples and queries model plots are over */
+  int                  queries[2];
+  HlStatistic          statistic;
   HlAnalysis          *analysis;     /* model plots */
+  HlModelSummary      *summary;      /* of a part of the file, or NULL: the analysis's */
   HlHeadResult        *result;       /* head plots */
   float               *values;
   float               *attention;
@@ -102,6 +111,7 @@ context_clear (Context *c)
 {
   g_clear_object (&c->file);
   g_clear_object (&c->analysis);
+  g_clear_pointer (&c->summary, hl_model_summary_free);
   g_clear_pointer (&c->result, hl_head_result_unref);
   g_clear_pointer (&c->values, g_free);
   g_clear_pointer (&c->attention, g_free);
@@ -142,6 +152,8 @@ make_context (RenderOptions *o)
     { "head", 0, 0, G_OPTION_ARG_INT, &o->head, N_("Query head (head plots; selects a heatmap cell)"), "H" },
     { "sample", 0, 0, G_OPTION_ARG_INT, &o->sample, N_("Sample of head plots and the heatmap (0)"), "S" },
     { "query", 0, 0, G_OPTION_ARG_INT, &o->query, N_("Query index of head plots and the heatmap (the last)"), "Q" },
+    { "over", 0, 0, G_OPTION_ARG_STRING, &o->over, N_("What model plots and the heatmap show: shown (the --sample and --query), samples (every sample at --query), queries (every query of --sample) or all (heatmap: shown; the others: all)"), N_("SET") },
+    { "statistic", 0, 0, G_OPTION_ARG_STRING, &o->statistic, N_("A heatmap cell over several samples or queries: mean or iqr, the interquartile range (mean)"), N_("STAT") },
     { "n", 0, 0, G_OPTION_ARG_INT, &o->n, N_("The chosen N, marked on curves, used by the scatter and heatmap metrics (8)"), "N" },
     { "ranking", 0, 0, G_OPTION_ARG_STRING, &o->ranking, N_("attention, contribution or random (attention)"), N_("RANKING") },
     { "distance", 0, 0, G_OPTION_ARG_STRING, &o->distance, N_("euclidean or cosine (euclidean)"), N_("DISTANCE") },
@@ -191,6 +203,17 @@ parse_names (Context  *c,
   if (o->distance != NULL && !hl_distance_from_string (o->distance, &c->distance))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--distance: unknown distance “%s”, expected euclidean or cosine"), o->distance);
+  if (o->statistic != NULL && !g_str_equal (o->statistic, "mean")
+      && !g_str_equal (o->statistic, "iqr"))
+    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
+                 _("--statistic: unknown statistic “%s”, expected mean or iqr"), o->statistic);
+  c->statistic = o->statistic != NULL && g_str_equal (o->statistic, "iqr") ? HL_STATISTIC_IQR
+                                                                        : HL_STATISTIC_MEAN;
+  c->over = o->over != NULL ? o->over : c->kind == HL_PLOT_HEATMAP ? "shown" : "all";
+  if (!g_strv_contains ((const char * const[]) { "shown", "samples", "queries", "all", NULL },
+                        c->over))
+    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
+                 _("--over: unknown set “%s”, expected shown, samples, queries or all"), c->over);
   if (o->repeats < 1 || o->bootstrap < 0 || o->threads < 0 || o->seed < 0)
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--repeats must be at least 1; --bootstrap, --threads and --seed cannot be negative"));
@@ -226,12 +249,19 @@ check_ranges (Context  *c,
 {
   const RenderOptions *o = c->o;
   const HlActivationsInfo *info = c->info;
+  gboolean all_samples, all_queries;
 
   c->query = o->query >= 0 ? o->query : info->n_queries - 1;
   if (o->sample < 0 || o->sample >= info->n_samples || c->query >= info->n_queries)
     return fail (error, HL_CLI_RENDER_ERROR_RANGE,
                  _("--sample %d --query %d: the file has %d samples and %d queries"),
                  o->sample, c->query, info->n_samples, info->n_queries);
+  all_samples = g_str_equal (c->over, "samples") || g_str_equal (c->over, "all");
+  all_queries = g_str_equal (c->over, "queries") || g_str_equal (c->over, "all");
+  c->samples[0] = all_samples ? 0 : o->sample;
+  c->samples[1] = all_samples ? info->n_samples - 1 : o->sample;
+  c->queries[0] = all_queries ? 0 : c->query;
+  c->queries[1] = all_queries ? info->n_queries - 1 : c->query;
   if ((o->layer >= 0 || is_head_plot (c)) && (o->layer < 0 || o->layer >= info->n_layers))
     return fail (error, HL_CLI_RENDER_ERROR_RANGE,
                  _("--layer %d: expected a layer from 0 to %d"), o->layer, info->n_layers - 1);
@@ -413,15 +443,77 @@ build_head_figure (Context            *c,
     }
 }
 
+/* How many results a head has in the samples and queries of --over. */
+static int
+per_head (const Context *c)
+{
+  return (c->samples[1] - c->samples[0] + 1) * (c->queries[1] - c->queries[0] + 1);
+}
+
+/* The results of head (@layer, @head) over --over, written into @out. */
+static guint
+collect (const Context  *c,
+         int             layer,
+         int             head,
+         HlHeadResult  **out)
+{
+  guint n = 0;
+
+  for (int s = c->samples[0]; s <= c->samples[1]; s++)
+    for (int q = c->queries[0]; q <= c->queries[1]; q++)
+      {
+        HlHeadResult *result = hl_analysis_lookup (c->analysis, layer, head, s, q);
+
+        if (result != NULL)
+          out[n++] = result;
+      }
+  return n;
+}
+
+/* The model-level results over --over: the analysis's for all of it. */
+static const HlModelSummary *
+model_summary (Context *c)
+{
+  int n_heads = c->info->n_layers * c->info->n_heads;
+  g_autofree HlHeadResult **results = NULL;
+  guint n = 0;
+
+  if (per_head (c) == c->info->n_samples * c->info->n_queries)
+    return hl_analysis_get_summary (c->analysis);
+  results = g_new (HlHeadResult *, (gsize) n_heads * per_head (c));
+  for (int i = 0; i < n_heads; i++)
+    n += collect (c, i / c->info->n_heads, i % c->info->n_heads, results + n);
+  c->summary = hl_model_summary_new (results, n, c->info->n_layers, c->o->bootstrap,
+                                     (guint64) c->o->seed);
+  return c->summary;
+}
+
+static HlFigure *
+build_heatmap (Context            *c,
+               const HlFigureView *view,
+               GError            **error)
+{
+  int n_cells = c->info->n_layers * c->info->n_heads;
+  int per_cell = per_head (c);
+  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, (gsize) MAX (n_cells, 1) * per_cell);
+  const HlMetric *metric;
+
+  if (!find_metric (c->o->metric, &metric, error))
+    return NULL;
+  for (int i = 0; i < n_cells; i++)
+    collect (c, i / c->info->n_heads, i % c->info->n_heads, cells + (gsize) i * per_cell);
+  return hl_figure_new_heatmap (c->info->n_layers, c->info->n_heads, per_cell, cells, metric,
+                                c->statistic, view, c->o->layer, c->o->head);
+}
+
 static HlFigure *
 build_model_figure (Context            *c,
                     const HlFigureView *view,
                     GError            **error)
 {
-  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  int per_layer = c->info->n_heads * c->info->n_samples * c->info->n_queries;
+  const HlModelSummary *s = model_summary (c);
+  int per_layer = c->info->n_heads * per_head (c);
   g_autoptr(HlFigure) curves = NULL;
-  const HlMetric *metric;
   HlFigureView at_n = *view;
   int index;
 
@@ -432,18 +524,7 @@ build_model_figure (Context            *c,
   if (!resolve_n (c, s->grid, s->n_grid, &at_n.n, &index, error))
     return NULL;
   if (c->kind == HL_PLOT_HEATMAP)
-    {
-      int n_cells = c->info->n_layers * c->info->n_heads;
-      g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1));
-
-      if (!find_metric (c->o->metric, &metric, error))
-        return NULL;
-      for (int i = 0; i < n_cells; i++)
-        cells[i] = hl_analysis_lookup (c->analysis, i / c->info->n_heads, i % c->info->n_heads,
-                                       c->o->sample, c->query);
-      return hl_figure_new_heatmap (c->info->n_layers, c->info->n_heads, cells, metric, &at_n,
-                                    c->o->layer, c->o->head);
-    }
+    return build_heatmap (c, &at_n, error);
   curves = hl_figure_new_model_curves (s, &at_n);
   return c->kind == HL_PLOT_PANEL ? hl_figure_new_panel (curves) : g_steal_pointer (&curves);
 }
@@ -519,6 +600,11 @@ figure_provenance (Context     *c,
     }
   hl_provenance_add_figure_int (provenance, "sample", o->sample);
   hl_provenance_add_figure_int (provenance, "query", c->query);
+  if (!is_head_plot (c))
+    hl_provenance_add_figure_string (provenance, "over", c->over);
+  if (c->kind == HL_PLOT_HEATMAP)
+    hl_provenance_add_figure_string (provenance, "statistic",
+                                     c->statistic == HL_STATISTIC_IQR ? "iqr" : "mean");
   if (o->n > 0)
     hl_provenance_add_figure_int (provenance, "n", o->n);
   /* The metric by its CSV name, whichever spelling selected it. */

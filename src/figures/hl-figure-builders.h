@@ -55,14 +55,18 @@ HlFigure *hl_figure_new_regimes      (const HlModelSummary *summary,
 HlFigure *hl_figure_new_correlation  (const HlModelSummary *summary,
                                       const HlFigureView   *view);
 
-/* The layer × head overview: @cells[l * n_heads + h] is that head's result
- * or NULL (pending); coloured by @metric (NULL: the regime) at the view's
- * N, ranking and distance; (@selected_layer, @selected_head) outlined
- * (-1: none). */
+/* The layer × head overview: @cells holds @per_cell results of each head
+ * (cells[(l * n_heads + h) * per_cell + k], NULL while pending): with one,
+ * the cell shows that result; with more, @statistic of the metric over
+ * those received (hl_metric_stats ()) and their most frequent regime.
+ * Coloured by @metric (NULL: the regime) at the view's N, ranking and
+ * distance; (@selected_layer, @selected_head) outlined (-1: none). */
 HlFigure *hl_figure_new_heatmap      (int                   n_layers,
                                       int                   n_heads,
+                                      int                   per_cell,
                                       HlHeadResult * const *cells,
                                       const HlMetric       *metric,
+                                      HlStatistic           statistic,
                                       const HlFigureView   *view,
                                       int                   selected_layer,
                                       int                   selected_head);

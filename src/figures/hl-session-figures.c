@@ -61,20 +61,23 @@ view_of (HlSession       *session,
   return title;
 }
 
+/* Each cell holds the head's results of the scope. */
 static HlFigure *
 build_heatmap (HlSession          *session,
                const HlFigureView *view)
 {
   const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
   int n_cells = info->n_layers * info->n_heads;
-  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1));
+  guint per_cell = MAX (hl_session_get_scope_size (session), 1);
+  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1) * per_cell);
   int layer, head;
 
   for (int i = 0; i < n_cells; i++)
-    cells[i] = hl_session_lookup_shown (session, i / info->n_heads, i % info->n_heads);
+    hl_session_collect (session, i / info->n_heads, i % info->n_heads, cells + i * per_cell);
   hl_session_get_selected (session, &layer, &head);
-  return hl_figure_new_heatmap (info->n_layers, info->n_heads, cells,
-                                hl_session_get_heatmap_metric (session), view, layer, head);
+  return hl_figure_new_heatmap (info->n_layers, info->n_heads, per_cell, cells,
+                                hl_session_get_heatmap_metric (session),
+                                hl_session_get_heatmap_statistic (session), view, layer, head);
 }
 
 static HlFigure *
@@ -82,19 +85,17 @@ build_model (HlSession          *session,
              HlSessionFigure     which,
              const HlFigureView *view)
 {
-  HlAnalysis *analysis = hl_session_get_analysis (session);
   const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
-  const HlModelSummary *summary;
+  const HlModelSummary *summary = hl_session_get_summary (session);
   g_autoptr(HlFigure) curves = NULL;
 
-  if (analysis == NULL)
+  if (summary == NULL)
     return NULL;
-  summary = hl_analysis_get_summary (analysis);
   switch (which)
     {
     case HL_SESSION_FIGURE_REGIMES:
       return hl_figure_new_regimes (summary, info->n_heads,
-                                    info->n_heads * info->n_samples * info->n_queries, view);
+                                    info->n_heads * hl_session_get_scope_size (session), view);
     case HL_SESSION_FIGURE_CORRELATION:
       return hl_figure_new_correlation (summary, view);
     case HL_SESSION_FIGURE_MODEL_PANEL:

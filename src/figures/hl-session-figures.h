@@ -37,8 +37,8 @@ typedef enum
 } HlFigureTarget;
 
 /* Figure @which of @session, named (hl_figure_get_name (), _basename ()),
- * or NULL when the session has nothing to show there yet: no finished
- * analysis for the model figures, no result for the head's, no head data
+ * or NULL when the session has nothing to show there yet: no summary of
+ * the scope for the model figures (hl_session_get_summary ()), no result for the head's, no head data
  * for the scatter and profile, and no curve (no N), decay (no lag),
  * scatter or profile (no selection of N tokens) for a head with a single
  * key. */

@@ -63,6 +63,7 @@ hl_session_clear_results (HlSession *self)
       g_clear_object (&self->analysis);
       hl_session_notify (self, PROP_ANALYSIS);
     }
+  hl_session_update_scope (self);
 }
 
 /* The selected head's result follows the selection, the sample and the
@@ -84,13 +85,6 @@ hl_session_update_selected_result (HlSession *self)
 
 /* The analysis ------------------------------------------------------------- */
 
-/* The analysis finishes first what is on screen: the sample and query
- * shown. */
-void
-hl_session_update_focus (HlSession *self)
-{
-  hl_analysis_focus_set (self->focus, self->sample, self->query);
-}
 
 static void
 hl_session_set_state (HlSession              *self,
@@ -132,6 +126,7 @@ analysis_head_cb (HlHeadResult *result,
   g_clear_pointer (slot, hl_head_result_unref);
   *slot = hl_head_result_ref (result);
   hl_session_set_progress (self, (double) self->n_received / MAX (self->n_slots, 1));
+  hl_session_scope_result_added (self, result);
   g_signal_emit (self, hl_session_signals[RESULT_ADDED], 0, result);
   hl_session_update_selected_result (self);
 }
@@ -155,6 +150,7 @@ analysis_finished_cb (GObject      *object,
     {
       self->analysis = g_steal_pointer (&analysis);
       hl_session_notify (self, PROP_ANALYSIS);
+      hl_session_update_summary (self);
       hl_session_set_state (self, HL_SESSION_ANALYSIS_DONE);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -201,9 +197,9 @@ hl_session_restart_analysis (HlSession *self)
   self->run_cancellable = g_object_ref (cancellable);
   options = self->options;
   options.focus = self->focus;
-  hl_session_update_focus (self);
   self->n_slots = result_slot (self, hl_session_file_info (self)->n_layers, 0, 0, 0);
   self->results = g_new0 (HlHeadResult *, MAX (self->n_slots, 1));
+  hl_session_update_scope (self);
   hl_session_set_progress (self, 0);
   hl_session_set_state (self, HL_SESSION_ANALYSIS_RUNNING);
   hl_analysis_run_async (self->file, &options,

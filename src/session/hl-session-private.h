@@ -39,6 +39,12 @@ struct _HlSession
   HlRanking               ranking;
   HlDistance              distance;
   const HlMetric         *heatmap_metric;   /* NULL: the regime */
+  HlStatistic             statistic;        /* of a heatmap cell over a set */
+  HlSessionScope          scope;
+  guint                   scope_received;   /* results of the scope received */
+  const HlModelSummary   *summary;          /* of the scope: own_summary or the analysis's */
+  HlModelSummary         *own_summary;      /* owned, or NULL */
+  GCancellable           *summary_cancellable; /* the summary being computed, or NULL */
   gboolean                profile_log_scale;
 
   int                     selected_layer;   /* -1: none */
@@ -63,6 +69,9 @@ typedef enum
   PROP_RANKING,
   PROP_DISTANCE,
   PROP_HEATMAP_METRIC,
+  PROP_HEATMAP_STATISTIC,
+  PROP_SCOPE,
+  PROP_SUMMARY,
   PROP_PROFILE_LOG_SCALE,
   PROP_SELECTED_LAYER,
   PROP_SELECTED_HEAD,
@@ -107,7 +116,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlSessionJob, hl_session_job_free)
 void hl_session_clear_results          (HlSession *self);
 void hl_session_drop_run               (HlSession *self);
 void hl_session_update_selected_result (HlSession *self);
-void hl_session_update_focus           (HlSession *self);
+
+/* hl-session-scope.c */
+gboolean hl_session_in_scope           (HlSession    *self,
+                                        int           sample,
+                                        int           query);
+void hl_session_update_focus           (HlSession    *self);
+void hl_session_update_scope           (HlSession    *self);
+void hl_session_update_summary         (HlSession    *self);
+void hl_session_scope_result_added     (HlSession    *self,
+                                        HlHeadResult *result);
 
 /* hl-session-view.c */
 void hl_session_clear_scatter          (HlSession *self);

@@ -51,7 +51,6 @@ hl_session_update_grid (HlSession *self)
 static void
 hl_session_view_moved (HlSession *self)
 {
-  hl_session_update_focus (self);
   hl_session_update_selected_result (self);
   hl_session_load_head (self);
 }
@@ -68,9 +67,12 @@ hl_session_set_sample (HlSession *self,
   if (self->sample == sample)
     return;
 
+  g_object_freeze_notify (G_OBJECT (self));
   self->sample = sample;
   hl_session_notify (self, PROP_SAMPLE);
+  hl_session_update_scope (self);
   hl_session_view_moved (self);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 int
@@ -96,6 +98,7 @@ hl_session_set_query (HlSession *self,
   g_object_freeze_notify (G_OBJECT (self));
   self->query = query;
   hl_session_notify (self, PROP_QUERY);
+  hl_session_update_scope (self);
   hl_session_update_grid (self);
   hl_session_view_moved (self);
   g_object_thaw_notify (G_OBJECT (self));

@@ -539,6 +539,51 @@ test_explorer_shown_query_first (Fixture       *f,
   g_unlink (path);
 }
 
+/* The heatmap of a 16-query file shows each head's mean over the queries
+ * (of the metric coloured) and the model panel the summary of those
+ * results; a statistic of spread is offered then. */
+static void
+test_explorer_mean_over_queries (Fixture       *f,
+                                 gconstpointer  data)
+{
+  static const int queries[] = { 15, 31, 47, 63, 79, 95, 111, 127, 143, 159, 175, 191,
+                                 207, 223, 239, 255 };
+  g_autofree char *path = g_build_filename (f->dir, "queries.h5", NULL);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.headlens.Headlens");
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
+  HlModelPanel *panel = hl_explorer_get_model_panel (explorer);
+  const HlHeatmapPlotData *shown;
+  HlAnalysis *analysis;
+  HlSession *session;
+
+  write_model (path, 2, 4, 256, 1, queries, G_N_ELEMENTS (queries));
+  session = open_and_wait (f, path);
+  analysis = hl_session_get_analysis (session);
+  g_settings_set_string (settings, "heatmap-metric", "sink_mass");
+  g_settings_set_string (settings, "scope", "queries");
+  g_assert_cmpint (hl_session_get_scope (session), ==, HL_SESSION_SCOPE_QUERIES);
+  g_assert_cmpuint (hl_session_get_scope_size (session), ==, 16);
+
+  shown = hl_figure_get_data (hl_heatmap_view_get_figure (heatmap));
+  for (int cell = 0; cell < 8; cell++)
+    {
+      double sum = 0;
+
+      for (int q = 0; q < 16; q++)
+        sum += hl_analysis_lookup (analysis, cell / 4, cell % 4, 0, q)->diagnostics.sink_mass;
+      g_assert_cmpfloat_with_epsilon (shown->values[cell], sum / 16, 1e-6);
+    }
+  g_assert_nonnull (strstr (shown->value_label, "mean of"));
+
+  /* Every sample and query of this one-sample file: the analysis's summary. */
+  g_assert_true (hl_session_get_summary (session) == hl_analysis_get_summary (analysis));
+  g_assert_null (hl_model_panel_get_message (panel));
+  g_settings_reset (settings, "heatmap-metric");
+  g_settings_reset (settings, "scope");
+  g_unlink (path);
+}
+
 static gboolean
 export_metrics_enabled (HlWindow *window)
 {
@@ -579,6 +624,7 @@ main (int    argc,
   ADD ("single-key", test_explorer_single_key, NULL);
   ADD ("export-metrics-enabled", test_explorer_export_metrics_enabled, NULL);
   ADD ("shown-query-first", test_explorer_shown_query_first, NULL);
+  ADD ("mean-over-queries", test_explorer_mean_over_queries, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
