@@ -1,8 +1,8 @@
 /* hl-cli-render.c: `headlens-cli render FILE --plot KIND -o OUT`, any plot
  * of the app written as PNG, SVG or PDF by the same renderers.
  *
- * Head plots (scatter, alignment, profile, decay, and curves or panel with
- * --layer and --head) analyse that one head; model plots (heatmap, regimes,
+ * Head plots (scatter, alignment, profile, decay, tokens, and curves or
+ * panel with --layer and --head) analyse that one head; model plots (heatmap, regimes,
  * correlation, and curves or panel without a head) analyse the whole file.
  * The same file and options give the same bytes.
  *
@@ -104,6 +104,7 @@ typedef struct
   HlHeadInput          input;
   HlProjection        *projection;
   HlScatter           *scatter;
+  char               **texts;        /* the sample's token texts, or NULL */
 } Context;
 
 static void
@@ -117,6 +118,7 @@ context_clear (Context *c)
   g_clear_pointer (&c->attention, g_free);
   g_clear_pointer (&c->scatter, hl_scatter_free);
   g_clear_pointer (&c->projection, hl_projection_free);
+  g_clear_pointer (&c->texts, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Context, context_clear)
@@ -146,7 +148,7 @@ make_context (RenderOptions *o)
 {
   g_autofree char *names = hl_metric_dup_names ();
   const GOptionEntry entries[] = {
-    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation or panel (required)"), N_("KIND") },
+    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation, panel or tokens (required)"), N_("KIND") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the figure to OUT.png, OUT.svg or OUT.pdf (required)"), N_("OUT") },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o->layer, N_("Layer of the head (head plots; selects a heatmap cell)"), "L" },
     { "head", 0, 0, G_OPTION_ARG_INT, &o->head, N_("Query head (head plots; selects a heatmap cell)"), "H" },
@@ -196,7 +198,7 @@ parse_names (Context  *c,
   if (!hl_plot_kind_from_string (o->plot, &c->kind))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot: unknown kind “%s”, expected curves, heatmap, scatter, alignment, "
-                   "profile, decay, regimes, correlation or panel"), o->plot);
+                   "profile, decay, regimes, correlation, panel or tokens"), o->plot);
   if (o->ranking != NULL && !hl_ranking_from_string (o->ranking, &c->ranking))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--ranking: unknown ranking “%s”, expected attention, contribution or random"), o->ranking);
@@ -229,6 +231,7 @@ is_head_plot (const Context *c)
     case HL_PLOT_ALIGNMENT:
     case HL_PLOT_PROFILE:
     case HL_PLOT_DECAY:
+    case HL_PLOT_TOKENS:
       return TRUE;
     case HL_PLOT_CURVES:
     case HL_PLOT_PANEL:
@@ -302,6 +305,9 @@ load_head (Context  *c,
   if (t < 1)
     return fail (error, HL_CLI_RENDER_ERROR_RANGE,
                  _("Query %d sits at position %d: a head plot needs at least two keys"), c->query, t);
+  if (info->has_token_texts
+      && (c->texts = hl_activations_read_token_texts (c->file, o->sample, error)) == NULL)
+    return FALSE;
   c->input = (HlHeadInput) { t + 1, info->head_dim, c->values,
                              c->attention + (gsize) c->query * info->seq_len };
   id = (HlHeadId) { o->layer, o->head, o->sample, c->query, info->kv_head_of[o->head] };
@@ -416,6 +422,7 @@ build_head_figure (Context            *c,
                    GError            **error)
 {
   const HlCurveSet *set = c->result->curves;
+  HlFigureKeys keys = { (const char * const *) c->texts, -1 };
   g_autoptr(HlFigure) curves = NULL;
   HlFigureView at_n = *view;
   int index;
@@ -424,10 +431,14 @@ build_head_figure (Context            *c,
     {
     case HL_PLOT_SCATTER:
     case HL_PLOT_PROFILE:
+    case HL_PLOT_TOKENS:
       if (!compute_scatter (c, error))
         return NULL;
-      return c->kind == HL_PLOT_SCATTER ? hl_figure_new_scatter (c->scatter, view)
-                                        : hl_figure_new_profile (c->input.alpha, c->scatter, view);
+      if (c->kind == HL_PLOT_TOKENS)
+        return hl_figure_new_tokens (c->input.n_keys, c->input.alpha, c->scatter, &keys, view);
+      return c->kind == HL_PLOT_SCATTER
+             ? hl_figure_new_scatter (c->scatter, &keys, view)
+             : hl_figure_new_profile (c->input.alpha, c->scatter, &keys, view);
     case HL_PLOT_DECAY:
       return hl_figure_new_decay (c->result, view);
     case HL_PLOT_ALIGNMENT:

@@ -16,6 +16,7 @@
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-tokens-plot.h"
 
 static float *
 alloc_floats (HlFigure *figure,
@@ -171,8 +172,32 @@ hl_figure_new_decay (const HlHeadResult *result,
   return figure;
 }
 
+static int
+highlighted_of (const HlFigureKeys *keys,
+                int                 n_keys)
+{
+  return keys != NULL && keys->highlighted < n_keys ? keys->highlighted : -1;
+}
+
+/* The first @n texts of @keys, copied into @figure, or NULL. */
+static const char * const *
+dup_texts (HlFigure           *figure,
+           const HlFigureKeys *keys,
+           int                 n)
+{
+  const char **texts;
+
+  if (keys == NULL || keys->texts == NULL)
+    return NULL;
+  texts = hl_figure_alloc (figure, sizeof (char *) * MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    texts[i] = hl_figure_strdup (figure, keys->texts[i]);
+  return texts;
+}
+
 HlFigure *
 hl_figure_new_scatter (const HlScatter    *s,
+                       const HlFigureKeys *keys,
                        const HlFigureView *view)
 {
   HlScatterPlotData *data;
@@ -199,6 +224,7 @@ hl_figure_new_scatter (const HlScatter    *s,
     .n = s->n,
     .query_index = n - 1,
     .hovered = -1,
+    .highlighted = highlighted_of (keys, n),
     .title = hl_figure_strdup (figure, view->title),
   };
   return figure;
@@ -207,6 +233,7 @@ hl_figure_new_scatter (const HlScatter    *s,
 HlFigure *
 hl_figure_new_profile (const float        *alpha,
                        const HlScatter    *scatter,
+                       const HlFigureKeys *keys,
                        const HlFigureView *view)
 {
   HlProfilePlotData *data;
@@ -223,6 +250,34 @@ hl_figure_new_profile (const float        *alpha,
     .selected = dup_flags (figure, scatter->selected, n),
     .n = scatter->n,
     .log_y = view->log_y,
+    .texts = dup_texts (figure, keys, n),
+    .highlighted = highlighted_of (keys, n),
+    .title = hl_figure_strdup (figure, view->title),
+  };
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_tokens (int                 n_keys,
+                      const float        *alpha,
+                      const HlScatter    *scatter,
+                      const HlFigureKeys *keys,
+                      const HlFigureView *view)
+{
+  HlTokensPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (n_keys >= 1 && alpha != NULL && view != NULL, NULL);
+  g_return_val_if_fail (scatter == NULL || scatter->n_points == n_keys, NULL);
+
+  figure = hl_figure_new (HL_PLOT_TOKENS, sizeof *data, (gpointer *) &data);
+  *data = (HlTokensPlotData) {
+    .n_tokens = n_keys,
+    .texts = dup_texts (figure, keys, n_keys),
+    .alpha = dup_floats (figure, alpha, n_keys),
+    .selected = scatter != NULL ? dup_flags (figure, scatter->selected, n_keys) : NULL,
+    .n = scatter != NULL ? scatter->n : 0,
+    .highlighted = highlighted_of (keys, n_keys),
     .title = hl_figure_strdup (figure, view->title),
   };
   return figure;

@@ -25,6 +25,14 @@ typedef struct
   const char *title;    /* Pango markup over the figure, or NULL */
 } HlFigureView;
 
+/* The keys of a head as figures that show keys name them: their texts as
+ * the file stores them (NULL: none) and the one highlighted (-1: none). */
+typedef struct
+{
+  const char * const *texts;
+  int                 highlighted;
+} HlFigureKeys;
+
 /* One head. The random control is drawn dashed beside the chosen ranking,
  * except when the ranking is the random one. */
 HlFigure *hl_figure_new_head_curves  (const HlHeadResult   *result,
@@ -33,13 +41,23 @@ HlFigure *hl_figure_new_alignment    (const HlHeadResult   *result,
                                       const HlFigureView   *view);
 HlFigure *hl_figure_new_decay        (const HlHeadResult   *result,
                                       const HlFigureView   *view);
-/* The value-space picture at @scatter's N (view's N is not used). */
+/* The value-space picture at @scatter's N (view's N is not used), with
+ * the highlighted key of @keys (NULL: none) ringed. */
 HlFigure *hl_figure_new_scatter      (const HlScatter      *scatter,
+                                      const HlFigureKeys   *keys,
                                       const HlFigureView   *view);
 /* The attention row @alpha (scatter->n_points keys) with @scatter's
- * selection. */
+ * selection; the keys' texts (NULL: none) labelled where they fit. */
 HlFigure *hl_figure_new_profile      (const float          *alpha,
                                       const HlScatter      *scatter,
+                                      const HlFigureKeys   *keys,
+                                      const HlFigureView   *view);
+/* The text of the @n_keys keys shaded by @alpha, @scatter's selection
+ * outlined (NULL: no selection, for a single key). */
+HlFigure *hl_figure_new_tokens       (int                   n_keys,
+                                      const float          *alpha,
+                                      const HlScatter      *scatter,
+                                      const HlFigureKeys   *keys,
                                       const HlFigureView   *view);
 
 /* The model: mean curves with their bootstrap band, regime counts per

@@ -34,6 +34,8 @@ static const struct {
                                   N_("Attention profile"), TRUE },
   [HL_SESSION_FIGURE_DECAY] = { N_("Similarity decay c(k) and its fit"), "decay",
                                 N_("Similarity decay"), TRUE },
+  [HL_SESSION_FIGURE_TOKENS] = { N_("Tokens shaded by attention, the selected ones outlined"),
+                                 "tokens", NULL, TRUE },
 };
 
 /* The view of the session, with the title the target gives @which. */
@@ -61,9 +63,11 @@ view_of (HlSession       *session,
   return title;
 }
 
-/* Each cell holds the head's results of the scope. */
+/* Each cell holds the head's results of the scope; the selected head is
+ * outlined on screen, not in a file (it is a pointer, not data). */
 static HlFigure *
 build_heatmap (HlSession          *session,
+               HlFigureTarget      target,
                const HlFigureView *view)
 {
   const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
@@ -74,7 +78,8 @@ build_heatmap (HlSession          *session,
 
   for (int i = 0; i < n_cells; i++)
     hl_session_collect (session, i / info->n_heads, i % info->n_heads, cells + i * per_cell);
-  hl_session_get_selected (session, &layer, &head);
+  if (target == HL_FIGURE_TARGET_EXPORT || !hl_session_get_selected (session, &layer, &head))
+    layer = head = -1;
   return hl_figure_new_heatmap (info->n_layers, info->n_heads, per_cell, cells,
                                 hl_session_get_heatmap_metric (session),
                                 hl_session_get_heatmap_statistic (session), view, layer, head);
@@ -107,14 +112,29 @@ build_model (HlSession          *session,
     }
 }
 
+/* The head's keys: their texts, and on screen the one highlighted (a file
+ * shows none: it is a pointer, not data). */
+static HlFigureKeys
+keys_of (HlSession      *session,
+         HlHeadData     *data,
+         HlFigureTarget  target)
+{
+  return (HlFigureKeys) {
+    data != NULL ? (const char * const *) data->tokens : NULL,
+    target == HL_FIGURE_TARGET_SCREEN ? hl_session_get_highlighted_key (session) : -1,
+  };
+}
+
 static HlFigure *
 build_head (HlSession          *session,
             HlSessionFigure     which,
+            HlFigureTarget      target,
             const HlFigureView *view)
 {
   HlHeadResult *result = hl_session_get_selected_result (session);
   HlHeadData *data = hl_session_get_head_data (session);
   const HlScatter *scatter = hl_session_get_scatter (session);
+  HlFigureKeys keys = keys_of (session, data, target);
   /* A query with a single key has no N and no lag to plot. */
   gboolean has_n = result != NULL && result->curves->n_grid > 0;
   gboolean has_lags = result != NULL && result->diagnostics.n_lags > 0;
@@ -123,9 +143,13 @@ build_head (HlSession          *session,
   switch (which)
     {
     case HL_SESSION_FIGURE_SCATTER:
-      return scatter != NULL ? hl_figure_new_scatter (scatter, view) : NULL;
+      return scatter != NULL ? hl_figure_new_scatter (scatter, &keys, view) : NULL;
     case HL_SESSION_FIGURE_PROFILE:
-      return scatter != NULL ? hl_figure_new_profile (data->alpha, scatter, view) : NULL;
+      return scatter != NULL ? hl_figure_new_profile (data->alpha, scatter, &keys, view) : NULL;
+    case HL_SESSION_FIGURE_TOKENS:
+      return scatter != NULL ? hl_figure_new_tokens (data->n_keys, data->alpha, scatter, &keys,
+                                                     view)
+                             : NULL;
     case HL_SESSION_FIGURE_ALIGNMENT:
       return has_n ? hl_figure_new_alignment (result, view) : NULL;
     case HL_SESSION_FIGURE_DECAY:
@@ -181,9 +205,9 @@ hl_session_build_figure (HlSession       *session,
 
   title = view_of (session, which, target, &view);
   if (which == HL_SESSION_FIGURE_HEATMAP)
-    figure = build_heatmap (session, &view);
+    figure = build_heatmap (session, target, &view);
   else if (figures[which].per_head)
-    figure = build_head (session, which, &view);
+    figure = build_head (session, which, target, &view);
   else
     figure = build_model (session, which, &view);
   if (figure != NULL)

@@ -47,6 +47,7 @@ struct _HlSession
   GCancellable           *summary_cancellable; /* the summary being computed, or NULL */
   gboolean                profile_log_scale;
 
+  int                     highlighted_key;  /* -1: none */
   int                     selected_layer;   /* -1: none */
   int                     selected_head;
   HlHeadResult           *selected_result;  /* owned ref, or NULL */
@@ -73,6 +74,7 @@ typedef enum
   PROP_SCOPE,
   PROP_SUMMARY,
   PROP_PROFILE_LOG_SCALE,
+  PROP_HIGHLIGHTED_KEY,
   PROP_SELECTED_LAYER,
   PROP_SELECTED_HEAD,
   PROP_SELECTED_RESULT,

@@ -79,6 +79,7 @@ hl_session_set_file (HlSession     *self,
    * the one with the most keys. */
   self->sample = 0;
   self->query = file != NULL ? hl_session_file_info (self)->n_queries - 1 : 0;
+  hl_session_set_highlighted_key (self, -1);
   hl_session_notify (self, PROP_SAMPLE);
   hl_session_notify (self, PROP_QUERY);
   hl_session_update_grid (self);
@@ -286,6 +287,7 @@ hl_session_get_property (GObject    *object,
     case PROP_HEATMAP_STATISTIC: g_value_set_enum (value, self->statistic); break;
     case PROP_SCOPE: g_value_set_enum (value, self->scope); break;
     case PROP_SUMMARY: g_value_set_pointer (value, (gpointer) self->summary); break;
+    case PROP_HIGHLIGHTED_KEY: g_value_set_int (value, self->highlighted_key); break;
     case PROP_SELECTED_LAYER: g_value_set_int (value, self->selected_layer); break;
     case PROP_SELECTED_HEAD: g_value_set_int (value, self->selected_head); break;
     case PROP_SELECTED_RESULT: g_value_set_boxed (value, self->selected_result); break;
@@ -321,6 +323,9 @@ hl_session_set_property (GObject      *object,
       hl_session_set_heatmap_statistic (self, g_value_get_enum (value));
       break;
     case PROP_SCOPE: hl_session_set_scope (self, g_value_get_enum (value)); break;
+    case PROP_HIGHLIGHTED_KEY:
+      hl_session_set_highlighted_key (self, g_value_get_int (value));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -354,6 +359,7 @@ hl_session_class_init_properties (GObjectClass *object_class)
   p[PROP_SCOPE] = g_param_spec_enum ("scope", NULL, NULL, HL_TYPE_SESSION_SCOPE,
                                      HL_SESSION_SCOPE_SHOWN, RW);
   p[PROP_SUMMARY] = g_param_spec_pointer ("summary", NULL, NULL, RO);
+  p[PROP_HIGHLIGHTED_KEY] = g_param_spec_int ("highlighted-key", NULL, NULL, -1, G_MAXINT, -1, RW);
   p[PROP_SELECTED_LAYER] = g_param_spec_int ("selected-layer", NULL, NULL, -1, G_MAXINT, -1, RO);
   p[PROP_SELECTED_HEAD] = g_param_spec_int ("selected-head", NULL, NULL, -1, G_MAXINT, -1, RO);
   p[PROP_SELECTED_RESULT] = g_param_spec_boxed ("selected-result", NULL, NULL,
@@ -395,5 +401,6 @@ hl_session_init (HlSession *self)
   self->distance = HL_DISTANCE_EUCLIDEAN;
   self->wanted_n = 8;
   self->selected_layer = self->selected_head = -1;
+  self->highlighted_key = -1;
   self->grid = g_new (int, 1);
 }

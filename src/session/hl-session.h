@@ -184,6 +184,13 @@ HlHeadResult           *hl_session_get_selected_result (HlSession           *sel
  * ("head-loading") or when it failed (::head-failed (const GError *)). */
 HlHeadData             *hl_session_get_head_data      (HlSession            *self);
 gboolean                hl_session_get_head_loading   (HlSession            *self);
+/* The key highlighted in the head's views ("highlighted-key"): a token
+ * clicked in the token view or a point in the scatter, -1 for none. It
+ * stays when another head is selected (the same text) and goes when the
+ * sample or the query changes. */
+void                    hl_session_set_highlighted_key (HlSession           *self,
+                                                        int                  key);
+int                     hl_session_get_highlighted_key (HlSession           *self);
 /* Its scatter at the N, ranking and distance shown; NULL without head data
  * or for a head with fewer than two keys. Borrowed until they change. */
 const HlScatter        *hl_session_get_scatter        (HlSession            *self);

@@ -113,8 +113,8 @@ test_scatter_and_profile (void)
   HlScatter *scatter = hl_projection_scatter (projection, HL_RANKING_ATTENTION,
                                               HL_DISTANCE_EUCLIDEAN, 4, r->seed, 0);
   HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 4, TRUE, NULL };
-  g_autoptr(HlFigure) s = hl_figure_new_scatter (scatter, &view);
-  g_autoptr(HlFigure) p = hl_figure_new_profile (alpha, scatter, &view);
+  g_autoptr(HlFigure) s = hl_figure_new_scatter (scatter, NULL, &view);
+  g_autoptr(HlFigure) p = hl_figure_new_profile (alpha, scatter, NULL, &view);
   const HlScatterPlotData *sd = hl_figure_get_data (s);
   const HlProfilePlotData *pd = hl_figure_get_data (p);
   float x7 = scatter->x[7];

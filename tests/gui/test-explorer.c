@@ -11,9 +11,13 @@
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
 #include "hl-heatmap-plot.h"
+#include "hl-profile-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-scatter-view.h"
 #include "hl-session-figures.h"
 #include "hl-synth-model.h"
+#include "hl-token-view.h"
+#include "hl-tokens-plot.h"
 #include "hl-window.h"
 
 typedef struct
@@ -584,6 +588,105 @@ test_explorer_mean_over_queries (Fixture       *f,
   g_unlink (path);
 }
 
+/* The first descendant of @widget of type @type, or NULL. */
+static GtkWidget *
+find_child (GtkWidget *widget,
+            GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+highlighted_in (HlHeadDetail *detail,
+                HlPlotKind    kind)
+{
+  HlFigure *figure = hl_head_detail_get_figure (detail, kind);
+
+  switch (kind)
+    {
+    case HL_PLOT_SCATTER: return ((const HlScatterPlotData *) hl_figure_get_data (figure))->highlighted;
+    case HL_PLOT_PROFILE: return ((const HlProfilePlotData *) hl_figure_get_data (figure))->highlighted;
+    case HL_PLOT_TOKENS: return ((const HlTokensPlotData *) hl_figure_get_data (figure))->highlighted;
+    default: g_assert_not_reached ();
+    }
+}
+
+static gboolean
+token_in_view (gpointer user_data)
+{
+  double x, y;
+
+  return hl_token_view_token_center (user_data, 0, &x, &y);
+}
+
+/* The token view: the query's tokens shaded and outlined from the head's
+ * data; clicking a token (hit-tested at its drawn place) highlights it in
+ * the scatter and the profile, clicking a point highlights its token,
+ * which the view scrolls to; the tooltip tells the token's numbers. */
+static void
+test_explorer_token_view (Fixture       *f,
+                          gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  HlTokenView *tokens = HL_TOKEN_VIEW (find_child (GTK_WIDGET (detail), HL_TYPE_TOKEN_VIEW));
+  HlScatterView *scatter = HL_SCATTER_VIEW (find_child (GTK_WIDGET (detail),
+                                                        HL_TYPE_SCATTER_VIEW));
+  const HlTokensPlotData *shown;
+  g_autofree char *tooltip = NULL;
+  HlHeadData *head;
+  int t;
+  double x, y;
+
+  hl_session_select (session, 1, 2);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_true (hl_test_wait_until (widget_is_allocated, tokens, 10000));
+  head = hl_session_get_head_data (session);
+  shown = hl_figure_get_data (hl_head_detail_get_figure (detail, HL_PLOT_TOKENS));
+  t = head->n_keys - 1;
+  g_assert_cmpint (shown->n_tokens, ==, head->n_keys);
+  g_assert_cmpstr (shown->texts[t], ==, head->tokens[t]);
+  g_assert_true (shown->alpha[t] == head->alpha[t]);
+  g_assert_true (shown->selected[0] == hl_session_get_scatter (session)->selected[0]);
+
+  /* The query is in view; a click on it highlights it everywhere. */
+  hl_test_spin (50);
+  g_assert_true (hl_token_view_token_center (tokens, t, &x, &y));
+  g_assert_cmpint (hl_token_view_token_at (tokens, x, y), ==, t);
+  g_assert_true (hl_token_view_click (tokens, x, y));
+  g_assert_cmpint (hl_session_get_highlighted_key (session), ==, t);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_SCATTER), ==, t);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_PROFILE), ==, t);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_TOKENS), ==, t);
+
+  /* A click on the sink's point highlights token 0, brought into view. */
+  hl_scatter_view_point_center (scatter, 0, &x, &y);
+  g_assert_true (hl_scatter_view_click (scatter, x, y));
+  g_assert_cmpint (hl_session_get_highlighted_key (session), ==, 0);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_TOKENS), ==, 0);
+  g_assert_true (hl_test_wait_until (token_in_view, tokens, 5000));
+
+  tooltip = hl_token_view_describe (tokens, 0);
+  g_assert_nonnull (strstr (tooltip, "Position 0 (sink)"));
+  g_assert_nonnull (strstr (tooltip, "ρ_max ball"));
+  g_assert_nonnull (strstr (tooltip, "ρ_min ball"));
+
+  /* Another query is another text: nothing highlighted. */
+  hl_session_set_query (session, 0);
+  g_assert_cmpint (hl_session_get_highlighted_key (session), ==, -1);
+}
+
 static gboolean
 export_metrics_enabled (HlWindow *window)
 {
@@ -625,6 +728,7 @@ main (int    argc,
   ADD ("export-metrics-enabled", test_explorer_export_metrics_enabled, NULL);
   ADD ("shown-query-first", test_explorer_shown_query_first, NULL);
   ADD ("mean-over-queries", test_explorer_mean_over_queries, NULL);
+  ADD ("token-view", test_explorer_token_view, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
