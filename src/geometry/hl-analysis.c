@@ -44,6 +44,7 @@ struct _HlAnalysis
   HlAnalysisOptions  options;       /* arrays point into the owned copies below */
   int               *layers;        /* owned: the layers analysed, increasing */
   int               *heads;         /* owned: the query heads analysed, increasing */
+  int               *samples;       /* owned: the samples analysed, increasing */
   int               *windows;       /* owned: the window lengths asked for, NULL = all */
   gboolean          *query_used;    /* owned: [n_queries] whether each query is analysed */
   int                n_queries_used;
@@ -65,6 +66,7 @@ hl_analysis_finalize (GObject *object)
   g_clear_object (&self->file);
   g_clear_pointer (&self->layers, g_free);
   g_clear_pointer (&self->heads, g_free);
+  g_clear_pointer (&self->samples, g_free);
   g_clear_pointer (&self->windows, g_free);
   g_clear_pointer (&self->query_used, g_free);
   g_clear_pointer (&self->grid_list, g_free);
@@ -239,8 +241,9 @@ check_options (const HlAnalysisOptions *options,
     problem = _("bootstrap replicates and threads cannot be negative");
   else if ((options->layers != NULL && options->n_layers < 1)
            || (options->heads != NULL && options->n_heads < 1)
+           || (options->samples != NULL && options->n_samples < 1)
            || (options->windows != NULL && options->n_windows < 1))
-    problem = _("an empty layer or head subset");
+    problem = _("an empty layer, head or sample subset");
   if (problem != NULL)
     {
       g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_OPTIONS,
@@ -254,7 +257,9 @@ check_options (const HlAnalysisOptions *options,
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
          && check_indices (options->heads, options->heads ? options->n_heads : 0,
-                           info->n_heads, _("Head"), error);
+                           info->n_heads, _("Head"), error)
+         && check_indices (options->samples, options->samples ? options->n_samples : 0,
+                           info->n_samples, _("Sample"), error);
 }
 
 /* A sorted, duplicate-free copy of @list, or 0..n_all-1 when @list is NULL. */
@@ -290,8 +295,11 @@ analysis_new (HlActivations           *file,
                             &self->options.n_layers);
   self->heads = index_set (options->heads, options->n_heads, info->n_heads,
                            &self->options.n_heads);
+  self->samples = index_set (options->samples, options->n_samples, info->n_samples,
+                             &self->options.n_samples);
   self->options.layers = self->layers;
   self->options.heads = self->heads;
+  self->options.samples = self->samples;
   self->query_used = g_new0 (gboolean, MAX (info->n_queries, 1));
   for (int q = 0; q < info->n_queries; q++)
     self->query_used[q] = options->windows == NULL;
@@ -480,7 +488,7 @@ run_new (HlActivations           *file,
   g_queue_init (&run->jobs);
   run->capacity = 2 * own->threads + 2;
   run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
-  run->total = (guint) own->n_layers * own->n_heads * run->info->n_samples
+  run->total = (guint) own->n_layers * own->n_heads * own->n_samples
                * run->analysis->n_queries_used;
   if (cancellable != NULL)
     {
@@ -828,8 +836,10 @@ read_query_tokens (Run     *run,
     run->query_token_ids = g_new (int, MAX (n, 1));
   if (info->has_token_texts)
     run->query_tokens = g_new0 (char *, MAX (n, 1));
-  for (int s = 0; s < info->n_samples && (info->has_token_ids || info->has_token_texts); s++)
-    if (run_should_stop (run) || !read_sample_query_tokens (run, s, error))
+  for (int s = 0; s < run->analysis->options.n_samples
+                  && (info->has_token_ids || info->has_token_texts); s++)
+    if (run_should_stop (run)
+        || !read_sample_query_tokens (run, run->analysis->samples[s], error))
       return FALSE;
   return TRUE;
 }
@@ -842,9 +852,22 @@ schedule_new (const Run *run)
 
   for (int g = 0; g < info->n_kv_heads; g++)
     kv_needed[g] = kv_head_needed (run, g);
-  return hl_analysis_schedule_new (run->analysis->options.n_layers, info->n_samples,
+  return hl_analysis_schedule_new (run->analysis->options.n_layers,
+                                   run->analysis->options.n_samples,
                                    info->n_kv_heads, info->n_queries, kv_needed,
                                    run->analysis->query_used);
+}
+
+/* The index of @sample among the analysed samples; -1 ("any") for -1 or
+ * a sample not analysed. */
+static int
+sample_index (const HlAnalysis *analysis,
+              int               sample)
+{
+  for (int s = 0; sample >= 0 && s < analysis->options.n_samples; s++)
+    if (analysis->samples[s] == sample)
+      return s;
+  return -1;
 }
 
 /* Reads the blocks in the schedule's order, asking the focus before each. */
@@ -868,10 +891,11 @@ read_all (Run *run)
     {
       if (analysis->options.focus != NULL)
         hl_analysis_focus_get (analysis->options.focus, &focus_sample, &focus_query);
-      if (!hl_analysis_schedule_next (schedule, focus_sample, focus_query, &block, queries))
+      if (!hl_analysis_schedule_next (schedule, sample_index (analysis, focus_sample),
+                                      focus_query, &block, queries))
         return;
-      if (!read_block (run, analysis->layers[block.layer_index], block.sample, block.kv_head,
-                       queries, &error))
+      if (!read_block (run, analysis->layers[block.layer_index],
+                       analysis->samples[block.sample], block.kv_head, queries, &error))
         {
           run_fail (run, error);
           return;

@@ -39,4 +39,12 @@ int         fixture_token_id   (int sample,
                                 int position);
 const char *fixture_token_text (int position);
 
+/* Writes samples @first .. @first + @n_samples - 1 of the file at @path
+ * into a new file at @out (the same shape, dtypes and blocks; without
+ * tokens): the parts of a corpus that reads like @path. */
+void  fixture_copy_samples   (const char         *path,
+                              int                 first,
+                              int                 n_samples,
+                              const char         *out);
+
 G_END_DECLS
