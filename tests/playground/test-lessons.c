@@ -90,17 +90,48 @@ random_at (const HlCurveSet *curves,
   return point_at (curves, HL_RANKING_RANDOM, HL_DISTANCE_EUCLIDEAN, n);
 }
 
+/* Step 3 of lesson 1: at N = 32 the selection takes plateau tokens with
+ * tiny attention: beyond the last token, the sink and the first keys of
+ * the recency tail, at least 26 of the 32 keys hold less than 1/100 of
+ * the row each, all of them after the sink and before the last token. */
+static void
+check_plateau_selection (HlPlaygroundResult *result)
+{
+  HlHeadInput input;
+  g_autofree int *order = NULL;
+  int t, n_tiny = 0;
+
+  hl_playground_result_get_input (result, &input);
+  t = input.n_keys - 1;
+  order = g_new (int, input.n_keys);
+  hl_separability_rank (&input, HL_RANKING_ATTENTION, 0, 0, order);
+  for (int k = 0; k < 32; k++)
+    if (input.alpha[order[k]] < 0.01)
+      {
+        g_assert_cmpint (order[k], >, 0);
+        g_assert_cmpint (order[k], <, t);
+        n_tiny++;
+      }
+  g_test_message ("N = 32: %d keys below 0.01", n_tiny);
+  g_assert_cmpint (n_tiny, >=, 26);
+}
+
 /* Lesson 1, every sentence: F_1 = 1 for both rankings; P_4 = R_4 = 1 with
- * the control far below; P_32 below a half and F_32 with it; the control's
- * F at least 0.3 below the ranking's at N = 4; the summary's small
- * and intermediate N. */
+ * the control far below; P_32 below a half and F_32 with it, the
+ * selection taking tiny plateau tokens; the control is the mean over 16
+ * random selections, its F at least 0.3 below the ranking's at N = 4; the
+ * summary's small and intermediate N. */
 static void
 test_small_n (void)
 {
   static const int small[] = { 1, 2, 4 };
   static const int middle[] = { 16, 32, 64 };
   HlPlaygroundLesson lesson = HL_PLAYGROUND_LESSON_SMALL_N;
+  HlHeadAnalysisOptions options;
 
+  /* Step 4's "the mean over 16 random selections". */
+  hl_playground_analysis_options_init (&options);
+  g_assert_cmpint (options.repeats, ==, 16);
   for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
     {
       g_autoptr(HlPlaygroundResult) first = compute_step (lesson, 0, seeds[s]);
@@ -127,6 +158,7 @@ test_small_n (void)
       /* Step 3. */
       g_assert_cmpfloat (attention_at (curves, 32)->precision, <, 0.5f);
       g_assert_cmpfloat (attention_at (curves, 32)->f1, <, 0.5f);
+      check_plateau_selection (first);
       /* Step 4 (the control at N = 4 is step 2's comparison, on the
        * control's own curves). */
       g_assert_cmpfloat (random_at (curves, 4)->f1, <=, attention_at (curves, 4)->f1 - 0.3);
@@ -144,11 +176,12 @@ test_small_n (void)
 }
 
 /* Lesson 2: R_4 below 1 at rho0 = -0.4, no lower at 0, 1 at 0.4 and 0.8,
- * while the measured rho0 rises. */
+ * the measured rho0 the one each step names (to 0.05) and lambda 0.05. */
 static void
 test_sink_recall (void)
 {
   HlPlaygroundLesson lesson = HL_PLAYGROUND_LESSON_SINK_RECALL;
+  static const double named_rho0[] = { -0.4, 0.0, 0.4, 0.8 };
   int n_steps = hl_playground_lesson_get_n_steps (lesson);
 
   g_assert_cmpint (n_steps, ==, 4);
@@ -165,6 +198,9 @@ test_sink_recall (void)
           g_test_message ("seed %" G_GUINT64_FORMAT " step %d: rho0 %.2f R_4 %.2f", seeds[s],
                           step, analysis->diagnostics.sink_similarity, recall[step]);
           g_assert_cmpfloat (analysis->diagnostics.sink_similarity, >, previous_rho0);
+          g_assert_cmpfloat_with_epsilon (analysis->diagnostics.sink_similarity,
+                                          named_rho0[step], 0.05);
+          g_assert_cmpfloat_with_epsilon (analysis->diagnostics.sink_ratio, 0.05, 1e-3);
           g_assert_cmpint (hl_playground_result_get_n (result), ==, 4);
           previous_rho0 = analysis->diagnostics.sink_similarity;
         }
@@ -221,7 +257,8 @@ check_mixer (HlPlaygroundResult *result)
 }
 
 /* Almost the whole row on the sink (0.9 or more); c_t below 0.5 over the
- * early N; lambda 0.05 as set. */
+ * early N; lambda 0.05 as set, and the sink's output share below its
+ * attention. */
 static void
 check_reset (HlPlaygroundResult *result)
 {
@@ -230,6 +267,7 @@ check_reset (HlPlaygroundResult *result)
   g_assert_cmpfloat (r->diagnostics.sink_mass, >=, 0.9);
   g_assert_cmpfloat (r->evidence.early_last_max, <, 0.5);
   g_assert_cmpfloat_with_epsilon (r->diagnostics.sink_ratio, 0.05, 1e-3);
+  g_assert_cmpfloat (r->evidence.sink_share, <, r->diagnostics.sink_mass);
 }
 
 /* Most of the row (0.8 or more) on key t - 1, named in the reason. */
