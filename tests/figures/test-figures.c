@@ -14,8 +14,11 @@
 #include "hl-curves-plot.h"
 #include "hl-heatmap-plot.h"
 #include "hl-panel-plot.h"
+#include "hl-planted.h"
 #include "hl-profile-plot.h"
+#include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-synth-model.h"
 #include "hl-session-figures.h"
 
 enum { N_KEYS = 40, DIM = 6 };
@@ -147,8 +150,8 @@ test_scatter_and_profile (void)
   HlScatter *scatter = hl_projection_scatter (projection, HL_RANKING_ATTENTION,
                                               HL_DISTANCE_EUCLIDEAN, 4, r->seed, 0);
   HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 4, TRUE, NULL };
-  g_autoptr(HlFigure) s = hl_figure_new_scatter (scatter, &view);
-  g_autoptr(HlFigure) p = hl_figure_new_profile (alpha, scatter, &view);
+  g_autoptr(HlFigure) s = hl_figure_new_scatter (scatter, NULL, &view);
+  g_autoptr(HlFigure) p = hl_figure_new_profile (alpha, scatter, NULL, &view);
   const HlScatterPlotData *sd = hl_figure_get_data (s);
   const HlProfilePlotData *pd = hl_figure_get_data (p);
   float x7 = scatter->x[7];
@@ -180,12 +183,13 @@ test_heatmap (void)
   g_autoptr(HlHeadResult) r = compute_head (values, alpha);
   HlHeadResult *cells[4] = { NULL, r, NULL, r };
   HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 8, FALSE, NULL };
-  g_autoptr(HlFigure) by_regime = hl_figure_new_heatmap (2, 2, cells, NULL, &view, 1, 0);
-  g_autoptr(HlFigure) by_f1 = hl_figure_new_heatmap (2, 2, cells, hl_metric_lookup ("f1"),
-                                                     &view, -1, -1);
-  g_autoptr(HlFigure) by_rho0 = hl_figure_new_heatmap (2, 2, cells,
+  g_autoptr(HlFigure) by_regime = hl_figure_new_heatmap (2, 2, 1, cells, NULL, HL_STATISTIC_MEAN,
+                                                         &view, 1, 0);
+  g_autoptr(HlFigure) by_f1 = hl_figure_new_heatmap (2, 2, 1, cells, hl_metric_lookup ("f1"),
+                                                     HL_STATISTIC_MEAN, &view, -1, -1);
+  g_autoptr(HlFigure) by_rho0 = hl_figure_new_heatmap (2, 2, 1, cells,
                                                        hl_metric_lookup ("sink_similarity"),
-                                                       &view, -1, -1);
+                                                       HL_STATISTIC_MEAN, &view, -1, -1);
   const HlHeatmapPlotData *d = hl_figure_get_data (by_regime);
 
   g_assert_cmpint (d->mode, ==, HL_HEATMAP_COLOR_REGIME);
@@ -207,6 +211,47 @@ test_heatmap (void)
   g_assert_cmpfloat (d->vmin, ==, -1);
   g_assert_cmpfloat (d->values[1], ==, r->diagnostics.sink_similarity);
   g_assert_cmpstr (d->value_label, ==, "sink similarity ρ<sub>0</sub>");
+}
+
+/* Cells over sets: the mean or the interquartile range of the results
+ * received (pending ones left out), and their most frequent regime. */
+static void
+test_heatmap_over_sets (void)
+{
+  float values[N_KEYS * DIM], alpha[N_KEYS];
+  g_autoptr(HlHeadResult) a = compute_head (values, alpha);
+  g_autoptr(HlHeadResult) b = compute_head (values, alpha);
+  g_autoptr(HlHeadResult) c = compute_head (values, alpha);
+  /* Two heads of three results each; the second has one pending. */
+  HlHeadResult *cells[6] = { a, b, c, NULL, c, a };
+  HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 8, FALSE, NULL };
+  const HlMetric *mass = hl_metric_lookup ("sink_mass");
+  g_autoptr(HlFigure) mean = NULL;
+  g_autoptr(HlFigure) iqr = NULL;
+  g_autoptr(HlFigure) regime = NULL;
+  const HlHeatmapPlotData *d;
+
+  a->diagnostics.sink_mass = 0.1f, a->regime = HL_REGIME_RESET;
+  b->diagnostics.sink_mass = 0.4f, b->regime = HL_REGIME_MIXER;
+  c->diagnostics.sink_mass = 0.3f, c->regime = HL_REGIME_MIXER;
+  mean = hl_figure_new_heatmap (1, 2, 3, cells, mass, HL_STATISTIC_MEAN, &view, -1, -1);
+  iqr = hl_figure_new_heatmap (1, 2, 3, cells, mass, HL_STATISTIC_IQR, &view, -1, -1);
+  regime = hl_figure_new_heatmap (1, 2, 3, cells, NULL, HL_STATISTIC_MEAN, &view, -1, -1);
+
+  d = hl_figure_get_data (mean);
+  g_assert_cmpfloat_with_epsilon (d->values[0], (0.1 + 0.4 + 0.3) / 3, 1e-6);
+  g_assert_cmpfloat_with_epsilon (d->values[1], (0.3 + 0.1) / 2, 1e-6);
+  g_assert_cmpstr (d->value_label, ==, "mean of sink mass α<sub>0</sub>");
+  g_assert_cmpfloat (d->vmax, ==, 1);
+  /* {0.1, 0.3, 0.4}: quartiles 0.2 and 0.35; {0.1, 0.3}: 0.15 and 0.25. */
+  d = hl_figure_get_data (iqr);
+  g_assert_cmpfloat_with_epsilon (d->values[0], 0.15, 1e-6);
+  g_assert_cmpfloat_with_epsilon (d->values[1], 0.1, 1e-6);
+  g_assert_cmpstr (d->value_label, ==, "interquartile range of sink mass α<sub>0</sub>");
+  g_assert_cmpfloat (d->vmin, ==, d->vmax);
+  d = hl_figure_get_data (regime);
+  g_assert_cmpint (d->regimes[0], ==, HL_REGIME_MIXER);
+  g_assert_cmpint (d->regimes[1], ==, HL_REGIME_MIXER);
 }
 
 static gboolean
@@ -279,6 +324,70 @@ test_session_figures (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* The regime figures of a synthetic file, on screen and for a file, say
+ * that its regimes were planted (with the analysis's own counts), without
+ * fading them; the other figures carry no note. */
+static void
+test_planted_note (void)
+{
+  static const HlSessionFigure regime_figures[] = {
+    HL_SESSION_FIGURE_HEATMAP, HL_SESSION_FIGURE_REGIMES
+  };
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "synth.h5", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlSession) session = hl_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  HlSynthModelParams params;
+  HlPlanted planted;
+
+  hl_synth_model_params_init (&params);
+  params.n_layers = 3;
+  params.n_heads = 4;
+  params.n_kv_heads = 2;
+  params.head_dim = 16;
+  params.seq_len = 64;
+  params.n_samples = 1;
+  g_assert_true (hl_synth_model_write (&params, path, NULL, NULL, NULL, NULL, &error));
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  hl_session_set_file (session, file);
+  g_assert_true (hl_test_wait_until (analysis_done, session, 30000));
+  g_assert_true (hl_planted_compare (hl_session_get_analysis (session), &planted, &error));
+  counts = g_strdup_printf ("the rule names %d of %d planted patterns", planted.n_agree,
+                            planted.n_results);
+
+  for (guint i = 0; i < G_N_ELEMENTS (regime_figures); i++)
+    for (HlFigureTarget target = 0; target <= HL_FIGURE_TARGET_EXPORT; target++)
+      {
+        g_autoptr(HlFigure) figure = hl_session_build_figure (session, regime_figures[i], target);
+        const char *note;
+        gboolean faded;
+
+        if (hl_figure_get_kind (figure) == HL_PLOT_HEATMAP)
+          {
+            const HlHeatmapPlotData *data = hl_figure_get_data (figure);
+
+            note = data->note;
+            faded = data->faded;
+          }
+        else
+          {
+            const HlRegimesPlotData *data = hl_figure_get_data (figure);
+
+            note = data->note;
+            faded = data->faded;
+          }
+        g_assert_nonnull (note);
+        g_assert_true (g_str_has_prefix (note, "Planted by the synthetic generator, not found:"));
+        g_assert_nonnull (strstr (note, counts));
+        g_assert_false (faded);
+      }
+  g_clear_object (&session);
+  hl_test_remove_tmp_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -289,6 +398,8 @@ main (int    argc,
   g_test_add_func ("/figures/bound", test_bound);
   g_test_add_func ("/figures/scatter-and-profile", test_scatter_and_profile);
   g_test_add_func ("/figures/heatmap", test_heatmap);
+  g_test_add_func ("/figures/heatmap-over-sets", test_heatmap_over_sets);
   g_test_add_func ("/figures/session-figures", test_session_figures);
+  g_test_add_func ("/figures/planted-note", test_planted_note);
   return hl_test_run_and_wait ();
 }
