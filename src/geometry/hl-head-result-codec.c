@@ -143,8 +143,11 @@ hl_head_result_encode (const HlHeadResult *self,
                        GByteArray         *out)
 {
   const gint32 keys[] = { self->layer, self->head, self->sample, self->query_index,
-                          self->query_position, self->kv_head, self->regime };
+                          self->query_position, self->kv_head, self->regime,
+                          self->query_token_id };
   gint32 reason_length = (gint32) strlen (self->reason);
+  /* -1: no token text. */
+  gint32 token_length = self->query_token != NULL ? (gint32) strlen (self->query_token) : -1;
 
   g_return_if_fail (self != NULL && out != NULL);
 
@@ -157,15 +160,22 @@ hl_head_result_encode (const HlHeadResult *self,
   put (out, &self->evidence, sizeof self->evidence);
   put_int (out, reason_length);
   put (out, self->reason, reason_length);
+  put_int (out, token_length);
+  if (self->query_token != NULL)
+    put (out, self->query_token, token_length);
   put_curves (out, self->curves);
 }
 
+/* A string, or NULL for the length -1 when @nullable. */
 static char *
-take_string (Reader *in)
+take_string (Reader   *in,
+             gboolean  nullable)
 {
   gint32 length = take_int (in);
   char *text;
 
+  if (nullable && length == -1)
+    return NULL;
   if (length < 0 || length > in->end - in->at)
     {
       in->failed = TRUE;
@@ -183,7 +193,7 @@ hl_head_result_decode (const guint8 **data,
                        GError       **error)
 {
   Reader in = { *data, end, FALSE };
-  gint32 keys[7];
+  gint32 keys[8];
   HlHeadResult *self;
 
   g_return_val_if_fail (data != NULL && *data != NULL && end != NULL, NULL);
@@ -204,10 +214,12 @@ hl_head_result_decode (const guint8 **data,
   self->query_position = keys[4];
   self->kv_head = keys[5];
   self->regime = (HlRegime) keys[6];
+  self->query_token_id = keys[7];
   take (&in, &self->seed, sizeof self->seed);
   take (&in, &self->diagnostics, sizeof self->diagnostics);
   take (&in, &self->evidence, sizeof self->evidence);
-  self->reason = take_string (&in);
+  self->reason = take_string (&in, FALSE);
+  self->query_token = take_string (&in, TRUE);
   self->curves = take_curves (&in);
   if (in.failed)
     {

@@ -17,6 +17,7 @@ static const int queries[] = { 13, 29 };
 static const FixtureShape shape = {
   .n_layers = 2, .n_heads = 4, .n_kv_heads = 2, .head_dim = 8, .seq_len = 30,
   .n_samples = 4, .n_queries = 2, .query_positions = queries, .seed = 21,
+  .with_tokens = TRUE,
 };
 
 typedef struct
@@ -150,6 +151,9 @@ test_merge_equals_whole (Fixture       *f,
 
       g_assert_cmpint (r->seed, ==, w->seed);
       g_assert_cmpstr (r->reason, ==, w->reason);
+      g_assert_cmpint (r->query_token_id, ==, w->query_token_id);
+      g_assert_cmpstr (r->query_token, ==, w->query_token);
+      g_assert_nonnull (r->query_token);
       g_assert_cmpmem (&r->diagnostics, sizeof r->diagnostics, &w->diagnostics, sizeof w->diagnostics);
     }
   merged = hl_analysis_new_from_results (f->file, &f->options,
