@@ -26,6 +26,7 @@ typedef enum
   HL_SESSION_FIGURE_SCATTER,
   HL_SESSION_FIGURE_PROFILE,
   HL_SESSION_FIGURE_DECAY,
+  HL_SESSION_FIGURE_TOKENS,
   HL_SESSION_FIGURE_HEAD_BOUND,
   HL_N_SESSION_FIGURES
 } HlSessionFigure;
@@ -40,8 +41,8 @@ typedef enum
 } HlFigureTarget;
 
 /* Figure @which of @session, named (hl_figure_get_name (), _basename ()),
- * or NULL when the session has nothing to show there yet: no finished
- * analysis for the model figures, no result for the head's, no head data
+ * or NULL when the session has nothing to show there yet: no summary of
+ * the scope for the model figures (hl_session_get_summary ()), no result for the head's, no head data
  * for the scatter and profile, and no curve (no N), decay (no lag),
  * scatter or profile (no selection of N tokens) for a head with a single
  * key. */
@@ -56,8 +57,9 @@ GPtrArray *hl_session_build_figures (HlSession       *session,
 /* What @figure, built from @session for export, is drawn from and how, as
  * `headlens-cli render` records it in a figure's file (hl-provenance.h),
  * taken now: the session's file or corpus, the analysis options, and in
- * "figure" the plot, the head, sample, query and N shown, the ranking,
- * distance and heatmap metric. The files are hashed when the figure is
+ * "figure" the plot, the head (of a head's figure), the sample, query and
+ * N shown, the scope of the model's figures ("over"), the ranking,
+ * distance, heatmap metric and statistic. The files are hashed when the figure is
  * written (hl_provenance_read_inputs ()); the writer adds the style. */
 HlProvenance *hl_session_figure_provenance (HlSession  *session,
                                             HlFigure   *figure);
