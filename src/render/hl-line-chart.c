@@ -196,18 +196,48 @@ draw_marks (const HlLineChart *self,
     }
 }
 
+#define MARK_SCALE 0.85
+
+static double
+mark_label_height (const HlLineChart *self,
+                   const HlPlotStyle *style)
+{
+  double h;
+
+  if (self->mark_label == NULL || !isfinite (self->mark_x))
+    return 0;
+  hl_plot_text_measure (style, self->mark_label, MARK_SCALE, NULL, &h);
+  return h + 0.1 * style->font_size;
+}
+
 /* The label of the marked x sits in the strip kept above the data (outside
- * the data clip), so neither the curves nor the legend can hide it. */
+ * the data clip), so neither the curves nor the legend can hide it. It is
+ * centred on its x, moved inward where it would cross the figure's edge
+ * (the chosen N is often the last of the grid). */
+static void
+place_mark_label (HlLineChart       *self,
+                  const HlPlotStyle *style)
+{
+  double w, h, x;
+
+  self->mark_box = (cairo_rectangle_t) { 0 };
+  if (self->mark_label == NULL || !point_ok (self, self->mark_x, 1.0))
+    return;
+  hl_plot_text_measure (style, self->mark_label, MARK_SCALE, &w, &h);
+  x = hl_plot_axis_to_pixel (&self->frame.x, self->mark_x) - w / 2;
+  x = CLAMP (x, 0, MAX (0, self->frame.width - w - 0.2 * style->font_size));
+  self->mark_box = (cairo_rectangle_t) { x, self->frame.top - 0.1 * style->font_size - h, w, h };
+}
+
 static void
 draw_mark_label (const HlLineChart *self,
                  const HlPlotStyle *style,
                  cairo_t           *cr)
 {
-  if (self->mark_label == NULL || !point_ok (self, self->mark_x, 1.0))
+  if (self->mark_box.width <= 0)
     return;
-  hl_plot_text_show (cr, style, self->mark_label, 0.85, &style->foreground,
-                     hl_plot_axis_to_pixel (&self->frame.x, self->mark_x),
-                     self->frame.top - 0.1 * style->font_size, 0.5, 1.0);
+  hl_plot_text_show (cr, style, self->mark_label, MARK_SCALE, &style->foreground,
+                     self->mark_box.x, self->mark_box.y, 0.0, 0.0);
 }
 
 static void
@@ -261,20 +291,29 @@ legend_overlap (const HlLineChart *self,
   return hits;
 }
 
-static void
-draw_legend (const HlLineChart *self,
-             const HlPlotStyle *style,
-             cairo_t           *cr)
+/* Whether a legend of @w x @h fits in the data area with margin @m. */
+static gboolean
+legend_fits_inside (const HlLineChart *self,
+                    double             w,
+                    double             h,
+                    double             m)
 {
   const HlPlotFrame *f = &self->frame;
-  double w, h, m = 0.4 * style->font_size, best_x = 0, best_y = 0;
+
+  return w + 2 * m <= f->right - f->left && h + 2 * m <= f->bottom - f->top;
+}
+
+/* Inside the data area: the corner with the least data under it, in order
+ * of preference top right, bottom right, top left, bottom left. */
+static void
+place_legend_inside (HlLineChart *self,
+                     double       w,
+                     double       h,
+                     double       m)
+{
+  const HlPlotFrame *f = &self->frame;
   int best = G_MAXINT;
 
-  if (self->n_legend == 0)
-    return;
-  hl_plot_legend_measure (style, self->legend, self->n_legend, &w, &h);
-  /* Corners in order of preference: top right, bottom right, top left,
-   * bottom left; the first with the least data under it wins. */
   for (int c = 0; c < 4; c++)
     {
       double x = c < 2 ? f->right - m - w : f->left + m;
@@ -282,9 +321,57 @@ draw_legend (const HlLineChart *self,
       int overlap = legend_overlap (self, x, y, w, h);
 
       if (overlap < best)
-        best = overlap, best_x = x, best_y = y;
+        best = overlap, self->legend_box = (cairo_rectangle_t) { x, y, w, h };
     }
-  hl_plot_legend_draw (style, self->legend, self->n_legend, cr, best_x, best_y, TRUE);
+}
+
+/* Above the data, in a strip kept for it (the frame is laid out again),
+ * left-aligned with the data where the figure is wide enough. */
+static void
+place_legend_above (HlLineChart       *self,
+                    const HlPlotStyle *style,
+                    double             width,
+                    double             height,
+                    double             w,
+                    double             h,
+                    double             m)
+{
+  const HlPlotFrame *f = &self->frame;
+  double x;
+
+  self->frame.reserve_top += h + m;
+  hl_plot_frame_layout (&self->frame, style, width, height);
+  x = CLAMP (f->left, 0, MAX (0, width - w - 0.2 * style->font_size));
+  self->legend_box = (cairo_rectangle_t) { x, f->top - mark_label_height (self, style) - m - h, w, h };
+}
+
+static void
+place_legend (HlLineChart       *self,
+              const HlPlotStyle *style,
+              double             width,
+              double             height)
+{
+  double w, h, m = 0.4 * style->font_size;
+
+  self->legend_box = (cairo_rectangle_t) { 0 };
+  if (self->n_legend == 0)
+    return;
+  hl_plot_legend_measure (style, self->legend, self->n_legend, &w, &h);
+  if (legend_fits_inside (self, w, h, m))
+    place_legend_inside (self, w, h, m);
+  else
+    place_legend_above (self, style, width, height, w, h, m);
+}
+
+static void
+draw_legend (const HlLineChart *self,
+             const HlPlotStyle *style,
+             cairo_t           *cr)
+{
+  if (self->legend_box.width <= 0)
+    return;
+  hl_plot_legend_draw (style, self->legend, self->n_legend, cr,
+                       self->legend_box.x, self->legend_box.y, TRUE);
 }
 
 static void
@@ -323,14 +410,10 @@ hl_line_chart_draw (HlLineChart       *self,
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_clip (cr);
   hl_plot_paint_background (cr, style, width, height);
-  if (self->mark_label != NULL && isfinite (self->mark_x))
-    {
-      double h;
-
-      hl_plot_text_measure (style, self->mark_label, 0.85, NULL, &h);
-      self->frame.reserve_top = h + 0.1 * style->font_size;
-    }
+  self->frame.reserve_top = mark_label_height (self, style);
   hl_plot_frame_layout (&self->frame, style, width, height);
+  place_legend (self, style, width, height);
+  place_mark_label (self, style);
   hl_plot_frame_draw_grid (&self->frame, style, cr);
   draw_data (self, style, cr);
   hl_plot_frame_draw_axes (&self->frame, style, cr);
