@@ -257,14 +257,46 @@ draw_point (const HlLineChart *self,
                        x, y - style->marker_size * 1.5, 0.5, 1.0);
 }
 
-/* How much of the data a legend at (x, y, w, h) would cover: the number of
- * points sampled along every segment that fall inside it. */
+/* How many of @s's samples fall in the box: every point, and points
+ * sampled along each segment (lines and band edges), so a legend over a
+ * line between two far points counts too. */
 static int
-legend_overlap (const HlLineChart *self,
-                double             lx,
-                double             ly,
-                double             lw,
-                double             lh)
+points_in_box (const HlLineChart       *self,
+               const HlLineSeries      *s,
+               const double            *y,
+               const cairo_rectangle_t *box)
+{
+  int hits = 0;
+
+  for (int i = 0; i < s->n; i++)
+    {
+      double ax, ay, bx, by;
+      int steps;
+
+      if (!point_ok (self, s->x[i], y[i]))
+        continue;
+      px (self, s->x[i], y[i], &ax, &ay);
+      bx = ax, by = ay, steps = 0;
+      if (s->line != HL_LINE_NONE && i + 1 < s->n && point_ok (self, s->x[i + 1], y[i + 1]))
+        {
+          px (self, s->x[i + 1], y[i + 1], &bx, &by);
+          steps = 16;
+        }
+      for (int j = 0; j < MAX (steps, 1); j++)
+        {
+          double x = ax + (bx - ax) * j / 16.0, yy = ay + (by - ay) * j / 16.0;
+
+          hits += x >= box->x && x <= box->x + box->width &&
+                  yy >= box->y && yy <= box->y + box->height;
+        }
+    }
+  return hits;
+}
+
+/* How much of the data a legend in @box would cover. */
+static int
+legend_overlap (const HlLineChart       *self,
+                const cairo_rectangle_t *box)
 {
   int hits = 0;
 
@@ -272,21 +304,9 @@ legend_overlap (const HlLineChart *self,
     {
       const HlLineSeries *s = &self->series[k];
 
-      for (int i = 0; i + 1 < s->n; i++)
-        {
-          double ax, ay, bx, by;
-
-          if (!point_ok (self, s->x[i], s->y[i]) || !point_ok (self, s->x[i + 1], s->y[i + 1]))
-            continue;
-          px (self, s->x[i], s->y[i], &ax, &ay);
-          px (self, s->x[i + 1], s->y[i + 1], &bx, &by);
-          for (int j = 0; j <= 16; j++)
-            {
-              double x = ax + (bx - ax) * j / 16.0, y = ay + (by - ay) * j / 16.0;
-
-              hits += x >= lx && x <= lx + lw && y >= ly && y <= ly + lh;
-            }
-        }
+      hits += points_in_box (self, s, s->y, box);
+      if (s->lo != NULL && s->hi != NULL)
+        hits += points_in_box (self, s, s->lo, box) + points_in_box (self, s, s->hi, box);
     }
   return hits;
 }
@@ -303,48 +323,68 @@ legend_fits_inside (const HlLineChart *self,
   return w + 2 * m <= f->right - f->left && h + 2 * m <= f->bottom - f->top;
 }
 
-/* Inside the data area: the corner with the least data under it, in order
- * of preference top right, bottom right, top left, bottom left. */
-static void
+/* Inside the data area: of the corners and the middles of the edges, in
+ * this order of preference, the first that covers the least data. Returns
+ * how much it covers. */
+static int
 place_legend_inside (HlLineChart *self,
                      double       w,
                      double       h,
                      double       m)
 {
   const HlPlotFrame *f = &self->frame;
+  /* Fractions of the free room: 0 left or top, 1 right or bottom. */
+  static const double spots[][2] = {
+    { 1, 0 }, { 1, 1 }, { 0, 0 }, { 0, 1 }, { 0.5, 0 }, { 0.5, 1 }, { 1, 0.5 }, { 0, 0.5 },
+  };
   int best = G_MAXINT;
 
-  for (int c = 0; c < 4; c++)
+  for (guint i = 0; i < G_N_ELEMENTS (spots); i++)
     {
-      double x = c < 2 ? f->right - m - w : f->left + m;
-      double y = c % 2 == 0 ? f->top + m : f->bottom - m - h;
-      int overlap = legend_overlap (self, x, y, w, h);
+      cairo_rectangle_t box = {
+        f->left + m + spots[i][0] * (f->right - f->left - 2 * m - w),
+        f->top + m + spots[i][1] * (f->bottom - f->top - 2 * m - h),
+        w, h,
+      };
+      int overlap = legend_overlap (self, &box);
 
       if (overlap < best)
-        best = overlap, self->legend_box = (cairo_rectangle_t) { x, y, w, h };
+        best = overlap, self->legend_box = box;
     }
+  return best;
 }
 
-/* Above the data, in a strip kept for it (the frame is laid out again),
- * left-aligned with the data where the figure is wide enough. */
+/* Outside the data, in room kept for it (the frame is laid out again):
+ * right of the data when that leaves it at least half the figure's width,
+ * else above it. */
 static void
-place_legend_above (HlLineChart       *self,
-                    const HlPlotStyle *style,
-                    double             width,
-                    double             height,
-                    double             w,
-                    double             h,
-                    double             m)
+place_legend_outside (HlLineChart       *self,
+                      const HlPlotStyle *style,
+                      double             width,
+                      double             height,
+                      double             w,
+                      double             h,
+                      double             m)
 {
   const HlPlotFrame *f = &self->frame;
-  double x;
+  double edge = 0.2 * style->font_size;
 
+  if ((f->right - f->left) - (w + m) >= width / 2)
+    {
+      self->frame.reserve_right += w + m;
+      hl_plot_frame_layout (&self->frame, style, width, height);
+      self->legend_box = (cairo_rectangle_t) { width - w - m, f->top, w, h };
+      return;
+    }
   self->frame.reserve_top += h + m;
   hl_plot_frame_layout (&self->frame, style, width, height);
-  x = CLAMP (f->left, 0, MAX (0, width - w - 0.2 * style->font_size));
-  self->legend_box = (cairo_rectangle_t) { x, f->top - mark_label_height (self, style) - m - h, w, h };
+  self->legend_box = (cairo_rectangle_t) {
+    CLAMP (f->left, 0, MAX (0, width - w - edge)),
+    f->top - mark_label_height (self, style) - m - h, w, h,
+  };
 }
 
+/* Where the data is not: inside when a spot is free, else outside. */
 static void
 place_legend (HlLineChart       *self,
               const HlPlotStyle *style,
@@ -357,10 +397,8 @@ place_legend (HlLineChart       *self,
   if (self->n_legend == 0)
     return;
   hl_plot_legend_measure (style, self->legend, self->n_legend, &w, &h);
-  if (legend_fits_inside (self, w, h, m))
-    place_legend_inside (self, w, h, m);
-  else
-    place_legend_above (self, style, width, height, w, h, m);
+  if (!legend_fits_inside (self, w, h, m) || place_legend_inside (self, w, h, m) > 0)
+    place_legend_outside (self, style, width, height, w, h, m);
 }
 
 static void

@@ -1,6 +1,8 @@
 /* test-line-chart.c: the layout of the chart behind every curve plot. Its
  * labels are measured and stay inside the figure: the chosen N's label at
- * the last N of the grid, and the longest legend in a narrow panel.
+ * the last N of the grid, and the longest legend in a narrow panel. The
+ * legend covers no data: it takes a free spot in the data area, or goes
+ * outside it when none is free.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -128,6 +130,95 @@ test_long_legend_inside (void)
     }
 }
 
+/* Data points under the legend: every point of every series and points
+ * along each segment, in pixels of the laid-out frame. */
+static int
+data_under_legend (const HlLineChart *chart)
+{
+  const cairo_rectangle_t *b = &chart->legend_box;
+  int hits = 0;
+
+  for (int k = 0; k < chart->n_series; k++)
+    {
+      const HlLineSeries *s = &chart->series[k];
+
+      for (int i = 0; i + 1 < s->n; i++)
+        for (int j = 0; j <= 50; j++)
+          {
+            double t = j / 50.0;
+            double x = hl_plot_axis_to_pixel (&chart->frame.x, s->x[i]) * (1 - t) +
+                       hl_plot_axis_to_pixel (&chart->frame.x, s->x[i + 1]) * t;
+            double y = hl_plot_axis_to_pixel (&chart->frame.y, s->y[i]) * (1 - t) +
+                       hl_plot_axis_to_pixel (&chart->frame.y, s->y[i + 1]) * t;
+
+            hits += x >= b->x && x <= b->x + b->width && y >= b->y && y <= b->y + b->height;
+          }
+    }
+  return hits;
+}
+
+/* Precision rising and recall falling cover every corner: the legend takes
+ * the free middle of an edge or goes outside, never over a curve. */
+static void
+test_legend_covers_no_curve (void)
+{
+  g_autoptr(HlPlotStyle) style = hl_plot_style_new (HL_PLOT_STYLE_LIGHT, HL_PLOT_TARGET_SCREEN);
+  const double sizes[][2] = { { 480, 320 }, { 640, 300 }, { 1050.0 / 3, 375 } };
+  Curves c;
+
+  curves_init (&c, style);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      HlLineChart chart;
+
+      chart_init (&chart, &c, style);
+      hl_line_chart_add_legend (&chart, HL_LEGEND_LINE, &style->curve[0], "P<sub>N</sub>  Precision");
+      hl_line_chart_add_legend (&chart, HL_LEGEND_LINE, &style->curve[1], "R<sub>N</sub>  Recall");
+      draw (&chart, style, sizes[i][0], sizes[i][1]);
+      g_assert_true (box_inside (&chart.legend_box, sizes[i][0], sizes[i][1]));
+      g_assert_cmpint (data_under_legend (&chart), ==, 0);
+    }
+}
+
+/* Lines at every height leave no free spot: the legend goes outside the
+ * data area, beside it in a wide figure and above it in a narrow one. */
+static void
+test_legend_outside_when_full (void)
+{
+  g_autoptr(HlPlotStyle) style = hl_plot_style_new (HL_PLOT_STYLE_LIGHT, HL_PLOT_TARGET_SCREEN);
+  const double sizes[][2] = { { 640, 320 }, { 260, 300 } };
+  double x[2] = { 1, 1024 }, levels[9][2];
+  HlLineSeries series[9];
+
+  for (int k = 0; k < 9; k++)
+    {
+      levels[k][0] = levels[k][1] = (k + 0.5) / 9;
+      series[k] = (HlLineSeries) { 2, x, levels[k], NULL, NULL, style->curve[k % 3], HL_LINE_SOLID };
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      const HlPlotFrame *f;
+      HlLineChart chart;
+      const cairo_rectangle_t *b;
+
+      hl_line_chart_init (&chart);
+      hl_plot_axis_init (&chart.frame.x, HL_PLOT_SCALE_LOG2, 1, 1024, "N");
+      hl_plot_axis_init (&chart.frame.y, HL_PLOT_SCALE_LINEAR, 0, 1, "score");
+      chart.series = series;
+      chart.n_series = 9;
+      hl_line_chart_add_legend (&chart, HL_LEGEND_LINE, &style->curve[0], "P<sub>N</sub>  Precision");
+      hl_line_chart_add_legend (&chart, HL_LEGEND_DASHED, &style->foreground, "random control");
+      draw (&chart, style, sizes[i][0], sizes[i][1]);
+      f = &chart.frame;
+      b = &chart.legend_box;
+      g_assert_true (box_inside (b, sizes[i][0], sizes[i][1]));
+      g_assert_true (b->x >= f->right || b->y + b->height <= f->top);
+      g_assert_cmpint (data_under_legend (&chart), ==, 0);
+      /* Beside the data in the wide figure, above it in the narrow one. */
+      g_assert_cmpint (b->x >= f->right, ==, i == 0);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -135,5 +226,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/line-chart/mark-label-inside", test_mark_label_inside);
   g_test_add_func ("/render/line-chart/long-legend-inside", test_long_legend_inside);
+  g_test_add_func ("/render/line-chart/legend-covers-no-curve", test_legend_covers_no_curve);
+  g_test_add_func ("/render/line-chart/legend-outside-when-full", test_legend_outside_when_full);
   return g_test_run ();
 }
