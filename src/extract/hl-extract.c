@@ -7,7 +7,7 @@
 
 #include "hl-activations-writer.h"
 #include "hl-corpus.h"
-#include "hl-hf-model.h"
+#include "hl-model-files.h"
 #include "hl-text-codec.h"
 #include "hl-transformer.h"
 
@@ -267,34 +267,13 @@ typedef struct
 } Extraction;
 
 static gboolean
-open_llama2c (Extraction  *ex,
-              GError     **error)
-{
-  g_autoptr(HlCheckpoint) checkpoint = hl_checkpoint_open (ex->options->checkpoint_path, error);
-  g_autoptr(HlTokenizer) tokenizer = NULL;
-
-  if (checkpoint == NULL)
-    return FALSE;
-  tokenizer = hl_tokenizer_open (ex->options->tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, error);
-  if (tokenizer == NULL)
-    return FALSE;
-  ex->model = hl_model_new_from_checkpoint (checkpoint);
-  ex->codec = hl_text_codec_new_llama2c (tokenizer);
-  return TRUE;
-}
-
-static gboolean
 open_model (Extraction  *ex,
             GError     **error)
 {
   gsize n_prefix;
 
-  if (ex->options->model_dir != NULL)
-    {
-      if (!hl_hf_model_open (ex->options->model_dir, &ex->model, &ex->codec, &ex->config_sha256, error))
-        return FALSE;
-    }
-  else if (!open_llama2c (ex, error))
+  if (!hl_model_files_open (ex->options->model_dir, ex->options->checkpoint_path, ex->options->tokenizer_path,
+                            &ex->model, &ex->codec, &ex->config_sha256, error))
     return FALSE;
   ex->config = hl_model_get_config (ex->model);
   ex->prefix = hl_text_codec_get_prefix (ex->codec, &n_prefix);
@@ -490,42 +469,86 @@ run_tokens (Extraction     *ex,
   return TRUE;
 }
 
-static gboolean
-run_window (Extraction  *ex,
-            GError     **error)
+/* The prefix and the text's tokens. */
+static int32_t *
+encode_with_prefix (HlTextCodec  *codec,
+                    const char   *text,
+                    gsize        *n_tokens,
+                    GError      **error)
 {
-  const HlExtractResult *r = ex->result;
-  g_autofree int32_t *tokens = g_new (int32_t, r->window);
+  gsize n_text, n_prefix;
+  const int32_t *prefix = hl_text_codec_get_prefix (codec, &n_prefix);
+  g_autofree int32_t *text_tokens = hl_text_codec_encode (codec, text, &n_text);
+  int32_t *tokens;
 
-  memcpy (tokens, ex->prefix, sizeof (int32_t) * r->n_prefix);
-  memcpy (tokens + r->n_prefix, ex->text_tokens + r->n_prefix + (gsize) ex->sample * r->stride,
-          sizeof (int32_t) * (r->window - r->n_prefix));
-  return run_tokens (ex, tokens, error);
+  if (n_text + n_prefix > G_MAXINT)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
+                   _("the text has %zu tokens, expected at most %d"), n_text, G_MAXINT - (int) n_prefix);
+      return NULL;
+    }
+  tokens = g_new (int32_t, n_text + n_prefix);
+  memcpy (tokens, prefix, sizeof (int32_t) * n_prefix);
+  memcpy (tokens + n_prefix, text_tokens, sizeof (int32_t) * n_text);
+  *n_tokens = n_text + n_prefix;
+  return tokens;
 }
 
-/* The prefix and the text's tokens; every id must have an embedding row. */
 static int32_t *
 encode (Extraction  *ex,
         const char  *text,
         gsize       *n_tokens,
         GError     **error)
 {
-  gsize n_text;
-  int n_prefix = ex->result->n_prefix;
-  g_autofree int32_t *text_tokens = hl_text_codec_encode (ex->codec, text, &n_text);
-  int32_t *tokens;
+  return encode_with_prefix (ex->codec, text, n_tokens, error);
+}
 
-  if (n_text + n_prefix > G_MAXINT)
-    {
-      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the text has %zu tokens, expected at most %d"), n_text, G_MAXINT - n_prefix);
-      return NULL;
-    }
-  tokens = g_new (int32_t, n_text + n_prefix);
-  memcpy (tokens, ex->prefix, sizeof (int32_t) * n_prefix);
-  memcpy (tokens + n_prefix, text_tokens, sizeof (int32_t) * n_text);
-  *n_tokens = n_text + n_prefix;
-  return tokens;
+/* Sample @sample of @plan: the prefix, then the window's text tokens. */
+static void
+fill_window (const int32_t         *text_tokens,
+             const HlExtractResult *plan,
+             int                    sample,
+             int32_t               *out)
+{
+  memcpy (out, text_tokens, sizeof (int32_t) * plan->n_prefix);
+  memcpy (out + plan->n_prefix, text_tokens + plan->n_prefix + (gsize) sample * plan->stride,
+          sizeof (int32_t) * (plan->window - plan->n_prefix));
+}
+
+int32_t *
+hl_extract_text_windows (HlTextCodec             *codec,
+                         const char              *text,
+                         int                      seq_len,
+                         const HlExtractOptions  *options,
+                         HlExtractResult         *plan,
+                         GError                 **error)
+{
+  gsize n_tokens, n_prefix;
+  g_autofree int32_t *tokens = NULL;
+  int32_t *windows;
+
+  g_return_val_if_fail (codec != NULL && text != NULL && options != NULL && plan != NULL, NULL);
+
+  memset (plan, 0, sizeof *plan);
+  hl_text_codec_get_prefix (codec, &n_prefix);
+  tokens = encode_with_prefix (codec, text, &n_tokens, error);
+  if (tokens == NULL ||
+      !hl_extract_plan_windows ((int) n_tokens, (int) n_prefix, seq_len, options, plan, error))
+    return NULL;
+  windows = g_new (int32_t, (gsize) plan->n_samples * plan->window);
+  for (int k = 0; k < plan->n_samples; k++)
+    fill_window (tokens, plan, k, windows + (gsize) k * plan->window);
+  return windows;
+}
+
+static gboolean
+run_window (Extraction  *ex,
+            GError     **error)
+{
+  g_autofree int32_t *tokens = g_new (int32_t, ex->result->window);
+
+  fill_window (ex->text_tokens, ex->result, ex->sample, tokens);
+  return run_tokens (ex, tokens, error);
 }
 
 static gboolean
