@@ -80,13 +80,14 @@ usage_error (GError     **error,
 
 /* Options */
 
+/* One option per threshold of the regime rule, named like its GSettings
+ * key, as `analyze` has them: the regimes of the sparsify policy and the
+ * correlations are the ones analyze reports with the same thresholds. */
 static void
 add_threshold_entries (GOptionContext *context,
                        InterveneArgs  *a)
 {
   GOptionEntry entries[HL_REGIME_N_THRESHOLDS + 1] = { { NULL } };
-  GOptionGroup *group = g_option_group_new ("regime", _("Regime thresholds (sparsify's regime policy):"),
-                                            _("Show the thresholds of the regime rule"), NULL, NULL);
 
   for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
     {
@@ -96,9 +97,7 @@ add_threshold_entries (GOptionContext *context,
                                     &G_STRUCT_MEMBER (double, &a->thresholds, info->offset),
                                     info->description, "X" };
     }
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  g_option_group_add_entries (group, entries);
-  g_option_context_add_group (context, group);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
 static GOptionContext *
@@ -391,7 +390,7 @@ parse_sparsify (const InterveneArgs  *a,
     return FALSE;
   p->spec.repeats = a->repeats;
   if (a->seed < 0)
-    return usage_error (error, _("--seed is %" G_GINT64_FORMAT ", expected a number from 0"), a->seed);
+    return usage_error (error, _("--seed is %" PRId64 ", expected a number from 0"), a->seed);
   p->spec.seed = (guint64) a->seed;
   p->spec.analysis.thresholds = a->thresholds;
   return hl_regime_thresholds_validate (&a->thresholds, error);
@@ -577,6 +576,24 @@ print_correlations (const HlCausalResult *r)
               "query positions; nan: undefined)\n"));
 }
 
+/* How many heads have each regime, so the regime policy's order can be
+ * read. */
+static void
+print_regimes (const HlCausalResult *r)
+{
+  int counts[HL_N_REGIMES] = { 0 };
+
+  if (r->scores == NULL)
+    return;
+  for (int k = 0; k < r->n_layers * r->n_heads; k++)
+    if (r->scores[k].n_results > 0)
+      counts[r->scores[k].regime]++;
+  printf (_("Heads by regime (most frequent over the analysed query positions):"));
+  for (int g = 0; g < HL_N_REGIMES; g++)
+    printf (" %s %d", hl_regime_display_name ((HlRegime) g), counts[g]);
+  printf ("\n");
+}
+
 static void
 print_summary (const InterveneArgs    *a,
                const HlExtractResult  *plan,
@@ -593,8 +610,9 @@ print_summary (const InterveneArgs    *a,
       printf (_("Effective set size N*, tau = %g nats per token:\n"), r->tau);
       print_effective (r);
     }
+  print_regimes (r);
   print_correlations (r);
-  printf (_("Layer passes: %" G_GUINT64_FORMAT " (%.1f full passes of %d layers) in %.2f s\n"),
+  printf (_("Layer passes: %" PRIu64 " (%.1f full passes of %d layers) in %.2f s\n"),
           r->layers_run, (double) r->layers_run / (r->n_layers * r->n_windows), r->n_layers, r->seconds);
 }
 
