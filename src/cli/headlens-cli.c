@@ -14,6 +14,7 @@
 /* Keep sorted by name; `headlens-cli --help` lists them in this order. */
 static const HlCliCommand commands[] = {
   { "analyze", N_("Analyse every head of a file and write CSV metrics"), hl_cli_analyze },
+  { "assumptions", N_("Compare the taxonomy's assumption checks across files"), hl_cli_assumptions },
   { "bench", N_("Benchmark the analysis on a paper-scale synthetic file"), hl_cli_bench },
   { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract },
   { "generate", N_("Continue a prompt with a llama2.c model"), hl_cli_generate },

@@ -10,6 +10,7 @@
 #include "hl-cli.h"
 
 #include "hl-analysis.h"
+#include "hl-length-sweep.h"
 #include "hl-metrics-csv.h"
 
 #include <glib/gi18n.h>
@@ -33,6 +34,7 @@ typedef struct
   char   *grid;
   char   *layers;
   char   *heads;
+  char   *window;
   int     repeats;
   gint64  seed;
   int     bootstrap;
@@ -40,6 +42,7 @@ typedef struct
   GArray *grid_list;
   GArray *layer_list;
   GArray *head_list;
+  GArray *window_list;      /* NULL for --window all */
   HlRegimeThresholds thresholds;
   HlAssumptionThresholds assumptions;
 } AnalyzeOptions;
@@ -56,6 +59,8 @@ analyze_options_clear (AnalyzeOptions *o)
   g_clear_pointer (&o->grid_list, g_array_unref);
   g_clear_pointer (&o->layer_list, g_array_unref);
   g_clear_pointer (&o->head_list, g_array_unref);
+  g_clear_pointer (&o->window, g_free);
+  g_clear_pointer (&o->window_list, g_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AnalyzeOptions, analyze_options_clear)
@@ -74,6 +79,7 @@ make_context (AnalyzeOptions *o)
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Worker threads (0: one per core)"), "N" },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &o->layers, N_("Layers to analyse, e.g. 0,2,5-7 (all)"), N_("LIST") },
     { "heads", 0, 0, G_OPTION_ARG_STRING, &o->heads, N_("Query heads to analyse, e.g. 0-3 (all)"), N_("LIST") },
+    { "window", 0, 0, G_OPTION_ARG_STRING, &o->window, N_("Length sweep: window lengths L, e.g. 128,512,1024 (the queries at L - 1), or all; writes sweep.csv and prints Delta/B at N = 1 per L"), N_("LIST") },
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE"),
@@ -241,6 +247,25 @@ parse_subsets (AnalyzeOptions    *o,
   return TRUE;
 }
 
+static gboolean
+parse_window (AnalyzeOptions    *o,
+              HlAnalysisOptions *options,
+              GError           **error)
+{
+  if (o->window == NULL || g_str_equal (o->window, "all"))
+    return TRUE;
+  if ((o->window_list = parse_int_list ("--window", o->window, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < o->window_list->len; i++)
+    if (g_array_index (o->window_list, int, i) < 2)
+      return option_error (error, _("--window: a window has at least 2 tokens, not %d"),
+                           g_array_index (o->window_list, int, i));
+  /* Only the queries the sweep reads are analysed. */
+  options->windows = (const int *) o->window_list->data;
+  options->n_windows = o->window_list->len;
+  return TRUE;
+}
+
 /* Turns the command line into analysis options. */
 static gboolean
 build_options (AnalyzeOptions    *o,
@@ -267,7 +292,8 @@ build_options (AnalyzeOptions    *o,
   if (o->distances != NULL
       && !parse_mask ("--distances", o->distances, distance_from_string, &options->head.distances, error))
     return FALSE;
-  return parse_grid (o, options, error) && parse_subsets (o, options, error);
+  return parse_grid (o, options, error) && parse_subsets (o, options, error)
+         && parse_window (o, options, error);
 }
 
 static void
@@ -278,16 +304,55 @@ progress_cb (guint    done,
   hl_cli_progress_update (user_data, done, total);
 }
 
+/* The CSV files, and sweep.csv when @sweep is not NULL, as one set. */
+static gboolean
+write_outputs (HlAnalysis          *analysis,
+               const char          *out,
+               const HlLengthSweep *sweep,
+               GError             **error)
+{
+  g_autoptr(HlOutputSet) set = hl_output_set_new (out, HL_OUTPUT_SET_CREATE_FOLDER, error);
+  g_autofree char *csv = NULL;
+
+  if (set == NULL || !hl_metrics_csv_add_to_set (analysis, set, error))
+    return FALSE;
+  if (sweep != NULL)
+    {
+      csv = hl_length_sweep_csv (sweep);
+      if (!hl_output_set_add_contents (set, "sweep.csv", csv, -1, error))
+        return FALSE;
+    }
+  return hl_output_set_commit (set, error);
+}
+
+static HlLengthSweep *
+make_sweep (HlAnalysis            *analysis,
+            const AnalyzeOptions  *o,
+            GError               **error)
+{
+  g_autofree HlHeadResult **results = NULL;
+  guint n = hl_analysis_get_n_results (analysis);
+
+  results = g_new (HlHeadResult *, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    results[i] = hl_analysis_get_result (analysis, i);
+  return hl_length_sweep_new (results, n,
+                              o->window_list != NULL ? (const int *) o->window_list->data : NULL,
+                              o->window_list != NULL ? (int) o->window_list->len : 0, error);
+}
+
 static int
 run_analysis (const char              *path,
-              const char              *out,
+              const AnalyzeOptions    *o,
               const HlAnalysisOptions *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HlActivations) file = hl_activations_open (path, &error);
   g_autoptr(HlAnalysis) analysis = NULL;
   g_autoptr(HlCliProgress) progress = NULL;
+  g_autoptr(HlLengthSweep) sweep = NULL;
   g_autofree char *verdict = NULL;
+  g_autofree char *lines = NULL;
 
   if (file == NULL)
     return hl_cli_fail (error);
@@ -295,10 +360,17 @@ run_analysis (const char              *path,
   analysis = hl_analysis_run (file, options, progress_cb, progress, NULL, &error);
   if (analysis == NULL)
     return hl_cli_fail (error);
-  if (!hl_metrics_csv_write (analysis, out, &error))
+  if (o->window != NULL && (sweep = make_sweep (analysis, o, &error)) == NULL)
+    return hl_cli_fail (error);
+  if (!write_outputs (analysis, o->out, sweep, &error))
     return hl_cli_fail (error);
   verdict = hl_assumptions_describe (hl_analysis_get_assumptions (analysis));
   g_print ("%s\n", verdict);
+  if (sweep != NULL)
+    {
+      lines = hl_length_sweep_describe (sweep);
+      g_print ("%s", lines);
+    }
   return 0;
 }
 
@@ -326,5 +398,5 @@ hl_cli_analyze (int    argc,
                   argc < 2 ? _("expected one FILE to analyse") : _("expected only one FILE"));
       return 2;
     }
-  return run_analysis (argv[1], o.out, &options);
+  return run_analysis (argv[1], &o, &options);
 }

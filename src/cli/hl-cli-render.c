@@ -13,22 +13,11 @@
  */
 #include "hl-cli.h"
 
-#include "hl-alignment-plot.h"
 #include "hl-analysis.h"
-#include "hl-correlation-plot.h"
-#include "hl-curves-plot.h"
-#include "hl-decay-plot.h"
-#include "hl-heatmap-plot.h"
-#include "hl-metric.h"
+#include "hl-figure-builders.h"
 #include "hl-output-set.h"
-#include "hl-panel-plot.h"
-#include "hl-plot-export.h"
 #include "hl-plot-text.h"
-#include "hl-profile-plot.h"
-#include "hl-projection.h"
 #include "hl-provenance.h"
-#include "hl-regimes-plot.h"
-#include "hl-scatter-plot.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -88,7 +77,7 @@ render_options_clear (RenderOptions *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RenderOptions, render_options_clear)
 
-/* Everything a figure borrows, released together. */
+/* What the figure is built from, released together. */
 typedef struct
 {
   const RenderOptions *o;
@@ -105,7 +94,6 @@ typedef struct
   HlHeadInput          input;
   HlProjection        *projection;
   HlScatter           *scatter;
-  GPtrArray           *keep;         /* allocations the plot data points into */
 } Context;
 
 static void
@@ -118,18 +106,9 @@ context_clear (Context *c)
   g_clear_pointer (&c->attention, g_free);
   g_clear_pointer (&c->scatter, hl_scatter_free);
   g_clear_pointer (&c->projection, hl_projection_free);
-  g_clear_pointer (&c->keep, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Context, context_clear)
-
-static gpointer
-keep (Context  *c,
-      gpointer  allocation)
-{
-  g_ptr_array_add (c->keep, allocation);
-  return allocation;
-}
 
 static gboolean
 fail (GError         **error,
@@ -350,147 +329,6 @@ resolve_n (const Context  *c,
   return TRUE;
 }
 
-static float *
-floats (Context *c,
-        int      n)
-{
-  return keep (c, g_new0 (float, MAX (n, 1)));
-}
-
-/* A head's P, R and F curves of the chosen ranking and the random control. */
-static void
-head_curves (Context          *c,
-             HlCurvesPlotData *data,
-             guint             metrics)
-{
-  const HlCurveSet *set = c->result->curves;
-  const HlSeparabilityPoint *ranked = set->points[c->ranking][c->distance];
-  const HlSeparabilityPoint *random = set->points[HL_RANKING_RANDOM][c->distance];
-
-  data->n_grid = set->n_grid;
-  data->grid = set->grid;
-  for (int m = 0; m < HL_N_CURVES; m++)
-    {
-      float *r, *q;
-
-      if (!(metrics & (1u << m)))
-        continue;
-      r = floats (c, set->n_grid);
-      q = floats (c, set->n_grid);
-      for (int i = 0; i < set->n_grid; i++)
-        {
-          r[i] = m == 0 ? ranked[i].precision : m == 1 ? ranked[i].recall : ranked[i].f1;
-          q[i] = m == 0 ? random[i].precision : m == 1 ? random[i].recall : random[i].f1;
-        }
-      data->ranked[m] = r;
-      if (c->ranking != HL_RANKING_RANDOM)
-        data->random[m] = q;
-    }
-}
-
-static const HlBand *
-band_of (const HlModelPoint *point,
-         int                 metric)
-{
-  return metric == 0 ? &point->precision : metric == 1 ? &point->recall : &point->f1;
-}
-
-/* The model mean with its bootstrap band, and the random control's mean. */
-static void
-model_curves (Context          *c,
-              HlCurvesPlotData *data,
-              guint             metrics)
-{
-  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  const HlModelPoint *ranked = s->points[c->ranking][c->distance];
-  const HlModelPoint *random = s->points[HL_RANKING_RANDOM][c->distance];
-
-  data->n_grid = s->n_grid;
-  data->grid = s->grid;
-  data->band_label = _("95% bootstrap band");
-  for (int m = 0; m < HL_N_CURVES; m++)
-    {
-      float *mean, *lo, *hi, *q;
-
-      if (!(metrics & (1u << m)))
-        continue;
-      mean = floats (c, s->n_grid), lo = floats (c, s->n_grid), hi = floats (c, s->n_grid);
-      q = floats (c, s->n_grid);
-      for (int i = 0; i < s->n_grid; i++)
-        {
-          mean[i] = band_of (&ranked[i], m)->mean;
-          lo[i] = band_of (&ranked[i], m)->lo;
-          hi[i] = band_of (&ranked[i], m)->hi;
-          q[i] = band_of (&random[i], m)->mean;
-        }
-      data->ranked[m] = mean, data->band_lo[m] = lo, data->band_hi[m] = hi;
-      if (c->ranking != HL_RANKING_RANDOM)
-        data->random[m] = q;
-    }
-}
-
-static char *
-head_title (Context *c)
-{
-  if (c->o->title != NULL)
-    return g_markup_escape_text (c->o->title, -1);
-  /* Translators: a figure title, e.g. "Layer 3 · Head 5 · attention ranking". */
-  return g_strdup_printf (_("Layer %d · Head %d · %s ranking"), c->o->layer, c->o->head,
-                          hl_ranking_to_string (c->ranking));
-}
-
-static char *
-model_title (Context *c)
-{
-  if (c->o->title != NULL)
-    return g_markup_escape_text (c->o->title, -1);
-  return g_markup_escape_text (c->info->model[0] != '\0' ? c->info->model : _("Model"), -1);
-}
-
-static gboolean
-build_curves (Context           *c,
-              guint              metrics,
-              gboolean           titled,
-              HlCurvesPlotData **out,
-              GError           **error)
-{
-  HlCurvesPlotData *data = keep (c, g_new0 (HlCurvesPlotData, 1));
-  int index;
-
-  if (c->result != NULL)
-    head_curves (c, data, metrics);
-  else
-    model_curves (c, data, metrics);
-  if (!resolve_n (c, data->grid, data->n_grid, &data->chosen_n, &index, error))
-    return FALSE;
-  if (titled)
-    data->title = keep (c, c->result != NULL ? head_title (c) : model_title (c));
-  *out = data;
-  return TRUE;
-}
-
-static gboolean
-build_panel (Context          *c,
-             HlPanelPlotData **out,
-             GError          **error)
-{
-  HlPanelItem *items = keep (c, g_new0 (HlPanelItem, HL_N_CURVES));
-  HlPanelPlotData *data = keep (c, g_new0 (HlPanelPlotData, 1));
-
-  for (int m = 0; m < HL_N_CURVES; m++)
-    {
-      HlCurvesPlotData *curves;
-
-      if (!build_curves (c, 1u << m, FALSE, &curves, error))
-        return FALSE;
-      items[m] = (HlPanelItem) { HL_PLOT_CURVES, curves };
-    }
-  *data = (HlPanelPlotData) { HL_N_CURVES, items, HL_N_CURVES, TRUE, NULL };
-  data->title = keep (c, c->result != NULL ? head_title (c) : model_title (c));
-  *out = data;
-  return TRUE;
-}
-
 static gboolean
 find_metric (const char      *name,
              const HlMetric **out,
@@ -510,55 +348,22 @@ find_metric (const char      *name,
                  "or curves.csv: %s"), name, names);
 }
 
-static gboolean
-build_heatmap (Context            *c,
-               HlHeatmapPlotData **out,
-               GError            **error)
+/* --title, else the head and ranking of head plots, else the model. */
+static char *
+dup_title (Context *c)
 {
-  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  const HlMetric *metric;
-  HlHeatmapPlotData *data = keep (c, g_new0 (HlHeatmapPlotData, 1));
-  int cells = c->info->n_layers * c->info->n_heads, n, index;
-  int *regimes = keep (c, g_new (int, cells));
-  float *values = floats (c, cells);
-
-  if (!find_metric (c->o->metric, &metric, error) || !resolve_n (c, s->grid, s->n_grid, &n, &index, error))
-    return FALSE;
-  for (int i = 0; i < cells; i++)
-    {
-      HlHeadResult *r = hl_analysis_lookup (c->analysis, i / c->info->n_heads, i % c->info->n_heads,
-                                            c->o->sample, c->query);
-
-      regimes[i] = r != NULL ? (int) r->regime : -1;
-      values[i] = r != NULL && metric != NULL
-                  ? hl_metric_value (metric, r, c->ranking, c->distance, n) : NAN;
-    }
-  *data = (HlHeatmapPlotData) {
-    .n_layers = c->info->n_layers, .n_heads = c->info->n_heads,
-    .mode = metric != NULL ? HL_HEATMAP_COLOR_METRIC : HL_HEATMAP_COLOR_REGIME,
-    .regimes = regimes, .values = values,
-    .colormap = metric != NULL ? metric->colormap : HL_COLORMAP_VIRIDIS,
-    .selected_layer = c->o->layer, .selected_head = c->o->head,
-    .title = keep (c, model_title (c)),
-  };
-  if (metric != NULL)
-    {
-      hl_metric_color_range (metric, &data->vmin, &data->vmax);
-      data->value_label = keep (c, hl_metric_is_per_n (metric)
-                                   ? g_strdup_printf ("%s, N = %d", metric->description, n)
-                                   : g_strdup (metric->description));
-    }
-  *out = data;
-  return TRUE;
+  if (c->o->title != NULL)
+    return g_markup_escape_text (c->o->title, -1);
+  if (c->result != NULL)
+    return hl_figure_head_title (c->o->layer, c->o->head, c->ranking);
+  return hl_figure_model_title (c->info->model);
 }
 
+/* The scatter of the head at --n (8 or the largest below its keys). */
 static gboolean
-build_scatter (Context            *c,
-               HlScatterPlotData **out,
-               GError            **error)
+compute_scatter (Context  *c,
+                 GError  **error)
 {
-  HlScatterPlotData *data = keep (c, g_new0 (HlScatterPlotData, 1));
-  const HlScatter *s;
   int n = c->o->n > 0 ? c->o->n : MIN (8, c->input.n_keys - 1);
 
   if (n < 1 || n >= c->input.n_keys)
@@ -568,133 +373,89 @@ build_scatter (Context            *c,
   c->projection = hl_projection_new (&c->input, error);
   if (c->projection == NULL)
     return FALSE;
-  s = c->scatter = hl_projection_scatter (c->projection, c->ranking, c->distance, n, c->result->seed, 0);
-  *data = (HlScatterPlotData) {
-    .n_points = s->n_points, .x = s->x, .y = s->y, .selected = s->selected,
-    .in_max_ball = s->in_max_ball, .in_min_ball = s->in_min_ball,
-    .in_max_disk = s->in_max_disk, .in_min_disk = s->in_min_disk,
-    .centre_x = s->centre_x, .centre_y = s->centre_y,
-    .rho_max = s->rho_max, .rho_min = s->rho_min, .distance = c->distance,
-    .explained = { s->explained[0], s->explained[1] }, .n = n,
-    .query_index = s->n_points - 1, .hovered = -1, .title = keep (c, head_title (c)),
-  };
-  *out = data;
+  c->scatter = hl_projection_scatter (c->projection, c->ranking, c->distance, n,
+                                      c->result->seed, 0);
   return TRUE;
 }
 
-static gboolean
-build_alignment (Context              *c,
-                 HlAlignmentPlotData **out,
-                 GError              **error)
+static HlFigure *
+build_head_figure (Context            *c,
+                   const HlFigureView *view,
+                   GError            **error)
 {
   const HlCurveSet *set = c->result->curves;
-  HlAlignmentPlotData *data = keep (c, g_new0 (HlAlignmentPlotData, 1));
+  g_autoptr(HlFigure) curves = NULL;
+  HlFigureView at_n = *view;
   int index;
 
-  *data = (HlAlignmentPlotData) { set->n_grid, set->grid, set->align_sink[c->ranking],
-                                  set->align_last[c->ranking], 0, keep (c, head_title (c)) };
-  if (!resolve_n (c, set->grid, set->n_grid, &data->chosen_n, &index, error))
-    return FALSE;
-  *out = data;
-  return TRUE;
-}
-
-static gboolean
-build_profile (Context            *c,
-               HlProfilePlotData **out,
-               GError            **error)
-{
-  HlProfilePlotData *data = keep (c, g_new0 (HlProfilePlotData, 1));
-  int n_keys = c->input.n_keys, n = c->o->n > 0 ? c->o->n : MIN (8, n_keys - 1);
-  g_autofree int *order = g_new (int, n_keys);
-  gboolean *selected = keep (c, g_new0 (gboolean, n_keys));
-
-  if (n < 1 || n >= n_keys)
-    return fail (error, HL_CLI_RENDER_ERROR_RANGE,
-                 _("--n %d: expected 1 to %d for a query with %d keys"), n, n_keys - 1, n_keys);
-  hl_separability_rank (&c->input, c->ranking, c->result->seed, 0, order);
-  for (int i = 0; i < n; i++)
-    selected[order[i]] = TRUE;
-  *data = (HlProfilePlotData) { n_keys, c->input.alpha, selected, n, c->o->log_y, keep (c, head_title (c)) };
-  *out = data;
-  return TRUE;
-}
-
-static HlDecayPlotData *
-build_decay (Context *c)
-{
-  const HlDiagnostics *d = &c->result->diagnostics;
-  HlDecayPlotData *data = keep (c, g_new0 (HlDecayPlotData, 1));
-  int *lags = keep (c, g_new (int, MAX (d->n_lags, 1)));
-
-  for (int k = 0; k < d->n_lags; k++)
-    lags[k] = k + 1;
-  *data = (HlDecayPlotData) { d->n_lags, lags, d->decay, d->n_lags > 0 ? d->beta : NAN,
-                              d->n_lags > 0 ? d->beta_mae : NAN, keep (c, head_title (c)) };
-  return data;
-}
-
-static HlRegimesPlotData *
-build_regimes (Context *c)
-{
-  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  HlRegimesPlotData *data = keep (c, g_new0 (HlRegimesPlotData, 1));
-  int per_layer = c->info->n_heads * c->info->n_samples * c->info->n_queries;
-
-  /* Counts are per result: with several samples or queries a layer has
-   * heads x samples x queries of them, and the axis says so. */
-  *data = (HlRegimesPlotData) { s->n_layers, s->regime_counts, per_layer,
-                                per_layer > c->info->n_heads ? _("heads × samples") : NULL,
-                                keep (c, model_title (c)) };
-  return data;
-}
-
-static HlCorrelationPlotData *
-build_correlation (Context *c)
-{
-  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  const HlModelPoint *points = s->points[c->ranking][c->distance];
-  HlCorrelationPlotData *data = keep (c, g_new0 (HlCorrelationPlotData, 1));
-  float *corr = floats (c, s->n_grid);
-
-  for (int i = 0; i < s->n_grid; i++)
-    corr[i] = points[i].corr_recall_rho0;
-  *data = (HlCorrelationPlotData) { s->n_grid, s->grid, corr, NULL, NULL, keep (c, model_title (c)) };
-  return data;
-}
-
-/* The plot's data struct, pointing into @c. */
-static gboolean
-build_data (Context        *c,
-            gconstpointer  *data,
-            GError        **error)
-{
   switch (c->kind)
     {
-    case HL_PLOT_CURVES:
-      return build_curves (c, 0x7, TRUE, (HlCurvesPlotData **) data, error);
-    case HL_PLOT_HEATMAP:
-      return build_heatmap (c, (HlHeatmapPlotData **) data, error);
     case HL_PLOT_SCATTER:
-      return build_scatter (c, (HlScatterPlotData **) data, error);
-    case HL_PLOT_ALIGNMENT:
-      return build_alignment (c, (HlAlignmentPlotData **) data, error);
     case HL_PLOT_PROFILE:
-      return build_profile (c, (HlProfilePlotData **) data, error);
+      if (!compute_scatter (c, error))
+        return NULL;
+      return c->kind == HL_PLOT_SCATTER ? hl_figure_new_scatter (c->scatter, view)
+                                        : hl_figure_new_profile (c->input.alpha, c->scatter, view);
     case HL_PLOT_DECAY:
-      *data = build_decay (c);
-      return TRUE;
-    case HL_PLOT_REGIMES:
-      *data = build_regimes (c);
-      return TRUE;
-    case HL_PLOT_CORRELATION:
-      *data = build_correlation (c);
-      return TRUE;
+      return hl_figure_new_decay (c->result, view);
+    case HL_PLOT_ALIGNMENT:
+    case HL_PLOT_CURVES:
     case HL_PLOT_PANEL:
-    case HL_N_PLOT_KINDS:
     default:
-      return build_panel (c, (HlPanelPlotData **) data, error);
+      if (!resolve_n (c, set->grid, set->n_grid, &at_n.n, &index, error))
+        return NULL;
+      if (c->kind == HL_PLOT_ALIGNMENT)
+        return hl_figure_new_alignment (c->result, &at_n);
+      curves = hl_figure_new_head_curves (c->result, &at_n);
+      return c->kind == HL_PLOT_PANEL ? hl_figure_new_panel (curves) : g_steal_pointer (&curves);
     }
+}
+
+static HlFigure *
+build_model_figure (Context            *c,
+                    const HlFigureView *view,
+                    GError            **error)
+{
+  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
+  int per_layer = c->info->n_heads * c->info->n_samples * c->info->n_queries;
+  g_autoptr(HlFigure) curves = NULL;
+  const HlMetric *metric;
+  HlFigureView at_n = *view;
+  int index;
+
+  if (c->kind == HL_PLOT_REGIMES)
+    return hl_figure_new_regimes (s, c->info->n_heads, per_layer, view);
+  if (c->kind == HL_PLOT_CORRELATION)
+    return hl_figure_new_correlation (s, view);
+  if (!resolve_n (c, s->grid, s->n_grid, &at_n.n, &index, error))
+    return NULL;
+  if (c->kind == HL_PLOT_HEATMAP)
+    {
+      int n_cells = c->info->n_layers * c->info->n_heads;
+      g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1));
+
+      if (!find_metric (c->o->metric, &metric, error))
+        return NULL;
+      for (int i = 0; i < n_cells; i++)
+        cells[i] = hl_analysis_lookup (c->analysis, i / c->info->n_heads, i % c->info->n_heads,
+                                       c->o->sample, c->query);
+      return hl_figure_new_heatmap (c->info->n_layers, c->info->n_heads, cells, metric, &at_n,
+                                    c->o->layer, c->o->head);
+    }
+  curves = hl_figure_new_model_curves (s, &at_n);
+  return c->kind == HL_PLOT_PANEL ? hl_figure_new_panel (curves) : g_steal_pointer (&curves);
+}
+
+/* The figure, from the same builders the app uses. */
+static HlFigure *
+build_figure (Context  *c,
+              GError  **error)
+{
+  g_autofree char *title = dup_title (c);
+  HlFigureView view = { c->ranking, c->distance, 0, c->o->log_y, title };
+
+  return c->result != NULL ? build_head_figure (c, &view, error)
+                           : build_model_figure (c, &view, error);
 }
 
 static gboolean
@@ -790,8 +551,8 @@ render (Context     *c,
   g_autofree char *provenance = NULL;
   g_autofree char *title = NULL;
   g_autoptr(HlPlotStyle) style = NULL;
+  g_autoptr(HlFigure) figure = NULL;
   HlPlotExportOptions options = { 0 };
-  gconstpointer data = NULL;
 
   if (!export_options (c, &options, &style, error)
       || !hl_output_check_not_input (c->o->out, (const char * const[]) { path, NULL }, error))
@@ -804,14 +565,15 @@ render (Context     *c,
     return FALSE;
   if (is_head_plot (c) ? !load_head (c, error) : !run_model (c, error))
     return FALSE;
-  if (!build_data (c, &data, error))
+  figure = build_figure (c, error);
+  if (figure == NULL)
     return FALSE;
   if ((provenance = figure_provenance (c, path, error)) == NULL)
     return FALSE;
   title = document_title (c, path);
   options.provenance = provenance;
   options.title = title;
-  return hl_plot_export_to_file (c->kind, style, data, &options, c->o->out, error);
+  return hl_figure_export_to_file (figure, style, &options, c->o->out, error);
 }
 
 int
@@ -827,7 +589,6 @@ hl_cli_render (int    argc,
   g_auto(Context) c = { .o = &o, .ranking = HL_RANKING_ATTENTION, .distance = HL_DISTANCE_EUCLIDEAN };
   gboolean ok;
 
-  c.keep = g_ptr_array_new_with_free_func (g_free);
   if (!g_option_context_parse (context, &argc, &argv, &error) || !parse_names (&c, &error))
     {
       g_printerr ("headlens-cli render: %s\n", error->message);

@@ -47,6 +47,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlCliProgress, hl_cli_progress_free)
 void hl_cli_set_blas_threads (void);
 
 int  hl_cli_analyze  (int argc, char **argv);
+int  hl_cli_assumptions (int argc, char **argv);
 int  hl_cli_bench    (int argc, char **argv);
 int  hl_cli_extract  (int argc, char **argv);
 int  hl_cli_generate (int argc, char **argv);

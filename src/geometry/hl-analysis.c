@@ -43,6 +43,9 @@ struct _HlAnalysis
   HlAnalysisOptions  options;       /* arrays point into the owned copies below */
   int               *layers;        /* owned: the layers analysed, increasing */
   int               *heads;         /* owned: the query heads analysed, increasing */
+  int               *windows;       /* owned: the window lengths asked for, NULL = all */
+  gboolean          *query_used;    /* owned: [n_queries] whether each query is analysed */
+  int                n_queries_used;
   int               *grid_list;     /* owned, NULL unless HL_GRID_LIST */
   GPtrArray         *results;       /* of HlHeadResult, sorted */
   HlHeadResult     **table;         /* borrowed from results, by (layer, head, sample, query) */
@@ -61,6 +64,8 @@ hl_analysis_finalize (GObject *object)
   g_clear_object (&self->file);
   g_clear_pointer (&self->layers, g_free);
   g_clear_pointer (&self->heads, g_free);
+  g_clear_pointer (&self->windows, g_free);
+  g_clear_pointer (&self->query_used, g_free);
   g_clear_pointer (&self->grid_list, g_free);
   g_clear_pointer (&self->results, g_ptr_array_unref);
   g_clear_pointer (&self->table, g_free);
@@ -112,6 +117,39 @@ check_indices (const int   *list,
   return TRUE;
 }
 
+/* The index of query position @t in the file, or -1. */
+static int
+query_index_of (const HlActivationsInfo *info,
+                int                      t)
+{
+  for (int q = 0; q < info->n_queries; q++)
+    if (info->query_positions[q] == t)
+      return q;
+  return -1;
+}
+
+static gboolean
+check_windows (const HlAnalysisOptions *options,
+               const HlActivationsInfo *info,
+               GError                 **error)
+{
+  for (int i = 0; options->windows != NULL && i < options->n_windows; i++)
+    if (query_index_of (info, options->windows[i] - 1) < 0)
+      {
+        GString *present = g_string_new (NULL);
+
+        for (int q = 0; q < info->n_queries; q++)
+          g_string_append_printf (present, "%s%d", q > 0 ? ", " : "", info->query_positions[q]);
+        g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_OPTIONS,
+                     _("A window of %d tokens needs the query at position %d, expected one "
+                       "of the file's query positions: %s"),
+                     options->windows[i], options->windows[i] - 1, present->str);
+        g_string_free (present, TRUE);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 check_options (const HlAnalysisOptions *options,
                const HlActivationsInfo *info,
@@ -131,7 +169,8 @@ check_options (const HlAnalysisOptions *options,
   else if (options->bootstrap < 0 || options->threads < 0)
     problem = _("bootstrap replicates and threads cannot be negative");
   else if ((options->layers != NULL && options->n_layers < 1)
-           || (options->heads != NULL && options->n_heads < 1))
+           || (options->heads != NULL && options->n_heads < 1)
+           || (options->windows != NULL && options->n_windows < 1))
     problem = _("an empty layer or head subset");
   if (problem != NULL)
     {
@@ -140,7 +179,8 @@ check_options (const HlAnalysisOptions *options,
       return FALSE;
     }
   if (!hl_regime_thresholds_validate (&head->thresholds, error)
-      || !hl_assumption_thresholds_validate (&options->assumptions, error))
+      || !hl_assumption_thresholds_validate (&options->assumptions, error)
+      || !check_windows (options, info, error))
     return FALSE;
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
@@ -183,6 +223,18 @@ analysis_new (HlActivations           *file,
                            &self->options.n_heads);
   self->options.layers = self->layers;
   self->options.heads = self->heads;
+  self->query_used = g_new0 (gboolean, MAX (info->n_queries, 1));
+  for (int q = 0; q < info->n_queries; q++)
+    self->query_used[q] = options->windows == NULL;
+  if (options->windows != NULL)
+    {
+      self->windows = g_memdup2 (options->windows, sizeof (int) * options->n_windows);
+      self->options.windows = self->windows;
+      for (int i = 0; i < options->n_windows; i++)
+        self->query_used[query_index_of (info, options->windows[i] - 1)] = TRUE;
+    }
+  for (int q = 0; q < info->n_queries; q++)
+    self->n_queries_used += self->query_used[q];
   if (options->head.grid_kind == HL_GRID_LIST)
     self->grid_list = g_memdup2 (options->head.grid_list,
                                  sizeof (int) * options->head.n_grid_list);
@@ -349,7 +401,7 @@ run_new (HlActivations           *file,
   run->capacity = 2 * own->threads + 2;
   run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
   run->total = (guint) own->n_layers * own->n_heads * run->info->n_samples
-               * run->info->n_queries;
+               * run->analysis->n_queries_used;
   if (cancellable != NULL)
     {
       run->cancellable = g_object_ref (cancellable);
@@ -410,6 +462,8 @@ process_job (Run *run,
     return;
   for (int q = 0; q < info->n_queries && !run_should_stop (run); q++)
     {
+      if (!run->analysis->query_used[q])
+        continue;
       HlHeadInput input = {
         .n_keys = info->query_positions[q] + 1,
         .head_dim = info->head_dim,

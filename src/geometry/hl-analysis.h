@@ -39,6 +39,11 @@ typedef struct
   int                   n_layers;
   const int            *heads;      /* subset of query heads, NULL = all */
   int                   n_heads;
+  /* Window lengths L: only the queries at positions L - 1 (each must be
+   * one of the file's), NULL = every query. Attention is causal, so the
+   * query at t sees exactly a window of t + 1 tokens (hl-length-sweep.h). */
+  const int            *windows;
+  int                   n_windows;
   HlAssumptionThresholds assumptions; /* of the taxonomy checks */
 } HlAnalysisOptions;
 

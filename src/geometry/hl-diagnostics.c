@@ -14,7 +14,7 @@
 
 #include <math.h>
 
-/* The guard of FRAMEWORK.md's cosine distance, reused so that a zero vector
+/* The guard of the cosine distance (docs/metrics.md), reused so that a zero vector
  * has cosine 0 with everything instead of NaN. */
 #define COSINE_EPS 1e-12
 

@@ -1,5 +1,5 @@
 /* hl-diagnostics.h: the assumption diagnostics of one attention operation
- * (FRAMEWORK.md, "Assumption diagnostics" and the regime quantities).
+ * (docs/metrics.md, "Assumption diagnostics" and the regime quantities).
  *
  * The operational definitions are ours ("as implemented here"); see
  * docs/metrics.md for every formula and the degenerate cases.

@@ -359,6 +359,88 @@ summarise_curves (HlModelSummary *self,
   g_free (sums.corr_y);
 }
 
+/* The three theory quantities of result @i at grid index @j of @ranking. */
+static void
+theory_values (const HlCurveSet *curves,
+               HlRanking         ranking,
+               int               j,
+               double           *values)
+{
+  values[0] = curves->residual[ranking][j];
+  values[1] = curves->bound[ranking][j];
+  values[2] = curves->value_norm_max > 0.0f ? curves->gap[ranking][j] / curves->value_norm_max
+                                            : NAN;
+}
+
+/* The mean over samples of the per-sample means at N = @n, into @out[3]. */
+static void
+theory_point (const Builder *b,
+              HlRanking      ranking,
+              int            n,
+              double        *sums,
+              int           *counts,
+              double        *out)
+{
+  memset (sums, 0, sizeof (double) * 3 * b->n_samples);
+  memset (counts, 0, sizeof (int) * 3 * b->n_samples);
+  for (guint i = 0; i < b->n_results; i++)
+    {
+      const HlCurveSet *curves = b->results[i]->curves;
+      double values[3];
+      int j;
+
+      if (curves->residual[ranking] == NULL || (j = grid_index (curves, n)) < 0)
+        continue;
+      theory_values (curves, ranking, j, values);
+      for (int q = 0; q < 3; q++)
+        if (!isnan (values[q]))
+          {
+            sums[q * b->n_samples + b->sample_of[i]] += values[q];
+            counts[q * b->n_samples + b->sample_of[i]]++;
+          }
+    }
+  for (int q = 0; q < 3; q++)
+    {
+      double total = 0.0;
+      int m = 0;
+
+      for (int s = 0; s < b->n_samples; s++)
+        if (counts[q * b->n_samples + s] > 0)
+          total += sums[q * b->n_samples + s] / counts[q * b->n_samples + s], m++;
+      out[q] = m > 0 ? total / m : NAN;
+    }
+}
+
+static void
+summarise_theory (HlModelSummary *self,
+                  const Builder  *b)
+{
+  g_autofree double *sums = g_new (double, 3 * MAX (b->n_samples, 1));
+  g_autofree int *counts = g_new (int, 3 * MAX (b->n_samples, 1));
+
+  for (int r = 0; r < HL_N_RANKINGS; r++)
+    {
+      gboolean computed = FALSE;
+
+      for (guint i = 0; i < b->n_results && !computed; i++)
+        computed = b->results[i]->curves->residual[r] != NULL;
+      if (!computed)
+        continue;
+      self->residual[r] = g_new (double, MAX (self->n_grid, 1));
+      self->bound[r] = g_new (double, MAX (self->n_grid, 1));
+      self->gap_over_b[r] = g_new (double, MAX (self->n_grid, 1));
+      for (int g = 0; g < self->n_grid; g++)
+        {
+          double out[3];
+
+          theory_point (b, r, self->grid[g], sums, counts, out);
+          self->residual[r][g] = out[0];
+          self->bound[r][g] = out[1];
+          self->gap_over_b[r][g] = out[2];
+        }
+    }
+}
+
 static void
 count_regimes (HlModelSummary       *self,
                HlHeadResult * const *results,
@@ -390,6 +472,7 @@ hl_model_summary_new (HlHeadResult * const *results,
   build_samples (&b);
   self->n_samples = b.n_samples;
   summarise_curves (self, &b);
+  summarise_theory (self, &b);
   count_regimes (self, results, n_results);
   g_free (b.sample_of);
   return self;
@@ -401,8 +484,13 @@ hl_model_summary_free (HlModelSummary *self)
   if (self == NULL)
     return;
   for (int r = 0; r < HL_N_RANKINGS; r++)
-    for (int d = 0; d < HL_N_DISTANCES; d++)
-      g_free (self->points[r][d]);
+    {
+      for (int d = 0; d < HL_N_DISTANCES; d++)
+        g_free (self->points[r][d]);
+      g_free (self->residual[r]);
+      g_free (self->bound[r]);
+      g_free (self->gap_over_b[r]);
+    }
   g_free (self->grid);
   g_free (self->regime_counts);
   g_free (self);

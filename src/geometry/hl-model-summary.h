@@ -1,5 +1,5 @@
 /* hl-model-summary.h: model-level results over many head results
- * (FRAMEWORK.md, "Model-level results").
+ * (docs/metrics.md, "Model-level results").
  *
  * Averaging order (the follow-up's): at each N, a sample's value is the mean
  * over every head result of that sample (all layers, heads and queries)
@@ -46,6 +46,13 @@ typedef struct
   HlModelPoint *points[HL_N_RANKINGS][HL_N_DISTANCES];
   /* The N where corr_recall_rho0 is largest; 0 when it is never defined. */
   int           corr_peak_n[HL_N_RANKINGS][HL_N_DISTANCES];
+  /* Theory next to measurement, per ranking over the grid, averaged like
+   * the curves (over a sample's results, then over samples): the mean
+   * ||o - s_N||, B (1 - M_N) and Delta_N / B; NaN where no result has N,
+   * NULL when the ranking was not computed. */
+  double       *residual[HL_N_RANKINGS];
+  double       *bound[HL_N_RANKINGS];
+  double       *gap_over_b[HL_N_RANKINGS];
   int           n_samples;   /* distinct samples among the results */
   int           n_layers;
   int          *regime_counts; /* [n_layers * HL_N_REGIMES]: results (heads x

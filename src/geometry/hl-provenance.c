@@ -216,6 +216,7 @@ set_options (HlProvenance                *self,
     {
       add_list (b, "layers", whole->layers, whole->n_layers, "all");
       add_list (b, "heads", whole->heads, whole->n_heads, "all");
+      add_list (b, "window", whole->windows, whole->n_windows, "all");
       /* The taxonomy checks' thresholds, by the names of their options. */
       for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
         {

@@ -1,7 +1,7 @@
 /* hl-regime.h: the head regime (Retriever / Mixer / Reset / Other) and the
  * sentence that explains it.
  *
- * The rule is our own reading of the paper's signatures (FRAMEWORK.md,
+ * The rule is our own reading of the paper's signatures (docs/metrics.md,
  * "Head regimes"): it uses the output-norm shares, the sink's attention
  * mass and the alignment trajectories c_0(N) = cos(s_N, v_0) and
  * c_t(N) = cos(s_N, v_t) of the attention ranking. A short decision list,
@@ -131,7 +131,7 @@ gboolean  hl_regime_trajectories_from_curves (const HlCurveSet      *curves,
                                               HlRegimeTrajectories  *out);
 
 /* c_0(N) and c_t(N) of the attention ranking over @grid computed directly
- * from @input (prefix sums in double, the cosine of FRAMEWORK.md), for
+ * from @input (prefix sums in double, the cosine of docs/metrics.md), for
  * analyses that did not compute that ranking. */
 void      hl_regime_compute_trajectories (const HlHeadInput *input,
                                           const int         *grid,

@@ -165,7 +165,7 @@ hl_separability_exact_distance (const float  *v,
 /* A 64-bit integer whose unsigned order is the descending order of @key
  * (-0 counts as +0): sorting these ascending with a stable sort over keys
  * in index order gives the "descending, ties: lower index first" ranking
- * of FRAMEWORK.md. */
+ * of docs/metrics.md. */
 static guint64
 descending_bits (double key)
 {

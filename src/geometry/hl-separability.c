@@ -1,61 +1,8 @@
-/* hl-separability.c: the fast path of the separability metrics.
- *
- * For one head, the points are y_i = alpha_i v_i, each component exact in
- * double (a product of two floats), formed from the float32 values where
- * they are needed rather than stored. Prefix sums in double over each
- * ranked order build every centre s_N of every ranking instance
- * (attention, contribution, R random repeats; every N of the grid) into
- * S [m x d]; one SGEMM of the float32 centres with the float32 values gives
- * <s, v_i>, times alpha_i the entries of G = S Y^T [m x n], and with the
- * squared norms every distance follows:
- *   Euclidean  D^2 - ||s||^2 = ||y||^2 - 2 <y, s>
- *   cosine     D - 1         = -<y, s> / (||y|| ||s|| + 1e-12).
- * Both keys are increasing functions of D for a fixed centre, so every
- * comparison of Definition 1 can be made on them; subtracting ||s||^2 keeps
- * the Euclidean key free of the cancellation of ||y||^2 + ||s||^2 - 2 y.s.
- *
- * Exactness. Every key is computed in float32 from G and comes with a
- * rigorous interval [lo_i, hi_i] that holds the key of the distance an exact
- * computation in double gives (hl_separability_exact_distance ()): alpha_i
- * times the float32 dot product of the rounded centre and v_i differs from
- * the exact <y_i, s> by at most (d + 3) u ||y|| ||s|| (u = 2^-24, any
- * summation order, FMA or not) plus a term for gradual underflow; the
- * bound adds the rounding of the float32 key arithmetic and a relative
- * slack of 1e-9 for the double arithmetic (see
- * kernel_bound_coefficients ()). Per centre, one vectorised pass computes
- * the intervals and four extremes: the largest lo
- * and hi over S_N bracket the key of rho_max, the smallest lo and hi outside
- * S_N bracket the key of rho_min. A second vectorised pass counts the keys
- * whose interval decides their count on its own and collects the rest:
- * the candidates for rho_max and rho_min and the keys whose interval
- * straddles a bracket (on paper-sized heads two per centre on average: the
- * farthest selected key and the nearest other one). Only those are
- * recomputed exactly in double, directly from y_i = alpha_i v_i and s_N, by
- * the arithmetic of the reference. So P, R, rho_min and rho_max are those
- * of the exact computation, and the GEMM does the bulk of the arithmetic.
- *
- * When a head's magnitudes could overflow float32 (or are not finite), the
- * intervals are not trusted: every key becomes a candidate and every
- * distance is computed exactly (slow, and still exact).
- *
- * Cost. The prefix sums add each ranked y_i in double, one key after the
- * other (the order fixes the rounding, and the reference sums the same
- * way), stripe by stripe of the d components so a stripe of the values
- * stays in the L2 cache from one ranking instance to the next. On a
- * paper-sized head
- * (1024 keys, d 128, attention + 16 random repeats, 10 N) the SGEMM is half
- * of the time; the prefix sums, the two passes, the random permutations and
- * the per-head preparation share the rest (docs/performance.md).
- *
- * The hot loops use GCC vector extensions or loops the vectoriser handles,
- * and are compiled twice (AVX2 and the x86-64 baseline) with the right one
- * picked at load time, or, where they convert floats to double, AVX2 and
- * FMA intrinsics picked at run time over plain loops: the binary runs on
- * any x86-64, with the same results on either path. The membership of S_N
- * enters those loops as two offset arrays (0 or an infinity) rather than a
- * branch. Centres are processed in blocks so memory stays bounded for the
- * "every N" grid; a workspace (hl_separability_compute_with ()) keeps the
- * few megabytes of a head from one head to the next.
+/* hl-separability.c: the fast path of the separability metrics: prefix sums
+ * build every centre s_N, one SGEMM gives every distance, rigorous float32
+ * intervals decide most counts and the rest is recomputed exactly in
+ * double. docs/separability.md explains the design, its exactness argument
+ * and its cost.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,5 +1,5 @@
 /* hl-separability.h: top-N selection and the separability metrics of one
- * attention operation (FRAMEWORK.md, "Selection" and "Separability").
+ * attention operation (docs/metrics.md, "Separability").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -60,7 +60,7 @@ typedef struct
 /* The fast path: prefix sums build every centre s_N of every ranking, one
  * GEMM gives every distance. Never fails on a valid input. The counts (so P
  * and R) and rho_min / rho_max equal those of an exact computation in double
- * (see the comment at the top of hl-separability.c). Reuses a workspace
+ * (see docs/separability.md). Reuses a workspace
  * kept per calling thread (freed when the thread ends; see
  * hl_separability_compute_with () to manage one yourself); does not change
  * the number of BLAS threads. */

@@ -48,7 +48,7 @@ get_window (HlApplication *self)
   if (HL_IS_WINDOW (window))
     return HL_WINDOW (window);
 
-  return hl_window_new (self);
+  return hl_window_new (GTK_APPLICATION (self));
 }
 
 static void
@@ -56,9 +56,10 @@ hl_application_activate (GApplication *app)
 {
   HlApplication *self = HL_APPLICATION (app);
   HlWindow *window = get_window (self);
+  HlSession *session = hl_window_get_session (window);
 
   /* With no file given, the bundled sample shows what Headlens does. */
-  if (hl_window_get_activations (window) == NULL && !hl_window_get_loading (window))
+  if (hl_session_get_file (session) == NULL && !hl_session_get_loading (session))
     {
       g_autoptr(GFile) sample = hl_application_dup_sample_file ();
 
@@ -80,7 +81,7 @@ hl_application_open (GApplication  *app,
 
   for (int i = 0; i < n_files; i++)
     {
-      HlWindow *window = i == 0 ? get_window (self) : hl_window_new (self);
+      HlWindow *window = i == 0 ? get_window (self) : hl_window_new (GTK_APPLICATION (self));
 
       hl_window_open (window, files[i]);
       gtk_window_present (GTK_WINDOW (window));

@@ -7,6 +7,7 @@
 
 #include "hl-dialogs.h"
 #include "hl-export-dialog.h"
+#include "hl-plot-text.h"
 
 #define POINTS_PER_INCH 72.0
 #define CM_PER_INCH     2.54
@@ -39,13 +40,6 @@ static const struct
   [PRESET_SLIDE] = { 10.0, 5.6 },
 };
 
-typedef struct
-{
-  char           *title;
-  char           *basename;
-  HlPlotSnapshot *snapshot;
-} Figure;
-
 struct _HlExportDialog
 {
   AdwWindow          parent_instance;
@@ -71,8 +65,10 @@ struct _HlExportDialog
   AdwComboRow       *style_row;
   GtkStringList     *style_list;
   GtkSpinButton     *font_spin;
+  GtkFontButton     *font_button;
 
-  GPtrArray         *figures;        /* of Figure, owned */
+  GSettings         *settings;       /* owned: the font is remembered */
+  GPtrArray         *figures;        /* of HlFigure, owned */
   HlPlotStylePreset  current;        /* the screen's style when opened */
   double             width;          /* inches: the truth the spins show */
   double             height;
@@ -91,18 +87,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-figure_free (gpointer data)
-{
-  Figure *figure = data;
-
-  g_free (figure->title);
-  g_free (figure->basename);
-  hl_plot_snapshot_unref (figure->snapshot);
-  g_free (figure);
-}
-
-static Figure *
+static HlFigure *
 selected_figure (HlExportDialog *self)
 {
   guint index = adw_combo_row_get_selected (self->figure_row);
@@ -167,10 +152,43 @@ hl_export_dialog_dup_style (HlExportDialog *self)
   preset = adw_combo_row_get_selected (self->style_row) == 1 ? self->current
                                                              : HL_PLOT_STYLE_LIGHT;
   style = hl_plot_style_new (preset, HL_PLOT_TARGET_EXPORT);
-  family = g_strdup (style->font_family);
+  family = hl_export_dialog_dup_font_family (self);
   hl_plot_style_set_font (style, family, gtk_spin_button_get_value (self->font_spin));
 
   return style;
+}
+
+char *
+hl_export_dialog_dup_font_family (HlExportDialog *self)
+{
+  PangoFontDescription *font;
+  char *family = NULL;
+
+  g_return_val_if_fail (HL_IS_EXPORT_DIALOG (self), NULL);
+
+  font = gtk_font_chooser_get_font_desc (GTK_FONT_CHOOSER (self->font_button));
+  if (font != NULL && pango_font_description_get_family (font) != NULL)
+    family = g_strdup (pango_font_description_get_family (font));
+  g_clear_pointer (&font, pango_font_description_free);
+  return family != NULL ? family : g_settings_get_string (self->settings, "export-font-family");
+}
+
+void
+hl_export_dialog_set_font_family (HlExportDialog *self,
+                                  const char     *family)
+{
+  PangoFontDescription *font;
+
+  g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (family != NULL);
+
+  /* Not through a string: Pango would read "Roman" in "Latin Modern
+   * Roman" as a style. */
+  font = pango_font_description_new ();
+  pango_font_description_set_family (font, family);
+  pango_font_description_set_size (font, (int) (gtk_spin_button_get_value (self->font_spin) * PANGO_SCALE));
+  gtk_font_chooser_set_font_desc (GTK_FONT_CHOOSER (self->font_button), font);
+  pango_font_description_free (font);
 }
 
 /* The pixel size of a PNG, so the user sees what 300 DPI means. */
@@ -313,6 +331,17 @@ option_changed_cb (HlExportDialog *self)
   hl_export_dialog_changed (self);
 }
 
+/* A family that is not installed is never offered, so the one chosen can
+ * be remembered for the next figure as it is. */
+static void
+font_button_notify_cb (HlExportDialog *self)
+{
+  g_autofree char *family = hl_export_dialog_dup_font_family (self);
+
+  g_settings_set_string (self->settings, "export-font-family", family);
+  hl_export_dialog_changed (self);
+}
+
 /* Figures --------------------------------------------------------------- */
 
 /* Until the user picks a size, each figure starts at its kind's: a
@@ -330,14 +359,14 @@ hl_export_dialog_apply_default_size (HlExportDialog *self,
 static void
 hl_export_dialog_show_figure (HlExportDialog *self)
 {
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
 
   if (figure == NULL)
     return;
 
-  hl_export_dialog_apply_default_size (self, hl_plot_snapshot_get_kind (figure->snapshot));
+  hl_export_dialog_apply_default_size (self, hl_figure_get_kind (figure));
 
-  adw_window_title_set_subtitle (self->window_title, figure->title);
+  adw_window_title_set_subtitle (self->window_title, hl_figure_get_name (figure));
   gtk_widget_queue_draw (GTK_WIDGET (self->preview));
 }
 
@@ -351,21 +380,14 @@ figure_row_selected_cb (HlExportDialog *self,
 
 void
 hl_export_dialog_add_figure (HlExportDialog *self,
-                             const char     *title,
-                             const char     *basename,
-                             HlPlotSnapshot *snapshot)
+                             HlFigure       *figure)
 {
-  Figure *figure;
-
   g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
-  g_return_if_fail (title != NULL && basename != NULL && snapshot != NULL);
+  g_return_if_fail (figure != NULL);
+  g_return_if_fail (hl_figure_get_name (figure) != NULL && hl_figure_get_basename (figure) != NULL);
 
-  figure = g_new0 (Figure, 1);
-  figure->title = g_strdup (title);
-  figure->basename = g_strdup (basename);
-  figure->snapshot = hl_plot_snapshot_ref (snapshot);
-  g_ptr_array_add (self->figures, figure);
-  gtk_string_list_append (self->figure_list, title);
+  g_ptr_array_add (self->figures, hl_figure_ref (figure));
+  gtk_string_list_append (self->figure_list, hl_figure_get_name (figure));
 
   /* A choice of one is no choice. */
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), self->figures->len > 1);
@@ -452,7 +474,7 @@ preview_draw_cb (GtkDrawingArea *area,
                  gpointer        user_data)
 {
   HlExportDialog *self = user_data;
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
   g_autoptr(HlPlotStyle) style = NULL;
   HlPlotExportOptions options;
   graphene_rect_t rect;
@@ -477,9 +499,8 @@ preview_draw_cb (GtkDrawingArea *area,
   cairo_clip (cr);
   cairo_translate (cr, rect.origin.x, rect.origin.y);
   cairo_scale (cr, scale, scale);
-  hl_plot_draw (hl_plot_snapshot_get_kind (figure->snapshot), style,
-                hl_plot_snapshot_get_data (figure->snapshot), cr,
-                self->width * POINTS_PER_INCH, self->height * POINTS_PER_INCH);
+  hl_figure_draw (figure, style, cr, self->width * POINTS_PER_INCH,
+                  self->height * POINTS_PER_INCH);
   cairo_restore (cr);
 
   /* The page's edge, so a white figure stands out from the window. */
@@ -510,7 +531,7 @@ static void
 hl_export_dialog_write (HlExportDialog *self,
                         const char     *path)
 {
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
   g_autoptr(HlPlotStyle) style = hl_export_dialog_dup_style (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
@@ -519,9 +540,7 @@ hl_export_dialog_write (HlExportDialog *self,
   g_assert (figure != NULL);
 
   hl_export_dialog_get_options (self, &options);
-  if (!hl_plot_export_to_file (hl_plot_snapshot_get_kind (figure->snapshot), style,
-                               hl_plot_snapshot_get_data (figure->snapshot),
-                               &options, path, &error))
+  if (!hl_figure_export_to_file (figure, style, &options, path, &error))
     {
       hl_dialogs_show_error (GTK_WINDOW (self), _("Could Not Save the Figure"),
                              error->message);
@@ -627,7 +646,7 @@ void
 hl_export_dialog_choose_file (HlExportDialog *self)
 {
   HlPlotFormat format = selected_format (self);
-  Figure *figure = selected_figure (self);
+  HlFigure *figure = selected_figure (self);
   g_autoptr(GtkFileFilter) filter = format_filter (format);
   g_autofree char *name = NULL;
   GtkFileChooserNative *chooser;
@@ -641,7 +660,7 @@ hl_export_dialog_choose_file (HlExportDialog *self)
                                          GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  name = g_strconcat (figure->basename, format_extension (format), NULL);
+  name = g_strconcat (hl_figure_get_basename (figure), format_extension (format), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), g_object_ref (self));
@@ -700,6 +719,7 @@ static void
 hl_export_dialog_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), HL_TYPE_EXPORT_DIALOG);
+  g_clear_object (&HL_EXPORT_DIALOG (object)->settings);
 
   G_OBJECT_CLASS (hl_export_dialog_parent_class)->dispose (object);
 }
@@ -744,6 +764,7 @@ hl_export_dialog_class_init (HlExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExportDialog, style_row);
   gtk_widget_class_bind_template_child (widget_class, HlExportDialog, style_list);
   gtk_widget_class_bind_template_child (widget_class, HlExportDialog, font_spin);
+  gtk_widget_class_bind_template_child (widget_class, HlExportDialog, font_button);
   gtk_widget_class_bind_template_callback (widget_class, save_button_clicked_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -770,8 +791,26 @@ hl_export_dialog_connect (HlExportDialog *self)
                             G_CALLBACK (option_changed_cb), self);
   g_signal_connect_swapped (self->font_spin, "value-changed",
                             G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->font_button, "notify::font-desc",
+                            G_CALLBACK (font_button_notify_cb), self);
   g_signal_connect_swapped (self->transparent_switch, "notify::active",
                             G_CALLBACK (option_changed_cb), self);
+}
+
+/* The family of the last export; one that is gone (uninstalled since) falls
+ * back to the default rather than to whatever fontconfig substitutes. */
+static void
+hl_export_dialog_restore_font (HlExportDialog *self)
+{
+  g_autofree char *family = g_settings_get_string (self->settings, "export-font-family");
+
+  if (!hl_plot_text_has_family (family))
+    {
+      g_settings_reset (self->settings, "export-font-family");
+      g_clear_pointer (&family, g_free);
+      family = g_settings_get_string (self->settings, "export-font-family");
+    }
+  hl_export_dialog_set_font_family (self, family);
 }
 
 static void
@@ -779,7 +818,9 @@ hl_export_dialog_init (HlExportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->figures = g_ptr_array_new_with_free_func (figure_free);
+  self->figures = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_figure_unref);
+  self->settings = g_settings_new (APPLICATION_ID);
+  hl_export_dialog_restore_font (self);
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), FALSE);
   gtk_drawing_area_set_draw_func (self->preview, preview_draw_cb, self, NULL);
   hl_export_dialog_connect (self);

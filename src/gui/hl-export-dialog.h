@@ -2,9 +2,9 @@
  * as PNG, SVG or PDF at an exact size, with a preview drawn by the real
  * renderer at that size.
  *
- * The dialog owns snapshots of its figures, so the window that opened it
- * may change (an analysis finishing, another head selected) while it is
- * open.
+ * Figures never change once built, and the dialog holds them, so the
+ * window that opened it may move on (an analysis finishing, another head
+ * selected) while it is open.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +12,7 @@
 
 #include <adwaita.h>
 
-#include "hl-plot-export.h"
-#include "hl-plot-snapshot.h"
+#include "hl-figure.h"
 
 G_BEGIN_DECLS
 
@@ -25,14 +24,12 @@ G_DECLARE_FINAL_TYPE (HlExportDialog, hl_export_dialog, HL, EXPORT_DIALOG, AdwWi
 HlExportDialog *hl_export_dialog_new             (GtkWindow          *parent,
                                                   HlPlotStylePreset   current);
 
-/* Adds a figure to the choice: @title names it in the list, @basename is
- * the suggested file name without extension. The first one added is
- * selected. Until a size is chosen, the selected figure's kind sets it
- * (panels are double column, other plots single column). */
+/* Adds a named figure to the choice: its name is listed, its basename is
+ * the suggested file name. The first one added is selected. Until a size
+ * is chosen, the selected figure's kind sets it (panels are double column,
+ * other plots single column). */
 void            hl_export_dialog_add_figure      (HlExportDialog     *self,
-                                                  const char         *title,
-                                                  const char         *basename,
-                                                  HlPlotSnapshot     *snapshot);
+                                                  HlFigure           *figure);
 void            hl_export_dialog_select_figure   (HlExportDialog     *self,
                                                   guint               index);
 guint           hl_export_dialog_get_n_figures   (HlExportDialog     *self);
@@ -49,6 +46,12 @@ void            hl_export_dialog_set_size        (HlExportDialog     *self,
                                                   double              height);
 void            hl_export_dialog_set_dpi         (HlExportDialog     *self,
                                                   double              dpi);
+/* The font family of the figure's text (remembered in GSettings
+ * export-font-family); setting one that is not installed leaves fontconfig
+ * to substitute, so callers offer installed families only. */
+char           *hl_export_dialog_dup_font_family (HlExportDialog     *self);
+void            hl_export_dialog_set_font_family (HlExportDialog     *self,
+                                                  const char         *family);
 /* The style the file is drawn with (a copy: the caller frees it). */
 HlPlotStyle    *hl_export_dialog_dup_style       (HlExportDialog     *self);
 

@@ -3,18 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
-#include <math.h>
-#include <string.h>
 
-#include "hl-alignment-plot.h"
-#include "hl-background.h"
-#include "hl-curves-plot.h"
-#include "hl-decay-plot.h"
 #include "hl-head-detail.h"
 #include "hl-plot-view.h"
-#include "hl-profile-plot.h"
-#include "hl-projection.h"
 #include "hl-scatter-view.h"
+#include "hl-session-figures.h"
+#include "hl-session-watch.h"
 
 typedef enum {
   DIAG_CV,
@@ -28,76 +22,43 @@ typedef enum {
   N_DIAGS
 } Diag;
 
-/* What the worker reads and computes for one head; immutable once made. */
-typedef struct
-{
-  int            n_keys;
-  float         *alpha;        /* [n_keys] */
-  char         **tokens;       /* [n_keys] texts, or NULL */
-  HlProjection  *projection;
-} HeadData;
-
 struct _HlHeadDetail
 {
-  GtkWidget            parent_instance;
+  GtkWidget        parent_instance;
 
   /* Template widgets */
-  GtkStack            *stack;
-  GtkLabel            *title_label;
-  GtkLabel            *regime_label;
-  GtkGrid             *plot_grid;
-  GtkCheckButton      *log_check;
-  GtkGrid             *diagnostics_grid;
+  GtkStack        *stack;
+  GtkLabel        *title_label;
+  GtkLabel        *regime_label;
+  HlPlotView      *curves_view;
+  HlPlotView      *alignment_view;
+  HlScatterView   *scatter_view;
+  HlPlotView      *profile_view;
+  HlPlotView      *decay_view;
+  GtkCheckButton  *log_check;
+  GtkGrid         *diagnostics_grid;
+  GtkLabel        *diag_values[N_DIAGS];
 
-  HlPlotView          *curves_view;
-  HlPlotView          *alignment_view;
-  HlScatterView       *scatter_view;
-  HlPlotView          *profile_view;
-  HlPlotView          *decay_view;
-  GtkLabel            *diag_values[N_DIAGS];
-
-  GSettings           *settings;
-  HlHeadResult        *result;        /* the head shown, or NULL */
-  HeadData            *head_data;     /* its projection, NULL while computed */
-  GCancellable        *cancellable;   /* the projection being computed */
-  HlRanking            ranking;
-  HlDistance           distance;
-  int                  n;
-
-  /* The arrays the plot structs point into. */
-  float               *curve_values;  /* [2 * HL_N_CURVES * n_grid] */
-  int                  lags[HL_DIAGNOSTICS_MAX_LAGS];
-  HlCurvesPlotData     curves_data;
-  HlAlignmentPlotData  alignment_data;
-  HlProfilePlotData    profile_data;
-  HlDecayPlotData      decay_data;
+  GSettings       *settings;
+  HlSession       *session;        /* owned, or NULL */
+  char            *placeholder;    /* what the scatter and profile say instead, or NULL */
+  char            *head_error;     /* why the head's data could not be read, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (HlHeadDetail, hl_head_detail, GTK_TYPE_WIDGET)
 
-static void
-head_data_free (HeadData *data)
-{
-  g_free (data->alpha);
-  g_strfreev (data->tokens);
-  g_clear_pointer (&data->projection, hl_projection_free);
-  g_free (data);
-}
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeadData, head_data_free)
+static GParamSpec *properties[N_PROPS];
 
 GtkWidget *
 hl_head_detail_new (void)
 {
   return g_object_new (HL_TYPE_HEAD_DETAIL, NULL);
-}
-
-HlHeadResult *
-hl_head_detail_get_result (HlHeadDetail *self)
-{
-  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
-
-  return self->result;
 }
 
 const char *
@@ -108,118 +69,90 @@ hl_head_detail_get_title (HlHeadDetail *self)
   return gtk_label_get_text (self->title_label);
 }
 
-gboolean
-hl_head_detail_get_loading (HlHeadDetail *self)
-{
-  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), FALSE);
-
-  return self->cancellable != NULL;
-}
-
-const HlScatter *
-hl_head_detail_get_scatter (HlHeadDetail *self)
+HlFigure *
+hl_head_detail_get_figure (HlHeadDetail *self,
+                           HlPlotKind    kind)
 {
   g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
 
-  return hl_scatter_view_get_scatter (self->scatter_view);
+  switch (kind)
+    {
+    case HL_PLOT_CURVES: return hl_plot_view_get_figure (self->curves_view);
+    case HL_PLOT_ALIGNMENT: return hl_plot_view_get_figure (self->alignment_view);
+    case HL_PLOT_SCATTER: return hl_scatter_view_get_figure (self->scatter_view);
+    case HL_PLOT_PROFILE: return hl_plot_view_get_figure (self->profile_view);
+    case HL_PLOT_DECAY: return hl_plot_view_get_figure (self->decay_view);
+    case HL_PLOT_HEATMAP:
+    case HL_PLOT_REGIMES:
+    case HL_PLOT_CORRELATION:
+    case HL_PLOT_PANEL:
+    case HL_N_PLOT_KINDS:
+    default: return NULL;
+    }
 }
 
-/* The curves of the chosen ranking (solid) and of the random control
- * (dashed), copied out of the engine's per-N structs. */
+const char *
+hl_head_detail_get_placeholder (HlHeadDetail *self)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+
+  return self->placeholder;
+}
+
+static HlFigure *
+build (HlHeadDetail    *self,
+       HlSessionFigure  which)
+{
+  return hl_session_build_figure (self->session, which, HL_FIGURE_TARGET_SCREEN);
+}
+
+/* Why the scatter and the profile show no figure, or NULL when they do. */
+static char *
+dup_placeholder (HlHeadDetail *self)
+{
+  HlHeadData *data = hl_session_get_head_data (self->session);
+
+  if (self->head_error != NULL)
+    return g_strdup (_("Could not read this head"));
+  if (data == NULL)
+    return g_strdup (_("Reading the head…"));
+  if (data->n_keys < 2)
+    return g_strdup_printf (_("The query at position %d sees a single key: no selection of "
+                              "N tokens to show"), data->query_position);
+  return NULL;
+}
+
+static void
+hl_head_detail_update_points (HlHeadDetail *self)
+{
+  g_autoptr(HlFigure) scatter = build (self, HL_SESSION_FIGURE_SCATTER);
+  g_autoptr(HlFigure) profile = build (self, HL_SESSION_FIGURE_PROFILE);
+
+  g_free (self->placeholder);
+  self->placeholder = scatter == NULL ? dup_placeholder (self) : NULL;
+  hl_scatter_view_set_placeholder (self->scatter_view, self->placeholder);
+  hl_plot_view_set_placeholder (self->profile_view, self->placeholder);
+  hl_scatter_view_set_figure (self->scatter_view, scatter, hl_session_get_head_data (self->session),
+                              hl_session_get_scatter (self->session));
+  hl_plot_view_set_figure (self->profile_view, profile);
+}
+
+/* The curves, alignment and decay of the head's result; a query with a
+ * single key has none of them (no N, no lag). */
 static void
 hl_head_detail_update_curves (HlHeadDetail *self)
 {
-  const HlCurveSet *curves = self->result->curves;
-  const HlSeparabilityPoint *ranked = curves->points[self->ranking][self->distance];
-  const HlSeparabilityPoint *random = curves->points[HL_RANKING_RANDOM][self->distance];
-  int n_grid = curves->n_grid;
+  g_autoptr(HlFigure) curves = build (self, HL_SESSION_FIGURE_HEAD_CURVES);
+  g_autoptr(HlFigure) alignment = build (self, HL_SESSION_FIGURE_ALIGNMENT);
+  g_autoptr(HlFigure) decay = build (self, HL_SESSION_FIGURE_DECAY);
+  const char *no_n = _("A single key: no N to plot");
 
-  g_free (self->curve_values);
-  self->curve_values = g_new (float, 2 * HL_N_CURVES * MAX (n_grid, 1));
-  memset (&self->curves_data, 0, sizeof self->curves_data);
-  self->curves_data.n_grid = n_grid;
-  self->curves_data.grid = curves->grid;
-  self->curves_data.chosen_n = self->n;
-  self->curves_data.title = _("This head");
-
-  for (int c = 0; c < HL_N_CURVES; c++)
-    {
-      float *r = self->curve_values + (2 * c) * n_grid;
-      float *q = self->curve_values + (2 * c + 1) * n_grid;
-
-      for (int i = 0; i < n_grid; i++)
-        {
-          const HlSeparabilityPoint *p[2] = { ranked ? &ranked[i] : NULL,
-                                              random ? &random[i] : NULL };
-          float *out[2] = { &r[i], &q[i] };
-
-          for (int k = 0; k < 2; k++)
-            *out[k] = p[k] == NULL ? NAN
-                      : c == HL_CURVE_PRECISION ? p[k]->precision
-                      : c == HL_CURVE_RECALL ? p[k]->recall : p[k]->f1;
-        }
-      self->curves_data.ranked[c] = ranked != NULL ? r : NULL;
-      self->curves_data.random[c] = random != NULL ? q : NULL;
-    }
-  hl_plot_view_set_data (self->curves_view, &self->curves_data);
-}
-
-static void
-hl_head_detail_update_alignment (HlHeadDetail *self)
-{
-  const HlCurveSet *curves = self->result->curves;
-
-  self->alignment_data.n_grid = curves->n_grid;
-  self->alignment_data.grid = curves->grid;
-  self->alignment_data.cos_sink = curves->align_sink[self->ranking];
-  self->alignment_data.cos_last = curves->align_last[self->ranking];
-  self->alignment_data.chosen_n = self->n;
-  self->alignment_data.title = _("Alignment of s<sub>N</sub>");
-  hl_plot_view_set_data (self->alignment_view, &self->alignment_data);
-}
-
-static void
-hl_head_detail_update_decay (HlHeadDetail *self)
-{
-  const HlDiagnostics *d = &self->result->diagnostics;
-
-  self->decay_data.n_lags = d->n_lags;
-  self->decay_data.lags = self->lags;
-  self->decay_data.c = d->decay;
-  self->decay_data.beta = d->n_lags > 0 ? d->beta : NAN;
-  self->decay_data.fit_error = d->n_lags > 0 ? d->beta_mae : NAN;
-  self->decay_data.title = _("Similarity decay");
-  hl_plot_view_set_data (self->decay_view, &self->decay_data);
-}
-
-/* The scatter and the profile need the projection; both follow N. */
-static void
-hl_head_detail_update_scatter (HlHeadDetail *self)
-{
-  HlScatter *scatter;
-  int n;
-
-  if (self->head_data == NULL)
-    {
-      hl_scatter_view_set_scatter (self->scatter_view, NULL, self->distance, -1, NULL, NULL);
-      hl_plot_view_set_data (self->profile_view, NULL);
-      return;
-    }
-
-  n = CLAMP (self->n, 1, MAX (self->head_data->n_keys - 1, 1));
-  scatter = hl_projection_scatter (self->head_data->projection, self->ranking,
-                                   self->distance, n, self->result->seed, 0);
-  hl_scatter_view_set_scatter (self->scatter_view, scatter, self->distance,
-                               self->result->query_position, self->head_data->alpha,
-                               (const char * const *) self->head_data->tokens);
-
-  self->profile_data.n_positions = self->head_data->n_keys;
-  self->profile_data.alpha = self->head_data->alpha;
-  self->profile_data.selected = scatter->selected;
-  self->profile_data.n = n;
-  self->profile_data.log_y = gtk_check_button_get_active (self->log_check);
-  self->profile_data.title = _("Attention profile");
-  hl_plot_view_set_data (self->profile_view, &self->profile_data);
+  hl_plot_view_set_placeholder (self->curves_view, no_n);
+  hl_plot_view_set_placeholder (self->alignment_view, no_n);
+  hl_plot_view_set_placeholder (self->decay_view, _("Too few keys to measure a decay"));
+  hl_plot_view_set_figure (self->curves_view, curves);
+  hl_plot_view_set_figure (self->alignment_view, alignment);
+  hl_plot_view_set_figure (self->decay_view, decay);
 }
 
 static void
@@ -232,9 +165,10 @@ set_diag (HlHeadDetail *self,
 }
 
 static void
-hl_head_detail_update_diagnostics (HlHeadDetail *self)
+hl_head_detail_update_diagnostics (HlHeadDetail       *self,
+                                   const HlHeadResult *result)
 {
-  const HlDiagnostics *d = &self->result->diagnostics;
+  const HlDiagnostics *d = &result->diagnostics;
   double sink, last, rest;
 
   hl_regime_shares (d, &sink, &last, &rest);
@@ -253,195 +187,96 @@ hl_head_detail_update_diagnostics (HlHeadDetail *self)
 }
 
 static void
-hl_head_detail_update_header (HlHeadDetail *self)
+hl_head_detail_update_header (HlHeadDetail       *self,
+                              const HlHeadResult *r)
 {
-  const HlHeadResult *r = self->result;
-  g_autofree char *title = NULL;
-  g_autofree char *reason = NULL;
+  g_autofree char *title = g_strdup_printf (_("Layer %d · Head %d"), r->layer, r->head);
+  g_autofree char *reason = g_markup_escape_text (r->reason, -1);
   g_autofree char *markup = NULL;
 
-  title = g_strdup_printf (_("Layer %d · Head %d"), r->layer, r->head);
   gtk_label_set_text (self->title_label, title);
-
-  reason = g_markup_escape_text (r->reason, -1);
-  /* Translators: the regime, then why, e.g. "Retriever: last-token contribution 0.81 …" */
-  markup = g_strdup_printf (_("<b>%s</b>: %s"), hl_regime_display_name (r->regime), reason);
+  if (self->head_error != NULL)
+    markup = g_markup_printf_escaped (_("<b>Could not read this head</b>: %s"), self->head_error);
+  else
+    /* Translators: the regime, then why, e.g. "Retriever: last-token contribution 0.81 …" */
+    markup = g_strdup_printf (_("<b>%s</b>: %s"), hl_regime_display_name (r->regime), reason);
   gtk_label_set_markup (self->regime_label, markup);
 }
 
 static void
 hl_head_detail_update (HlHeadDetail *self)
 {
-  if (self->result == NULL)
+  HlHeadResult *result = self->session != NULL
+                         ? hl_session_get_selected_result (self->session) : NULL;
+
+  if (result == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "none");
+      gtk_label_set_text (self->title_label, "");
+      hl_plot_view_set_figure (self->curves_view, NULL);
+      hl_plot_view_set_figure (self->alignment_view, NULL);
+      hl_plot_view_set_figure (self->decay_view, NULL);
+      hl_scatter_view_set_figure (self->scatter_view, NULL, NULL, NULL);
+      hl_plot_view_set_figure (self->profile_view, NULL);
       return;
     }
 
-  hl_head_detail_update_header (self);
+  hl_head_detail_update_header (self, result);
+  hl_head_detail_update_diagnostics (self, result);
   hl_head_detail_update_curves (self);
-  hl_head_detail_update_alignment (self);
-  hl_head_detail_update_decay (self);
-  hl_head_detail_update_diagnostics (self);
-  hl_head_detail_update_scatter (self);
+  hl_head_detail_update_points (self);
   gtk_stack_set_visible_child_name (self->stack, "head");
 }
 
-void
-hl_head_detail_set_view (HlHeadDetail *self,
-                         HlRanking     ranking,
-                         HlDistance    distance,
-                         int           n)
-{
-  g_return_if_fail (HL_IS_HEAD_DETAIL (self));
-  g_return_if_fail (ranking < HL_N_RANKINGS && distance < HL_N_DISTANCES);
-
-  if (self->ranking == ranking && self->distance == distance && self->n == n)
-    return;
-
-  self->ranking = ranking;
-  self->distance = distance;
-  self->n = n;
-  hl_head_detail_update (self);
-}
-
-/* Copies attention row @query of @rows ([n_queries, seq_len]) up to the
- * query position: the keys the query sees. */
-static float *
-copy_visible_alpha (const float *rows,
-                    int          seq_len,
-                    int          query,
-                    int          n_keys)
-{
-  return g_memdup2 (rows + (gsize) query * seq_len, sizeof (float) * n_keys);
-}
-
-static HeadData *
-read_head_data (HlActivations       *file,
-                const HlHeadResult  *result,
-                GError             **error)
-{
-  const HlActivationsInfo *info = hl_activations_get_info (file);
-  g_autoptr(HeadData) data = g_new0 (HeadData, 1);
-  g_autofree float *values = g_new (float, (gsize) info->seq_len * info->head_dim);
-  g_autofree float *rows = g_new (float, (gsize) info->n_queries * info->seq_len);
-  HlHeadInput input;
-
-  if (!hl_activations_read_values (file, result->layer, result->sample, result->kv_head,
-                                   values, error)
-      || !hl_activations_read_attention (file, result->layer, result->sample, result->head,
-                                         rows, error))
-    return NULL;
-
-  data->n_keys = result->query_position + 1;
-  data->alpha = copy_visible_alpha (rows, info->seq_len, result->query_index, data->n_keys);
-  if (info->has_token_texts)
-    data->tokens = hl_activations_read_token_texts (file, result->sample, NULL);
-
-  input = (HlHeadInput) { data->n_keys, info->head_dim, values, data->alpha };
-  data->projection = hl_projection_new (&input, error);
-  if (data->projection == NULL)
-    return NULL;
-
-  return g_steal_pointer (&data);
-}
-
 static void
-read_head_data_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
+session_notify_cb (HlHeadDetail *self,
+                   GParamSpec   *pspec,
+                   HlSession    *session)
 {
-  HlHeadResult *result = task_data;
-  HlActivations *file = g_object_get_data (G_OBJECT (task), "file");
-  GError *error = NULL;
-  HeadData *data = read_head_data (file, result, &error);
-
-  if (data == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, data, (GDestroyNotify) head_data_free);
-}
-
-static void
-read_head_data_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  HlHeadDetail *self = HL_HEAD_DETAIL (object);
-  g_autoptr(GError) error = NULL;
-  HeadData *data = g_task_propagate_pointer (G_TASK (result), &error);
-
-  /* Another head was selected meanwhile. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  g_clear_object (&self->cancellable);
-  if (data == NULL)
-    {
-      g_autofree char *markup = g_markup_printf_escaped (_("<b>Could not read this head</b>: %s"),
-                                                         error->message);
-      gtk_label_set_markup (self->regime_label, markup);
-      return;
-    }
-
-  self->head_data = data;
-  hl_head_detail_update_scatter (self);
-}
-
-static void
-hl_head_detail_clear_head (HlHeadDetail *self)
-{
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-
-  /* The views borrow the head's arrays: let go of them first. */
-  if (self->scatter_view != NULL)
-    hl_scatter_view_set_scatter (self->scatter_view, NULL, self->distance, -1, NULL, NULL);
-  if (self->profile_view != NULL)
-    hl_plot_view_set_data (self->profile_view, NULL);
-  g_clear_pointer (&self->head_data, head_data_free);
-  g_clear_pointer (&self->result, hl_head_result_unref);
-}
-
-void
-hl_head_detail_set_head (HlHeadDetail  *self,
-                         HlActivations *file,
-                         HlHeadResult  *result)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (HL_IS_HEAD_DETAIL (self));
-  g_return_if_fail (result == NULL || HL_IS_ACTIVATIONS (file));
-
-  if (result == self->result)
-    return;
-
-  hl_head_detail_clear_head (self);
-  if (result != NULL)
-    {
-      self->result = hl_head_result_ref (result);
-      self->cancellable = g_cancellable_new ();
-      task = g_task_new (self, self->cancellable, read_head_data_cb, NULL);
-      g_task_set_source_tag (task, hl_head_detail_set_head);
-      g_task_set_task_data (task, hl_head_result_ref (result),
-                            (GDestroyNotify) hl_head_result_unref);
-      g_object_set_data_full (G_OBJECT (task), "file", g_object_ref (file), g_object_unref);
-      hl_background_run_in_thread (task, read_head_data_thread);
-    }
+  /* A new head is being read: its error is not known yet. */
+  if (hl_session_get_head_loading (session))
+    g_clear_pointer (&self->head_error, g_free);
   hl_head_detail_update (self);
 }
 
 static void
-log_check_toggled_cb (HlHeadDetail   *self,
-                      GtkCheckButton *check)
+session_head_failed_cb (HlHeadDetail *self,
+                        const GError *error,
+                        HlSession    *session)
 {
-  if (self->head_data == NULL)
+  g_free (self->head_error);
+  self->head_error = g_strdup (error->message);
+  hl_head_detail_update (self);
+}
+
+void
+hl_head_detail_set_session (HlHeadDetail *self,
+                            HlSession    *session)
+{
+  static const char * const shown[] = {
+    "selected-result", "head-data", "head-loading", "n", "ranking", "distance",
+    "profile-log-scale", NULL
+  };
+
+  g_return_if_fail (HL_IS_HEAD_DETAIL (self));
+
+  if (!hl_session_watch (self, &self->session, session, shown,
+                        G_CALLBACK (session_notify_cb)))
     return;
 
-  self->profile_data.log_y = gtk_check_button_get_active (check);
-  hl_plot_view_set_data (self->profile_view, &self->profile_data);
+  if (session != NULL)
+    g_signal_connect_swapped (session, "head-failed", G_CALLBACK (session_head_failed_cb), self);
+  g_clear_pointer (&self->head_error, g_free);
+  hl_head_detail_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+HlSession *
+hl_head_detail_get_session (HlHeadDetail *self)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+
+  return self->session;
 }
 
 /* One line of the diagnostics: the quantity, its definition and its value. */
@@ -493,36 +328,12 @@ hl_head_detail_init_diagnostics (HlHeadDetail *self)
 }
 
 static void
-hl_head_detail_init_plots (HlHeadDetail *self)
-{
-  self->curves_view = HL_PLOT_VIEW (hl_plot_view_new (HL_PLOT_CURVES,
-                                                      _("Precision, recall and F1 over N")));
-  self->alignment_view = HL_PLOT_VIEW (hl_plot_view_new (HL_PLOT_ALIGNMENT,
-                                                         _("Alignment of s_N with the sink and the query token over N")));
-  self->scatter_view = HL_SCATTER_VIEW (hl_scatter_view_new ());
-  self->profile_view = HL_PLOT_VIEW (hl_plot_view_new (HL_PLOT_PROFILE,
-                                                       _("Attention profile over positions")));
-  self->decay_view = HL_PLOT_VIEW (hl_plot_view_new (HL_PLOT_DECAY,
-                                                     _("Similarity decay c(k) and its fit")));
-  gtk_widget_set_size_request (GTK_WIDGET (self->scatter_view), 320, 420);
-
-  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->curves_view), 0, 0, 1, 1);
-  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->alignment_view), 1, 0, 1, 1);
-  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->scatter_view), 0, 1, 2, 1);
-  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->profile_view), 0, 2, 1, 1);
-  gtk_grid_attach (self->plot_grid, GTK_WIDGET (self->decay_view), 1, 2, 1, 1);
-
-  for (int k = 0; k < HL_DIAGNOSTICS_MAX_LAGS; k++)
-    self->lags[k] = k + 1;
-}
-
-static void
 hl_head_detail_dispose (GObject *object)
 {
   HlHeadDetail *self = HL_HEAD_DETAIL (object);
   GtkWidget *child;
 
-  hl_head_detail_clear_head (self);
+  hl_session_watch (self, &self->session, NULL, NULL, NULL);
   /* The template's root is a child of this widget: unparent it before
    * the template is torn down. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -538,9 +349,38 @@ hl_head_detail_finalize (GObject *object)
 {
   HlHeadDetail *self = HL_HEAD_DETAIL (object);
 
-  g_clear_pointer (&self->curve_values, g_free);
+  g_free (self->placeholder);
+  g_free (self->head_error);
 
   G_OBJECT_CLASS (hl_head_detail_parent_class)->finalize (object);
+}
+
+static void
+hl_head_detail_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION: g_value_set_object (value, HL_HEAD_DETAIL (object)->session); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hl_head_detail_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      hl_head_detail_set_session (HL_HEAD_DETAIL (object), g_value_get_object (value));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -551,16 +391,28 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
 
   object_class->dispose = hl_head_detail_dispose;
   object_class->finalize = hl_head_detail_finalize;
+  object_class->get_property = hl_head_detail_get_property;
+  object_class->set_property = hl_head_detail_set_property;
 
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, HL_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (HL_TYPE_PLOT_VIEW);
+  g_type_ensure (HL_TYPE_SCATTER_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-head-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, stack);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, title_label);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, regime_label);
-  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, plot_grid);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, curves_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, alignment_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, scatter_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, profile_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, decay_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, log_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, diagnostics_grid);
-  gtk_widget_class_bind_template_callback (widget_class, log_check_toggled_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -570,12 +422,7 @@ hl_head_detail_init (HlHeadDetail *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->ranking = HL_RANKING_ATTENTION;
-  self->distance = HL_DISTANCE_EUCLIDEAN;
-  self->n = 1;
-  hl_head_detail_init_plots (self);
   hl_head_detail_init_diagnostics (self);
-
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "profile-log-scale", self->log_check, "active",
                    G_SETTINGS_BIND_DEFAULT);

@@ -1,6 +1,6 @@
-/* hl-head-detail.h: everything about the selected head: its regime and why,
- * its curves, its value-space scatter, alignment, attention profile and
- * diagnostics.
+/* hl-head-detail.h: everything about a session's selected head: its regime
+ * and why, its curves, its value-space scatter, alignment, attention
+ * profile and diagnostics, drawn from what the session holds.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,39 +8,28 @@
 
 #include <adwaita.h>
 
-#include "hl-activations.h"
-#include "hl-head-analysis.h"
-#include "hl-projection.h"
+#include "hl-figure.h"
+#include "hl-session.h"
 
 G_BEGIN_DECLS
 
 #define HL_TYPE_HEAD_DETAIL (hl_head_detail_get_type ())
 G_DECLARE_FINAL_TYPE (HlHeadDetail, hl_head_detail, HL, HEAD_DETAIL, GtkWidget)
 
-GtkWidget          *hl_head_detail_new          (void);
+GtkWidget  *hl_head_detail_new         (void);
 
-/* Shows @result (NULL: no head). The head's values and attention are read
- * from @file and projected on a worker; the scatter and profile appear when
- * that is done. */
-void                hl_head_detail_set_head     (HlHeadDetail  *self,
-                                                 HlActivations *file,
-                                                 HlHeadResult  *result);
+/* "session": whose selected head is shown. */
+void        hl_head_detail_set_session (HlHeadDetail *self,
+                                        HlSession    *session);
+HlSession  *hl_head_detail_get_session (HlHeadDetail *self);
 
-/* What the plots show; cheap: changing N only recomputes the scatter's
- * selection and balls from the projection. @n must be on the head's grid
- * or at least below its number of keys. */
-void                hl_head_detail_set_view     (HlHeadDetail  *self,
-                                                 HlRanking      ranking,
-                                                 HlDistance     distance,
-                                                 int            n);
-
-HlHeadResult       *hl_head_detail_get_result   (HlHeadDetail  *self);
-const char         *hl_head_detail_get_title    (HlHeadDetail  *self);
-
-/* TRUE while the head's projection is being computed. */
-gboolean            hl_head_detail_get_loading  (HlHeadDetail  *self);
-
-/* The scatter shown now, or NULL before the projection is ready. */
-const HlScatter    *hl_head_detail_get_scatter  (HlHeadDetail  *self);
+/* The heading ("Layer 3 · Head 5"), and the figure each plot shows now
+ * (NULL while it shows a placeholder). */
+const char *hl_head_detail_get_title   (HlHeadDetail *self);
+HlFigure   *hl_head_detail_get_figure  (HlHeadDetail *self,
+                                        HlPlotKind    kind);
+/* The placeholder the scatter (and the profile) show instead of a
+ * figure, or NULL when they show one. */
+const char *hl_head_detail_get_placeholder (HlHeadDetail *self);
 
 G_END_DECLS

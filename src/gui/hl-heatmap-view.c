@@ -3,30 +3,31 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
-#include <math.h>
 
+#include "hl-heatmap-plot.h"
 #include "hl-heatmap-view.h"
 #include "hl-plot-theme.h"
+#include "hl-plot-view.h"
+#include "hl-session-figures.h"
+#include "hl-session-watch.h"
 
 struct _HlHeatmapView
 {
-  GtkWidget          parent_instance;
+  GtkWidget   parent_instance;
 
-  HlHeatmapPlotData  data;       /* its arrays point at the ones below */
-  int               *regimes;    /* [n_layers * n_heads] */
-  float             *values;     /* [n_layers * n_heads] */
-  char             **tooltips;   /* [n_layers * n_heads], entries may be NULL */
-  char              *value_label;
+  HlSession  *session;   /* owned, or NULL */
+  HlFigure   *figure;    /* owned: what is drawn, NULL when out of date */
 };
 
 G_DEFINE_FINAL_TYPE (HlHeatmapView, hl_heatmap_view, GTK_TYPE_WIDGET)
 
 enum {
-  SELECTION_CHANGED,
-  N_SIGNALS
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
 };
 
-static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 GtkWidget *
 hl_heatmap_view_new (void)
@@ -34,138 +35,94 @@ hl_heatmap_view_new (void)
   return g_object_new (HL_TYPE_HEATMAP_VIEW, NULL);
 }
 
-static int
-n_cells (HlHeatmapView *self)
-{
-  return self->data.n_layers * self->data.n_heads;
-}
-
+/* The figure is rebuilt when next drawn or hit-tested: many results
+ * arriving between two frames cost one build. */
 static void
-hl_heatmap_view_free_cells (HlHeatmapView *self)
+hl_heatmap_view_invalidate (HlHeatmapView *self)
 {
-  if (self->tooltips != NULL)
-    for (int i = 0; i < n_cells (self); i++)
-      g_free (self->tooltips[i]);
-  g_clear_pointer (&self->tooltips, g_free);
-  g_clear_pointer (&self->regimes, g_free);
-  g_clear_pointer (&self->values, g_free);
-}
-
-void
-hl_heatmap_view_set_shape (HlHeatmapView *self,
-                           int            n_layers,
-                           int            n_heads)
-{
-  g_return_if_fail (HL_IS_HEATMAP_VIEW (self));
-  g_return_if_fail (n_layers >= 0 && n_heads >= 0);
-
-  hl_heatmap_view_free_cells (self);
-  self->data.n_layers = n_layers;
-  self->data.n_heads = n_heads;
-  self->regimes = g_new (int, MAX (n_cells (self), 1));
-  self->values = g_new (float, MAX (n_cells (self), 1));
-  self->tooltips = g_new0 (char *, MAX (n_cells (self), 1));
-  for (int i = 0; i < n_cells (self); i++)
-    {
-      self->regimes[i] = -1;
-      self->values[i] = NAN;
-    }
-  self->data.regimes = self->regimes;
-  self->data.values = self->values;
-  self->data.selected_layer = -1;
-  self->data.selected_head = -1;
+  g_clear_pointer (&self->figure, hl_figure_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-void
-hl_heatmap_view_set_cell (HlHeatmapView *self,
-                          int            layer,
-                          int            head,
-                          int            regime,
-                          float          value,
-                          const char    *tooltip)
+HlFigure *
+hl_heatmap_view_get_figure (HlHeatmapView *self)
 {
-  int index;
+  g_return_val_if_fail (HL_IS_HEATMAP_VIEW (self), NULL);
 
-  g_return_if_fail (HL_IS_HEATMAP_VIEW (self));
-  g_return_if_fail (layer >= 0 && layer < self->data.n_layers);
-  g_return_if_fail (head >= 0 && head < self->data.n_heads);
-
-  index = layer * self->data.n_heads + head;
-  self->regimes[index] = regime;
-  self->values[index] = value;
-  g_free (self->tooltips[index]);
-  self->tooltips[index] = g_strdup (tooltip);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->figure == NULL && self->session != NULL)
+    self->figure = hl_session_build_figure (self->session, HL_SESSION_FIGURE_HEATMAP,
+                                            HL_FIGURE_TARGET_SCREEN);
+  return self->figure;
 }
 
-void
-hl_heatmap_view_set_mode (HlHeatmapView      *self,
-                          HlHeatmapColorMode  mode,
-                          HlColormap          colormap,
-                          double              vmin,
-                          double              vmax,
-                          const char         *value_label)
+static const HlHeatmapPlotData *
+plot_data (HlHeatmapView *self)
 {
-  g_return_if_fail (HL_IS_HEATMAP_VIEW (self));
+  HlFigure *figure = hl_heatmap_view_get_figure (self);
 
-  self->data.mode = mode;
-  self->data.colormap = colormap;
-  self->data.vmin = vmin;
-  self->data.vmax = vmax;
-  g_free (self->value_label);
-  self->value_label = g_strdup (value_label);
-  self->data.value_label = self->value_label;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return figure != NULL ? hl_figure_get_data (figure) : NULL;
 }
 
 static void
 hl_heatmap_view_update_accessible (HlHeatmapView *self)
 {
   g_autofree char *description = NULL;
+  int layer, head;
 
-  if (self->data.selected_layer < 0)
+  if (self->session == NULL || !hl_session_get_selected (self->session, &layer, &head))
     description = g_strdup (_("No head selected"));
   else
-    description = g_strdup_printf (_("Selected: Layer %d · Head %d"),
-                                   self->data.selected_layer, self->data.selected_head);
+    description = g_strdup_printf (_("Selected: Layer %d · Head %d"), layer, head);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
 }
 
+/* Any change may change the figure (a new result changes the progress). */
+static void
+session_notify_cb (HlHeatmapView *self,
+                   GParamSpec    *pspec,
+                   HlSession     *session)
+{
+  hl_heatmap_view_invalidate (self);
+  if (g_str_equal (pspec->name, "selected-head"))
+    hl_heatmap_view_update_accessible (self);
+}
+
+static void
+session_result_added_cb (HlHeatmapView *self,
+                         HlHeadResult  *result,
+                         HlSession     *session)
+{
+  if (result->sample == hl_session_get_sample (session)
+      && result->query_index == hl_session_get_query (session))
+    hl_heatmap_view_invalidate (self);
+}
+
 void
-hl_heatmap_view_select (HlHeatmapView *self,
-                        int            layer,
-                        int            head)
+hl_heatmap_view_set_session (HlHeatmapView *self,
+                             HlSession     *session)
 {
   g_return_if_fail (HL_IS_HEATMAP_VIEW (self));
 
-  if (layer < 0 || head < 0 || layer >= self->data.n_layers || head >= self->data.n_heads)
-    layer = head = -1;
-  if (layer == self->data.selected_layer && head == self->data.selected_head)
+  if (!hl_session_watch (self, &self->session, session, NULL,
+                        G_CALLBACK (session_notify_cb)))
     return;
 
-  self->data.selected_layer = layer;
-  self->data.selected_head = head;
+  if (session != NULL)
+    g_signal_connect_swapped (session, "result-added", G_CALLBACK (session_result_added_cb),
+                              self);
+  hl_heatmap_view_invalidate (self);
   hl_heatmap_view_update_accessible (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
-gboolean
-hl_heatmap_view_get_selected (HlHeatmapView *self,
-                              int           *layer,
-                              int           *head)
+HlSession *
+hl_heatmap_view_get_session (HlHeatmapView *self)
 {
-  g_return_val_if_fail (HL_IS_HEATMAP_VIEW (self), FALSE);
+  g_return_val_if_fail (HL_IS_HEATMAP_VIEW (self), NULL);
 
-  if (layer != NULL)
-    *layer = self->data.selected_layer;
-  if (head != NULL)
-    *head = self->data.selected_head;
-
-  return self->data.selected_layer >= 0;
+  return self->session;
 }
 
 static gboolean
@@ -175,10 +132,12 @@ hl_heatmap_view_cell_at (HlHeatmapView *self,
                          int           *layer,
                          int           *head)
 {
-  if (n_cells (self) == 0)
+  const HlHeatmapPlotData *data = plot_data (self);
+
+  if (data == NULL || data->n_layers * data->n_heads == 0)
     return FALSE;
 
-  return hl_heatmap_plot_cell_at (hl_plot_theme_get (), &self->data,
+  return hl_heatmap_plot_cell_at (hl_plot_theme_get (), data,
                                   gtk_widget_get_width (GTK_WIDGET (self)),
                                   gtk_widget_get_height (GTK_WIDGET (self)),
                                   x, y, layer, head);
@@ -197,7 +156,7 @@ hl_heatmap_view_click (HlHeatmapView *self,
     return FALSE;
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
-  hl_heatmap_view_select (self, layer, head);
+  hl_session_select (self->session, layer, head);
   return TRUE;
 }
 
@@ -208,24 +167,19 @@ hl_heatmap_view_cell_center (HlHeatmapView *self,
                              double        *x,
                              double        *y)
 {
+  const HlHeatmapPlotData *data;
   double cx, cy, cw, ch;
 
   g_return_if_fail (HL_IS_HEATMAP_VIEW (self));
 
-  hl_heatmap_plot_cell_rect (hl_plot_theme_get (), &self->data,
+  data = plot_data (self);
+  g_return_if_fail (data != NULL);
+  hl_heatmap_plot_cell_rect (hl_plot_theme_get (), data,
                              gtk_widget_get_width (GTK_WIDGET (self)),
                              gtk_widget_get_height (GTK_WIDGET (self)),
                              layer, head, &cx, &cy, &cw, &ch);
   *x = cx + cw / 2;
   *y = cy + ch / 2;
-}
-
-const HlHeatmapPlotData *
-hl_heatmap_view_get_plot_data (HlHeatmapView *self)
-{
-  g_return_val_if_fail (HL_IS_HEATMAP_VIEW (self), NULL);
-
-  return n_cells (self) > 0 ? &self->data : NULL;
 }
 
 static void
@@ -239,6 +193,16 @@ click_pressed_cb (HlHeatmapView   *self,
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+static void
+context_click_pressed_cb (HlHeatmapView   *self,
+                          int              n_press,
+                          double           x,
+                          double           y,
+                          GtkGestureClick *gesture)
+{
+  hl_plot_view_popup_menu (GTK_WIDGET (self), hl_heatmap_view_get_figure (self), x, y);
+}
+
 /* Moves the selection by (@dl, @dh) cells, staying on the grid; from no
  * selection it starts at layer 0, head 0. */
 static void
@@ -246,17 +210,17 @@ hl_heatmap_view_move (HlHeatmapView *self,
                       int            dl,
                       int            dh)
 {
-  int layer = self->data.selected_layer;
-  int head = self->data.selected_head;
+  const HlActivationsInfo *info;
+  int layer, head;
 
-  if (n_cells (self) == 0)
+  if (self->session == NULL || hl_session_get_file (self->session) == NULL)
     return;
-  if (layer < 0)
+  info = hl_activations_get_info (hl_session_get_file (self->session));
+  if (!hl_session_get_selected (self->session, &layer, &head))
     layer = head = dl = dh = 0;
 
-  hl_heatmap_view_select (self,
-                          CLAMP (layer + dl, 0, self->data.n_layers - 1),
-                          CLAMP (head + dh, 0, self->data.n_heads - 1));
+  hl_session_select (self->session, CLAMP (layer + dl, 0, info->n_layers - 1),
+                     CLAMP (head + dh, 0, info->n_heads - 1));
 }
 
 static void
@@ -279,22 +243,24 @@ hl_heatmap_view_query_tooltip (GtkWidget  *widget,
                                GtkTooltip *tooltip)
 {
   HlHeatmapView *self = HL_HEATMAP_VIEW (widget);
+  g_autofree char *text = NULL;
+  HlHeadResult *result;
   int layer, head;
-  const char *text;
 
   if (!hl_heatmap_view_cell_at (self, x, y, &layer, &head))
     return FALSE;
 
-  text = self->tooltips[layer * self->data.n_heads + head];
-  if (text == NULL)
+  result = hl_session_lookup_shown (self->session, layer, head);
+  if (result == NULL)
     {
-      g_autofree char *pending = g_strdup_printf (_("Layer %d · Head %d: not analysed yet"),
-                                                  layer, head);
-      gtk_tooltip_set_text (tooltip, pending);
+      text = g_strdup_printf (_("Layer %d · Head %d: not analysed yet"), layer, head);
+      gtk_tooltip_set_text (tooltip, text);
+      return TRUE;
     }
-  else
-    gtk_tooltip_set_markup (tooltip, text);
-
+  text = hl_metric_describe_head (result, hl_session_get_ranking (self->session),
+                                  hl_session_get_distance (self->session),
+                                  hl_session_get_n (self->session));
+  gtk_tooltip_set_markup (tooltip, text);
   return TRUE;
 }
 
@@ -303,27 +269,57 @@ hl_heatmap_view_snapshot (GtkWidget   *widget,
                           GtkSnapshot *snapshot)
 {
   HlHeatmapView *self = HL_HEATMAP_VIEW (widget);
+  HlFigure *figure = hl_heatmap_view_get_figure (self);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   cairo_t *cr;
 
-  if (n_cells (self) == 0 || width <= 0 || height <= 0)
+  if (figure == NULL || width <= 0 || height <= 0)
     return;
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  hl_heatmap_plot_draw (hl_plot_theme_get (), &self->data, cr, width, height);
+  hl_figure_draw (figure, hl_plot_theme_get (), cr, width, height);
   cairo_destroy (cr);
 }
 
 static void
-hl_heatmap_view_finalize (GObject *object)
+hl_heatmap_view_dispose (GObject *object)
 {
   HlHeatmapView *self = HL_HEATMAP_VIEW (object);
 
-  hl_heatmap_view_free_cells (self);
-  g_clear_pointer (&self->value_label, g_free);
+  hl_plot_view_remove_popovers (GTK_WIDGET (object));
+  hl_session_watch (self, &self->session, NULL, NULL, NULL);
+  g_clear_pointer (&self->figure, hl_figure_unref);
 
-  G_OBJECT_CLASS (hl_heatmap_view_parent_class)->finalize (object);
+  G_OBJECT_CLASS (hl_heatmap_view_parent_class)->dispose (object);
+}
+
+static void
+hl_heatmap_view_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION: g_value_set_object (value, HL_HEATMAP_VIEW (object)->session); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hl_heatmap_view_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      hl_heatmap_view_set_session (HL_HEATMAP_VIEW (object), g_value_get_object (value));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 /* The arrow keys move the selection while the heatmap has the focus. */
@@ -353,16 +349,17 @@ hl_heatmap_view_class_init (HlHeatmapViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->finalize = hl_heatmap_view_finalize;
+  object_class->dispose = hl_heatmap_view_dispose;
+  object_class->get_property = hl_heatmap_view_get_property;
+  object_class->set_property = hl_heatmap_view_set_property;
   widget_class->snapshot = hl_heatmap_view_snapshot;
+  widget_class->size_allocate = hl_plot_view_allocate_popovers;
   widget_class->query_tooltip = hl_heatmap_view_query_tooltip;
 
-  signals[SELECTION_CHANGED] =
-    g_signal_new ("selection-changed",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, HL_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_widget_class_set_css_name (widget_class, "heatmapview");
@@ -373,18 +370,18 @@ static void
 hl_heatmap_view_init_controllers (HlHeatmapView *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *context = gtk_gesture_click_new ();
 
   g_signal_connect_swapped (click, "pressed", G_CALLBACK (click_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
+  g_signal_connect_swapped (context, "pressed", G_CALLBACK (context_click_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (context));
 }
 
 static void
 hl_heatmap_view_init (HlHeatmapView *self)
 {
-  self->data.selected_layer = -1;
-  self->data.selected_head = -1;
-  self->data.mode = HL_HEATMAP_COLOR_REGIME;
-
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self), 320, 280);

@@ -1,5 +1,7 @@
-/* hl-heatmap-view.h: the layer × head overview as a widget: hover, click
- * and arrow keys select a head.
+/* hl-heatmap-view.h: the layer × head overview of a session as a widget:
+ * its cells show the results received so far, coloured as the session
+ * says (regime or a metric); hover tells a head's numbers; click and the
+ * arrow keys select a head in the session.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +9,8 @@
 
 #include <gtk/gtk.h>
 
-#include "hl-heatmap-plot.h"
+#include "hl-figure.h"
+#include "hl-session.h"
 
 G_BEGIN_DECLS
 
@@ -16,36 +19,14 @@ G_DECLARE_FINAL_TYPE (HlHeatmapView, hl_heatmap_view, HL, HEATMAP_VIEW, GtkWidge
 
 GtkWidget *hl_heatmap_view_new          (void);
 
-/* Resets every cell to pending and clears the selection. */
-void       hl_heatmap_view_set_shape    (HlHeatmapView *self,
-                                         int            n_layers,
-                                         int            n_heads);
+/* "session": what the view shows and selects in. */
+void       hl_heatmap_view_set_session  (HlHeatmapView *self,
+                                         HlSession     *session);
+HlSession *hl_heatmap_view_get_session  (HlHeatmapView *self);
 
-/* What cell (@layer, @head) shows: its regime (-1: pending), its metric
- * value (NaN: pending) and the tooltip text (Pango markup, may be NULL). */
-void       hl_heatmap_view_set_cell     (HlHeatmapView *self,
-                                         int            layer,
-                                         int            head,
-                                         int            regime,
-                                         float          value,
-                                         const char    *tooltip);
-
-/* The colouring; @vmin >= @vmax takes the range from the data. */
-void       hl_heatmap_view_set_mode     (HlHeatmapView      *self,
-                                         HlHeatmapColorMode  mode,
-                                         HlColormap          colormap,
-                                         double              vmin,
-                                         double              vmax,
-                                         const char         *value_label);
-
-/* Selects a cell (or none with -1) and emits ::selection-changed when the
- * selection changes. */
-void       hl_heatmap_view_select       (HlHeatmapView *self,
-                                         int            layer,
-                                         int            head);
-gboolean   hl_heatmap_view_get_selected (HlHeatmapView *self,
-                                         int           *layer,
-                                         int           *head);
+/* The figure drawn now, built from the session when it changed; NULL
+ * without a file. */
+HlFigure  *hl_heatmap_view_get_figure   (HlHeatmapView *self);
 
 /* The arrow keys activate the action "heatmap.move" with the (layers,
  * heads) step "(ii)". */
@@ -62,8 +43,5 @@ void       hl_heatmap_view_cell_center  (HlHeatmapView *self,
                                          int            head,
                                          double        *x,
                                          double        *y);
-
-/* What the view draws (borrowed), or NULL before it has a shape. */
-const HlHeatmapPlotData *hl_heatmap_view_get_plot_data (HlHeatmapView *self);
 
 G_END_DECLS

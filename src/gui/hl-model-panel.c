@@ -3,39 +3,34 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
-#include <math.h>
-#include <string.h>
 
-#include "hl-correlation-plot.h"
-#include "hl-curves-plot.h"
 #include "hl-model-panel.h"
 #include "hl-plot-view.h"
-#include "hl-regimes-plot.h"
+#include "hl-session-figures.h"
+#include "hl-session-watch.h"
 
 struct _HlModelPanel
 {
-  GtkWidget              parent_instance;
+  GtkWidget    parent_instance;
 
-  GtkStack              *stack;
-  GtkLabel              *message_label;
-  HlPlotView            *curves_view;
-  HlPlotView            *regimes_view;
-  HlPlotView            *correlation_view;
+  GtkStack    *stack;
+  GtkLabel    *message_label;
+  HlPlotView  *curves_view;
+  HlPlotView  *regimes_view;
+  HlPlotView  *correlation_view;
 
-  HlAnalysis            *analysis;      /* shown, or NULL */
-  int                    results_per_layer;
-  HlRanking              ranking;
-  HlDistance             distance;
-  int                    n;
-
-  /* What the plots point into. */
-  float                 *values;        /* [13 * n_grid] */
-  HlCurvesPlotData       curves;
-  HlRegimesPlotData      regimes;
-  HlCorrelationPlotData  correlation;
+  HlSession   *session;   /* owned, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (HlModelPanel, hl_model_panel, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 GtkWidget *
 hl_model_panel_new (void)
@@ -43,152 +38,106 @@ hl_model_panel_new (void)
   return g_object_new (HL_TYPE_MODEL_PANEL, NULL);
 }
 
-static const HlBand *
-band_of (const HlModelPoint *point,
-         HlCurveMetric       metric)
+/* Why there is no summary, or NULL when there is one. */
+static char *
+dup_message (HlSession *session)
 {
-  switch (metric)
+  const GError *error;
+
+  switch (hl_session_get_analysis_state (session))
     {
-    case HL_CURVE_PRECISION: return &point->precision;
-    case HL_CURVE_RECALL: return &point->recall;
-    case HL_CURVE_F1:
-    case HL_N_CURVES:
-    default: return &point->f1;
+    case HL_SESSION_ANALYSIS_RUNNING:
+      return g_strdup (_("The model-level results appear when every head is analysed."));
+    case HL_SESSION_ANALYSIS_CANCELLED:
+      return g_strdup_printf (_("The analysis was cancelled after %u of %u heads. The "
+                                "model-level results need every head: open the file "
+                                "again to run it."),
+                              hl_session_get_n_received (session),
+                              hl_session_get_n_expected (session));
+    case HL_SESSION_ANALYSIS_FAILED:
+      error = hl_session_get_analysis_error (session);
+      return g_strdup_printf (_("The analysis failed: %s"), error->message);
+    case HL_SESSION_ANALYSIS_DONE:
+      return NULL;
+    case HL_SESSION_ANALYSIS_NONE:
+    default:
+      return g_strdup ("");
     }
 }
 
-/* Copies the mean, the band and the random mean of each metric out of the
- * summary's per-N structs: blocks of n_grid floats, four per metric, then
- * the correlation. */
 static void
-fill_values (HlModelPanel         *self,
-             const HlModelSummary *summary,
-             const HlModelPoint   *ranked,
-             const HlModelPoint   *random)
+show_figure (HlModelPanel    *self,
+             HlPlotView      *view,
+             HlSessionFigure  which)
 {
-  int n = summary->n_grid;
+  g_autoptr(HlFigure) figure = hl_session_build_figure (self->session, which,
+                                                        HL_FIGURE_TARGET_SCREEN);
 
-  g_free (self->values);
-  self->values = g_new (float, 13 * MAX (n, 1));
-  memset (&self->curves, 0, sizeof self->curves);
-  self->curves.n_grid = n;
-  self->curves.grid = summary->grid;
-  self->curves.band_label = _("95% bootstrap band over samples");
-  self->curves.title = _("Mean over heads");
-
-  for (int c = 0; c < HL_N_CURVES; c++)
-    {
-      float *mean = self->values + (4 * c) * n, *lo = mean + n, *hi = lo + n, *rnd = hi + n;
-
-      for (int i = 0; i < n; i++)
-        {
-          const HlBand *b = band_of (&ranked[i], c);
-
-          mean[i] = b->mean;
-          lo[i] = b->lo;
-          hi[i] = b->hi;
-          rnd[i] = random != NULL ? band_of (&random[i], c)->mean : NAN;
-        }
-      self->curves.ranked[c] = mean;
-      self->curves.band_lo[c] = lo;
-      self->curves.band_hi[c] = hi;
-      self->curves.random[c] = random != NULL ? rnd : NULL;
-    }
-
-  for (int i = 0; i < n; i++)
-    self->values[12 * n + i] = ranked[i].corr_recall_rho0;
+  hl_plot_view_set_figure (view, figure);
 }
 
 static void
 hl_model_panel_update (HlModelPanel *self)
 {
-  const HlModelSummary *summary;
-  const HlModelPoint *ranked;
+  g_autofree char *message = self->session != NULL ? dup_message (self->session) : g_strdup ("");
 
-  if (self->analysis == NULL)
-    return;
-
-  summary = hl_analysis_get_summary (self->analysis);
-  ranked = summary->points[self->ranking][self->distance];
-  if (ranked == NULL)
+  if (message != NULL)
     {
-      hl_model_panel_show_message (self, _("The analysis did not compute this ranking and "
-                                           "distance."));
+      gtk_label_set_text (self->message_label, message);
+      gtk_stack_set_visible_child_name (self->stack, "message");
+      hl_plot_view_set_figure (self->curves_view, NULL);
+      hl_plot_view_set_figure (self->regimes_view, NULL);
+      hl_plot_view_set_figure (self->correlation_view, NULL);
       return;
     }
 
-  fill_values (self, summary, ranked, summary->points[HL_RANKING_RANDOM][self->distance]);
-  self->curves.chosen_n = self->n;
-  self->correlation = (HlCorrelationPlotData) {
-    summary->n_grid, summary->grid, self->values + 12 * summary->n_grid, NULL, NULL,
-    _("corr(R<sub>N</sub>, ρ<sub>0</sub>) across heads"),
-  };
-  self->regimes = (HlRegimesPlotData) {
-    summary->n_layers, summary->regime_counts, self->results_per_layer,
-    _("Regimes per layer"),
-  };
-  hl_plot_view_set_data (self->curves_view, &self->curves);
-  hl_plot_view_set_data (self->correlation_view, &self->correlation);
-  hl_plot_view_set_data (self->regimes_view, &self->regimes);
+  show_figure (self, self->curves_view, HL_SESSION_FIGURE_MODEL_CURVES);
+  show_figure (self, self->regimes_view, HL_SESSION_FIGURE_REGIMES);
+  show_figure (self, self->correlation_view, HL_SESSION_FIGURE_CORRELATION);
   gtk_stack_set_visible_child_name (self->stack, "summary");
 }
 
-void
-hl_model_panel_show_message (HlModelPanel *self,
-                             const char   *message)
+const char *
+hl_model_panel_get_message (HlModelPanel *self)
 {
-  g_return_if_fail (HL_IS_MODEL_PANEL (self));
+  g_return_val_if_fail (HL_IS_MODEL_PANEL (self), NULL);
 
-  gtk_label_set_text (self->message_label, message);
-  gtk_stack_set_visible_child_name (self->stack, "message");
-  hl_plot_view_set_data (self->curves_view, NULL);
-  hl_plot_view_set_data (self->correlation_view, NULL);
-  hl_plot_view_set_data (self->regimes_view, NULL);
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->stack), "summary"))
+    return NULL;
+  return gtk_label_get_text (self->message_label);
 }
 
 void
-hl_model_panel_set_analysis (HlModelPanel *self,
-                             HlAnalysis   *analysis,
-                             int           results_per_layer)
+hl_model_panel_set_session (HlModelPanel *self,
+                            HlSession    *session)
 {
-  g_return_if_fail (HL_IS_MODEL_PANEL (self));
-  g_return_if_fail (analysis == NULL || HL_IS_ANALYSIS (analysis));
+  static const char * const shown[] = {
+    "analysis-state", "analysis", "n", "ranking", "distance", NULL
+  };
 
-  g_set_object (&self->analysis, analysis);
-  self->results_per_layer = results_per_layer;
+  g_return_if_fail (HL_IS_MODEL_PANEL (self));
+
+  if (!hl_session_watch (self, &self->session, session, shown,
+                        G_CALLBACK (hl_model_panel_update)))
+    return;
+
   hl_model_panel_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
-void
-hl_model_panel_set_view (HlModelPanel *self,
-                         HlRanking     ranking,
-                         HlDistance    distance,
-                         int           n)
+HlSession *
+hl_model_panel_get_session (HlModelPanel *self)
 {
-  g_return_if_fail (HL_IS_MODEL_PANEL (self));
+  g_return_val_if_fail (HL_IS_MODEL_PANEL (self), NULL);
 
-  if (ranking == self->ranking && distance == self->distance)
-    {
-      /* Only the marker moves. */
-      self->n = n;
-      self->curves.chosen_n = n;
-      if (self->analysis != NULL && self->values != NULL)
-        hl_plot_view_set_data (self->curves_view, &self->curves);
-      return;
-    }
-
-  self->ranking = ranking;
-  self->distance = distance;
-  self->n = n;
-  hl_model_panel_update (self);
+  return self->session;
 }
 
 static HlPlotView *
 add_plot (GtkBox     *box,
-          HlPlotKind  kind,
           const char *label)
 {
-  GtkWidget *view = hl_plot_view_new (kind, label);
+  GtkWidget *view = hl_plot_view_new (label);
 
   gtk_widget_set_size_request (view, 280, 240);
   gtk_box_append (box, view);
@@ -201,24 +150,42 @@ hl_model_panel_dispose (GObject *object)
 {
   HlModelPanel *self = HL_MODEL_PANEL (object);
 
+  hl_session_watch (self, &self->session, NULL, NULL, NULL);
   if (self->stack != NULL)
     {
       gtk_widget_unparent (GTK_WIDGET (self->stack));
       self->stack = NULL;
     }
-  g_clear_object (&self->analysis);
 
   G_OBJECT_CLASS (hl_model_panel_parent_class)->dispose (object);
 }
 
 static void
-hl_model_panel_finalize (GObject *object)
+hl_model_panel_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
 {
-  HlModelPanel *self = HL_MODEL_PANEL (object);
+  switch (prop_id)
+    {
+    case PROP_SESSION: g_value_set_object (value, HL_MODEL_PANEL (object)->session); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
-  g_clear_pointer (&self->values, g_free);
-
-  G_OBJECT_CLASS (hl_model_panel_parent_class)->finalize (object);
+static void
+hl_model_panel_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      hl_model_panel_set_session (HL_MODEL_PANEL (object), g_value_get_object (value));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -228,7 +195,14 @@ hl_model_panel_class_init (HlModelPanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hl_model_panel_dispose;
-  object_class->finalize = hl_model_panel_finalize;
+  object_class->get_property = hl_model_panel_get_property;
+  object_class->set_property = hl_model_panel_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, HL_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -243,10 +217,9 @@ hl_model_panel_init (HlModelPanel *self)
   gtk_widget_set_valign (GTK_WIDGET (self->message_label), GTK_ALIGN_START);
   gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
 
-  self->curves_view = add_plot (box, HL_PLOT_CURVES, _("Mean precision, recall and F1 over N"));
-  self->regimes_view = add_plot (box, HL_PLOT_REGIMES, _("Regime counts per layer"));
-  self->correlation_view = add_plot (box, HL_PLOT_CORRELATION,
-                                     _("Correlation of recall with sink similarity over N"));
+  self->curves_view = add_plot (box, _("Mean precision, recall and F1 over N"));
+  self->regimes_view = add_plot (box, _("Regime counts per layer"));
+  self->correlation_view = add_plot (box, _("Correlation of recall with sink similarity over N"));
 
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->message_label), "message");

@@ -1,6 +1,6 @@
-/* hl-model-panel.h: the model-level results of a finished analysis: mean
- * curves with their band and the random baseline, regimes per layer and
- * corr(R_N, rho0) over N.
+/* hl-model-panel.h: the model-level results of a session's finished
+ * analysis: mean curves with their band and the random baseline, regimes
+ * per layer and corr(R_N, rho0) over N; while there are none, why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,30 +8,21 @@
 
 #include <gtk/gtk.h>
 
-#include "hl-analysis.h"
+#include "hl-session.h"
 
 G_BEGIN_DECLS
 
 #define HL_TYPE_MODEL_PANEL (hl_model_panel_get_type ())
 G_DECLARE_FINAL_TYPE (HlModelPanel, hl_model_panel, HL, MODEL_PANEL, GtkWidget)
 
-GtkWidget *hl_model_panel_new          (void);
+GtkWidget  *hl_model_panel_new         (void);
 
-/* Shows @message instead of the plots (while the analysis runs, or after
- * it was cancelled or failed). */
-void       hl_model_panel_show_message (HlModelPanel *self,
-                                        const char   *message);
+/* "session": whose analysis is summarised. */
+void        hl_model_panel_set_session (HlModelPanel *self,
+                                        HlSession    *session);
+HlSession  *hl_model_panel_get_session (HlModelPanel *self);
 
-/* Shows the summary of @analysis (kept). @results_per_layer tops the regime
- * bars: heads × samples × queries. */
-void       hl_model_panel_set_analysis (HlModelPanel *self,
-                                        HlAnalysis   *analysis,
-                                        int           results_per_layer);
-
-/* Which curves the plots show and the N marked. */
-void       hl_model_panel_set_view     (HlModelPanel *self,
-                                        HlRanking     ranking,
-                                        HlDistance    distance,
-                                        int           n);
+/* What is shown instead of the plots, or NULL when they are shown. */
+const char *hl_model_panel_get_message (HlModelPanel *self);
 
 G_END_DECLS

@@ -1,32 +1,24 @@
-/* hl-playground-figures.h: the renderers' data for one playground result:
- * the scatter, P/R/F over N with the random baseline, the alignment
- * trajectories and the attention profile. The window shows them and
- * "Export Figure…" writes them.
- *
- * The structs point into the arrays of the figures and into the result,
- * which the figures hold a reference to, so they stay valid as long as the
- * figures do.
+/* hl-playground-figures.h: the figures of one playground result, built by
+ * the explorer's builders (src/figures): the scatter, P/R/F over N with the
+ * random baseline, the alignment trajectories and the attention profile.
+ * The window shows them and "Export Figure…" writes them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include "hl-alignment-plot.h"
-#include "hl-curves-plot.h"
+#include "hl-figure.h"
 #include "hl-playground-result.h"
-#include "hl-profile-plot.h"
-#include "hl-scatter-plot.h"
 
 G_BEGIN_DECLS
 
 typedef struct
 {
-  HlPlaygroundResult  *result;                 /* owned reference */
-  float               *curves;                 /* owned: [2 * HL_N_CURVES * n_grid] */
-  HlScatterPlotData    scatter;
-  HlCurvesPlotData     pr;
-  HlAlignmentPlotData  alignment;
-  HlProfilePlotData    profile;
+  HlPlaygroundResult  *result;      /* owned reference */
+  HlFigure            *scatter;     /* owned, named */
+  HlFigure            *curves;
+  HlFigure            *alignment;
+  HlFigure            *profile;
   /* The metrics of the scatter's own selection at its N (for the random
    * ranking: the one permutation it shows). */
   double               precision;

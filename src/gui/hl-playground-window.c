@@ -10,6 +10,7 @@
 #include "hl-export-dialog.h"
 #include "hl-playground-file.h"
 #include "hl-playground-window.h"
+#include "hl-plot-theme.h"
 #include "hl-plot-view.h"
 
 /* The sidebar groups the parameter rows go into. */
@@ -563,11 +564,10 @@ engine_notify_result_cb (HlPlaygroundWindow *self,
   HlPlaygroundResult *result = hl_playground_engine_get_result (engine);
   HlPlaygroundFigures *figures = hl_playground_figures_new (result);
 
-  /* The views borrow the figures: point them at the new ones first. */
-  hl_plot_view_set_data (self->scatter_view, &figures->scatter);
-  hl_plot_view_set_data (self->curves_view, &figures->pr);
-  hl_plot_view_set_data (self->alignment_view, &figures->alignment);
-  hl_plot_view_set_data (self->profile_view, &figures->profile);
+  hl_plot_view_set_figure (self->scatter_view, figures->scatter);
+  hl_plot_view_set_figure (self->curves_view, figures->curves);
+  hl_plot_view_set_figure (self->alignment_view, figures->alignment);
+  hl_plot_view_set_figure (self->profile_view, figures->profile);
   g_clear_pointer (&self->figures, hl_playground_figures_free);
   self->figures = figures;
 
@@ -601,31 +601,9 @@ toast_error (HlPlaygroundWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
-/* The style the screen uses now, which the export dialog offers. */
-static HlPlotStylePreset
-current_style_preset (void)
-{
-  AdwStyleManager *manager = adw_style_manager_get_default ();
-
-  if (adw_style_manager_get_high_contrast (manager))
-    return HL_PLOT_STYLE_HIGH_CONTRAST;
-  return adw_style_manager_get_dark (manager) ? HL_PLOT_STYLE_DARK : HL_PLOT_STYLE_LIGHT;
-}
-
-static void
-add_export_figure (HlExportDialog *dialog,
-                   const char     *title,
-                   const char     *basename,
-                   HlPlotKind      kind,
-                   gconstpointer   data)
-{
-  g_autoptr(HlPlotSnapshot) snapshot = hl_plot_snapshot_new (kind, data);
-
-  hl_export_dialog_add_figure (dialog, title, basename, snapshot);
-}
-
-/* The shared export dialog, with snapshots of the four plots: the
- * playground may move on while it is open. */
+/* The shared export dialog with the four figures, @param's (a basename)
+ * selected; figures never change, so the playground may move on while it
+ * is open. */
 static void
 export_figure_action (GtkWidget  *widget,
                       const char *action_name,
@@ -633,21 +611,20 @@ export_figure_action (GtkWidget  *widget,
 {
   HlPlaygroundWindow *self = HL_PLAYGROUND_WINDOW (widget);
   HlPlaygroundFigures *f = self->figures;
+  HlFigure *figures[4];
   HlExportDialog *dialog;
 
   if (f == NULL)
     return;
-  dialog = hl_export_dialog_new (GTK_WINDOW (self), current_style_preset ());
-  add_export_figure (dialog, _("Value-space scatter"), "playground-scatter",
-                     HL_PLOT_SCATTER, &f->scatter);
-  add_export_figure (dialog, _("Precision, recall and F1 over N"), "playground-curves",
-                     HL_PLOT_CURVES, &f->pr);
-  add_export_figure (dialog, _("Alignment trajectories"), "playground-alignment",
-                     HL_PLOT_ALIGNMENT, &f->alignment);
-  add_export_figure (dialog, _("Attention profile"), "playground-profile",
-                     HL_PLOT_PROFILE, &f->profile);
-  if (param != NULL && g_str_equal (g_variant_get_string (param, NULL), "curves"))
-    hl_export_dialog_select_figure (dialog, 1);
+  figures[0] = f->scatter, figures[1] = f->curves, figures[2] = f->alignment;
+  figures[3] = f->profile;
+  dialog = hl_export_dialog_new (GTK_WINDOW (self), hl_plot_theme_get_preset ());
+  for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+    {
+      hl_export_dialog_add_figure (dialog, figures[i]);
+      if (g_str_equal (hl_figure_get_basename (figures[i]), g_variant_get_string (param, NULL)))
+        hl_export_dialog_select_figure (dialog, i);
+    }
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -776,12 +753,11 @@ hl_playground_window_get_figures (HlPlaygroundWindow *self)
 static void
 add_plot (HlPlaygroundWindow  *self,
           HlPlotView         **view,
-          HlPlotKind           kind,
           const char          *label,
           int                  row,
           int                  height)
 {
-  *view = HL_PLOT_VIEW (hl_plot_view_new (kind, label));
+  *view = HL_PLOT_VIEW (hl_plot_view_new (label));
   gtk_widget_set_size_request (GTK_WIDGET (*view), 420, height);
   gtk_grid_attach (self->plot_grid, GTK_WIDGET (*view), 0, row, 1, 1);
 }
@@ -791,13 +767,11 @@ build_plots (HlPlaygroundWindow *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 
-  add_plot (self, &self->scatter_view, HL_PLOT_SCATTER, _("Value-space scatter"), 0, 380);
-  add_plot (self, &self->curves_view, HL_PLOT_CURVES, _("Precision, recall and F1 over N"),
-            1, 250);
+  add_plot (self, &self->scatter_view, _("Value-space scatter"), 0, 380);
+  add_plot (self, &self->curves_view, _("Precision, recall and F1 over N"), 1, 250);
   /* Alignment and profile share the last row. */
-  self->alignment_view = HL_PLOT_VIEW (hl_plot_view_new (HL_PLOT_ALIGNMENT,
-                                                         _("Alignment trajectories")));
-  self->profile_view = HL_PLOT_VIEW (hl_plot_view_new (HL_PLOT_PROFILE, _("Attention profile")));
+  self->alignment_view = HL_PLOT_VIEW (hl_plot_view_new (_("Alignment trajectories")));
+  self->profile_view = HL_PLOT_VIEW (hl_plot_view_new (_("Attention profile")));
   gtk_widget_set_size_request (GTK_WIDGET (self->alignment_view), 200, 220);
   gtk_widget_set_size_request (GTK_WIDGET (self->profile_view), 200, 220);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->alignment_view));
@@ -859,6 +833,9 @@ hl_playground_window_class_init (HlPlaygroundWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "playground.export-figure", "s",
                                    export_figure_action);
+  /* What a plot's context menu asks for. */
+  gtk_widget_class_install_action (widget_class, "win.export-named-figure", "s",
+                                   export_figure_action);
   gtk_widget_class_install_action (widget_class, "playground.save-activations", NULL,
                                    save_activations_action);
   gtk_widget_class_install_action (widget_class, "playground.open-saved", NULL,
@@ -870,7 +847,7 @@ hl_playground_window_class_init (HlPlaygroundWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "playground.save-activations", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
-                                       "playground.export-figure", "s", "scatter");
+                                       "playground.export-figure", "s", "playground-scatter");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "playground.previous-step", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,

@@ -8,9 +8,11 @@
  * follows the same AdwStyleManager. */
 static HlPlotStyle *current_style;
 
-static HlPlotStylePreset
-preset_for (AdwStyleManager *manager)
+HlPlotStylePreset
+hl_plot_theme_get_preset (void)
 {
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
   if (adw_style_manager_get_high_contrast (manager))
     return HL_PLOT_STYLE_HIGH_CONTRAST;
   if (adw_style_manager_get_dark (manager))
@@ -42,7 +44,7 @@ hl_plot_theme_get (void)
     }
 
   if (current_style == NULL)
-    current_style = hl_plot_style_new (preset_for (manager), HL_PLOT_TARGET_SCREEN);
+    current_style = hl_plot_style_new (hl_plot_theme_get_preset (), HL_PLOT_TARGET_SCREEN);
 
   return current_style;
 }

@@ -11,6 +11,10 @@
 
 G_BEGIN_DECLS
 
+/* The style preset the screen uses now: light, dark or high contrast, as
+ * libadwaita's style manager says. */
+HlPlotStylePreset  hl_plot_theme_get_preset (void);
+
 /* The style the plots on screen draw with now; owned by the theme, valid
  * until the next style change (widgets redraw on hl_plot_theme_watch). */
 const HlPlotStyle *hl_plot_theme_get   (void);

@@ -1,4 +1,10 @@
-/* hl-plot-view.h: a widget that shows one renderer of src/render.
+/* hl-plot-view.h: a widget that shows one figure (src/figures), or a
+ * placeholder saying why there is none. Right-click offers Export Figure
+ * with this figure selected.
+ *
+ * Properties: "figure" (HlFigure, may be NULL), "label" (names the plot for
+ * assistive technologies), "placeholder" (shown without a figure; NULL:
+ * nothing).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,27 +12,43 @@
 
 #include <gtk/gtk.h>
 
-#include "hl-plot.h"
+#include "hl-figure.h"
 
 G_BEGIN_DECLS
 
 #define HL_TYPE_PLOT_VIEW (hl_plot_view_get_type ())
 G_DECLARE_FINAL_TYPE (HlPlotView, hl_plot_view, HL, PLOT_VIEW, GtkWidget)
 
-/* @label names the plot for assistive technologies. */
-GtkWidget *hl_plot_view_new      (HlPlotKind     kind,
-                                  const char    *label);
+GtkWidget  *hl_plot_view_new             (const char *label);
 
-/* @data is the struct of the view's kind, borrowed until the next call:
- * the owner keeps it (and its arrays) alive and calls again after changing
- * it. NULL draws nothing. */
-void       hl_plot_view_set_data (HlPlotView    *self,
-                                  gconstpointer  data);
+void        hl_plot_view_set_figure      (HlPlotView *self,
+                                          HlFigure   *figure);
+HlFigure   *hl_plot_view_get_figure      (HlPlotView *self);
+void        hl_plot_view_set_label       (HlPlotView *self,
+                                          const char *label);
+const char *hl_plot_view_get_label       (HlPlotView *self);
+void        hl_plot_view_set_placeholder (HlPlotView *self,
+                                          const char *placeholder);
+const char *hl_plot_view_get_placeholder (HlPlotView *self);
 
-/* What the view shows, for Export Figure: its kind, its label and the data
- * it borrows now (NULL while it shows nothing). */
-HlPlotKind    hl_plot_view_get_kind  (HlPlotView *self);
-const char   *hl_plot_view_get_label (HlPlotView *self);
-gconstpointer hl_plot_view_get_data  (HlPlotView *self);
+/* The right-click menu of a view showing @figure: Export Figure with it
+ * selected ("win.export-named-figure" with its basename). Shared by the
+ * plot widgets. */
+void        hl_plot_view_popup_menu      (GtkWidget  *widget,
+                                          HlFigure   *figure,
+                                          double      x,
+                                          double      y);
+/* A plot widget's only children are its context menu's popovers: its
+ * size_allocate presents them where they point, its dispose removes them. */
+void        hl_plot_view_allocate_popovers (GtkWidget *widget,
+                                            int        width,
+                                            int        height,
+                                            int        baseline);
+void        hl_plot_view_remove_popovers   (GtkWidget *widget);
+/* Draws @text centred and dimmed: what a plot widget shows without a
+ * figure. */
+void        hl_plot_view_draw_placeholder (GtkWidget   *widget,
+                                           GtkSnapshot *snapshot,
+                                           const char  *text);
 
 G_END_DECLS

@@ -53,7 +53,7 @@ hl_preferences_window_bind (HlPreferencesWindow *self)
     { "reset-share", G_STRUCT_OFFSET (HlPreferencesWindow, reset_adjustment) },
     { "random-repeats", G_STRUCT_OFFSET (HlPreferencesWindow, repeats_adjustment) },
     { "bootstrap-replicates", G_STRUCT_OFFSET (HlPreferencesWindow, bootstrap_adjustment) },
-    { "blas-threads", G_STRUCT_OFFSET (HlPreferencesWindow, threads_adjustment) },
+    { "analysis-threads", G_STRUCT_OFFSET (HlPreferencesWindow, threads_adjustment) },
   };
 
   bind_choice (self, "ranking", self->ranking_row, hl_ranking_choices);

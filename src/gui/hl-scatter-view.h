@@ -7,29 +7,27 @@
 
 #include <gtk/gtk.h>
 
-#include "hl-projection.h"
-#include "hl-scatter-plot.h"
+#include "hl-figure.h"
+#include "hl-head-data.h"
 
 G_BEGIN_DECLS
 
 #define HL_TYPE_SCATTER_VIEW (hl_scatter_view_get_type ())
 G_DECLARE_FINAL_TYPE (HlScatterView, hl_scatter_view, HL, SCATTER_VIEW, GtkWidget)
 
-GtkWidget *hl_scatter_view_new          (void);
+GtkWidget *hl_scatter_view_new             (void);
 
-/* Shows @scatter (taken; NULL clears). @alpha ([n_points]) and @tokens
- * (n_points texts or NULL) are borrowed for as long as the scatter is
- * shown; @query_position is t. */
-void       hl_scatter_view_set_scatter  (HlScatterView      *self,
-                                         HlScatter          *scatter,
-                                         HlDistance          distance,
-                                         int                 query_position,
-                                         const float        *alpha,
-                                         const char * const *tokens);
+/* Shows @figure, a scatter figure of @data's head at @scatter's N, or
+ * nothing (NULL). @data's tokens and attention and @scatter's distances
+ * D_i (copied) are what the tooltips tell. */
+void       hl_scatter_view_set_figure      (HlScatterView    *self,
+                                            HlFigure         *figure,
+                                            HlHeadData       *data,
+                                            const HlScatter  *scatter);
+HlFigure  *hl_scatter_view_get_figure      (HlScatterView    *self);
 
-const HlScatter *hl_scatter_view_get_scatter (HlScatterView *self);
-
-/* What the view draws (borrowed), or NULL without a scatter. */
-const HlScatterPlotData *hl_scatter_view_get_plot_data (HlScatterView *self);
+/* Shown without a figure; NULL: nothing. */
+void       hl_scatter_view_set_placeholder (HlScatterView    *self,
+                                            const char       *placeholder);
 
 G_END_DECLS

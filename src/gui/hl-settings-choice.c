@@ -6,10 +6,6 @@
 
 const char * const hl_ranking_choices[] = { "attention", "contribution", NULL };
 const char * const hl_distance_choices[] = { "euclidean", "cosine", NULL };
-const char * const hl_colour_mode_choices[] = {
-  "regime", "f1", "precision", "recall", "margin", "sink-mass", "sink-similarity",
-  "sink-ratio", "norm-cv", "beta", "entropy", NULL
-};
 
 static gboolean
 lookup_choice (const char * const *choices,
@@ -68,20 +64,4 @@ hl_settings_bind_choice (GSettings          *settings,
                                 G_SETTINGS_BIND_DEFAULT,
                                 choice_get_mapping, choice_set_mapping,
                                 (gpointer) choices, NULL);
-}
-
-guint
-hl_settings_get_choice (GSettings          *settings,
-                        const char         *key,
-                        const char * const *choices)
-{
-  g_autofree char *str = NULL;
-  guint index = 0;
-
-  g_return_val_if_fail (G_IS_SETTINGS (settings), 0);
-
-  str = g_settings_get_string (settings, key);
-  lookup_choice (choices, str, &index);
-
-  return index;
 }

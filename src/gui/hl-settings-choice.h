@@ -9,11 +9,9 @@
 
 G_BEGIN_DECLS
 
-/* The schema's <choices>, in the order of HlRanking, HlDistance and the
- * heatmap's colour modes. */
+/* The schema's <choices>, in the order of HlRanking and HlDistance. */
 extern const char * const hl_ranking_choices[];
 extern const char * const hl_distance_choices[];
-extern const char * const hl_colour_mode_choices[];
 
 /* @choices (NULL-terminated, static) lists the key's values in the order of
  * the widget's items; @property is a guint property such as "selected". */
@@ -21,11 +19,6 @@ void hl_settings_bind_choice (GSettings          *settings,
                               const char         *key,
                               gpointer            object,
                               const char         *property,
-                              const char * const *choices);
-
-/* The index of the key's value in @choices, or 0 when it is not there. */
-guint hl_settings_get_choice (GSettings          *settings,
-                              const char         *key,
                               const char * const *choices);
 
 G_END_DECLS

@@ -5,11 +5,11 @@
 #include <glib/gi18n.h>
 
 #include "hl-dialogs.h"
-#include "hl-background.h"
 #include "hl-explorer.h"
 #include "hl-export-figures.h"
 #include "hl-export-metrics.h"
 #include "hl-extract-dialog.h"
+#include "hl-session-settings.h"
 #include "hl-window.h"
 
 /* The application name the recent files are registered under; not
@@ -32,37 +32,28 @@ struct _HlWindow
   GMenu                *recent_menu;
 
   GSettings            *settings;
-  HlActivations        *activations;       /* the open file, or NULL */
-  GCancellable         *open_cancellable;  /* the open in progress, or NULL */
+  HlSession            *session;           /* what the window shows */
+  GSimpleAction        *export_metrics;    /* win.export-metrics */
   GtkRecentManager     *recent_manager;    /* borrowed: the default manager */
   gulong                recent_changed_id;
 };
 
 G_DEFINE_FINAL_TYPE (HlWindow, hl_window, ADW_TYPE_APPLICATION_WINDOW)
 
-enum {
-  PROP_0,
-  PROP_ACTIVATIONS,
-  PROP_LOADING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 HlWindow *
-hl_window_new (HlApplication *application)
+hl_window_new (GtkApplication *application)
 {
   return g_object_new (HL_TYPE_WINDOW,
                        "application", application,
                        NULL);
 }
 
-HlActivations *
-hl_window_get_activations (HlWindow *self)
+HlSession *
+hl_window_get_session (HlWindow *self)
 {
   g_return_val_if_fail (HL_IS_WINDOW (self), NULL);
 
-  return self->activations;
+  return self->session;
 }
 
 HlExplorer *
@@ -71,14 +62,6 @@ hl_window_get_explorer (HlWindow *self)
   g_return_val_if_fail (HL_IS_WINDOW (self), NULL);
 
   return self->explorer;
-}
-
-gboolean
-hl_window_get_loading (HlWindow *self)
-{
-  g_return_val_if_fail (HL_IS_WINDOW (self), FALSE);
-
-  return self->open_cancellable != NULL;
 }
 
 /* "12 layers × 12 heads · 512 tokens · 4 samples" */
@@ -117,10 +100,11 @@ dup_display_title (HlActivations *activations)
 static void
 hl_window_update_title (HlWindow *self)
 {
+  HlActivations *activations = hl_session_get_file (self->session);
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
 
-  if (self->activations == NULL)
+  if (activations == NULL)
     {
       adw_window_title_set_title (self->window_title, _("Headlens"));
       adw_window_title_set_subtitle (self->window_title, "");
@@ -129,8 +113,8 @@ hl_window_update_title (HlWindow *self)
       return;
     }
 
-  title = dup_display_title (self->activations);
-  subtitle = format_shape (hl_activations_get_info (self->activations));
+  title = dup_display_title (activations);
+  subtitle = format_shape (hl_activations_get_info (activations));
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), title);
@@ -172,32 +156,20 @@ hl_window_show_warnings (HlWindow      *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
+/* A new file is shown: the title says which, the recent files list it, and
+ * the reader's warnings are told. */
 static void
-hl_window_set_activations (HlWindow      *self,
-                           HlActivations *activations)
+session_file_changed_cb (HlWindow   *self,
+                         GParamSpec *pspec,
+                         HlSession  *session)
 {
-  if (!g_set_object (&self->activations, activations))
-    return;
+  HlActivations *activations = hl_session_get_file (session);
 
   hl_window_update_title (self);
-  hl_explorer_set_file (self->explorer, activations);
-  if (activations != NULL)
-    {
-      hl_window_add_recent (self, activations);
-      hl_window_show_warnings (self, activations);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVATIONS]);
-}
-
-static void
-hl_window_set_loading (HlWindow     *self,
-                       GCancellable *cancellable)
-{
-  g_clear_object (&self->open_cancellable);
-  self->open_cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  gtk_spinner_set_spinning (self->spinner, cancellable != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), cancellable != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  if (activations == NULL)
+    return;
+  hl_window_add_recent (self, activations);
+  hl_window_show_warnings (self, activations);
 }
 
 static void
@@ -211,77 +183,42 @@ hl_window_show_error (HlWindow     *self,
   hl_dialogs_show_error (GTK_WINDOW (self), heading, error->message);
 }
 
-/* Runs on a worker: HDF5 open and validation may take a while on a large
- * or remote file. The reader serialises HDF5 access itself. */
-static void
-open_file_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+typedef struct
 {
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr(HlActivations) activations = NULL;
-  GError *error = NULL;
-
-  if (path == NULL)
-    {
-      g_autofree char *uri = g_file_get_uri (file);
-
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("“%s” is not a local file; only local files can be opened"),
-                               uri);
-      return;
-    }
-
-  activations = hl_activations_open (path, &error);
-  if (activations == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_steal_pointer (&activations), g_object_unref);
-}
+  HlWindow *window;   /* owned */
+  GFile    *file;     /* owned */
+} Opening;
 
 static void
-open_file_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
-  HlWindow *self = HL_WINDOW (object);
-  GTask *task = G_TASK (result);
-  g_autoptr(HlActivations) activations = NULL;
+  Opening *opening = user_data;
   g_autoptr(GError) error = NULL;
 
-  activations = g_task_propagate_pointer (task, &error);
-
   /* A newer open replaced this one: its result no longer matters. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  hl_window_set_loading (self, NULL);
-  if (activations == NULL)
-    hl_window_show_error (self, g_task_get_task_data (task), error);
-  else
-    hl_window_set_activations (self, activations);
+  if (!hl_session_open_finish (HL_SESSION (object), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    hl_window_show_error (opening->window, opening->file, error);
+  g_object_unref (opening->window);
+  g_object_unref (opening->file);
+  g_free (opening);
 }
 
 void
 hl_window_open (HlWindow *self,
                 GFile    *file)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GTask) task = NULL;
+  Opening *opening;
 
   g_return_if_fail (HL_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  if (self->open_cancellable != NULL)
-    g_cancellable_cancel (self->open_cancellable);
-  hl_window_set_loading (self, cancellable);
-
-  task = g_task_new (self, cancellable, open_file_cb, NULL);
-  g_task_set_source_tag (task, hl_window_open);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  hl_background_run_in_thread (task, open_file_thread);
+  opening = g_new0 (Opening, 1);
+  opening->window = g_object_ref (self);
+  opening->file = g_object_ref (file);
+  hl_session_open_async (self->session, file, NULL, open_cb, opening);
 }
 
 static void
@@ -432,11 +369,12 @@ hl_window_open_recent_action (GtkWidget  *widget,
 /* Blocks are validated as the analysis reads them, so a file that opened
  * may still fail here: say so where the user looks. */
 static void
-explorer_analysis_failed_cb (HlWindow     *self,
-                             const GError *error,
-                             HlExplorer   *explorer)
+session_analysis_failed_cb (HlWindow     *self,
+                            const GError *error,
+                            HlSession    *session)
 {
-  g_autofree char *name = g_path_get_basename (hl_activations_get_path (self->activations));
+  HlActivations *activations = hl_session_get_file (session);
+  g_autofree char *name = g_path_get_basename (hl_activations_get_path (activations));
   g_autofree char *heading = g_strdup_printf (_("The Analysis of “%s” Failed"), name);
 
   hl_dialogs_show_error (GTK_WINDOW (self), heading, error->message);
@@ -465,9 +403,6 @@ hl_window_close_request (GtkWindow *window)
   g_settings_set_boolean (self->settings, "window-maximized",
                           gtk_window_is_maximized (window));
 
-  if (self->open_cancellable != NULL)
-    g_cancellable_cancel (self->open_cancellable);
-
   return GTK_WINDOW_CLASS (hl_window_parent_class)->close_request (window);
 }
 
@@ -476,10 +411,14 @@ hl_window_dispose (GObject *object)
 {
   HlWindow *self = HL_WINDOW (object);
 
-  if (self->open_cancellable != NULL)
-    g_cancellable_cancel (self->open_cancellable);
   g_clear_signal_handler (&self->recent_changed_id, self->recent_manager);
+  /* The session's work is cancelled when the last of the window and its
+   * views lets go of it. */
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), HL_TYPE_WINDOW);
+  g_clear_object (&self->session);
+  g_clear_object (&self->export_metrics);
 
   G_OBJECT_CLASS (hl_window_parent_class)->dispose (object);
 }
@@ -489,57 +428,47 @@ hl_window_finalize (GObject *object)
 {
   HlWindow *self = HL_WINDOW (object);
 
-  g_clear_object (&self->activations);
-  g_clear_object (&self->open_cancellable);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (hl_window_parent_class)->finalize (object);
 }
 
-static void
-hl_window_get_property (GObject    *object,
-                        guint       prop_id,
-                        GValue     *value,
-                        GParamSpec *pspec)
-{
-  HlWindow *self = HL_WINDOW (object);
-
-  switch (prop_id)
-    {
-    case PROP_ACTIVATIONS:
-      g_value_set_object (value, self->activations);
-      break;
-
-    case PROP_LOADING:
-      g_value_set_boolean (value, hl_window_get_loading (self));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
 /* Export Figure, Export Metrics and Extract from Model (the dialogs keep
  * their own copies, so the window may move on while they are open). */
+static void
+hl_window_export_figure (HlWindow   *self,
+                         const char *preferred)
+{
+  if (hl_export_figures_present (GTK_WINDOW (self), self->session, preferred) == NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("There is no figure to export yet")));
+}
+
+/* Ctrl+E and the main menu: the figure pointed at is selected. */
 static void
 hl_window_export_figure_action (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *param)
 {
-  HlWindow *self = HL_WINDOW (widget);
+  hl_window_export_figure (HL_WINDOW (widget), NULL);
+}
 
-  if (hl_export_figures_present (GTK_WINDOW (self), NULL) == NULL)
-    adw_toast_overlay_add_toast (self->toast_overlay,
-                                 adw_toast_new (_("There is no figure to export yet")));
+/* A plot's context menu: that figure is selected. */
+static void
+hl_window_export_named_figure_action (GtkWidget  *widget,
+                                      const char *action_name,
+                                      GVariant   *param)
+{
+  hl_window_export_figure (HL_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
 static void
-hl_window_export_metrics_action (GtkWidget  *widget,
-                                 const char *action_name,
-                                 GVariant   *param)
+export_metrics_activate_cb (GSimpleAction *action,
+                            GVariant      *param,
+                            gpointer       user_data)
 {
-  HlWindow *self = HL_WINDOW (widget);
-  HlAnalysis *analysis = hl_explorer_get_analysis (self->explorer);
+  HlWindow *self = user_data;
+  HlAnalysis *analysis = hl_session_get_analysis (self->session);
 
   if (analysis != NULL)
     hl_export_metrics_choose_folder (GTK_WINDOW (self), analysis, self->toast_overlay);
@@ -567,13 +496,14 @@ hl_window_extract_action (GtkWidget  *widget,
 }
 
 /* The metrics exist once the analysis has finished. */
-static void
-explorer_running_changed_cb (HlWindow   *self,
-                             GParamSpec *pspec,
-                             HlExplorer *explorer)
+static gboolean
+analysis_to_enabled (GBinding     *binding,
+                     const GValue *from,
+                     GValue       *to,
+                     gpointer      user_data)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-metrics",
-                                 hl_explorer_get_analysis (explorer) != NULL);
+  g_value_set_boolean (to, g_value_get_object (from) != NULL);
+  return TRUE;
 }
 
 static void
@@ -585,18 +515,7 @@ hl_window_class_init (HlWindowClass *klass)
 
   object_class->dispose = hl_window_dispose;
   object_class->finalize = hl_window_finalize;
-  object_class->get_property = hl_window_get_property;
   window_class->close_request = hl_window_close_request;
-
-  properties[PROP_ACTIVATIONS] =
-    g_param_spec_object ("activations", NULL, NULL,
-                         HL_TYPE_ACTIVATIONS,
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL,
-                          FALSE,
-                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (HL_TYPE_EXPLORER);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -613,8 +532,8 @@ hl_window_class_init (HlWindowClass *klass)
                                    hl_window_open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.export-figure", NULL,
                                    hl_window_export_figure_action);
-  gtk_widget_class_install_action (widget_class, "win.export-metrics", NULL,
-                                   hl_window_export_metrics_action);
+  gtk_widget_class_install_action (widget_class, "win.export-named-figure", "s",
+                                   hl_window_export_named_figure_action);
   gtk_widget_class_install_action (widget_class, "win.extract", NULL,
                                    hl_window_extract_action);
 }
@@ -626,6 +545,31 @@ hl_window_init_drop_target (HlWindow *self)
 
   g_signal_connect_swapped (target, "drop", G_CALLBACK (drop_target_drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+/* The window's session: the app's settings apply to it, the explorer shows
+ * it, and the header follows its file. */
+static void
+hl_window_init_session (HlWindow *self)
+{
+  self->session = hl_session_new ();
+  hl_session_bind_settings (self->session, self->settings);
+  hl_explorer_set_session (self->explorer, self->session);
+  g_object_bind_property (self->session, "loading", self->spinner, "spinning",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->session, "loading", self->spinner, "visible",
+                          G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->session, "notify::file",
+                            G_CALLBACK (session_file_changed_cb), self);
+  g_signal_connect_swapped (self->session, "analysis-failed",
+                            G_CALLBACK (session_analysis_failed_cb), self);
+
+  self->export_metrics = g_simple_action_new ("export-metrics", NULL);
+  g_signal_connect (self->export_metrics, "activate",
+                    G_CALLBACK (export_metrics_activate_cb), self);
+  g_object_bind_property_full (self->session, "analysis", self->export_metrics, "enabled",
+                               G_BINDING_SYNC_CREATE, analysis_to_enabled, NULL, NULL, NULL);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (self->export_metrics));
 }
 
 static void
@@ -642,11 +586,6 @@ hl_window_init (HlWindow *self)
     g_signal_connect_swapped (self->recent_manager, "changed",
                               G_CALLBACK (recent_manager_changed_cb), self);
   hl_window_rebuild_recent_menu (self);
+  hl_window_init_session (self);
   hl_window_update_title (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-  g_signal_connect_object (self->explorer, "analysis-failed",
-                           G_CALLBACK (explorer_analysis_failed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->explorer, "notify::running",
-                           G_CALLBACK (explorer_running_changed_cb), self, G_CONNECT_SWAPPED);
-  explorer_running_changed_cb (self, NULL, self->explorer);
 }

@@ -104,19 +104,3 @@ hl_colormap_eval_range (HlColormap map,
 
   return hl_colormap_eval (map, t);
 }
-
-gboolean
-hl_colormap_from_string (const char *str,
-                         HlColormap *out)
-{
-  g_return_val_if_fail (str != NULL, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
-  if (g_strcmp0 (str, "viridis") == 0)
-    *out = HL_COLORMAP_VIRIDIS;
-  else if (g_strcmp0 (str, "diverging") == 0)
-    *out = HL_COLORMAP_DIVERGING;
-  else
-    return FALSE;
-  return TRUE;
-}

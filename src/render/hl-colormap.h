@@ -18,8 +18,5 @@ HlRgba   hl_colormap_eval_range  (HlColormap  map,
                                   double      value,
                                   double      vmin,
                                   double      vmax);
-/* "viridis", "diverging". */
-gboolean hl_colormap_from_string (const char *str,
-                                  HlColormap *out);
 
 G_END_DECLS

@@ -9,8 +9,9 @@
 
 #include "hl-line-chart.h"
 
-int
-hl_correlation_plot_peak (const HlCorrelationPlotData *data)
+/* The index of the largest finite correlation, or -1: the marked peak. */
+static int
+highest_correlation (const HlCorrelationPlotData *data)
 {
   int peak = -1;
 
@@ -58,7 +59,7 @@ hl_correlation_plot_draw (const HlPlotStyle           *style,
   chart.series = &series;
   chart.n_series = 1;
   chart.hline = 0.0;
-  peak = hl_correlation_plot_peak (data);
+  peak = highest_correlation (data);
   if (peak >= 0)
     {
       chart.point_x = data->grid[peak];

@@ -26,7 +26,5 @@ void hl_correlation_plot_draw (const HlPlotStyle           *style,
                                cairo_t                     *cr,
                                double                       width,
                                double                       height);
-/* The index of the largest finite correlation, or -1: the marked peak. */
-int  hl_correlation_plot_peak (const HlCorrelationPlotData *data);
 
 G_END_DECLS

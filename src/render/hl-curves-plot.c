@@ -8,8 +8,9 @@
 
 #include "hl-line-chart.h"
 
-const char *
-hl_curve_metric_symbol (HlCurveMetric metric)
+/* "P", "R", "F" as Pango markup, and the metric's full name. */
+static const char *
+metric_symbol (HlCurveMetric metric)
 {
   static const char *symbols[HL_N_CURVES] = { "P<sub>N</sub>", "R<sub>N</sub>", "F<sub>N</sub>" };
 
@@ -17,8 +18,8 @@ hl_curve_metric_symbol (HlCurveMetric metric)
   return symbols[metric];
 }
 
-const char *
-hl_curve_metric_name (HlCurveMetric metric)
+static const char *
+metric_name (HlCurveMetric metric)
 {
   static const char *names[HL_N_CURVES] = { N_("Precision"), N_("Recall"), N_("F1") };
 
@@ -75,7 +76,7 @@ y_label (const HlCurvesPlotData *data)
     if (data->ranked[m] != NULL || data->random[m] != NULL)
       count++, last = m;
   if (count == 1)
-    return hl_curve_metric_symbol (last);
+    return metric_symbol (last);
   return _("score");
 }
 
@@ -91,7 +92,7 @@ add_legend (HlLineChart            *chart,
     {
       if (data->ranked[m] != NULL)
         {
-          char *label = g_strdup_printf ("%s  %s", hl_curve_metric_symbol (m), hl_curve_metric_name (m));
+          char *label = g_strdup_printf ("%s  %s", metric_symbol (m), metric_name (m));
 
           g_ptr_array_add (b->strings, label);
           hl_line_chart_add_legend (chart, HL_LEGEND_LINE, &style->curve[m], label);

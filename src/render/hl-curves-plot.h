@@ -40,8 +40,5 @@ void        hl_curves_plot_draw  (const HlPlotStyle      *style,
                                   cairo_t                *cr,
                                   double                  width,
                                   double                  height);
-/* "P", "R", "F" as Pango markup, and the metric's full name. */
-const char *hl_curve_metric_symbol (HlCurveMetric metric);
-const char *hl_curve_metric_name   (HlCurveMetric metric);
 
 G_END_DECLS

@@ -47,8 +47,9 @@ cell_pending (const HlHeatmapPlotData *data,
   return data->values == NULL || !isfinite (data->values[index]);
 }
 
-void
-hl_heatmap_plot_value_range (const HlHeatmapPlotData *data,
+/* The colour range the plot uses for its metric (after the automatic range). */
+static void
+value_range (const HlHeatmapPlotData *data,
                              double                  *vmin,
                              double                  *vmax)
 {
@@ -108,7 +109,7 @@ regime_legend (const HlPlotStyle       *style,
 }
 
 static double
-colour_bar_reserve (const HlPlotStyle       *style,
+color_bar_reserve (const HlPlotStyle       *style,
                     const HlHeatmapPlotData *data,
                     Layout                  *layout)
 {
@@ -156,7 +157,7 @@ compute_layout (const HlPlotStyle       *style,
   layout->any_pending = FALSE;
   for (int i = 0; i < n_cells && !layout->any_pending; i++)
     layout->any_pending = cell_pending (data, i);
-  hl_heatmap_plot_value_range (data, &layout->vmin, &layout->vmax);
+  value_range (data, &layout->vmin, &layout->vmax);
 
   hl_plot_frame_init (frame);
   frame->grid_x = frame->grid_y = FALSE;
@@ -172,7 +173,7 @@ compute_layout (const HlPlotStyle       *style,
       frame->reserve_right = legend_w + em (style, 0.6);
     }
   else
-    frame->reserve_right = colour_bar_reserve (style, data, layout);
+    frame->reserve_right = color_bar_reserve (style, data, layout);
   hl_plot_frame_layout (frame, style, width, height);
   layout->bar_x = frame->right + em (style, 0.8);
 }
@@ -378,7 +379,7 @@ draw_bar_ticks (const HlPlotStyle *style,
 }
 
 static void
-draw_colour_bar (const HlPlotStyle       *style,
+draw_color_bar (const HlPlotStyle       *style,
                  const HlHeatmapPlotData *data,
                  Layout                  *layout,
                  cairo_t                 *cr)
@@ -419,7 +420,7 @@ draw_key (const HlPlotStyle       *style,
 
   if (data->mode == HL_HEATMAP_COLOR_METRIC)
     {
-      draw_colour_bar (style, data, layout, cr);
+      draw_color_bar (style, data, layout, cr);
       return;
     }
   hl_plot_legend_draw (style, entries, regime_legend (style, data, layout->any_pending, entries),

@@ -62,9 +62,5 @@ void     hl_heatmap_plot_cell_rect   (const HlPlotStyle       *style,
                                       double                  *y,
                                       double                  *cell_width,
                                       double                  *cell_height);
-/* The colour range the plot uses for its metric (after the automatic range). */
-void     hl_heatmap_plot_value_range (const HlHeatmapPlotData *data,
-                                      double                  *vmin,
-                                      double                  *vmax);
 
 G_END_DECLS

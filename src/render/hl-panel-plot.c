@@ -18,8 +18,9 @@ title_height (const HlPlotStyle     *style,
   return data->title != NULL ? h + 0.6 * style->font_size : 0;
 }
 
-void
-hl_panel_plot_cell (const HlPlotStyle     *style,
+/* The rectangle of panel @index in a figure of @width x @height. */
+static void
+panel_cell (const HlPlotStyle     *style,
                     const HlPanelPlotData *data,
                     double                 width,
                     double                 height,
@@ -91,7 +92,7 @@ hl_panel_plot_draw (const HlPlotStyle     *style,
       double x, y, w, h;
 
       g_return_if_fail (data->items[i].kind != HL_PLOT_PANEL);
-      hl_panel_plot_cell (style, data, width, height, i, &x, &y, &w, &h);
+      panel_cell (style, data, width, height, i, &x, &y, &w, &h);
       cairo_save (cr);
       cairo_translate (cr, x, y);
       if (data->letters)

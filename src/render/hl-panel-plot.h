@@ -31,15 +31,5 @@ void hl_panel_plot_draw (const HlPlotStyle     *style,
                          cairo_t               *cr,
                          double                 width,
                          double                 height);
-/* The rectangle of panel @index in a figure of @width x @height. */
-void hl_panel_plot_cell (const HlPlotStyle     *style,
-                         const HlPanelPlotData *data,
-                         double                 width,
-                         double                 height,
-                         int                    index,
-                         double                *x,
-                         double                *y,
-                         double                *cell_width,
-                         double                *cell_height);
 
 G_END_DECLS

@@ -21,7 +21,7 @@ typedef struct
 } Binding;
 
 static GVariant *
-metric_name_of_colour_mode (GVariant *old_value)
+metric_name_of_color_mode (GVariant *old_value)
 {
   const HlMetric *metric = hl_metric_lookup (g_variant_get_string (old_value, NULL));
 
@@ -52,7 +52,7 @@ hl_session_settings_migrate (GSettings *settings)
   g_return_if_fail (G_IS_SETTINGS (settings));
 
   migrate_key (settings, "blas-threads", "analysis-threads", NULL);
-  migrate_key (settings, "colour-mode", "heatmap-metric", metric_name_of_colour_mode);
+  migrate_key (settings, "colour-mode", "heatmap-metric", metric_name_of_color_mode);
 }
 
 void
@@ -171,6 +171,8 @@ hl_session_bind_settings (HlSession *session,
   g_settings_bind (settings, "ranking", session, "ranking", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "distance", session, "distance", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "heatmap-metric", session, "heatmap-metric",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "profile-log-scale", session, "profile-log-scale",
                    G_SETTINGS_BIND_DEFAULT);
   hl_session_set_n (session, g_settings_get_int (settings, "n"));
   g_signal_connect (session, "notify::n", G_CALLBACK (session_n_changed_cb), binding);

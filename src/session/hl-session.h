@@ -68,8 +68,12 @@ void                    hl_session_restart_analysis   (HlSession            *sel
 void                    hl_session_cancel_analysis    (HlSession            *self);
 HlSessionAnalysisState  hl_session_get_analysis_state (HlSession            *self);
 gboolean                hl_session_get_running        (HlSession            *self);
+/* Why the last run failed (state FAILED), else NULL. */
+const GError           *hl_session_get_analysis_error (HlSession            *self);
 /* The finished analysis, NULL until the state is DONE. */
 HlAnalysis             *hl_session_get_analysis       (HlSession            *self);
+/* The share of head results received, 0 … 1 ("progress"). */
+double                  hl_session_get_progress       (HlSession            *self);
 /* Head results received so far and how many the run will deliver. */
 guint                   hl_session_get_n_received     (HlSession            *self);
 guint                   hl_session_get_n_expected     (HlSession            *self);
@@ -116,6 +120,11 @@ void                    hl_session_set_heatmap_metric (HlSession            *sel
                                                        const HlMetric       *metric);
 const HlMetric         *hl_session_get_heatmap_metric (HlSession            *self);
 
+/* Whether the attention profile has a logarithmic axis. */
+void                    hl_session_set_profile_log_scale (HlSession         *self,
+                                                          gboolean           log_scale);
+gboolean                hl_session_get_profile_log_scale (HlSession         *self);
+
 /* The selected head ("selected-layer", "selected-head"; -1: none). */
 void                    hl_session_select             (HlSession            *self,
                                                        int                   layer,
@@ -134,7 +143,5 @@ gboolean                hl_session_get_head_loading   (HlSession            *sel
 /* Its scatter at the N, ranking and distance shown; NULL without head data
  * or for a head with fewer than two keys. Borrowed until they change. */
 const HlScatter        *hl_session_get_scatter        (HlSession            *self);
-/* The seed of the selected head's random ranking (the analysis' options). */
-guint64                 hl_session_get_selected_seed  (HlSession            *self);
 
 G_END_DECLS

@@ -13,7 +13,10 @@
 #   Delta_1 from the activations; the decay-fit error from heads.csv, its
 #   fit being tested in test-diagnostics; corr from model.csv), the
 #   verdicts by our reading of docs/metrics.md, and the expected verdicts:
-#   stories260K does-not-apply, the bundled sample applies.
+#   stories260K does-not-apply, the bundled sample applies;
+# - sweep.csv (analyze --window all): per window L, Delta_N / B of the
+#   attention and contribution rankings averaged over the results at
+#   t = L - 1, and their count.
 #
 # Files: the stories260K reference (when ../shared is there), a file of
 # the synthetic generator with several queries, a LLaMA-like file this
@@ -431,6 +434,41 @@ def check_assumptions(name, f, heads_rows, out):
     return model
 
 
+# Length sweep -------------------------------------------------------------------
+
+def check_sweep(name, f, heads_rows, out):
+    path = os.path.join(out, "sweep.csv")
+    if not os.path.exists(path):
+        return
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    want = {}
+    for row in heads_rows:
+        layer, head, sample, t = (int(row[k]) for k in ("layer", "head", "sample", "query"))
+        v, a = f.head(layer, head, sample, t)
+        for ranking in ("attention", "contribution"):
+            theory_rows, B = theory(v, a, ranking, pow2_grid(t))
+            for n, values in theory_rows.items():
+                want.setdefault((t + 1, ranking, n), []).append(values["gap"] / B)
+    checked = 0
+    for row in rows:
+        key = (int(row["window"]), row["ranking"], int(row["n"]))
+        where = f"{name} sweep L={key[0]} {key[1]} {row['distance']} N={key[2]}"
+        if key[1] == "random":
+            continue
+        values = want.get(key)
+        if values is None:
+            fail(where, "a row without results")
+            continue
+        if int(row["n_heads"]) != len(values):
+            fail(where, f"n_heads {row['n_heads']}, {len(values)} results")
+        mean = float(np.mean(values))
+        if abs(float(row["gap_over_b"]) - mean) > 1e-6 * max(1.0, abs(mean)):
+            fail(where, f"gap_over_b {row['gap_over_b']}, reference {mean:.9g}")
+        checked += 1
+    print(f"{name}: {checked} sweep rows agree")
+
+
 # Files -------------------------------------------------------------------------
 
 def write_llama_like(path, seed=5):
@@ -493,7 +531,7 @@ def main():
                         "--kv-heads", "2", "--head-dim", "16", "--seq-len", "256",
                         "--samples", "2", "--queries", "40,127,255", "--seed", "3"],
                        check=True, stdout=subprocess.DEVNULL)
-        files.append(("synth", synth, []))
+        files.append(("synth", synth, ["--window", "all"]))
         llama = os.path.join(tmp, "llama.h5")
         kinds = write_llama_like(llama)
         files.append(("llama-like", llama, []))
@@ -509,6 +547,7 @@ def main():
             check_heads(name, opened, rows)
             check_curves(name, opened, read_curves(out))
             taxonomy = check_assumptions(name, opened, rows, out)
+            check_sweep(name, opened, rows, out)
             expected = {"stories260K": "does-not-apply", "sample": "applies"}.get(name)
             if expected is not None and taxonomy != expected:
                 fail(name, f"the taxonomy {taxonomy}, expected {expected}")

@@ -290,6 +290,41 @@ test_subsets (Fixture       *f,
                    + hl_model_summary_get_regime_count (summary, 1, HL_REGIME_RETRIEVER), ==, 0);
 }
 
+/* Windows: only the queries at L - 1 are analysed (here position 39 of 20
+ * and 39); a window without its query is refused naming the positions. */
+static void
+test_windows (Fixture       *f,
+              gconstpointer  data)
+{
+  static const int windows[] = { 40 };
+  static const int missing[] = { 40, 30 };
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  HlAnalysisOptions options;
+  guint n;
+
+  hl_analysis_options_init (&options);
+  options.head.rankings = 1u << HL_RANKING_ATTENTION;
+  options.head.distances = 1u << HL_DISTANCE_EUCLIDEAN;
+  options.windows = windows;
+  options.n_windows = 1;
+  analysis = hl_analysis_run (f->file, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  n = hl_analysis_get_n_results (analysis);
+  g_assert_cmpuint (n, ==, 3 * 4 * 2);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (hl_analysis_get_result (analysis, i)->query_position, ==, 39);
+  g_assert_null (hl_analysis_lookup (analysis, 0, 0, 0, 0));
+  g_assert_nonnull (hl_analysis_lookup (analysis, 0, 0, 0, 1));
+
+  options.windows = missing;
+  options.n_windows = 2;
+  g_assert_null (hl_analysis_run (f->file, &options, NULL, NULL, NULL, &error));
+  g_assert_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_OPTIONS);
+  g_assert_nonnull (strstr (error->message, "position 29"));
+  g_assert_nonnull (strstr (error->message, "20, 39"));
+}
+
 static void
 test_bad_options (Fixture       *f,
                   gconstpointer  data)
@@ -505,6 +540,8 @@ main (int    argc,
               fixture_setup, test_matches_one_head, fixture_teardown);
   g_test_add ("/analysis/subsets", Fixture, &small_shape,
               fixture_setup, test_subsets, fixture_teardown);
+  g_test_add ("/analysis/windows", Fixture, &small_shape,
+              fixture_setup, test_windows, fixture_teardown);
   g_test_add ("/analysis/bad-options", Fixture, &small_shape,
               fixture_setup, test_bad_options, fixture_teardown);
   g_test_add ("/analysis/blas-threads-restored", Fixture, &small_shape,

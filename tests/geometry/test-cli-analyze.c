@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis-fixture.h"
+#include "hl-length-sweep.h"
 #include "hl-metrics-csv.h"
 
 static const char *cli_path;
@@ -140,6 +141,98 @@ test_verdict (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* --window: sweep.csv beside the other files (one row per window,
+ * ranking, distance and N), a line per window on the standard output; a
+ * window without its query is refused with the positions there are. */
+static void
+test_window (void)
+{
+  static const int positions[] = { 9, 19, 39 };
+  FixtureShape three = shape;
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *header = NULL;
+  g_auto(HlTestRun) run = { 0 };
+  g_auto(HlTestRun) bad = { 0 };
+  guint n_lines;
+
+  three.seq_len = 40;
+  three.n_queries = 3;
+  three.query_positions = positions;
+  fixture_write_file (path, &three);
+  hl_test_run (&run, cli_path, "analyze", path, "--out", out, "--bootstrap", "0", "--rankings",
+               "attention", "--distances", "euclidean", "--window", "40,10", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\nL = 10: 8 head results, mean Δ₁/B "));
+  g_assert_nonnull (strstr (run.out, "\nL = 40: 8 head results, mean Δ₁/B "));
+  g_assert_null (strstr (run.out, "L = 20"));
+  header = first_line (out, "sweep.csv", &n_lines);
+  g_assert_cmpstr (header, ==, HL_LENGTH_SWEEP_CSV_HEADER);
+  /* Grids 1..8 (4 N) and 1..32 (6 N), one ranking and distance. */
+  g_assert_cmpuint (n_lines, ==, 1 + 4 + 6);
+
+  hl_test_run (&bad, cli_path, "analyze", path, "--out", out, "--window", "64", NULL);
+  g_assert_cmpint (bad.status, ==, 1);
+  g_assert_nonnull (strstr (bad.err, "position 63"));
+  g_assert_nonnull (strstr (bad.err, "9, 19, 39"));
+  hl_test_remove_tmp_dir (dir);
+}
+
+/* `assumptions FILE...`: one column per file, the CSV with 7 rows per
+ * file; stories260K does not apply; usage errors exit 2, unreadable files
+ * and an output that is an input exit 1. */
+static void
+test_assumptions_command (void)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  g_autofree char *stories = g_build_filename (shared != NULL ? shared : "../shared", "models",
+                                               "stories260K", "reference.h5", NULL);
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *a = g_build_filename (dir, "a.h5", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "table.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean have_stories = g_file_test (stories, G_FILE_TEST_EXISTS);
+  g_auto(HlTestRun) run = { 0 };
+  g_auto(HlTestRun) none = { 0 };
+  g_auto(HlTestRun) missing = { 0 };
+  g_auto(HlTestRun) bad = { 0 };
+  g_auto(HlTestRun) clobber = { 0 };
+
+  fixture_write_file (a, &shape);
+  hl_test_run (&run, cli_path, "assumptions", a, have_stories ? stories : a, "-o", csv_path, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "check "));
+  g_assert_nonnull (strstr (run.out, "\ncorr_recall_rho0 "));
+  g_assert_nonnull (strstr (run.out, "\ntaxonomy "));
+  if (have_stories)
+    g_assert_nonnull (strstr (run.out, "does-not-apply"));
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "file,check,value,threshold,holds");
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 2 * 7 + 1);
+  if (have_stories)
+    {
+      g_autofree char *row = g_strdup_printf ("\"%s\",taxonomy,does-not-apply,,false", stories);
+
+      g_assert_nonnull (strstr (csv, row));
+    }
+
+  hl_test_run (&none, cli_path, "assumptions", NULL);
+  g_assert_cmpint (none.status, ==, 2);
+  hl_test_run (&missing, cli_path, "assumptions", a, "nothing-here.h5", NULL);
+  g_assert_cmpint (missing.status, ==, 1);
+  g_assert_nonnull (strstr (missing.err, "nothing-here.h5"));
+  hl_test_run (&bad, cli_path, "assumptions", a, "--cv-limit", "-1", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "cv-limit"));
+  hl_test_run (&clobber, cli_path, "assumptions", a, "-o", a, NULL);
+  g_assert_cmpint (clobber.status, ==, 1);
+  g_assert_true (g_file_test (a, G_FILE_TEST_EXISTS));
+  hl_test_remove_tmp_dir (dir);
+}
+
 /* The count of rows of heads.csv in @dir whose regime is @regime. */
 static guint
 count_regime (const char *dir,
@@ -201,5 +294,7 @@ main (int    argc,
   g_test_add_func ("/cli/analyze", test_analyze);
   g_test_add_func ("/cli/analyze/thresholds", test_thresholds);
   g_test_add_func ("/cli/analyze/verdict", test_verdict);
+  g_test_add_func ("/cli/analyze/window", test_window);
+  g_test_add_func ("/cli/assumptions", test_assumptions_command);
   return g_test_run ();
 }

@@ -81,6 +81,9 @@ typedef struct
   HlHeadResult        result;
   HlCurveSet          curves;
   HlSeparabilityPoint points[3];
+  float               residual[3];
+  float               bound[3];
+  float               gap[3];
 } Fixture;
 
 static void
@@ -103,6 +106,17 @@ fixture_init (Fixture    *f,
       f->points[g].precision = precision[g];
       f->points[g].recall = recall[g];
       f->points[g].f1 = 2 * precision[g] * recall[g] / (precision[g] + recall[g]);
+    }
+  /* Theory: residual = precision, bound = 1, gap = recall, B = 2. */
+  f->curves.residual[HL_RANKING_ATTENTION] = f->residual;
+  f->curves.bound[HL_RANKING_ATTENTION] = f->bound;
+  f->curves.gap[HL_RANKING_ATTENTION] = f->gap;
+  f->curves.value_norm_max = 2.0f;
+  for (int g = 0; g < n_grid; g++)
+    {
+      f->residual[g] = precision[g];
+      f->bound[g] = 1.0f;
+      f->gap[g] = recall[g];
     }
   f->result.layer = layer;
   f->result.sample = sample;
@@ -157,6 +171,15 @@ test_summary (void)
   g_assert_cmpfloat_with_epsilon (pts[1].corr_recall_rho0, 1.0, 1e-6);
   g_assert_cmpfloat_with_epsilon (pts[2].corr_recall_rho0, -1.0, 1e-6);
   g_assert_cmpint (summary->corr_peak_n[HL_RANKING_ATTENTION][HL_DISTANCE_EUCLIDEAN], ==, 2);
+
+  /* Theory means, averaged like the curves: residual is precision here
+   * (0.375 at N = 2), gap / B is recall / 2: sample 0 (0.2 + 0.4 + 0.6) / 3
+   * / 2 = 0.2 and sample 1 0.25, so 0.225; N = 4 only in sample 0. */
+  g_assert_null (summary->residual[HL_RANKING_RANDOM]);
+  g_assert_cmpfloat_with_epsilon (summary->residual[HL_RANKING_ATTENTION][1], 0.375, 1e-7);
+  g_assert_cmpfloat (summary->bound[HL_RANKING_ATTENTION][2], ==, 1.0);
+  g_assert_cmpfloat_with_epsilon (summary->gap_over_b[HL_RANKING_ATTENTION][1], 0.225, 1e-7);
+  g_assert_cmpfloat_with_epsilon (summary->gap_over_b[HL_RANKING_ATTENTION][2], 0.25, 1e-7);
 
   g_assert_cmpint (hl_model_summary_get_regime_count (summary, 0, HL_REGIME_RETRIEVER), ==, 1);
   g_assert_cmpint (hl_model_summary_get_regime_count (summary, 0, HL_REGIME_RESET), ==, 1);

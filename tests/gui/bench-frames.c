@@ -74,10 +74,10 @@ write_model (const char *path,
 static gboolean
 analysis_finished (gpointer user_data)
 {
-  HlExplorer *explorer = hl_window_get_explorer (user_data);
+  HlSession *session = hl_window_get_session (user_data);
 
-  return hl_explorer_get_n_expected (explorer) > 0
-         && hl_explorer_get_n_received (explorer) == hl_explorer_get_n_expected (explorer);
+  return hl_session_get_n_expected (session) > 0
+         && hl_session_get_n_received (session) == hl_session_get_n_expected (session);
 }
 
 static void

@@ -1,14 +1,20 @@
 /* hl-screenshot.c: renders the main window on a file with a head selected
  * into a PNG (docs/screenshot.png), the same on every run.
  *
- * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark]
+ * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
+ *                      [export=FIGURE]
+ * export=FIGURE renders the Export Figure dialog opened on that figure
+ * (its file name, e.g. model-heatmap) instead of the window.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "hl-application.h"
+#include "hl-export-dialog.h"
 #include "hl-gui-test.h"
 #include "hl-window.h"
 
@@ -17,14 +23,15 @@ analysis_is_done (gpointer user_data)
 {
   HlWindow *window = user_data;
 
-  return hl_window_get_activations (window) != NULL
-         && !hl_explorer_get_running (hl_window_get_explorer (window));
+  HlSession *session = hl_window_get_session (window);
+
+  return hl_session_get_file (session) != NULL && !hl_session_get_running (session);
 }
 
 static gboolean
-scatter_is_ready (gpointer user_data)
+head_is_read (gpointer user_data)
 {
-  return hl_head_detail_get_scatter (user_data) != NULL;
+  return !hl_session_get_head_loading (user_data);
 }
 
 static gboolean
@@ -52,14 +59,33 @@ save_window (GtkWidget   *widget,
   return TRUE;
 }
 
-static void
-set_n (HlExplorer *explorer,
-       int         n)
+static gboolean
+is_drawn (gpointer user_data)
 {
-  for (int i = 0; i < 64 && hl_explorer_get_n (explorer) > n; i++)
-    hl_explorer_step_n (explorer, -1);
-  for (int i = 0; i < 64 && hl_explorer_get_n (explorer) < n; i++)
-    hl_explorer_step_n (explorer, 1);
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
+}
+
+/* Opens Export Figure on @figure and returns the dialog, or NULL. */
+static GtkWidget *
+open_export_dialog (HlWindow   *window,
+                    const char *figure)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (window), "win.export-named-figure", "s", figure))
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_EXPORT_DIALOG (toplevel))
+        {
+          /* Tall enough to show every option without scrolling. */
+          gtk_window_set_default_size (toplevel, 1100, 980);
+          return GTK_WIDGET (toplevel);
+        }
+    }
+  return NULL;
 }
 
 int
@@ -69,20 +95,21 @@ main (int    argc,
   g_autoptr(HlApplication) app = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
-  HlExplorer *explorer;
+  HlSession *session;
   HlWindow *window;
 
   if (argc < 6)
     {
-      g_printerr ("Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark]\n");
+      g_printerr ("Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]\n");
       return 2;
     }
 
   gtk_init ();
   adw_init ();
-  if (argc > 6 && g_str_equal (argv[6], "dark"))
-    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                        ADW_COLOR_SCHEME_FORCE_DARK);
+  for (int i = 6; i < argc; i++)
+    if (g_str_equal (argv[i], "dark"))
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_FORCE_DARK);
 
   /* A registered application makes its actions (Open…) available. */
   app = hl_application_new ();
@@ -93,7 +120,7 @@ main (int    argc,
       return 1;
     }
 
-  window = hl_window_new (app);
+  window = hl_window_new (GTK_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1440, 900);
   gtk_window_present (GTK_WINDOW (window));
   file = g_file_new_for_commandline_arg (argv[1]);
@@ -101,15 +128,32 @@ main (int    argc,
   if (!hl_test_wait_until (analysis_is_done, window, 300000))
     return 1;
 
-  explorer = hl_window_get_explorer (window);
-  set_n (explorer, atoi (argv[5]));
-  hl_heatmap_view_select (hl_explorer_get_heatmap (explorer), atoi (argv[3]), atoi (argv[4]));
-  if (!hl_test_wait_until (scatter_is_ready, hl_explorer_get_head_detail (explorer), 30000))
+  session = hl_window_get_session (window);
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "query="))
+      hl_session_set_query (session, atoi (argv[i] + strlen ("query=")));
+    else if (g_str_has_prefix (argv[i], "metric="))
+      g_object_set (session, "heatmap-metric", argv[i] + strlen ("metric="), NULL);
+  hl_session_set_n (session, atoi (argv[5]));
+  hl_session_select (session, atoi (argv[3]), atoi (argv[4]));
+  if (!hl_test_wait_until (head_is_read, session, 30000))
     return 1;
 
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
-  if (!save_window (GTK_WIDGET (window), argv[2], &error))
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "export="))
+      {
+        GtkWidget *dialog = open_export_dialog (window, argv[i] + strlen ("export="));
+
+        if (dialog == NULL || !hl_test_wait_until (is_drawn, dialog, 10000))
+          return 1;
+        hl_test_spin (800);
+        if (!save_window (dialog, argv[2], &error))
+          break;
+        return 0;
+      }
+  if (error == NULL && !save_window (GTK_WIDGET (window), argv[2], &error))
     {
       g_printerr ("hl-screenshot: %s\n", error->message);
       return 1;

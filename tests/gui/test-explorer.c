@@ -1,5 +1,7 @@
 /* test-explorer.c: the analysis fills the heatmap, heads are selected by
- * click and keys, N moves, analyses are cancelled.
+ * click and keys, N moves, analyses are cancelled, files open at their last
+ * query, heads with a single key show placeholders, and Export Metrics is
+ * enabled once the analysis has finished.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +10,9 @@
 
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
+#include "hl-heatmap-plot.h"
+#include "hl-scatter-plot.h"
+#include "hl-session-figures.h"
 #include "hl-synth-model.h"
 #include "hl-window.h"
 
@@ -79,12 +84,15 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlSession *session = hl_window_get_session (f->window);
 
-  /* The explorer outlives the window only until its analysis callbacks
-   * have let go of it. */
+  /* The explorer and the session go with the window; the session's work
+   * never holds them. */
   g_object_add_weak_pointer (G_OBJECT (explorer), (gpointer *) &explorer);
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   hl_test_destroy_window (GTK_WINDOW (f->window));
   g_assert_true (hl_test_wait_until (pointer_is_null, &explorer, 10000));
+  g_assert_true (hl_test_wait_until (pointer_is_null, &session, 10000));
   g_unlink (f->small_path);
   g_unlink (f->large_path);
   g_rmdir (f->dir);
@@ -96,55 +104,80 @@ fixture_tear_down (Fixture       *f,
 static gboolean
 window_is_idle (gpointer user_data)
 {
-  return !hl_window_get_loading (HL_WINDOW (user_data));
+  return !hl_session_get_loading (hl_window_get_session (user_data));
 }
 
 static gboolean
 analysis_is_done (gpointer user_data)
 {
-  return !hl_explorer_get_running (HL_EXPLORER (user_data));
+  return !hl_session_get_running (user_data);
 }
 
-static HlExplorer *
-open_and_wait (Fixture    *f,
-               const char *path)
+static HlSession *
+open_file (Fixture    *f,
+           const char *path)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlSession *session = hl_window_get_session (f->window);
 
   hl_window_open (f->window, file);
   g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
-  g_assert_nonnull (hl_window_get_activations (f->window));
-  g_assert_true (hl_explorer_get_running (explorer));
-  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 30000));
+  g_assert_nonnull (hl_session_get_file (session));
+  g_assert_true (hl_session_get_running (session));
+  return session;
+}
 
-  return explorer;
+static HlSession *
+open_and_wait (Fixture    *f,
+               const char *path)
+{
+  HlSession *session = open_file (f, path);
+
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 30000));
+  return session;
 }
 
 static void
 test_explorer_every_head_has_a_result (Fixture       *f,
                                        gconstpointer  data)
 {
-  HlExplorer *explorer = open_and_wait (f, f->small_path);
-  HlAnalysis *analysis = hl_explorer_get_analysis (explorer);
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlAnalysis *analysis = hl_session_get_analysis (session);
+  const HlHeatmapPlotData *heatmap;
 
   /* 3 layers × 4 heads × 2 samples × 2 queries. */
   g_assert_nonnull (analysis);
-  g_assert_cmpuint (hl_explorer_get_n_expected (explorer), ==, 48);
-  g_assert_cmpuint (hl_explorer_get_n_received (explorer), ==, 48);
+  g_assert_cmpuint (hl_session_get_n_expected (session), ==, 48);
+  g_assert_cmpuint (hl_session_get_n_received (session), ==, 48);
   for (int l = 0; l < 3; l++)
     for (int h = 0; h < 4; h++)
       for (int s = 0; s < 2; s++)
         for (int q = 0; q < 2; q++)
           g_assert_nonnull (hl_analysis_lookup (analysis, l, h, s, q));
+
+  /* The heatmap shows every cell of the query shown: the last one. */
+  heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (
+    hl_explorer_get_heatmap (hl_window_get_explorer (f->window))));
+  g_assert_cmpint (heatmap->n_layers * heatmap->n_heads, ==, 12);
+  for (int i = 0; i < 12; i++)
+    g_assert_cmpint (heatmap->regimes[i], ==,
+                     hl_analysis_lookup (analysis, i / 4, i % 4, 0, 1)->regime);
 }
 
 static gboolean
 scatter_is_ready (gpointer user_data)
 {
-  HlHeadDetail *detail = user_data;
+  return hl_head_detail_get_figure (user_data, HL_PLOT_SCATTER) != NULL;
+}
 
-  return !hl_head_detail_get_loading (detail) && hl_head_detail_get_scatter (detail) != NULL;
+/* The N the scatter of @detail shows. */
+static int
+scatter_n (HlHeadDetail *detail)
+{
+  const HlScatterPlotData *data = hl_figure_get_data (hl_head_detail_get_figure (detail,
+                                                                                 HL_PLOT_SCATTER));
+
+  return data->n;
 }
 
 static void
@@ -153,7 +186,7 @@ assert_detail_shows (HlHeadDetail *detail,
                      int           head)
 {
   g_autofree char *title = g_strdup_printf ("Layer %d · Head %d", layer, head);
-  HlHeadResult *result = hl_head_detail_get_result (detail);
+  HlHeadResult *result = hl_session_get_selected_result (hl_head_detail_get_session (detail));
 
   g_assert_nonnull (result);
   g_assert_cmpint (result->layer, ==, layer);
@@ -171,9 +204,11 @@ static void
 test_explorer_select_by_click (Fixture       *f,
                                gconstpointer  data)
 {
-  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
   HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
   HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  const HlHeatmapPlotData *shown;
   double x, y;
   int layer, head;
 
@@ -183,14 +218,17 @@ test_explorer_select_by_click (Fixture       *f,
   /* The cell's centre comes from the renderer's layout, as a pointer would. */
   hl_heatmap_view_cell_center (heatmap, 2, 3, &x, &y);
   g_assert_true (hl_heatmap_view_click (heatmap, x, y));
-  g_assert_true (hl_heatmap_view_get_selected (heatmap, &layer, &head));
+  g_assert_true (hl_session_get_selected (session, &layer, &head));
   g_assert_cmpint (layer, ==, 2);
   g_assert_cmpint (head, ==, 3);
   assert_detail_shows (detail, 2, 3);
+  shown = hl_figure_get_data (hl_heatmap_view_get_figure (heatmap));
+  g_assert_cmpint (shown->selected_layer, ==, 2);
+  g_assert_cmpint (shown->selected_head, ==, 3);
 
   /* The projection arrives from a worker; the scatter then shows N. */
   g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
-  g_assert_cmpint (hl_head_detail_get_scatter (detail)->n, ==, hl_explorer_get_n (explorer));
+  g_assert_cmpint (scatter_n (detail), ==, hl_session_get_n (session));
 
   /* A click outside every cell changes nothing. */
   g_assert_false (hl_heatmap_view_click (heatmap, 1, 1));
@@ -201,11 +239,12 @@ static void
 test_explorer_select_by_keys (Fixture       *f,
                               gconstpointer  data)
 {
-  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
   HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
   HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
 
-  hl_heatmap_view_select (heatmap, 1, 1);
+  hl_session_select (session, 1, 1);
   assert_detail_shows (detail, 1, 1);
 
   /* Down, right, right; then right again stops at the last head. */
@@ -223,68 +262,63 @@ static void
 test_explorer_n_steps (Fixture       *f,
                        gconstpointer  data)
 {
-  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
   HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
   int n;
 
-  hl_heatmap_view_select (hl_explorer_get_heatmap (explorer), 0, 2);
+  hl_session_select (session, 0, 2);
   g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
 
-  /* The grid of a query at position 47 is 1, 2, 4, …, 32: + doubles N. */
-  n = hl_explorer_get_n (explorer);
+  /* The grid of a query at position 63 is 1, 2, 4, …, 32: + doubles N. */
+  n = hl_session_get_n (session);
   gtk_widget_activate_action (GTK_WIDGET (explorer), "explorer.n-step", "i", 1);
-  g_assert_cmpint (hl_explorer_get_n (explorer), ==, MIN (2 * n, 32));
-  g_assert_cmpint (hl_head_detail_get_scatter (detail)->n, ==, hl_explorer_get_n (explorer));
+  g_assert_cmpint (hl_session_get_n (session), ==, MIN (2 * n, 32));
+  g_assert_cmpint (scatter_n (detail), ==, hl_session_get_n (session));
 
   for (int i = 0; i < 10; i++)
     gtk_widget_activate_action (GTK_WIDGET (explorer), "explorer.n-step", "i", -1);
-  g_assert_cmpint (hl_explorer_get_n (explorer), ==, 1);
-  g_assert_cmpint (hl_head_detail_get_scatter (detail)->n, ==, 1);
+  g_assert_cmpint (hl_session_get_n (session), ==, 1);
+  g_assert_cmpint (scatter_n (detail), ==, 1);
 }
 
 static void
 test_explorer_cancel (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (f->large_path);
-  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlSession *session = open_file (f, f->large_path);
+  HlModelPanel *panel = hl_explorer_get_model_panel (hl_window_get_explorer (f->window));
   gint64 start;
 
-  hl_window_open (f->window, file);
-  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
-  g_assert_true (hl_explorer_get_running (explorer));
-
+  /* The explorer's Cancel button. */
   start = g_get_monotonic_time ();
-  hl_explorer_cancel (explorer);
-  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 5000));
+  gtk_widget_activate_action (GTK_WIDGET (hl_window_get_explorer (f->window)),
+                              "explorer.cancel-analysis", NULL);
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 5000));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 
-  /* The heads done stay; the rest never arrive. */
-  g_assert_null (hl_explorer_get_analysis (explorer));
-  g_assert_cmpuint (hl_explorer_get_n_received (explorer), <,
-                    hl_explorer_get_n_expected (explorer));
+  /* The heads done stay; the rest never arrive; the model panel says so. */
+  g_assert_null (hl_session_get_analysis (session));
+  g_assert_cmpuint (hl_session_get_n_received (session), <,
+                    hl_session_get_n_expected (session));
+  g_assert_nonnull (strstr (hl_model_panel_get_message (panel), "cancelled"));
   hl_test_spin (200);
-  g_assert_false (hl_explorer_get_running (explorer));
+  g_assert_false (hl_session_get_running (session));
 }
 
 static void
 test_explorer_open_cancels_previous (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_autoptr(GFile) large = g_file_new_for_path (f->large_path);
-  HlExplorer *explorer = hl_window_get_explorer (f->window);
-
-  hl_window_open (f->window, large);
-  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
-  g_assert_true (hl_explorer_get_running (explorer));
+  HlSession *session = open_file (f, f->large_path);
 
   /* Opening the small file replaces the large one's analysis. */
-  explorer = open_and_wait (f, f->small_path);
-  g_assert_nonnull (hl_explorer_get_analysis (explorer));
-  g_assert_cmpuint (hl_explorer_get_n_expected (explorer), ==, 48);
-  g_assert_cmpuint (hl_explorer_get_n_received (explorer), ==, 48);
-  g_assert_true (hl_analysis_get_file (hl_explorer_get_analysis (explorer))
-                 == hl_window_get_activations (f->window));
+  open_and_wait (f, f->small_path);
+  g_assert_nonnull (hl_session_get_analysis (session));
+  g_assert_cmpuint (hl_session_get_n_expected (session), ==, 48);
+  g_assert_cmpuint (hl_session_get_n_received (session), ==, 48);
+  g_assert_true (hl_analysis_get_file (hl_session_get_analysis (session))
+                 == hl_session_get_file (session));
 }
 
 /* Writes a float32 file whose values block (layer 1, sample 0, kv head 0)
@@ -331,17 +365,12 @@ test_explorer_bad_block_shows_error (Fixture       *f,
                                      gconstpointer  data)
 {
   g_autofree char *path = write_file_with_nan (f);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlSession *session = open_and_wait (f, path);
   AdwMessageDialog *dialog;
 
-  hl_window_open (f->window, file);
-  g_assert_true (hl_test_wait_until (window_is_idle, f->window, 10000));
-  g_assert_nonnull (hl_window_get_activations (f->window));
-  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 30000));
-
   /* No summary, and a dialog with the reader's explanation. */
-  g_assert_null (hl_explorer_get_analysis (explorer));
+  g_assert_cmpint (hl_session_get_analysis_state (session), ==, HL_SESSION_ANALYSIS_FAILED);
+  g_assert_null (hl_session_get_analysis (session));
   g_assert_true (hl_test_wait_until (window_has_dialog, f->window, 5000));
   dialog = hl_test_find_message_dialog (GTK_WINDOW (f->window));
   g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "nan.h5"));
@@ -353,7 +382,7 @@ test_explorer_bad_block_shows_error (Fixture       *f,
 static gboolean
 analysis_restarted (gpointer user_data)
 {
-  return hl_explorer_get_running (HL_EXPLORER (user_data));
+  return hl_session_get_running (user_data);
 }
 
 static guint
@@ -373,18 +402,109 @@ test_explorer_threshold_reruns (Fixture       *f,
                                 gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new ("io.github.headlens.Headlens");
-  HlExplorer *explorer = open_and_wait (f, f->small_path);
+  HlSession *session = open_and_wait (f, f->small_path);
 
   /* The synthetic model's early layers are retrievers under the default. */
-  g_assert_cmpuint (count_regime (hl_explorer_get_analysis (explorer), HL_REGIME_RETRIEVER), >, 0);
+  g_assert_cmpuint (count_regime (hl_session_get_analysis (session), HL_REGIME_RETRIEVER), >, 0);
 
   /* No head gives the last token all of its output: none is a retriever. */
   g_settings_set_double (settings, "retriever-share", 1.0);
-  g_assert_true (hl_test_wait_until (analysis_restarted, explorer, 5000));
-  g_assert_true (hl_test_wait_until (analysis_is_done, explorer, 30000));
-  g_assert_nonnull (hl_explorer_get_analysis (explorer));
-  g_assert_cmpuint (count_regime (hl_explorer_get_analysis (explorer), HL_REGIME_RETRIEVER), ==, 0);
+  g_assert_true (hl_test_wait_until (analysis_restarted, session, 5000));
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 30000));
+  g_assert_nonnull (hl_session_get_analysis (session));
+  g_assert_cmpuint (count_regime (hl_session_get_analysis (session), HL_REGIME_RETRIEVER), ==, 0);
   g_settings_reset (settings, "retriever-share");
+}
+
+/* A file opens at its last query position, as the CLI and the paper. */
+static void
+test_explorer_opens_at_last_query (Fixture       *f,
+                                   gconstpointer  data)
+{
+  HlSession *session = open_file (f, f->small_path);
+
+  g_assert_cmpint (hl_session_get_query (session), ==, 1);
+  g_assert_cmpint (hl_activations_get_info (hl_session_get_file (session))
+                     ->query_positions[hl_session_get_query (session)], ==, 63);
+  g_assert_cmpint (hl_session_get_sample (session), ==, 0);
+}
+
+static gboolean
+head_is_read (gpointer user_data)
+{
+  return !hl_session_get_head_loading (user_data) && hl_session_get_head_data (user_data) != NULL;
+}
+
+/* A file extracted with every query position: its first query sees one
+ * key. The explorer opens it, and that head shows placeholders instead of
+ * plots that need two keys; nothing asserts or crashes, drawn or exported. */
+static void
+test_explorer_single_key (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const int every[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+  g_autofree char *path = g_build_filename (f->dir, "every.h5", NULL);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  g_autoptr(GPtrArray) figures = NULL;
+  HlSession *session;
+
+  write_model (path, 2, 2, 16, 1, every, G_N_ELEMENTS (every));
+  session = open_and_wait (f, path);
+  g_assert_cmpint (hl_session_get_query (session), ==, 15);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+
+  hl_session_set_query (session, 0);
+  g_assert_cmpint (hl_session_get_n (session), ==, 0);
+  g_assert_true (hl_test_wait_until (head_is_read, session, 10000));
+  assert_detail_shows (detail, 0, 0);
+  g_assert_nonnull (strstr (hl_head_detail_get_placeholder (detail), "single key"));
+  g_assert_null (hl_head_detail_get_figure (detail, HL_PLOT_SCATTER));
+  g_assert_null (hl_head_detail_get_figure (detail, HL_PLOT_PROFILE));
+  g_assert_null (hl_head_detail_get_figure (detail, HL_PLOT_CURVES));
+  g_assert_null (hl_head_detail_get_figure (detail, HL_PLOT_DECAY));
+  gtk_widget_queue_draw (GTK_WIDGET (f->window));
+  hl_test_spin (100);
+
+  /* Export offers what exists: the heatmap and the model, no head plot. */
+  figures = hl_session_build_figures (session, HL_FIGURE_TARGET_EXPORT);
+  g_assert_cmpuint (figures->len, ==, 5);
+  for (guint i = 0; i < figures->len; i++)
+    g_assert_true (g_str_has_prefix (hl_figure_get_basename (g_ptr_array_index (figures, i)),
+                                     "model-"));
+
+  /* Back at the last query, the head's plots return. */
+  hl_session_set_query (session, 15);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_null (hl_head_detail_get_placeholder (detail));
+  g_assert_nonnull (hl_head_detail_get_figure (detail, HL_PLOT_PROFILE));
+  g_unlink (path);
+}
+
+static gboolean
+export_metrics_enabled (HlWindow *window)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), "export-metrics");
+}
+
+/* Export Metrics is enabled exactly while there is a finished analysis. */
+static void
+test_explorer_export_metrics_enabled (Fixture       *f,
+                                      gconstpointer  data)
+{
+  HlSession *session;
+
+  g_assert_false (export_metrics_enabled (f->window));
+  session = open_file (f, f->small_path);
+  g_assert_false (export_metrics_enabled (f->window));
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 30000));
+  g_assert_true (export_metrics_enabled (f->window));
+
+  /* A new analysis has no metrics until it finishes. */
+  hl_session_restart_analysis (session);
+  g_assert_false (export_metrics_enabled (f->window));
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 30000));
+  g_assert_true (export_metrics_enabled (f->window));
 }
 
 int
@@ -397,6 +517,9 @@ main (int    argc,
 #define ADD(path, func, large) \
   g_test_add ("/gui/explorer/" path, Fixture, large, fixture_set_up, func, fixture_tear_down)
   ADD ("every-head-has-a-result", test_explorer_every_head_has_a_result, NULL);
+  ADD ("opens-at-last-query", test_explorer_opens_at_last_query, NULL);
+  ADD ("single-key", test_explorer_single_key, NULL);
+  ADD ("export-metrics-enabled", test_explorer_export_metrics_enabled, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);

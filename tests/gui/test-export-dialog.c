@@ -1,6 +1,9 @@
 /* test-export-dialog.c: Export Figure writes exactly the size asked for,
- * previews at that aspect ratio, never replaces a file unasked, and keeps
- * its own copy of the figure; Export Metrics writes the three CSV files.
+ * previews at that aspect ratio, never replaces a file unasked, offers the
+ * window's figures and writes the same pixels as `headlens-cli render`;
+ * Export Metrics writes the three CSV files.
+ *
+ * The first argument is the headlens-cli executable.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,56 +19,51 @@
 #include "hl-export-metrics.h"
 #include "hl-gui-test.h"
 #include "hl-metrics-csv.h"
-#include "hl-panel-plot.h"
 #include "hl-plot-view.h"
 #include "hl-window.h"
 
+static const char *cli;
+
 #define N_GRID 5
 
-/* A figure's data the way a window holds it: arrays the owner may change
- * or free after the dialog opened. */
-typedef struct
+/* A curves figure of made-up values. */
+static HlFigure *
+curves_figure (void)
 {
-  int              grid[N_GRID];
-  float            values[HL_N_CURVES][N_GRID];
-  float            random[HL_N_CURVES][N_GRID];
-  HlCurvesPlotData data;
-} Curves;
-
-static Curves *
-curves_new (void)
-{
-  Curves *c = g_new0 (Curves, 1);
+  HlCurvesPlotData *data;
+  HlFigure *figure = hl_figure_new (HL_PLOT_CURVES, sizeof *data, (gpointer *) &data);
+  int *grid = hl_figure_alloc (figure, sizeof (int) * N_GRID);
 
   for (int i = 0; i < N_GRID; i++)
-    {
-      c->grid[i] = 1 << i;
-      for (int m = 0; m < HL_N_CURVES; m++)
-        {
-          c->values[m][i] = 0.2f + 0.15f * i + 0.05f * m;
-          c->random[m][i] = 0.1f * i;
-        }
-    }
-  c->data.n_grid = N_GRID;
-  c->data.grid = c->grid;
+    grid[i] = 1 << i;
   for (int m = 0; m < HL_N_CURVES; m++)
     {
-      c->data.ranked[m] = c->values[m];
-      c->data.random[m] = c->random[m];
+      float *values = hl_figure_alloc (figure, sizeof (float) * N_GRID);
+      float *random = hl_figure_alloc (figure, sizeof (float) * N_GRID);
+
+      for (int i = 0; i < N_GRID; i++)
+        {
+          values[i] = 0.2f + 0.15f * i + 0.05f * m;
+          random[i] = 0.1f * i;
+        }
+      data->ranked[m] = values;
+      data->random[m] = random;
     }
-  c->data.chosen_n = 4;
-  c->data.title = "Layer 0 · Head 1";
-  return c;
+  data->n_grid = N_GRID;
+  data->grid = grid;
+  data->chosen_n = 4;
+  data->title = "Layer 0 · Head 1";
+  hl_figure_set_names (figure, "Head curves", "head-curves");
+  return figure;
 }
 
 static HlExportDialog *
 dialog_with_curves (void)
 {
-  g_autofree Curves *c = curves_new ();
-  g_autoptr(HlPlotSnapshot) snapshot = hl_plot_snapshot_new (HL_PLOT_CURVES, &c->data);
+  g_autoptr(HlFigure) figure = curves_figure ();
   HlExportDialog *dialog = hl_export_dialog_new (NULL, HL_PLOT_STYLE_DARK);
 
-  hl_export_dialog_add_figure (dialog, "Head curves", "head-curves", snapshot);
+  hl_export_dialog_add_figure (dialog, figure);
   return dialog;
 }
 
@@ -255,33 +253,6 @@ test_replace_needs_confirmation (void)
   hl_test_remove_tmp_dir (dir);
 }
 
-/* The window changes its arrays after the dialog opened (an analysis
- * delivering more heads): the exported figure is the one the user chose. */
-static void
-test_snapshot_is_a_copy (void)
-{
-  g_autofree Curves *c = curves_new ();
-  HlPanelItem items[2] = { { HL_PLOT_CURVES, &c->data }, { HL_PLOT_CURVES, &c->data } };
-  HlPanelPlotData panel = { 2, items, 2, TRUE, "Both" };
-  g_autoptr(HlPlotSnapshot) snapshot = hl_plot_snapshot_new (HL_PLOT_PANEL, &panel);
-  const HlPanelPlotData *copy = hl_plot_snapshot_get_data (snapshot);
-  const HlCurvesPlotData *inner;
-  float expected = c->values[HL_CURVE_RECALL][3];
-
-  memset (c->values, 0xff, sizeof c->values);
-  items[1].kind = HL_PLOT_DECAY;
-  g_assert_true (copy != &panel);
-  g_assert_cmpint (copy->n_items, ==, 2);
-  g_assert_cmpstr (copy->title, ==, "Both");
-  g_assert_cmpint (copy->items[1].kind, ==, HL_PLOT_CURVES);
-  inner = copy->items[1].data;
-  g_assert_true (inner != &c->data);
-  g_assert_cmpint (inner->grid[4], ==, 16);
-  g_assert_cmpfloat (inner->ranked[HL_CURVE_RECALL][3], ==, expected);
-  g_assert_null (inner->band_lo[0]);
-  g_assert_cmpstr (inner->title, ==, "Layer 0 · Head 1");
-}
-
 static HlAnalysis *
 analyse_fixture (const char *dir)
 {
@@ -362,16 +333,13 @@ test_export_metrics (void)
 static gboolean
 window_analysis_done (gpointer user_data)
 {
-  HlWindow *window = user_data;
-
-  return !hl_window_get_loading (window)
-         && hl_explorer_get_analysis (hl_window_get_explorer (window)) != NULL;
+  return hl_session_get_analysis (hl_window_get_session (user_data)) != NULL;
 }
 
 static gboolean
 head_detail_ready (gpointer user_data)
 {
-  return hl_head_detail_get_scatter (HL_HEAD_DETAIL (user_data)) != NULL;
+  return hl_head_detail_get_figure (HL_HEAD_DETAIL (user_data), HL_PLOT_SCATTER) != NULL;
 }
 
 static HlExportDialog *
@@ -394,7 +362,8 @@ static HlPlotView *
 find_plot_view (GtkWidget  *widget,
                 HlPlotKind  kind)
 {
-  if (HL_IS_PLOT_VIEW (widget) && hl_plot_view_get_kind (HL_PLOT_VIEW (widget)) == kind)
+  if (HL_IS_PLOT_VIEW (widget) && hl_plot_view_get_figure (HL_PLOT_VIEW (widget)) != NULL
+      && hl_figure_get_kind (hl_plot_view_get_figure (HL_PLOT_VIEW (widget))) == kind)
     return HL_PLOT_VIEW (widget);
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
@@ -410,19 +379,15 @@ find_plot_view (GtkWidget  *widget,
   return NULL;
 }
 
-/* The window's Export Figure offers every plot of the window, the
- * selected head's included. */
-static void
-test_window_actions (void)
+/* A window showing a small file, head (1, 0) selected and drawn. */
+static HlWindow *
+window_on_fixture (const char *dir)
 {
   FixtureShape shape = { 2, 2, 2, 8, 24, 1, 1, NULL, 11 };
-  g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *path = g_build_filename (dir, "fixture.h5", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   HlWindow *window = hl_window_new (NULL);
   HlExplorer *explorer = hl_window_get_explorer (window);
-  HlPlotExportOptions options;
-  HlExportDialog *dialog;
 
   fixture_write_file (path, &shape);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
@@ -430,9 +395,21 @@ test_window_actions (void)
 
   hl_window_open (window, file);
   g_assert_true (hl_test_wait_until (window_analysis_done, window, 30000));
-  hl_heatmap_view_select (hl_explorer_get_heatmap (explorer), 1, 0);
+  hl_session_select (hl_window_get_session (window), 1, 0);
   g_assert_true (hl_test_wait_until (head_detail_ready, hl_explorer_get_head_detail (explorer),
                                      10000));
+  return window;
+}
+
+/* The window's Export Figure offers every plot of the window, the
+ * selected head's included. */
+static void
+test_window_actions (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  HlWindow *window = window_on_fixture (dir);
+  HlPlotExportOptions options;
+  HlExportDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-figure", NULL));
   dialog = find_export_dialog (GTK_WINDOW (window));
@@ -452,13 +429,129 @@ test_window_actions (void)
   hl_test_destroy_window (GTK_WINDOW (dialog));
 
   /* A plot's context menu opens the dialog on that plot. */
+  g_assert_cmpstr (hl_figure_get_basename (hl_plot_view_get_figure (
+                     find_plot_view (GTK_WIDGET (window), HL_PLOT_REGIMES))), ==, "model-regimes");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_plot_view (GTK_WIDGET (window),
                                                                           HL_PLOT_REGIMES)),
-                                             "plotview.export-figure", NULL));
+                                             "win.export-named-figure", "s", "model-regimes"));
   dialog = find_export_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   g_assert_cmpuint (hl_export_dialog_get_selected_figure (dialog), ==, 3);
   hl_test_destroy_window (GTK_WINDOW (dialog));
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+  hl_test_remove_tmp_dir (dir);
+}
+
+/* The font setting reaches the file and is remembered for the next
+ * figure. */
+static void
+test_font_family (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "figure.pdf", NULL);
+  g_autofree char *tool = g_find_program_in_path ("pdffonts");
+  const char *argv[] = { tool, pdf, NULL };
+  HlExportDialog *dialog = dialog_with_curves ();
+  g_autofree char *family = hl_export_dialog_dup_font_family (dialog);
+  g_autoptr(HlPlotStyle) style = NULL;
+  g_auto(HlTestRun) fonts = { 0 };
+  HlExportDialog *again;
+
+  g_assert_cmpstr (family, ==, "DejaVu Sans");
+  hl_export_dialog_set_font_family (dialog, "Latin Modern Roman");
+  style = hl_export_dialog_dup_style (dialog);
+  g_assert_cmpstr (style->font_family, ==, "Latin Modern Roman");
+  hl_export_dialog_save_to_path (dialog, pdf);
+  hl_test_run_argv (&fonts, argv);
+  g_assert_cmpint (fonts.status, ==, 0);
+  g_assert_nonnull (strstr (fonts.out, "LMRoman10-Regular"));
+  hl_test_destroy_window (GTK_WINDOW (dialog));
+
+  again = dialog_with_curves ();
+  g_clear_pointer (&family, g_free);
+  family = hl_export_dialog_dup_font_family (again);
+  g_assert_cmpstr (family, ==, "Latin Modern Roman");
+  hl_export_dialog_set_font_family (again, "DejaVu Sans");
+  hl_test_destroy_window (GTK_WINDOW (again));
+  hl_test_remove_tmp_dir (dir);
+}
+
+/* The pixels of a PNG, decoded. */
+static GBytes *
+read_pixels (const char *path,
+             int        *width,
+             int        *height)
+{
+  cairo_surface_t *s = cairo_image_surface_create_from_png (path);
+  GBytes *pixels;
+
+  g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
+  *width = cairo_image_surface_get_width (s);
+  *height = cairo_image_surface_get_height (s);
+  pixels = g_bytes_new (cairo_image_surface_get_data (s),
+                        (gsize) cairo_image_surface_get_stride (s) * *height);
+  cairo_surface_destroy (s);
+  return pixels;
+}
+
+/* Export Figure in the app and `headlens-cli render` draw the same pixels
+ * for the same file and options: one builder per figure. */
+static void
+test_gui_and_cli_match (void)
+{
+  static const struct {
+    const char *basename;
+    const char *plot;
+  } figures[] = {
+    { "layer1-head0-curves", "curves" }, { "layer1-head0-scatter", "scatter" },
+    { "layer1-head0-panel", "panel" }, { "model-heatmap", "heatmap" },
+    { "model-curves", "curves" }, { "model-regimes", "regimes" },
+  };
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *input = g_build_filename (dir, "fixture.h5", NULL);
+  HlWindow *window = window_on_fixture (dir);
+  g_autofree char *n = g_strdup_printf ("%d", hl_session_get_n (hl_window_get_session (window)));
+
+  for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+    {
+      g_autofree char *gui = g_strdup_printf ("%s/gui-%u.png", dir, i);
+      g_autofree char *out = g_strdup_printf ("%s/cli-%u.png", dir, i);
+      gboolean head = g_str_has_prefix (figures[i].basename, "layer");
+      const char *size = g_str_has_suffix (figures[i].basename, "panel") ? "7x2.5in" : "3.5x2.5in";
+      g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+      g_auto(GStrv) argv = NULL;
+      g_autoptr(GBytes) a = NULL;
+      g_autoptr(GBytes) b = NULL;
+      g_auto(HlTestRun) r = { 0 };
+      HlExportDialog *dialog;
+      int wa, ha, wb, hb;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-named-figure",
+                                                 "s", figures[i].basename));
+      dialog = find_export_dialog (GTK_WINDOW (window));
+      hl_export_dialog_set_dpi (dialog, 100);
+      hl_export_dialog_save_to_path (dialog, gui);
+      hl_test_destroy_window (GTK_WINDOW (dialog));
+      /* The heatmap outlines the selected head, as the window does. */
+      g_strv_builder_addv (args, (const char *[]) { cli, "render", input, "--plot", figures[i].plot,
+                                                    "-o", out, "--n", n, "--dpi", "100",
+                                                    "--size", size, NULL });
+      if (head || g_str_equal (figures[i].plot, "heatmap"))
+        g_strv_builder_addv (args, (const char *[]) { "--layer", "1", "--head", "0", NULL });
+      argv = g_strv_builder_end (args);
+      hl_test_run_argv (&r, (const char * const *) argv);
+      if (r.status != 0)
+        g_error ("render %s: %s", figures[i].plot, r.err);
+
+      a = read_pixels (gui, &wa, &ha);
+      b = read_pixels (out, &wb, &hb);
+      g_assert_cmpint (wa, ==, wb);
+      g_assert_cmpint (ha, ==, hb);
+      if (!g_bytes_equal (a, b))
+        g_error ("%s: the app's export and `headlens-cli render --plot %s` differ",
+                 figures[i].basename, figures[i].plot);
+    }
 
   hl_test_destroy_window (GTK_WINDOW (window));
   hl_test_remove_tmp_dir (dir);
@@ -470,13 +563,17 @@ main (int    argc,
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  if (argc < 2)
+    g_error ("usage: test-gui-export-dialog HEADLENS-CLI");
+  cli = argv[1];
 
   g_test_add_func ("/gui/export-dialog/preview-ratio", test_preview_ratio);
   g_test_add_func ("/gui/export-dialog/sizes", test_export_sizes);
   g_test_add_func ("/gui/export-dialog/replace-needs-confirmation", test_replace_needs_confirmation);
-  g_test_add_func ("/gui/export-dialog/snapshot-is-a-copy", test_snapshot_is_a_copy);
   g_test_add_func ("/gui/export-dialog/metrics", test_export_metrics);
   g_test_add_func ("/gui/export-dialog/window-actions", test_window_actions);
+  g_test_add_func ("/gui/export-dialog/gui-and-cli-match", test_gui_and_cli_match);
+  g_test_add_func ("/gui/export-dialog/font-family", test_font_family);
 
   return hl_test_run_and_wait ();
 }

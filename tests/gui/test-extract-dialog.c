@@ -288,7 +288,7 @@ static gboolean
 window_shows (gpointer user_data)
 {
   OpenWait *wait = user_data;
-  HlActivations *activations = hl_window_get_activations (wait->window);
+  HlActivations *activations = hl_session_get_file (hl_window_get_session (wait->window));
 
   return activations != NULL && g_strcmp0 (hl_activations_get_path (activations), wait->path) == 0;
 }

@@ -96,6 +96,13 @@ test_preferences_spin_changes_key (void)
                                   0.65, 1e-9);
   g_settings_reset (settings, "retriever-share");
 
+  /* The worker count is the analysis-threads key (once blas-threads). */
+  row = find_row (GTK_WIDGET (prefs), ADW_TYPE_ACTION_ROW, "Analysis _Threads");
+  spin = find_spin_of_row (row);
+  gtk_spin_button_set_value (spin, 3);
+  g_assert_cmpint (g_settings_get_int (settings, "analysis-threads"), ==, 3);
+  g_settings_reset (settings, "analysis-threads");
+
   hl_test_destroy_window (GTK_WINDOW (prefs));
 }
 

@@ -12,7 +12,7 @@
 static gboolean
 window_is_idle (gpointer user_data)
 {
-  return !hl_window_get_loading (HL_WINDOW (user_data));
+  return !hl_session_get_loading (hl_window_get_session (user_data));
 }
 
 static gboolean
@@ -28,7 +28,7 @@ open_window_on (GFile *file)
 
   gtk_window_present (GTK_WINDOW (window));
   hl_window_open (window, file);
-  g_assert_true (hl_window_get_loading (window));
+  g_assert_true (hl_session_get_loading (hl_window_get_session (window)));
   g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
 
   return window;
@@ -45,7 +45,7 @@ test_window_opens_sample (void)
     return;
 
   window = open_window_on (sample);
-  activations = hl_window_get_activations (window);
+  activations = hl_session_get_file (hl_window_get_session (window));
   g_assert_nonnull (activations);
   g_assert_null (hl_test_find_message_dialog (GTK_WINDOW (window)));
 
@@ -83,9 +83,9 @@ test_window_recent_files (void)
 
   /* The recent files menu opens it again. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-recent", "s", uri);
-  g_assert_true (hl_window_get_loading (window));
+  g_assert_true (hl_session_get_loading (hl_window_get_session (window)));
   g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
-  g_assert_cmpstr (hl_activations_get_path (hl_window_get_activations (window)), ==,
+  g_assert_cmpstr (hl_activations_get_path (hl_session_get_file (hl_window_get_session (window))), ==,
                    g_getenv ("HEADLENS_SAMPLE"));
 
   hl_test_destroy_window (GTK_WINDOW (window));
@@ -130,7 +130,7 @@ test_window_drop_opens_file (void)
   g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
   g_assert_true (handled);
   g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
-  g_assert_nonnull (hl_window_get_activations (window));
+  g_assert_nonnull (hl_session_get_file (hl_window_get_session (window)));
 
   hl_test_destroy_window (GTK_WINDOW (window));
 }
@@ -177,7 +177,7 @@ test_window_broken_file_keeps_previous (void)
     return;
 
   window = open_window_on (sample);
-  before = hl_window_get_activations (window);
+  before = hl_session_get_file (hl_window_get_session (window));
   g_assert_nonnull (before);
   title = g_strdup (gtk_window_get_title (GTK_WINDOW (window)));
 
@@ -192,8 +192,8 @@ test_window_broken_file_keeps_previous (void)
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), !=, "");
 
   /* The file that was open stays open, and so does its title. */
-  g_assert_false (hl_window_get_loading (window));
-  g_assert_true (hl_window_get_activations (window) == before);
+  g_assert_false (hl_session_get_loading (hl_window_get_session (window)));
+  g_assert_true (hl_session_get_file (hl_window_get_session (window)) == before);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, title);
 
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -210,7 +210,7 @@ test_window_missing_file_without_previous (void)
   gtk_window_present (GTK_WINDOW (window));
   hl_window_open (window, missing);
   g_assert_true (hl_test_wait_until (window_has_dialog, window, 20000));
-  g_assert_null (hl_window_get_activations (window));
+  g_assert_null (hl_session_get_file (hl_window_get_session (window)));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Headlens");
 
   gtk_window_destroy (GTK_WINDOW (hl_test_find_message_dialog (GTK_WINDOW (window))));

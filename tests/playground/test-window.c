@@ -6,8 +6,10 @@
 #include <adwaita.h>
 
 #include "hl-test-util.h"
+#include "hl-curves-plot.h"
 #include "hl-export-dialog.h"
 #include "hl-playground-window.h"
+#include "hl-scatter-plot.h"
 
 /* Whether the plots show the engine's latest state. */
 static gboolean
@@ -47,21 +49,28 @@ spin (guint ms)
     }
 }
 
+/* The scatter figure the window shows now. */
+static const HlScatterPlotData *
+shown_scatter (HlPlaygroundWindow *window)
+{
+  return hl_figure_get_data (hl_playground_window_get_figures (window)->scatter);
+}
+
 static void
 test_slider_updates_scatter (void)
 {
   HlPlaygroundWindow *window = hl_playground_window_new (NULL);
   const HlPlaygroundFigures *figures;
+  const HlCurvesPlotData *curves;
   float centre_x, centre_y, rho_max;
 
   gtk_window_present (GTK_WINDOW (window));
   wait_settled (window);
-  figures = hl_playground_window_get_figures (window);
-  g_assert_cmpint (figures->scatter.n_points, ==, 512);
-  g_assert_cmpint (figures->scatter.n, ==, 4);
-  centre_x = figures->scatter.centre_x;
-  centre_y = figures->scatter.centre_y;
-  rho_max = figures->scatter.rho_max;
+  g_assert_cmpint (shown_scatter (window)->n_points, ==, 512);
+  g_assert_cmpint (shown_scatter (window)->n, ==, 4);
+  centre_x = shown_scatter (window)->centre_x;
+  centre_y = shown_scatter (window)->centre_y;
+  rho_max = shown_scatter (window)->rho_max;
 
   /* Moving the sink-similarity slider regenerates the head. */
   gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "sink_similarity"), 0.8);
@@ -69,16 +78,17 @@ test_slider_updates_scatter (void)
   figures = hl_playground_window_get_figures (window);
   g_assert_cmpfloat (hl_playground_result_get_state (figures->result)->params.sink_similarity,
                      ==, 0.8);
-  g_assert_true (figures->scatter.centre_x != centre_x
-                 || figures->scatter.centre_y != centre_y
-                 || figures->scatter.rho_max != rho_max);
+  g_assert_true (shown_scatter (window)->centre_x != centre_x
+                 || shown_scatter (window)->centre_y != centre_y
+                 || shown_scatter (window)->rho_max != rho_max);
 
   /* Moving N recomputes the scatter only. */
   gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "n"), 16);
   wait_settled (window);
   figures = hl_playground_window_get_figures (window);
-  g_assert_cmpint (figures->scatter.n, ==, 16);
-  g_assert_cmpint (figures->pr.chosen_n, ==, 16);
+  curves = hl_figure_get_data (figures->curves);
+  g_assert_cmpint (shown_scatter (window)->n, ==, 16);
+  g_assert_cmpint (curves->chosen_n, ==, 16);
 
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -158,7 +168,7 @@ test_export_figure (void)
   wait_settled (window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.export-figure",
-                                             "s", "curves"));
+                                             "s", "playground-curves"));
   dialog = find_export_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 4);

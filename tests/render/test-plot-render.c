@@ -119,7 +119,7 @@ test_heatmap_selection_outline (void)
 }
 
 static void
-test_heatmap_cell_colours (void)
+test_heatmap_cell_colors (void)
 {
   g_autoptr(HlPlotStyle) style = screen_style ();
   const HlHeatmapPlotData *regimes = render_fixture (HL_PLOT_HEATMAP);
@@ -430,7 +430,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/heatmap/selection-outline", test_heatmap_selection_outline);
-  g_test_add_func ("/render/heatmap/cell-colours", test_heatmap_cell_colours);
+  g_test_add_func ("/render/heatmap/cell-colors", test_heatmap_cell_colors);
   g_test_add_func ("/render/heatmap/pending", test_heatmap_pending_look);
   g_test_add_func ("/render/heatmap/hit-testing", test_heatmap_hit_testing);
   g_test_add_func ("/render/scatter/disk-radius", test_scatter_disk_radius);

@@ -1,0 +1,438 @@
+/* hl-figure-builders.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-figure-builders.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "hl-alignment-plot.h"
+#include "hl-correlation-plot.h"
+#include "hl-curves-plot.h"
+#include "hl-decay-plot.h"
+#include "hl-heatmap-plot.h"
+#include "hl-panel-plot.h"
+#include "hl-profile-plot.h"
+#include "hl-regimes-plot.h"
+#include "hl-scatter-plot.h"
+
+static float *
+alloc_floats (HlFigure *figure,
+              int       n)
+{
+  return hl_figure_alloc (figure, sizeof (float) * MAX (n, 1));
+}
+
+static const int *
+dup_ints (HlFigure  *figure,
+          const int *values,
+          int        n)
+{
+  return hl_figure_dup (figure, values, sizeof (int) * MAX (n, 0));
+}
+
+static const float *
+dup_floats (HlFigure    *figure,
+            const float *values,
+            int          n)
+{
+  return hl_figure_dup (figure, values, sizeof (float) * MAX (n, 0));
+}
+
+static const gboolean *
+dup_flags (HlFigure       *figure,
+           const gboolean *values,
+           int             n)
+{
+  return hl_figure_dup (figure, values, sizeof (gboolean) * MAX (n, 0));
+}
+
+char *
+hl_figure_head_title (int       layer,
+                      int       head,
+                      HlRanking ranking)
+{
+  /* Translators: a figure title, e.g. "Layer 3 · Head 5 · attention ranking". */
+  return g_strdup_printf (_("Layer %d · Head %d · %s ranking"), layer, head,
+                          hl_ranking_to_string (ranking));
+}
+
+char *
+hl_figure_model_title (const char *model)
+{
+  return g_markup_escape_text (model != NULL && model[0] != '\0' ? model : _("Model"), -1);
+}
+
+/* One head ---------------------------------------------------------------- */
+
+static float
+curve_value (const HlSeparabilityPoint *point,
+             HlCurveMetric              metric)
+{
+  switch (metric)
+    {
+    case HL_CURVE_PRECISION: return point->precision;
+    case HL_CURVE_RECALL: return point->recall;
+    case HL_CURVE_F1:
+    case HL_N_CURVES:
+    default: return point->f1;
+    }
+}
+
+/* One metric of a head's curve, or NULL when that ranking was not computed. */
+static const float *
+copy_curve (HlFigure                  *figure,
+            const HlSeparabilityPoint *points,
+            int                        n_grid,
+            HlCurveMetric              metric)
+{
+  float *out;
+
+  if (points == NULL)
+    return NULL;
+  out = alloc_floats (figure, n_grid);
+  for (int i = 0; i < n_grid; i++)
+    out[i] = curve_value (&points[i], metric);
+  return out;
+}
+
+HlFigure *
+hl_figure_new_head_curves (const HlHeadResult *result,
+                           const HlFigureView *view)
+{
+  const HlCurveSet *set;
+  HlCurvesPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (result != NULL && view != NULL, NULL);
+
+  set = result->curves;
+  figure = hl_figure_new (HL_PLOT_CURVES, sizeof *data, (gpointer *) &data);
+  data->n_grid = set->n_grid;
+  data->grid = dup_ints (figure, set->grid, set->n_grid);
+  for (int m = 0; m < HL_N_CURVES; m++)
+    {
+      data->ranked[m] = copy_curve (figure, set->points[view->ranking][view->distance],
+                                    set->n_grid, m);
+      /* The random ranking is itself the control: drawn once, solid. */
+      if (view->ranking != HL_RANKING_RANDOM)
+        data->random[m] = copy_curve (figure, set->points[HL_RANKING_RANDOM][view->distance],
+                                      set->n_grid, m);
+    }
+  data->chosen_n = view->n;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_alignment (const HlHeadResult *result,
+                         const HlFigureView *view)
+{
+  const HlCurveSet *set;
+  HlAlignmentPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (result != NULL && view != NULL, NULL);
+
+  set = result->curves;
+  figure = hl_figure_new (HL_PLOT_ALIGNMENT, sizeof *data, (gpointer *) &data);
+  data->n_grid = set->n_grid;
+  data->grid = dup_ints (figure, set->grid, set->n_grid);
+  data->cos_sink = dup_floats (figure, set->align_sink[view->ranking], set->n_grid);
+  data->cos_last = dup_floats (figure, set->align_last[view->ranking], set->n_grid);
+  data->chosen_n = view->n;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_decay (const HlHeadResult *result,
+                     const HlFigureView *view)
+{
+  const HlDiagnostics *d;
+  HlDecayPlotData *data;
+  HlFigure *figure;
+  int *lags;
+
+  g_return_val_if_fail (result != NULL && view != NULL, NULL);
+
+  d = &result->diagnostics;
+  figure = hl_figure_new (HL_PLOT_DECAY, sizeof *data, (gpointer *) &data);
+  lags = hl_figure_alloc (figure, sizeof (int) * MAX (d->n_lags, 1));
+  for (int k = 0; k < d->n_lags; k++)
+    lags[k] = k + 1;
+  data->n_lags = d->n_lags;
+  data->lags = lags;
+  data->c = dup_floats (figure, d->decay, d->n_lags);
+  data->beta = d->n_lags > 0 ? d->beta : NAN;
+  data->fit_error = d->n_lags > 0 ? d->beta_mae : NAN;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_scatter (const HlScatter    *s,
+                       const HlFigureView *view)
+{
+  HlScatterPlotData *data;
+  HlFigure *figure;
+  int n;
+
+  g_return_val_if_fail (s != NULL && view != NULL, NULL);
+
+  n = s->n_points;
+  figure = hl_figure_new (HL_PLOT_SCATTER, sizeof *data, (gpointer *) &data);
+  *data = (HlScatterPlotData) {
+    .n_points = n,
+    .x = dup_floats (figure, s->x, n),
+    .y = dup_floats (figure, s->y, n),
+    .selected = dup_flags (figure, s->selected, n),
+    .in_max_ball = dup_flags (figure, s->in_max_ball, n),
+    .in_min_ball = dup_flags (figure, s->in_min_ball, n),
+    .in_max_disk = dup_flags (figure, s->in_max_disk, n),
+    .in_min_disk = dup_flags (figure, s->in_min_disk, n),
+    .centre_x = s->centre_x, .centre_y = s->centre_y,
+    .rho_max = s->rho_max, .rho_min = s->rho_min,
+    .distance = view->distance,
+    .explained = { s->explained[0], s->explained[1] },
+    .n = s->n,
+    .query_index = n - 1,
+    .hovered = -1,
+    .title = hl_figure_strdup (figure, view->title),
+  };
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_profile (const float        *alpha,
+                       const HlScatter    *scatter,
+                       const HlFigureView *view)
+{
+  HlProfilePlotData *data;
+  HlFigure *figure;
+  int n;
+
+  g_return_val_if_fail (alpha != NULL && scatter != NULL && view != NULL, NULL);
+
+  n = scatter->n_points;
+  figure = hl_figure_new (HL_PLOT_PROFILE, sizeof *data, (gpointer *) &data);
+  *data = (HlProfilePlotData) {
+    .n_positions = n,
+    .alpha = dup_floats (figure, alpha, n),
+    .selected = dup_flags (figure, scatter->selected, n),
+    .n = scatter->n,
+    .log_y = view->log_y,
+    .title = hl_figure_strdup (figure, view->title),
+  };
+  return figure;
+}
+
+/* The model --------------------------------------------------------------- */
+
+static const HlBand *
+band_of (const HlModelPoint *point,
+         HlCurveMetric       metric)
+{
+  switch (metric)
+    {
+    case HL_CURVE_PRECISION: return &point->precision;
+    case HL_CURVE_RECALL: return &point->recall;
+    case HL_CURVE_F1:
+    case HL_N_CURVES:
+    default: return &point->f1;
+    }
+}
+
+/* The mean of one metric, its band, and the random control's mean. */
+static void
+copy_model_curve (HlFigure           *figure,
+                  HlCurvesPlotData   *data,
+                  const HlModelPoint *ranked,
+                  const HlModelPoint *random,
+                  HlCurveMetric       m)
+{
+  float *mean = alloc_floats (figure, data->n_grid);
+  float *lo = alloc_floats (figure, data->n_grid);
+  float *hi = alloc_floats (figure, data->n_grid);
+  float *control = random != NULL ? alloc_floats (figure, data->n_grid) : NULL;
+
+  for (int i = 0; i < data->n_grid; i++)
+    {
+      mean[i] = band_of (&ranked[i], m)->mean;
+      lo[i] = band_of (&ranked[i], m)->lo;
+      hi[i] = band_of (&ranked[i], m)->hi;
+      if (control != NULL)
+        control[i] = band_of (&random[i], m)->mean;
+    }
+  data->ranked[m] = mean;
+  data->band_lo[m] = lo;
+  data->band_hi[m] = hi;
+  data->random[m] = control;
+}
+
+HlFigure *
+hl_figure_new_model_curves (const HlModelSummary *summary,
+                            const HlFigureView   *view)
+{
+  const HlModelPoint *ranked, *random;
+  HlCurvesPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (summary != NULL && view != NULL, NULL);
+
+  ranked = summary->points[view->ranking][view->distance];
+  random = view->ranking != HL_RANKING_RANDOM
+           ? summary->points[HL_RANKING_RANDOM][view->distance] : NULL;
+  figure = hl_figure_new (HL_PLOT_CURVES, sizeof *data, (gpointer *) &data);
+  data->n_grid = summary->n_grid;
+  data->grid = dup_ints (figure, summary->grid, summary->n_grid);
+  data->band_label = hl_figure_strdup (figure, _("95% bootstrap band over samples"));
+  for (int m = 0; m < HL_N_CURVES && ranked != NULL; m++)
+    copy_model_curve (figure, data, ranked, random, m);
+  data->chosen_n = view->n;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_regimes (const HlModelSummary *summary,
+                       int                   n_heads,
+                       int                   results_per_layer,
+                       const HlFigureView   *view)
+{
+  HlRegimesPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (summary != NULL && view != NULL, NULL);
+
+  figure = hl_figure_new (HL_PLOT_REGIMES, sizeof *data, (gpointer *) &data);
+  data->n_layers = summary->n_layers;
+  data->counts = dup_ints (figure, summary->regime_counts, summary->n_layers * HL_N_REGIMES);
+  data->n_heads = results_per_layer;
+  /* Counts are per result: with several samples or queries a layer has
+   * more of them than heads, and the axis says so. */
+  if (results_per_layer > n_heads)
+    data->y_label = hl_figure_strdup (figure, _("heads × samples"));
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_correlation (const HlModelSummary *summary,
+                           const HlFigureView   *view)
+{
+  const HlModelPoint *points;
+  HlCorrelationPlotData *data;
+  HlFigure *figure;
+  float *corr;
+
+  g_return_val_if_fail (summary != NULL && view != NULL, NULL);
+
+  points = summary->points[view->ranking][view->distance];
+  figure = hl_figure_new (HL_PLOT_CORRELATION, sizeof *data, (gpointer *) &data);
+  corr = alloc_floats (figure, summary->n_grid);
+  for (int i = 0; i < summary->n_grid; i++)
+    corr[i] = points != NULL ? points[i].corr_recall_rho0 : NAN;
+  data->n_grid = summary->n_grid;
+  data->grid = dup_ints (figure, summary->grid, summary->n_grid);
+  data->corr = corr;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+/* The heatmap ------------------------------------------------------------- */
+
+static void
+fill_heatmap_cells (HlHeatmapPlotData    *data,
+                    HlFigure             *figure,
+                    HlHeadResult * const *cells,
+                    const HlMetric       *metric,
+                    const HlFigureView   *view)
+{
+  int n_cells = data->n_layers * data->n_heads;
+  int *regimes = hl_figure_alloc (figure, sizeof (int) * MAX (n_cells, 1));
+  float *values = alloc_floats (figure, n_cells);
+
+  for (int i = 0; i < n_cells; i++)
+    {
+      const HlHeadResult *r = cells[i];
+
+      regimes[i] = r != NULL ? (int) r->regime : -1;
+      values[i] = r != NULL && metric != NULL
+                  ? hl_metric_value (metric, r, view->ranking, view->distance, view->n) : NAN;
+    }
+  data->regimes = regimes;
+  data->values = values;
+}
+
+HlFigure *
+hl_figure_new_heatmap (int                   n_layers,
+                       int                   n_heads,
+                       HlHeadResult * const *cells,
+                       const HlMetric       *metric,
+                       const HlFigureView   *view,
+                       int                   selected_layer,
+                       int                   selected_head)
+{
+  HlHeatmapPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (n_layers >= 0 && n_heads >= 0 && view != NULL, NULL);
+  g_return_val_if_fail (cells != NULL || n_layers * n_heads == 0, NULL);
+  g_return_val_if_fail (metric == NULL || hl_metric_is_numeric (metric), NULL);
+
+  figure = hl_figure_new (HL_PLOT_HEATMAP, sizeof *data, (gpointer *) &data);
+  data->n_layers = n_layers;
+  data->n_heads = n_heads;
+  fill_heatmap_cells (data, figure, cells, metric, view);
+  data->mode = metric != NULL ? HL_HEATMAP_COLOR_METRIC : HL_HEATMAP_COLOR_REGIME;
+  data->colormap = metric != NULL ? metric->colormap : HL_COLORMAP_VIRIDIS;
+  if (metric != NULL)
+    {
+      hl_metric_color_range (metric, &data->vmin, &data->vmax);
+      data->value_label = hl_figure_take_string (figure, hl_metric_is_per_n (metric)
+                                                 ? g_strdup_printf ("%s, N = %d",
+                                                                    metric->description, view->n)
+                                                 : g_strdup (metric->description));
+    }
+  data->selected_layer = selected_layer;
+  data->selected_head = selected_head;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+/* Panels ------------------------------------------------------------------ */
+
+HlFigure *
+hl_figure_new_panel (HlFigure *curves)
+{
+  const HlCurvesPlotData *source;
+  HlCurvesPlotData *single;
+  HlPanelItem *items;
+  HlPanelPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (curves != NULL && hl_figure_get_kind (curves) == HL_PLOT_CURVES, NULL);
+
+  /* The panels point into the curves' arrays: the panel keeps them. */
+  source = hl_figure_get_data (curves);
+  figure = hl_figure_new (HL_PLOT_PANEL, sizeof *data, (gpointer *) &data);
+  hl_figure_keep (figure, hl_figure_ref (curves), (GDestroyNotify) hl_figure_unref);
+  single = hl_figure_alloc (figure, sizeof (HlCurvesPlotData) * HL_N_CURVES);
+  items = hl_figure_alloc (figure, sizeof (HlPanelItem) * HL_N_CURVES);
+  for (int m = 0; m < HL_N_CURVES; m++)
+    {
+      single[m] = (HlCurvesPlotData) {
+        .n_grid = source->n_grid, .grid = source->grid, .band_label = source->band_label,
+        .chosen_n = source->chosen_n,
+      };
+      single[m].ranked[m] = source->ranked[m];
+      single[m].random[m] = source->random[m];
+      single[m].band_lo[m] = source->band_lo[m];
+      single[m].band_hi[m] = source->band_hi[m];
+      items[m] = (HlPanelItem) { HL_PLOT_CURVES, &single[m] };
+    }
+  *data = (HlPanelPlotData) { HL_N_CURVES, items, HL_N_CURVES, TRUE, source->title };
+  return figure;
+}

@@ -1,0 +1,82 @@
+/* hl-figure-builders.h: the one builder of each figure kind. Each takes
+ * analysis results (borrowed) and what is looked at, and returns a figure
+ * that owns copies of what it shows. The window, the export dialog, the
+ * playground and `headlens-cli render` all draw through these, so the same
+ * results and view give the same figure everywhere.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hl-figure.h"
+#include "hl-metric.h"
+#include "hl-model-summary.h"
+#include "hl-projection.h"
+
+G_BEGIN_DECLS
+
+/* What a figure looks at. */
+typedef struct
+{
+  HlRanking   ranking;
+  HlDistance  distance;
+  int         n;        /* the chosen N, marked on curves; 0: none */
+  gboolean    log_y;    /* the profile's attention axis is logarithmic */
+  const char *title;    /* Pango markup over the figure, or NULL */
+} HlFigureView;
+
+/* One head. The random control is drawn dashed beside the chosen ranking,
+ * except when the ranking is the random one. */
+HlFigure *hl_figure_new_head_curves  (const HlHeadResult   *result,
+                                      const HlFigureView   *view);
+HlFigure *hl_figure_new_alignment    (const HlHeadResult   *result,
+                                      const HlFigureView   *view);
+HlFigure *hl_figure_new_decay        (const HlHeadResult   *result,
+                                      const HlFigureView   *view);
+/* The value-space picture at @scatter's N (view's N is not used). */
+HlFigure *hl_figure_new_scatter      (const HlScatter      *scatter,
+                                      const HlFigureView   *view);
+/* The attention row @alpha (scatter->n_points keys) with @scatter's
+ * selection. */
+HlFigure *hl_figure_new_profile      (const float          *alpha,
+                                      const HlScatter      *scatter,
+                                      const HlFigureView   *view);
+
+/* The model: mean curves with their bootstrap band, regime counts per
+ * layer (@results_per_layer results of @n_heads heads each layer: more than
+ * @n_heads when there are several samples or queries), and the correlation
+ * of recall with the sink similarity. */
+HlFigure *hl_figure_new_model_curves (const HlModelSummary *summary,
+                                      const HlFigureView   *view);
+HlFigure *hl_figure_new_regimes      (const HlModelSummary *summary,
+                                      int                   n_heads,
+                                      int                   results_per_layer,
+                                      const HlFigureView   *view);
+HlFigure *hl_figure_new_correlation  (const HlModelSummary *summary,
+                                      const HlFigureView   *view);
+
+/* The layer × head overview: @cells[l * n_heads + h] is that head's result
+ * or NULL (pending); coloured by @metric (NULL: the regime) at the view's
+ * N, ranking and distance; (@selected_layer, @selected_head) outlined
+ * (-1: none). */
+HlFigure *hl_figure_new_heatmap      (int                   n_layers,
+                                      int                   n_heads,
+                                      HlHeadResult * const *cells,
+                                      const HlMetric       *metric,
+                                      const HlFigureView   *view,
+                                      int                   selected_layer,
+                                      int                   selected_head);
+
+/* The paper-style figure of a curves figure: precision, recall and F1 side
+ * by side, labelled (a), (b), (c), under the curves' title. */
+HlFigure *hl_figure_new_panel        (HlFigure             *curves);
+
+/* The titles `headlens-cli render` and Export Figure give: the head and
+ * ranking ("Layer 3 · Head 5 · attention ranking"), or the model's name
+ * (escaped; "Model" when the file has none). */
+char     *hl_figure_head_title       (int                   layer,
+                                      int                   head,
+                                      HlRanking             ranking);
+char     *hl_figure_model_title      (const char           *model);
+
+G_END_DECLS

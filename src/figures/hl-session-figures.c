@@ -1,0 +1,209 @@
+/* hl-session-figures.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-session-figures.h"
+
+#include <glib/gi18n.h>
+
+/* How each figure is named, and titled on screen (Pango markup or NULL). */
+static const struct {
+  const char *name;
+  const char *basename;       /* after "model-" or "layerL-headH-" */
+  const char *screen_title;
+  gboolean    per_head;
+} figures[HL_N_SESSION_FIGURES] = {
+  [HL_SESSION_FIGURE_HEATMAP] = { N_("Layer × head overview"), "heatmap", NULL, FALSE },
+  [HL_SESSION_FIGURE_MODEL_CURVES] = { N_("Mean precision, recall and F1 over N"), "curves",
+                                       N_("Mean over heads"), FALSE },
+  [HL_SESSION_FIGURE_MODEL_PANEL] = { N_("Mean precision, recall and F1 over N, as three panels"),
+                                      "panel", N_("Mean over heads"), FALSE },
+  [HL_SESSION_FIGURE_REGIMES] = { N_("Regime counts per layer"), "regimes",
+                                  N_("Regimes per layer"), FALSE },
+  [HL_SESSION_FIGURE_CORRELATION] = { N_("Correlation of recall with sink similarity over N"),
+                                      "correlation",
+                                      N_("corr(R<sub>N</sub>, ρ<sub>0</sub>) across heads"), FALSE },
+  [HL_SESSION_FIGURE_HEAD_CURVES] = { N_("Precision, recall and F1 over N"), "curves",
+                                      N_("This head"), TRUE },
+  [HL_SESSION_FIGURE_HEAD_PANEL] = { N_("Precision, recall and F1 over N, as three panels"),
+                                     "panel", N_("This head"), TRUE },
+  [HL_SESSION_FIGURE_ALIGNMENT] = { N_("Alignment of s_N with the sink and the query token over N"),
+                                    "alignment", N_("Alignment of s<sub>N</sub>"), TRUE },
+  [HL_SESSION_FIGURE_SCATTER] = { N_("Value-space scatter"), "scatter", NULL, TRUE },
+  [HL_SESSION_FIGURE_PROFILE] = { N_("Attention profile over positions"), "profile",
+                                  N_("Attention profile"), TRUE },
+  [HL_SESSION_FIGURE_DECAY] = { N_("Similarity decay c(k) and its fit"), "decay",
+                                N_("Similarity decay"), TRUE },
+};
+
+/* The view of the session, with the title the target gives @which. */
+static char *
+view_of (HlSession       *session,
+         HlSessionFigure  which,
+         HlFigureTarget   target,
+         HlFigureView    *view)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
+  char *title = NULL;
+  int layer, head;
+
+  *view = (HlFigureView) {
+    hl_session_get_ranking (session), hl_session_get_distance (session),
+    hl_session_get_n (session), hl_session_get_profile_log_scale (session), NULL,
+  };
+  if (target == HL_FIGURE_TARGET_SCREEN)
+    title = figures[which].screen_title != NULL ? g_strdup (_(figures[which].screen_title)) : NULL;
+  else if (figures[which].per_head && hl_session_get_selected (session, &layer, &head))
+    title = hl_figure_head_title (layer, head, view->ranking);
+  else
+    title = hl_figure_model_title (info->model);
+  view->title = title;
+  return title;
+}
+
+static HlFigure *
+build_heatmap (HlSession          *session,
+               const HlFigureView *view)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
+  int n_cells = info->n_layers * info->n_heads;
+  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1));
+  int layer, head;
+
+  for (int i = 0; i < n_cells; i++)
+    cells[i] = hl_session_lookup_shown (session, i / info->n_heads, i % info->n_heads);
+  hl_session_get_selected (session, &layer, &head);
+  return hl_figure_new_heatmap (info->n_layers, info->n_heads, cells,
+                                hl_session_get_heatmap_metric (session), view, layer, head);
+}
+
+static HlFigure *
+build_model (HlSession          *session,
+             HlSessionFigure     which,
+             const HlFigureView *view)
+{
+  HlAnalysis *analysis = hl_session_get_analysis (session);
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
+  const HlModelSummary *summary;
+  g_autoptr(HlFigure) curves = NULL;
+
+  if (analysis == NULL)
+    return NULL;
+  summary = hl_analysis_get_summary (analysis);
+  switch (which)
+    {
+    case HL_SESSION_FIGURE_REGIMES:
+      return hl_figure_new_regimes (summary, info->n_heads,
+                                    info->n_heads * info->n_samples * info->n_queries, view);
+    case HL_SESSION_FIGURE_CORRELATION:
+      return hl_figure_new_correlation (summary, view);
+    case HL_SESSION_FIGURE_MODEL_PANEL:
+      curves = hl_figure_new_model_curves (summary, view);
+      return hl_figure_new_panel (curves);
+    case HL_SESSION_FIGURE_MODEL_CURVES:
+    default:
+      return hl_figure_new_model_curves (summary, view);
+    }
+}
+
+static HlFigure *
+build_head (HlSession          *session,
+            HlSessionFigure     which,
+            const HlFigureView *view)
+{
+  HlHeadResult *result = hl_session_get_selected_result (session);
+  HlHeadData *data = hl_session_get_head_data (session);
+  const HlScatter *scatter = hl_session_get_scatter (session);
+  /* A query with a single key has no N and no lag to plot. */
+  gboolean has_n = result != NULL && result->curves->n_grid > 0;
+  gboolean has_lags = result != NULL && result->diagnostics.n_lags > 0;
+  g_autoptr(HlFigure) curves = NULL;
+
+  switch (which)
+    {
+    case HL_SESSION_FIGURE_SCATTER:
+      return scatter != NULL ? hl_figure_new_scatter (scatter, view) : NULL;
+    case HL_SESSION_FIGURE_PROFILE:
+      return scatter != NULL ? hl_figure_new_profile (data->alpha, scatter, view) : NULL;
+    case HL_SESSION_FIGURE_ALIGNMENT:
+      return has_n ? hl_figure_new_alignment (result, view) : NULL;
+    case HL_SESSION_FIGURE_DECAY:
+      return has_lags ? hl_figure_new_decay (result, view) : NULL;
+    case HL_SESSION_FIGURE_HEAD_PANEL:
+      if (!has_n)
+        return NULL;
+      curves = hl_figure_new_head_curves (result, view);
+      return hl_figure_new_panel (curves);
+    case HL_SESSION_FIGURE_HEAD_CURVES:
+    default:
+      return has_n ? hl_figure_new_head_curves (result, view) : NULL;
+    }
+}
+
+static void
+name_figure (HlFigure        *figure,
+             HlSession       *session,
+             HlSessionFigure  which)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *basename = NULL;
+  int layer, head;
+
+  if (figures[which].per_head && hl_session_get_selected (session, &layer, &head))
+    {
+      /* Translators: a figure of one head, e.g. "Layer 3 · Head 5: Attention profile" */
+      name = g_strdup_printf (_("Layer %d · Head %d: %s"), layer, head, _(figures[which].name));
+      basename = g_strdup_printf ("layer%d-head%d-%s", layer, head, figures[which].basename);
+    }
+  else
+    {
+      name = g_strdup (_(figures[which].name));
+      basename = g_strdup_printf ("model-%s", figures[which].basename);
+    }
+  hl_figure_set_names (figure, name, basename);
+}
+
+HlFigure *
+hl_session_build_figure (HlSession       *session,
+                         HlSessionFigure  which,
+                         HlFigureTarget   target)
+{
+  g_autofree char *title = NULL;
+  HlFigureView view;
+  HlFigure *figure;
+
+  g_return_val_if_fail (HL_IS_SESSION (session), NULL);
+  g_return_val_if_fail (which < HL_N_SESSION_FIGURES, NULL);
+
+  if (hl_session_get_file (session) == NULL)
+    return NULL;
+
+  title = view_of (session, which, target, &view);
+  if (which == HL_SESSION_FIGURE_HEATMAP)
+    figure = build_heatmap (session, &view);
+  else if (figures[which].per_head)
+    figure = build_head (session, which, &view);
+  else
+    figure = build_model (session, which, &view);
+  if (figure != NULL)
+    name_figure (figure, session, which);
+  return figure;
+}
+
+GPtrArray *
+hl_session_build_figures (HlSession      *session,
+                          HlFigureTarget  target)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_figure_unref);
+
+  g_return_val_if_fail (HL_IS_SESSION (session), list);
+
+  for (int which = 0; which < HL_N_SESSION_FIGURES; which++)
+    {
+      HlFigure *figure = hl_session_build_figure (session, which, target);
+
+      if (figure != NULL)
+        g_ptr_array_add (list, figure);
+    }
+  return list;
+}

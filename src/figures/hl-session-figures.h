@@ -1,0 +1,53 @@
+/* hl-session-figures.h: the figures of what a session shows: the explorer's
+ * plots on screen and the list Export Figure offers, built by the one
+ * builder of each kind from the session's results and view.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hl-figure-builders.h"
+#include "hl-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HL_SESSION_FIGURE_HEATMAP,
+  HL_SESSION_FIGURE_MODEL_CURVES,
+  HL_SESSION_FIGURE_MODEL_PANEL,
+  HL_SESSION_FIGURE_REGIMES,
+  HL_SESSION_FIGURE_CORRELATION,
+  HL_SESSION_FIGURE_HEAD_CURVES,
+  HL_SESSION_FIGURE_HEAD_PANEL,
+  HL_SESSION_FIGURE_ALIGNMENT,
+  HL_SESSION_FIGURE_SCATTER,
+  HL_SESSION_FIGURE_PROFILE,
+  HL_SESSION_FIGURE_DECAY,
+  HL_N_SESSION_FIGURES
+} HlSessionFigure;
+
+/* On screen a plot's title says what it shows beside its neighbours ("This
+ * head"); in a file it says which head or model it is, as
+ * `headlens-cli render` titles it. */
+typedef enum
+{
+  HL_FIGURE_TARGET_SCREEN,
+  HL_FIGURE_TARGET_EXPORT,
+} HlFigureTarget;
+
+/* Figure @which of @session, named (hl_figure_get_name (), _basename ()),
+ * or NULL when the session has nothing to show there yet: no finished
+ * analysis for the model figures, no result for the head's, no head data
+ * for the scatter and profile, and no curve (no N), decay (no lag),
+ * scatter or profile (no selection of N tokens) for a head with a single
+ * key. */
+HlFigure  *hl_session_build_figure  (HlSession       *session,
+                                     HlSessionFigure  which,
+                                     HlFigureTarget   target);
+
+/* Every figure the session has, in the order above. */
+GPtrArray *hl_session_build_figures (HlSession       *session,
+                                     HlFigureTarget   target);
+
+G_END_DECLS
