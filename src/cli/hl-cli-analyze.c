@@ -39,6 +39,7 @@ typedef struct
   gint64  seed;
   int     bootstrap;
   int     threads;
+  gboolean allow_external;
   GArray *grid_list;
   GArray *layer_list;
   GArray *head_list;
@@ -79,6 +80,7 @@ make_context (AnalyzeOptions *o)
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Worker threads (0: one per core)"), "N" },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &o->layers, N_("Layers to analyse, e.g. 0,2,5-7 (all)"), N_("LIST") },
     { "heads", 0, 0, G_OPTION_ARG_STRING, &o->heads, N_("Query heads to analyse, e.g. 0-3 (all)"), N_("LIST") },
+    HL_CLI_ALLOW_EXTERNAL_ENTRY (&o->allow_external),
     { "window", 0, 0, G_OPTION_ARG_STRING, &o->window, N_("Length sweep: window lengths L, e.g. 128,512,1024 (the queries at L - 1), or all; writes sweep.csv and prints Delta/B at N = 1 per L"), N_("LIST") },
     { NULL }
   };
@@ -347,7 +349,9 @@ run_analysis (const char              *path,
               const HlAnalysisOptions *options)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HlActivations) file = hl_activations_open (path, &error);
+  g_autoptr(HlActivations) file = hl_activations_open_full (
+    path, o->allow_external ? HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL : HL_ACTIVATIONS_OPEN_DEFAULT,
+    &error);
   g_autoptr(HlAnalysis) analysis = NULL;
   g_autoptr(HlCliProgress) progress = NULL;
   g_autoptr(HlLengthSweep) sweep = NULL;

@@ -71,10 +71,13 @@ print_info (HlActivations *acts)
 }
 
 static int
-run_info (const char *path)
+run_info (const char *path,
+          gboolean    allow_external)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HlActivations) acts = hl_activations_open (path, &error);
+  g_autoptr(HlActivations) acts = hl_activations_open_full (
+    path, allow_external ? HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL : HL_ACTIVATIONS_OPEN_DEFAULT,
+    &error);
   GPtrArray *warnings;
 
   if (acts == NULL)
@@ -103,11 +106,17 @@ hl_cli_info (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean allow_external = FALSE;
+  const GOptionEntry entries[] = {
+    HL_CLI_ALLOW_EXTERNAL_ENTRY (&allow_external),
+    { NULL }
+  };
 
   context = hl_cli_context_new ("info", _("FILE"),
     _("Prints the model, shape, dtypes, samples, query positions, kv head mapping and "
       "token presence of an activation file, then reads every block to validate it and "
       "lists any warnings. Exits with status 1 when the file is not valid."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hl_cli_fail_usage (error);
   if (argc != 2)
@@ -116,5 +125,5 @@ hl_cli_info (int    argc,
                    _("expected one activation file, found %d arguments"), argc - 1);
       return hl_cli_fail_usage (error);
     }
-  return run_info (argv[1]);
+  return run_info (argv[1], allow_external);
 }

@@ -58,6 +58,7 @@ typedef struct
   gint64   seed;
   gboolean transparent;
   gboolean log_y;
+  gboolean allow_external;
 } RenderOptions;
 
 static void
@@ -160,6 +161,7 @@ make_context (RenderOptions *o)
     { "repeats", 0, 0, G_OPTION_ARG_INT, &o->repeats, N_("Random permutations of the random control (16)"), "R" },
     { "bootstrap", 0, 0, G_OPTION_ARG_INT, &o->bootstrap, N_("Bootstrap replicates of the model bands (2000)"), "B" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Seed of the random control and the bootstrap (0)"), N_("SEED") },
+    HL_CLI_ALLOW_EXTERNAL_ENTRY (&o->allow_external),
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("render", _("FILE"),
@@ -557,7 +559,9 @@ render (Context     *c,
   if (!export_options (c, &options, &style, error)
       || !hl_output_check_not_input (c->o->out, (const char * const[]) { path, NULL }, error))
     return FALSE;
-  c->file = hl_activations_open (path, error);
+  c->file = hl_activations_open_full (path, c->o->allow_external
+                                             ? HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL
+                                             : HL_ACTIVATIONS_OPEN_DEFAULT, error);
   if (c->file == NULL)
     return FALSE;
   c->info = hl_activations_get_info (c->file);

@@ -32,6 +32,13 @@ GOptionContext *hl_cli_context_new (const char *command,
                                     const char *parameters,
                                     const char *summary);
 
+/* The option every command that reads an activation file has: external
+ * raw storage and external links are followed only when it is given
+ * (HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL). @flag is a gboolean *. */
+#define HL_CLI_ALLOW_EXTERNAL_ENTRY(flag) \
+  { "allow-external", 0, 0, G_OPTION_ARG_NONE, (flag), \
+    N_("Follow the file's external raw storage and external links (regular files only)"), NULL }
+
 /* A one-line progress bar on stderr when it is a terminal; silent otherwise.
  * Call with done == total to finish the line. */
 typedef struct _HlCliProgress HlCliProgress;

@@ -775,6 +775,17 @@ wait_for_workers (Run *run)
   g_mutex_unlock (&run->mutex);
 }
 
+/* A file rewritten while it was read gives results that match neither
+ * version: the run fails instead. */
+static void
+check_file_unchanged (Run *run)
+{
+  GError *error = NULL;
+
+  if (!hl_activations_check_unchanged (run->analysis->file, &error))
+    run_fail (run, error);
+}
+
 /* The pool parallelises across heads; one head's GEMM (a few hundred
  * centres by t keys) is too small for OpenBLAS's threads to pay for their
  * hand-offs, and with several workers they would fight the pool for the
@@ -826,6 +837,8 @@ run_execute (Run *run)
     g_cancellable_disconnect (run->cancellable, run->cancelled_id);
   run->cancelled_id = 0;
   run->analysis->peak_blocks = run->peak_blocks;
+  if (!run_should_stop (run))
+    check_file_unchanged (run);
   if (!run_should_stop (run))
     analysis_finish (run->analysis);
   run_deliver (run, TRUE);
@@ -884,7 +897,8 @@ hl_analysis_run_async (HlActivations           *file,
 
   task = g_task_new (NULL, cancellable, callback, callback_data);
   g_task_set_source_tag (task, hl_analysis_run_async);
-  if (!check_options (options, hl_activations_get_info (file), &error))
+  if (!check_options (options, hl_activations_get_info (file), &error)
+      || !hl_analysis_check_memory (file, options, &error))
     {
       g_task_return_error (task, error);
       if (notify != NULL)
@@ -927,7 +941,8 @@ hl_analysis_run (HlActivations           *file,
   g_return_val_if_fail (options != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_options (options, hl_activations_get_info (file), error))
+  if (!check_options (options, hl_activations_get_info (file), error)
+      || !hl_analysis_check_memory (file, options, error))
     return NULL;
   run = run_new (file, options, cancellable);
   run->sync = TRUE;

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   HL_ANALYSIS_ERROR_OPTIONS,   /* an option out of range for this file */
+  HL_ANALYSIS_ERROR_MEMORY,    /* the results would not fit in the memory budget */
 } HlAnalysisError;
 
 /* Pointers are borrowed by the call that takes the options; the analysis
@@ -86,6 +87,17 @@ HlAnalysis              *hl_analysis_run           (HlActivations           *fil
                                                     HlAnalysisProgressFunc   progress,
                                                     gpointer                 user_data,
                                                     GCancellable            *cancellable,
+                                                    GError                 **error);
+
+/* An upper bound, in bytes, of the memory an analysis of @file with
+ * @options holds at its peak, CSV text included (hl-analysis-memory.c). */
+guint64                  hl_analysis_estimate_memory (HlActivations           *file,
+                                                      const HlAnalysisOptions *options);
+/* Fails with HL_ANALYSIS_ERROR_MEMORY when that bound exceeds the file's
+ * memory budget (hl_activations_get_memory_budget ()). The runs above
+ * check it before they start. */
+gboolean                 hl_analysis_check_memory  (HlActivations           *file,
+                                                    const HlAnalysisOptions *options,
                                                     GError                 **error);
 
 HlActivations           *hl_analysis_get_file      (HlAnalysis *self);

@@ -98,7 +98,15 @@ hl_provenance_new_for_analysis (HlAnalysis  *analysis,
   self = hl_provenance_new (program != NULL ? program : "headlens",
                             hl_activations_get_path (hl_analysis_get_file (analysis)), error);
   if (self != NULL)
-    hl_provenance_set_analysis (self, hl_analysis_get_options (analysis));
+    {
+      HlActivations *file = hl_analysis_get_file (analysis);
+
+      hl_provenance_set_analysis (self, hl_analysis_get_options (analysis));
+      /* How the file was opened is an option of the run too. */
+      json_object_set_boolean_member (json_node_get_object (self->options), "allow-external",
+                                      (hl_activations_get_open_flags (file)
+                                       & HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL) != 0);
+    }
   return self;
 }
 

@@ -340,6 +340,25 @@ kernel_layout (Kernel *k,
   return used;
 }
 
+gsize
+hl_separability_workspace_bytes (int                          n_keys,
+                                 int                          head_dim,
+                                 const HlSeparabilityOptions *options)
+{
+  Kernel k = { 0 };
+  int *repeats;
+
+  g_return_val_if_fail (options != NULL && n_keys >= 1 && head_dim >= 1, 0);
+
+  k.options = options;
+  k.n = n_keys;
+  k.d = head_dim;
+  k.n_pad = (k.n + LANES - 1) / LANES * LANES;
+  k.n_inst = hl_separability_instances (options, NULL, NULL);
+  k.block = CLAMP (BLOCK_FLOATS / k.n_pad, 1, MAX (k.n_inst * options->n_grid, 1));
+  return kernel_layout (&k, NULL, &repeats);
+}
+
 static void
 kernel_init (Kernel                      *k,
              HlSeparabilityWorkspace     *workspace,

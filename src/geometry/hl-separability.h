@@ -75,6 +75,13 @@ typedef struct _HlSeparabilityWorkspace HlSeparabilityWorkspace;
 HlSeparabilityWorkspace *hl_separability_workspace_new  (void);
 void                     hl_separability_workspace_free (HlSeparabilityWorkspace *self);
 
+/* The bytes a workspace grows to for a head of @n_keys keys of @head_dim
+ * dimensions (options->n_grid, rankings, distances and repeats are used):
+ * what the analysis' memory budget counts per worker. */
+gsize                    hl_separability_workspace_bytes (int                          n_keys,
+                                                          int                          head_dim,
+                                                          const HlSeparabilityOptions *options);
+
 /* hl_separability_compute () in @workspace: the same results, without
  * allocating the kernel's memory for every head. */
 HlCurveSet *hl_separability_compute_with (HlSeparabilityWorkspace     *workspace,

@@ -276,35 +276,38 @@ read_root_attrs (HlActivationsHeader  *self,
                    info->n_heads, info->n_kv_heads);
       return FALSE;
     }
-  return read_kv_head_of (self, error);
+  return TRUE;
 }
 
 /* Opens the dataset @name, checking its type class and rank. Returns a
  * negative id with @error set when it is absent (and @required), damaged or
  * of the wrong kind; a negative id without error when optional and absent. */
 static hid_t
-open_dataset (hid_t         file,
-              const char   *name,
-              gboolean      required,
-              H5T_class_t   klass,
-              int           rank,
-              const char   *layout,
-              hsize_t      *dims,
-              GError      **error)
+open_dataset (HlActivationsHeader  *self,
+              const char           *name,
+              gboolean              required,
+              H5T_class_t           klass,
+              int                   rank,
+              const char           *layout,
+              hsize_t              *dims,
+              GError              **error)
 {
   g_auto(HlH5Dataset) dset = H5I_INVALID_HID;
   g_auto(HlH5Type) ftype = H5I_INVALID_HID;
   g_auto(HlH5Space) space = H5I_INVALID_HID;
+  gboolean found;
   int ndims;
 
-  if (!hl_hdf5_path_exists (file, name))
+  if (!hl_activations_lookup (self, name, &found, error))
+    return H5I_INVALID_HID;
+  if (!found)
     {
       if (required)
         g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_MISSING,
                      _("Dataset %s is missing, expected %s"), name, layout);
       return H5I_INVALID_HID;
     }
-  if ((dset = H5Dopen2 (file, name, H5P_DEFAULT)) < 0
+  if ((dset = H5Dopen2 (self->file, name, self->dapl)) < 0
       || (ftype = H5Dget_type (dset)) < 0 || (space = H5Dget_space (dset)) < 0)
     {
       hl_activations_set_damaged (error, name);
@@ -318,6 +321,8 @@ open_dataset (hid_t         file,
                    layout);
       return H5I_INVALID_HID;
     }
+  if (!hl_activations_check_float_type (ftype, name, error))
+    return H5I_INVALID_HID;
   if (!hl_hdf5_type_is_sane (ftype) || !hl_hdf5_layout_is_sane (dset))
     {
       hl_activations_set_damaged (error, name);
@@ -415,6 +420,37 @@ check_totals (const HlActivationsInfo  *info,
   return TRUE;
 }
 
+static gsize
+dtype_size (HlDtype dtype)
+{
+  return dtype == HL_DTYPE_FLOAT16 ? 2 : dtype == HL_DTYPE_FLOAT32 ? 4 : 8;
+}
+
+/* Reading one values block and one attention block (as stored and as
+ * float32) must fit in the memory budget. */
+static gboolean
+check_block_budget (HlActivationsHeader  *self,
+                    GError              **error)
+{
+  const HlActivationsInfo *info = self->info;
+  guint64 values = (guint64) info->seq_len * info->head_dim * (4 + dtype_size (info->values_dtype));
+  guint64 attention = (guint64) info->n_queries * info->seq_len
+                      * (4 + dtype_size (info->attention_dtype));
+  g_autofree char *need = NULL;
+  g_autofree char *budget = NULL;
+
+  if (values + attention <= self->budget)
+    return TRUE;
+  need = g_format_size_full (values + attention, G_FORMAT_SIZE_IEC_UNITS);
+  budget = g_format_size_full (self->budget, G_FORMAT_SIZE_IEC_UNITS);
+  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_BUDGET,
+               _("Reading one head of this file (seq_len %d, head_dim %d, %d queries) needs "
+                 "%s of memory, more than the budget of %s; raise it with "
+                 "HEADLENS_MEMORY_LIMIT if the machine has the memory"),
+               info->seq_len, info->head_dim, info->n_queries, need, budget);
+  return FALSE;
+}
+
 static gboolean
 open_block_datasets (HlActivationsHeader  *self,
                      GError        **error)
@@ -424,13 +460,13 @@ open_block_datasets (HlActivationsHeader  *self,
   g_auto(HlH5Type) vtype = H5I_INVALID_HID;
   g_auto(HlH5Type) atype = H5I_INVALID_HID;
 
-  self->values = open_dataset (self->file, "/values", TRUE, H5T_FLOAT, 5,
+  self->values = open_dataset (self, "/values", TRUE, H5T_FLOAT, 5,
                                _(VALUES_LAYOUT), dims, error);
   if (self->values < 0 || !check_values_shape (info, dims, error))
     return FALSE;
   info->n_samples = dims[1];
 
-  self->attention = open_dataset (self->file, "/attention", TRUE, H5T_FLOAT, 5,
+  self->attention = open_dataset (self, "/attention", TRUE, H5T_FLOAT, 5,
                                   _(ATTENTION_LAYOUT), dims, error);
   if (self->attention < 0 || !check_attention_shape (info, dims, error))
     return FALSE;
@@ -447,7 +483,10 @@ open_block_datasets (HlActivationsHeader  *self,
                    (int) H5Tget_size (vtype), (int) H5Tget_size (atype));
       return FALSE;
     }
-  return check_totals (info, error);
+  /* The shapes first (the most specific messages), then what is stored. */
+  return check_totals (info, error) && check_block_budget (self, error)
+         && hl_activations_check_storage (self, self->values, "/values", error)
+         && hl_activations_check_storage (self, self->attention, "/attention", error);
 }
 
 static gboolean
@@ -487,7 +526,7 @@ read_query_positions (HlActivationsHeader  *self,
   hsize_t dims[1];
 
   info->query_positions = g_new (int, info->n_queries);
-  dset = open_dataset (self->file, "/query_positions", info->n_queries > 1, H5T_INTEGER, 1,
+  dset = open_dataset (self, "/query_positions", info->n_queries > 1, H5T_INTEGER, 1,
                        _("integer [n_queries], required when /attention has more than one query"),
                        dims, &local_error);
   if (local_error != NULL)
@@ -502,7 +541,8 @@ read_query_positions (HlActivationsHeader  *self,
       return TRUE;
     }
   if (!check_dim ("/query_positions", "[n_queries]", 0, dims[0],
-                  _("queries in /attention"), info->n_queries, error))
+                  _("queries in /attention"), info->n_queries, error)
+      || !hl_activations_check_storage (self, dset, "/query_positions", error))
     return FALSE;
   positions = g_new (gint64, info->n_queries);
   if (H5Dread (dset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, positions) < 0)
@@ -526,7 +566,7 @@ check_token_dataset (HlActivationsHeader  *self,
   GError *local_error = NULL;
   hsize_t dims[2];
 
-  dset = open_dataset (self->file, name, FALSE, klass, 2, layout, dims, &local_error);
+  dset = open_dataset (self, name, FALSE, klass, 2, layout, dims, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -535,7 +575,8 @@ check_token_dataset (HlActivationsHeader  *self,
   *present = dset >= 0;
   return dset < 0
          || (check_dim (name, layout, 0, dims[0], _("samples in /values"), self->info->n_samples, error)
-             && check_dim (name, layout, 1, dims[1], "seq_len", self->info->seq_len, error));
+             && check_dim (name, layout, 1, dims[1], "seq_len", self->info->seq_len, error)
+             && hl_activations_check_storage (self, dset, name, error));
 }
 
 gboolean
@@ -544,9 +585,13 @@ hl_activations_header_read (HlActivationsHeader  *self,
 {
   HlActivationsInfo *info = self->info;
 
+  /* The datasets are checked against the file's stored bytes before
+   * anything is allocated from the attributes (kv_head_of, the query
+   * positions): a header alone cannot make Headlens allocate. */
   return check_format (self->file, error)
          && read_root_attrs (self, error)
          && open_block_datasets (self, error)
+         && read_kv_head_of (self, error)
          && read_query_positions (self, error)
          && check_token_dataset (self, "/tokens/ids", H5T_INTEGER, _("integer [samples, seq_len]"),
                                  &info->has_token_ids, error)

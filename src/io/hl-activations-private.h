@@ -12,10 +12,15 @@ G_BEGIN_DECLS
 /* The open file, and what reading its header fills in. */
 typedef struct
 {
-  hid_t              file;       /* borrowed */
-  hid_t              values;     /* set by hl_activations_header_read(), owned by the caller */
-  hid_t              attention;  /* likewise */
-  HlActivationsInfo *info;       /* borrowed, filled in */
+  hid_t                   file;       /* borrowed */
+  const char             *path;       /* borrowed; external files resolve beside it */
+  HlActivationsOpenFlags  flags;
+  hid_t                   lapl;       /* borrowed: how links are followed */
+  hid_t                   dapl;       /* borrowed: how datasets are opened */
+  guint64                 budget;     /* the memory budget, bytes */
+  hid_t                   values;     /* set by hl_activations_header_read(), owned by the caller */
+  hid_t                   attention;  /* likewise */
+  HlActivationsInfo      *info;       /* borrowed, filled in */
 } HlActivationsHeader;
 
 /* Validates every attribute, the type, rank and shape of every dataset and
@@ -28,5 +33,55 @@ gboolean hl_activations_header_read (HlActivationsHeader  *self,
  * returns FALSE. */
 gboolean hl_activations_set_damaged (GError     **error,
                                      const char  *item);
+
+/* hl-activations-storage.c */
+
+/* Follows @path link by link: FALSE with @error when a group on the way is
+ * damaged, or a link is external (unless allowed, and then only to a
+ * regular file) or user-defined; otherwise *@found says whether it exists
+ * (a dataset where a group would be holds nothing). H5Lexists () < 0 is
+ * damage, never absence. */
+gboolean hl_activations_lookup         (HlActivationsHeader  *self,
+                                        const char           *path,
+                                        gboolean             *found,
+                                        GError              **error);
+/* Checks where the numbers of @dset (named @name) come from: its filters
+ * (named when Headlens cannot read them), external raw storage (refused
+ * unless allowed, then only regular files beside the file that hold the
+ * bytes), virtual sources (in the same file, existing and large enough),
+ * and that the file stores every byte the shape claims (every chunk, no
+ * more than gzip's expansion). */
+gboolean hl_activations_check_storage  (HlActivationsHeader  *self,
+                                        hid_t                 dset,
+                                        const char           *name,
+                                        GError              **error);
+gboolean hl_activations_check_storage_at_depth (HlActivationsHeader  *self,
+                                                hid_t                 dset,
+                                                const char           *name,
+                                                int                   depth,
+                                                GError              **error);
+/* Refuses floats that are valid HDF5 but neither 2, 4 nor 8 bytes
+ * (float128, x87 extended) with HL_ACTIVATIONS_ERROR_UNSUPPORTED. */
+gboolean hl_activations_check_float_type (hid_t        type,
+                                          const char  *name,
+                                          GError     **error);
+
+/* hl-activations.c */
+
+/* hl_activations_open_full () without the separate checking process: what
+ * that process (headlens-probe) runs, and what the caller runs after it. */
+HlActivations *hl_activations_open_in_process (const char              *path,
+                                               HlActivationsOpenFlags   flags,
+                                               GError                 **error);
+
+/* hl-probe.c */
+
+/* Runs headlens-probe on @path with a time and memory limit: TRUE when it
+ * opened the file and read all its metadata; its error, or
+ * HL_ACTIVATIONS_ERROR_DAMAGED when it crashed, hung or ran out of
+ * memory. */
+gboolean       hl_activations_probe           (const char              *path,
+                                               HlActivationsOpenFlags   flags,
+                                               GError                 **error);
 
 G_END_DECLS

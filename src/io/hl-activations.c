@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-activations-private.h"
+#include "hl-file-identity.h"
 #include "hl-float16.h"
 
 #include <errno.h>
@@ -22,6 +23,11 @@ struct _HlActivations
   GObject            parent_instance;
 
   char              *path;
+  HlActivationsOpenFlags flags;
+  HlFileIdentity     identity;      /* of the file when it was opened */
+  guint64            budget;        /* memory budget, bytes */
+  hid_t              lapl;          /* how links are followed */
+  hid_t              dapl;          /* how datasets are opened */
   hid_t              file;          /* open for the object's lifetime */
   hid_t              values;
   hid_t              attention;
@@ -76,8 +82,13 @@ close_handles (HlActivations *self)
     H5Tclose (self->attention_raw);
   if (self->file >= 0)
     H5Fclose (self->file);
+  if (self->lapl >= 0)
+    H5Pclose (self->lapl);
+  if (self->dapl >= 0)
+    H5Pclose (self->dapl);
   self->file = self->values = self->attention = H5I_INVALID_HID;
   self->values_raw = self->attention_raw = H5I_INVALID_HID;
+  self->lapl = self->dapl = H5I_INVALID_HID;
   hl_hdf5_unlock ();
 }
 
@@ -111,6 +122,7 @@ hl_activations_init (HlActivations *self)
 {
   self->file = self->values = self->attention = H5I_INVALID_HID;
   self->values_raw = self->attention_raw = H5I_INVALID_HID;
+  self->lapl = self->dapl = H5I_INVALID_HID;
   self->info.model = g_strdup ("");
   g_mutex_init (&self->warnings_lock);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
@@ -144,21 +156,21 @@ raw_memory_type (hid_t dset)
  * touches, when other blocks share them (see hl_hdf5_block_access_plist);
  * returns @dset itself otherwise. */
 static hid_t
-reopen_with_cache (hid_t          file,
+reopen_with_cache (HlActivations *self,
                    hid_t          dset,
                    const char    *name,
                    const hsize_t *block)
 {
-  hid_t dapl = hl_hdf5_block_access_plist (dset, block);
+  hid_t dapl = hl_hdf5_block_access_plist (dset, block, self->dapl, self->budget);
 
-  if (dapl == H5P_DEFAULT)
+  if (dapl < 0)
     return dset;
   /* While a dataset is open, opening it again shares the first opening's
    * chunk cache and ignores @dapl: close it first. */
   H5Dclose (dset);
-  dset = H5Dopen2 (file, name, dapl);
+  dset = H5Dopen2 (self->file, name, dapl);
   H5Pclose (dapl);
-  return dset >= 0 ? dset : H5Dopen2 (file, name, H5P_DEFAULT);
+  return dset >= 0 ? dset : H5Dopen2 (self->file, name, self->dapl);
 }
 
 static void
@@ -168,12 +180,41 @@ open_for_blocks (HlActivations *self)
   hsize_t values_block[5] = { 1, 1, 1, info->seq_len, info->head_dim };
   hsize_t attention_block[5] = { 1, 1, 1, info->n_queries, info->seq_len };
 
-  self->values = reopen_with_cache (self->file, self->values, "/values", values_block);
-  self->attention = reopen_with_cache (self->file, self->attention, "/attention",
-                                       attention_block);
+  self->values = reopen_with_cache (self, self->values, "/values", values_block);
+  self->attention = reopen_with_cache (self, self->attention, "/attention", attention_block);
   self->values_raw = raw_memory_type (self->values);
   self->attention_raw = raw_memory_type (self->attention);
   self->values_element = self->values_raw >= 0 ? H5Tget_size (self->values_raw) : sizeof (float);
+}
+
+/* How links are followed and datasets opened: external links (when
+ * allowed) and external raw storage resolve beside the file, and a virtual
+ * dataset with a missing source ends at it (so its shape no longer
+ * matches) instead of reading zeros. */
+static gboolean
+create_access_lists (HlActivations *self)
+{
+  g_autofree char *folder = g_path_get_dirname (self->path);
+
+  self->lapl = H5Pcreate (H5P_LINK_ACCESS);
+  self->dapl = H5Pcreate (H5P_DATASET_ACCESS);
+  return self->lapl >= 0 && self->dapl >= 0
+         && H5Pset_elink_prefix (self->lapl, folder) >= 0
+         && H5Pset_elink_acc_flags (self->lapl, H5F_ACC_RDONLY) >= 0
+         && H5Pset_efile_prefix (self->dapl, "${ORIGIN}") >= 0
+         && H5Pset_virtual_view (self->dapl, H5D_VDS_FIRST_MISSING) >= 0;
+}
+
+/* What the checks of hl-activations-storage.c need of an open file. */
+static void
+header_for (HlActivations       *self,
+            HlActivationsHeader *header)
+{
+  *header = (HlActivationsHeader) {
+    .file = self->file, .path = self->path, .flags = self->flags, .lapl = self->lapl,
+    .dapl = self->dapl, .budget = self->budget, .info = &self->info,
+    .values = H5I_INVALID_HID, .attention = H5I_INVALID_HID,
+  };
 }
 
 static gboolean
@@ -183,6 +224,8 @@ load_locked (HlActivations  *self,
   HlActivationsHeader header;
   gboolean ok;
 
+  if (!create_access_lists (self))
+    return hl_activations_set_damaged (error, self->path);
   if (H5Fis_hdf5 (self->path) <= 0
       || (self->file = H5Fopen (self->path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
     {
@@ -191,9 +234,7 @@ load_locked (HlActivations  *self,
                      "expected a Headlens activation file"), self->path);
       return FALSE;
     }
-  header.file = self->file;
-  header.info = &self->info;
-  header.values = header.attention = H5I_INVALID_HID;
+  header_for (self, &header);
   ok = hl_activations_header_read (&header, error);
   /* The datasets stay open for block reads; on failure finalize closes
    * whatever was opened. */
@@ -205,8 +246,9 @@ load_locked (HlActivations  *self,
 }
 
 HlActivations *
-hl_activations_open (const char  *path,
-                     GError     **error)
+hl_activations_open_in_process (const char              *path,
+                                HlActivationsOpenFlags   flags,
+                                GError                 **error)
 {
   g_autoptr(HlActivations) self = NULL;
   gboolean ok;
@@ -214,6 +256,12 @@ hl_activations_open (const char  *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  self = g_object_new (HL_TYPE_ACTIVATIONS, NULL);
+  self->path = g_strdup (path);
+  self->flags = flags;
+  if (!hl_file_identity_read (path, &self->identity, error)
+      || !hl_memory_budget_for_file (self->identity.size, &self->budget, error))
+    return NULL;
   if (g_access (path, R_OK) != 0)
     {
       int saved_errno = errno;
@@ -222,13 +270,72 @@ hl_activations_open (const char  *path,
                    _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
       return NULL;
     }
-
-  self = g_object_new (HL_TYPE_ACTIVATIONS, NULL);
-  self->path = g_strdup (path);
   hl_hdf5_lock ();
   ok = load_locked (self, error);
   hl_hdf5_unlock ();
   return ok ? g_steal_pointer (&self) : NULL;
+}
+
+HlActivations *
+hl_activations_open_full (const char              *path,
+                          HlActivationsOpenFlags   flags,
+                          GError                 **error)
+{
+  g_autoptr(HlActivations) self = NULL;
+  HlFileIdentity before;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The file the checking process read must be the one opened here. */
+  if (!hl_file_identity_read (path, &before, error)
+      || !hl_activations_probe (path, flags, error))
+    return NULL;
+  self = hl_activations_open_in_process (path, flags, error);
+  if (self != NULL && !hl_file_identity_equal (&before, &self->identity))
+    {
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_CHANGED,
+                   _("“%s” changed while it was being opened; open it again once it is "
+                     "written"), path);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+HlActivations *
+hl_activations_open (const char  *path,
+                     GError     **error)
+{
+  return hl_activations_open_full (path, HL_ACTIVATIONS_OPEN_DEFAULT, error);
+}
+
+gboolean
+hl_activations_check_unchanged (HlActivations  *self,
+                                GError        **error)
+{
+  HlFileIdentity now;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
+
+  if (hl_file_identity_read (self->path, &now, &local_error)
+      && hl_file_identity_equal (&now, &self->identity))
+    return TRUE;
+  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_CHANGED,
+               _("“%s” changed on disk while it was being read (%s), so results from it "
+                 "may mix two versions; run again once it is written"),
+               self->path, local_error != NULL ? local_error->message
+                           : now.ino != self->identity.ino ? _("it was replaced")
+                           : _("it was rewritten"));
+  return FALSE;
+}
+
+guint64
+hl_activations_get_memory_budget (HlActivations *self)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), 0);
+
+  return self->budget;
 }
 
 const char *
@@ -237,6 +344,14 @@ hl_activations_get_path (HlActivations *self)
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
 
   return self->path;
+}
+
+HlActivationsOpenFlags
+hl_activations_get_open_flags (HlActivations *self)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), HL_ACTIVATIONS_OPEN_DEFAULT);
+
+  return self->flags;
 }
 
 const HlActivationsInfo *
@@ -625,7 +740,7 @@ open_token_row (HlActivations *self,
 {
   hsize_t start[2] = { sample, 0 };
   hsize_t count[2] = { 1, self->info.seq_len };
-  hid_t dset = H5Dopen2 (self->file, name, H5P_DEFAULT);
+  hid_t dset = H5Dopen2 (self->file, name, self->dapl);
 
   *fspace = dset >= 0 ? H5Dget_space (dset) : H5I_INVALID_HID;
   if (*fspace >= 0
@@ -777,12 +892,13 @@ hl_activations_read_token_texts (HlActivations  *self,
 }
 
 static int32_t *
-read_int_dataset_locked (HlActivations  *self,
-                         const char     *name,
-                         gsize          *n_elements,
-                         GError        **error)
+read_int_dataset_locked (HlActivations        *self,
+                         HlActivationsHeader  *header,
+                         const char           *name,
+                         gsize                *n_elements,
+                         GError              **error)
 {
-  g_auto(HlH5Dataset) dset = H5Dopen2 (self->file, name, H5P_DEFAULT);
+  g_auto(HlH5Dataset) dset = H5Dopen2 (self->file, name, self->dapl);
   g_auto(HlH5Type) ftype = dset >= 0 ? H5Dget_type (dset) : H5I_INVALID_HID;
   g_auto(HlH5Space) space = dset >= 0 ? H5Dget_space (dset) : H5I_INVALID_HID;
   g_autofree int32_t *data = NULL;
@@ -807,6 +923,15 @@ read_int_dataset_locked (HlActivations  *self,
       hl_activations_set_damaged (error, name);
       return NULL;
     }
+  if (!hl_activations_check_storage (header, dset, name, error))
+    return NULL;
+  if ((guint64) n * sizeof (int32_t) > self->budget)
+    {
+      g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_BUDGET,
+                   _("Dataset %s holds %" PRId64 " integers, more than the memory "
+                     "budget allows"), name, (gint64) n);
+      return NULL;
+    }
   data = g_new0 (int32_t, MAX (n, 1));
   if (n > 0 && H5Dread (dset, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     {
@@ -823,15 +948,18 @@ hl_activations_read_int_dataset (HlActivations  *self,
                                  gsize          *n_elements,
                                  GError        **error)
 {
+  HlActivationsHeader header;
   int32_t *data = NULL;
+  gboolean found = FALSE;
   gsize n = 0;
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
   hl_hdf5_lock ();
-  if (hl_hdf5_path_exists (self->file, name))
-    data = read_int_dataset_locked (self, name, &n, error);
+  header_for (self, &header);
+  if (hl_activations_lookup (&header, name, &found, error) && found)
+    data = read_int_dataset_locked (self, &header, name, &n, error);
   hl_hdf5_unlock ();
   if (n_elements != NULL)
     *n_elements = n;
@@ -894,3 +1022,4 @@ hl_activations_validate_all (HlActivations  *self,
         return FALSE;
   return TRUE;
 }
+

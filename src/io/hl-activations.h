@@ -29,7 +29,21 @@ typedef enum
   HL_ACTIVATIONS_ERROR_ROW_SUM,         /* attention row sum off from 1 by more than 1e-2 */
   HL_ACTIVATIONS_ERROR_IO,              /* a read or write failed */
   HL_ACTIVATIONS_ERROR_RANGE,           /* caller asked for a layer/head/sample out of range */
+  HL_ACTIVATIONS_ERROR_UNSUPPORTED,     /* valid HDF5 that Headlens cannot read: LZF, float128, ... */
+  HL_ACTIVATIONS_ERROR_EXTERNAL,        /* external raw storage or links, refused unless allowed */
+  HL_ACTIVATIONS_ERROR_STORAGE,         /* the file claims more data than it stores */
+  HL_ACTIVATIONS_ERROR_BUDGET,          /* reading it needs more memory than the budget */
+  HL_ACTIVATIONS_ERROR_DAMAGED,         /* checking its metadata crashed or hung HDF5 */
+  HL_ACTIVATIONS_ERROR_CHANGED,         /* the file changed while it was being read */
 } HlActivationsError;
+
+typedef enum
+{
+  HL_ACTIVATIONS_OPEN_DEFAULT        = 0,
+  /* Follow external raw storage and external links (resolved relative to
+   * the file's folder, to regular files only). */
+  HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL = 1 << 0,
+} HlActivationsOpenFlags;
 
 typedef enum
 {
@@ -68,10 +82,24 @@ const char              *hl_dtype_to_string             (HlDtype dtype);
 
 /* Opens @path read-only and validates every attribute and the shape of every
  * dataset. Block contents (finiteness, attention rows) are validated when a
- * block is read, so a file larger than memory opens instantly. */
+ * block is read, so a file larger than memory opens instantly.
+ *
+ * The file's metadata is first read by a separate process with a time and
+ * memory limit (headlens-probe, see docs/robustness.md): HDF5 1.10 crashes
+ * or loops on some damaged metadata, and a file that does so there is
+ * refused (HL_ACTIVATIONS_ERROR_DAMAGED) without harm to this process.
+ * Files that use external raw storage or external links are refused
+ * (HL_ACTIVATIONS_ERROR_EXTERNAL) unless @flags allow them; files that
+ * claim more data than they store (HL_ACTIVATIONS_ERROR_STORAGE) and
+ * blocks larger than the memory budget (HL_ACTIVATIONS_ERROR_BUDGET) are
+ * refused. */
 HlActivations           *hl_activations_open            (const char     *path,
                                                          GError        **error);
+HlActivations           *hl_activations_open_full       (const char              *path,
+                                                         HlActivationsOpenFlags   flags,
+                                                         GError                 **error);
 const char              *hl_activations_get_path        (HlActivations  *self);
+HlActivationsOpenFlags   hl_activations_get_open_flags  (HlActivations  *self);
 const HlActivationsInfo *hl_activations_get_info        (HlActivations  *self);
 
 /* Non-fatal findings (for example an attention row whose sum is off from 1
@@ -139,6 +167,18 @@ int32_t                 *hl_activations_read_int_dataset (HlActivations *self,
                                                           const char    *name,
                                                           gsize         *n_elements,
                                                           GError       **error);
+
+/* Fails with HL_ACTIVATIONS_ERROR_CHANGED when the file on disk is no
+ * longer the one opened (another inode, size or modification time): a
+ * result computed from it may mix two versions. */
+gboolean                 hl_activations_check_unchanged (HlActivations  *self,
+                                                         GError        **error);
+
+/* The memory an analysis of this file may use, in bytes: 8 times the
+ * file's size, at least 768 MiB and at most half the physical memory (but
+ * never below 768 MiB), or the HEADLENS_MEMORY_LIMIT environment variable
+ * (a size like 4G or 512M) when set. */
+guint64                  hl_activations_get_memory_budget (HlActivations *self);
 
 /* Reads every block once and validates it; used by `headlens-cli info` and
  * tests. */

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define HL_HDF5_MAX_HEAD_DIM   65536
 #define HL_HDF5_MAX_BLOCK      ((guint64) 1 << 28)
 #define HL_HDF5_MAX_STRING     65536
+/* The largest chunk (uncompressed) the reader accepts. */
+#define HL_HDF5_MAX_CHUNK      ((guint64) 1 << 30)
 
 /* A hid_t that closes itself with the right H5*close function. The caller
  * must hold the HDF5 lock when the variable goes out of scope. */
@@ -51,27 +53,29 @@ hid_t        hl_hdf5_dtype_to_type     (HlDtype      dtype);
 /* TRUE when @type is an integer, float or string type whose layout is
  * consistent, so that HDF5 can convert it without overrunning buffers. */
 gboolean     hl_hdf5_type_is_sane      (hid_t        type);
+/* TRUE when @type is a float whose bit fields fit its size, up to 16
+ * bytes: a readable layout, even when Headlens does not read that size. */
+gboolean     hl_hdf5_float_layout_is_consistent (hid_t type);
 /* TRUE when the storage layout of @dset is consistent with its shape
  * (chunks no larger than a fixed-size dataset, at most 1 GiB). */
 gboolean     hl_hdf5_layout_is_sane    (hid_t        dset);
 /* TRUE when @type is exactly IEEE 754 binary16, in either byte order. */
 gboolean     hl_hdf5_type_is_ieee_half (hid_t        type);
-/* A dataset access property list whose chunk cache keeps every chunk that
- * one read of @block (rank 5, e.g. [1, 1, 1, seq_len, head_dim]) touches,
- * when those chunks also hold the blocks read next (chunks spanning several
- * heads, layers or samples, as other tools may write them); otherwise
- * H5P_DEFAULT, as each chunk is read once. Close it with H5Pclose unless
- * it is H5P_DEFAULT. */
+/* A copy of the dataset access property list @base whose chunk cache
+ * keeps every chunk that one read of @block (rank 5, e.g. [1, 1, 1,
+ * seq_len, head_dim]) touches, when those chunks also hold the blocks read
+ * next (chunks spanning several heads, layers or samples, as other tools
+ * may write them) and the cache fits a quarter of @budget bytes;
+ * otherwise H5I_INVALID_HID, as each chunk is read once. Close it with
+ * H5Pclose. */
 hid_t        hl_hdf5_block_access_plist (hid_t          dset,
-                                         const hsize_t *block);
+                                         const hsize_t *block,
+                                         hid_t          base,
+                                         guint64        budget);
 /* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
 gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
                                         HlDtype     *dtype);
 /* A short English name of a type class for error messages. */
 const char  *hl_hdf5_class_name        (H5T_class_t  klass);
-/* TRUE when every group along @path and the last link exist, so that opening
- * it cannot fail for lack of an intermediate group. */
-gboolean     hl_hdf5_path_exists       (hid_t        loc,
-                                        const char  *path);
 
 G_END_DECLS

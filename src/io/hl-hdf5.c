@@ -116,8 +116,11 @@ bits_fit (hid_t type)
   return precision > 0 && offset >= 0 && offset + precision <= bits;
 }
 
+/* HDF5 converts mantissas of at most 64 bits (@max_mantissa); float128's
+ * has 112. */
 static gboolean
-float_fields_fit (hid_t type)
+float_fields_fit (hid_t  type,
+                  size_t max_mantissa)
 {
   size_t spos, epos, esize, mpos, msize;
   size_t precision = H5Tget_precision (type);
@@ -125,7 +128,14 @@ float_fields_fit (hid_t type)
   if (H5Tget_fields (type, &spos, &epos, &esize, &mpos, &msize) < 0)
     return FALSE;
   return spos < precision && epos + esize <= precision && mpos + msize <= precision
-         && esize > 0 && esize <= 16 && msize > 0 && msize <= 64;
+         && esize > 0 && esize <= 16 && msize > 0 && msize <= max_mantissa;
+}
+
+gboolean
+hl_hdf5_float_layout_is_consistent (hid_t type)
+{
+  return H5Tget_class (type) == H5T_FLOAT && H5Tget_size (type) <= 16 && bits_fit (type)
+         && float_fields_fit (type, 128);
 }
 
 gboolean
@@ -136,7 +146,7 @@ hl_hdf5_type_is_sane (hid_t type)
     case H5T_INTEGER:
       return H5Tget_size (type) <= 8 && bits_fit (type);
     case H5T_FLOAT:
-      return H5Tget_size (type) <= 8 && bits_fit (type) && float_fields_fit (type);
+      return H5Tget_size (type) <= 8 && bits_fit (type) && float_fields_fit (type, 64);
     case H5T_STRING:
       if (H5Tis_variable_str (type) > 0)
         {
@@ -173,7 +183,7 @@ hl_hdf5_layout_is_sane (hid_t dset)
       for (int i = 0; ok && i < rank; i++)
         {
           ok = chunk[i] > 0 && (maxdims[i] == H5S_UNLIMITED || chunk[i] <= maxdims[i])
-               && g_uint64_checked_mul (&bytes, bytes, chunk[i]) && bytes <= (1 << 30);
+               && g_uint64_checked_mul (&bytes, bytes, chunk[i]) && bytes <= HL_HDF5_MAX_CHUNK;
         }
     }
   if (type >= 0)
@@ -228,23 +238,26 @@ block_chunk_bytes (hid_t          dset,
 
 hid_t
 hl_hdf5_block_access_plist (hid_t          dset,
-                            const hsize_t *block)
+                            const hsize_t *block,
+                            hid_t          base,
+                            guint64        budget)
 {
-  /* HDF5's default is 1 MiB; beyond 256 MiB, rather decompress again. */
-  const guint64 default_bytes = 1 << 20, max_bytes = (guint64) 256 << 20;
+  /* HDF5's default is 1 MiB; beyond 256 MiB (or a quarter of the memory
+   * budget), rather decompress again. */
+  const guint64 default_bytes = 1 << 20, max_bytes = MIN ((guint64) 256 << 20, budget / 4);
   guint64 bytes = block_chunk_bytes (dset, block);
   hid_t dapl;
 
   if (bytes <= default_bytes || bytes > max_bytes)
-    return H5P_DEFAULT;
-  dapl = H5Pcreate (H5P_DATASET_ACCESS);
+    return H5I_INVALID_HID;
+  dapl = H5Pcopy (base);
   /* 12421 hash slots (a prime) keep collisions rare; w0 = 1 evicts the
    * chunks already read in full first. */
   if (dapl >= 0 && H5Pset_chunk_cache (dapl, 12421, bytes, 1.0) >= 0)
     return dapl;
   if (dapl >= 0)
     H5Pclose (dapl);
-  return H5P_DEFAULT;
+  return H5I_INVALID_HID;
 }
 
 gboolean
@@ -291,23 +304,4 @@ hl_hdf5_class_name (H5T_class_t klass)
     default:
       return "unsupported type";
     }
-}
-
-gboolean
-hl_hdf5_path_exists (hid_t       loc,
-                     const char *path)
-{
-  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
-  g_autoptr(GString) prefix = g_string_new (path[0] == '/' ? "/" : "");
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (parts[i][0] == '\0')
-        continue;
-      g_string_append (prefix, parts[i]);
-      if (H5Lexists (loc, prefix->str, H5P_DEFAULT) <= 0)
-        return FALSE;
-      g_string_append_c (prefix, '/');
-    }
-  return TRUE;
 }

@@ -5,6 +5,7 @@
  */
 #include "io-test-util.h"
 
+#include <hdf5.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -140,6 +141,27 @@ test_not_hdf5 (void)
   io_test_remove_tmpdir (dir);
 }
 
+/* Overwrites the attention rows of layer 0, sample 0, head 0 with zeros. */
+static void
+zero_attention_block (const char              *path,
+                      const HlActivationsSpec *spec)
+{
+  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t dset = H5Dopen2 (file, "/attention", H5P_DEFAULT);
+  hid_t fspace = H5Dget_space (dset);
+  hsize_t start[5] = { 0, 0, 0, 0, 0 };
+  hsize_t count[5] = { 1, 1, 1, spec->n_queries, spec->seq_len };
+  hid_t mspace = H5Screate_simple (5, count, NULL);
+  g_autofree float *zeros = g_new0 (float, (gsize) spec->n_queries * spec->seq_len);
+
+  g_assert_cmpint (H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL), >=, 0);
+  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, zeros), >=, 0);
+  H5Sclose (mspace);
+  H5Sclose (fspace);
+  H5Dclose (dset);
+  H5Fclose (file);
+}
+
 /* A file whose header is fine but whose blocks are not: the header is
  * printed, then validation fails with the message naming the block. */
 static void
@@ -148,20 +170,40 @@ test_bad_block (void)
   g_autofree char *dir = io_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "bad.h5", NULL);
   HlActivationsSpec spec = io_test_small_spec ();
-  g_autoptr(HlActivationsWriter) writer = NULL;
-  g_autoptr(GError) error = NULL;
   g_auto(CliRun) run = { 0 };
 
-  /* Nothing written: every attention row is zero, summing to 0. */
-  writer = hl_activations_writer_new (path, &spec, &error);
-  g_assert_true (hl_activations_writer_commit (writer, &error));
-  g_assert_no_error (error);
+  io_test_write_file (path, &spec, FALSE);
+  zero_attention_block (path, &spec);
   run_info (path, &run);
   g_assert_cmpint (run.status, ==, 1);
   assert_contains (run.out, "Model:       test-model");
   assert_contains (run.out, "Validation:  failed");
   assert_contains (run.err, "/attention of layer 0, sample 0, head 0, query position 3, "
                             "sums to 0, expected 1 within 0.01");
+  io_test_remove_tmpdir (dir);
+}
+
+/* A file whose blocks were never written claims data it does not hold: it
+ * is refused before anything is printed or allocated from its shape. */
+static void
+test_unwritten_blocks (void)
+{
+  g_autofree char *dir = io_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "empty.h5", NULL);
+  HlActivationsSpec spec = io_test_small_spec ();
+  g_autoptr(HlActivationsWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(CliRun) run = { 0 };
+
+  writer = hl_activations_writer_new (path, &spec, &error);
+  g_assert_true (hl_activations_writer_commit (writer, &error));
+  g_assert_no_error (error);
+  run_info (path, &run);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_null (strstr (run.out, "Model:"));
+  assert_contains (run.err, "Dataset /values holds 4.0");
+  assert_contains (run.err, "stores 0 bytes of it (0 of its 8 chunks): the file claims more "
+                            "data than it holds");
   io_test_remove_tmpdir (dir);
 }
 
@@ -190,6 +232,7 @@ main (int    argc,
   g_test_add_func ("/cli/info/warning", test_warning);
   g_test_add_func ("/cli/info/not-hdf5", test_not_hdf5);
   g_test_add_func ("/cli/info/bad-block", test_bad_block);
+  g_test_add_func ("/cli/info/unwritten-blocks", test_unwritten_blocks);
   g_test_add_func ("/cli/info/usage", test_usage);
   return g_test_run ();
 }
