@@ -853,102 +853,6 @@ hl_causal_run (HlCausalText         *text,
   return result;
 }
 
-/* CSV */
-
-static void
-append_number (GString *out,
-               double   value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_c (out, ',');
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
-}
-
-static void
-truncate_csv (const HlCausalResult *r,
-              GString              *out)
-{
-  g_string_append (out, "layer,head,mode,ranking,n,nll,delta_nll\n");
-  for (guint i = 0; i < r->truncate->len; i++)
-    {
-      const HlTruncateRow *row = &g_array_index (r->truncate, HlTruncateRow, i);
-
-      g_string_append_printf (out, "%d,%d,%s,%s,", row->target.layer, row->target.head,
-                              hl_truncate_mode_to_string (row->mode), hl_ranking_to_string (row->ranking));
-      if (row->n < 0)
-        g_string_append (out, "all");
-      else
-        g_string_append_printf (out, "%d", row->n);
-      append_number (out, row->nll);
-      append_number (out, row->delta_nll);
-      g_string_append_c (out, '\n');
-    }
-}
-
-static void
-ablate_csv (const HlCausalResult *r,
-            GString              *out)
-{
-  g_string_append (out, "layer,head,mode,nll,delta_nll\n");
-  for (guint i = 0; i < r->ablate->len; i++)
-    {
-      const HlAblateRow *row = &g_array_index (r->ablate, HlAblateRow, i);
-
-      g_string_append_printf (out, "%d,%d,%s", row->target.layer, row->target.head,
-                              hl_ablate_mode_to_string (row->mode));
-      append_number (out, row->nll);
-      append_number (out, row->delta_nll);
-      g_string_append_c (out, '\n');
-    }
-}
-
-static void
-sparsify_csv (const HlCausalResult *r,
-              GString              *out)
-{
-  g_string_append (out, "policy,mode,fraction,n_pruned,repeats,nll,delta_nll,delta_nll_sd,delta_nll_min,delta_nll_max\n");
-  for (guint i = 0; i < r->sparsify->len; i++)
-    {
-      const HlSparsifyRow *row = &g_array_index (r->sparsify, HlSparsifyRow, i);
-
-      g_string_append_printf (out, "%s,%s", hl_prune_policy_to_string (row->policy),
-                              hl_ablate_mode_to_string (row->mode));
-      append_number (out, row->fraction);
-      g_string_append_printf (out, ",%d,%d", row->n_pruned, row->repeats);
-      append_number (out, row->nll);
-      append_number (out, row->delta_nll);
-      append_number (out, row->delta_sd);
-      append_number (out, row->delta_min);
-      append_number (out, row->delta_max);
-      g_string_append_c (out, '\n');
-    }
-}
-
-char *
-hl_causal_result_to_csv (const HlCausalResult *result)
-{
-  GString *out = g_string_new (NULL);
-
-  g_return_val_if_fail (result != NULL, NULL);
-
-  switch (result->experiment)
-    {
-    case HL_CAUSAL_TRUNCATE:
-      truncate_csv (result, out);
-      break;
-    case HL_CAUSAL_ABLATE:
-      ablate_csv (result, out);
-      break;
-    case HL_CAUSAL_SPARSIFY:
-      sparsify_csv (result, out);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  return g_string_free (out, FALSE);
-}
-
 /* In a worker thread */
 
 /* The worker's own copy of the spec: its arrays are borrowed by the
@@ -999,51 +903,15 @@ task_data_new (HlCausalText       *text,
   return data;
 }
 
-typedef struct
-{
-  GTask   *task;   /* owned reference */
-  guint64  done;
-  guint64  total;
-} ProgressUpdate;
-
-static gboolean
-progress_update_cb (gpointer user_data)
-{
-  ProgressUpdate *update = user_data;
-  TaskData *data = g_task_get_task_data (update->task);
-
-  /* Updates still queued when the task completed are dropped, so the
-   * callback is the last thing the caller hears. */
-  if (!g_task_get_completed (update->task))
-    data->progress (update->done, update->total, data->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_update_free (gpointer user_data)
-{
-  ProgressUpdate *update = user_data;
-
-  g_object_unref (update->task);
-  g_free (update);
-}
-
 static void
 worker_progress_cb (guint64  done,
                     guint64  total,
                     gpointer user_data)
 {
   GTask *task = user_data;
-  ProgressUpdate *update = g_new (ProgressUpdate, 1);
-  GSource *source = g_idle_source_new ();
+  TaskData *data = g_task_get_task_data (task);
 
-  update->task = g_object_ref (task);
-  update->done = done;
-  update->total = total;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, progress_update_cb, update, progress_update_free);
-  g_source_attach (source, g_task_get_context (task));
-  g_source_unref (source);
+  hl_background_post_progress (task, data->progress, data->progress_data, done, total);
 }
 
 static void

@@ -753,56 +753,15 @@ task_data_free (TaskData *data)
   g_free (data);
 }
 
-typedef struct
-{
-  GTask   *task;   /* owned reference */
-  guint64  done;
-  guint64  total;
-} ProgressUpdate;
-
-static gboolean
-progress_update_cb (gpointer user_data)
-{
-  ProgressUpdate *update = user_data;
-  TaskData *data = g_task_get_task_data (update->task);
-
-  /* Updates still queued when the task completed are dropped, so the
-   * callback is the last thing the caller hears. */
-  if (!g_task_get_completed (update->task))
-    data->progress (update->done, update->total, data->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_update_free (gpointer user_data)
-{
-  ProgressUpdate *update = user_data;
-
-  g_object_unref (update->task);
-  g_free (update);
-}
-
 static void
 worker_progress_cb (guint64  done,
                     guint64  total,
                     gpointer user_data)
 {
   GTask *task = user_data;
-  ProgressUpdate *update = g_new (ProgressUpdate, 1);
+  TaskData *data = g_task_get_task_data (task);
 
-  GSource *source = g_idle_source_new ();
-
-  update->task = g_object_ref (task);
-  update->done = done;
-  update->total = total;
-  /* Always through a source on the caller's context, never called here:
-   * g_main_context_invoke() would run the callback in this worker when the
-   * context happens to be free, and queue it behind the completion
-   * otherwise. */
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, progress_update_cb, update, progress_update_free);
-  g_source_attach (source, g_task_get_context (task));
-  g_source_unref (source);
+  hl_background_post_progress (task, data->progress, data->progress_data, done, total);
 }
 
 static void
