@@ -80,14 +80,15 @@ parse_options (BenchOptions  *o,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
-  if (o->layers < 1 || o->heads < 1 || o->head_dim < 2 || o->seq_len < 2 || o->samples < 1
-      || o->threads < 0 || o->reference_heads < 1 || o->peak_size < 64 || o->runs < 1)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("sizes must be positive (head-dim and seq-len at least 2, peak-size at least 64, runs at least 1)"));
-      return FALSE;
-    }
-  return TRUE;
+  return hl_cli_check_int ("--layers", o->layers, 1, 1024, error)
+         && hl_cli_check_int ("--heads", o->heads, 1, 1024, error)
+         && hl_cli_check_int ("--head-dim", o->head_dim, 2, 4096, error)
+         && hl_cli_check_int ("--seq-len", o->seq_len, 2, 65536, error)
+         && hl_cli_check_int ("--samples", o->samples, 1, 100000, error)
+         && hl_cli_check_int ("--threads", o->threads, 0, 4096, error)
+         && hl_cli_check_int ("--reference-heads", o->reference_heads, 1, G_MAXINT, error)
+         && hl_cli_check_int ("--peak-size", o->peak_size, 64, 65536, error)
+         && hl_cli_check_int ("--runs", o->runs, 1, 1000, error);
 }
 
 static double

@@ -7,6 +7,8 @@
 #include <cblas.h>
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -39,6 +41,51 @@ hl_cli_context_new (const char *command,
   if (summary != NULL)
     g_option_context_set_summary (context, summary);
   return context;
+}
+
+gboolean
+hl_cli_check_double (const char  *option,
+                     double       value,
+                     double       min,
+                     double       max,
+                     GError     **error)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE], low[G_ASCII_DTOSTR_BUF_SIZE], high[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (isfinite (value) && value >= min && value <= max)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("%s is %s, expected a number from %s to %s"), option,
+               g_ascii_formatd (text, sizeof text, "%g", value),
+               g_ascii_formatd (low, sizeof low, "%g", min),
+               g_ascii_formatd (high, sizeof high, "%g", max));
+  return FALSE;
+}
+
+gboolean
+hl_cli_check_int (const char  *option,
+                  gint64       value,
+                  gint64       min,
+                  gint64       max,
+                  GError     **error)
+{
+  if (value >= min && value <= max)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("%s is %" PRId64 ", expected %" PRId64 " to %" PRId64), option, value, min, max);
+  return FALSE;
+}
+
+gboolean
+hl_cli_check_utf8 (const char  *option,
+                   const char  *text,
+                   GError     **error)
+{
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("%s is not valid UTF-8 text, expected UTF-8 whatever the locale"), option);
+  return FALSE;
 }
 
 struct _HlCliProgress

@@ -54,7 +54,7 @@ parse_args (ExtractArgs   *args,
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &args->checkpoint, N_("llama2.c checkpoint (version 0 or 1)"), N_("MODEL.bin") },
     { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &args->tokenizer, N_("llama2.c tokenizer of the model"), N_("TOKENIZER.bin") },
     { "text-file", 0, 0, G_OPTION_ARG_FILENAME, &args->text_file, N_("UTF-8 text to run the model on"), N_("FILE") },
-    { "prompt", 0, 0, G_OPTION_ARG_STRING, &args->prompt, N_("text given on the command line instead of a file"), N_("TEXT") },
+    { "prompt", 0, 0, G_OPTION_ARG_FILENAME, &args->prompt, N_("text given on the command line instead of a file"), N_("TEXT") },
     { "corpus", 0, 0, G_OPTION_ARG_FILENAME, &args->corpus, N_("a folder of .txt files or a JSONL file with a \"text\" field: one sample per document"), N_("PATH") },
     { "window", 0, 0, G_OPTION_ARG_INT, &args->window, N_("tokens per sample, the tokenizer's BOS included (default: the whole text, at most the model's context)"), N_("T") },
     { "seq-len", 0, 0, G_OPTION_ARG_INT, &args->window, N_("the same as --window (required with --corpus)"), N_("T") },
@@ -104,7 +104,15 @@ read_text (const ExtractArgs  *args,
   if (args->prompt != NULL)
     {
       options->text = g_strdup (args->prompt);
-      return TRUE;
+      return hl_cli_check_utf8 ("--prompt", args->prompt, error);
+    }
+  /* A FIFO or a device would block or read forever. */
+  if (g_file_test (args->text_file, G_FILE_TEST_EXISTS)
+      && !g_file_test (args->text_file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("--text-file “%s” is not a regular file"), args->text_file);
+      return FALSE;
     }
   if (!g_file_get_contents (args->text_file, &options->text, &length, error))
     return FALSE;

@@ -59,7 +59,7 @@ hl_cli_generate (int    argc,
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, N_("Hugging Face model directory (config.json, *.safetensors, tokenizer.json)"), N_("DIR") },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, N_("llama2.c checkpoint (version 0 or 1)"), N_("MODEL.bin") },
     { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer, N_("llama2.c tokenizer of the model"), N_("TOKENIZER.bin") },
-    { "prompt", 0, 0, G_OPTION_ARG_STRING, &prompt, N_("text to continue (default: empty)"), N_("TEXT") },
+    { "prompt", 0, 0, G_OPTION_ARG_FILENAME, &prompt, N_("text to continue (default: empty)"), N_("TEXT") },
     { "steps", 0, 0, G_OPTION_ARG_INT, &options.steps, N_("tokens to generate after the prompt (default 256)"), N_("N") },
     { "temperature", 0, 0, G_OPTION_ARG_DOUBLE, &temperature, N_("sampling temperature; 0 (default) is greedy"), N_("T") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("random seed for sampling (default: from the clock)"), N_("S") },
@@ -72,13 +72,17 @@ hl_cli_generate (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hl_cli_fail_usage (error);
-  if ((model == NULL) == (checkpoint == NULL) || (checkpoint == NULL) != (tokenizer == NULL) ||
-      options.steps < 0 || temperature < 0.0)
+  if ((model == NULL) == (checkpoint == NULL) || (checkpoint == NULL) != (tokenizer == NULL))
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("generate needs either --model or --checkpoint with --tokenizer, --steps of at least 0 and a temperature of at least 0"));
+                   _("generate needs either --model or --checkpoint with --tokenizer"));
       return hl_cli_fail_usage (error);
     }
+  if (!hl_cli_check_int ("--steps", options.steps, 0, G_MAXINT, &error)
+      || !hl_cli_check_double ("--temperature", temperature, 0.0, 1000.0, &error)
+      || !hl_cli_check_int ("--seed", seed, 0, G_MAXINT64, &error)
+      || !hl_cli_check_utf8 ("--prompt", prompt, &error))
+    return hl_cli_fail_usage (error);
   options.temperature = (float) temperature;
   options.seed = (guint64) seed;
   return generate (model, checkpoint, tokenizer, prompt != NULL ? prompt : "", &options);

@@ -151,10 +151,10 @@ make_context (RenderOptions *o)
       N_("METRIC") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("Figure size, e.g. 3.5x2.5in or 8.9x6.4cm (3.5x2.5in; panel 7x2.5in)"), N_("WxH") },
     { "dpi", 0, 0, G_OPTION_ARG_DOUBLE, &o->dpi, N_("Pixels per inch of a PNG (300)"), N_("DPI") },
-    { "font", 0, 0, G_OPTION_ARG_STRING, &o->font, N_("Font family of the text, e.g. “Latin Modern Roman” for LaTeX documents (DejaVu Sans)"), N_("FAMILY") },
+    { "font", 0, 0, G_OPTION_ARG_FILENAME, &o->font, N_("Font family of the text, e.g. “Latin Modern Roman” for LaTeX documents (DejaVu Sans)"), N_("FAMILY") },
     { "font-size", 0, 0, G_OPTION_ARG_DOUBLE, &o->font_size, N_("Base font size in points (8)"), N_("PT") },
     { "style", 0, 0, G_OPTION_ARG_STRING, &o->style, N_("light, dark or high-contrast (light)"), N_("STYLE") },
-    { "title", 0, 0, G_OPTION_ARG_STRING, &o->title, N_("A title over the figure"), N_("TEXT") },
+    { "title", 0, 0, G_OPTION_ARG_FILENAME, &o->title, N_("A title over the figure"), N_("TEXT") },
     { "transparent", 0, 0, G_OPTION_ARG_NONE, &o->transparent, N_("No background (PNG and SVG)"), NULL },
     { "log", 0, 0, G_OPTION_ARG_NONE, &o->log_y, N_("Logarithmic attention axis (profile)"), NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Worker threads of model plots (0: one per core)"), "N" },
@@ -194,7 +194,8 @@ parse_names (Context  *c,
   if (o->repeats < 1 || o->bootstrap < 0 || o->threads < 0 || o->seed < 0)
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--repeats must be at least 1; --bootstrap, --threads and --seed cannot be negative"));
-  return TRUE;
+  /* 0 is the default N. */
+  return hl_cli_check_int ("--n", o->n, 0, G_MAXINT, error);
 }
 
 static gboolean
@@ -478,9 +479,11 @@ export_options (const Context        *c,
   if (o->style != NULL && !hl_plot_style_preset_from_string (o->style, &preset))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--style: unknown style “%s”, expected light, dark or high-contrast"), o->style);
-  if (!(o->font_size > 0 && o->font_size <= 72) || !(o->dpi > 0))
-    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
-                 _("--font-size must be between 0 and 72 points and --dpi positive"));
+  if (!hl_cli_check_double ("--font-size", o->font_size, 1, 72, error)
+      || !hl_cli_check_double ("--dpi", o->dpi, 1, 10000, error)
+      || !hl_cli_check_utf8 ("--font", o->font, error)
+      || !hl_cli_check_utf8 ("--title", o->title, error))
+    return FALSE;
   options->dpi = o->dpi;
   options->transparent = o->transparent;
   if (o->font != NULL && !hl_plot_text_has_family (o->font))
@@ -609,7 +612,8 @@ hl_cli_render (int    argc,
   if (!ok)
     {
       g_printerr ("headlens-cli render: %s\n", error->message);
-      return g_error_matches (error, HL_CLI_RENDER_ERROR, HL_CLI_RENDER_ERROR_OPTION) ? 2 : 1;
+      return g_error_matches (error, HL_CLI_RENDER_ERROR, HL_CLI_RENDER_ERROR_OPTION)
+             || error->domain == G_OPTION_ERROR ? 2 : 1;
     }
   return 0;
 }

@@ -75,7 +75,7 @@ make_context (SynthOptions *o)
   HlSynthHeadParams *h = &p->head;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, N_("Write the activation file to FILE (required)"), N_("FILE") },
-    { "model", 0, 0, G_OPTION_ARG_STRING, &o->model, N_("Model name stored in the file (synthetic)"), N_("NAME") },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &o->model, N_("Model name stored in the file (synthetic)"), N_("NAME") },
     { "layers", 0, 0, G_OPTION_ARG_INT, &p->n_layers, N_("Number of layers (12)"), "N" },
     { "heads", 0, 0, G_OPTION_ARG_INT, &p->n_heads, N_("Query heads per layer (12)"), "N" },
     { "kv-heads", 0, 0, G_OPTION_ARG_INT, &o->kv_heads, N_("Key/value heads per layer, dividing heads (as many as heads)"), "N" },
@@ -198,6 +198,45 @@ parse_profile (const char      *str,
   return FALSE;
 }
 
+/* Every numeric option against the generator's ranges, so that a NaN or
+ * an out-of-range value is refused naming the option (the generator names
+ * its parameters). */
+static gboolean
+check_numbers (const SynthOptions  *o,
+               GError             **error)
+{
+  const HlSynthModelParams *p = &o->params;
+  const HlSynthHeadParams *h = &p->head;
+  const struct { const char *option; gint64 value, min, max; } ints[] = {
+    { "--layers", p->n_layers, 1, 1024 }, { "--heads", p->n_heads, 1, 1024 },
+    /* -1, the default, is as many as heads. */
+    { "--kv-heads", o->kv_heads == -1 ? p->n_heads : o->kv_heads, 1, p->n_heads },
+    { "--head-dim", p->head_dim, 2, 4096 },
+    { "--seq-len", p->seq_len, 1, 65536 }, { "--samples", p->n_samples, 1, 100000 },
+    { "--content-size", h->content_size, 0, p->seq_len }, { "--seed", o->seed, 0, G_MAXINT64 },
+  };
+  const struct { const char *option; double value, min, max; } doubles[] = {
+    { "--norm-mean", h->norm_mean, 1e-6, 1e6 }, { "--cv", h->norm_cv, 0, 0.3 },
+    { "--lambda", h->sink_lambda, 0, 10 }, { "--beta", h->beta, 0.001, 10 },
+    { "--rho0-min", p->rho0_min, -0.95, 0.95 }, { "--rho0-max", p->rho0_max, p->rho0_min, 0.95 },
+    { "--rho0-spread", h->rho0_spread, 0, 0.5 }, { "--gamma", h->gamma, 0, 5 },
+    { "--sink-mass", p->sink_pattern_mass, 0, 1 },
+    { "--content-similarity", h->content_similarity, 0, 1 },
+    { "--osc-amplitude", h->osc_amplitude, 0, 1 }, { "--osc-period", h->osc_period, 2, 1e6 },
+    { "--noise", h->noise, 0, 2 }, { "--temperature", h->temperature, 0.05, 20 },
+    { "--jitter", p->jitter, 0, 0.3 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    if (!hl_cli_check_int (ints[i].option, ints[i].value, ints[i].min, ints[i].max, error))
+      return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (doubles); i++)
+    if (!hl_cli_check_double (doubles[i].option, doubles[i].value, doubles[i].min,
+                              doubles[i].max, error))
+      return FALSE;
+  return hl_cli_check_utf8 ("--model", o->model, error);
+}
+
 static gboolean
 finish_options (SynthOptions  *o,
                 GError       **error)
@@ -210,12 +249,8 @@ finish_options (SynthOptions  *o,
                    _("no output file given, expected -o FILE"));
       return FALSE;
     }
-  if (o->seed < 0)
-    {
-      g_set_error (error, HL_CLI_SYNTH_ERROR, HL_CLI_SYNTH_ERROR_OPTION,
-                   _("--seed is %" PRId64 ", expected a non-negative number"), o->seed);
-      return FALSE;
-    }
+  if (!check_numbers (o, error))
+    return FALSE;
   p->seed = (guint64) o->seed;
   p->n_kv_heads = o->kv_heads < 0 ? p->n_heads : o->kv_heads;
   p->gzip_level = o->gzip_level;

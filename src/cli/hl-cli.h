@@ -32,6 +32,29 @@ GOptionContext *hl_cli_context_new (const char *command,
                                     const char *parameters,
                                     const char *summary);
 
+/* Fails naming @option unless @value is a finite number from @min to
+ * @max: NaN and infinities parse as doubles, so every double option is
+ * checked. */
+gboolean hl_cli_check_double (const char  *option,
+                              double       value,
+                              double       min,
+                              double       max,
+                              GError     **error);
+/* The same for an integer option. */
+gboolean hl_cli_check_int    (const char  *option,
+                              gint64       value,
+                              gint64       min,
+                              gint64       max,
+                              GError     **error);
+/* Options that carry text (a prompt, a title) are parsed as
+ * G_OPTION_ARG_FILENAME, the bytes as given, and checked here: parsed as
+ * G_OPTION_ARG_STRING they would be converted from the locale's charset,
+ * which fails on valid UTF-8 under LC_ALL=C without naming the option.
+ * NULL (not given) is fine. */
+gboolean hl_cli_check_utf8   (const char  *option,
+                              const char  *text,
+                              GError     **error);
+
 /* The option every command that reads an activation file has: external
  * raw storage and external links are followed only when it is given
  * (HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL). @flag is a gboolean *. */

@@ -50,27 +50,6 @@ hl_bpe_free (HlBpe *bpe)
   g_free (bpe);
 }
 
-static void
-set_error (GError     **error,
-           int          code,
-           const char  *format,
-           ...) G_GNUC_PRINTF (3, 4);
-
-static void
-set_error (GError     **error,
-           int          code,
-           const char  *format,
-           ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_TOKENIZER_ERROR, code, message);
-}
-
 int
 hl_bpe_token_to_id (const HlBpe *bpe,
                     const char  *token)
@@ -96,7 +75,7 @@ parse_vocab (HlBpe       *bpe,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_error (error, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has no model.vocab object"));
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has no model.vocab object"));
       return FALSE;
     }
   json_object_iter_init (&iter, json_node_get_object (node));
@@ -106,7 +85,7 @@ parse_vocab (HlBpe       *bpe,
 
       if (id < 0 || id >= G_MAXINT32 / 2)
         {
-          set_error (error, HL_TOKENIZER_ERROR_FORMAT,
+          g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
                      _("tokenizer.json vocabulary entry “%s” has id %" PRId64 ", expected 0 to %d"),
                      token, id, G_MAXINT32 / 2 - 1);
           return FALSE;
@@ -115,7 +94,7 @@ parse_vocab (HlBpe       *bpe,
         g_ptr_array_set_size (bpe->tokens, id + 1);
       if (g_ptr_array_index (bpe->tokens, id) != NULL || g_hash_table_contains (bpe->vocab, token))
         {
-          set_error (error, HL_TOKENIZER_ERROR_FORMAT,
+          g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
                      _("tokenizer.json vocabulary has id %" PRId64 " twice (“%s” and “%s”)"),
                      id, (char *) g_ptr_array_index (bpe->tokens, id), token);
           return FALSE;
@@ -170,7 +149,7 @@ parse_merge (HlBpe       *bpe,
 
   if (!merge_parts (node, &left, &right))
     {
-      set_error (error, HL_TOKENIZER_ERROR_FORMAT,
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
                  _("tokenizer.json merge %d is not two tokens (“left right” or [\"left\", \"right\"])"), rank);
       return FALSE;
     }
@@ -180,7 +159,7 @@ parse_merge (HlBpe       *bpe,
   rule->new_id = hl_bpe_token_to_id (bpe, merged);
   if (a < 0 || b < 0 || rule->new_id < 0)
     {
-      set_error (error, HL_TOKENIZER_ERROR_FORMAT,
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
                  _("tokenizer.json merge %d (“%s” “%s”) names a token missing from the vocabulary"),
                  rank, left, right);
       return FALSE;
@@ -204,7 +183,7 @@ parse_merges (HlBpe       *bpe,
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      set_error (error, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has no model.merges array"));
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has no model.merges array"));
       return FALSE;
     }
   merges = json_node_get_array (node);
@@ -227,20 +206,20 @@ check_options (JsonObject  *model,
 
   if (g_strcmp0 (type, "BPE") != 0)
     {
-      set_error (error, HL_TOKENIZER_ERROR_UNSUPPORTED,
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_UNSUPPORTED,
                  _("tokenizer.json has a model of type “%s”, expected BPE (WordPiece, Unigram and WordLevel are not supported)"),
                  type);
       return FALSE;
     }
   if ((prefix != NULL && prefix[0] != '\0') || (suffix != NULL && suffix[0] != '\0'))
     {
-      set_error (error, HL_TOKENIZER_ERROR_UNSUPPORTED,
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_UNSUPPORTED,
                  _("tokenizer.json has a BPE model with a continuing_subword_prefix or end_of_word_suffix, which Headlens does not implement"));
       return FALSE;
     }
   if (dropout != NULL && !JSON_NODE_HOLDS_NULL (dropout) && json_node_get_double (dropout) != 0.0)
     {
-      set_error (error, HL_TOKENIZER_ERROR_UNSUPPORTED,
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_UNSUPPORTED,
                  _("tokenizer.json has a BPE model with dropout %g, expected none (dropout makes encoding random)"),
                  json_node_get_double (dropout));
       return FALSE;
@@ -282,7 +261,7 @@ hl_bpe_parse (JsonObject  *model,
   bpe->unk_id = unk != NULL ? hl_bpe_token_to_id (bpe, unk) : -1;
   if (unk != NULL && bpe->unk_id < 0)
     {
-      set_error (error, HL_TOKENIZER_ERROR_FORMAT,
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT,
                  _("tokenizer.json names the unknown token “%s”, which is not in the vocabulary"), unk);
       return NULL;
     }

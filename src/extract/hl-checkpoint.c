@@ -4,9 +4,14 @@
  */
 #include "hl-checkpoint.h"
 
+#include "hl-float16.h"
+
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Bounds well above any llama2.c-exportable model (Llama-2-70B has dim
  * 8192, hidden 28672, 80 layers); anything larger is a corrupt header. */
@@ -84,17 +89,27 @@ read_dims (const guint8       *data,
 }
 
 static gboolean
+check_range_from (const char  *name,
+                  gint64       value,
+                  gint64       min,
+                  gint64       max,
+                  GError     **error)
+{
+  if (value >= min && value <= max)
+    return TRUE;
+  g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_HEADER,
+               _("checkpoint header has %s = %" PRId64 ", expected %" PRId64 " to %" PRId64),
+               name, value, min, max);
+  return FALSE;
+}
+
+static gboolean
 check_range (const char  *name,
              gint64       value,
              gint64       max,
              GError     **error)
 {
-  if (value > 0 && value <= max)
-    return TRUE;
-  g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_HEADER,
-               _("checkpoint header has %s = %" PRId64 ", expected 1 to %" PRId64),
-               name, value, max);
-  return FALSE;
+  return check_range_from (name, value, 1, max, error);
 }
 
 static gboolean
@@ -107,7 +122,8 @@ check_ranges (const HlCheckpointConfig  *config,
          check_range ("n_heads", config->n_heads, config->dim, error) &&
          check_range ("n_kv_heads", config->n_kv_heads, config->n_heads, error) &&
          check_range ("vocab_size", config->vocab_size, MAX_VOCAB, error) &&
-         check_range ("seq_len", config->seq_len, MAX_SEQ_LEN, error);
+         /* A window holds BOS and at least one token of text. */
+         check_range_from ("seq_len", config->seq_len, 2, MAX_SEQ_LEN, error);
 }
 
 static gboolean
@@ -295,37 +311,115 @@ check_size (const HlCheckpointConfig  *config,
   return FALSE;
 }
 
+/* Fails naming the tensor, its layer and the element when @n weights of
+ * @name, stacked over layers of @per_layer weights (0: not stacked), are
+ * not all finite. */
+static gboolean
+check_tensor_finite (const char   *name,
+                     const float  *weights,
+                     guint64       n,
+                     guint64       per_layer,
+                     GError      **error)
+{
+  if (hl_float_all_finite (weights, n))
+    return TRUE;
+  for (guint64 i = 0; i < n; i++)
+    if (!isfinite (weights[i]))
+      {
+        g_autofree char *where = per_layer > 0
+          ? g_strdup_printf (_("%s of layer %" PRIu64), name, i / per_layer)
+          : g_strdup (name);
+
+        g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_WEIGHTS,
+                     _("checkpoint weight %s is %g at element %" PRIu64 ", expected a finite "
+                       "number"), where, weights[i], per_layer > 0 ? i % per_layer : i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* NaN or infinite weights make every activation NaN: refused when the
+ * checkpoint is opened, by extract and generate alike. */
+static gboolean
+check_weights_finite (const HlCheckpoint  *self,
+                      GError             **error)
+{
+  const HlCheckpointConfig *c = &self->config;
+  const HlCheckpointWeights *w = &self->weights;
+  guint64 dim = c->dim, kv = c->kv_dim, hidden = c->hidden_dim, layers = c->n_layers;
+  struct { const char *name; const float *data; guint64 per_layer; guint64 n_layers; } tensors[] = {
+    { "token_embedding", w->token_embedding, 0, (guint64) c->vocab_size * dim },
+    { "rms_att", w->rms_att, dim, layers }, { "wq", w->wq, dim * dim, layers },
+    { "wk", w->wk, kv * dim, layers }, { "wv", w->wv, kv * dim, layers },
+    { "wo", w->wo, dim * dim, layers }, { "rms_ffn", w->rms_ffn, dim, layers },
+    { "w1", w->w1, hidden * dim, layers }, { "w2", w->w2, dim * hidden, layers },
+    { "w3", w->w3, hidden * dim, layers }, { "rms_final", w->rms_final, 0, dim },
+    { "classifier", w->classifier, 0, (guint64) c->vocab_size * dim },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tensors); i++)
+    {
+      guint64 n = tensors[i].per_layer > 0 ? tensors[i].per_layer * tensors[i].n_layers
+                                           : tensors[i].n_layers;
+
+      if (!check_tensor_finite (tensors[i].name, tensors[i].data, n, tensors[i].per_layer, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+map_checkpoint (HlCheckpoint  *self,
+                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *data;
+  gsize length;
+  GStatBuf st;
+
+  /* Opening a FIFO or a device would block or read forever. */
+  if (g_stat (self->path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_IO,
+                   _("cannot read checkpoint: it is not a regular file"));
+      return FALSE;
+    }
+  self->mapping = g_mapped_file_new (self->path, FALSE, &local_error);
+  if (self->mapping == NULL)
+    {
+      g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_IO,
+                   _("cannot read checkpoint: %s"), local_error->message);
+      return FALSE;
+    }
+  data = (const guint8 *) g_mapped_file_get_contents (self->mapping);
+  length = g_mapped_file_get_length (self->mapping);
+  if (!parse_header (data, length, &self->config, error) ||
+      !check_size (&self->config, length, error))
+    return FALSE;
+  if (self->config.version == 0)
+    map_legacy_weights (self, (const float *) (data + LEGACY_HEADER_SIZE));
+  else
+    map_v1_weights (self, (const float *) (data + HL_CHECKPOINT_V1_HEADER_SIZE));
+  return check_weights_finite (self, error);
+}
+
 HlCheckpoint *
 hl_checkpoint_open (const char  *path,
                     GError     **error)
 {
   g_autoptr(HlCheckpoint) self = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const guint8 *data;
-  gsize length;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (HL_TYPE_CHECKPOINT, NULL);
   self->path = g_strdup (path);
-  self->mapping = g_mapped_file_new (path, FALSE, &local_error);
-  if (self->mapping == NULL)
+  if (!map_checkpoint (self, error))
     {
-      g_set_error (error, HL_CHECKPOINT_ERROR, HL_CHECKPOINT_ERROR_IO,
-                   _("cannot read checkpoint: %s"), local_error->message);
+      /* Every message names the checkpoint it is about. */
+      g_prefix_error (error, "“%s”: ", path);
       return NULL;
     }
-  data = (const guint8 *) g_mapped_file_get_contents (self->mapping);
-  length = g_mapped_file_get_length (self->mapping);
-  if (!parse_header (data, length, &self->config, error) ||
-      !check_size (&self->config, length, error))
-    return NULL;
-
-  if (self->config.version == 0)
-    map_legacy_weights (self, (const float *) (data + LEGACY_HEADER_SIZE));
-  else
-    map_v1_weights (self, (const float *) (data + HL_CHECKPOINT_V1_HEADER_SIZE));
   return g_steal_pointer (&self);
 }
 

@@ -17,6 +17,7 @@ typedef enum
   HL_CHECKPOINT_ERROR_VERSION,    /* magic "ak42" with a version other than 1 */
   HL_CHECKPOINT_ERROR_HEADER,     /* zero, negative, absurd or inconsistent dimensions */
   HL_CHECKPOINT_ERROR_SIZE,       /* file size disagrees with the header */
+  HL_CHECKPOINT_ERROR_WEIGHTS,    /* a NaN or infinite weight */
 } HlCheckpointError;
 
 /* The "ak42" magic of llama2.c's export.py, read as a little-endian uint32. */
@@ -64,8 +65,9 @@ G_DECLARE_FINAL_TYPE (HlCheckpoint, hl_checkpoint, HL, CHECKPOINT, GObject)
 
 GQuark                     hl_checkpoint_error_quark   (void);
 
-/* Maps @path read-only and validates the header and the file size. The
- * weights are never copied. */
+/* Maps @path read-only and validates the header (seq_len at least 2), the
+ * file size and that every weight is finite; errors name the checkpoint
+ * and the field or tensor. The weights are never copied. */
 HlCheckpoint              *hl_checkpoint_open          (const char    *path,
                                                         GError       **error);
 const char                *hl_checkpoint_get_path      (HlCheckpoint  *self);

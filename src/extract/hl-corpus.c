@@ -31,25 +31,6 @@ hl_corpus_free (HlCorpus *self)
   g_free (self);
 }
 
-static void
-set_corpus_error (GError     **error,
-                  const char  *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_corpus_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, message);
-}
-
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -73,7 +54,7 @@ list_folder (HlCorpus  *self,
   g_ptr_array_sort (self->files, compare_names);
   if (self->files->len == 0)
     {
-      set_corpus_error (error, _("the corpus folder %s has no .txt files"), self->path);
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, _("the corpus folder %s has no .txt files"), self->path);
       return FALSE;
     }
   self->description = g_strdup_printf ("folder %s (%u .txt files)", self->path, self->files->len);
@@ -115,7 +96,7 @@ hl_corpus_open (const char  *path,
     return list_folder (self, error) ? g_steal_pointer (&self) : NULL;
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      set_corpus_error (error, _("the corpus %s is neither a folder of .txt files nor a JSONL file"), path);
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, _("the corpus %s is neither a folder of .txt files nor a JSONL file"), path);
       return NULL;
     }
   self->description = g_strdup_printf ("JSONL file %s", path);
@@ -141,7 +122,7 @@ next_file (HlCorpus  *self,
     return FALSE;
   if (!g_utf8_validate (contents, length, NULL))
     {
-      set_corpus_error (error, _("%s is not UTF-8 text (or contains a NUL byte)"), path);
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, _("%s is not UTF-8 text (or contains a NUL byte)"), path);
       return FALSE;
     }
   *name = g_strdup (file);
@@ -161,7 +142,7 @@ text_of_line (HlCorpus    *self,
 
   if (!g_utf8_validate (line, length, NULL) || !json_parser_load_from_data (parser, line, length, NULL))
     {
-      set_corpus_error (error, _("%s line %u is not a JSON object in UTF-8"), self->path, self->line);
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, _("%s line %u is not a JSON object in UTF-8"), self->path, self->line);
       return NULL;
     }
   root = json_parser_get_root (parser);
@@ -169,7 +150,7 @@ text_of_line (HlCorpus    *self,
          json_object_get_member (json_node_get_object (root), "text") : NULL;
   if (text == NULL || !JSON_NODE_HOLDS_VALUE (text) || json_node_get_value_type (text) != G_TYPE_STRING)
     {
-      set_corpus_error (error, _("%s line %u has no “text” string"), self->path, self->line);
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, _("%s line %u has no “text” string"), self->path, self->line);
       return NULL;
     }
   return g_strdup (json_node_get_string (text));
@@ -191,7 +172,7 @@ next_line (HlCorpus  *self,
       if (line == NULL)
         {
           if (local_error != NULL)
-            set_corpus_error (error, _("%s line %u: %s"), self->path, self->line + 1, local_error->message);
+            g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_CORPUS, _("%s line %u: %s"), self->path, self->line + 1, local_error->message);
           return FALSE;
         }
       self->line++;

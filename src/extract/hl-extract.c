@@ -165,6 +165,14 @@ check_window (int                      n_text_tokens,
                    options->window, options->stride, options->max_samples, shortest);
       return FALSE;
     }
+  if (seq_len < shortest)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
+                   _("the model's context of %d tokens is shorter than the smallest window of "
+                     "%d (the tokens the tokenizer puts first and one of text)"),
+                   seq_len, shortest);
+      return FALSE;
+    }
   if (options->window > seq_len)
     {
       g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,

@@ -23,6 +23,7 @@ typedef enum
   HL_EXTRACT_ERROR_TOO_LONG,   /* a window or prompt longer than the model's seq_len */
   HL_EXTRACT_ERROR_QUERIES,    /* a query list that does not parse or is out of range */
   HL_EXTRACT_ERROR_CORPUS,     /* a corpus that cannot be read or has no usable document */
+  HL_EXTRACT_ERROR_OPTIONS,    /* generation options out of range (NaN temperature) */
 } HlExtractError;
 
 typedef enum

@@ -150,7 +150,15 @@ hl_generate (HlModel                  *model,
   g_return_val_if_fail (HL_IS_MODEL (model), NULL);
   g_return_val_if_fail (codec != NULL, NULL);
   g_return_val_if_fail (prompt != NULL && options != NULL, NULL);
-  g_return_val_if_fail (options->steps >= 0 && options->temperature >= 0.0f, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (options->steps < 0 || !(options->temperature >= 0.0f) || isinf (options->temperature))
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_OPTIONS,
+                   _("%d steps at temperature %g: expected at least 0 steps and a finite "
+                     "temperature of at least 0"), options->steps, options->temperature);
+      return NULL;
+    }
 
   config = hl_model_get_config (model);
   prefix = hl_text_codec_get_prefix (codec, &n_prefix);

@@ -22,25 +22,6 @@ is_null (JsonNode *node)
   return node == NULL || JSON_NODE_HOLDS_NULL (node);
 }
 
-static void
-set_config_error (GError     **error,
-                  const char  *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_config_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, message);
-}
-
 /* An integer field; a JSON number with a fraction or a string is an
  * error, a missing or null one takes @fallback (or is an error when
  * @fallback is G_MININT64). */
@@ -71,7 +52,7 @@ read_int (const Reader  *r,
       *out = (gint64) value;
       return TRUE;
     }
-  set_config_error (error, _("%s: “%s” is missing or not an integer"), r->source, name);
+  g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s: “%s” is missing or not an integer"), r->source, name);
   return FALSE;
 }
 
@@ -88,7 +69,7 @@ read_int32 (const Reader  *r,
     return FALSE;
   if (value < G_MININT32 || value > G_MAXINT32)
     {
-      set_config_error (error, _("%s: “%s” is %" PRId64 ", outside the 32-bit range"), r->source, name, value);
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s: “%s” is %" PRId64 ", outside the 32-bit range"), r->source, name, value);
       return FALSE;
     }
   *out = (int) value;
@@ -115,7 +96,7 @@ read_double (const Reader  *r,
       *out = json_node_get_double (node);
       return TRUE;
     }
-  set_config_error (error, _("%s: “%s” is missing or not a number"), r->source, name);
+  g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s: “%s” is missing or not a number"), r->source, name);
   return FALSE;
 }
 
@@ -185,7 +166,7 @@ parse_rope (const Reader   *r,
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_config_error (error, _("%s: “%s” is not an object"), r->source, !is_null (params) ? "rope_parameters" : "rope_scaling");
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s: “%s” is not an object"), r->source, !is_null (params) ? "rope_parameters" : "rope_scaling");
       return FALSE;
     }
   sub = (Reader) { json_node_get_object (node), r->source };
@@ -232,7 +213,7 @@ parse_llama_like (const Reader   *r,
     return FALSE;
   if (c->n_heads <= 0)
     {
-      set_config_error (error, _("%s: num_attention_heads is %d, expected at least 1"), r->source, c->n_heads);
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s: num_attention_heads is %d, expected at least 1"), r->source, c->n_heads);
       return FALSE;
     }
   if (!read_int32 (r, "head_dim", c->hidden_size / c->n_heads, &c->head_dim, error))
@@ -332,7 +313,7 @@ parse_gpt2 (const Reader   *r,
     return FALSE;
   if (c->n_heads <= 0 || c->hidden_size % c->n_heads != 0)
     {
-      set_config_error (error, _("%s: n_embd %d is not a multiple of n_head %d"), r->source, c->hidden_size, c->n_heads);
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s: n_embd %d is not a multiple of n_head %d"), r->source, c->hidden_size, c->n_heads);
       return FALSE;
     }
   c->intermediate_size = inner > 0 ? inner : 4 * c->hidden_size;
@@ -348,9 +329,9 @@ parse_gpt2 (const Reader   *r,
   return TRUE;
 }
 
-static void
-read_ids (JsonNode *node,
-          GArray   *ids)
+void
+hl_hf_read_token_ids (JsonNode *node,
+                      GArray   *ids)
 {
   if (is_null (node))
     return;
@@ -361,7 +342,7 @@ read_ids (JsonNode *node,
     }
   else if (JSON_NODE_HOLDS_ARRAY (node))
     for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-      read_ids (json_array_get_element (json_node_get_array (node), i), ids);
+      hl_hf_read_token_ids (json_array_get_element (json_node_get_array (node), i), ids);
 }
 
 gboolean
@@ -380,7 +361,7 @@ hl_hf_config_parse (JsonObject     *config,
   memset (out, 0, sizeof *out);
   if (type == NULL)
     {
-      set_config_error (error, _("%s has no “model_type”, expected one of: %s"), source, HL_HF_MODEL_TYPES);
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_CONFIG, _("%s has no “model_type”, expected one of: %s"), source, HL_HF_MODEL_TYPES);
       return FALSE;
     }
   g_strlcpy (out->model_type, type, sizeof out->model_type);
@@ -403,6 +384,6 @@ hl_hf_config_parse (JsonObject     *config,
   if (out->attention_scale == 0.0f && out->head_dim > 0)
     out->attention_scale = 1.0f / sqrtf ((float) out->head_dim);
   if (eos_ids != NULL)
-    read_ids (json_object_get_member (config, "eos_token_id"), eos_ids);
+    hl_hf_read_token_ids (json_object_get_member (config, "eos_token_id"), eos_ids);
   return hl_model_config_validate (out, source, error);
 }

@@ -29,25 +29,6 @@ typedef struct
   const char    *prefix;        /* "model." or "" / "transformer." for GPT-2 */
 } Loader;
 
-static void
-set_tensor_error (GError     **error,
-                  const char  *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_tensor_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_MODEL_ERROR, HL_MODEL_ERROR_TENSOR, message);
-}
-
 static JsonNode *
 load_json_file (const char  *path,
                 GError     **error)
@@ -95,7 +76,7 @@ add_shard (Loader      *loader,
 
       if (g_hash_table_contains (loader->entries, tensor->name))
         {
-          set_tensor_error (error, _("%s: tensor “%s” is also in another shard"), file_name, tensor->name);
+          g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_TENSOR, _("%s: tensor “%s” is also in another shard"), file_name, tensor->name);
           return FALSE;
         }
       entry = g_new0 (Entry, 1);
@@ -145,7 +126,7 @@ open_index (Loader      *loader,
       holder = entry != NULL ? g_path_get_basename (hl_safetensors_get_path (entry->file)) : NULL;
       if (entry == NULL || strcmp (holder, file) != 0)
         {
-          set_tensor_error (error, _("%s maps tensor “%s” to %s, which does not hold it"), index_path, tensor, file);
+          g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_TENSOR, _("%s maps tensor “%s” to %s, which does not hold it"), index_path, tensor, file);
           return FALSE;
         }
     }
@@ -187,7 +168,7 @@ take (Loader      *loader,
 
   if (entry == NULL)
     {
-      set_tensor_error (error, _("%s: tensor “%s” [%" PRId64 ", %" PRId64 "] is missing from the safetensors files"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_TENSOR, _("%s: tensor “%s” [%" PRId64 ", %" PRId64 "] is missing from the safetensors files"),
                         loader->dir, full, rows, cols);
       return FALSE;
     }
@@ -197,7 +178,7 @@ take (Loader      *loader,
              (t->n_dims == 1 && rows == 1 && t->shape[0] == cols);
   if (!shape_ok)
     {
-      set_tensor_error (error, _("%s: tensor “%s” has %d dimensions [%" PRId64 ", …], expected [%" PRId64 ", %" PRId64 "] for this config"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_TENSOR, _("%s: tensor “%s” has %d dimensions [%" PRId64 ", …], expected [%" PRId64 ", %" PRId64 "] for this config"),
                         file, full, t->n_dims, t->n_dims > 0 ? t->shape[0] : 0, rows, cols);
       return FALSE;
     }
@@ -421,7 +402,7 @@ check_all_used (Loader  *loader,
       {
         g_autofree char *file = g_path_get_basename (hl_safetensors_get_path (entry->file));
 
-        set_tensor_error (error, _("%s: tensor “%s” is not part of a %s model of this config (is model_type right?)"),
+        g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_TENSOR, _("%s: tensor “%s” is not part of a %s model of this config (is model_type right?)"),
                           file, name, loader->config.model_type);
         return FALSE;
       }
@@ -500,6 +481,25 @@ read_config (Loader   *loader,
   return TRUE;
 }
 
+/* generation_config.json may name more end tokens (Llama 3's instruct
+ * models end a turn with <|eot_id|>). A missing file is no error. */
+static gboolean
+read_generation_config (const Loader  *loader,
+                        GArray        *eos_ids,
+                        GError       **error)
+{
+  g_autofree char *path = g_build_filename (loader->dir, "generation_config.json", NULL);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  root = load_json_file (path, error);
+  if (root == NULL)
+    return FALSE;
+  hl_hf_read_token_ids (json_object_get_member (json_node_get_object (root), "eos_token_id"), eos_ids);
+  return TRUE;
+}
+
 static HlTextCodec *
 open_tokenizer (const Loader  *loader,
                 GArray        *eos_ids,
@@ -517,7 +517,8 @@ open_tokenizer (const Loader  *loader,
       return NULL;
     }
   tokenizer = hl_hf_tokenizer_new_from_file (path, error);
-  if (tokenizer == NULL || !hl_hf_tokenizer_apply_config (tokenizer, config, error))
+  if (tokenizer == NULL || !hl_hf_tokenizer_apply_config (tokenizer, config, error) ||
+      !read_generation_config (loader, eos_ids, error))
     return NULL;
   if (hl_hf_tokenizer_get_n_ids (tokenizer) > loader->config.vocab_size)
     {

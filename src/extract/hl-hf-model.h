@@ -25,9 +25,15 @@ gboolean  hl_hf_config_parse       (JsonObject     *config,
                                     GArray         *eos_ids,
                                     GError        **error);
 
+/* Appends the ids of @node (one integer or a list; null adds nothing) to
+ * @ids. */
+void      hl_hf_read_token_ids     (JsonNode       *node,
+                                    GArray         *ids);
+
 /* Opens the model directory @dir: config.json, model.safetensors or
  * model.safetensors.index.json with its shards (mapped read-only),
- * tokenizer.json with tokenizer_config.json. Every tensor the
+ * tokenizer.json with tokenizer_config.json, and generation_config.json's
+ * eos_token_id (generation stops there too) when present. Every tensor the
  * architecture needs must be present with its shape and a float dtype;
  * tensors it does not use are an error. @config_sha256 receives the
  * SHA-256 of config.json. */

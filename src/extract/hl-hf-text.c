@@ -119,25 +119,6 @@ hl_hf_step_free (HlHfStep *step)
   g_free (step);
 }
 
-static void
-set_format_error (GError     **error,
-                  const char  *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_format_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, message);
-}
-
 static char *
 supported_types (Stage stage)
 {
@@ -187,13 +168,13 @@ parse_pattern (JsonObject  *object,
     source = json_object_get_string_member (pattern, "Regex");
   else
     {
-      set_format_error (error, _("tokenizer.json has a %s without a pattern, expected {\"String\": …} or {\"Regex\": …}"),
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a %s without a pattern, expected {\"String\": …} or {\"Regex\": …}"),
                         stage_names[stage]);
       return NULL;
     }
   if (source == NULL)
     {
-      set_format_error (error, _("tokenizer.json has a %s whose pattern is not a string"), stage_names[stage]);
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a %s whose pattern is not a string"), stage_names[stage]);
       return NULL;
     }
   return g_regex_new (source, G_REGEX_OPTIMIZE, 0, error);
@@ -215,7 +196,7 @@ parse_split_behaviour (JsonObject      *object,
         *out = (SplitBehaviour) i;
         return TRUE;
       }
-  set_format_error (error, _("tokenizer.json has a Split pre-tokenizer with behavior “%s”, expected Isolated, Removed, MergedWithPrevious, MergedWithNext or Contiguous"),
+  g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a Split pre-tokenizer with behavior “%s”, expected Isolated, Removed, MergedWithPrevious, MergedWithNext or Contiguous"),
                     name);
   return FALSE;
 }
@@ -239,7 +220,7 @@ parse_prepend_scheme (JsonObject     *object,
     *out = PREPEND_NEVER;
   else
     {
-      set_format_error (error, _("tokenizer.json has a Metaspace prepend_scheme “%s”, expected always, first or never"),
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a Metaspace prepend_scheme “%s”, expected always, first or never"),
                         scheme);
       return FALSE;
     }
@@ -262,7 +243,7 @@ parse_sequence (JsonObject  *object,
 
   if (items == NULL)
     {
-      set_format_error (error, _("tokenizer.json has a Sequence %s without its “%s” array"),
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a Sequence %s without its “%s” array"),
                         stage_names[stage], sequence_members[stage]);
       return FALSE;
     }
@@ -290,7 +271,7 @@ parse_string_member (JsonObject  *object,
 
   if (value == NULL)
     {
-      set_format_error (error, _("tokenizer.json has a %s step without the string “%s”"), type, member);
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a %s step without the string “%s”"), type, member);
       return FALSE;
     }
   *out = g_strdup (value);
@@ -354,7 +335,7 @@ parse_step (JsonNode   *node,
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_format_error (error, _("tokenizer.json has a %s that is not an object"), stage_names[stage]);
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a %s that is not an object"), stage_names[stage]);
       return FALSE;
     }
   object = json_node_get_object (node);

@@ -94,25 +94,6 @@ hl_hf_tokenizer_init (HlHfTokenizer *self)
   self->suffix = g_array_new (FALSE, FALSE, sizeof (int32_t));
 }
 
-static void
-set_format_error (GError     **error,
-                  const char  *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_format_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, message);
-}
-
 /* Added tokens */
 
 static gboolean
@@ -127,7 +108,7 @@ parse_added_token (HlHfTokenizer  *self,
 
   if (content == NULL || content[0] == '\0' || id < 0 || id >= G_MAXINT32 / 2)
     {
-      set_format_error (error, _("tokenizer.json has an added token without a non-empty content and an id from 0 to %d"),
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has an added token without a non-empty content and an id from 0 to %d"),
                         G_MAXINT32 / 2 - 1);
       return FALSE;
     }
@@ -183,7 +164,7 @@ parse_added_tokens (HlHfTokenizer  *self,
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      set_format_error (error, _("tokenizer.json has added_tokens that is not an array"));
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has added_tokens that is not an array"));
       return FALSE;
     }
   tokens = json_node_get_array (node);
@@ -229,7 +210,7 @@ lookup_special (HlHfTokenizer  *self,
 
   if (ids == NULL)
     {
-      set_format_error (error, _("tokenizer.json's post_processor template names the special token “%s”, which its special_tokens lack"),
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json's post_processor template names the special token “%s”, which its special_tokens lack"),
                         name);
       return FALSE;
     }
@@ -239,7 +220,7 @@ lookup_special (HlHfTokenizer  *self,
 
       if (id < 0 || id >= (int32_t) self->id_to_token->len)
         {
-          set_format_error (error, _("tokenizer.json's special token “%s” has id %d, outside the vocabulary of %u ids"),
+          g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json's special token “%s” has id %d, outside the vocabulary of %u ids"),
                             name, id, self->id_to_token->len);
           return FALSE;
         }
@@ -261,7 +242,7 @@ parse_template (HlHfTokenizer  *self,
 
   if (single == NULL)
     {
-      set_format_error (error, _("tokenizer.json has a TemplateProcessing post_processor without its “single” template"));
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a TemplateProcessing post_processor without its “single” template"));
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (single); i++)
@@ -291,7 +272,7 @@ parse_wrapping (HlHfTokenizer  *self,
 
   if (cls == NULL || sep == NULL || json_array_get_length (cls) != 2 || json_array_get_length (sep) != 2)
     {
-      set_format_error (error, _("tokenizer.json has a post_processor without its [token, id] pairs “cls” and “sep”"));
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has a post_processor without its [token, id] pairs “cls” and “sep”"));
       return FALSE;
     }
   cls_id = (int32_t) json_array_get_int_element (cls, 1);
@@ -359,7 +340,7 @@ parse_root (HlHfTokenizer  *self,
 
   if (model == NULL || !JSON_NODE_HOLDS_OBJECT (model))
     {
-      set_format_error (error, _("tokenizer.json has no “model” object"));
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer.json has no “model” object"));
       return FALSE;
     }
   if (!hl_hf_normalizer_parse (json_object_get_member (root, "normalizer"), &self->normalizer, error) ||
@@ -393,7 +374,7 @@ load_json (const char  *path,
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      set_format_error (error, _("%s is not a JSON object"), name);
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("%s is not a JSON object"), name);
       return NULL;
     }
   return json_node_ref (json_parser_get_root (parser));
@@ -441,7 +422,7 @@ set_special (HlHfTokenizer  *self,
   id = name != NULL ? hl_hf_tokenizer_token_to_id (self, name) : -1;
   if (id < 0)
     {
-      set_format_error (error, _("tokenizer_config.json sets %s but its %s is missing or not a token of tokenizer.json"),
+      g_set_error (error, HL_TOKENIZER_ERROR, HL_TOKENIZER_ERROR_FORMAT, _("tokenizer_config.json sets %s but its %s is missing or not a token of tokenizer.json"),
                         flag, token_member);
       return FALSE;
     }

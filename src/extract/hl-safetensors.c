@@ -56,25 +56,6 @@ hl_safetensors_init (HlSafetensors *self)
   self->index = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
-static void
-set_format_error (GError     **error,
-                  const char  *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_format_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, message);
-}
-
 /* Element sizes of the safetensors dtypes. */
 static int
 dtype_size (const char *dtype)
@@ -116,7 +97,7 @@ parse_shape (HlSafetensors  *self,
 
   if (shape == NULL || json_array_get_length (shape) > HL_SAFETENSORS_MAX_DIMS)
     {
-      set_format_error (error, _("%s: tensor “%s” has no shape array of at most %d dimensions"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: tensor “%s” has no shape array of at most %d dimensions"),
                         self->name, name, HL_SAFETENSORS_MAX_DIMS);
       return FALSE;
     }
@@ -124,7 +105,7 @@ parse_shape (HlSafetensors  *self,
   for (int d = 0; d < tensor->n_dims; d++)
     if (!read_integer (shape, d, &tensor->shape[d]) || tensor->shape[d] > G_MAXINT32)
       {
-        set_format_error (error, _("%s: tensor “%s” has dimension %d that is not an integer from 0 to %d"),
+        g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: tensor “%s” has dimension %d that is not an integer from 0 to %d"),
                           self->name, name, d, G_MAXINT32);
         return FALSE;
       }
@@ -149,7 +130,7 @@ parse_offsets (HlSafetensors  *self,
       !read_integer (offsets, 0, &begin) || !read_integer (offsets, 1, &end) ||
       begin > end || (guint64) end > data_length)
     {
-      set_format_error (error, _("%s: tensor “%s” has data_offsets that are not [begin, end] with 0 <= begin <= end <= %zu (the data's length)"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: tensor “%s” has data_offsets that are not [begin, end] with 0 <= begin <= end <= %zu (the data's length)"),
                         self->name, name, data_length);
       return FALSE;
     }
@@ -158,7 +139,7 @@ parse_offsets (HlSafetensors  *self,
                expected * tensor->shape[d] : G_MAXUINT64;
   if (expected != (guint64) (end - begin))
     {
-      set_format_error (error, _("%s: tensor “%s” has %" PRId64 " bytes of data, its dtype and shape need %" PRIu64),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: tensor “%s” has %" PRId64 " bytes of data, its dtype and shape need %" PRIu64),
                         self->name, name, end - begin, expected);
       return FALSE;
     }
@@ -180,7 +161,7 @@ parse_entry (HlSafetensors  *self,
 
   if (dtype_size (dtype) == 0)
     {
-      set_format_error (error, _("%s: tensor “%s” has dtype “%s”, expected one of the safetensors dtypes (F32, F16, BF16, ...)"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: tensor “%s” has dtype “%s”, expected one of the safetensors dtypes (F32, F16, BF16, ...)"),
                         self->name, name, dtype);
       return FALSE;
     }
@@ -218,7 +199,7 @@ check_overlaps (HlSafetensors  *self,
 
       if (prev != NULL && (gsize) t->data < (gsize) prev->data + prev->n_bytes)
         {
-          set_format_error (error, _("%s: tensors “%s” and “%s” overlap in the data"),
+          g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: tensors “%s” and “%s” overlap in the data"),
                             self->name, prev->name, t->name);
           return FALSE;
         }
@@ -248,12 +229,12 @@ parse_header (HlSafetensors  *self,
 
   if (!json_parser_load_from_data (parser, json, json_length, &local_error))
     {
-      set_format_error (error, _("%s: the header is not JSON: %s"), self->name, local_error->message);
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: the header is not JSON: %s"), self->name, local_error->message);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      set_format_error (error, _("%s: the header is not a JSON object"), self->name);
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: the header is not a JSON object"), self->name);
       return FALSE;
     }
   json_object_iter_init (&iter, json_node_get_object (json_parser_get_root (parser)));
@@ -273,7 +254,7 @@ parse (HlSafetensors  *self,
 
   if (length < 8)
     {
-      set_format_error (error, _("%s has %zu bytes, shorter than the 8-byte safetensors header length"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s has %zu bytes, shorter than the 8-byte safetensors header length"),
                         self->name, length);
       return FALSE;
     }
@@ -281,7 +262,7 @@ parse (HlSafetensors  *self,
   header_length = GUINT64_FROM_LE (header_length);
   if (header_length < 2 || header_length > MAX_HEADER || header_length > length - 8)
     {
-      set_format_error (error, _("%s: the header length is %" PRIu64 " bytes, expected 2 to %d and at most the %zu bytes after it (a truncated file or not safetensors)"),
+      g_set_error (error, HL_MODEL_ERROR, HL_MODEL_ERROR_FORMAT, _("%s: the header length is %" PRIu64 " bytes, expected 2 to %d and at most the %zu bytes after it (a truncated file or not safetensors)"),
                         self->name, header_length, MAX_HEADER, length - 8);
       return FALSE;
     }

@@ -185,6 +185,11 @@ test_family (gconstpointer data)
   hl_test_remove_tmp_dir (dir);
 }
 
+static void write_named (const char *dir,
+                         const char *name,
+                         const void *data,
+                         gsize       length);
+
 /* The tokenizer's template decides the prefix: BOS for TinyLlama's,
  * nothing for GPT-2's. */
 static void
@@ -199,6 +204,7 @@ test_prefix (void)
   gsize n;
   const int32_t *prefix;
   g_autofree char *text = NULL;
+  const char *generation = "{\"eos_token_id\": [50256, 13]}";
 
   if (gpt2 == NULL)
     return;
@@ -208,10 +214,14 @@ test_prefix (void)
   g_assert_cmpint (prefix[0], ==, 1);
   text = hl_text_codec_token_text (codec, 278);
   g_assert_cmpstr (text, ==, " the");
+  /* generation_config.json adds its end tokens to config.json's. */
+  write_named (gpt2, "generation_config.json", generation, strlen (generation));
   g_assert_true (hl_hf_model_open (gpt2, &model2, &codec2, NULL, NULL));
   hl_text_codec_get_prefix (codec2, &n);
   g_assert_cmpuint (n, ==, 0);
   g_assert_true (hl_text_codec_is_stop (codec2, 50256));
+  g_assert_true (hl_text_codec_is_stop (codec2, 13));
+  g_assert_false (hl_text_codec_is_stop (codec2, 14));
   hl_test_remove_tmp_dir (llama);
   hl_test_remove_tmp_dir (gpt2);
 }

@@ -503,6 +503,113 @@ test_stories260k_consistency (void)
   capture_clear (&k);
 }
 
+/* ---- stepping and hooks ---- */
+
+static float *
+logits_of (HlTransformer *transformer)
+{
+  float *logits = g_new (float, (gsize) N_TOKENS * tiny.vocab_size);
+
+  hl_transformer_logits (transformer, 0, N_TOKENS, logits);
+  return logits;
+}
+
+/* Layer by layer equals the whole pass; and restoring the residual stream
+ * saved before layer 1 and running layers 1.. again gives the same logits
+ * (the cached-prefix path of causal experiments). */
+static void
+test_stepping (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(HlTransformer) whole = transformer_for (f->checkpoint, N_TOKENS);
+  g_autoptr(HlTransformer) steps = transformer_for (f->checkpoint, N_TOKENS);
+  gsize size = (gsize) N_TOKENS * tiny.dim;
+  g_autofree float *saved = g_new (float, size);
+  g_autofree float *expected = NULL;
+  g_autofree float *stepped = NULL;
+  g_autofree float *again = NULL;
+
+  g_assert_true (hl_transformer_forward (whole, f->tokens, N_TOKENS, 0, NULL, 0, NULL, NULL, NULL));
+  expected = logits_of (whole);
+  hl_transformer_begin (steps, f->tokens, N_TOKENS, 0);
+  g_assert_true (hl_transformer_run_layer (steps, 0, NULL, NULL));
+  memcpy (saved, hl_transformer_get_residual (steps), sizeof (float) * size);
+  for (int l = 1; l < tiny.n_layers; l++)
+    g_assert_true (hl_transformer_run_layer (steps, l, NULL, NULL));
+  hl_transformer_end (steps);
+  stepped = logits_of (steps);
+  g_assert_cmpmem (stepped, sizeof (float) * N_TOKENS * tiny.vocab_size,
+                   expected, sizeof (float) * N_TOKENS * tiny.vocab_size);
+  memcpy (hl_transformer_get_residual (steps), saved, sizeof (float) * size);
+  for (int l = 1; l < tiny.n_layers; l++)
+    g_assert_true (hl_transformer_run_layer (steps, l, NULL, NULL));
+  hl_transformer_end (steps);
+  again = logits_of (steps);
+  g_assert_cmpmem (again, sizeof (float) * N_TOKENS * tiny.vocab_size,
+                   expected, sizeof (float) * N_TOKENS * tiny.vocab_size);
+}
+
+#define ABLATED_LAYER 1
+#define ABLATED_HEAD 4
+
+static void
+zero_weights_cb (HlAttentionRows *rows,
+                 gpointer         user_data)
+{
+  int *calls = user_data;
+
+  (*calls)++;
+  g_assert_cmpint (rows->n_positions, ==, N_TOKENS);
+  g_assert_cmpint (rows->kv_head, ==, rows->head / (tiny.n_heads / tiny.n_kv_heads));
+  if (rows->layer == ABLATED_LAYER && rows->head == ABLATED_HEAD)
+    memset (rows->weights, 0, sizeof (float) * rows->n_tokens * rows->n_positions);
+}
+
+static void
+zero_output_cb (HlHeadOutputs *outputs,
+                gpointer       user_data)
+{
+  int head_dim = tiny.dim / tiny.n_heads;
+
+  if (outputs->layer != ABLATED_LAYER)
+    return;
+  for (int t = 0; t < outputs->n_tokens; t++)
+    memset (outputs->outputs + (gsize) t * tiny.dim + ABLATED_HEAD * head_dim, 0, sizeof (float) * head_dim);
+}
+
+static float *
+run_with_hooks (HlCheckpoint         *checkpoint,
+                const int32_t        *tokens,
+                const HlForwardHooks *hooks)
+{
+  g_autoptr(HlTransformer) transformer = transformer_for (checkpoint, N_TOKENS);
+
+  hl_transformer_begin (transformer, tokens, N_TOKENS, 0);
+  for (int l = 0; l < tiny.n_layers; l++)
+    g_assert_true (hl_transformer_run_layer (transformer, l, hooks, NULL));
+  hl_transformer_end (transformer);
+  return logits_of (transformer);
+}
+
+/* Zeroing a head's attention weights before they multiply the values and
+ * zeroing its output are the same ablation; both change the logits. */
+static void
+test_hooks_ablate (Fixture       *f,
+                   gconstpointer  data)
+{
+  int calls = 0;
+  HlForwardHooks by_weights = { .attention = zero_weights_cb, .user_data = &calls };
+  HlForwardHooks by_output = { .head_outputs = zero_output_cb };
+  g_autofree float *plain = run_with_hooks (f->checkpoint, f->tokens, NULL);
+  g_autofree float *a = run_with_hooks (f->checkpoint, f->tokens, &by_weights);
+  g_autofree float *b = run_with_hooks (f->checkpoint, f->tokens, &by_output);
+  gsize n = (gsize) N_TOKENS * tiny.vocab_size;
+
+  g_assert_cmpint (calls, ==, tiny.n_layers * tiny.n_heads);
+  g_assert_cmpfloat (max_abs_diff (a, b, n), <=, 1e-6);
+  g_assert_cmpfloat (max_abs_diff (a, plain, n), >, 1e-3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -513,6 +620,8 @@ main (int    argc,
   g_test_add ("/extract/transformer/consistency", Fixture, NULL, fixture_set_up, test_consistency, fixture_tear_down);
   g_test_add ("/extract/transformer/incremental", Fixture, NULL, fixture_set_up, test_incremental, fixture_tear_down);
   g_test_add ("/extract/transformer/versions-agree", Fixture, NULL, fixture_set_up, test_versions_agree, fixture_tear_down);
+  g_test_add ("/extract/transformer/stepping", Fixture, NULL, fixture_set_up, test_stepping, fixture_tear_down);
+  g_test_add ("/extract/transformer/hooks-ablate", Fixture, NULL, fixture_set_up, test_hooks_ablate, fixture_tear_down);
   g_test_add ("/extract/transformer/callback-stops", Fixture, NULL, fixture_set_up, test_callback_stops, fixture_tear_down);
   g_test_add_func ("/extract/transformer/stories260k-generate", test_stories260k_generate);
   g_test_add_func ("/extract/transformer/stories260k-consistency", test_stories260k_consistency);

@@ -84,13 +84,14 @@ test_bad_options (void)
   assert_fails ("--queries", "-o", out, "--queries", "3,x", NULL);
   assert_fails ("query position", "-o", out, "--queries", "600", NULL);
   assert_fails ("--cv", "-o", out, "--cv", "abc", NULL);
-  assert_fails ("norm_cv", "-o", out, "--cv", "0.9", NULL);
+  assert_fails ("--cv is 0.9, expected a number from 0 to 0.3", "-o", out, "--cv", "0.9", NULL);
+  assert_fails ("--cv is nan", "-o", out, "--cv", "nan", NULL);
   assert_fails ("--gzip", "-o", out, "--gzip=12", NULL);
   assert_fails ("unexpected argument", "-o", out, "extra", NULL);
   assert_fails ("--seed", "-o", out, "--seed", "-3", NULL);
   assert_fails ("--profile", "-o", out, "--profile", "flat", NULL);
-  assert_fails ("sink pattern mass", "-o", out, "--sink-mass", "1.5", NULL);
-  assert_fails ("rho0_spread", "-o", out, "--rho0-spread", "0.9", NULL);
+  assert_fails ("--sink-mass is 1.5", "-o", out, "--sink-mass", "1.5", NULL);
+  assert_fails ("--rho0-spread is 0.9", "-o", out, "--rho0-spread", "0.9", NULL);
   assert_fails ("gamma", "-o", out, "--profile", "power-law", "--gamma", "9", NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_rmdir (dir), ==, 0);
