@@ -86,7 +86,7 @@ hl_analysis_estimate_memory (HlActivations           *file,
 {
   const HlActivationsInfo *info;
   const HlHeadAnalysisOptions *head;
-  int threads, n_layers, n_heads;
+  int threads, n_layers, n_heads, n_samples;
   guint64 n_results, n_grid, curves, per_result, text;
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (file), 0);
@@ -97,7 +97,8 @@ hl_analysis_estimate_memory (HlActivations           *file,
   threads = options->threads > 0 ? options->threads : (int) g_get_num_processors ();
   n_layers = options->layers != NULL ? options->n_layers : info->n_layers;
   n_heads = options->heads != NULL ? options->n_heads : info->n_heads;
-  n_results = (guint64) n_layers * n_heads * info->n_samples * info->n_queries;
+  n_samples = options->samples != NULL ? options->n_samples : info->n_samples;
+  n_results = (guint64) n_layers * n_heads * n_samples * info->n_queries;
   n_grid = grid_size (head, info->seq_len);
   curves = (guint64) count_bits (head->rankings) * count_bits (head->distances);
   per_result = RESULT_BASE_BYTES + (n_grid + 1) * (curves * sizeof (HlSeparabilityPoint)

@@ -43,6 +43,7 @@ struct _HlAnalysis
   HlAnalysisOptions  options;       /* arrays point into the owned copies below */
   int               *layers;        /* owned: the layers analysed, increasing */
   int               *heads;         /* owned: the query heads analysed, increasing */
+  int               *samples;       /* owned: the samples analysed, increasing */
   int               *windows;       /* owned: the window lengths asked for, NULL = all */
   gboolean          *query_used;    /* owned: [n_queries] whether each query is analysed */
   int                n_queries_used;
@@ -64,6 +65,7 @@ hl_analysis_finalize (GObject *object)
   g_clear_object (&self->file);
   g_clear_pointer (&self->layers, g_free);
   g_clear_pointer (&self->heads, g_free);
+  g_clear_pointer (&self->samples, g_free);
   g_clear_pointer (&self->windows, g_free);
   g_clear_pointer (&self->query_used, g_free);
   g_clear_pointer (&self->grid_list, g_free);
@@ -170,8 +172,9 @@ check_options (const HlAnalysisOptions *options,
     problem = _("bootstrap replicates and threads cannot be negative");
   else if ((options->layers != NULL && options->n_layers < 1)
            || (options->heads != NULL && options->n_heads < 1)
+           || (options->samples != NULL && options->n_samples < 1)
            || (options->windows != NULL && options->n_windows < 1))
-    problem = _("an empty layer or head subset");
+    problem = _("an empty layer, head or sample subset");
   if (problem != NULL)
     {
       g_set_error (error, HL_ANALYSIS_ERROR, HL_ANALYSIS_ERROR_OPTIONS,
@@ -185,7 +188,9 @@ check_options (const HlAnalysisOptions *options,
   return check_indices (options->layers, options->layers ? options->n_layers : 0,
                         info->n_layers, _("Layer"), error)
          && check_indices (options->heads, options->heads ? options->n_heads : 0,
-                           info->n_heads, _("Head"), error);
+                           info->n_heads, _("Head"), error)
+         && check_indices (options->samples, options->samples ? options->n_samples : 0,
+                           info->n_samples, _("Sample"), error);
 }
 
 /* A sorted, duplicate-free copy of @list, or 0..n_all-1 when @list is NULL. */
@@ -221,8 +226,11 @@ analysis_new (HlActivations           *file,
                             &self->options.n_layers);
   self->heads = index_set (options->heads, options->n_heads, info->n_heads,
                            &self->options.n_heads);
+  self->samples = index_set (options->samples, options->n_samples, info->n_samples,
+                             &self->options.n_samples);
   self->options.layers = self->layers;
   self->options.heads = self->heads;
+  self->options.samples = self->samples;
   self->query_used = g_new0 (gboolean, MAX (info->n_queries, 1));
   for (int q = 0; q < info->n_queries; q++)
     self->query_used[q] = options->windows == NULL;
@@ -400,7 +408,7 @@ run_new (HlActivations           *file,
   g_queue_init (&run->jobs);
   run->capacity = 2 * own->threads + 2;
   run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
-  run->total = (guint) own->n_layers * own->n_heads * run->info->n_samples
+  run->total = (guint) own->n_layers * own->n_heads * own->n_samples
                * run->analysis->n_queries_used;
   if (cancellable != NULL)
     {
@@ -695,12 +703,12 @@ read_all (Run *run)
   GError *error = NULL;
 
   for (int l = 0; l < analysis->options.n_layers; l++)
-    for (int s = 0; s < run->info->n_samples; s++)
+    for (int s = 0; s < analysis->options.n_samples; s++)
       for (int g = 0; g < run->info->n_kv_heads; g++)
         {
           if (run_should_stop (run))
             return;
-          if (!read_block (run, analysis->layers[l], s, g, &error))
+          if (!read_block (run, analysis->layers[l], analysis->samples[s], g, &error))
             {
               run_fail (run, error);
               return;

@@ -40,6 +40,8 @@ typedef struct
   int                   n_layers;
   const int            *heads;      /* subset of query heads, NULL = all */
   int                   n_heads;
+  const int            *samples;    /* subset of samples (documents), NULL = all */
+  int                   n_samples;
   /* Window lengths L: only the queries at positions L - 1 (each must be
    * one of the file's), NULL = every query. Attention is causal, so the
    * query at t sees exactly a window of t + 1 tokens (hl-length-sweep.h). */

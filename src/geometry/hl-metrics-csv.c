@@ -231,6 +231,38 @@ hl_metrics_csv_model (const HlModelSummary *summary)
   return g_string_free (out, FALSE);
 }
 
+char *
+hl_metrics_csv_documents (HlActivations *file)
+{
+  GString *out = g_string_new (HL_METRICS_CSV_DOCUMENTS_HEADER "\n");
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+
+  for (int i = 0; i < hl_activations_get_n_files (file); i++)
+    {
+      HlActivations *member = hl_activations_get_file (file, i);
+      int first = hl_activations_get_file_first_sample (file, i);
+
+      for (int s = 0; s < hl_activations_get_info (member)->n_samples; s++)
+        {
+          g_string_append_printf (out, "%d,", first + s);
+          append_quoted (out, hl_activations_get_path (member));
+          g_string_append_printf (out, ",%d\n", s);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Every file the analysis read is an input no output may replace. */
+static void
+add_inputs (HlOutputSet   *set,
+            HlActivations *file)
+{
+  hl_output_set_add_input (set, hl_activations_get_path (file));
+  for (int i = 0; i < hl_activations_get_n_files (file); i++)
+    hl_output_set_add_input (set, hl_activations_get_path (hl_activations_get_file (file, i)));
+}
+
 gboolean
 hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                            HlOutputSet  *set,
@@ -244,10 +276,13 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
   g_autoptr(HlProvenance) provenance = NULL;
+  HlActivations *file;
   guint n;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
   g_return_val_if_fail (set != NULL, FALSE);
+
+  file = hl_analysis_get_file (analysis);
 
   if ((provenance = hl_provenance_new_for_analysis (analysis, error)) == NULL)
     return FALSE;
@@ -260,8 +295,15 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   curves = hl_metrics_csv_curves (results, n);
   heads = hl_metrics_csv_heads (results, n);
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
-  hl_output_set_add_input (set, hl_activations_get_path (hl_analysis_get_file (analysis)));
+  add_inputs (set, file);
   assumptions = hl_assumptions_csv (hl_analysis_get_assumptions (analysis));
+  if (hl_activations_get_n_files (file) > 1)
+    {
+      g_autofree char *documents = hl_metrics_csv_documents (file);
+
+      if (!hl_output_set_add_contents (set, "documents.csv", documents, -1, error))
+        return FALSE;
+    }
   return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
          && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
          && hl_output_set_add_contents (set, "model.csv", model, -1, error)

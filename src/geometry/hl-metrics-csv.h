@@ -20,6 +20,8 @@ G_BEGIN_DECLS
   "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi," \
   "recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0"
 
+#define HL_METRICS_CSV_DOCUMENTS_HEADER "sample,file,file_sample"
+
 /* The header line (without newline) of curves.csv or heads.csv: its key
  * columns, then the metric registry's columns of that file in its order
  * (hl-metric.h), then the regime for heads.csv. */
@@ -31,10 +33,14 @@ char     *hl_metrics_csv_curves (HlHeadResult * const *results,
 char     *hl_metrics_csv_heads  (HlHeadResult * const *results,
                                  guint                 n_results);
 char     *hl_metrics_csv_model  (const HlModelSummary *summary);
+/* documents.csv of a corpus: each sample's file (quoted) and its number
+ * in that file, one row per sample in order. */
+char     *hl_metrics_csv_documents (HlActivations      *file);
 
 /* Adds curves.csv, heads.csv, model.csv, assumptions.csv and
- * provenance.json (hl-provenance.h) to @set, and the analysed file as an
- * input (so none of them can replace it). Commands that write more files
+ * provenance.json (hl-provenance.h) to @set, documents.csv too for a
+ * corpus, and the analysed files as inputs (so none of them can replace
+ * one). Commands that write more files
  * add them to the same set before committing it. */
 gboolean  hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                                      HlOutputSet  *set,

@@ -15,7 +15,8 @@ struct _HlProvenance
 {
   char       *program;
   char       *input;
-  char       *input_sha256;
+  char       *input_sha256; /* NULL for a corpus: each of its files has its own */
+  JsonNode   *files;        /* a corpus's files, an array; NULL for one file */
   char       *created;
   JsonNode   *options;    /* an object, or NULL before set_*analysis */
   gint64      seed;
@@ -86,21 +87,74 @@ hl_provenance_new (const char  *program,
   return self;
 }
 
+/* Each file of a corpus: its path, SHA-256 and where its samples start
+ * in the corpus's numbering. */
+static JsonNode *
+corpus_files (HlActivations  *corpus,
+              GError        **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_array (b);
+  for (int i = 0; i < hl_activations_get_n_files (corpus); i++)
+    {
+      HlActivations *file = hl_activations_get_file (corpus, i);
+      g_autofree char *sha256 = hash_file (hl_activations_get_path (file), error);
+
+      if (sha256 == NULL)
+        return NULL;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, hl_activations_get_path (file));
+      json_builder_set_member_name (b, "sha256");
+      json_builder_add_string_value (b, sha256);
+      json_builder_set_member_name (b, "first_sample");
+      json_builder_add_int_value (b, hl_activations_get_file_first_sample (corpus, i));
+      json_builder_set_member_name (b, "samples");
+      json_builder_add_int_value (b, hl_activations_get_info (file)->n_samples);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+static HlProvenance *
+provenance_new_for_corpus (const char     *program,
+                           HlActivations  *corpus,
+                           GError        **error)
+{
+  JsonNode *files = corpus_files (corpus, error);
+  HlProvenance *self;
+
+  if (files == NULL)
+    return NULL;
+  self = g_new0 (HlProvenance, 1);
+  self->program = g_strdup (program);
+  self->input = g_strdup (hl_activations_get_path (corpus));
+  self->files = files;
+  self->created = creation_time ();
+  self->bootstrap = -1;
+  return self;
+}
+
 HlProvenance *
 hl_provenance_new_for_analysis (HlAnalysis  *analysis,
                                 GError     **error)
 {
   const char *program = g_get_prgname ();
+  HlActivations *file;
   HlProvenance *self;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), NULL);
 
-  self = hl_provenance_new (program != NULL ? program : "headlens",
-                            hl_activations_get_path (hl_analysis_get_file (analysis)), error);
+  program = program != NULL ? program : "headlens";
+  file = hl_analysis_get_file (analysis);
+  if (hl_activations_get_n_files (file) > 1)
+    self = provenance_new_for_corpus (program, file, error);
+  else
+    self = hl_provenance_new (program, hl_activations_get_path (file), error);
   if (self != NULL)
     {
-      HlActivations *file = hl_analysis_get_file (analysis);
-
       hl_provenance_set_analysis (self, hl_analysis_get_options (analysis));
       /* How the file was opened is an option of the run too. */
       json_object_set_boolean_member (json_node_get_object (self->options), "allow-external",
@@ -118,6 +172,7 @@ hl_provenance_free (HlProvenance *self)
   g_free (self->program);
   g_free (self->input);
   g_free (self->input_sha256);
+  g_clear_pointer (&self->files, json_node_unref);
   g_free (self->created);
   g_clear_pointer (&self->options, json_node_unref);
   g_clear_pointer (&self->figure, json_object_unref);
@@ -224,6 +279,7 @@ set_options (HlProvenance                *self,
     {
       add_list (b, "layers", whole->layers, whole->n_layers, "all");
       add_list (b, "heads", whole->heads, whole->n_heads, "all");
+      add_list (b, "samples", whole->samples, whole->n_samples, "all");
       add_list (b, "window", whole->windows, whole->n_windows, "all");
       /* The taxonomy checks' thresholds, by the names of their options. */
       for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
@@ -381,7 +437,15 @@ record (HlProvenance *self)
   json_builder_set_member_name (b, "input");
   json_builder_add_string_value (b, self->input);
   json_builder_set_member_name (b, "input_sha256");
-  json_builder_add_string_value (b, self->input_sha256);
+  if (self->input_sha256 != NULL)
+    json_builder_add_string_value (b, self->input_sha256);
+  else
+    json_builder_add_null_value (b);
+  if (self->files != NULL)
+    {
+      json_builder_set_member_name (b, "files");
+      json_builder_add_value (b, json_node_copy (self->files));
+    }
   json_builder_set_member_name (b, "options");
   if (self->options != NULL)
     json_builder_add_value (b, json_node_copy (self->options));

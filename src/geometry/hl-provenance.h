@@ -19,10 +19,15 @@
  *     "figure": { the figure's own settings (figures only) }
  *   }
  *
+ * For a corpus (several files, hl_activations_open_corpus ()) "input" is
+ * its path as given, "input_sha256" is null and "files" lists each file:
+ * { "path", "sha256", "first_sample" (its first sample's number in the
+ * corpus), "samples" }.
+ *
  * "options" names each setting as the analyze command's option does
  * (rankings, distances, grid, repeats, seed, bootstrap, threads, layers,
- * heads, and each regime threshold such as retriever-share) plus those it
- * has no option for (lags). "created" is the
+ * heads, samples, and each regime threshold such as retriever-share) plus
+ * those it has no option for (lags). "created" is the
  * time of the run in UTC, or SOURCE_DATE_EPOCH when that is set (for
  * byte-identical reruns). The text is ASCII: other characters are written
  * as \uXXXX escapes, so it fits a PNG tEXt chunk unchanged.

@@ -118,6 +118,17 @@ hl_application_open_action (GSimpleAction *action,
 }
 
 static void
+hl_application_open_folder_action (GSimpleAction *action,
+                                   GVariant      *param,
+                                   gpointer       user_data)
+{
+  HlWindow *window = get_window (HL_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (window));
+  hl_window_choose_folder (window);
+}
+
+static void
 hl_application_preferences_action (GSimpleAction *action,
                                    GVariant      *param,
                                    gpointer       user_data)
@@ -187,6 +198,7 @@ hl_application_shortcuts_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "quit", hl_application_quit_action },
   { "open", hl_application_open_action },
+  { "open-folder", hl_application_open_folder_action },
   { "preferences", hl_application_preferences_action },
   { "playground", hl_application_playground_action },
   { "about", hl_application_about_action },
@@ -202,6 +214,7 @@ hl_application_set_accels (HlApplication *self)
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "app.open", { "<Control>o", NULL } },
+    { "app.open-folder", { "<Control><Shift>o", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
     { "app.playground", { "<Control><Shift>p", NULL } },
     { "app.shortcuts", { "<Control>question", NULL } },

@@ -64,10 +64,13 @@ hl_window_get_explorer (HlWindow *self)
   return self->explorer;
 }
 
-/* "12 layers × 12 heads · 512 tokens · 4 samples" */
+/* "12 layers × 12 heads · 512 tokens · 4 samples", and "in 3 files" for a
+ * corpus. */
 static char *
-format_shape (const HlActivationsInfo *info)
+format_shape (HlActivations *activations)
 {
+  const HlActivationsInfo *info = hl_activations_get_info (activations);
+  int n_files = hl_activations_get_n_files (activations);
   g_autofree char *layers = NULL;
   g_autofree char *heads = NULL;
   g_autofree char *tokens = NULL;
@@ -79,8 +82,13 @@ format_shape (const HlActivationsInfo *info)
                            info->n_heads);
   tokens = g_strdup_printf (ngettext ("%d token", "%d tokens", info->seq_len),
                             info->seq_len);
-  samples = g_strdup_printf (ngettext ("%d sample", "%d samples", info->n_samples),
-                             info->n_samples);
+  if (n_files > 1)
+    /* Translators: the samples of a corpus, e.g. "6 samples in 3 files" */
+    samples = g_strdup_printf (ngettext ("%d samples in %d file", "%d samples in %d files", n_files),
+                               info->n_samples, n_files);
+  else
+    samples = g_strdup_printf (ngettext ("%d sample", "%d samples", info->n_samples),
+                               info->n_samples);
 
   /* Translators: layers × heads · tokens · samples, e.g. "12 layers × 12 heads · 512 tokens · 4 samples" */
   return g_strdup_printf (_("%s × %s · %s · %s"), layers, heads, tokens, samples);
@@ -114,7 +122,7 @@ hl_window_update_title (HlWindow *self)
     }
 
   title = dup_display_title (activations);
-  subtitle = format_shape (hl_activations_get_info (activations));
+  subtitle = format_shape (activations);
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), title);
@@ -186,7 +194,8 @@ hl_window_show_error (HlWindow     *self,
 typedef struct
 {
   HlWindow *window;   /* owned */
-  GFile    *file;     /* owned */
+  GFile    *file;     /* owned: the first file, which names the error */
+  guint     n_files;
 } Opening;
 
 static void
@@ -200,25 +209,56 @@ open_cb (GObject      *object,
   /* A newer open replaced this one: its result no longer matters. */
   if (!hl_session_open_finish (HL_SESSION (object), result, &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    hl_window_show_error (opening->window, opening->file, error);
+    {
+      if (opening->n_files > 1)
+        hl_dialogs_show_error (GTK_WINDOW (opening->window), _("Could Not Open the Corpus"),
+                               error->message);
+      else
+        hl_window_show_error (opening->window, opening->file, error);
+    }
   g_object_unref (opening->window);
   g_object_unref (opening->file);
   g_free (opening);
+}
+
+static Opening *
+opening_new (HlWindow *self,
+             GFile    *first,
+             guint     n_files)
+{
+  Opening *opening = g_new0 (Opening, 1);
+
+  opening->window = g_object_ref (self);
+  opening->file = g_object_ref (first);
+  opening->n_files = n_files;
+  return opening;
 }
 
 void
 hl_window_open (HlWindow *self,
                 GFile    *file)
 {
-  Opening *opening;
-
   g_return_if_fail (HL_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  opening = g_new0 (Opening, 1);
-  opening->window = g_object_ref (self);
-  opening->file = g_object_ref (file);
-  hl_session_open_async (self->session, file, NULL, open_cb, opening);
+  hl_session_open_async (self->session, file, NULL, open_cb, opening_new (self, file, 1));
+}
+
+/* Several files open as one corpus (a folder does through hl_window_open). */
+static void
+hl_window_open_files (HlWindow   *self,
+                      GListModel *files)
+{
+  guint n = g_list_model_get_n_items (files);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (list, g_list_model_get_item (files, i));
+  if (n == 1)
+    hl_window_open (self, g_ptr_array_index (list, 0));
+  else if (n > 1)
+    hl_session_open_files_async (self->session, (GFile * const *) list->pdata, n, NULL,
+                                 open_cb, opening_new (self, g_ptr_array_index (list, 0), n));
 }
 
 static void
@@ -230,9 +270,9 @@ chooser_response_cb (GtkNativeDialog *chooser,
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
 
-      hl_window_open (self, file);
+      hl_window_open_files (self, files);
     }
 
   g_object_unref (chooser);
@@ -257,10 +297,12 @@ hl_window_choose_file (HlWindow *self)
 
   /* GTK 4.8 has no GtkFileDialog; the native chooser uses the portal when
    * there is one. */
-  chooser = gtk_file_chooser_native_new (_("Open Activation File"), GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Open Activation Files"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  /* Several files chosen together are one corpus. */
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
 
   hdf5 = gtk_file_filter_new ();
   gtk_file_filter_set_name (hdf5, _("Activation Files (HDF5)"));
@@ -274,6 +316,21 @@ hl_window_choose_file (HlWindow *self)
   gtk_file_filter_add_pattern (all, "*");
   add_filter (GTK_FILE_CHOOSER (chooser), all);
 
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+hl_window_choose_folder (HlWindow *self)
+{
+  GtkFileChooserNative *chooser;
+
+  g_return_if_fail (HL_IS_WINDOW (self));
+
+  chooser = gtk_file_chooser_native_new (_("Open a Folder of Activation Files"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

@@ -23,6 +23,8 @@ void           hl_window_open            (HlWindow      *self,
 
 /* Asks for a file with the platform's file chooser, then opens it. */
 void           hl_window_choose_file     (HlWindow      *self);
+/* A folder of activation files, opened as one corpus. */
+void           hl_window_choose_folder   (HlWindow      *self);
 
 /* What the window shows: the open file, its analysis and view. */
 HlSession     *hl_window_get_session     (HlWindow      *self);

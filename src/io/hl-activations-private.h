@@ -34,6 +34,17 @@ gboolean hl_activations_header_read (HlActivationsHeader  *self,
 gboolean hl_activations_set_damaged (GError     **error,
                                      const char  *item);
 
+/* A corpus of @members (transfer full; HlActivations of single files
+ * whose shapes were checked equal): the first's shape and metadata, every
+ * member's samples in order. Reads are passed to the member holding the
+ * sample. */
+HlActivations *hl_activations_new_corpus  (const char             *path,
+                                           GPtrArray              *members,
+                                           HlActivationsOpenFlags  flags);
+/* Adds @message (transfer full) to the warnings of @self. */
+void           hl_activations_add_warning (HlActivations *self,
+                                           char          *message);
+
 /* hl-activations-storage.c */
 
 /* Follows @path link by link: FALSE with @error when a group on the way is

@@ -43,9 +43,16 @@ struct _HlActivations
   gsize              scratch_size;  /* in bytes */
   HlActivationsInfo  info;
 
-  GMutex             warnings_lock; /* guards the two fields below */
+  GMutex             warnings_lock; /* guards the three fields below */
   GPtrArray         *warnings;      /* element-type utf8 */
   GHashTable        *warned_blocks; /* keys of blocks already warned about */
+  guint             *warnings_taken; /* corpus: [n_members] member warnings copied */
+
+  /* A corpus (hl-activations-corpus.c): the member files, whose samples in
+   * this order are its samples; NULL for a single file, which then holds
+   * the HDF5 handles above. */
+  GPtrArray         *members;       /* element-type HlActivations, owned */
+  int               *first_sample;  /* [n_members + 1] */
 };
 
 G_DEFINE_FINAL_TYPE (HlActivations, hl_activations, G_TYPE_OBJECT)
@@ -106,7 +113,10 @@ hl_activations_finalize (GObject *object)
   g_clear_pointer (&self->info.kv_head_of, g_free);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_clear_pointer (&self->warned_blocks, g_hash_table_unref);
+  g_clear_pointer (&self->warnings_taken, g_free);
   g_mutex_clear (&self->warnings_lock);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_clear_pointer (&self->first_sample, g_free);
 
   G_OBJECT_CLASS (hl_activations_parent_class)->finalize (object);
 }
@@ -318,6 +328,11 @@ hl_activations_check_unchanged (HlActivations  *self,
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
 
+  for (guint i = 0; self->members != NULL && i < self->members->len; i++)
+    if (!hl_activations_check_unchanged (g_ptr_array_index (self->members, i), error))
+      return FALSE;
+  if (self->members != NULL)
+    return TRUE;
   if (hl_file_identity_read (self->path, &now, &local_error)
       && hl_file_identity_equal (&now, &self->identity))
     return TRUE;
@@ -362,16 +377,6 @@ hl_activations_get_info (HlActivations *self)
   return &self->info;
 }
 
-GPtrArray *
-hl_activations_get_warnings (HlActivations *self)
-{
-  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
-
-  return self->warnings;
-}
-
-/* Block reading and validation. */
-
 static gboolean
 check_index (const char  *what,
              int          value,
@@ -384,6 +389,191 @@ check_index (const char  *what,
                _("%s %d is out of range, expected 0 to %d"), what, value, count - 1);
   return FALSE;
 }
+
+/* Corpora ------------------------------------------------------------------ */
+
+HlActivations *
+hl_activations_new_corpus (const char             *path,
+                           GPtrArray              *members,
+                           HlActivationsOpenFlags  flags)
+{
+  HlActivations *self = g_object_new (HL_TYPE_ACTIVATIONS, NULL);
+  const HlActivationsInfo *first = &((HlActivations *) g_ptr_array_index (members, 0))->info;
+  HlActivationsInfo *info = &self->info;
+  guint64 size = 0;
+
+  g_assert (members->len >= 1);
+  self->path = g_strdup (path);
+  self->flags = flags;
+  self->members = members;
+  self->first_sample = g_new (int, members->len + 1);
+  self->warnings_taken = g_new0 (guint, members->len);
+  g_free (info->model);
+  *info = *first;
+  info->model = g_strdup (first->model);
+  info->source = g_strdup (first->source);
+  info->query_positions = g_memdup2 (first->query_positions, sizeof (int) * first->n_queries);
+  info->kv_head_of = g_memdup2 (first->kv_head_of, sizeof (int) * first->n_heads);
+  info->n_samples = 0;
+  for (guint i = 0; i < members->len; i++)
+    {
+      HlActivations *member = g_ptr_array_index (members, i);
+
+      self->first_sample[i] = info->n_samples;
+      info->n_samples += member->info.n_samples;
+      info->has_token_ids &= member->info.has_token_ids;
+      info->has_token_texts &= member->info.has_token_texts;
+      /* Blocks are read as each file stores them: room for the widest. */
+      self->values_element = MAX (self->values_element, member->values_element);
+      size += member->identity.size;
+    }
+  self->first_sample[members->len] = info->n_samples;
+  /* The budget of the whole corpus; a bad HEADLENS_MEMORY_LIMIT failed the
+   * members' opening already. */
+  if (!hl_memory_budget_for_file (size, &self->budget, NULL))
+    self->budget = ((HlActivations *) g_ptr_array_index (members, 0))->budget;
+  return self;
+}
+
+void
+hl_activations_add_warning (HlActivations *self,
+                            char          *message)
+{
+  g_mutex_lock (&self->warnings_lock);
+  g_ptr_array_add (self->warnings, message);
+  g_mutex_unlock (&self->warnings_lock);
+}
+
+int
+hl_activations_get_n_files (HlActivations *self)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), 0);
+
+  return self->members != NULL ? (int) self->members->len : 1;
+}
+
+HlActivations *
+hl_activations_get_file (HlActivations *self,
+                         int            index)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
+  g_return_val_if_fail (index >= 0 && index < hl_activations_get_n_files (self), NULL);
+
+  return self->members != NULL ? g_ptr_array_index (self->members, index) : self;
+}
+
+int
+hl_activations_get_file_first_sample (HlActivations *self,
+                                      int            index)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), 0);
+  g_return_val_if_fail (index >= 0 && index < hl_activations_get_n_files (self), 0);
+
+  return self->members != NULL ? self->first_sample[index] : 0;
+}
+
+/* The index of the member file that holds @sample (in range). */
+static guint
+corpus_find (HlActivations *self,
+             int            sample)
+{
+  guint lo = 0, hi = self->members->len;
+
+  /* The last member whose first sample is at most @sample. */
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (self->first_sample[mid] <= sample)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+gboolean
+hl_activations_locate_sample (HlActivations *self,
+                              int            sample,
+                              int           *file_index,
+                              int           *file_sample)
+{
+  guint index;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
+
+  if (sample < 0 || sample >= self->info.n_samples)
+    return FALSE;
+  index = self->members != NULL ? corpus_find (self, sample) : 0;
+  if (file_index != NULL)
+    *file_index = (int) index;
+  if (file_sample != NULL)
+    *file_sample = sample - (self->members != NULL ? self->first_sample[index] : 0);
+  return TRUE;
+}
+
+/* For a corpus: the member file holding @sample, with *@sample set to its
+ * number there; NULL with an error when @sample is out of range. */
+static HlActivations *
+corpus_member (HlActivations  *self,
+               int            *sample,
+               GError        **error)
+{
+  guint index;
+
+  if (!check_index (_("Sample"), *sample, self->info.n_samples, error))
+    return NULL;
+  index = corpus_find (self, *sample);
+  *sample -= self->first_sample[index];
+  return g_ptr_array_index (self->members, index);
+}
+
+/* Passes on a member's result; a failure's message says which file and
+ * which of its samples it is about. */
+static gboolean
+corpus_result (gboolean        ok,
+               HlActivations  *member,
+               int             sample,
+               int             file_sample,
+               GError        **error)
+{
+  if (!ok)
+    g_prefix_error (error, _("“%s” (its sample %d, sample %d of the corpus): "),
+                    member->path, file_sample, sample);
+  return ok;
+}
+
+/* Copies the members' new warnings, each prefixed with its file. */
+static void
+corpus_take_warnings (HlActivations *self)
+{
+  g_mutex_lock (&self->warnings_lock);
+  for (guint i = 0; i < self->members->len; i++)
+    {
+      HlActivations *member = g_ptr_array_index (self->members, i);
+
+      g_mutex_lock (&member->warnings_lock);
+      for (; self->warnings_taken[i] < member->warnings->len; self->warnings_taken[i]++)
+        g_ptr_array_add (self->warnings,
+                         g_strdup_printf ("“%s”: %s", member->path,
+                                          (const char *) g_ptr_array_index (member->warnings,
+                                                                            self->warnings_taken[i])));
+      g_mutex_unlock (&member->warnings_lock);
+    }
+  g_mutex_unlock (&self->warnings_lock);
+}
+
+GPtrArray *
+hl_activations_get_warnings (HlActivations *self)
+{
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
+
+  if (self->members != NULL)
+    corpus_take_warnings (self);
+  return self->warnings;
+}
+
+/* Block reading and validation. */
 
 /* The scratch buffer, grown to @size bytes. Requires the HDF5 lock. */
 static void *
@@ -557,6 +747,17 @@ hl_activations_read_values (HlActivations  *self,
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
+  if (self->members != NULL)
+    {
+      int file_sample = sample;
+      HlActivations *member = corpus_member (self, &file_sample, error);
+
+      return member != NULL
+             && corpus_result (hl_activations_read_values (member, layer, file_sample, kv_head,
+                                                           out, error),
+                               member, sample, file_sample, error);
+    }
+
   if (!values_block_slab (self, layer, sample, kv_head, start, count, error))
     return FALSE;
   if (!read_block (self, self->values, self->values_raw, start, count, out, &finite))
@@ -590,6 +791,17 @@ hl_activations_read_values_stored (HlActivations  *self,
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (stored != NULL, FALSE);
 
+  if (self->members != NULL)
+    {
+      int file_sample = sample;
+      HlActivations *member = corpus_member (self, &file_sample, error);
+
+      return member != NULL
+             && corpus_result (hl_activations_read_values_stored (member, layer, file_sample,
+                                                                  kv_head, stored, error),
+                               member, sample, file_sample, error);
+    }
+
   if (!values_block_slab (self, layer, sample, kv_head, start, count, error))
     return FALSE;
   hl_hdf5_lock ();
@@ -613,6 +825,16 @@ hl_activations_values_from_stored (HlActivations  *self,
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (stored != NULL && out != NULL, FALSE);
+  if (self->members != NULL)
+    {
+      int file_sample = sample;
+      HlActivations *member = corpus_member (self, &file_sample, error);
+
+      return member != NULL
+             && corpus_result (hl_activations_values_from_stored (member, layer, file_sample,
+                                                                  kv_head, stored, out, error),
+                               member, sample, file_sample, error);
+    }
   info = &self->info;
 
   return convert_to_float (stored, self->values_element, (gsize) info->seq_len * info->head_dim,
@@ -709,6 +931,18 @@ hl_activations_read_attention (HlActivations  *self,
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
+  if (self->members != NULL)
+    {
+      int file_sample = sample;
+      HlActivations *member = corpus_member (self, &file_sample, error);
+      gboolean ok;
+
+      if (member == NULL)
+        return FALSE;
+      ok = hl_activations_read_attention (member, layer, file_sample, head, out, error);
+      corpus_take_warnings (self);
+      return corpus_result (ok, member, sample, file_sample, error);
+    }
   info = &self->info;
 
   if (!check_index (_("Layer"), layer, info->n_layers, error)
@@ -775,6 +1009,17 @@ hl_activations_read_token_ids (HlActivations  *self,
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
+
+  /* A file of a corpus may have the tokens when another has none. */
+  if (self->members != NULL)
+    {
+      int file_sample = sample;
+      HlActivations *member = corpus_member (self, &file_sample, error);
+
+      return member != NULL
+             && corpus_result (hl_activations_read_token_ids (member, file_sample, out, error),
+                               member, sample, file_sample, error);
+    }
 
   if (!self->info.has_token_ids)
     {
@@ -871,6 +1116,19 @@ hl_activations_read_token_texts (HlActivations  *self,
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
 
+  if (self->members != NULL)
+    {
+      int file_sample = sample;
+      HlActivations *member = corpus_member (self, &file_sample, error);
+      char **member_texts = NULL;
+
+      if (member != NULL)
+        corpus_result ((member_texts = hl_activations_read_token_texts (member, file_sample,
+                                                                        error)) != NULL,
+                       member, sample, file_sample, error);
+      return member_texts;
+    }
+
   if (!self->info.has_token_texts)
     {
       g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_MISSING,
@@ -942,6 +1200,45 @@ read_int_dataset_locked (HlActivations        *self,
   return g_steal_pointer (&data);
 }
 
+/* A dataset of a corpus is the one its files share: absent when they
+ * differ (such datasets, like /synth/regime, are not per sample). */
+static int32_t *
+corpus_read_int_dataset (HlActivations  *self,
+                         const char     *name,
+                         gsize          *n_elements,
+                         GError        **error)
+{
+  g_autofree int32_t *first = NULL;
+  gsize n_first = 0;
+
+  if (n_elements != NULL)
+    *n_elements = 0;
+  for (guint i = 0; i < self->members->len; i++)
+    {
+      HlActivations *member = g_ptr_array_index (self->members, i);
+      g_autofree int32_t *data = NULL;
+      GError *local_error = NULL;
+      gsize n = 0;
+
+      data = hl_activations_read_int_dataset (member, name, &n, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_prefixed_error (error, local_error, "“%s”: ", member->path);
+          return NULL;
+        }
+      if (data == NULL || (i > 0 && (n != n_first || memcmp (data, first, n * sizeof (int32_t)) != 0)))
+        return NULL;
+      if (i == 0)
+        {
+          first = g_steal_pointer (&data);
+          n_first = n;
+        }
+    }
+  if (n_elements != NULL)
+    *n_elements = n_first;
+  return g_steal_pointer (&first);
+}
+
 int32_t *
 hl_activations_read_int_dataset (HlActivations  *self,
                                  const char     *name,
@@ -956,6 +1253,8 @@ hl_activations_read_int_dataset (HlActivations  *self,
   g_return_val_if_fail (HL_IS_ACTIVATIONS (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
+  if (self->members != NULL)
+    return corpus_read_int_dataset (self, name, n_elements, error);
   hl_hdf5_lock ();
   header_for (self, &header);
   if (hl_activations_lookup (&header, name, &found, error) && found)

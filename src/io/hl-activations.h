@@ -102,6 +102,43 @@ const char              *hl_activations_get_path        (HlActivations  *self);
 HlActivationsOpenFlags   hl_activations_get_open_flags  (HlActivations  *self);
 const HlActivationsInfo *hl_activations_get_info        (HlActivations  *self);
 
+/* Corpora: several activation files read as one, every sample of every
+ * file a document. The files must have the same shape (layers, heads, kv
+ * heads and their mapping, head_dim, seq_len, query positions); their
+ * samples, in the order given, are the corpus's samples 0 .. n - 1, so a
+ * corpus reads exactly like one file holding the same samples. Reads fail
+ * with the file's path and its own sample number in the message.
+ *
+ * @paths: each an activation file, a folder (its *.h5 and *.hdf5 files in
+ * name order) or a list file (UTF-8 text, one path a line, relative to the
+ * list's folder; empty lines and lines starting with # are skipped). Each
+ * file opens with hl_activations_open_full () and @flags; one activation
+ * file in all opens as that file. The path
+ * of the corpus (hl_activations_get_path ()) is its only argument when
+ * there is one, else the first file's. */
+HlActivations           *hl_activations_open_corpus     (const char * const     *paths,
+                                                         int                     n_paths,
+                                                         HlActivationsOpenFlags  flags,
+                                                         GError                **error);
+/* The activation files @path stands for (a folder, a list file or a single
+ * file, as above), in order; NULL with an error when a folder has none, a
+ * listed file does not exist or the list cannot be read. */
+char                   **hl_activations_expand_corpus_path (const char  *path,
+                                                            GError     **error);
+/* 1 for a single file. hl_activations_get_file () returns the file of that
+ * index (@self itself for a single file), whose samples start at
+ * hl_activations_get_file_first_sample () in @self. */
+int                      hl_activations_get_n_files     (HlActivations  *self);
+HlActivations           *hl_activations_get_file        (HlActivations  *self,
+                                                         int             index);
+int                      hl_activations_get_file_first_sample (HlActivations *self,
+                                                               int            index);
+/* Which file holds @sample and its number there; FALSE out of range. */
+gboolean                 hl_activations_locate_sample   (HlActivations  *self,
+                                                         int             sample,
+                                                         int            *file_index,
+                                                         int            *file_sample);
+
 /* Non-fatal findings (for example an attention row whose sum is off from 1
  * by more than 1e-3 but less than 1e-2), in the order found, at most one per
  * head block. (transfer none): the array belongs to @self and grows as

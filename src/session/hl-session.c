@@ -119,29 +119,38 @@ hl_session_set_opening (HlSession    *self,
 }
 
 /* Runs on a worker: HDF5 open and validation may take a while on a large
- * or remote file. The reader serialises HDF5 access itself. */
+ * or remote file, or on the many files of a corpus. The reader serialises
+ * HDF5 access itself. */
 static void
 open_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
+  GPtrArray *files = task_data;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   HlActivations *activations;
   GError *error = NULL;
 
-  if (path == NULL)
+  for (guint i = 0; i < files->len; i++)
     {
-      g_autofree char *uri = g_file_get_uri (file);
+      char *path = g_file_get_path (g_ptr_array_index (files, i));
 
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("“%s” is not a local file; only local files can be opened"),
-                               uri);
-      return;
+      if (path == NULL)
+        {
+          g_autofree char *uri = g_file_get_uri (g_ptr_array_index (files, i));
+
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   _("“%s” is not a local file; only local files can be opened"),
+                                   uri);
+          return;
+        }
+      g_ptr_array_add (paths, path);
     }
 
-  activations = hl_activations_open (path, &error);
+  /* A folder or a list file opens as a corpus too. */
+  activations = hl_activations_open_corpus ((const char * const *) paths->pdata, paths->len,
+                                            HL_ACTIVATIONS_OPEN_DEFAULT, &error);
   if (activations == NULL)
     g_task_return_error (task, error);
   else
@@ -184,13 +193,34 @@ hl_session_open_async (HlSession           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
+  g_return_if_fail (G_IS_FILE (file));
+
+  hl_session_open_files_async (self, &file, 1, cancellable, callback, user_data);
+}
+
+void
+hl_session_open_files_async (HlSession           *self,
+                             GFile * const       *files,
+                             guint                n_files,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
   g_autoptr(GCancellable) own = NULL;
+  g_autoptr(GPtrArray) list = NULL;
   GTask *task;
   g_autoptr(GTask) worker = NULL;
 
   g_return_if_fail (HL_IS_SESSION (self));
-  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (files != NULL && n_files >= 1);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  list = g_ptr_array_new_full (n_files, g_object_unref);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_return_if_fail (G_IS_FILE (files[i]));
+      g_ptr_array_add (list, g_object_ref (files[i]));
+    }
 
   /* A newer open replaces this one. */
   if (self->open_cancellable != NULL)
@@ -203,7 +233,7 @@ hl_session_open_async (HlSession           *self,
   task = g_task_new (self, own, callback, user_data);
   g_task_set_source_tag (task, hl_session_open_async);
   worker = g_task_new (NULL, own, open_cb, task);
-  g_task_set_task_data (worker, g_object_ref (file), g_object_unref);
+  g_task_set_task_data (worker, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
   hl_background_run_in_thread (worker, open_thread);
 }
 

@@ -40,9 +40,18 @@ HlSession              *hl_session_new                (void);
 /* Opening. Opens @file on a worker (HDF5 open and validation may take a
  * while) and, when it opens, makes it the session's file: the analysis
  * starts at once. A newer open cancels an older one. "loading" is TRUE in
- * between. */
+ * between. A folder or a list file opens as a corpus
+ * (hl_activations_open_corpus ()), and so do several files given to
+ * hl_session_open_files_async (); either finishes with
+ * hl_session_open_finish (). */
 void                    hl_session_open_async         (HlSession            *self,
                                                        GFile                *file,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+void                    hl_session_open_files_async   (HlSession            *self,
+                                                       GFile * const        *files,
+                                                       guint                 n_files,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);

@@ -26,7 +26,8 @@ expect_usage() {
 expect_usage "headlens-cli" "headlens-cli COMMAND [OPTION…]" "$cli"
 for command in $("$cli" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
   case $command in
-    info | analyze | render) parameters=" FILE" ;;
+    info | render) parameters=" FILE" ;;
+    analyze) parameters=" FILE…" ;;
     *) parameters="" ;;
   esac
   expect_usage "headlens-cli $command" "headlens-cli $command [OPTION…]$parameters" "$cli" "$command"

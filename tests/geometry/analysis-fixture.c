@@ -110,3 +110,63 @@ fixture_write_file (const char         *path,
   g_assert_true (hl_activations_writer_commit (writer, &error));
   g_assert_no_error (error);
 }
+
+static void
+copy_sample (HlActivations       *in,
+             HlActivationsWriter *writer,
+             int                  sample,
+             int                  out_sample)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (in);
+  g_autofree float *values = g_new (float, (gsize) info->seq_len * info->head_dim);
+  g_autofree float *rows = g_new (float, (gsize) info->n_queries * info->seq_len);
+  g_autoptr(GError) error = NULL;
+
+  for (int l = 0; l < info->n_layers; l++)
+    {
+      for (int g = 0; g < info->n_kv_heads; g++)
+        {
+          g_assert_true (hl_activations_read_values (in, l, sample, g, values, &error));
+          g_assert_true (hl_activations_writer_write_values (writer, l, out_sample, g, values,
+                                                             &error));
+        }
+      for (int h = 0; h < info->n_heads; h++)
+        {
+          g_assert_true (hl_activations_read_attention (in, l, sample, h, rows, &error));
+          g_assert_true (hl_activations_writer_write_attention (writer, l, out_sample, h, rows,
+                                                                &error));
+        }
+    }
+  g_assert_no_error (error);
+}
+
+void
+fixture_copy_samples (const char *path,
+                      int         first,
+                      int         n_samples,
+                      const char *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) in = hl_activations_open (path, &error);
+  g_autoptr(HlActivationsWriter) writer = NULL;
+  const HlActivationsInfo *info;
+  HlActivationsSpec spec;
+
+  g_assert_no_error (error);
+  info = hl_activations_get_info (in);
+  spec = (HlActivationsSpec) {
+    .model = info->model, .source = info->source,
+    .n_layers = info->n_layers, .n_heads = info->n_heads,
+    .n_kv_heads = info->n_kv_heads, .head_dim = info->head_dim,
+    .seq_len = info->seq_len, .n_samples = n_samples,
+    .n_queries = info->n_queries, .query_positions = info->query_positions,
+    .kv_head_of = info->kv_head_of,
+    .values_dtype = info->values_dtype, .attention_dtype = info->attention_dtype,
+  };
+  writer = hl_activations_writer_new (out, &spec, &error);
+  g_assert_no_error (error);
+  for (int s = 0; s < n_samples; s++)
+    copy_sample (in, writer, first + s, s);
+  g_assert_true (hl_activations_writer_commit (writer, &error));
+  g_assert_no_error (error);
+}

@@ -31,4 +31,12 @@ typedef struct
 void  fixture_write_file     (const char         *path,
                               const FixtureShape *shape);
 
+/* Writes samples @first .. @first + @n_samples - 1 of the file at @path
+ * into a new file at @out (the same shape, dtypes and blocks; without
+ * tokens): the parts of a corpus that reads like @path. */
+void  fixture_copy_samples   (const char         *path,
+                              int                 first,
+                              int                 n_samples,
+                              const char         *out);
+
 G_END_DECLS

@@ -13,7 +13,7 @@ static void
 test_application_actions (void)
 {
   static const char * const actions[] = {
-    "quit", "open", "preferences", "about", "shortcuts",
+    "quit", "open", "open-folder", "preferences", "about", "shortcuts",
   };
   HlApplication *app = hl_application_new ();
 

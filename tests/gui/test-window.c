@@ -135,6 +135,76 @@ test_window_drop_opens_file (void)
   hl_test_destroy_window (GTK_WINDOW (window));
 }
 
+static AdwWindowTitle *
+find_window_title (GtkWidget *widget)
+{
+  if (ADW_IS_WINDOW_TITLE (widget))
+    return ADW_WINDOW_TITLE (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwWindowTitle *title = find_window_title (child);
+
+      if (title != NULL)
+        return title;
+    }
+  return NULL;
+}
+
+/* A folder dropped on the window opens as one corpus: here two copies of
+ * the sample, so twice its samples, which the subtitle counts. */
+static void
+test_window_drop_folder_opens_corpus (void)
+{
+  g_autoptr(GFile) sample = hl_test_dup_sample ();
+  g_autofree char *dir = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  const char *names[] = { "a.h5", "b.h5" };
+  HlActivations *corpus;
+  HlWindow *window;
+  gboolean handled = FALSE;
+
+  if (sample == NULL)
+    return;
+
+  dir = g_dir_make_tmp ("headlens-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(GFile) copy = g_file_get_child (folder, names[i]);
+
+      g_assert_true (g_file_copy (sample, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+    }
+
+  window = hl_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, folder);
+  g_signal_emit_by_name (find_drop_target (GTK_WIDGET (window)), "drop", &value, 10.0, 10.0,
+                         &handled);
+  g_assert_true (handled);
+  g_assert_true (hl_test_wait_until (window_is_idle, window, 20000));
+  corpus = hl_session_get_file (hl_window_get_session (window));
+  g_assert_nonnull (corpus);
+  g_assert_cmpint (hl_activations_get_n_files (corpus), ==, 2);
+  expected = g_strdup_printf ("%d samples in 2 files", hl_activations_get_info (corpus)->n_samples);
+  g_assert_true (g_str_has_suffix (adw_window_title_get_subtitle (find_window_title (GTK_WIDGET (window))),
+                                   expected));
+
+  hl_test_destroy_window (GTK_WINDOW (window));
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(GFile) copy = g_file_get_child (folder, names[i]);
+
+      g_assert_true (g_file_delete (copy, NULL, NULL));
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static GFile *
 write_broken_file (char **dir_out)
 {
@@ -273,6 +343,7 @@ main (int    argc,
   g_test_add_func ("/gui/window/missing-file", test_window_missing_file_without_previous);
   g_test_add_func ("/gui/window/recent-files", test_window_recent_files);
   g_test_add_func ("/gui/window/drop-opens-file", test_window_drop_opens_file);
+  g_test_add_func ("/gui/window/drop-folder-opens-corpus", test_window_drop_folder_opens_corpus);
   g_test_add_func ("/gui/window/size-saved", test_window_size_is_saved);
   g_test_add_func ("/gui/window/size-restored", test_window_restores_size);
 

@@ -311,6 +311,92 @@ test_cancel (Fixture       *f,
   g_unlink (path);
 }
 
+static void
+open_files_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *opened = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hl_session_open_finish (HL_SESSION (object), result, &error));
+  g_assert_no_error (error);
+  *opened = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static HlAnalysis *
+analyse_to_end (HlSession *s)
+{
+  g_assert_true (hl_test_wait_until (analysis_is_done, s, 30000));
+  g_assert_cmpint (hl_session_get_analysis_state (s), ==, HL_SESSION_ANALYSIS_DONE);
+  return g_object_ref (hl_session_get_analysis (s));
+}
+
+/* A folder, or several files chosen together, open as one corpus whose
+ * samples are those of the file that holds them all. */
+static void
+test_corpus (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->dir, "corpus", NULL);
+  g_autofree char *first = g_build_filename (folder, "a.h5", NULL);
+  g_autofree char *second = g_build_filename (folder, "b.h5", NULL);
+  g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
+  GFile *files[2] = { g_file_new_for_path (first), g_file_new_for_path (second) };
+  g_autoptr(HlAnalysis) whole = NULL;
+  g_autoptr(HlAnalysis) from_folder = NULL;
+  g_autoptr(HlAnalysis) from_files = NULL;
+  HlSession *s = f->session;
+  gboolean opened = FALSE;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  fixture_copy_samples (f->path, 0, 1, first);
+  fixture_copy_samples (f->path, 1, 1, second);
+  g_assert_no_error (open_file (s, f->path));
+  whole = analyse_to_end (s);
+  g_assert_no_error (open_file (s, folder));
+  g_assert_cmpint (hl_activations_get_n_files (hl_session_get_file (s)), ==, 2);
+  g_assert_cmpint (hl_activations_get_info (hl_session_get_file (s))->n_samples, ==, 2);
+  from_folder = analyse_to_end (s);
+  hl_session_open_files_async (s, files, 2, NULL, open_files_cb, &opened);
+  g_assert_true (hl_test_wait_until (flag_is_set, &opened, 10000));
+  g_assert_cmpstr (hl_activations_get_path (hl_session_get_file (s)), ==, first);
+  from_files = analyse_to_end (s);
+
+  g_assert_cmpuint (hl_analysis_get_n_results (from_folder), ==, hl_analysis_get_n_results (whole));
+  for (guint i = 0; i < hl_analysis_get_n_results (whole); i++)
+    {
+      HlHeadResult *a = hl_analysis_get_result (whole, i);
+      HlHeadResult *b = hl_analysis_get_result (from_folder, i);
+      HlHeadResult *c = hl_analysis_get_result (from_files, i);
+      const HlSeparabilityPoint *pa = a->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE];
+      const HlSeparabilityPoint *pb = b->curves->points[HL_RANKING_RANDOM][HL_DISTANCE_COSINE];
+
+      g_assert_cmpint (a->sample, ==, b->sample);
+      g_assert_cmpint (a->seed, ==, c->seed);
+      g_assert_cmpmem (pa, sizeof *pa * a->curves->n_grid, pb, sizeof *pb * b->curves->n_grid);
+      g_assert_cmpfloat (a->diagnostics.beta, ==, c->diagnostics.beta);
+    }
+
+  /* The second file's sample is sample 1 of the corpus. */
+  hl_session_select (s, 2, 1);
+  hl_session_set_sample (s, 1);
+  g_assert_true (hl_test_wait_until (head_is_loaded, s, 10000));
+  g_assert_nonnull (hl_session_get_head_data (s));
+  g_assert_cmpint (hl_session_get_head_data (s)->sample, ==, 1);
+  g_object_unref (files[0]);
+  g_object_unref (files[1]);
+  g_unlink (first);
+  g_unlink (second);
+  g_rmdir (folder);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -326,6 +412,7 @@ main (int    argc,
   ADD ("open-errors", test_open_errors);
   ADD ("newer-open-wins", test_newer_open_wins);
   ADD ("cancel", test_cancel);
+  ADD ("corpus", test_corpus);
 #undef ADD
 
   return g_test_run ();
