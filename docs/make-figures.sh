@@ -44,5 +44,7 @@ render profile --plot profile $head --log
 render decay --plot decay $head
 render regimes --plot regimes
 render correlation --plot correlation
+render bound --plot bound
+render bound-head --plot bound $head
 render panel --plot panel
 render curves-dark --plot curves $head --style dark

@@ -14,6 +14,7 @@
 #include "hl-cli.h"
 
 #include "hl-analysis.h"
+#include "hl-csv.h"
 #include "hl-output-set.h"
 
 #include <glib/gi18n.h>
@@ -126,17 +127,6 @@ print_table (char                **paths,
   g_print ("\n");
 }
 
-static void
-append_number (GString *out,
-               double   value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_c (out, ',');
-  if (!isnan (value))
-    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
-}
-
 /* `file,check,value,threshold,holds`: the model rows of assumptions.csv
  * of every file, the file's path quoted. */
 static char *
@@ -148,24 +138,18 @@ table_csv (char                **paths,
 
   for (int f = 0; f < n_files; f++)
     {
-      g_autofree char *quoted = NULL;
-      GString *q = g_string_new ("\"");
+      g_autoptr(GString) q = g_string_new (NULL);
+      const char *quoted;
 
-      for (const char *p = paths[f]; *p != '\0'; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (q, '"');
-          g_string_append_c (q, *p);
-        }
-      g_string_append_c (q, '"');
-      quoted = g_string_free (q, FALSE);
+      hl_csv_append_quoted (q, paths[f]);
+      quoted = q->str;
       for (int c = 0; c < HL_N_CHECKS; c++)
         {
           const HlCheckResult *r = &all[f]->checks[c];
 
           g_string_append_printf (out, "%s,%s", quoted, hl_check_to_string (c));
-          append_number (out, r->value);
-          append_number (out, r->threshold);
+          hl_csv_append_number (out, r->value);
+          hl_csv_append_number (out, r->threshold);
           g_string_append_printf (out, ",%s\n", r->outcome == HL_CHECK_UNDEFINED ? ""
                                                 : r->outcome == HL_CHECK_HOLDS ? "true" : "false");
         }

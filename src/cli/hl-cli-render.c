@@ -136,7 +136,7 @@ make_context (RenderOptions *o)
 {
   g_autofree char *names = hl_metric_dup_names ();
   const GOptionEntry entries[] = {
-    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation or panel (required)"), N_("KIND") },
+    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation, bound or panel (required)"), N_("KIND") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the figure to OUT.png, OUT.svg or OUT.pdf (required)"), N_("OUT") },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o->layer, N_("Layer of the head (head plots; selects a heatmap cell)"), "L" },
     { "head", 0, 0, G_OPTION_ARG_INT, &o->head, N_("Query head (head plots; selects a heatmap cell)"), "H" },
@@ -184,7 +184,7 @@ parse_names (Context  *c,
   if (!hl_plot_kind_from_string (o->plot, &c->kind))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot: unknown kind “%s”, expected curves, heatmap, scatter, alignment, "
-                   "profile, decay, regimes, correlation or panel"), o->plot);
+                   "profile, decay, regimes, correlation, bound or panel"), o->plot);
   if (o->ranking != NULL && !hl_ranking_from_string (o->ranking, &c->ranking))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--ranking: unknown ranking “%s”, expected attention, contribution or random"), o->ranking);
@@ -210,6 +210,7 @@ is_head_plot (const Context *c)
       return TRUE;
     case HL_PLOT_CURVES:
     case HL_PLOT_PANEL:
+    case HL_PLOT_BOUND:
       return c->o->layer >= 0 && c->o->head >= 0;
     case HL_PLOT_HEATMAP:
     case HL_PLOT_REGIMES:
@@ -401,6 +402,10 @@ build_head_figure (Context            *c,
                                         : hl_figure_new_profile (c->input.alpha, c->scatter, view);
     case HL_PLOT_DECAY:
       return hl_figure_new_decay (c->result, view);
+    case HL_PLOT_BOUND:
+      if (!resolve_n (c, set->grid, set->n_grid, &at_n.n, &index, error))
+        return NULL;
+      return hl_figure_new_bound (c->result, NULL, &at_n);
     case HL_PLOT_ALIGNMENT:
     case HL_PLOT_CURVES:
     case HL_PLOT_PANEL:
@@ -422,16 +427,21 @@ build_model_figure (Context            *c,
   const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
   int per_layer = c->info->n_heads * c->info->n_samples * c->info->n_queries;
   g_autoptr(HlFigure) curves = NULL;
+  g_autofree char *note = hl_assumptions_caveat (hl_analysis_get_assumptions (c->analysis));
   const HlMetric *metric;
   HlFigureView at_n = *view;
   int index;
 
+  /* The regime figures say when the taxonomy does not apply. */
+  at_n.note = note;
   if (c->kind == HL_PLOT_REGIMES)
-    return hl_figure_new_regimes (s, c->info->n_heads, per_layer, view);
+    return hl_figure_new_regimes (s, c->info->n_heads, per_layer, &at_n);
   if (c->kind == HL_PLOT_CORRELATION)
     return hl_figure_new_correlation (s, view);
   if (!resolve_n (c, s->grid, s->n_grid, &at_n.n, &index, error))
     return NULL;
+  if (c->kind == HL_PLOT_BOUND)
+    return hl_figure_new_bound (NULL, s, &at_n);
   if (c->kind == HL_PLOT_HEATMAP)
     {
       int n_cells = c->info->n_layers * c->info->n_heads;
@@ -445,6 +455,7 @@ build_model_figure (Context            *c,
       return hl_figure_new_heatmap (c->info->n_layers, c->info->n_heads, cells, metric, &at_n,
                                     c->o->layer, c->o->head);
     }
+  at_n.note = NULL;
   curves = hl_figure_new_model_curves (s, &at_n);
   return c->kind == HL_PLOT_PANEL ? hl_figure_new_panel (curves) : g_steal_pointer (&curves);
 }

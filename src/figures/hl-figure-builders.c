@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "hl-alignment-plot.h"
+#include "hl-bound-plot.h"
 #include "hl-correlation-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
@@ -315,6 +316,8 @@ hl_figure_new_regimes (const HlModelSummary *summary,
   if (results_per_layer > n_heads)
     data->y_label = hl_figure_strdup (figure, _("heads × samples"));
   data->title = hl_figure_strdup (figure, view->title);
+  if (view->note != NULL)
+    data->note = hl_figure_take_string (figure, g_markup_escape_text (view->note, -1));
   return figure;
 }
 
@@ -337,6 +340,55 @@ hl_figure_new_correlation (const HlModelSummary *summary,
   data->n_grid = summary->n_grid;
   data->grid = dup_ints (figure, summary->grid, summary->n_grid);
   data->corr = corr;
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+/* The model's mean of one theory quantity as floats, or NULL. */
+static const float *
+copy_means (HlFigure     *figure,
+            const double *means,
+            int           n)
+{
+  float *out;
+
+  if (means == NULL)
+    return NULL;
+  out = alloc_floats (figure, n);
+  for (int i = 0; i < n; i++)
+    out[i] = (float) means[i];
+  return out;
+}
+
+HlFigure *
+hl_figure_new_bound (const HlHeadResult   *result,
+                     const HlModelSummary *summary,
+                     const HlFigureView   *view)
+{
+  HlBoundPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (result != NULL || summary != NULL, NULL);
+  g_return_val_if_fail (view != NULL, NULL);
+
+  figure = hl_figure_new (HL_PLOT_BOUND, sizeof *data, (gpointer *) &data);
+  if (result != NULL)
+    {
+      const HlCurveSet *set = result->curves;
+
+      data->n_grid = set->n_grid;
+      data->grid = dup_ints (figure, set->grid, set->n_grid);
+      data->residual = dup_floats (figure, set->residual[view->ranking], set->n_grid);
+      data->bound = dup_floats (figure, set->bound[view->ranking], set->n_grid);
+    }
+  if (summary != NULL && summary->residual[view->ranking] != NULL)
+    {
+      data->n_model = summary->n_grid;
+      data->model_grid = dup_ints (figure, summary->grid, summary->n_grid);
+      data->model_residual = copy_means (figure, summary->residual[view->ranking], summary->n_grid);
+      data->model_bound = copy_means (figure, summary->bound[view->ranking], summary->n_grid);
+    }
+  data->chosen_n = view->n;
   data->title = hl_figure_strdup (figure, view->title);
   return figure;
 }
@@ -399,6 +451,8 @@ hl_figure_new_heatmap (int                   n_layers,
   data->selected_layer = selected_layer;
   data->selected_head = selected_head;
   data->title = hl_figure_strdup (figure, view->title);
+  if (metric == NULL && view->note != NULL)
+    data->note = hl_figure_take_string (figure, g_markup_escape_text (view->note, -1));
   return figure;
 }
 

@@ -23,6 +23,10 @@ typedef struct
   int         n;        /* the chosen N, marked on curves; 0: none */
   gboolean    log_y;    /* the profile's attention axis is logarithmic */
   const char *title;    /* Pango markup over the figure, or NULL */
+  /* Plain text: a caveat the regime figures (the heatmap by regime, the
+   * regime counts) show under their title, fading the regimes, when the
+   * taxonomy does not apply (hl_assumptions_caveat ()); NULL: none. */
+  const char *note;
 } HlFigureView;
 
 /* One head. The random control is drawn dashed beside the chosen ranking,
@@ -53,6 +57,13 @@ HlFigure *hl_figure_new_regimes      (const HlModelSummary *summary,
                                       int                   results_per_layer,
                                       const HlFigureView   *view);
 HlFigure *hl_figure_new_correlation  (const HlModelSummary *summary,
+                                      const HlFigureView   *view);
+
+/* Theory next to measurement: the measured ||o - s_N|| and its bound
+ * B (1 - M_N) of the view's ranking, for @result (NULL: the model alone)
+ * and, when @summary is not NULL, the model's means. */
+HlFigure *hl_figure_new_bound        (const HlHeadResult   *result,
+                                      const HlModelSummary *summary,
                                       const HlFigureView   *view);
 
 /* The layer × head overview: @cells[l * n_heads + h] is that head's result

@@ -23,6 +23,9 @@ static const struct {
   [HL_SESSION_FIGURE_CORRELATION] = { N_("Correlation of recall with sink similarity over N"),
                                       "correlation",
                                       N_("corr(R<sub>N</sub>, ρ<sub>0</sub>) across heads"), FALSE },
+  [HL_SESSION_FIGURE_MODEL_BOUND] = { N_("Discarded output against its bound over N, mean over heads"),
+                                      "bound", N_("‖o − s<sub>N</sub>‖ against B(1 − M<sub>N</sub>)"),
+                                      FALSE },
   [HL_SESSION_FIGURE_HEAD_CURVES] = { N_("Precision, recall and F1 over N"), "curves",
                                       N_("This head"), TRUE },
   [HL_SESSION_FIGURE_HEAD_PANEL] = { N_("Precision, recall and F1 over N, as three panels"),
@@ -34,6 +37,9 @@ static const struct {
                                   N_("Attention profile"), TRUE },
   [HL_SESSION_FIGURE_DECAY] = { N_("Similarity decay c(k) and its fit"), "decay",
                                 N_("Similarity decay"), TRUE },
+  [HL_SESSION_FIGURE_HEAD_BOUND] = { N_("Discarded output against its bound over N"), "bound",
+                                     N_("Theory: ‖o − s<sub>N</sub>‖ ≤ B(1 − M<sub>N</sub>)"),
+                                     TRUE },
 };
 
 /* The view of the session, with the title the target gives @which. */
@@ -59,6 +65,20 @@ view_of (HlSession       *session,
     title = hl_figure_model_title (info->model);
   view->title = title;
   return title;
+}
+
+/* The caveat of the regime figures of a model the taxonomy does not apply
+ * to (known once the analysis has finished). */
+static char *
+note_of (HlSession       *session,
+         HlSessionFigure  which)
+{
+  HlAnalysis *analysis = hl_session_get_analysis (session);
+
+  if (analysis == NULL
+      || (which != HL_SESSION_FIGURE_HEATMAP && which != HL_SESSION_FIGURE_REGIMES))
+    return NULL;
+  return hl_assumptions_caveat (hl_analysis_get_assumptions (analysis));
 }
 
 static HlFigure *
@@ -97,6 +117,8 @@ build_model (HlSession          *session,
                                     info->n_heads * info->n_samples * info->n_queries, view);
     case HL_SESSION_FIGURE_CORRELATION:
       return hl_figure_new_correlation (summary, view);
+    case HL_SESSION_FIGURE_MODEL_BOUND:
+      return hl_figure_new_bound (NULL, summary, view);
     case HL_SESSION_FIGURE_MODEL_PANEL:
       curves = hl_figure_new_model_curves (summary, view);
       return hl_figure_new_panel (curves);
@@ -113,6 +135,7 @@ build_head (HlSession          *session,
 {
   HlHeadResult *result = hl_session_get_selected_result (session);
   HlHeadData *data = hl_session_get_head_data (session);
+  HlAnalysis *analysis = hl_session_get_analysis (session);
   const HlScatter *scatter = hl_session_get_scatter (session);
   /* A query with a single key has no N and no lag to plot. */
   gboolean has_n = result != NULL && result->curves->n_grid > 0;
@@ -129,6 +152,12 @@ build_head (HlSession          *session,
       return has_n ? hl_figure_new_alignment (result, view) : NULL;
     case HL_SESSION_FIGURE_DECAY:
       return has_lags ? hl_figure_new_decay (result, view) : NULL;
+    case HL_SESSION_FIGURE_HEAD_BOUND:
+      /* Beside the model's means once the analysis has finished. */
+      return has_n ? hl_figure_new_bound (result, analysis != NULL
+                                                  ? hl_analysis_get_summary (analysis) : NULL,
+                                          view)
+                   : NULL;
     case HL_SESSION_FIGURE_HEAD_PANEL:
       if (!has_n)
         return NULL;
@@ -169,6 +198,7 @@ hl_session_build_figure (HlSession       *session,
                          HlFigureTarget   target)
 {
   g_autofree char *title = NULL;
+  g_autofree char *note = NULL;
   HlFigureView view;
   HlFigure *figure;
 
@@ -179,6 +209,7 @@ hl_session_build_figure (HlSession       *session,
     return NULL;
 
   title = view_of (session, which, target, &view);
+  view.note = note = note_of (session, which);
   if (which == HL_SESSION_FIGURE_HEATMAP)
     figure = build_heatmap (session, &view);
   else if (figures[which].per_head)

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-assumptions.h"
+#include "hl-csv.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -420,17 +421,25 @@ hl_assumptions_describe_head (const HlAssumptions     *self,
   return describe (head->verdict, head->checks, HL_N_HEAD_CHECKS, NAN);
 }
 
-/* CSV ---------------------------------------------------------------------- */
-
-static void
-append_number (GString *out,
-               double   value)
+char *
+hl_assumptions_caveat (const HlAssumptions *self)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const HlCheckResult *c;
 
-  if (!isnan (value))
-    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->verdict != HL_TAXONOMY_DOES_NOT_APPLY)
+    return NULL;
+  c = self->checks;
+  if (c[HL_CHECK_SINK_MASS].outcome == HL_CHECK_FAILS)
+    return g_strdup_printf (_("Taxonomy does not apply: no sink (α₀ %.3f < %g)"),
+                            c[HL_CHECK_SINK_MASS].value, c[HL_CHECK_SINK_MASS].threshold);
+  return g_strdup_printf (_("Taxonomy does not apply: CV %.2f > %g, corr %.2f < %g"),
+                          c[HL_CHECK_NORM_CV].value, c[HL_CHECK_NORM_CV].threshold,
+                          c[HL_CHECK_CORR].value, c[HL_CHECK_CORR].threshold);
 }
+
+/* CSV ---------------------------------------------------------------------- */
 
 static void
 append_row (GString             *out,
@@ -442,9 +451,8 @@ append_row (GString             *out,
     g_string_append_printf (out, "head,%d,%d,%s,", head->layer, head->head, check_names[check]);
   else
     g_string_append_printf (out, "model,,,%s,", check_names[check]);
-  append_number (out, c->value);
-  g_string_append_c (out, ',');
-  append_number (out, c->threshold);
+  hl_csv_append_value (out, c->value);
+  hl_csv_append_number (out, c->threshold);
   g_string_append_printf (out, ",%s\n", c->outcome == HL_CHECK_UNDEFINED ? ""
                                         : c->outcome == HL_CHECK_HOLDS ? "true" : "false");
 }

@@ -130,6 +130,11 @@ char          *hl_assumptions_describe      (const HlAssumptions     *self);
 char          *hl_assumptions_describe_head (const HlAssumptions     *self,
                                              const HlHeadAssumptions *head);
 
+/* One short translated line for a figure of the model's regimes when the
+ * taxonomy does not apply, with the deciding medians ("Taxonomy does not
+ * apply: no sink (α₀ 0.000 < 0.1)"); NULL otherwise. */
+char          *hl_assumptions_caveat        (const HlAssumptions     *self);
+
 /* assumptions.csv: `scope,layer,head,check,value,threshold,holds`, the
  * model rows first (layer and head empty; the last one `taxonomy`), then
  * every head's. */

@@ -4,6 +4,7 @@
  */
 #include "hl-length-sweep.h"
 #include "hl-analysis.h"
+#include "hl-csv.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -137,17 +138,6 @@ hl_length_sweep_free (HlLengthSweep *self)
   g_free (self);
 }
 
-static void
-append_number (GString *out,
-               double   value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_c (out, ',');
-  if (!isnan (value))
-    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
-}
-
 char *
 hl_length_sweep_csv (const HlLengthSweep *self)
 {
@@ -167,10 +157,10 @@ hl_length_sweep_csv (const HlLengthSweep *self)
 
               g_string_append_printf (out, "%d,%s,%s,%d,%d", w->window, hl_ranking_to_string (r),
                                       hl_distance_to_string (d), p->n, p->n_heads);
-              append_number (out, p->precision.mean);
-              append_number (out, p->recall.mean);
-              append_number (out, p->f1.mean);
-              append_number (out, w->summary->gap_over_b[r][g]);
+              hl_csv_append_number (out, p->precision.mean);
+              hl_csv_append_number (out, p->recall.mean);
+              hl_csv_append_number (out, p->f1.mean);
+              hl_csv_append_number (out, w->summary->gap_over_b[r][g]);
               g_string_append_c (out, '\n');
             }
     }

@@ -7,26 +7,9 @@
  */
 #include "hl-metrics-csv.h"
 
+#include "hl-csv.h"
 #include "hl-provenance.h"
 
-#include <math.h>
-
-static void
-append_value (GString *out,
-              double   value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", value));
-}
-
-static void
-append_number (GString *out,
-               double   value)
-{
-  g_string_append_c (out, ',');
-  append_value (out, value);
-}
 
 /* The columns the metric registry gives @table, in its order. */
 static void
@@ -56,22 +39,6 @@ hl_metrics_csv_header (HlMetricTable table)
   return g_string_free (out, FALSE);
 }
 
-/* A CSV field in double quotes, inner quotes doubled (RFC 4180), so the
- * commas of a sentence stay inside it. */
-static void
-append_quoted (GString    *out,
-               const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 /* One field of a heads.csv row: a key as an integer, a number, the regime,
  * or its reason quoted. */
 static void
@@ -88,12 +55,12 @@ append_column (GString            *out,
       g_string_append (out, hl_metric_text (column, r));
       break;
     case HL_METRIC_SOURCE_REASON:
-      append_quoted (out, hl_metric_text (column, r));
+      hl_csv_append_quoted (out, hl_metric_text (column, r));
       break;
     case HL_METRIC_SOURCE_DIAGNOSTIC:
     case HL_METRIC_SOURCE_POINT:
     default:
-      append_value (out, hl_metric_value (column, r, 0, 0, 0));
+      hl_csv_append_value (out, hl_metric_value (column, r, 0, 0, 0));
       break;
     }
 }
@@ -115,7 +82,7 @@ append_curve_rows (GString            *out,
                               hl_distance_to_string (distance), curves->grid[j]);
       for (guint m = 0; m < n_metrics; m++)
         if (metrics[m].table == HL_METRIC_TABLE_CURVES)
-          append_number (out, hl_metric_curve_value (&metrics[m], curves, ranking, distance, j));
+          hl_csv_append_number (out, hl_metric_curve_value (&metrics[m], curves, ranking, distance, j));
       g_string_append_c (out, '\n');
     }
 }
@@ -188,8 +155,8 @@ append_interval (GString      *out,
       g_string_append (out, ",,");
       return;
     }
-  append_number (out, band->lo);
-  append_number (out, band->hi);
+  hl_csv_append_number (out, band->lo);
+  hl_csv_append_number (out, band->hi);
 }
 
 static void
@@ -203,17 +170,14 @@ append_model_row (GString            *out,
 
   g_string_append_printf (out, "%s,%s,%d,%d,%d", hl_ranking_to_string (ranking),
                           hl_distance_to_string (distance), p->n, p->n_heads, p->n_samples);
-  append_number (out, p->precision.mean);
-  append_number (out, p->recall.mean);
-  append_number (out, p->f1.mean);
+  hl_csv_append_number (out, p->precision.mean);
+  hl_csv_append_number (out, p->recall.mean);
+  hl_csv_append_number (out, p->f1.mean);
   append_interval (out, &p->precision, defined);
   append_interval (out, &p->recall, defined);
   append_interval (out, &p->f1, defined);
   /* An undefined correlation is an empty field: NA in pandas and R. */
-  if (isnan (p->corr_recall_rho0))
-    g_string_append_c (out, ',');
-  else
-    append_number (out, p->corr_recall_rho0);
+  hl_csv_append_number (out, p->corr_recall_rho0);
   g_string_append_c (out, '\n');
 }
 
@@ -246,7 +210,7 @@ hl_metrics_csv_documents (HlActivations *file)
       for (int s = 0; s < hl_activations_get_info (member)->n_samples; s++)
         {
           g_string_append_printf (out, "%d,", first + s);
-          append_quoted (out, hl_activations_get_path (member));
+          hl_csv_append_quoted (out, hl_activations_get_path (member));
           g_string_append_printf (out, ",%d\n", s);
         }
     }

@@ -30,11 +30,13 @@ struct _HlHeadDetail
   GtkStack        *stack;
   GtkLabel        *title_label;
   GtkLabel        *regime_label;
+  GtkLabel        *taxonomy_label;
   HlPlotView      *curves_view;
   HlPlotView      *alignment_view;
   HlScatterView   *scatter_view;
   HlPlotView      *profile_view;
   HlPlotView      *decay_view;
+  HlPlotView      *bound_view;
   GtkCheckButton  *log_check;
   GtkGrid         *diagnostics_grid;
   GtkLabel        *diag_values[N_DIAGS];
@@ -82,6 +84,7 @@ hl_head_detail_get_figure (HlHeadDetail *self,
     case HL_PLOT_SCATTER: return hl_scatter_view_get_figure (self->scatter_view);
     case HL_PLOT_PROFILE: return hl_plot_view_get_figure (self->profile_view);
     case HL_PLOT_DECAY: return hl_plot_view_get_figure (self->decay_view);
+    case HL_PLOT_BOUND: return hl_plot_view_get_figure (self->bound_view);
     case HL_PLOT_HEATMAP:
     case HL_PLOT_REGIMES:
     case HL_PLOT_CORRELATION:
@@ -145,10 +148,13 @@ hl_head_detail_update_curves (HlHeadDetail *self)
   g_autoptr(HlFigure) curves = build (self, HL_SESSION_FIGURE_HEAD_CURVES);
   g_autoptr(HlFigure) alignment = build (self, HL_SESSION_FIGURE_ALIGNMENT);
   g_autoptr(HlFigure) decay = build (self, HL_SESSION_FIGURE_DECAY);
+  g_autoptr(HlFigure) bound = build (self, HL_SESSION_FIGURE_HEAD_BOUND);
   const char *no_n = _("A single key: no N to plot");
 
   hl_plot_view_set_placeholder (self->curves_view, no_n);
   hl_plot_view_set_placeholder (self->alignment_view, no_n);
+  hl_plot_view_set_placeholder (self->bound_view, no_n);
+  hl_plot_view_set_figure (self->bound_view, bound);
   hl_plot_view_set_placeholder (self->decay_view, _("Too few keys to measure a decay"));
   hl_plot_view_set_figure (self->curves_view, curves);
   hl_plot_view_set_figure (self->alignment_view, alignment);
@@ -203,6 +209,45 @@ hl_head_detail_update_header (HlHeadDetail       *self,
   gtk_label_set_markup (self->regime_label, markup);
 }
 
+/* Whether the paper's taxonomy applies to the model and to this head, and
+ * why (docs/metrics.md), once every head is analysed. */
+static void
+hl_head_detail_update_taxonomy (HlHeadDetail       *self,
+                                const HlHeadResult *r)
+{
+  HlAnalysis *analysis = hl_session_get_analysis (self->session);
+  const HlHeadAssumptions *head;
+  const HlAssumptions *a;
+  g_autofree char *model = NULL;
+  g_autofree char *this_head = NULL;
+  g_autofree char *markup = NULL;
+
+  if (analysis == NULL)
+    {
+      gtk_label_set_text (self->taxonomy_label,
+                          _("Whether the paper’s taxonomy applies is known when every head is "
+                            "analysed."));
+      return;
+    }
+  a = hl_analysis_get_assumptions (analysis);
+  head = hl_assumptions_lookup_head (a, r->layer, r->head);
+  model = hl_assumptions_describe (a);
+  this_head = head != NULL ? hl_assumptions_describe_head (a, head) : g_strdup ("");
+  /* Translators: the taxonomy's verdict for the model, then for the head
+   * over its samples and queries. */
+  markup = g_markup_printf_escaped (_("<b>This model</b> — %s\n<b>This head</b> — %s"), model,
+                                    this_head);
+  gtk_label_set_markup (self->taxonomy_label, markup);
+}
+
+const char *
+hl_head_detail_get_taxonomy (HlHeadDetail *self)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+
+  return gtk_label_get_text (self->taxonomy_label);
+}
+
 static void
 hl_head_detail_update (HlHeadDetail *self)
 {
@@ -216,12 +261,14 @@ hl_head_detail_update (HlHeadDetail *self)
       hl_plot_view_set_figure (self->curves_view, NULL);
       hl_plot_view_set_figure (self->alignment_view, NULL);
       hl_plot_view_set_figure (self->decay_view, NULL);
+      hl_plot_view_set_figure (self->bound_view, NULL);
       hl_scatter_view_set_figure (self->scatter_view, NULL, NULL, NULL);
       hl_plot_view_set_figure (self->profile_view, NULL);
       return;
     }
 
   hl_head_detail_update_header (self, result);
+  hl_head_detail_update_taxonomy (self, result);
   hl_head_detail_update_diagnostics (self, result);
   hl_head_detail_update_curves (self);
   hl_head_detail_update_points (self);
@@ -255,7 +302,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
 {
   static const char * const shown[] = {
     "selected-result", "head-data", "head-loading", "n", "ranking", "distance",
-    "profile-log-scale", NULL
+    "profile-log-scale", "analysis", NULL
   };
 
   g_return_if_fail (HL_IS_HEAD_DETAIL (self));
@@ -406,11 +453,13 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, stack);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, title_label);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, regime_label);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, taxonomy_label);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, curves_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, alignment_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, scatter_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, profile_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, decay_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, bound_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, log_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, diagnostics_grid);
 

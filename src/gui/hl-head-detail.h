@@ -1,6 +1,8 @@
 /* hl-head-detail.h: everything about a session's selected head: its regime
- * and why, its curves, its value-space scatter, alignment, attention
- * profile and diagnostics, drawn from what the session holds.
+ * and why, whether the paper's taxonomy applies to the model and to it,
+ * its curves, its value-space scatter, alignment, attention profile,
+ * diagnostics and its discarded output against the bound, drawn from what
+ * the session holds.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,5 +33,7 @@ HlFigure   *hl_head_detail_get_figure  (HlHeadDetail *self,
 /* The placeholder the scatter (and the profile) show instead of a
  * figure, or NULL when they show one. */
 const char *hl_head_detail_get_placeholder (HlHeadDetail *self);
+/* The taxonomy's verdict for the model and this head, as shown. */
+const char *hl_head_detail_get_taxonomy    (HlHeadDetail *self);
 
 G_END_DECLS

@@ -15,9 +15,11 @@ struct _HlModelPanel
 
   GtkStack    *stack;
   GtkLabel    *message_label;
+  GtkLabel    *taxonomy_label;
   HlPlotView  *curves_view;
   HlPlotView  *regimes_view;
   HlPlotView  *correlation_view;
+  HlPlotView  *bound_view;
 
   HlSession   *session;   /* owned, or NULL */
 };
@@ -76,6 +78,24 @@ show_figure (HlModelPanel    *self,
   hl_plot_view_set_figure (view, figure);
 }
 
+/* Whether the paper's taxonomy applies to this model, and why: every
+ * check with its measured value (docs/metrics.md). */
+static void
+hl_model_panel_update_taxonomy (HlModelPanel *self)
+{
+  static const char * const classes[HL_N_TAXONOMY_VERDICTS] = { "success", "warning", "error" };
+  HlAnalysis *analysis = hl_session_get_analysis (self->session);
+  const HlAssumptions *a = analysis != NULL ? hl_analysis_get_assumptions (analysis) : NULL;
+  g_autofree char *text = a != NULL ? hl_assumptions_describe (a) : NULL;
+
+  gtk_label_set_text (self->taxonomy_label, text != NULL ? text : "");
+  for (int v = 0; v < HL_N_TAXONOMY_VERDICTS; v++)
+    if (a != NULL && (int) a->verdict == v)
+      gtk_widget_add_css_class (GTK_WIDGET (self->taxonomy_label), classes[v]);
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->taxonomy_label), classes[v]);
+}
+
 static void
 hl_model_panel_update (HlModelPanel *self)
 {
@@ -88,13 +108,26 @@ hl_model_panel_update (HlModelPanel *self)
       hl_plot_view_set_figure (self->curves_view, NULL);
       hl_plot_view_set_figure (self->regimes_view, NULL);
       hl_plot_view_set_figure (self->correlation_view, NULL);
+      hl_plot_view_set_figure (self->bound_view, NULL);
       return;
     }
 
+  hl_model_panel_update_taxonomy (self);
   show_figure (self, self->curves_view, HL_SESSION_FIGURE_MODEL_CURVES);
   show_figure (self, self->regimes_view, HL_SESSION_FIGURE_REGIMES);
   show_figure (self, self->correlation_view, HL_SESSION_FIGURE_CORRELATION);
+  show_figure (self, self->bound_view, HL_SESSION_FIGURE_MODEL_BOUND);
   gtk_stack_set_visible_child_name (self->stack, "summary");
+}
+
+const char *
+hl_model_panel_get_taxonomy (HlModelPanel *self)
+{
+  g_return_val_if_fail (HL_IS_MODEL_PANEL (self), NULL);
+
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->stack), "summary"))
+    return NULL;
+  return gtk_label_get_text (self->taxonomy_label);
 }
 
 const char *
@@ -217,9 +250,15 @@ hl_model_panel_init (HlModelPanel *self)
   gtk_widget_set_valign (GTK_WIDGET (self->message_label), GTK_ALIGN_START);
   gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
 
+  self->taxonomy_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->taxonomy_label, TRUE);
+  gtk_label_set_xalign (self->taxonomy_label, 0);
+  gtk_label_set_selectable (self->taxonomy_label, TRUE);
+  gtk_box_append (box, GTK_WIDGET (self->taxonomy_label));
   self->curves_view = add_plot (box, _("Mean precision, recall and F1 over N"));
   self->regimes_view = add_plot (box, _("Regime counts per layer"));
   self->correlation_view = add_plot (box, _("Correlation of recall with sink similarity over N"));
+  self->bound_view = add_plot (box, _("Discarded output against its bound over N, mean over heads"));
 
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->message_label), "message");

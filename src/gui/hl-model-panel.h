@@ -1,6 +1,8 @@
 /* hl-model-panel.h: the model-level results of a session's finished
- * analysis: mean curves with their band and the random baseline, regimes
- * per layer and corr(R_N, rho0) over N; while there are none, why.
+ * analysis: whether the paper's taxonomy applies and why, mean curves with
+ * their band and the random baseline, regimes per layer, corr(R_N, rho0)
+ * over N and the discarded output against its bound; while there are
+ * none, why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,5 +26,8 @@ HlSession  *hl_model_panel_get_session (HlModelPanel *self);
 
 /* What is shown instead of the plots, or NULL when they are shown. */
 const char *hl_model_panel_get_message (HlModelPanel *self);
+/* The taxonomy's verdict with its reasons (hl_assumptions_describe ()),
+ * or NULL while the plots are not shown. */
+const char *hl_model_panel_get_taxonomy (HlModelPanel *self);
 
 G_END_DECLS

@@ -53,6 +53,9 @@ hl_bound_plot_draw (const HlPlotStyle     *style,
   g_autofree char *mark = NULL;
   HlLineSeries series[4];
   HlLineChart chart;
+  HlRgba model_colour;
+  const char *bound_label = _("mean bound B(1 − M<sub>N</sub>)");
+  const char *residual_label = _("mean measured ‖o − s<sub>N</sub>‖");
   double x_lo, x_hi, y_hi;
   int n = 0;
 
@@ -60,6 +63,7 @@ hl_bound_plot_draw (const HlPlotStyle     *style,
   g_return_if_fail (data->n_grid == 0 || data->grid != NULL);
   g_return_if_fail (data->n_model == 0 || data->model_grid != NULL);
 
+  model_colour = style->accent;
   x = hl_line_chart_ints (data->grid, data->n_grid);
   residual = hl_line_chart_floats (data->residual, data->n_grid);
   bound = hl_line_chart_floats (data->bound, data->n_grid);
@@ -67,14 +71,24 @@ hl_bound_plot_draw (const HlPlotStyle     *style,
   mresidual = hl_line_chart_floats (data->model_residual, data->n_model);
   mbound = hl_line_chart_floats (data->model_bound, data->n_model);
   hl_line_chart_init (&chart);
+  /* The model's means beside a head are muted; alone, they are the figure. */
+  if (data->n_grid > 0)
+    {
+      model_colour = style->muted;
+      bound_label = _("model mean of the bound");
+      residual_label = _("model mean, measured");
+    }
   if (mbound != NULL)
-    series[n++] = (HlLineSeries) { data->n_model, mx, mbound, NULL, NULL, style->muted,
-                                   HL_LINE_DASHED, FALSE, 1.0 };
+    {
+      series[n++] = (HlLineSeries) { data->n_model, mx, mbound, NULL, NULL, model_colour,
+                                     HL_LINE_DASHED, data->n_grid == 0, 1.0 };
+      hl_line_chart_add_legend (&chart, HL_LEGEND_DASHED, &model_colour, bound_label);
+    }
   if (mresidual != NULL)
     {
-      series[n++] = (HlLineSeries) { data->n_model, mx, mresidual, NULL, NULL, style->muted,
-                                     HL_LINE_SOLID, FALSE, 1.0 };
-      hl_line_chart_add_legend (&chart, HL_LEGEND_LINE, &style->muted, _("model mean"));
+      series[n++] = (HlLineSeries) { data->n_model, mx, mresidual, NULL, NULL, model_colour,
+                                     HL_LINE_SOLID, data->n_grid == 0, 1.0 };
+      hl_line_chart_add_legend (&chart, HL_LEGEND_LINE, &model_colour, residual_label);
     }
   if (bound != NULL)
     {

@@ -163,6 +163,7 @@ compute_layout (const HlPlotStyle       *style,
   frame->grid_x = frame->grid_y = FALSE;
   frame->y_inverted = TRUE;
   frame->title = data->title;
+  frame->note = data->note;
   hl_plot_axis_init (&frame->x, HL_PLOT_SCALE_LINEAR, -0.5, data->n_heads - 0.5, _("Head"));
   hl_plot_axis_init (&frame->y, HL_PLOT_SCALE_LINEAR, -0.5, data->n_layers - 0.5, _("Layer"));
   frame->x.integer_ticks = frame->y.integer_ticks = TRUE;
@@ -297,7 +298,9 @@ draw_cells (const HlPlotStyle       *style,
             hl_plot_paint_hatch (cr, style, x, y, w, hh);
             continue;
           }
-        if (data->mode == HL_HEATMAP_COLOR_REGIME)
+        if (data->mode == HL_HEATMAP_COLOR_REGIME && data->note != NULL)
+          color = hl_plot_paint_faded (style, &style->regime[data->regimes[index]]);
+        else if (data->mode == HL_HEATMAP_COLOR_REGIME)
           color = style->regime[data->regimes[index]];
         else
           color = hl_colormap_eval_range (data->colormap, data->values[index],

@@ -34,6 +34,9 @@ typedef struct
   int                 selected_layer; /* -1: no selection */
   int                 selected_head;
   const char         *title;          /* Pango markup or NULL */
+  /* A caveat under the title (Pango markup, e.g. that the taxonomy does
+   * not apply); in regime mode the cells are then drawn faded. NULL: none. */
+  const char         *note;
 } HlHeatmapPlotData;
 
 void     hl_heatmap_plot_draw        (const HlPlotStyle       *style,

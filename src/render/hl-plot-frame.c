@@ -10,6 +10,8 @@
 #include "hl-plot-text.h"
 
 #define TICK_SCALE 0.9
+/* The size of a note under the title, relative to the base size. */
+#define NOTE_SCALE 0.85
 
 /* Every distance of the layout is a multiple of the font size, so a figure
  * keeps its proportions when the text grows. */
@@ -121,6 +123,8 @@ hl_plot_frame_layout (HlPlotFrame       *self,
   tick_h = label_height (style, "0", TICK_SCALE);
   title_h = label_height (style, self->title, 1.0);
   self->top = self->title != NULL ? pad + title_h + em (style, 0.5) : pad + tick_h / 2;
+  if (self->note != NULL)
+    self->top += label_height (style, self->note, NOTE_SCALE) + em (style, 0.4);
   self->top += self->reserve_top;
   self->bottom = height - pad - tick_len - em (style, 0.2) - tick_h;
   if (self->x.label != NULL)
@@ -236,6 +240,15 @@ draw_labels (const HlPlotFrame *self,
 
       hl_plot_text_draw (cr, layout, &style->foreground,
                          (self->left + self->right) / 2, pad, 0.5, 0.0, 0.0);
+    }
+  if (self->note != NULL)
+    {
+      g_autoptr(PangoLayout) layout = hl_plot_text_layout (style, self->note, NOTE_SCALE, FALSE);
+      double below = self->title != NULL ? label_height (style, self->title, 1.0) + em (style, 0.3)
+                                         : 0.0;
+
+      hl_plot_text_draw (cr, layout, &style->warning,
+                         (self->left + self->right) / 2, pad + below, 0.5, 0.0, 0.0);
     }
 }
 

@@ -19,6 +19,8 @@ typedef struct
   HlPlotAxis  x;
   HlPlotAxis  y;
   const char *title;          /* Pango markup, borrowed; NULL for none */
+  const char *note;           /* a warning under the title in the style's warning
+                               * colour (Pango markup, borrowed); NULL for none */
   double      reserve_right;  /* room kept right of the data (legend, colour bar) */
   double      reserve_top;    /* room kept above the data (a label of a marked x) */
   gboolean    grid_x;         /* vertical grid lines at the x ticks */

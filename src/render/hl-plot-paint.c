@@ -209,3 +209,15 @@ hl_plot_paint_background (cairo_t           *cr,
   hl_plot_paint_set_color (cr, &style->background);
   cairo_fill (cr);
 }
+
+HlRgba
+hl_plot_paint_faded (const HlPlotStyle *style,
+                     const HlRgba      *color)
+{
+  const HlRgba *b = &style->background;
+  double keep = 1.0 / 3.0;
+
+  return (HlRgba) { b->red + keep * (color->red - b->red),
+                    b->green + keep * (color->green - b->green),
+                    b->blue + keep * (color->blue - b->blue), color->alpha };
+}

@@ -45,6 +45,10 @@ void     hl_plot_paint_hatch      (cairo_t           *cr,
  * Other a grid. Drawn over (@x, @y, @width, @height), already filled with
  * @fill, in black or white, whichever stands out from @fill; anchored to
  * the origin so neighbouring cells continue one pattern. */
+/* @color two thirds of the way to the background: what a figure shows
+ * with a caveat (the taxonomy does not apply). */
+HlRgba   hl_plot_paint_faded        (const HlPlotStyle *style,
+                                     const HlRgba      *color);
 void     hl_plot_paint_regime_marks (cairo_t           *cr,
                                      const HlPlotStyle *style,
                                      HlRegime           regime,

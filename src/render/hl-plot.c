@@ -5,6 +5,7 @@
 #include "hl-plot.h"
 
 #include "hl-alignment-plot.h"
+#include "hl-bound-plot.h"
 #include "hl-correlation-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
@@ -16,7 +17,7 @@
 
 static const char * const kind_names[HL_N_PLOT_KINDS] = {
   "curves", "heatmap", "scatter", "alignment", "profile", "decay", "regimes",
-  "correlation", "panel",
+  "correlation", "bound", "panel",
 };
 
 void
@@ -54,6 +55,9 @@ hl_plot_draw (HlPlotKind         kind,
       break;
     case HL_PLOT_CORRELATION:
       hl_correlation_plot_draw (style, data, cr, width, height);
+      break;
+    case HL_PLOT_BOUND:
+      hl_bound_plot_draw (style, data, cr, width, height);
       break;
     case HL_PLOT_PANEL:
     case HL_N_PLOT_KINDS:

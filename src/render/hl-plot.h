@@ -21,6 +21,7 @@ typedef enum
   HL_PLOT_DECAY,         /* HlDecayPlotData */
   HL_PLOT_REGIMES,       /* HlRegimesPlotData */
   HL_PLOT_CORRELATION,   /* HlCorrelationPlotData */
+  HL_PLOT_BOUND,         /* HlBoundPlotData */
   HL_PLOT_PANEL,         /* HlPanelPlotData */
   HL_N_PLOT_KINDS
 } HlPlotKind;
@@ -34,7 +35,7 @@ void        hl_plot_draw             (HlPlotKind         kind,
                                       double             width,
                                       double             height);
 /* "curves", "heatmap", "scatter", "alignment", "profile", "decay",
- * "regimes", "correlation", "panel". */
+ * "regimes", "correlation", "bound", "panel". */
 const char *hl_plot_kind_to_string   (HlPlotKind         kind);
 gboolean    hl_plot_kind_from_string (const char        *str,
                                       HlPlotKind        *out);

@@ -71,15 +71,18 @@ draw_bars (const HlPlotStyle       *style,
           double y0 = hl_plot_axis_to_pixel (&frame->y, base + count);
           double y1 = hl_plot_axis_to_pixel (&frame->y, base);
           double x = x0, y = y0, w = x1 - x0, h = y1 - y0;
+          HlRgba colour;
 
           base += count;
           if (count <= 0)
             continue;
+          colour = data->note != NULL ? hl_plot_paint_faded (style, &style->regime[r])
+                                      : style->regime[r];
           hl_plot_paint_snap_rect (cr, &x, &y, &w, &h);
           cairo_rectangle (cr, x, y, w, h);
-          hl_plot_paint_set_color (cr, &style->regime[r]);
+          hl_plot_paint_set_color (cr, &colour);
           cairo_fill (cr);
-          hl_plot_paint_regime_marks (cr, style, r, &style->regime[r], x, y, w, h);
+          hl_plot_paint_regime_marks (cr, style, r, &colour, x, y, w, h);
         }
     }
 }
@@ -104,6 +107,7 @@ hl_regimes_plot_draw (const HlPlotStyle       *style,
   hl_plot_frame_init (&frame);
   frame.grid_x = FALSE;
   frame.title = data->title;
+  frame.note = data->note;
   frame.reserve_right = lw + 0.6 * style->font_size;
   hl_plot_axis_init (&frame.x, HL_PLOT_SCALE_LINEAR, -0.5, MAX (data->n_layers, 1) - 0.5, _("Layer"));
   hl_plot_axis_init (&frame.y, HL_PLOT_SCALE_LINEAR, 0, y_max (data),

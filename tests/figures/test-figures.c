@@ -10,6 +10,7 @@
 
 #include "analysis-fixture.h"
 #include "hl-background.h"
+#include "hl-bound-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-heatmap-plot.h"
 #include "hl-panel-plot.h"
@@ -72,6 +73,39 @@ test_head_curves (void)
   g_assert_nonnull (data->ranked[HL_CURVE_F1]);
   g_assert_null (data->random[HL_CURVE_F1]);
   hl_head_result_unref (r);
+}
+
+/* The theory figure copies the head's residual and bound of the view's
+ * ranking and, given a summary, the model's means; a model alone has no
+ * head series. */
+static void
+test_bound (void)
+{
+  float values[N_KEYS * DIM], alpha[N_KEYS];
+  HlHeadResult *r = compute_head (values, alpha);
+  HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 4, FALSE, NULL };
+  float residual = r->curves->residual[HL_RANKING_ATTENTION][2];
+  float bound = r->curves->bound[HL_RANKING_ATTENTION][2];
+  g_autoptr(HlModelSummary) summary = hl_model_summary_new (&r, 1, 3, 0, 0);
+  g_autoptr(HlFigure) head = hl_figure_new_bound (r, summary, &view);
+  g_autoptr(HlFigure) model = hl_figure_new_bound (NULL, summary, &view);
+  const HlBoundPlotData *data;
+
+  hl_head_result_unref (r);
+  data = hl_figure_get_data (head);
+  g_assert_cmpint (hl_figure_get_kind (head), ==, HL_PLOT_BOUND);
+  g_assert_cmpint (data->n_grid, ==, 6);
+  g_assert_cmpfloat (data->residual[2], ==, residual);
+  g_assert_cmpfloat (data->bound[2], ==, bound);
+  g_assert_cmpfloat (data->residual[2], <=, data->bound[2]);
+  /* One result: the model's mean is that head's. */
+  g_assert_cmpint (data->n_model, ==, 6);
+  g_assert_cmpfloat (data->model_bound[2], ==, bound);
+  g_assert_cmpint (data->chosen_n, ==, 4);
+  data = hl_figure_get_data (model);
+  g_assert_cmpint (data->n_grid, ==, 0);
+  g_assert_null (data->residual);
+  g_assert_cmpfloat (data->model_residual[2], ==, residual);
 }
 
 static void
@@ -252,6 +286,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/figures/head-curves", test_head_curves);
   g_test_add_func ("/figures/panel", test_panel);
+  g_test_add_func ("/figures/bound", test_bound);
   g_test_add_func ("/figures/scatter-and-profile", test_scatter_and_profile);
   g_test_add_func ("/figures/heatmap", test_heatmap);
   g_test_add_func ("/figures/session-figures", test_session_figures);

@@ -14,6 +14,9 @@
 #include "hl-scatter-plot.h"
 #include "hl-session-figures.h"
 #include "hl-synth-model.h"
+#include "hl-head-detail.h"
+#include "hl-heatmap-view.h"
+#include "hl-model-panel.h"
 #include "hl-window.h"
 
 typedef struct
@@ -466,9 +469,10 @@ test_explorer_single_key (Fixture       *f,
   gtk_widget_queue_draw (GTK_WIDGET (f->window));
   hl_test_spin (100);
 
-  /* Export offers what exists: the heatmap and the model, no head plot. */
+  /* Export offers what exists: the heatmap and the model (with the
+   * model's bound figure), no head plot. */
   figures = hl_session_build_figures (session, HL_FIGURE_TARGET_EXPORT);
-  g_assert_cmpuint (figures->len, ==, 5);
+  g_assert_cmpuint (figures->len, ==, 6);
   for (guint i = 0; i < figures->len; i++)
     g_assert_true (g_str_has_prefix (hl_figure_get_basename (g_ptr_array_index (figures, i)),
                                      "model-"));
@@ -507,6 +511,55 @@ test_explorer_export_metrics_enabled (Fixture       *f,
   g_assert_true (export_metrics_enabled (f->window));
 }
 
+static gboolean
+bound_is_shown (gpointer user_data)
+{
+  return hl_head_detail_get_figure (user_data, HL_PLOT_BOUND) != NULL;
+}
+
+/* stories260K has no attention sink: the model panel says the taxonomy
+ * does not apply and why, the heatmap of regimes carries the caveat, the
+ * head detail gives the model's and the head's verdicts beside the bound
+ * figure; the bundled sample says it applies, without a caveat. */
+static void
+test_explorer_taxonomy (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  const char *sample = g_getenv ("HEADLENS_SAMPLE");
+  g_autofree char *stories = g_build_filename (shared != NULL ? shared : "../shared", "models",
+                                               "stories260K", "reference.h5", NULL);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlModelPanel *panel = hl_explorer_get_model_panel (explorer);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  const HlHeatmapPlotData *heatmap;
+  HlSession *session;
+
+  if (!g_file_test (stories, G_FILE_TEST_EXISTS) || sample == NULL)
+    {
+      g_test_skip ("needs ../shared/models/stories260K and the bundled sample");
+      return;
+    }
+  session = open_and_wait (f, stories);
+  hl_test_spin (50);
+  g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel),
+                                   "The taxonomy does not apply: no attention sink"));
+  heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
+  g_assert_nonnull (heatmap->note);
+  g_assert_nonnull (strstr (heatmap->note, "does not apply"));
+  hl_session_select (session, 0, 5);
+  g_assert_true (hl_test_wait_until (bound_is_shown, detail, 10000));
+  g_assert_true (g_str_has_prefix (hl_head_detail_get_taxonomy (detail),
+                                   "This model — The taxonomy does not apply"));
+  g_assert_nonnull (strstr (hl_head_detail_get_taxonomy (detail), "This head — The taxonomy"));
+
+  session = open_and_wait (f, sample);
+  hl_test_spin (50);
+  g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel), "The taxonomy applies."));
+  heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
+  g_assert_null (heatmap->note);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -524,6 +577,7 @@ main (int    argc,
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
   ADD ("threshold-reruns", test_explorer_threshold_reruns, NULL);
+  ADD ("taxonomy", test_explorer_taxonomy, NULL);
   ADD ("bad-block-shows-error", test_explorer_bad_block_shows_error, NULL);
   ADD ("cancel", test_explorer_cancel, "large");
   ADD ("open-cancels-previous", test_explorer_open_cancels_previous, "large");

@@ -414,9 +414,10 @@ test_window_actions (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-figure", NULL));
   dialog = find_export_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
-  /* Heatmap, model curves and their panel, regimes, correlation; the
-   * head's curves and their panel, alignment, profile, decay, scatter. */
-  g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 11);
+  /* Heatmap, model curves and their panel, regimes, correlation, the
+   * model's bound; the head's curves and their panel, alignment, profile,
+   * decay, scatter, bound. */
+  g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 13);
 
   /* The model curves' multi-panel figure comes right after them and
    * starts double column wide; a single plot single column. */

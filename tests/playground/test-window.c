@@ -130,6 +130,69 @@ test_lesson (void)
   g_assert_cmpint (hl_playground_result_get_analysis (figures->result)->regime, ==,
                    HL_REGIME_RETRIEVER);
 
+  /* The previous-token pattern is none of the three. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.preset", "s",
+                                             "other"));
+  wait_settled (window);
+  figures = hl_playground_window_get_figures (window);
+  g_assert_cmpint (hl_playground_result_get_analysis (figures->result)->regime, ==,
+                   HL_REGIME_OTHER);
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+  g_assert_finalize_object (window);
+}
+
+/* The sink-mass slider is the alpha_0 the diagnostics report, whatever the
+ * other parts weigh. */
+static void
+test_sink_mass_slider (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  static const double values[] = { 0.22, 0.88, 0.05 };
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_settled (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.preset", "s",
+                                             "reset"));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      const HlPlaygroundFigures *figures;
+
+      gtk_adjustment_set_value (hl_playground_window_get_adjustment (window, "sink_mass"),
+                                values[i]);
+      wait_settled (window);
+      figures = hl_playground_window_get_figures (window);
+      g_assert_cmpfloat_with_epsilon (hl_playground_result_get_analysis (figures->result)
+                                        ->diagnostics.sink_mass, values[i], 1e-6);
+    }
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+  g_assert_finalize_object (window);
+}
+
+/* Lesson 1: the curves show the random control dashed beside the
+ * attention ranking, and, at the step with the random ranking, the control
+ * itself once (no dashed copy), as the step's text says. */
+static void
+test_lesson_curves (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  const HlCurvesPlotData *curves;
+
+  gtk_window_present (GTK_WINDOW (window));
+  hl_playground_window_show_lesson (window, HL_PLAYGROUND_LESSON_SMALL_N, 1);
+  wait_settled (window);
+  curves = hl_figure_get_data (hl_playground_window_get_figures (window)->curves);
+  g_assert_nonnull (curves->ranked[HL_CURVE_F1]);
+  g_assert_nonnull (curves->random[HL_CURVE_F1]);
+  hl_playground_window_show_lesson (window, HL_PLAYGROUND_LESSON_SMALL_N, 3);
+  wait_settled (window);
+  curves = hl_figure_get_data (hl_playground_window_get_figures (window)->curves);
+  g_assert_nonnull (curves->ranked[HL_CURVE_F1]);
+  g_assert_null (curves->random[HL_CURVE_F1]);
   g_object_ref (window);
   gtk_window_destroy (GTK_WINDOW (window));
   spin (50);
@@ -212,6 +275,8 @@ main (int   argc,
 
   g_test_add_func ("/playground/window/slider-updates-scatter", test_slider_updates_scatter);
   g_test_add_func ("/playground/window/lesson", test_lesson);
+  g_test_add_func ("/playground/window/sink-mass-slider", test_sink_mass_slider);
+  g_test_add_func ("/playground/window/lesson-curves", test_lesson_curves);
   g_test_add_func ("/playground/window/export-figure", test_export_figure);
   g_test_add_func ("/playground/window/close-while-busy", test_close_while_busy);
 

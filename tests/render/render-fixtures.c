@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "hl-alignment-plot.h"
+#include "hl-bound-plot.h"
 #include "hl-correlation-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
@@ -53,11 +54,29 @@ typedef struct
   HlDecayPlotData decay;
   HlRegimesPlotData regimes_data;
   HlCorrelationPlotData correlation;
+  float residual[N_GRID], bound[N_GRID], model_residual[N_GRID], model_bound[N_GRID];
+  HlBoundPlotData bound_data;
   HlPanelItem panel_items[3];
   HlPanelPlotData panel;
 } Fixtures;
 
 static Fixtures *fixtures;
+
+/* A head whose discarded output shrinks with N below its bound, and the
+ * model's means. */
+static void
+build_bound (Fixtures *f)
+{
+  for (int g = 0; g < N_GRID; g++)
+    {
+      f->bound[g] = 2.0f * (1.0f - (float) g / N_GRID);
+      f->residual[g] = 0.45f * f->bound[g] * (1.0f - 0.05f * g);
+      f->model_bound[g] = 2.1f * (1.0f - (float) g / N_GRID);
+      f->model_residual[g] = 0.6f * f->model_bound[g];
+    }
+  f->bound_data = (HlBoundPlotData) { N_GRID, grid, f->residual, f->bound, N_GRID, grid,
+                                      f->model_residual, f->model_bound, 8, NULL };
+}
 
 /* A small deterministic generator, so no fixture depends on libc's rand. */
 static double
@@ -227,6 +246,7 @@ get (void)
   build_scatter (fixtures);
   build_profile (fixtures);
   build_decay_and_regimes (fixtures);
+  build_bound (fixtures);
   fixtures->panel_items[0] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_p };
   fixtures->panel_items[1] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_r };
   fixtures->panel_items[2] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_f };
@@ -240,7 +260,7 @@ render_fixture (HlPlotKind kind)
   Fixtures *f = get ();
   gconstpointer table[HL_N_PLOT_KINDS] = {
     &f->curves, &f->heatmap, &f->scatter, &f->alignment, &f->profile, &f->decay,
-    &f->regimes_data, &f->correlation, &f->panel,
+    &f->regimes_data, &f->correlation, &f->bound_data, &f->panel,
   };
 
   g_assert (kind < HL_N_PLOT_KINDS);
