@@ -19,6 +19,9 @@ G_DEFINE_ENUM_TYPE (HlDistance, hl_distance,
 static const char * const ranking_names[HL_N_RANKINGS] = { "attention", "contribution", "random" };
 static const char * const distance_names[HL_N_DISTANCES] = { "euclidean", "cosine" };
 static const char * const regime_names[HL_N_REGIMES] = { "retriever", "mixer", "reset", "other" };
+static const char * const ranking_display_names[HL_N_RANKINGS] = {
+  N_("attention"), N_("contribution"), N_("random"),
+};
 static const char * const regime_display_names[HL_N_REGIMES] = {
   N_("Retriever"), N_("Mixer"), N_("Reset"), N_("Other"),
 };
@@ -42,6 +45,13 @@ hl_regime_to_string (HlRegime regime)
 {
   g_return_val_if_fail (regime < HL_N_REGIMES, NULL);
   return regime_names[regime];
+}
+
+const char *
+hl_ranking_display_name (HlRanking ranking)
+{
+  g_return_val_if_fail (ranking < HL_N_RANKINGS, NULL);
+  return _(ranking_display_names[ranking]);
 }
 
 const char *

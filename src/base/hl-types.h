@@ -72,6 +72,8 @@ const char *hl_distance_to_string (HlDistance distance);  /* "euclidean", "cosin
 const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer", "reset", "other" */
 /* The regime's name for people, translated: "Retriever", "Mixer", "Reset", "Other". */
 const char *hl_regime_display_name (HlRegime  regime);
+/* The ranking's name in running text, translated: "attention", "contribution", "random". */
+const char *hl_ranking_display_name (HlRanking ranking);
 gboolean    hl_ranking_from_string  (const char *str, HlRanking  *out);
 gboolean    hl_distance_from_string (const char *str, HlDistance *out);
 gboolean    hl_regime_from_string   (const char *str, HlRegime   *out);

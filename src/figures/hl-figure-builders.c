@@ -56,7 +56,7 @@ hl_figure_head_title (int       layer,
 {
   /* Translators: a figure title, e.g. "Layer 3 · Head 5 · attention ranking". */
   return g_strdup_printf (_("Layer %d · Head %d · %s ranking"), layer, head,
-                          hl_ranking_to_string (ranking));
+                          hl_ranking_display_name (ranking));
 }
 
 char *

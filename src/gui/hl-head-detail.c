@@ -349,6 +349,12 @@ add_diagnostic_row (HlHeadDetail *self,
   gtk_grid_attach (self->diagnostics_grid, name, 0, row, 1, 1);
   gtk_grid_attach (self->diagnostics_grid, meaning, 1, row, 1, 1);
   gtk_grid_attach (self->diagnostics_grid, value, 2, row, 1, 1);
+  /* A screen reader reads the value with its name and definition, not a
+   * bare number. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (value),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, name, NULL,
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, meaning, NULL,
+                                  -1);
 
   return GTK_LABEL (value);
 }

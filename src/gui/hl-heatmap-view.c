@@ -322,6 +322,15 @@ hl_heatmap_view_set_property (GObject      *object,
     }
 }
 
+static void
+hl_heatmap_view_menu_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  hl_plot_view_popup_menu (widget, hl_heatmap_view_get_figure (HL_HEATMAP_VIEW (widget)),
+                           gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+}
+
 /* The arrow keys move the selection while the heatmap has the focus. */
 static void
 hl_heatmap_view_class_init_keys (GtkWidgetClass *widget_class)
@@ -364,6 +373,7 @@ hl_heatmap_view_class_init (HlHeatmapViewClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_widget_class_set_css_name (widget_class, "heatmapview");
   hl_heatmap_view_class_init_keys (widget_class);
+  hl_plot_view_class_add_menu_keys (widget_class, hl_heatmap_view_menu_action);
 }
 
 static void

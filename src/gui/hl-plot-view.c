@@ -179,6 +179,15 @@ hl_plot_view_draw_placeholder (GtkWidget   *widget,
   gtk_snapshot_restore (snapshot);
 }
 
+void
+hl_plot_view_class_add_menu_keys (GtkWidgetClass              *widget_class,
+                                  GtkWidgetActionActivateFunc  activate)
+{
+  gtk_widget_class_install_action (widget_class, "plot.menu", NULL, activate);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "plot.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "plot.menu", NULL);
+}
+
 /* A popover is positioned by its parent's allocation. */
 void
 hl_plot_view_allocate_popovers (GtkWidget *widget,
@@ -210,6 +219,15 @@ context_click_pressed_cb (GtkGestureClick *gesture,
                           HlPlotView      *self)
 {
   hl_plot_view_popup_menu (GTK_WIDGET (self), self->figure, x, y);
+}
+
+static void
+hl_plot_view_menu_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  hl_plot_view_popup_menu (widget, HL_PLOT_VIEW (widget)->figure,
+                           gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
 }
 
 static void
@@ -316,6 +334,7 @@ hl_plot_view_class_init (HlPlotViewClass *klass)
   widget_class->size_allocate = hl_plot_view_allocate_popovers;
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_widget_class_set_css_name (widget_class, "plotview");
+  hl_plot_view_class_add_menu_keys (widget_class, hl_plot_view_menu_action);
 }
 
 static void
@@ -323,6 +342,8 @@ hl_plot_view_init (HlPlotView *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
 
+  /* Reached with Tab: its focus ring shows, Shift+F10 opens its menu. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self), 240, 200);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   hl_plot_theme_watch (GTK_WIDGET (self));

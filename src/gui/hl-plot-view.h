@@ -40,6 +40,11 @@ void        hl_plot_view_popup_menu      (GtkWidget  *widget,
                                           double      y);
 /* A plot widget's only children are its context menu's popovers: its
  * size_allocate presents them where they point, its dispose removes them. */
+/* Shift+F10 and the Menu key run @activate as action plot.menu: the
+ * keyboard's way to the menu a right click opens (hl_plot_view_popup_menu
+ * at the plot's centre). */
+void        hl_plot_view_class_add_menu_keys (GtkWidgetClass              *widget_class,
+                                              GtkWidgetActionActivateFunc  activate);
 void        hl_plot_view_allocate_popovers (GtkWidget *widget,
                                             int        width,
                                             int        height,

@@ -12,6 +12,8 @@
 
 /* How close the pointer must be to a point to hover it, in pixels. */
 #define HOVER_RADIUS 8.0
+/* Page Up and Page Down move this many tokens. */
+#define PAGE_STEP 10
 
 struct _HlScatterView
 {
@@ -25,6 +27,8 @@ struct _HlScatterView
 };
 
 G_DEFINE_FINAL_TYPE (HlScatterView, hl_scatter_view, GTK_TYPE_WIDGET)
+
+static void hl_scatter_view_update_accessible (HlScatterView *self);
 
 GtkWidget *
 hl_scatter_view_new (void)
@@ -54,6 +58,7 @@ hl_scatter_view_set_figure (HlScatterView   *self,
       self->head_data = hl_head_data_ref (data);
       self->distances = g_memdup2 (scatter->distance, sizeof (float) * scatter->n_points);
     }
+  hl_scatter_view_update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -128,6 +133,82 @@ format_point (HlScatterView *self,
                           self->data.selected[index] ? _(" (selected)") : "");
 }
 
+char *
+hl_scatter_view_dup_point_text (HlScatterView *self)
+{
+  g_return_val_if_fail (HL_IS_SCATTER_VIEW (self), NULL);
+
+  if (self->figure == NULL || self->data.hovered < 0)
+    return NULL;
+  return format_point (self, self->data.hovered);
+}
+
+/* What a screen reader says about the plot: the point the keyboard is on,
+ * or how to reach one. */
+static void
+hl_scatter_view_update_accessible (HlScatterView *self)
+{
+  g_autofree char *text = hl_scatter_view_dup_point_text (self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text != NULL ? text
+                                  : _("Left and Right go from token to token; the tooltip and this "
+                                      "description name the token at that point"),
+                                  -1);
+}
+
+/* The keyboard's point: @delta tokens on (positions 0 … t), staying on
+ * the plot; from no point, the sink. */
+static void
+hl_scatter_view_move (HlScatterView *self,
+                      int            delta)
+{
+  int index;
+
+  if (self->figure == NULL || self->data.n_points == 0)
+    return;
+
+  index = self->data.hovered < 0 ? 0 : self->data.hovered + delta;
+  self->data.hovered = CLAMP (index, 0, self->data.n_points - 1);
+  hl_scatter_view_update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
+}
+
+static void
+hl_scatter_view_move_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  hl_scatter_view_move (HL_SCATTER_VIEW (widget), g_variant_get_int32 (param));
+}
+
+static void
+hl_scatter_view_menu_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  hl_plot_view_popup_menu (widget, HL_SCATTER_VIEW (widget)->figure,
+                           gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0);
+}
+
+/* The rectangle around point @index, in the widget's coordinates. */
+static void
+point_area (HlScatterView *self,
+            int            index,
+            GdkRectangle  *area)
+{
+  double x, y;
+
+  hl_scatter_plot_to_pixel (hl_plot_theme_get (), &self->data,
+                            gtk_widget_get_width (GTK_WIDGET (self)),
+                            gtk_widget_get_height (GTK_WIDGET (self)),
+                            self->data.x[index], self->data.y[index], &x, &y);
+  *area = (GdkRectangle) { (int) (x - HOVER_RADIUS), (int) (y - HOVER_RADIUS),
+                           (int) (2 * HOVER_RADIUS), (int) (2 * HOVER_RADIUS) };
+}
+
 static gboolean
 hl_scatter_view_query_tooltip (GtkWidget  *widget,
                                int         x,
@@ -136,14 +217,18 @@ hl_scatter_view_query_tooltip (GtkWidget  *widget,
                                GtkTooltip *tooltip)
 {
   HlScatterView *self = HL_SCATTER_VIEW (widget);
-  int index = hl_scatter_view_point_at (self, x, y);
+  /* From the keyboard, the point it is on; the tooltip shows beside it. */
+  int index = keyboard ? hl_scatter_view_get_point (self) : hl_scatter_view_point_at (self, x, y);
   g_autofree char *text = NULL;
+  GdkRectangle area;
 
   if (index < 0)
     return FALSE;
 
   text = format_point (self, index);
   gtk_tooltip_set_text (tooltip, text);
+  point_area (self, index, &area);
+  gtk_tooltip_set_tip_area (tooltip, &area);
   return TRUE;
 }
 
@@ -188,12 +273,40 @@ hl_scatter_view_dispose (GObject *object)
   G_OBJECT_CLASS (hl_scatter_view_parent_class)->dispose (object);
 }
 
+int
+hl_scatter_view_get_point (HlScatterView *self)
+{
+  g_return_val_if_fail (HL_IS_SCATTER_VIEW (self), -1);
+
+  return self->figure != NULL ? self->data.hovered : -1;
+}
+
 static void
 hl_scatter_view_finalize (GObject *object)
 {
   g_free (HL_SCATTER_VIEW (object)->placeholder);
 
   G_OBJECT_CLASS (hl_scatter_view_parent_class)->finalize (object);
+}
+
+/* Left and Right go from token to token, Page Up and Down ten at a time,
+ * Home and End to the sink and the query. */
+static void
+hl_scatter_view_class_init_keys (GtkWidgetClass *widget_class)
+{
+  static const struct {
+    guint keyval;
+    int   delta;
+  } keys[] = {
+    { GDK_KEY_Left, -1 }, { GDK_KEY_KP_Left, -1 }, { GDK_KEY_Right, 1 }, { GDK_KEY_KP_Right, 1 },
+    { GDK_KEY_Page_Up, -PAGE_STEP }, { GDK_KEY_Page_Down, PAGE_STEP },
+    { GDK_KEY_Home, G_MININT32 / 2 }, { GDK_KEY_End, G_MAXINT32 / 2 },
+  };
+
+  gtk_widget_class_install_action (widget_class, "scatter.move", "i", hl_scatter_view_move_action);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_widget_class_add_binding_action (widget_class, keys[i].keyval, 0, "scatter.move", "i",
+                                         keys[i].delta);
 }
 
 static void
@@ -210,6 +323,8 @@ hl_scatter_view_class_init (HlScatterViewClass *klass)
 
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_widget_class_set_css_name (widget_class, "scatterview");
+  hl_scatter_view_class_init_keys (widget_class);
+  hl_plot_view_class_add_menu_keys (widget_class, hl_scatter_view_menu_action);
 }
 
 static void
@@ -231,6 +346,7 @@ static void
 hl_scatter_view_init (HlScatterView *self)
 {
   hl_scatter_view_init_controllers (self);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self), 320, 320);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);

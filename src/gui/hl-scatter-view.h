@@ -25,6 +25,15 @@ void       hl_scatter_view_set_figure      (HlScatterView    *self,
                                             HlHeadData       *data,
                                             const HlScatter  *scatter);
 HlFigure  *hl_scatter_view_get_figure      (HlScatterView    *self);
+/* The point the pointer or the keyboard is on (its position i), or -1.
+ * With the focus, Left and Right move it from token to token (Page Up and
+ * Down by ten, Home and End to the ends): the point is ringed, its token,
+ * α and D show in a tooltip beside it and are the plot's accessible
+ * description. */
+int        hl_scatter_view_get_point       (HlScatterView    *self);
+/* What the tooltip says about that point (its token, position, α and D),
+ * or NULL without one. */
+char      *hl_scatter_view_dup_point_text  (HlScatterView    *self);
 
 /* Shown without a figure; NULL: nothing. */
 void       hl_scatter_view_set_placeholder (HlScatterView    *self,

@@ -14,10 +14,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+import headlens_pot  # noqa: E402
 
 root = sys.argv[1]
 errors = []
@@ -77,26 +79,11 @@ def check_c(path):
 
 
 def check_pot():
-    with open(os.path.join(root, "po", "POTFILES.in"), encoding="utf-8") as f:
-        files = [l.strip() for l in f if l.strip() and not l.startswith("#")]
     with tempfile.TemporaryDirectory() as tmp:
         pot = os.path.join(tmp, "headlens.pot")
-        # The arguments of meson's i18n.gettext(preset: 'glib').
-        args = ["xgettext", "--from-code=UTF-8", "--add-comments", "--keyword=_", "--keyword=N_",
-                "--keyword=C_:1c,2", "--keyword=NC_:1c,2", "--keyword=g_dcgettext:2",
-                "--keyword=g_dngettext:2,3", "--keyword=g_dpgettext2:2c,3",
-                "--flag=N_:1:pass-c-format", "--flag=C_:2:pass-c-format",
-                "--flag=NC_:2:pass-c-format", "--flag=g_dngettext:2:pass-c-format",
-                "--flag=g_strdup_printf:1:c-format", "--flag=g_string_printf:2:c-format",
-                "--flag=g_string_append_printf:2:c-format", "--flag=g_error_new:3:c-format",
-                "--flag=g_set_error:4:c-format", "--flag=g_markup_printf_escaped:1:c-format",
-                "--flag=g_log:3:c-format", "--flag=g_print:1:c-format",
-                "--flag=g_printerr:1:c-format", "--flag=g_printf:1:c-format",
-                "--flag=g_fprintf:2:c-format", "--flag=g_sprintf:2:c-format",
-                "--flag=g_snprintf:3:c-format", "-o", pot, *files]
-        result = subprocess.run(args, cwd=root, capture_output=True, text=True)
-        if result.returncode != 0:
-            errors.append("xgettext failed: " + result.stderr)
+        error = headlens_pot.write_pot(root, pot)
+        if error:
+            errors.append(error)
             return
         with open(pot, encoding="utf-8") as f:
             text = f.read()

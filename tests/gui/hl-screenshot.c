@@ -2,20 +2,28 @@
  * into a PNG (docs/screenshot.png), the same on every run.
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
- *                      [export=FIGURE]
+ *                      [export=FIGURE] [app=ACTION] [point=I]
  * export=FIGURE renders the Export Figure dialog opened on that figure
- * (its file name, e.g. model-heatmap) instead of the window.
+ * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
+ * the window that the application's action opens (playground,
+ * preferences); point=I shows the scatter as the keyboard leaves it on
+ * token I (focused, its focus ring and tooltip showing).
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hl-application.h"
+#include "hl-explorer.h"
 #include "hl-export-dialog.h"
 #include "hl-gui-test.h"
+#include "hl-head-detail.h"
+#include "hl-scatter-view.h"
 #include "hl-window.h"
 
 static gboolean
@@ -65,6 +73,54 @@ is_drawn (gpointer user_data)
   return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
 }
 
+static GtkWidget *
+find_scatter (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = HL_IS_SCATTER_VIEW (child) ? child : find_scatter (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Focuses the scatter as Tab does and moves its keyboard point to @index. */
+static void
+focus_scatter_point (HlWindow *window,
+                     int       index)
+{
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (window));
+  GtkWidget *scatter = find_scatter (GTK_WIDGET (detail));
+
+  gtk_window_set_focus_visible (GTK_WINDOW (window), TRUE);
+  gtk_widget_grab_focus (scatter);
+  gtk_widget_activate_action (scatter, "scatter.move", "i", 0);
+  gtk_widget_activate_action (scatter, "scatter.move", "i", index);
+}
+
+/* Runs app.@action and returns the window it opened, or NULL. */
+static GtkWidget *
+open_app_window (GApplication *app,
+                 HlWindow     *window,
+                 const char   *action)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), action, NULL);
+  hl_test_spin (300);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (toplevel != GTK_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return GTK_WIDGET (toplevel);
+    }
+  return NULL;
+}
+
 /* Opens Export Figure on @figure and returns the dialog, or NULL. */
 static GtkWidget *
 open_export_dialog (HlWindow   *window,
@@ -104,6 +160,12 @@ main (int    argc,
       return 2;
     }
 
+  /* As main.c does: LANGUAGE=de renders the window in German. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HEADLENS_LOCALEDIR") != NULL
+                                   ? g_getenv ("HEADLENS_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   gtk_init ();
   adw_init ();
   for (int i = 6; i < argc; i++)
@@ -139,12 +201,17 @@ main (int    argc,
   if (!hl_test_wait_until (head_is_read, session, 30000))
     return 1;
 
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "point="))
+      focus_scatter_point (window, atoi (argv[i] + strlen ("point=")));
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
   for (int i = 6; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "export="))
+    if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app="))
       {
-        GtkWidget *dialog = open_export_dialog (window, argv[i] + strlen ("export="));
+        GtkWidget *dialog = g_str_has_prefix (argv[i], "app=")
+                            ? open_app_window (G_APPLICATION (app), window, argv[i] + strlen ("app="))
+                            : open_export_dialog (window, argv[i] + strlen ("export="));
 
         if (dialog == NULL || !hl_test_wait_until (is_drawn, dialog, 10000))
           return 1;
