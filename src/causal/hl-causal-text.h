@@ -27,6 +27,7 @@ typedef enum
   HL_CAUSAL_ERROR_N,         /* a key count out of range */
   HL_CAUSAL_ERROR_TAU,       /* a tolerance that is not a positive number */
   HL_CAUSAL_ERROR_OPTIONS,   /* modes, rankings, fractions, repeats, policies */
+  HL_CAUSAL_ERROR_MODEL,     /* an activation file's model not recorded, not there, changed or of another shape */
 } HlCausalError;
 
 typedef enum

@@ -7,6 +7,7 @@
 #include "hl-cli.h"
 
 #include "hl-causal-experiment.h"
+#include "hl-causal-figures.h"
 #include "hl-extract.h"
 #include "hl-model-files.h"
 #include "hl-output-set.h"
@@ -42,6 +43,7 @@ typedef struct
   int      samples;
   gboolean no_cache;
   char    *output;
+  char    *figure;
   HlRegimeThresholds thresholds;
 } InterveneArgs;
 
@@ -51,7 +53,7 @@ intervene_args_clear (InterveneArgs *a)
   char **strings[] = {
     &a->checkpoint, &a->tokenizer, &a->model, &a->text_file, &a->prompt, &a->experiment, &a->layer,
     &a->head, &a->mode, &a->ranking, &a->n, &a->fractions, &a->policies, &a->regime_order, &a->queries,
-    &a->output,
+    &a->output, &a->figure,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
@@ -128,6 +130,7 @@ build_context (InterveneArgs *a)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &a->seed, N_("seed of the random orders (default 0)"), N_("SEED") },
     { "no-prefix-cache", 0, 0, G_OPTION_ARG_NONE, &a->no_cache, N_("run every measurement from the embedding instead of the stored residual stream (slower, the same numbers)"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a->output, N_("CSV file to write"), N_("FILE.csv") },
+    { "figure", 0, 0, G_OPTION_ARG_FILENAME, &a->figure, N_("also draw the result: the ablation or N* map of every head, one target's delta NLL against N, or the sparsification curves"), N_("FILE.png|svg|pdf") },
     { NULL }
   };
   GOptionContext *context = hl_cli_context_new ("intervene", NULL,
@@ -148,6 +151,8 @@ check_required (const InterveneArgs  *a,
       (a->text_file == NULL) == (a->prompt == NULL) || a->experiment == NULL || a->output == NULL)
     return usage_error (error, _("intervene needs either --model or --checkpoint with --tokenizer, "
                                  "one of --text-file and --prompt, --experiment and -o"));
+  if (a->figure != NULL && !hl_plot_format_from_path (a->figure, &(HlPlotFormat) { 0 }))
+    return usage_error (error, _("--figure %s: expected a name ending in .png, .svg or .pdf"), a->figure);
   return TRUE;
 }
 
@@ -616,6 +621,91 @@ print_summary (const InterveneArgs    *a,
           r->layers_run, (double) r->layers_run / (r->n_layers * r->n_windows), r->n_layers, r->seconds);
 }
 
+typedef enum
+{
+  FIGURE_NONE,
+  FIGURE_ABLATION_MAP,
+  FIGURE_N_STAR_MAP,
+  FIGURE_TARGET,
+  FIGURE_SPARSIFY,
+} FigureKind;
+
+/* What --figure draws for @spec: a map when every head is measured on its
+ * own, one target's curve, or the sparsification curves. */
+static FigureKind
+figure_kind (const HlCausalSpec *spec)
+{
+  gboolean each_head = spec->layer == HL_CAUSAL_EACH && spec->head == HL_CAUSAL_EACH;
+
+  if (spec->experiment == HL_CAUSAL_SPARSIFY)
+    return FIGURE_SPARSIFY;
+  if (spec->experiment == HL_CAUSAL_ABLATE && each_head)
+    return FIGURE_ABLATION_MAP;
+  if (spec->experiment == HL_CAUSAL_TRUNCATE && each_head && spec->n_auto)
+    return FIGURE_N_STAR_MAP;
+  if (spec->experiment == HL_CAUSAL_TRUNCATE && spec->layer != HL_CAUSAL_EACH && spec->head != HL_CAUSAL_EACH)
+    return FIGURE_TARGET;
+  return FIGURE_NONE;
+}
+
+static gboolean
+check_figure (const InterveneArgs  *a,
+              const HlCausalSpec   *spec,
+              GError              **error)
+{
+  if (a->figure == NULL || figure_kind (spec) != FIGURE_NONE)
+    return TRUE;
+  return usage_error (error, _("--figure draws ablate or truncate --n auto of every head (--layer each "
+                               "--head each), truncate of one target (--layer and --head not each), or sparsify"));
+}
+
+static HlFigure *
+build_figure (const HlCausalSpec   *spec,
+              const HlCausalResult *result,
+              const char           *title)
+{
+  switch (figure_kind (spec))
+    {
+    case FIGURE_ABLATION_MAP:
+      return hl_figure_new_causal_map (result, HL_CAUSAL_MAP_ABLATION, -1, -1, title);
+    case FIGURE_N_STAR_MAP:
+      return hl_figure_new_causal_map (result, HL_CAUSAL_MAP_N_STAR, -1, -1, title);
+    case FIGURE_TARGET:
+      return hl_figure_new_causal_truncation (result, spec->layer, spec->head, NULL, title);
+    case FIGURE_SPARSIFY:
+      return hl_figure_new_sparsification (result, title);
+    case FIGURE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+write_figure (const InterveneArgs   *a,
+              const HlCausalSpec    *spec,
+              const HlCausalResult  *result,
+              const char            *model_name,
+              GError               **error)
+{
+  g_autoptr(HlFigure) figure = NULL;
+  g_autoptr(HlPlotStyle) style = hl_plot_style_new (HL_PLOT_STYLE_LIGHT, HL_PLOT_TARGET_EXPORT);
+  HlPlotExportOptions options = { .dpi = 300 };
+  g_autofree char *title = NULL;
+
+  if (a->figure == NULL)
+    return TRUE;
+  /* Translators: a figure's title: the model, then the layer and head. */
+  title = figure_kind (spec) == FIGURE_TARGET && spec->layer >= 0 && spec->head >= 0
+          ? g_markup_printf_escaped (_("%s · Layer %d · Head %d"), model_name, spec->layer, spec->head)
+          : g_markup_escape_text (model_name, -1);
+  if ((figure = build_figure (spec, result, title)) == NULL)
+    return TRUE;
+  hl_plot_format_from_path (a->figure, &options.format);
+  options.width = 3.5;
+  options.height = 2.6;
+  return hl_figure_export_to_file (figure, style, &options, a->figure, error);
+}
+
 static void
 progress_cb (guint64  done,
              guint64  total,
@@ -634,7 +724,7 @@ run (InterveneArgs *a)
   g_autoptr(GError) error = NULL;
   HlExtractResult windows;
 
-  if (!build_plan (a, &plan, &error))
+  if (!build_plan (a, &plan, &error) || !check_figure (a, &plan.spec, &error))
     return hl_cli_fail_usage (error);
   if ((text = open_text (a, &windows, &error)) == NULL ||
       !resolve_queries (a, &plan, windows.window, &error))
@@ -643,7 +733,8 @@ run (InterveneArgs *a)
   hl_cli_set_blas_threads ();
   progress = hl_cli_progress_new (_("Measuring"));
   result = hl_causal_run (text, &plan.spec, NULL, progress_cb, progress, &error);
-  if (result == NULL || !write_csv (a->output, a, result, &error))
+  if (result == NULL || !write_csv (a->output, a, result, &error) ||
+      !write_figure (a, &plan.spec, result, hl_model_get_name (hl_causal_text_get_model (text)), &error))
     return hl_cli_fail (error);
   print_summary (a, &windows, result);
   return 0;

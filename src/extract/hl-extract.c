@@ -4,6 +4,7 @@
  */
 #include "hl-extract.h"
 #include "hl-background.h"
+#include "hl-file-hash.h"
 
 #include "hl-activations-writer.h"
 #include "hl-corpus.h"
@@ -319,8 +320,16 @@ write_provenance (Extraction  *ex,
 {
   const char *path = ex->options->model_dir != NULL ? ex->options->model_dir : ex->options->checkpoint_path;
   g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *checkpoint_sha256 = NULL;
 
+  /* A checkpoint is one file: its hash tells whether a file found later
+   * (the app's causal tests) is the same model. */
+  if (ex->options->model_dir == NULL &&
+      (checkpoint_sha256 = hl_file_sha256 (ex->options->checkpoint_path, error)) == NULL)
+    return FALSE;
   return hl_activations_writer_set_string_attribute (ex->writer, "model_path", absolute, error) &&
+         (checkpoint_sha256 == NULL ||
+          hl_activations_writer_set_string_attribute (ex->writer, "model_sha256", checkpoint_sha256, error)) &&
          hl_activations_writer_set_string_attribute (ex->writer, "model_type", ex->config->model_type, error) &&
          hl_activations_writer_set_string_attribute (ex->writer, "tokenizer", ex->tokenizer_name, error) &&
          (ex->config_sha256 == NULL ||

@@ -9,7 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#define HASH_BLOCK (1 << 20)
+#include "hl-file-hash.h"
 
 struct _HlProvenance
 {
@@ -24,30 +24,6 @@ struct _HlProvenance
   int         bootstrap;  /* -1: null */
   JsonObject *figure;     /* NULL until a member is added */
 };
-
-static char *
-hash_file (const char  *path,
-           GError     **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GFileInputStream) in = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree guchar *block = g_malloc (HASH_BLOCK);
-  gssize n = 0;
-
-  in = g_file_read (file, NULL, &local_error);
-  while (in != NULL && (n = g_input_stream_read (G_INPUT_STREAM (in), block, HASH_BLOCK,
-                                                 NULL, &local_error)) > 0)
-    g_checksum_update (sum, block, n);
-  if (in == NULL || n < 0)
-    {
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Cannot read “%s” to record its SHA-256: %s"), path, local_error->message);
-      return NULL;
-    }
-  return g_strdup (g_checksum_get_string (sum));
-}
 
 /* Now in UTC, or SOURCE_DATE_EPOCH (seconds since 1970) when it is set, as
  * reproducible builds do. */
@@ -76,7 +52,7 @@ hl_provenance_new (const char  *program,
   g_return_val_if_fail (input_path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if ((sha256 = hash_file (input_path, error)) == NULL)
+  if ((sha256 = hl_file_sha256 (input_path, error)) == NULL)
     return NULL;
   self = g_new0 (HlProvenance, 1);
   self->program = g_strdup (program);
@@ -99,7 +75,7 @@ corpus_files (HlActivations  *corpus,
   for (int i = 0; i < hl_activations_get_n_files (corpus); i++)
     {
       HlActivations *file = hl_activations_get_file (corpus, i);
-      g_autofree char *sha256 = hash_file (hl_activations_get_path (file), error);
+      g_autofree char *sha256 = hl_file_sha256 (hl_activations_get_path (file), error);
 
       if (sha256 == NULL)
         return NULL;

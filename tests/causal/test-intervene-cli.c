@@ -8,6 +8,7 @@
  */
 #include "extract-test-util.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -194,6 +195,49 @@ test_ablate_and_sparsify (void)
   g_assert_true (g_str_has_prefix (lines[4], "random,zero,0.5,20,3,"));
 }
 
+/* --figure: the map of every head's ablation as a PNG of the size asked,
+ * one head's curve as a PDF; an experiment with no figure is refused
+ * before anything runs. */
+static void
+test_figure (void)
+{
+  g_auto(Files) f = { 0 };
+  g_auto(HlTestRun) map = { 0 };
+  g_auto(HlTestRun) head = { 0 };
+  g_auto(HlTestRun) refused = { 0 };
+  g_autofree char *png = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!files_init (&f))
+    return;
+  png = g_build_filename (f.dir, "ablation.png", NULL);
+  pdf = g_build_filename (f.dir, "head.pdf", NULL);
+  intervene (&map, &f, "--experiment", "ablate", "--figure", png, NULL);
+  g_assert_cmpint (map.status, ==, 0);
+  g_assert_true (g_file_get_contents (png, &contents, &length, NULL));
+  g_assert_cmpmem (contents, 8, "\x89PNG\r\n\x1a\n", 8);
+  /* 3.5 x 2.6 inches at 300 dpi: the IHDR's width and height. */
+  g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (contents + 16)), ==, 1050);
+  g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (contents + 20)), ==, 780);
+  g_clear_pointer (&contents, g_free);
+
+  intervene (&head, &f, "--experiment", "truncate", "--layer", "4", "--head", "4", "--mode", "renormalise,delete",
+             "--figure", pdf, NULL);
+  g_assert_cmpint (head.status, ==, 0);
+  g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "%PDF"));
+
+  g_assert_cmpint (g_remove (f.csv), ==, 0);
+  g_assert_cmpint (g_remove (png), ==, 0);
+  intervene (&refused, &f, "--experiment", "truncate", "--n", "1,2", "--figure", png, NULL);
+  g_assert_cmpint (refused.status, ==, 2);
+  g_assert_nonnull (strstr (refused.err, "--figure draws ablate or truncate --n auto of every head"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f.csv, G_FILE_TEST_EXISTS));
+}
+
 /* Each bad input: the exit status and a part of the message. */
 static void
 expect_failure (const Files *f,
@@ -260,6 +304,8 @@ test_errors (void)
                   "--text-file", t, "--experiment", "truncate", NULL);
   expect_failure (&f, 1, "the N of F_N and the margin is 3, expected a power of two",
                   "--text-file", t, "--experiment", "ablate", "--corr-n", "3", "-o", f.csv, NULL);
+  expect_failure (&f, 2, "--figure out.jpg: expected a name ending in .png, .svg or .pdf",
+                  "--text-file", t, "--experiment", "ablate", "--figure", "out.jpg", "-o", f.csv, NULL);
   expect_failure (&f, 1, "fraction 2 is out of range",
                   "--text-file", t, "--experiment", "sparsify", "--fractions", "0.5,2", "-o", f.csv, NULL);
   /* The output may not replace an input. */
@@ -291,5 +337,6 @@ main (int    argc,
   g_test_add_func ("/causal/cli/effective", test_effective);
   g_test_add_func ("/causal/cli/ablate-and-sparsify", test_ablate_and_sparsify);
   g_test_add_func ("/causal/cli/errors", test_errors);
+  g_test_add_func ("/causal/cli/figure", test_figure);
   return hl_test_run_and_wait ();
 }

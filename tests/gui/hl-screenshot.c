@@ -2,12 +2,21 @@
  * into a PNG (docs/screenshot.png), the same on every run.
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
+<<<<<<< HEAD
+ *                      [export=FIGURE] [causal]
+ * export=FIGURE renders the Export Figure dialog opened on that figure
+ * (its file name, e.g. model-heatmap) instead of the window; causal opens
+ * Causal Tests from the main menu's action (for a file extracted from a
+ * model), runs zero ablation, N*, the selected head and sparsification, and
+ * renders that window.
+=======
  *                      [export=FIGURE] [app=ACTION] [point=I]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
  * preferences); point=I shows the scatter as the keyboard leaves it on
  * token I (focused, its focus ring and tooltip showing).
+>>>>>>> 98f471a56548bb96fb26e6781913ec320b24d141
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -19,7 +28,11 @@
 #include <string.h>
 
 #include "hl-application.h"
+<<<<<<< HEAD
+#include "hl-causal-window.h"
+=======
 #include "hl-explorer.h"
+>>>>>>> 98f471a56548bb96fb26e6781913ec320b24d141
 #include "hl-export-dialog.h"
 #include "hl-gui-test.h"
 #include "hl-head-detail.h"
@@ -144,6 +157,42 @@ open_export_dialog (HlWindow   *window,
   return NULL;
 }
 
+static gboolean
+causal_is_idle (gpointer user_data)
+{
+  return !hl_causal_window_get_busy (user_data);
+}
+
+/* Causal Tests as the menu opens it, after its four kinds of run. */
+static GtkWidget *
+run_causal_window (HlWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  const HlCausalRun runs[] = {
+    HL_CAUSAL_RUN_ABLATE_ZERO, HL_CAUSAL_RUN_N_STAR, HL_CAUSAL_RUN_HEAD, HL_CAUSAL_RUN_SPARSIFY,
+  };
+  HlCausalWindow *causal = NULL;
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (window), "win.causal", NULL))
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && causal == NULL; i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_CAUSAL_WINDOW (toplevel))
+        causal = HL_CAUSAL_WINDOW (toplevel);
+    }
+  if (causal == NULL || !hl_test_wait_until (causal_is_idle, causal, 60000))
+    return NULL;
+  for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+    {
+      hl_causal_window_run (causal, runs[r]);
+      if (!hl_test_wait_until (causal_is_idle, causal, 600000))
+        return NULL;
+    }
+  return GTK_WIDGET (causal);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -207,7 +256,22 @@ main (int    argc,
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
   for (int i = 6; i < argc; i++)
+<<<<<<< HEAD
+    if (g_str_equal (argv[i], "causal"))
+      {
+        GtkWidget *causal = run_causal_window (window);
+
+        if (causal == NULL || !hl_test_wait_until (is_drawn, causal, 10000))
+          return 1;
+        hl_test_spin (800);
+        if (!save_window (causal, argv[2], &error))
+          break;
+        return 0;
+      }
+    else if (g_str_has_prefix (argv[i], "export="))
+=======
     if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app="))
+>>>>>>> 98f471a56548bb96fb26e6781913ec320b24d141
       {
         GtkWidget *dialog = g_str_has_prefix (argv[i], "app=")
                             ? open_app_window (G_APPLICATION (app), window, argv[i] + strlen ("app="))
