@@ -13,6 +13,7 @@
 #include "hl-analysis.h"
 #include "hl-length-sweep.h"
 #include "hl-metrics-csv.h"
+#include "hl-planted.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -373,6 +374,24 @@ print_warnings (HlActivations *file)
     g_printerr (_("headlens-cli analyze: %u more warnings\n"), warnings->len - 5);
 }
 
+/* A synthetic file's regimes were planted by its generator: say so, with
+ * how often the rule names the planted pattern. */
+static void
+print_planted (HlAnalysis *analysis)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  HlPlanted planted;
+
+  if (hl_planted_compare (analysis, &planted, &error))
+    {
+      line = hl_planted_describe (&planted);
+      g_print ("%s\n", line);
+    }
+  else if (error != NULL)
+    g_printerr (_("headlens-cli analyze: warning: %s\n"), error->message);
+}
+
 static int
 run_analysis (const char * const      *paths,
               int                      n_paths,
@@ -402,6 +421,7 @@ run_analysis (const char * const      *paths,
   print_warnings (file);
   verdict = hl_assumptions_describe (hl_analysis_get_assumptions (analysis));
   g_print ("%s\n", verdict);
+  print_planted (analysis);
   if (sweep != NULL)
     {
       lines = hl_length_sweep_describe (sweep);

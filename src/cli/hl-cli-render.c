@@ -16,6 +16,7 @@
 #include "hl-analysis.h"
 #include "hl-figure-builders.h"
 #include "hl-output-set.h"
+#include "hl-planted.h"
 #include "hl-plot-text.h"
 #include "hl-provenance.h"
 
@@ -432,12 +433,13 @@ build_model_figure (Context            *c,
   const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
   int per_layer = c->info->n_heads * c->info->n_samples * c->info->n_queries;
   g_autoptr(HlFigure) curves = NULL;
-  g_autofree char *note = hl_assumptions_caveat (hl_analysis_get_assumptions (c->analysis));
-  const HlMetric *metric;
   HlFigureView at_n = *view;
+  g_autofree char *note = hl_planted_regimes_note (c->analysis, &at_n.faded);
+  const HlMetric *metric;
   int index;
 
-  /* The regime figures say when the taxonomy does not apply. */
+  /* The regime figures say when the taxonomy does not apply and when a
+   * synthetic file's regimes were planted. */
   at_n.note = note;
   if (c->kind == HL_PLOT_REGIMES)
     return hl_figure_new_regimes (s, c->info->n_heads, per_layer, &at_n);
@@ -461,6 +463,7 @@ build_model_figure (Context            *c,
                                     c->o->layer, c->o->head);
     }
   at_n.note = NULL;
+  at_n.faded = FALSE;
   curves = hl_figure_new_model_curves (s, &at_n);
   return c->kind == HL_PLOT_PANEL ? hl_figure_new_panel (curves) : g_steal_pointer (&curves);
 }

@@ -318,6 +318,7 @@ hl_figure_new_regimes (const HlModelSummary *summary,
   data->title = hl_figure_strdup (figure, view->title);
   if (view->note != NULL)
     data->note = hl_figure_take_string (figure, g_markup_escape_text (view->note, -1));
+  data->faded = view->faded;
   return figure;
 }
 
@@ -453,6 +454,7 @@ hl_figure_new_heatmap (int                   n_layers,
   data->title = hl_figure_strdup (figure, view->title);
   if (metric == NULL && view->note != NULL)
     data->note = hl_figure_take_string (figure, g_markup_escape_text (view->note, -1));
+  data->faded = metric == NULL && view->faded;
   return figure;
 }
 

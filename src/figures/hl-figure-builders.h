@@ -24,9 +24,11 @@ typedef struct
   gboolean    log_y;    /* the profile's attention axis is logarithmic */
   const char *title;    /* Pango markup over the figure, or NULL */
   /* Plain text: a caveat the regime figures (the heatmap by regime, the
-   * regime counts) show under their title, fading the regimes, when the
-   * taxonomy does not apply (hl_assumptions_caveat ()); NULL: none. */
+   * regime counts) show under their title (hl_planted_regimes_note ():
+   * the taxonomy does not apply, a synthetic file's regimes were planted);
+   * NULL: none. */
   const char *note;
+  gboolean    faded;    /* the regimes drawn faded: the taxonomy does not apply */
 } HlFigureView;
 
 /* One head. The random control is drawn dashed beside the chosen ranking,

@@ -4,6 +4,8 @@
  */
 #include "hl-session-figures.h"
 
+#include "hl-planted.h"
+
 #include <glib/gi18n.h>
 
 /* How each figure is named, and titled on screen (Pango markup or NULL). */
@@ -67,18 +69,19 @@ view_of (HlSession       *session,
   return title;
 }
 
-/* The caveat of the regime figures of a model the taxonomy does not apply
- * to (known once the analysis has finished). */
+/* The note of the regime figures (known once the analysis has finished):
+ * the taxonomy does not apply, a synthetic file's regimes were planted. */
 static char *
 note_of (HlSession       *session,
-         HlSessionFigure  which)
+         HlSessionFigure  which,
+         gboolean        *faded)
 {
   HlAnalysis *analysis = hl_session_get_analysis (session);
 
   if (analysis == NULL
       || (which != HL_SESSION_FIGURE_HEATMAP && which != HL_SESSION_FIGURE_REGIMES))
     return NULL;
-  return hl_assumptions_caveat (hl_analysis_get_assumptions (analysis));
+  return hl_planted_regimes_note (analysis, faded);
 }
 
 static HlFigure *
@@ -209,7 +212,7 @@ hl_session_build_figure (HlSession       *session,
     return NULL;
 
   title = view_of (session, which, target, &view);
-  view.note = note = note_of (session, which);
+  view.note = note = note_of (session, which, &view.faded);
   if (which == HL_SESSION_FIGURE_HEATMAP)
     figure = build_heatmap (session, &view);
   else if (figures[which].per_head)

@@ -84,15 +84,16 @@ static const Step regime_steps[] = {
        "and cos(s<sub>N</sub>, v<sub>t</sub>) stays above 0.9 at every <i>N</i> of the "
        "alignment plot."),
     HL_REGIME_RETRIEVER, 0.2, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
-  { N_("A <b>Mixer</b>: the sink has the most attention and a span of similar content "
-       "tokens most of the rest. s<sub>N</sub> starts on the sink, cos(s<sub>N</sub>, "
+  { N_("A <b>Mixer</b>: the sink has the most attention and a span of neighbouring "
+       "content tokens most of the rest. s<sub>N</sub> starts on the sink, cos(s<sub>N</sub>, "
        "v<sub>0</sub>) = 1 at <i>N</i> = 1, and moves to the content as <i>N</i> grows: "
        "cos(s<sub>N</sub>, v<sub>0</sub>) falls by more than 0.3."),
     HL_REGIME_MIXER, 0.2, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
-  { N_("A <b>Reset</b>: almost the whole row is on the sink, and s<sub>N</sub> stays "
-       "away from v<sub>t</sub>: cos(s<sub>N</sub>, v<sub>t</sub>) is below 0.5 over the "
-       "first <i>N</i>. The sink's value is compressed (λ = 0.05), yet the rule reads "
-       "its attention α<sub>0</sub>, not only its share of the output."),
+  { N_("A <b>Reset</b>: almost the whole row is on the sink (α<sub>0</sub> ≥ 0.9), and "
+       "s<sub>N</sub> stays away from v<sub>t</sub>: cos(s<sub>N</sub>, v<sub>t</sub>) is "
+       "below 0.5 over the first <i>N</i>. The sink's value is compressed (λ = 0.05), so "
+       "its share of the output, in the diagnostics, is below its attention "
+       "α<sub>0</sub>; the rule reads both."),
     HL_REGIME_RESET, 0.05, 0.1, 0.0, 4, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN },
   { N_("<b>Other</b>: most of the row is on the previous token t − 1, as in a "
        "previous-token head. None of the three signatures holds, and the reason names "

@@ -298,7 +298,7 @@ draw_cells (const HlPlotStyle       *style,
             hl_plot_paint_hatch (cr, style, x, y, w, hh);
             continue;
           }
-        if (data->mode == HL_HEATMAP_COLOR_REGIME && data->note != NULL)
+        if (data->mode == HL_HEATMAP_COLOR_REGIME && data->faded)
           color = hl_plot_paint_faded (style, &style->regime[data->regimes[index]]);
         else if (data->mode == HL_HEATMAP_COLOR_REGIME)
           color = style->regime[data->regimes[index]];

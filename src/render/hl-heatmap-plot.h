@@ -35,8 +35,10 @@ typedef struct
   int                 selected_head;
   const char         *title;          /* Pango markup or NULL */
   /* A caveat under the title (Pango markup, e.g. that the taxonomy does
-   * not apply); in regime mode the cells are then drawn faded. NULL: none. */
+   * not apply, or that a synthetic file's regimes were planted). NULL: none. */
   const char         *note;
+  gboolean            faded;          /* regime mode: cells drawn faded (the taxonomy
+                                       * does not apply) */
 } HlHeatmapPlotData;
 
 void     hl_heatmap_plot_draw        (const HlPlotStyle       *style,

@@ -120,6 +120,7 @@ hl_plot_frame_layout (HlPlotFrame       *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (style != NULL);
 
+  self->width = width;
   tick_h = label_height (style, "0", TICK_SCALE);
   title_h = label_height (style, self->title, 1.0);
   self->top = self->title != NULL ? pad + title_h + em (style, 0.5) : pad + tick_h / 2;
@@ -246,9 +247,15 @@ draw_labels (const HlPlotFrame *self,
       g_autoptr(PangoLayout) layout = hl_plot_text_layout (style, self->note, NOTE_SCALE, FALSE);
       double below = self->title != NULL ? label_height (style, self->title, 1.0) + em (style, 0.3)
                                          : 0.0;
+      double w, h, x = (self->left + self->right) / 2;
 
-      hl_plot_text_draw (cr, layout, &style->warning,
-                         (self->left + self->right) / 2, pad + below, 0.5, 0.0, 0.0);
+      /* Over the data, but never cut by the figure's edges. */
+      hl_plot_text_size (layout, &w, &h);
+      if (w + 2 * pad >= self->width)
+        x = self->width / 2;
+      else
+        x = CLAMP (x, pad + w / 2, self->width - pad - w / 2);
+      hl_plot_text_draw (cr, layout, &style->warning, x, pad + below, 0.5, 0.0, 0.0);
     }
 }
 

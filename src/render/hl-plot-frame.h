@@ -29,6 +29,7 @@ typedef struct
 
   /* Computed: the data rectangle in units of the cairo_t, and the ticks. */
   double      left, top, right, bottom;
+  double      width;          /* of the whole figure */
   int         n_x_ticks;
   int         n_y_ticks;
   double      x_ticks[HL_PLOT_AXIS_MAX_TICKS];

@@ -76,8 +76,8 @@ draw_bars (const HlPlotStyle       *style,
           base += count;
           if (count <= 0)
             continue;
-          colour = data->note != NULL ? hl_plot_paint_faded (style, &style->regime[r])
-                                      : style->regime[r];
+          colour = data->faded ? hl_plot_paint_faded (style, &style->regime[r])
+                               : style->regime[r];
           hl_plot_paint_snap_rect (cr, &x, &y, &w, &h);
           cairo_rectangle (cr, x, y, w, h);
           hl_plot_paint_set_color (cr, &colour);

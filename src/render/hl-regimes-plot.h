@@ -19,7 +19,8 @@ typedef struct
   int         n_heads;    /* the top of the y axis; 0: the largest bar */
   const char *y_label;    /* Pango markup; NULL: "heads" */
   const char *title;      /* Pango markup or NULL */
-  const char *note;       /* a caveat under the title (bars then faded), or NULL */
+  const char *note;       /* a caveat under the title, or NULL */
+  gboolean    faded;      /* the bars drawn faded (the taxonomy does not apply) */
 } HlRegimesPlotData;
 
 void hl_regimes_plot_draw (const HlPlotStyle       *style,

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gio/gio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis-fixture.h"
@@ -138,6 +139,91 @@ test_verdict (void)
       g_assert_true (g_str_has_prefix (run.out, "The taxonomy does not apply"));
       g_assert_nonnull (strstr (csv, "\nmodel,,,taxonomy,does-not-apply,,false\n"));
     }
+  /* Nothing was planted in this file. */
+  g_assert_null (strstr (run.out, "Synthetic file"));
+  hl_test_remove_tmp_dir (dir);
+}
+
+/* How many rows of heads.csv in @out have the regime planted in their
+ * head (/synth/regime of @path), and how many rows have one planted. */
+static void
+count_planted (const char *path,
+               const char *out,
+               int        *n_agree,
+               int        *n_planted)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlActivations) file = hl_activations_open (path, &error);
+  g_autofree char *csv_path = g_build_filename (out, "heads.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autofree int32_t *truth = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  gsize n_truth;
+  int n_heads;
+
+  g_assert_no_error (error);
+  n_heads = hl_activations_get_info (file)->n_heads;
+  truth = hl_activations_read_int_dataset (file, "/synth/regime", &n_truth, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv_path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  header = g_strsplit (lines[0], ",", -1);
+  g_assert_cmpstr (header[0], ==, "layer");
+  g_assert_cmpstr (header[1], ==, "head");
+  g_assert_cmpstr (header[16], ==, "regime");
+  *n_agree = *n_planted = 0;
+  for (int i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ",", 18);
+      int pattern = truth[atoi (fields[0]) * n_heads + atoi (fields[1])];
+      HlRegime regime;
+
+      g_assert_true (hl_regime_from_string (fields[16], &regime));
+      if (pattern < 0)
+        continue;
+      (*n_planted)++;
+      *n_agree += (int) regime == pattern;
+    }
+}
+
+/* A synthetic file's planted patterns are disclosed with the number of
+ * heads.csv rows whose regime is the planted one; a profile ablation
+ * plants none and says nothing. */
+static void
+test_planted (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "s.h5", NULL);
+  g_autofree char *flat = g_build_filename (dir, "u.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *expected = NULL;
+  g_auto(HlTestRun) synth = { 0 };
+  g_auto(HlTestRun) run = { 0 };
+  g_auto(HlTestRun) synth_flat = { 0 };
+  g_auto(HlTestRun) ablation = { 0 };
+  int n_agree, n_planted;
+
+  hl_test_run (&synth, cli_path, "synth", "-o", path, "--layers", "6", "--heads", "4",
+               "--kv-heads", "2", "--head-dim", "16", "--seq-len", "128", "--samples", "2",
+               "--seed", "3", NULL);
+  g_assert_cmpint (synth.status, ==, 0);
+  hl_test_run (&run, cli_path, "analyze", path, "--out", out, "--bootstrap", "0", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  count_planted (path, out, &n_agree, &n_planted);
+  g_assert_cmpint (n_planted, ==, 6 * 4 * 2);
+  expected = g_strdup_printf ("\nSynthetic file: its generator planted the heads' regime "
+                              "patterns (/synth/regime), so they are the input, not a "
+                              "finding; the rule names the planted pattern for %d of %d "
+                              "results.\n", n_agree, n_planted);
+  g_assert_nonnull (strstr (run.out, expected));
+
+  hl_test_run (&synth_flat, cli_path, "synth", "-o", flat, "--layers", "2", "--heads", "2",
+               "--head-dim", "16", "--seq-len", "64", "--profile", "uniform", NULL);
+  g_assert_cmpint (synth_flat.status, ==, 0);
+  hl_test_run (&ablation, cli_path, "analyze", flat, "--out", out, "--bootstrap", "0", NULL);
+  g_assert_cmpint (ablation.status, ==, 0);
+  g_assert_null (strstr (ablation.out, "Synthetic file"));
   hl_test_remove_tmp_dir (dir);
 }
 
@@ -294,6 +380,7 @@ main (int    argc,
   g_test_add_func ("/cli/analyze", test_analyze);
   g_test_add_func ("/cli/analyze/thresholds", test_thresholds);
   g_test_add_func ("/cli/analyze/verdict", test_verdict);
+  g_test_add_func ("/cli/analyze/planted", test_planted);
   g_test_add_func ("/cli/analyze/window", test_window);
   g_test_add_func ("/cli/assumptions", test_assumptions_command);
   return g_test_run ();

@@ -520,7 +520,8 @@ bound_is_shown (gpointer user_data)
 /* stories260K has no attention sink: the model panel says the taxonomy
  * does not apply and why, the heatmap of regimes carries the caveat, the
  * head detail gives the model's and the head's verdicts beside the bound
- * figure; the bundled sample says it applies, without a caveat. */
+ * figure; the bundled sample says it applies, without a caveat, and its
+ * regimes, planted by the synthetic generator, are said to be so. */
 static void
 test_explorer_taxonomy (Fixture       *f,
                         gconstpointer  data)
@@ -547,6 +548,8 @@ test_explorer_taxonomy (Fixture       *f,
   heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
   g_assert_nonnull (heatmap->note);
   g_assert_nonnull (strstr (heatmap->note, "does not apply"));
+  g_assert_true (heatmap->faded);
+  g_assert_null (strstr (heatmap->note, "Planted"));
   hl_session_select (session, 0, 5);
   g_assert_true (hl_test_wait_until (bound_is_shown, detail, 10000));
   g_assert_true (g_str_has_prefix (hl_head_detail_get_taxonomy (detail),
@@ -557,7 +560,10 @@ test_explorer_taxonomy (Fixture       *f,
   hl_test_spin (50);
   g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel), "The taxonomy applies."));
   heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
-  g_assert_null (heatmap->note);
+  g_assert_nonnull (heatmap->note);
+  g_assert_true (g_str_has_prefix (heatmap->note, "Planted by the synthetic generator, not found:"));
+  g_assert_null (strstr (heatmap->note, "does not apply"));
+  g_assert_false (heatmap->faded);
 }
 
 int

@@ -144,11 +144,12 @@ test_small_n (void)
 }
 
 /* Lesson 2: R_4 below 1 at rho0 = -0.4, no lower at 0, 1 at 0.4 and 0.8,
- * while the measured rho0 rises. */
+ * the measured rho0 the one each step names (to 0.05) and lambda 0.05. */
 static void
 test_sink_recall (void)
 {
   HlPlaygroundLesson lesson = HL_PLAYGROUND_LESSON_SINK_RECALL;
+  static const double named_rho0[] = { -0.4, 0.0, 0.4, 0.8 };
   int n_steps = hl_playground_lesson_get_n_steps (lesson);
 
   g_assert_cmpint (n_steps, ==, 4);
@@ -165,6 +166,9 @@ test_sink_recall (void)
           g_test_message ("seed %" G_GUINT64_FORMAT " step %d: rho0 %.2f R_4 %.2f", seeds[s],
                           step, analysis->diagnostics.sink_similarity, recall[step]);
           g_assert_cmpfloat (analysis->diagnostics.sink_similarity, >, previous_rho0);
+          g_assert_cmpfloat_with_epsilon (analysis->diagnostics.sink_similarity,
+                                          named_rho0[step], 0.05);
+          g_assert_cmpfloat_with_epsilon (analysis->diagnostics.sink_ratio, 0.05, 1e-3);
           g_assert_cmpint (hl_playground_result_get_n (result), ==, 4);
           previous_rho0 = analysis->diagnostics.sink_similarity;
         }
@@ -221,7 +225,8 @@ check_mixer (HlPlaygroundResult *result)
 }
 
 /* Almost the whole row on the sink (0.9 or more); c_t below 0.5 over the
- * early N; lambda 0.05 as set. */
+ * early N; lambda 0.05 as set, and the sink's output share below its
+ * attention. */
 static void
 check_reset (HlPlaygroundResult *result)
 {
@@ -230,6 +235,7 @@ check_reset (HlPlaygroundResult *result)
   g_assert_cmpfloat (r->diagnostics.sink_mass, >=, 0.9);
   g_assert_cmpfloat (r->evidence.early_last_max, <, 0.5);
   g_assert_cmpfloat_with_epsilon (r->diagnostics.sink_ratio, 0.05, 1e-3);
+  g_assert_cmpfloat (r->evidence.sink_share, <, r->diagnostics.sink_mass);
 }
 
 /* Most of the row (0.8 or more) on key t - 1, named in the reason. */
