@@ -2,21 +2,15 @@
  * into a PNG (docs/screenshot.png), the same on every run.
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
-<<<<<<< HEAD
- *                      [export=FIGURE] [causal]
- * export=FIGURE renders the Export Figure dialog opened on that figure
- * (its file name, e.g. model-heatmap) instead of the window; causal opens
- * Causal Tests from the main menu's action (for a file extracted from a
- * model), runs zero ablation, N*, the selected head and sparsification, and
- * renders that window.
-=======
- *                      [export=FIGURE] [app=ACTION] [point=I]
+ *                      [export=FIGURE] [app=ACTION] [point=I] [causal]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
  * preferences); point=I shows the scatter as the keyboard leaves it on
- * token I (focused, its focus ring and tooltip showing).
->>>>>>> 98f471a56548bb96fb26e6781913ec320b24d141
+ * token I (focused, its focus ring and tooltip showing); causal opens
+ * Causal Tests from the main menu's action (for a file extracted from a
+ * model), runs zero ablation, N*, the selected head and sparsification, and
+ * renders that window.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -28,11 +22,8 @@
 #include <string.h>
 
 #include "hl-application.h"
-<<<<<<< HEAD
 #include "hl-causal-window.h"
-=======
 #include "hl-explorer.h"
->>>>>>> 98f471a56548bb96fb26e6781913ec320b24d141
 #include "hl-export-dialog.h"
 #include "hl-gui-test.h"
 #include "hl-head-detail.h"
@@ -256,24 +247,11 @@ main (int    argc,
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
   for (int i = 6; i < argc; i++)
-<<<<<<< HEAD
-    if (g_str_equal (argv[i], "causal"))
+    if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app=") ||
+        g_str_equal (argv[i], "causal"))
       {
-        GtkWidget *causal = run_causal_window (window);
-
-        if (causal == NULL || !hl_test_wait_until (is_drawn, causal, 10000))
-          return 1;
-        hl_test_spin (800);
-        if (!save_window (causal, argv[2], &error))
-          break;
-        return 0;
-      }
-    else if (g_str_has_prefix (argv[i], "export="))
-=======
-    if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app="))
->>>>>>> 98f471a56548bb96fb26e6781913ec320b24d141
-      {
-        GtkWidget *dialog = g_str_has_prefix (argv[i], "app=")
+        GtkWidget *dialog = g_str_equal (argv[i], "causal") ? run_causal_window (window)
+                            : g_str_has_prefix (argv[i], "app=")
                             ? open_app_window (G_APPLICATION (app), window, argv[i] + strlen ("app="))
                             : open_export_dialog (window, argv[i] + strlen ("export="));
 
