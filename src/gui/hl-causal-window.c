@@ -649,7 +649,7 @@ build_run_row (HlCausalWindow *self)
   gtk_widget_set_hexpand (self->progress_bar, TRUE);
   gtk_widget_set_valign (self->progress_bar, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (row), self->run_dropdown);
-  gtk_box_append (GTK_BOX (row), gtk_label_new ("τ"));
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Tolerance τ of N*")));
   gtk_box_append (GTK_BOX (row), self->tau_spin);
   gtk_box_append (GTK_BOX (row), self->run_button);
   gtk_box_append (GTK_BOX (row), self->cancel_button);
