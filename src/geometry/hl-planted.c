@@ -6,45 +6,69 @@
 
 #include <glib/gi18n.h>
 
-gboolean
-hl_planted_compare (HlAnalysis  *analysis,
-                    HlPlanted   *planted,
-                    GError     **error)
+/* The file's /synth/regime [n_layers, n_heads], or NULL (with an error
+ * when it is there but unreadable or of another shape). */
+static int32_t *
+read_patterns (HlAnalysis  *analysis,
+               GError     **error)
 {
-  HlActivations *file;
-  const HlActivationsInfo *info;
-  g_autofree int32_t *truth = NULL;
-  gsize n_truth = 0;
-  guint n;
+  HlActivations *file = hl_analysis_get_file (analysis);
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+  g_autofree int32_t *patterns = NULL;
+  gsize n = 0;
 
-  g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
-  g_return_val_if_fail (planted != NULL, FALSE);
-
-  *planted = (HlPlanted) { 0 };
-  file = hl_analysis_get_file (analysis);
-  info = hl_activations_get_info (file);
-  truth = hl_activations_read_int_dataset (file, HL_PLANTED_DATASET, &n_truth, error);
-  if (truth == NULL)
-    return FALSE;
-  if (n_truth != (gsize) info->n_layers * info->n_heads)
+  patterns = hl_activations_read_int_dataset (file, HL_PLANTED_DATASET, &n, error);
+  if (patterns != NULL && n != (gsize) info->n_layers * info->n_heads)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("%s has %zu elements, expected n_layers × n_heads = %d × %d"),
-                   HL_PLANTED_DATASET, n_truth, info->n_layers, info->n_heads);
-      return FALSE;
+                   HL_PLANTED_DATASET, n, info->n_layers, info->n_heads);
+      return NULL;
     }
-  n = hl_analysis_get_n_results (analysis);
+  return g_steal_pointer (&patterns);
+}
+
+static gboolean
+is_pattern (int32_t pattern)
+{
+  return pattern >= 0 && pattern < HL_N_REGIMES;
+}
+
+static gboolean
+compare (HlAnalysis    *analysis,
+         const int32_t *patterns,
+         HlPlanted     *planted)
+{
+  int n_heads = hl_activations_get_info (hl_analysis_get_file (analysis))->n_heads;
+  guint n = hl_analysis_get_n_results (analysis);
+
+  *planted = (HlPlanted) { 0 };
   for (guint i = 0; i < n; i++)
     {
       const HlHeadResult *r = hl_analysis_get_result (analysis, i);
-      int32_t pattern = truth[r->layer * info->n_heads + r->head];
+      int32_t pattern = patterns[r->layer * n_heads + r->head];
 
-      if (pattern < 0 || pattern >= HL_N_REGIMES)
+      if (!is_pattern (pattern))
         continue;
       planted->n_results++;
       planted->n_agree += (int) r->regime == pattern;
     }
   return planted->n_results > 0;
+}
+
+gboolean
+hl_planted_compare (HlAnalysis  *analysis,
+                    HlPlanted   *planted,
+                    GError     **error)
+{
+  g_autofree int32_t *patterns = NULL;
+
+  g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
+  g_return_val_if_fail (planted != NULL, FALSE);
+
+  *planted = (HlPlanted) { 0 };
+  patterns = read_patterns (analysis, error);
+  return patterns != NULL && compare (analysis, patterns, planted);
 }
 
 char *
@@ -68,22 +92,64 @@ planted_note (const HlPlanted *planted)
                           planted->n_agree, planted->n_results);
 }
 
-/* The comparison of @analysis, made once and kept with it; NULL when its
- * file plants nothing or its dataset cannot be read. */
-static const HlPlanted *
-planted_of (HlAnalysis *analysis)
+/* What @analysis's file planted, read once and kept with the analysis. */
+typedef struct
+{
+  gboolean  present;   /* some analysed head has a pattern */
+  HlPlanted planted;
+  int32_t  *patterns;  /* [n_layers * n_heads] or NULL */
+  int       n_heads;
+} Kept;
+
+static void
+kept_free (gpointer data)
+{
+  Kept *kept = data;
+
+  g_free (kept->patterns);
+  g_free (kept);
+}
+
+static const Kept *
+kept_of (HlAnalysis *analysis)
 {
   GQuark quark = g_quark_from_static_string ("hl-planted");
-  struct { gboolean present; HlPlanted planted; } *kept;
+  Kept *kept = g_object_get_qdata (G_OBJECT (analysis), quark);
 
-  kept = g_object_get_qdata (G_OBJECT (analysis), quark);
   if (kept == NULL)
     {
-      kept = g_malloc0 (sizeof *kept);
-      kept->present = hl_planted_compare (analysis, &kept->planted, NULL);
-      g_object_set_qdata_full (G_OBJECT (analysis), quark, kept, g_free);
+      kept = g_new0 (Kept, 1);
+      kept->patterns = read_patterns (analysis, NULL);
+      kept->n_heads = hl_activations_get_info (hl_analysis_get_file (analysis))->n_heads;
+      kept->present = kept->patterns != NULL && compare (analysis, kept->patterns, &kept->planted);
+      g_object_set_qdata_full (G_OBJECT (analysis), quark, kept, kept_free);
     }
-  return kept->present ? &kept->planted : NULL;
+  return kept;
+}
+
+gboolean
+hl_planted_pattern (HlAnalysis *analysis,
+                    int         layer,
+                    int         head,
+                    HlRegime   *pattern)
+{
+  const Kept *kept;
+  const HlActivationsInfo *info;
+  int32_t value;
+
+  g_return_val_if_fail (HL_IS_ANALYSIS (analysis), FALSE);
+  g_return_val_if_fail (pattern != NULL, FALSE);
+
+  kept = kept_of (analysis);
+  info = hl_activations_get_info (hl_analysis_get_file (analysis));
+  if (kept->patterns == NULL || layer < 0 || layer >= info->n_layers || head < 0
+      || head >= info->n_heads)
+    return FALSE;
+  value = kept->patterns[layer * kept->n_heads + head];
+  if (!is_pattern (value))
+    return FALSE;
+  *pattern = (HlRegime) value;
+  return TRUE;
 }
 
 char *
@@ -92,13 +158,14 @@ hl_planted_regimes_note (HlAnalysis *analysis,
 {
   g_autofree char *caveat = NULL;
   g_autofree char *planted = NULL;
-  const HlPlanted *p;
+  const Kept *kept;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), NULL);
 
   caveat = hl_assumptions_caveat (hl_analysis_get_assumptions (analysis));
-  if ((p = planted_of (analysis)) != NULL)
-    planted = planted_note (p);
+  kept = kept_of (analysis);
+  if (kept->present)
+    planted = planted_note (&kept->planted);
   if (faded != NULL)
     *faded = caveat != NULL;
   if (caveat != NULL && planted != NULL)

@@ -31,6 +31,13 @@ gboolean hl_planted_compare     (HlAnalysis  *analysis,
                                  HlPlanted   *planted,
                                  GError     **error);
 
+/* The pattern planted in query head @head of @layer: FALSE when the file
+ * plants none there (or none at all). Reads the file once per analysis. */
+gboolean hl_planted_pattern     (HlAnalysis  *analysis,
+                                 int          layer,
+                                 int          head,
+                                 HlRegime    *pattern);
+
 /* A translated sentence saying that the regimes of a synthetic file were
  * planted by its generator, with @planted's counts. */
 char    *hl_planted_describe    (const HlPlanted *planted);

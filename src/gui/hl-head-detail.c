@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hl-head-detail.h"
+#include "hl-planted.h"
 #include "hl-plot-view.h"
 #include "hl-scatter-view.h"
 #include "hl-session-figures.h"
@@ -222,6 +223,7 @@ hl_head_detail_update_taxonomy (HlHeadDetail       *self,
   g_autofree char *model = NULL;
   g_autofree char *this_head = NULL;
   g_autofree char *markup = NULL;
+  HlRegime pattern;
 
   if (analysis == NULL)
     {
@@ -238,6 +240,17 @@ hl_head_detail_update_taxonomy (HlHeadDetail       *self,
    * over its samples and queries. */
   markup = g_markup_printf_escaped (_("<b>This model</b> — %s\n<b>This head</b> — %s"), model,
                                     this_head);
+  /* A synthetic file's regime is what its generator put in. */
+  if (hl_planted_pattern (analysis, r->layer, r->head, &pattern))
+    {
+      g_autofree char *planted = g_markup_printf_escaped (
+        _("\n<b>Planted</b> — the synthetic generator planted the %s pattern in this head: "
+          "its regime is the input, not a finding."), hl_regime_display_name (pattern));
+      char *both = g_strconcat (markup, planted, NULL);
+
+      g_free (markup);
+      markup = both;
+    }
   gtk_label_set_markup (self->taxonomy_label, markup);
 }
 

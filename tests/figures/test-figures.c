@@ -14,8 +14,11 @@
 #include "hl-curves-plot.h"
 #include "hl-heatmap-plot.h"
 #include "hl-panel-plot.h"
+#include "hl-planted.h"
 #include "hl-profile-plot.h"
+#include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-synth-model.h"
 #include "hl-session-figures.h"
 
 enum { N_KEYS = 40, DIM = 6 };
@@ -279,6 +282,70 @@ test_session_figures (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* The regime figures of a synthetic file, on screen and for a file, say
+ * that its regimes were planted (with the analysis's own counts), without
+ * fading them; the other figures carry no note. */
+static void
+test_planted_note (void)
+{
+  static const HlSessionFigure regime_figures[] = {
+    HL_SESSION_FIGURE_HEATMAP, HL_SESSION_FIGURE_REGIMES
+  };
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "synth.h5", NULL);
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlSession) session = hl_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *counts = NULL;
+  HlSynthModelParams params;
+  HlPlanted planted;
+
+  hl_synth_model_params_init (&params);
+  params.n_layers = 3;
+  params.n_heads = 4;
+  params.n_kv_heads = 2;
+  params.head_dim = 16;
+  params.seq_len = 64;
+  params.n_samples = 1;
+  g_assert_true (hl_synth_model_write (&params, path, NULL, NULL, NULL, NULL, &error));
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  hl_session_set_file (session, file);
+  g_assert_true (hl_test_wait_until (analysis_done, session, 30000));
+  g_assert_true (hl_planted_compare (hl_session_get_analysis (session), &planted, &error));
+  counts = g_strdup_printf ("the rule names %d of %d planted patterns", planted.n_agree,
+                            planted.n_results);
+
+  for (guint i = 0; i < G_N_ELEMENTS (regime_figures); i++)
+    for (HlFigureTarget target = 0; target <= HL_FIGURE_TARGET_EXPORT; target++)
+      {
+        g_autoptr(HlFigure) figure = hl_session_build_figure (session, regime_figures[i], target);
+        const char *note;
+        gboolean faded;
+
+        if (hl_figure_get_kind (figure) == HL_PLOT_HEATMAP)
+          {
+            const HlHeatmapPlotData *data = hl_figure_get_data (figure);
+
+            note = data->note;
+            faded = data->faded;
+          }
+        else
+          {
+            const HlRegimesPlotData *data = hl_figure_get_data (figure);
+
+            note = data->note;
+            faded = data->faded;
+          }
+        g_assert_nonnull (note);
+        g_assert_true (g_str_has_prefix (note, "Planted by the synthetic generator, not found:"));
+        g_assert_nonnull (strstr (note, counts));
+        g_assert_false (faded);
+      }
+  g_clear_object (&session);
+  hl_test_remove_tmp_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -290,5 +357,6 @@ main (int    argc,
   g_test_add_func ("/figures/scatter-and-profile", test_scatter_and_profile);
   g_test_add_func ("/figures/heatmap", test_heatmap);
   g_test_add_func ("/figures/session-figures", test_session_figures);
+  g_test_add_func ("/figures/planted-note", test_planted_note);
   return hl_test_run_and_wait ();
 }

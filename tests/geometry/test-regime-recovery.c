@@ -107,6 +107,15 @@ recovered_fraction (const Case *c,
   g_assert_nonnull (strstr (note, counts));
   caveat = hl_assumptions_caveat (hl_analysis_get_assumptions (analysis));
   g_assert_cmpint (faded, ==, caveat != NULL);
+  /* And the head detail's pattern of every head. */
+  for (int l = 0; l < c->n_layers; l++)
+    for (int h = 0; h < c->n_heads; h++)
+      {
+        HlRegime pattern;
+
+        g_assert_true (hl_planted_pattern (analysis, l, h, &pattern));
+        g_assert_cmpint (pattern, ==, truth[l * c->n_heads + h]);
+      }
   return (double) hits / n;
 }
 
@@ -203,6 +212,12 @@ test_nothing_planted (void)
         g_assert_nonnull (strstr (error->message, "/synth/regime has 3 elements, expected"));
       note = hl_planted_regimes_note (analysis, NULL);
       g_assert_true (note == NULL || strstr (note, "Planted") == NULL);
+      for (int h = 0; h < 4; h++)
+        {
+          HlRegime pattern;
+
+          g_assert_false (hl_planted_pattern (analysis, h / 2, h % 2, &pattern));
+        }
     }
   hl_test_remove_tmp_dir (dir);
 }

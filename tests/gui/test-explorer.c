@@ -534,7 +534,11 @@ test_explorer_taxonomy (Fixture       *f,
   HlModelPanel *panel = hl_explorer_get_model_panel (explorer);
   HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
   const HlHeatmapPlotData *heatmap;
+  g_autofree int32_t *patterns = NULL;
+  g_autofree char *planted = NULL;
+  gsize n_patterns = 0;
   HlSession *session;
+  int n_heads;
 
   if (!g_file_test (stories, G_FILE_TEST_EXISTS) || sample == NULL)
     {
@@ -555,6 +559,7 @@ test_explorer_taxonomy (Fixture       *f,
   g_assert_true (g_str_has_prefix (hl_head_detail_get_taxonomy (detail),
                                    "This model — The taxonomy does not apply"));
   g_assert_nonnull (strstr (hl_head_detail_get_taxonomy (detail), "This head — The taxonomy"));
+  g_assert_null (strstr (hl_head_detail_get_taxonomy (detail), "Planted"));
 
   session = open_and_wait (f, sample);
   hl_test_spin (50);
@@ -564,6 +569,20 @@ test_explorer_taxonomy (Fixture       *f,
   g_assert_true (g_str_has_prefix (heatmap->note, "Planted by the synthetic generator, not found:"));
   g_assert_null (strstr (heatmap->note, "does not apply"));
   g_assert_false (heatmap->faded);
+  /* The head detail names the pattern planted in the selected head, read
+   * here from the file itself. */
+  patterns = hl_activations_read_int_dataset (hl_session_get_file (session), "/synth/regime",
+                                              &n_patterns, NULL);
+  g_assert_nonnull (patterns);
+  n_heads = hl_activations_get_info (hl_session_get_file (session))->n_heads;
+  g_assert_cmpuint (n_patterns, >, 5 * n_heads + 3);
+  planted = g_strdup_printf ("Planted — the synthetic generator planted the %s pattern in this "
+                             "head: its regime is the input, not a finding.",
+                             hl_regime_display_name (patterns[5 * n_heads + 3]));
+  hl_session_select (session, 5, 3);
+  g_assert_true (hl_test_wait_until (bound_is_shown, detail, 10000));
+  hl_test_spin (50);
+  g_assert_nonnull (strstr (hl_head_detail_get_taxonomy (detail), planted));
 }
 
 int

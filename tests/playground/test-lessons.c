@@ -90,17 +90,48 @@ random_at (const HlCurveSet *curves,
   return point_at (curves, HL_RANKING_RANDOM, HL_DISTANCE_EUCLIDEAN, n);
 }
 
+/* Step 3 of lesson 1: at N = 32 the selection takes plateau tokens with
+ * tiny attention: beyond the last token, the sink and the first keys of
+ * the recency tail, at least 26 of the 32 keys hold less than 1/100 of
+ * the row each, all of them after the sink and before the last token. */
+static void
+check_plateau_selection (HlPlaygroundResult *result)
+{
+  HlHeadInput input;
+  g_autofree int *order = NULL;
+  int t, n_tiny = 0;
+
+  hl_playground_result_get_input (result, &input);
+  t = input.n_keys - 1;
+  order = g_new (int, input.n_keys);
+  hl_separability_rank (&input, HL_RANKING_ATTENTION, 0, 0, order);
+  for (int k = 0; k < 32; k++)
+    if (input.alpha[order[k]] < 0.01)
+      {
+        g_assert_cmpint (order[k], >, 0);
+        g_assert_cmpint (order[k], <, t);
+        n_tiny++;
+      }
+  g_test_message ("N = 32: %d keys below 0.01", n_tiny);
+  g_assert_cmpint (n_tiny, >=, 26);
+}
+
 /* Lesson 1, every sentence: F_1 = 1 for both rankings; P_4 = R_4 = 1 with
- * the control far below; P_32 below a half and F_32 with it; the control's
- * F at least 0.3 below the ranking's at N = 4; the summary's small
- * and intermediate N. */
+ * the control far below; P_32 below a half and F_32 with it, the
+ * selection taking tiny plateau tokens; the control is the mean over 16
+ * random selections, its F at least 0.3 below the ranking's at N = 4; the
+ * summary's small and intermediate N. */
 static void
 test_small_n (void)
 {
   static const int small[] = { 1, 2, 4 };
   static const int middle[] = { 16, 32, 64 };
   HlPlaygroundLesson lesson = HL_PLAYGROUND_LESSON_SMALL_N;
+  HlHeadAnalysisOptions options;
 
+  /* Step 4's "the mean over 16 random selections". */
+  hl_playground_analysis_options_init (&options);
+  g_assert_cmpint (options.repeats, ==, 16);
   for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
     {
       g_autoptr(HlPlaygroundResult) first = compute_step (lesson, 0, seeds[s]);
@@ -127,6 +158,7 @@ test_small_n (void)
       /* Step 3. */
       g_assert_cmpfloat (attention_at (curves, 32)->precision, <, 0.5f);
       g_assert_cmpfloat (attention_at (curves, 32)->f1, <, 0.5f);
+      check_plateau_selection (first);
       /* Step 4 (the control at N = 4 is step 2's comparison, on the
        * control's own curves). */
       g_assert_cmpfloat (random_at (curves, 4)->f1, <=, attention_at (curves, 4)->f1 - 0.3);
