@@ -5,7 +5,7 @@ set -eu
 
 packages="gcc make pkg-config meson ninja-build gettext libglib2.0-dev
 libglib2.0-bin libgtk-4-dev libadwaita-1-dev libhdf5-dev libopenblas-dev
-liblapacke-dev libjson-glib-dev libcairo2-dev libpango1.0-dev desktop-file-utils appstream
+liblapacke-dev zlib1g-dev libjson-glib-dev libcairo2-dev libpango1.0-dev desktop-file-utils appstream
 fonts-dejavu-core fonts-cantarell fonts-lmodern adwaita-icon-theme"
 
 test_packages="xvfb xauth poppler-utils libxml2-utils hdf5-tools python3-h5py

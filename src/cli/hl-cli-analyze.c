@@ -93,7 +93,8 @@ make_context (AnalyzeOptions *o)
   };
   GOptionContext *context = hl_cli_context_new ("analyze", _("FILE…"),
     _("Analyses every head of an activation file, writes curves.csv, heads.csv, model.csv, "
-      "assumptions.csv and provenance.json into DIR, and prints whether the paper's "
+      "assumptions.csv, provenance.json and, for a file with tokens, tokens.csv into DIR, "
+      "and prints whether the paper's "
       "taxonomy applies. Several files, a folder of .h5 files or a list file (one path a "
       "line) are analysed as one corpus: every sample of every file is a document, "
       "numbered in the order of the files, and documents.csv says which file each "

@@ -1,8 +1,8 @@
 /* hl-cli-render.c: `headlens-cli render FILE --plot KIND -o OUT`, any plot
  * of the app written as PNG, SVG or PDF by the same renderers.
  *
- * Head plots (scatter, alignment, profile, decay, and curves or panel with
- * --layer and --head) analyse that one head; model plots (heatmap, regimes,
+ * Head plots (scatter, alignment, profile, decay, tokens, and curves or
+ * panel with --layer and --head) analyse that one head; model plots (heatmap, regimes,
  * correlation, and curves or panel without a head) analyse the whole file.
  * The same file and options give the same bytes.
  *
@@ -46,6 +46,8 @@ typedef struct
   char    *title;
   char    *font;
   char    *metric_help;   /* the --metric line of --help: every metric's name */
+  char    *over;
+  char    *statistic;
   int      layer;
   int      head;
   int      sample;
@@ -75,6 +77,8 @@ render_options_clear (RenderOptions *o)
   g_clear_pointer (&o->title, g_free);
   g_clear_pointer (&o->font, g_free);
   g_clear_pointer (&o->metric_help, g_free);
+  g_clear_pointer (&o->over, g_free);
+  g_clear_pointer (&o->statistic, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RenderOptions, render_options_clear)
@@ -89,13 +93,19 @@ typedef struct
   HlActivations       *file;
   const HlActivationsInfo *info;
   int                  query;        /* resolved query index */
+  const char          *over;         /* resolved --over */
+  int                  samples[2];   /* the samples and queries model plots are over */
+  int                  queries[2];
+  HlStatistic          statistic;
   HlAnalysis          *analysis;     /* model plots */
+  HlModelSummary      *summary;      /* of a part of the file, or NULL: the analysis's */
   HlHeadResult        *result;       /* head plots */
   float               *values;
   float               *attention;
   HlHeadInput          input;
   HlProjection        *projection;
   HlScatter           *scatter;
+  char               **texts;        /* the sample's token texts, or NULL */
 } Context;
 
 static void
@@ -103,11 +113,13 @@ context_clear (Context *c)
 {
   g_clear_object (&c->file);
   g_clear_object (&c->analysis);
+  g_clear_pointer (&c->summary, hl_model_summary_free);
   g_clear_pointer (&c->result, hl_head_result_unref);
   g_clear_pointer (&c->values, g_free);
   g_clear_pointer (&c->attention, g_free);
   g_clear_pointer (&c->scatter, hl_scatter_free);
   g_clear_pointer (&c->projection, hl_projection_free);
+  g_clear_pointer (&c->texts, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Context, context_clear)
@@ -137,12 +149,14 @@ make_context (RenderOptions *o)
 {
   g_autofree char *names = hl_metric_dup_names ();
   const GOptionEntry entries[] = {
-    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation, bound or panel (required)"), N_("KIND") },
+    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation, bound, panel or tokens (required)"), N_("KIND") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the figure to OUT.png, OUT.svg or OUT.pdf (required)"), N_("OUT") },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o->layer, N_("Layer of the head (head plots; selects a heatmap cell)"), "L" },
     { "head", 0, 0, G_OPTION_ARG_INT, &o->head, N_("Query head (head plots; selects a heatmap cell)"), "H" },
     { "sample", 0, 0, G_OPTION_ARG_INT, &o->sample, N_("Sample of head plots and the heatmap (0)"), "S" },
     { "query", 0, 0, G_OPTION_ARG_INT, &o->query, N_("Query index of head plots and the heatmap (the last)"), "Q" },
+    { "over", 0, 0, G_OPTION_ARG_STRING, &o->over, N_("What model plots and the heatmap show: shown (the --sample and --query), samples (every sample at --query), queries (every query of --sample) or all (heatmap: shown; the others: all)"), N_("SET") },
+    { "statistic", 0, 0, G_OPTION_ARG_STRING, &o->statistic, N_("A heatmap cell over several samples or queries: mean or iqr, the interquartile range (mean)"), N_("STAT") },
     { "n", 0, 0, G_OPTION_ARG_INT, &o->n, N_("The chosen N, marked on curves, used by the scatter and heatmap metrics (8)"), "N" },
     { "ranking", 0, 0, G_OPTION_ARG_STRING, &o->ranking, N_("attention, contribution or random (attention)"), N_("RANKING") },
     { "distance", 0, 0, G_OPTION_ARG_STRING, &o->distance, N_("euclidean or cosine (euclidean)"), N_("DISTANCE") },
@@ -185,7 +199,7 @@ parse_names (Context  *c,
   if (!hl_plot_kind_from_string (o->plot, &c->kind))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot: unknown kind “%s”, expected curves, heatmap, scatter, alignment, "
-                   "profile, decay, regimes, correlation, bound or panel"), o->plot);
+                   "profile, decay, regimes, correlation, bound, panel or tokens"), o->plot);
   if (c->kind == HL_PLOT_CAUSAL)
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot causal: causal figures come from the model's forward pass, "
@@ -196,6 +210,17 @@ parse_names (Context  *c,
   if (o->distance != NULL && !hl_distance_from_string (o->distance, &c->distance))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--distance: unknown distance “%s”, expected euclidean or cosine"), o->distance);
+  if (o->statistic != NULL && !g_str_equal (o->statistic, "mean")
+      && !g_str_equal (o->statistic, "iqr"))
+    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
+                 _("--statistic: unknown statistic “%s”, expected mean or iqr"), o->statistic);
+  c->statistic = o->statistic != NULL && g_str_equal (o->statistic, "iqr") ? HL_STATISTIC_IQR
+                                                                        : HL_STATISTIC_MEAN;
+  c->over = o->over != NULL ? o->over : c->kind == HL_PLOT_HEATMAP ? "shown" : "all";
+  if (!g_strv_contains ((const char * const[]) { "shown", "samples", "queries", "all", NULL },
+                        c->over))
+    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
+                 _("--over: unknown set “%s”, expected shown, samples, queries or all"), c->over);
   if (o->repeats < 1 || o->bootstrap < 0 || o->threads < 0 || o->seed < 0)
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--repeats must be at least 1; --bootstrap, --threads and --seed cannot be negative"));
@@ -212,6 +237,7 @@ is_head_plot (const Context *c)
     case HL_PLOT_ALIGNMENT:
     case HL_PLOT_PROFILE:
     case HL_PLOT_DECAY:
+    case HL_PLOT_TOKENS:
       return TRUE;
     case HL_PLOT_CURVES:
     case HL_PLOT_PANEL:
@@ -234,12 +260,19 @@ check_ranges (Context  *c,
 {
   const RenderOptions *o = c->o;
   const HlActivationsInfo *info = c->info;
+  gboolean all_samples, all_queries;
 
   c->query = o->query >= 0 ? o->query : info->n_queries - 1;
   if (o->sample < 0 || o->sample >= info->n_samples || c->query >= info->n_queries)
     return fail (error, HL_CLI_RENDER_ERROR_RANGE,
                  _("--sample %d --query %d: the file has %d samples and %d queries"),
                  o->sample, c->query, info->n_samples, info->n_queries);
+  all_samples = g_str_equal (c->over, "samples") || g_str_equal (c->over, "all");
+  all_queries = g_str_equal (c->over, "queries") || g_str_equal (c->over, "all");
+  c->samples[0] = all_samples ? 0 : o->sample;
+  c->samples[1] = all_samples ? info->n_samples - 1 : o->sample;
+  c->queries[0] = all_queries ? 0 : c->query;
+  c->queries[1] = all_queries ? info->n_queries - 1 : c->query;
   if ((o->layer >= 0 || is_head_plot (c)) && (o->layer < 0 || o->layer >= info->n_layers))
     return fail (error, HL_CLI_RENDER_ERROR_RANGE,
                  _("--layer %d: expected a layer from 0 to %d"), o->layer, info->n_layers - 1);
@@ -280,6 +313,9 @@ load_head (Context  *c,
   if (t < 1)
     return fail (error, HL_CLI_RENDER_ERROR_RANGE,
                  _("Query %d sits at position %d: a head plot needs at least two keys"), c->query, t);
+  if (info->has_token_texts
+      && (c->texts = hl_activations_read_token_texts (c->file, o->sample, error)) == NULL)
+    return FALSE;
   c->input = (HlHeadInput) { t + 1, info->head_dim, c->values,
                              c->attention + (gsize) c->query * info->seq_len };
   id = (HlHeadId) { o->layer, o->head, o->sample, c->query, info->kv_head_of[o->head] };
@@ -394,6 +430,7 @@ build_head_figure (Context            *c,
                    GError            **error)
 {
   const HlCurveSet *set = c->result->curves;
+  HlFigureKeys keys = { (const char * const *) c->texts, -1 };
   g_autoptr(HlFigure) curves = NULL;
   HlFigureView at_n = *view;
   int index;
@@ -402,10 +439,14 @@ build_head_figure (Context            *c,
     {
     case HL_PLOT_SCATTER:
     case HL_PLOT_PROFILE:
+    case HL_PLOT_TOKENS:
       if (!compute_scatter (c, error))
         return NULL;
-      return c->kind == HL_PLOT_SCATTER ? hl_figure_new_scatter (c->scatter, view)
-                                        : hl_figure_new_profile (c->input.alpha, c->scatter, view);
+      if (c->kind == HL_PLOT_TOKENS)
+        return hl_figure_new_tokens (c->input.n_keys, c->input.alpha, c->scatter, &keys, view);
+      return c->kind == HL_PLOT_SCATTER
+             ? hl_figure_new_scatter (c->scatter, &keys, view)
+             : hl_figure_new_profile (c->input.alpha, c->scatter, &keys, view);
     case HL_PLOT_DECAY:
       return hl_figure_new_decay (c->result, view);
     case HL_PLOT_BOUND:
@@ -425,17 +466,79 @@ build_head_figure (Context            *c,
     }
 }
 
+/* How many results a head has in the samples and queries of --over. */
+static int
+per_head (const Context *c)
+{
+  return (c->samples[1] - c->samples[0] + 1) * (c->queries[1] - c->queries[0] + 1);
+}
+
+/* The results of head (@layer, @head) over --over, written into @out. */
+static guint
+collect (const Context  *c,
+         int             layer,
+         int             head,
+         HlHeadResult  **out)
+{
+  guint n = 0;
+
+  for (int s = c->samples[0]; s <= c->samples[1]; s++)
+    for (int q = c->queries[0]; q <= c->queries[1]; q++)
+      {
+        HlHeadResult *result = hl_analysis_lookup (c->analysis, layer, head, s, q);
+
+        if (result != NULL)
+          out[n++] = result;
+      }
+  return n;
+}
+
+/* The model-level results over --over: the analysis's for all of it. */
+static const HlModelSummary *
+model_summary (Context *c)
+{
+  int n_heads = c->info->n_layers * c->info->n_heads;
+  g_autofree HlHeadResult **results = NULL;
+  guint n = 0;
+
+  if (per_head (c) == c->info->n_samples * c->info->n_queries)
+    return hl_analysis_get_summary (c->analysis);
+  results = g_new (HlHeadResult *, (gsize) n_heads * per_head (c));
+  for (int i = 0; i < n_heads; i++)
+    n += collect (c, i / c->info->n_heads, i % c->info->n_heads, results + n);
+  c->summary = hl_model_summary_new (results, n, c->info->n_layers, c->o->bootstrap,
+                                     (guint64) c->o->seed);
+  return c->summary;
+}
+
+static HlFigure *
+build_heatmap (Context            *c,
+               const HlFigureView *view,
+               GError            **error)
+{
+  int n_cells = c->info->n_layers * c->info->n_heads;
+  int per_cell = per_head (c);
+  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, (gsize) MAX (n_cells, 1) * per_cell);
+  const HlMetric *metric;
+
+  if (!find_metric (c->o->metric, &metric, error))
+    return NULL;
+  for (int i = 0; i < n_cells; i++)
+    collect (c, i / c->info->n_heads, i % c->info->n_heads, cells + (gsize) i * per_cell);
+  return hl_figure_new_heatmap (c->info->n_layers, c->info->n_heads, per_cell, cells, metric,
+                                c->statistic, view, c->o->layer, c->o->head);
+}
+
 static HlFigure *
 build_model_figure (Context            *c,
                     const HlFigureView *view,
                     GError            **error)
 {
-  const HlModelSummary *s = hl_analysis_get_summary (c->analysis);
-  int per_layer = c->info->n_heads * c->info->n_samples * c->info->n_queries;
+  const HlModelSummary *s = model_summary (c);
+  int per_layer = c->info->n_heads * per_head (c);
   g_autoptr(HlFigure) curves = NULL;
   HlFigureView at_n = *view;
   g_autofree char *note = hl_planted_regimes_note (c->analysis, &at_n.faded);
-  const HlMetric *metric;
   int index;
 
   /* The regime figures say when the taxonomy does not apply and when a
@@ -450,18 +553,7 @@ build_model_figure (Context            *c,
   if (c->kind == HL_PLOT_BOUND)
     return hl_figure_new_bound (NULL, s, &at_n);
   if (c->kind == HL_PLOT_HEATMAP)
-    {
-      int n_cells = c->info->n_layers * c->info->n_heads;
-      g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1));
-
-      if (!find_metric (c->o->metric, &metric, error))
-        return NULL;
-      for (int i = 0; i < n_cells; i++)
-        cells[i] = hl_analysis_lookup (c->analysis, i / c->info->n_heads, i % c->info->n_heads,
-                                       c->o->sample, c->query);
-      return hl_figure_new_heatmap (c->info->n_layers, c->info->n_heads, cells, metric, &at_n,
-                                    c->o->layer, c->o->head);
-    }
+    return build_heatmap (c, &at_n, error);
   at_n.note = NULL;
   at_n.faded = FALSE;
   curves = hl_figure_new_model_curves (s, &at_n);
@@ -541,6 +633,11 @@ figure_provenance (Context     *c,
     }
   hl_provenance_add_figure_int (provenance, "sample", o->sample);
   hl_provenance_add_figure_int (provenance, "query", c->query);
+  if (!is_head_plot (c))
+    hl_provenance_add_figure_string (provenance, "over", c->over);
+  if (c->kind == HL_PLOT_HEATMAP)
+    hl_provenance_add_figure_string (provenance, "statistic",
+                                     c->statistic == HL_STATISTIC_IQR ? "iqr" : "mean");
   if (o->n > 0)
     hl_provenance_add_figure_int (provenance, "n", o->n);
   /* The metric by its CSV name, whichever spelling selected it. */

@@ -17,6 +17,7 @@
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-tokens-plot.h"
 
 static float *
 alloc_floats (HlFigure *figure,
@@ -172,8 +173,32 @@ hl_figure_new_decay (const HlHeadResult *result,
   return figure;
 }
 
+static int
+highlighted_of (const HlFigureKeys *keys,
+                int                 n_keys)
+{
+  return keys != NULL && keys->highlighted < n_keys ? keys->highlighted : -1;
+}
+
+/* The first @n texts of @keys, copied into @figure, or NULL. */
+static const char * const *
+dup_texts (HlFigure           *figure,
+           const HlFigureKeys *keys,
+           int                 n)
+{
+  const char **texts;
+
+  if (keys == NULL || keys->texts == NULL)
+    return NULL;
+  texts = hl_figure_alloc (figure, sizeof (char *) * MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    texts[i] = hl_figure_strdup (figure, keys->texts[i]);
+  return texts;
+}
+
 HlFigure *
 hl_figure_new_scatter (const HlScatter    *s,
+                       const HlFigureKeys *keys,
                        const HlFigureView *view)
 {
   HlScatterPlotData *data;
@@ -200,6 +225,7 @@ hl_figure_new_scatter (const HlScatter    *s,
     .n = s->n,
     .query_index = n - 1,
     .hovered = -1,
+    .highlighted = highlighted_of (keys, n),
     .title = hl_figure_strdup (figure, view->title),
   };
   return figure;
@@ -208,6 +234,7 @@ hl_figure_new_scatter (const HlScatter    *s,
 HlFigure *
 hl_figure_new_profile (const float        *alpha,
                        const HlScatter    *scatter,
+                       const HlFigureKeys *keys,
                        const HlFigureView *view)
 {
   HlProfilePlotData *data;
@@ -224,6 +251,34 @@ hl_figure_new_profile (const float        *alpha,
     .selected = dup_flags (figure, scatter->selected, n),
     .n = scatter->n,
     .log_y = view->log_y,
+    .texts = dup_texts (figure, keys, n),
+    .highlighted = highlighted_of (keys, n),
+    .title = hl_figure_strdup (figure, view->title),
+  };
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_tokens (int                 n_keys,
+                      const float        *alpha,
+                      const HlScatter    *scatter,
+                      const HlFigureKeys *keys,
+                      const HlFigureView *view)
+{
+  HlTokensPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (n_keys >= 1 && alpha != NULL && view != NULL, NULL);
+  g_return_val_if_fail (scatter == NULL || scatter->n_points == n_keys, NULL);
+
+  figure = hl_figure_new (HL_PLOT_TOKENS, sizeof *data, (gpointer *) &data);
+  *data = (HlTokensPlotData) {
+    .n_tokens = n_keys,
+    .texts = dup_texts (figure, keys, n_keys),
+    .alpha = dup_floats (figure, alpha, n_keys),
+    .selected = scatter != NULL ? dup_flags (figure, scatter->selected, n_keys) : NULL,
+    .n = scatter != NULL ? scatter->n : 0,
+    .highlighted = highlighted_of (keys, n_keys),
     .title = hl_figure_strdup (figure, view->title),
   };
   return figure;
@@ -288,9 +343,14 @@ hl_figure_new_model_curves (const HlModelSummary *summary,
   figure = hl_figure_new (HL_PLOT_CURVES, sizeof *data, (gpointer *) &data);
   data->n_grid = summary->n_grid;
   data->grid = dup_ints (figure, summary->grid, summary->n_grid);
-  data->band_label = hl_figure_strdup (figure, _("95% bootstrap band over samples"));
   for (int m = 0; m < HL_N_CURVES && ranked != NULL; m++)
     copy_model_curve (figure, data, ranked, random, m);
+  /* One sample has no band (lo = hi = the mean): none is drawn nor named. */
+  if (summary->n_samples >= 2 && summary->bootstrap > 0)
+    data->band_label = hl_figure_strdup (figure, _("95% bootstrap band over samples"));
+  else
+    for (int m = 0; m < HL_N_CURVES; m++)
+      data->band_lo[m] = data->band_hi[m] = NULL;
   data->chosen_n = view->n;
   data->title = hl_figure_strdup (figure, view->title);
   return figure;
@@ -396,11 +456,45 @@ hl_figure_new_bound (const HlHeadResult   *result,
 
 /* The heatmap ------------------------------------------------------------- */
 
+/* One cell: its most frequent regime (-1 while pending) and the statistic
+ * of the metric over its received results. */
+static void
+fill_heatmap_cell (HlHeadResult * const *cell,
+                   int                   per_cell,
+                   const HlMetric       *metric,
+                   HlStatistic           statistic,
+                   const HlFigureView   *view,
+                   int                  *regime,
+                   float                *value)
+{
+  g_autofree HlHeadResult **received = g_new (HlHeadResult *, MAX (per_cell, 1));
+  int counts[HL_N_REGIMES];
+  HlMetricStats stats;
+  guint n = 0;
+
+  for (int k = 0; k < per_cell; k++)
+    if (cell[k] != NULL)
+      received[n++] = cell[k];
+  *regime = hl_metric_count_regimes (received, n, counts);
+  *value = NAN;
+  if (metric == NULL || n == 0)
+    return;
+  if (per_cell == 1)
+    {
+      *value = hl_metric_value (metric, received[0], view->ranking, view->distance, view->n);
+      return;
+    }
+  hl_metric_stats (metric, received, n, view->ranking, view->distance, view->n, &stats);
+  *value = hl_metric_stats_get (&stats, statistic);
+}
+
 static void
 fill_heatmap_cells (HlHeatmapPlotData    *data,
                     HlFigure             *figure,
+                    int                   per_cell,
                     HlHeadResult * const *cells,
                     const HlMetric       *metric,
+                    HlStatistic           statistic,
                     const HlFigureView   *view)
 {
   int n_cells = data->n_layers * data->n_heads;
@@ -408,22 +502,38 @@ fill_heatmap_cells (HlHeatmapPlotData    *data,
   float *values = alloc_floats (figure, n_cells);
 
   for (int i = 0; i < n_cells; i++)
-    {
-      const HlHeadResult *r = cells[i];
-
-      regimes[i] = r != NULL ? (int) r->regime : -1;
-      values[i] = r != NULL && metric != NULL
-                  ? hl_metric_value (metric, r, view->ranking, view->distance, view->n) : NAN;
-    }
+    fill_heatmap_cell (cells + (gsize) i * per_cell, per_cell, metric, statistic, view,
+                       &regimes[i], &values[i]);
   data->regimes = regimes;
   data->values = values;
+}
+
+/* The colour bar's label: the metric (at N), and over a set which
+ * statistic of it. */
+static char *
+heatmap_value_label (const HlMetric     *metric,
+                     int                 per_cell,
+                     HlStatistic         statistic,
+                     const HlFigureView *view)
+{
+  g_autofree char *label = hl_metric_is_per_n (metric)
+                           ? g_strdup_printf ("%s, N = %d", metric->description, view->n)
+                           : g_strdup (metric->description);
+
+  if (per_cell == 1)
+    return g_steal_pointer (&label);
+  /* Translators: a colour bar's label, e.g. "mean of F_N, N = 8" */
+  return g_strdup_printf (statistic == HL_STATISTIC_IQR ? _("interquartile range of %s")
+                                                        : _("mean of %s"), label);
 }
 
 HlFigure *
 hl_figure_new_heatmap (int                   n_layers,
                        int                   n_heads,
+                       int                   per_cell,
                        HlHeadResult * const *cells,
                        const HlMetric       *metric,
+                       HlStatistic           statistic,
                        const HlFigureView   *view,
                        int                   selected_layer,
                        int                   selected_head)
@@ -431,23 +541,24 @@ hl_figure_new_heatmap (int                   n_layers,
   HlHeatmapPlotData *data;
   HlFigure *figure;
 
-  g_return_val_if_fail (n_layers >= 0 && n_heads >= 0 && view != NULL, NULL);
+  g_return_val_if_fail (n_layers >= 0 && n_heads >= 0 && per_cell >= 1 && view != NULL, NULL);
   g_return_val_if_fail (cells != NULL || n_layers * n_heads == 0, NULL);
   g_return_val_if_fail (metric == NULL || hl_metric_is_numeric (metric), NULL);
 
   figure = hl_figure_new (HL_PLOT_HEATMAP, sizeof *data, (gpointer *) &data);
   data->n_layers = n_layers;
   data->n_heads = n_heads;
-  fill_heatmap_cells (data, figure, cells, metric, view);
+  fill_heatmap_cells (data, figure, per_cell, cells, metric, statistic, view);
   data->mode = metric != NULL ? HL_HEATMAP_COLOR_METRIC : HL_HEATMAP_COLOR_REGIME;
   data->colormap = metric != NULL ? metric->colormap : HL_COLORMAP_VIRIDIS;
   if (metric != NULL)
     {
       hl_metric_color_range (metric, &data->vmin, &data->vmax);
-      data->value_label = hl_figure_take_string (figure, hl_metric_is_per_n (metric)
-                                                 ? g_strdup_printf ("%s, N = %d",
-                                                                    metric->description, view->n)
-                                                 : g_strdup (metric->description));
+      /* A spread is not on the metric's scale: take the data's range. */
+      if (per_cell > 1 && statistic == HL_STATISTIC_IQR)
+        data->vmin = data->vmax = 0, data->colormap = HL_COLORMAP_VIRIDIS;
+      data->value_label = hl_figure_take_string (figure, heatmap_value_label (metric, per_cell,
+                                                                              statistic, view));
     }
   data->selected_layer = selected_layer;
   data->selected_head = selected_head;

@@ -31,6 +31,14 @@ typedef struct
   gboolean    faded;    /* the regimes drawn faded: the taxonomy does not apply */
 } HlFigureView;
 
+/* The keys of a head as figures that show keys name them: their texts as
+ * the file stores them (NULL: none) and the one highlighted (-1: none). */
+typedef struct
+{
+  const char * const *texts;
+  int                 highlighted;
+} HlFigureKeys;
+
 /* One head. The random control is drawn dashed beside the chosen ranking,
  * except when the ranking is the random one. */
 HlFigure *hl_figure_new_head_curves  (const HlHeadResult   *result,
@@ -39,13 +47,23 @@ HlFigure *hl_figure_new_alignment    (const HlHeadResult   *result,
                                       const HlFigureView   *view);
 HlFigure *hl_figure_new_decay        (const HlHeadResult   *result,
                                       const HlFigureView   *view);
-/* The value-space picture at @scatter's N (view's N is not used). */
+/* The value-space picture at @scatter's N (view's N is not used), with
+ * the highlighted key of @keys (NULL: none) ringed. */
 HlFigure *hl_figure_new_scatter      (const HlScatter      *scatter,
+                                      const HlFigureKeys   *keys,
                                       const HlFigureView   *view);
 /* The attention row @alpha (scatter->n_points keys) with @scatter's
- * selection. */
+ * selection; the keys' texts (NULL: none) labelled where they fit. */
 HlFigure *hl_figure_new_profile      (const float          *alpha,
                                       const HlScatter      *scatter,
+                                      const HlFigureKeys   *keys,
+                                      const HlFigureView   *view);
+/* The text of the @n_keys keys shaded by @alpha, @scatter's selection
+ * outlined (NULL: no selection, for a single key). */
+HlFigure *hl_figure_new_tokens       (int                   n_keys,
+                                      const float          *alpha,
+                                      const HlScatter      *scatter,
+                                      const HlFigureKeys   *keys,
                                       const HlFigureView   *view);
 
 /* The model: mean curves with their bootstrap band, regime counts per
@@ -68,14 +86,18 @@ HlFigure *hl_figure_new_bound        (const HlHeadResult   *result,
                                       const HlModelSummary *summary,
                                       const HlFigureView   *view);
 
-/* The layer × head overview: @cells[l * n_heads + h] is that head's result
- * or NULL (pending); coloured by @metric (NULL: the regime) at the view's
- * N, ranking and distance; (@selected_layer, @selected_head) outlined
- * (-1: none). */
+/* The layer × head overview: @cells holds @per_cell results of each head
+ * (cells[(l * n_heads + h) * per_cell + k], NULL while pending): with one,
+ * the cell shows that result; with more, @statistic of the metric over
+ * those received (hl_metric_stats ()) and their most frequent regime.
+ * Coloured by @metric (NULL: the regime) at the view's N, ranking and
+ * distance; (@selected_layer, @selected_head) outlined (-1: none). */
 HlFigure *hl_figure_new_heatmap      (int                   n_layers,
                                       int                   n_heads,
+                                      int                   per_cell,
                                       HlHeadResult * const *cells,
                                       const HlMetric       *metric,
+                                      HlStatistic           statistic,
                                       const HlFigureView   *view,
                                       int                   selected_layer,
                                       int                   selected_head);

@@ -39,6 +39,8 @@ static const struct {
                                   N_("Attention profile"), TRUE },
   [HL_SESSION_FIGURE_DECAY] = { N_("Similarity decay c(k) and its fit"), "decay",
                                 N_("Similarity decay"), TRUE },
+  [HL_SESSION_FIGURE_TOKENS] = { N_("Tokens shaded by attention, the selected ones outlined"),
+                                 "tokens", NULL, TRUE },
   [HL_SESSION_FIGURE_HEAD_BOUND] = { N_("Discarded output against its bound over N"), "bound",
                                      N_("Theory: ‖o − s<sub>N</sub>‖ ≤ B(1 − M<sub>N</sub>)"),
                                      TRUE },
@@ -84,20 +86,26 @@ note_of (HlSession       *session,
   return hl_planted_regimes_note (analysis, faded);
 }
 
+/* Each cell holds the head's results of the scope; the selected head is
+ * outlined on screen, not in a file (it is a pointer, not data). */
 static HlFigure *
 build_heatmap (HlSession          *session,
+               HlFigureTarget      target,
                const HlFigureView *view)
 {
   const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
   int n_cells = info->n_layers * info->n_heads;
-  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1));
+  guint per_cell = MAX (hl_session_get_scope_size (session), 1);
+  g_autofree HlHeadResult **cells = g_new0 (HlHeadResult *, MAX (n_cells, 1) * per_cell);
   int layer, head;
 
   for (int i = 0; i < n_cells; i++)
-    cells[i] = hl_session_lookup_shown (session, i / info->n_heads, i % info->n_heads);
-  hl_session_get_selected (session, &layer, &head);
-  return hl_figure_new_heatmap (info->n_layers, info->n_heads, cells,
-                                hl_session_get_heatmap_metric (session), view, layer, head);
+    hl_session_collect (session, i / info->n_heads, i % info->n_heads, cells + i * per_cell);
+  if (target == HL_FIGURE_TARGET_EXPORT || !hl_session_get_selected (session, &layer, &head))
+    layer = head = -1;
+  return hl_figure_new_heatmap (info->n_layers, info->n_heads, per_cell, cells,
+                                hl_session_get_heatmap_metric (session),
+                                hl_session_get_heatmap_statistic (session), view, layer, head);
 }
 
 static HlFigure *
@@ -105,19 +113,17 @@ build_model (HlSession          *session,
              HlSessionFigure     which,
              const HlFigureView *view)
 {
-  HlAnalysis *analysis = hl_session_get_analysis (session);
   const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
-  const HlModelSummary *summary;
+  const HlModelSummary *summary = hl_session_get_summary (session);
   g_autoptr(HlFigure) curves = NULL;
 
-  if (analysis == NULL)
+  if (summary == NULL)
     return NULL;
-  summary = hl_analysis_get_summary (analysis);
   switch (which)
     {
     case HL_SESSION_FIGURE_REGIMES:
       return hl_figure_new_regimes (summary, info->n_heads,
-                                    info->n_heads * info->n_samples * info->n_queries, view);
+                                    info->n_heads * hl_session_get_scope_size (session), view);
     case HL_SESSION_FIGURE_CORRELATION:
       return hl_figure_new_correlation (summary, view);
     case HL_SESSION_FIGURE_MODEL_BOUND:
@@ -131,15 +137,30 @@ build_model (HlSession          *session,
     }
 }
 
+/* The head's keys: their texts, and on screen the one highlighted (a file
+ * shows none: it is a pointer, not data). */
+static HlFigureKeys
+keys_of (HlSession      *session,
+         HlHeadData     *data,
+         HlFigureTarget  target)
+{
+  return (HlFigureKeys) {
+    data != NULL ? (const char * const *) data->tokens : NULL,
+    target == HL_FIGURE_TARGET_SCREEN ? hl_session_get_highlighted_key (session) : -1,
+  };
+}
+
 static HlFigure *
 build_head (HlSession          *session,
             HlSessionFigure     which,
+            HlFigureTarget      target,
             const HlFigureView *view)
 {
   HlHeadResult *result = hl_session_get_selected_result (session);
   HlHeadData *data = hl_session_get_head_data (session);
   HlAnalysis *analysis = hl_session_get_analysis (session);
   const HlScatter *scatter = hl_session_get_scatter (session);
+  HlFigureKeys keys = keys_of (session, data, target);
   /* A query with a single key has no N and no lag to plot. */
   gboolean has_n = result != NULL && result->curves->n_grid > 0;
   gboolean has_lags = result != NULL && result->diagnostics.n_lags > 0;
@@ -148,9 +169,13 @@ build_head (HlSession          *session,
   switch (which)
     {
     case HL_SESSION_FIGURE_SCATTER:
-      return scatter != NULL ? hl_figure_new_scatter (scatter, view) : NULL;
+      return scatter != NULL ? hl_figure_new_scatter (scatter, &keys, view) : NULL;
     case HL_SESSION_FIGURE_PROFILE:
-      return scatter != NULL ? hl_figure_new_profile (data->alpha, scatter, view) : NULL;
+      return scatter != NULL ? hl_figure_new_profile (data->alpha, scatter, &keys, view) : NULL;
+    case HL_SESSION_FIGURE_TOKENS:
+      return scatter != NULL ? hl_figure_new_tokens (data->n_keys, data->alpha, scatter, &keys,
+                                                     view)
+                             : NULL;
     case HL_SESSION_FIGURE_ALIGNMENT:
       return has_n ? hl_figure_new_alignment (result, view) : NULL;
     case HL_SESSION_FIGURE_DECAY:
@@ -214,9 +239,9 @@ hl_session_build_figure (HlSession       *session,
   title = view_of (session, which, target, &view);
   view.note = note = note_of (session, which, &view.faded);
   if (which == HL_SESSION_FIGURE_HEATMAP)
-    figure = build_heatmap (session, &view);
+    figure = build_heatmap (session, target, &view);
   else if (figures[which].per_head)
-    figure = build_head (session, which, &view);
+    figure = build_head (session, which, target, &view);
   else
     figure = build_model (session, which, &view);
   if (figure != NULL)

@@ -25,6 +25,7 @@ typedef enum
   HL_SESSION_FIGURE_SCATTER,
   HL_SESSION_FIGURE_PROFILE,
   HL_SESSION_FIGURE_DECAY,
+  HL_SESSION_FIGURE_TOKENS,
   HL_SESSION_FIGURE_HEAD_BOUND,
   HL_N_SESSION_FIGURES
 } HlSessionFigure;
@@ -39,8 +40,8 @@ typedef enum
 } HlFigureTarget;
 
 /* Figure @which of @session, named (hl_figure_get_name (), _basename ()),
- * or NULL when the session has nothing to show there yet: no finished
- * analysis for the model figures, no result for the head's, no head data
+ * or NULL when the session has nothing to show there yet: no summary of
+ * the scope for the model figures (hl_session_get_summary ()), no result for the head's, no head data
  * for the scatter and profile, and no curve (no N), decay (no lag),
  * scatter or profile (no selection of N tokens) for a head with a single
  * key. */

@@ -20,6 +20,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-analysis.h"
+#include "hl-analysis-schedule.h"
 #include "hl-background.h"
 
 #include <cblas.h>
@@ -73,6 +74,7 @@ hl_analysis_finalize (GObject *object)
   g_clear_pointer (&self->table, g_free);
   g_clear_pointer (&self->summary, hl_model_summary_free);
   g_clear_pointer (&self->assumptions, hl_assumptions_free);
+  g_clear_pointer (&self->options.focus, hl_analysis_focus_unref);
 
   G_OBJECT_CLASS (hl_analysis_parent_class)->finalize (object);
 }
@@ -97,6 +99,73 @@ hl_analysis_options_init (HlAnalysisOptions *options)
   hl_head_analysis_options_init (&options->head);
   options->bootstrap = HL_MODEL_SUMMARY_DEFAULT_BOOTSTRAP;
   hl_assumption_thresholds_init (&options->assumptions);
+}
+
+/* The focus. */
+
+struct _HlAnalysisFocus
+{
+  gatomicrefcount ref_count;
+  GMutex          lock;
+  int             sample;
+  int             query_index;
+};
+
+HlAnalysisFocus *
+hl_analysis_focus_new (void)
+{
+  HlAnalysisFocus *self = g_new0 (HlAnalysisFocus, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  self->sample = self->query_index = -1;
+  return self;
+}
+
+HlAnalysisFocus *
+hl_analysis_focus_ref (HlAnalysisFocus *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+hl_analysis_focus_unref (HlAnalysisFocus *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+void
+hl_analysis_focus_set (HlAnalysisFocus *self,
+                       int              sample,
+                       int              query_index)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  self->sample = MAX (sample, -1);
+  self->query_index = MAX (query_index, -1);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+hl_analysis_focus_get (HlAnalysisFocus *self,
+                       int             *sample,
+                       int             *query_index)
+{
+  g_return_if_fail (self != NULL && sample != NULL && query_index != NULL);
+
+  g_mutex_lock (&self->lock);
+  *sample = self->sample;
+  *query_index = self->query_index;
+  g_mutex_unlock (&self->lock);
 }
 
 /* Options checking and copying. */
@@ -247,6 +316,8 @@ analysis_new (HlActivations           *file,
     self->grid_list = g_memdup2 (options->head.grid_list,
                                  sizeof (int) * options->head.n_grid_list);
   self->options.head.grid_list = self->grid_list;
+  if (options->focus != NULL)
+    self->options.focus = hl_analysis_focus_ref (options->focus);
   if (self->options.threads == 0)
     self->options.threads = MAX (1, (int) g_get_num_processors ());
   self->results = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
@@ -274,7 +345,8 @@ typedef struct
 {
   ValuesBlock *values;     /* a reference (g_rc_box) */
   float       *attention;  /* owned: [n_queries, seq_len] */
-  HlHeadId     id;         /* query_index unused: a job covers every query */
+  gboolean    *queries;    /* owned: [n_queries] the queries to compute */
+  HlHeadId     id;         /* query_index unused: a job covers its queries */
 } Job;
 
 static void
@@ -293,6 +365,7 @@ job_free (Job *job)
 {
   g_atomic_rc_box_release_full (job->values, values_block_clear);
   g_free (job->attention);
+  g_free (job->queries);
   g_free (job);
 }
 
@@ -316,6 +389,9 @@ typedef struct
   gboolean                reader_done;
   int                     active_workers;
   GPtrArray              *pending;       /* results not yet delivered */
+  int                    *query_token_ids; /* [n_samples, n_queries], or NULL: no ids */
+  char                  **query_tokens;  /* [n_samples, n_queries], or NULL: no texts */
+  gsize                   n_query_tokens;
   guint                   done;
   guint                   total;
   GError                 *error;         /* the first failure */
@@ -343,6 +419,10 @@ run_clear (gpointer data)
   g_clear_object (&run->cancellable);
   g_queue_clear_full (&run->jobs, (GDestroyNotify) job_free);
   g_clear_pointer (&run->pending, g_ptr_array_unref);
+  g_clear_pointer (&run->query_token_ids, g_free);
+  for (gsize i = 0; run->query_tokens != NULL && i < run->n_query_tokens; i++)
+    g_free (run->query_tokens[i]);
+  g_clear_pointer (&run->query_tokens, g_free);
   g_clear_error (&run->error);
   g_clear_pointer (&run->context, g_main_context_unref);
   g_clear_object (&run->task);
@@ -460,6 +540,21 @@ values_block_convert (Run         *run,
   return ok;
 }
 
+/* One result, with the token at its query position when the file has one. */
+static HlHeadResult *
+compute_head (Run               *run,
+              const HlHeadInput *input,
+              const HlHeadId    *id)
+{
+  HlHeadResult *result = hl_head_analysis_compute (input, id, &run->analysis->options.head);
+  gsize at = (gsize) id->sample * run->info->n_queries + id->query_index;
+
+  hl_head_result_set_query_token (result,
+                                  run->query_token_ids != NULL ? run->query_token_ids[at] : -1,
+                                  run->query_tokens != NULL ? run->query_tokens[at] : NULL);
+  return result;
+}
+
 static void
 process_job (Run *run,
              Job *job)
@@ -470,7 +565,7 @@ process_job (Run *run,
     return;
   for (int q = 0; q < info->n_queries && !run_should_stop (run); q++)
     {
-      if (!run->analysis->query_used[q])
+      if (!job->queries[q])
         continue;
       HlHeadInput input = {
         .n_keys = info->query_positions[q] + 1,
@@ -481,7 +576,7 @@ process_job (Run *run,
       HlHeadId id = job->id;
 
       id.query_index = q;
-      run_add_result (run, hl_head_analysis_compute (&input, &id, &run->analysis->options.head));
+      run_add_result (run, compute_head (run, &input, &id));
     }
 }
 
@@ -623,12 +718,13 @@ push_job (Run *run,
 }
 
 static gboolean
-read_head_jobs (Run         *run,
-                ValuesBlock *values,
-                int          layer,
-                int          sample,
-                int          kv_head,
-                GError     **error)
+read_head_jobs (Run            *run,
+                ValuesBlock    *values,
+                int             layer,
+                int             sample,
+                int             kv_head,
+                const gboolean *queries,
+                GError        **error)
 {
   const HlAnalysis *analysis = run->analysis;
   const HlActivationsInfo *info = run->info;
@@ -643,6 +739,7 @@ read_head_jobs (Run         *run,
       job = g_new0 (Job, 1);
       job->values = g_atomic_rc_box_acquire (values);
       job->attention = g_new (float, (gsize) info->n_queries * info->seq_len);
+      job->queries = g_memdup2 (queries, sizeof (gboolean) * MAX (info->n_queries, 1));
       job->id = (HlHeadId) { layer, head, sample, 0, kv_head };
       if (!hl_activations_read_attention (analysis->file, layer, sample, head,
                                           job->attention, error))
@@ -666,20 +763,19 @@ kv_head_needed (const Run *run,
 }
 
 /* Reads one kv head's values once and queues a job per query head that
- * reads them. */
+ * reads them, for @queries. */
 static gboolean
-read_block (Run     *run,
-            int      layer,
-            int      sample,
-            int      kv_head,
-            GError **error)
+read_block (Run            *run,
+            int             layer,
+            int             sample,
+            int             kv_head,
+            const gboolean *queries,
+            GError        **error)
 {
   ValuesBlock *values;
   gboolean ok;
   guint alive;
 
-  if (!kv_head_needed (run, kv_head))
-    return TRUE;
   values = g_atomic_rc_box_new0 (ValuesBlock);
   g_mutex_init (&values->lock);
   values->stored = g_malloc (hl_activations_get_values_stored_size (run->analysis->file));
@@ -691,30 +787,121 @@ read_block (Run     *run,
   run->peak_blocks = MAX (run->peak_blocks, alive);
   ok = hl_activations_read_values_stored (run->analysis->file, layer, sample, kv_head,
                                           values->stored, error)
-       && read_head_jobs (run, values, layer, sample, kv_head, error);
+       && read_head_jobs (run, values, layer, sample, kv_head, queries, error);
   g_atomic_rc_box_release_full (values, values_block_clear);
   return ok;
 }
 
+/* The tokens at the query positions of one sample. */
+static gboolean
+read_sample_query_tokens (Run     *run,
+                          int      sample,
+                          GError **error)
+{
+  const HlActivationsInfo *info = run->info;
+  gsize row = (gsize) sample * info->n_queries;
+  g_autofree int32_t *ids = NULL;
+  g_auto(GStrv) texts = NULL;
+
+  if (info->has_token_ids)
+    {
+      ids = g_new (int32_t, info->seq_len);
+      if (!hl_activations_read_token_ids (run->analysis->file, sample, ids, error))
+        return FALSE;
+    }
+  if (info->has_token_texts
+      && (texts = hl_activations_read_token_texts (run->analysis->file, sample, error)) == NULL)
+    return FALSE;
+  for (int q = 0; q < info->n_queries; q++)
+    {
+      if (ids != NULL)
+        run->query_token_ids[row + q] = ids[info->query_positions[q]];
+      if (texts != NULL)
+        run->query_tokens[row + q] = g_strdup (texts[info->query_positions[q]]);
+    }
+  return TRUE;
+}
+
+/* The coordinating thread reads every sample's query tokens before the
+ * blocks (HDF5 is read from one thread), so results carry them. */
+static gboolean
+read_query_tokens (Run     *run,
+                   GError **error)
+{
+  const HlActivationsInfo *info = run->info;
+  gsize n = (gsize) info->n_samples * info->n_queries;
+
+  run->n_query_tokens = n;
+  if (info->has_token_ids)
+    run->query_token_ids = g_new (int, MAX (n, 1));
+  if (info->has_token_texts)
+    run->query_tokens = g_new0 (char *, MAX (n, 1));
+  for (int s = 0; s < run->analysis->options.n_samples
+                  && (info->has_token_ids || info->has_token_texts); s++)
+    if (run_should_stop (run)
+        || !read_sample_query_tokens (run, run->analysis->samples[s], error))
+      return FALSE;
+  return TRUE;
+}
+
+static HlAnalysisSchedule *
+schedule_new (const Run *run)
+{
+  const HlActivationsInfo *info = run->info;
+  g_autofree gboolean *kv_needed = g_new (gboolean, MAX (info->n_kv_heads, 1));
+
+  for (int g = 0; g < info->n_kv_heads; g++)
+    kv_needed[g] = kv_head_needed (run, g);
+  return hl_analysis_schedule_new (run->analysis->options.n_layers,
+                                   run->analysis->options.n_samples,
+                                   info->n_kv_heads, info->n_queries, kv_needed,
+                                   run->analysis->query_used);
+}
+
+/* The index of @sample among the analysed samples; -1 ("any") for -1 or
+ * a sample not analysed. */
+static int
+sample_index (const HlAnalysis *analysis,
+              int               sample)
+{
+  for (int s = 0; sample >= 0 && s < analysis->options.n_samples; s++)
+    if (analysis->samples[s] == sample)
+      return s;
+  return -1;
+}
+
+/* Reads the blocks in the schedule's order, asking the focus before each. */
 static void
 read_all (Run *run)
 {
   const HlAnalysis *analysis = run->analysis;
+  g_autoptr(HlAnalysisSchedule) schedule = schedule_new (run);
+  g_autofree gboolean *queries = g_new (gboolean, MAX (run->info->n_queries, 1));
+  int focus_sample = -1, focus_query = -1;
   GError *error = NULL;
+  HlScheduledBlock block;
 
-  for (int l = 0; l < analysis->options.n_layers; l++)
-    for (int s = 0; s < analysis->options.n_samples; s++)
-      for (int g = 0; g < run->info->n_kv_heads; g++)
+  if (!read_query_tokens (run, &error))
+    {
+      if (error != NULL)
+        run_fail (run, error);
+      return;
+    }
+  while (!run_should_stop (run))
+    {
+      if (analysis->options.focus != NULL)
+        hl_analysis_focus_get (analysis->options.focus, &focus_sample, &focus_query);
+      if (!hl_analysis_schedule_next (schedule, sample_index (analysis, focus_sample),
+                                      focus_query, &block, queries))
+        return;
+      if (!read_block (run, analysis->layers[block.layer_index],
+                       analysis->samples[block.sample], block.kv_head, queries, &error))
         {
-          if (run_should_stop (run))
-            return;
-          if (!read_block (run, analysis->layers[l], analysis->samples[s], g, &error))
-            {
-              run_fail (run, error);
-              return;
-            }
-          run_deliver (run, FALSE);
+          run_fail (run, error);
+          return;
         }
+      run_deliver (run, FALSE);
+    }
 }
 
 /* The coordinating thread's work. */

@@ -29,8 +29,26 @@ typedef enum
   HL_ANALYSIS_ERROR_MEMORY,    /* the results would not fit in the memory budget */
 } HlAnalysisError;
 
+/* What the caller looks at, which a run finishes first: a sample and a
+ * query index, each -1 for "any" (hl-analysis-schedule.h). The caller
+ * moves it whenever the view moves; a run holds a reference and reads it
+ * before each block it reads. Thread-safe. */
+typedef struct _HlAnalysisFocus HlAnalysisFocus;
+
+HlAnalysisFocus *hl_analysis_focus_new   (void);
+HlAnalysisFocus *hl_analysis_focus_ref   (HlAnalysisFocus *self);
+void             hl_analysis_focus_unref (HlAnalysisFocus *self);
+void             hl_analysis_focus_set   (HlAnalysisFocus *self,
+                                          int              sample,
+                                          int              query_index);
+void             hl_analysis_focus_get   (HlAnalysisFocus *self,
+                                          int             *sample,
+                                          int             *query_index);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlAnalysisFocus, hl_analysis_focus_unref)
+
 /* Pointers are borrowed by the call that takes the options; the analysis
- * keeps its own copy. */
+ * keeps its own copy (and a reference to the focus). */
 typedef struct
 {
   HlHeadAnalysisOptions head;
@@ -48,6 +66,7 @@ typedef struct
   const int            *windows;
   int                   n_windows;
   HlAssumptionThresholds assumptions; /* of the taxonomy checks */
+  HlAnalysisFocus      *focus;      /* what to finish first; NULL: file order */
 } HlAnalysisOptions;
 
 /* Called on the caller's main context (async) or in the calling thread

@@ -21,6 +21,7 @@ head_result_clear (gpointer data)
 
   g_clear_pointer (&self->curves, hl_curve_set_free);
   g_clear_pointer (&self->reason, g_free);
+  g_clear_pointer (&self->query_token, g_free);
 }
 
 void
@@ -118,6 +119,7 @@ hl_head_analysis_compute (const HlHeadInput           *input,
   self->query_index = id->query_index;
   self->query_position = input->n_keys - 1;
   self->kv_head = id->kv_head;
+  self->query_token_id = -1;
   self->seed = hl_head_analysis_seed (options->seed, id->layer, id->head,
                                       id->sample, id->query_index);
 
@@ -135,4 +137,16 @@ hl_head_analysis_compute (const HlHeadInput           *input,
   hl_diagnostics_compute (input, options->n_lags, &self->diagnostics);
   classify (self, input, &options->thresholds);
   return self;
+}
+
+void
+hl_head_result_set_query_token (HlHeadResult *self,
+                                int           id,
+                                const char   *text)
+{
+  g_return_if_fail (self != NULL);
+
+  self->query_token_id = MAX (id, -1);
+  g_free (self->query_token);
+  self->query_token = g_strdup (text);
 }

@@ -55,6 +55,8 @@ typedef struct
   HlRegimeEvidence evidence;      /* what the regime rule read */
   HlRegime       regime;
   char          *reason;          /* owned, translated: quotes only @evidence */
+  int            query_token_id;  /* the token at t, or -1 when the file has no ids */
+  char          *query_token;     /* owned: its text, or NULL when the file has none */
 } HlHeadResult;
 
 #define HL_TYPE_HEAD_RESULT (hl_head_result_get_type ())
@@ -73,10 +75,18 @@ guint64       hl_head_analysis_seed          (guint64 seed,
                                               int     sample,
                                               int     query_index);
 
-/* Runs separability, diagnostics and regime on one input (n_keys >= 1). */
+/* Runs separability, diagnostics and regime on one input (n_keys >= 1).
+ * The result has no query token (id -1, text NULL) until
+ * hl_head_result_set_query_token () gives it one. */
 HlHeadResult *hl_head_analysis_compute       (const HlHeadInput           *input,
                                               const HlHeadId              *id,
                                               const HlHeadAnalysisOptions *options);
+
+/* For the code that made @self, before it is shared: the token at the
+ * query position (@id < 0: none; @text NULL: none). */
+void          hl_head_result_set_query_token (HlHeadResult                *self,
+                                              int                          id,
+                                              const char                  *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlHeadResult, hl_head_result_unref)
 

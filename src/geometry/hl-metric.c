@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define KEY(field) HL_METRIC_SOURCE_KEY, G_STRUCT_OFFSET (HlHeadResult, field)
 #define DIAG(field) HL_METRIC_SOURCE_DIAGNOSTIC, G_STRUCT_OFFSET (HlDiagnostics, field)
@@ -58,6 +60,12 @@ static const HlMetric metrics[] = {
     HL_METRIC_TABLE_HEADS, DIAG (value_norm_max), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "regime_reason", { NULL }, NULL, NULL, NULL,
     HL_METRIC_TABLE_HEADS, TEXT (REASON), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  /* The token at t, to join the rows with the text (tokens.csv); -1 and ""
+   * (empty fields in the file) when the file has no token ids or texts. */
+  { "query_token_id", { NULL }, NULL, "token id", "query token id",
+    HL_METRIC_TABLE_HEADS, KEY (query_token_id), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
+  { "query_token", { NULL }, NULL, NULL, NULL,
+    HL_METRIC_TABLE_HEADS, TEXT (QUERY_TOKEN), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_DATA, FALSE },
   { "precision", { NULL }, N_("Precision at N"), "P<sub>N</sub>", "P<sub>N</sub>",
     HL_METRIC_TABLE_CURVES, POINT (precision), HL_COLORMAP_VIRIDIS, HL_METRIC_RANGE_UNIT, TRUE },
   { "recall", { NULL }, N_("Recall at N"), "R<sub>N</sub>", "R<sub>N</sub>",
@@ -102,7 +110,8 @@ hl_metric_is_numeric (const HlMetric *metric)
 {
   g_return_val_if_fail (metric != NULL, FALSE);
 
-  return metric->source != HL_METRIC_SOURCE_REGIME && metric->source != HL_METRIC_SOURCE_REASON;
+  return metric->source != HL_METRIC_SOURCE_REGIME && metric->source != HL_METRIC_SOURCE_REASON
+         && metric->source != HL_METRIC_SOURCE_QUERY_TOKEN;
 }
 
 const char *
@@ -112,8 +121,13 @@ hl_metric_text (const HlMetric     *metric,
   g_return_val_if_fail (metric != NULL && !hl_metric_is_numeric (metric), NULL);
   g_return_val_if_fail (result != NULL, NULL);
 
-  return metric->source == HL_METRIC_SOURCE_REGIME ? hl_regime_to_string (result->regime)
-                                                   : result->reason;
+  switch (metric->source)
+    {
+    case HL_METRIC_SOURCE_REGIME: return hl_regime_to_string (result->regime);
+    case HL_METRIC_SOURCE_QUERY_TOKEN: return result->query_token != NULL ? result->query_token : "";
+    case HL_METRIC_SOURCE_REASON:
+    default: return result->reason;
+    }
 }
 
 static gboolean
@@ -245,6 +259,7 @@ hl_metric_value (const HlMetric     *metric,
     case HL_METRIC_SOURCE_POINT:
     case HL_METRIC_SOURCE_REGIME:
     case HL_METRIC_SOURCE_REASON:
+    case HL_METRIC_SOURCE_QUERY_TOKEN:
     default:
       point = hl_head_result_point_at (result, ranking, distance, n);
       return point != NULL ? hl_metric_point_value (metric, point) : NAN;
@@ -271,6 +286,93 @@ hl_metric_color_range (const HlMetric *metric,
       *vmin = *vmax = 0;
       break;
     }
+}
+
+G_DEFINE_ENUM_TYPE (HlStatistic, hl_statistic,
+  G_DEFINE_ENUM_VALUE (HL_STATISTIC_MEAN, "mean"),
+  G_DEFINE_ENUM_VALUE (HL_STATISTIC_IQR, "iqr"))
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The @p quantile of @sorted (n >= 1), interpolating linearly between
+ * order statistics. */
+static double
+quantile (const double *sorted,
+          int           n,
+          double        p)
+{
+  double position = p * (n - 1);
+  int below = (int) floor (position);
+  int above = MIN (below + 1, n - 1);
+
+  return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+}
+
+void
+hl_metric_stats (const HlMetric       *metric,
+                 HlHeadResult * const *results,
+                 guint                 n_results,
+                 HlRanking             ranking,
+                 HlDistance            distance,
+                 int                   n,
+                 HlMetricStats        *stats)
+{
+  g_autofree double *values = g_new (double, MAX (n_results, 1));
+  double sum = 0;
+  int count = 0;
+
+  g_return_if_fail (metric != NULL && hl_metric_is_numeric (metric) && stats != NULL);
+  g_return_if_fail (results != NULL || n_results == 0);
+
+  for (guint i = 0; i < n_results; i++)
+    {
+      double v = hl_metric_value (metric, results[i], ranking, distance, n);
+
+      if (!isnan (v))
+        values[count++] = v, sum += v;
+    }
+  *stats = (HlMetricStats) { count, NAN, NAN, NAN, NAN };
+  if (count == 0)
+    return;
+  qsort (values, count, sizeof (double), compare_doubles);
+  stats->mean = sum / count;
+  stats->q1 = quantile (values, count, 0.25);
+  stats->median = quantile (values, count, 0.5);
+  stats->q3 = quantile (values, count, 0.75);
+}
+
+double
+hl_metric_stats_get (const HlMetricStats *stats,
+                     HlStatistic          statistic)
+{
+  g_return_val_if_fail (stats != NULL, NAN);
+
+  return statistic == HL_STATISTIC_IQR ? stats->q3 - stats->q1 : stats->mean;
+}
+
+int
+hl_metric_count_regimes (HlHeadResult * const *results,
+                         guint                 n_results,
+                         int                   counts[HL_N_REGIMES])
+{
+  int mode = -1;
+
+  g_return_val_if_fail (results != NULL || n_results == 0, -1);
+
+  memset (counts, 0, sizeof (int) * HL_N_REGIMES);
+  for (guint i = 0; i < n_results; i++)
+    counts[results[i]->regime]++;
+  for (int r = 0; r < HL_N_REGIMES; r++)
+    if (counts[r] > 0 && (mode < 0 || counts[r] > counts[mode]))
+      mode = r;
+  return mode;
 }
 
 static void
@@ -316,5 +418,66 @@ hl_metric_describe_head (const HlHeadResult *result,
     }
   g_string_append_c (out, '\n');
   append_values (out, diagnostics, G_N_ELEMENTS (diagnostics), result, ranking, distance, n);
+  return g_string_free (out, FALSE);
+}
+
+/* "P_N 0.532 (0.41–0.66, n = 16)": the mean, the interquartile range and
+ * how many values. */
+static void
+append_set_values (GString              *out,
+                   const char * const   *names,
+                   guint                 n_names,
+                   HlHeadResult * const *results,
+                   guint                 n_results,
+                   HlRanking             ranking,
+                   HlDistance            distance,
+                   int                   n)
+{
+  for (guint i = 0; i < n_names; i++)
+    {
+      const HlMetric *metric = hl_metric_lookup (names[i]);
+      HlMetricStats stats;
+
+      hl_metric_stats (metric, results, n_results, ranking, distance, n, &stats);
+      g_string_append_printf (out, "\n%s ", metric->symbol);
+      if (stats.n == 0)
+        g_string_append (out, "—");
+      else
+        /* Translators: a mean, its interquartile range and the number of values */
+        g_string_append_printf (out, _("%.3f (IQR %.3f–%.3f, n = %d)"), stats.mean, stats.q1,
+                                stats.q3, stats.n);
+    }
+}
+
+char *
+hl_metric_describe_set (HlHeadResult * const *results,
+                        guint                 n_results,
+                        guint                 n_expected,
+                        const char           *scope,
+                        HlRanking             ranking,
+                        HlDistance            distance,
+                        int                   n)
+{
+  static const char * const names[] = {
+    "precision", "recall", "f1", "sink_mass", "sink_similarity", "entropy"
+  };
+  GString *out = g_string_new (NULL);
+  int counts[HL_N_REGIMES];
+
+  g_return_val_if_fail (n_results > 0 && results != NULL && scope != NULL, NULL);
+
+  /* Translators: the head, what its cell shows and how many results it
+   * has, e.g. "<b>Layer 3 · Head 5</b>: mean over 16 queries (16 of 16)" */
+  g_string_append_printf (out, _("<b>Layer %d · Head %d</b>: %s (%u of %u)"), results[0]->layer,
+                          results[0]->head, scope, n_results, n_expected);
+  hl_metric_count_regimes (results, n_results, counts);
+  g_string_append_c (out, '\n');
+  for (int r = 0, shown = 0; r < HL_N_REGIMES; r++)
+    if (counts[r] > 0)
+      g_string_append_printf (out, "%s%s %d", shown++ > 0 ? " · " : "",
+                              hl_regime_display_name (r), counts[r]);
+  append_set_values (out, names, G_N_ELEMENTS (names), results, n_results, ranking, distance, n);
+  /* Translators: the N the metrics at N are at */
+  g_string_append_printf (out, _("\n(at N = %d where the query has it)"), n);
   return g_string_free (out, FALSE);
 }

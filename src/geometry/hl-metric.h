@@ -36,6 +36,7 @@ typedef enum
                                  * same for every distance) */
   HL_METRIC_SOURCE_REGIME,      /* text: the regime's name */
   HL_METRIC_SOURCE_REASON,      /* text: why the regime was chosen */
+  HL_METRIC_SOURCE_QUERY_TOKEN, /* text: the token at the query position */
 } HlMetricSource;
 
 /* The colour range of a heatmap of the metric. */
@@ -70,7 +71,8 @@ gboolean        hl_metric_is_numeric (const HlMetric  *metric);
 const HlMetric *hl_metric_lookup    (const char       *name);
 /* "layer, head, …, margin": every metric's name, for messages. */
 char           *hl_metric_dup_names (void);
-/* The text of a text column for @result. */
+/* The text of a text column for @result ("" for a file without token
+ * texts). */
 const char     *hl_metric_text      (const HlMetric     *metric,
                                      const HlHeadResult *result);
 
@@ -105,11 +107,60 @@ void            hl_metric_color_range (const HlMetric *metric,
                                        double         *vmin,
                                        double         *vmax);
 
+/* A metric over a set of head results (the explorer's means over samples
+ * and queries). Values that are NaN (N not on a head's grid) are left out
+ * and @n says how many remain; the quartiles interpolate linearly between
+ * order statistics (numpy's default); everything is NaN when n is 0. */
+typedef struct
+{
+  int    n;
+  double mean;
+  double q1;
+  double median;
+  double q3;
+} HlMetricStats;
+
+/* Which statistic of a set a heatmap cell shows. */
+typedef enum
+{
+  HL_STATISTIC_MEAN,
+  HL_STATISTIC_IQR,      /* the spread: q3 - q1 */
+} HlStatistic;
+
+#define HL_TYPE_STATISTIC (hl_statistic_get_type ())
+GType           hl_statistic_get_type (void) G_GNUC_CONST;
+
+void            hl_metric_stats     (const HlMetric       *metric,
+                                     HlHeadResult * const *results,
+                                     guint                 n_results,
+                                     HlRanking             ranking,
+                                     HlDistance            distance,
+                                     int                   n,
+                                     HlMetricStats        *stats);
+double          hl_metric_stats_get (const HlMetricStats  *stats,
+                                     HlStatistic           statistic);
+/* Counts how many of @results are in each regime and returns the most
+ * frequent one (the first in HlRegime order on a tie), or -1 for none. */
+int             hl_metric_count_regimes (HlHeadResult * const *results,
+                                         guint                 n_results,
+                                         int                   counts[HL_N_REGIMES]);
+
 /* What a heatmap cell's tooltip says about @result (Pango markup): the
  * head, its regime, the metrics at N and the main diagnostics. */
 char           *hl_metric_describe_head (const HlHeadResult *result,
                                          HlRanking           ranking,
                                          HlDistance          distance,
                                          int                 n);
+
+/* The same for a cell that shows a set: @n_results of @n_expected results
+ * of the head received, over what @scope says ("over 16 queries"): the
+ * regimes counted, each metric's mean, interquartile range and n. */
+char           *hl_metric_describe_set  (HlHeadResult * const *results,
+                                         guint                 n_results,
+                                         guint                 n_expected,
+                                         const char           *scope,
+                                         HlRanking             ranking,
+                                         HlDistance            distance,
+                                         int                   n);
 
 G_END_DECLS

@@ -49,12 +49,15 @@ append_column (GString            *out,
   switch (column->source)
     {
     case HL_METRIC_SOURCE_KEY:
-      g_string_append_printf (out, "%d", (int) hl_metric_value (column, r, 0, 0, 0));
+      /* Only a missing query token id is negative: an empty field, NA. */
+      if (hl_metric_value (column, r, 0, 0, 0) >= 0)
+        g_string_append_printf (out, "%d", (int) hl_metric_value (column, r, 0, 0, 0));
       break;
     case HL_METRIC_SOURCE_REGIME:
       g_string_append (out, hl_metric_text (column, r));
       break;
     case HL_METRIC_SOURCE_REASON:
+    case HL_METRIC_SOURCE_QUERY_TOKEN:
       hl_csv_append_quoted (out, hl_metric_text (column, r));
       break;
     case HL_METRIC_SOURCE_DIAGNOSTIC:
@@ -195,6 +198,54 @@ hl_metrics_csv_model (const HlModelSummary *summary)
   return g_string_free (out, FALSE);
 }
 
+static void
+append_sample_tokens (GString       *out,
+                      int            sample,
+                      int            seq_len,
+                      const int32_t *ids,
+                      char * const  *texts)
+{
+  for (int i = 0; i < seq_len; i++)
+    {
+      g_string_append_printf (out, "%d,%d,", sample, i);
+      if (ids != NULL)
+        g_string_append_printf (out, "%" G_GINT32_FORMAT, ids[i]);
+      g_string_append_c (out, ',');
+      if (texts != NULL)
+        hl_csv_append_quoted (out, texts[i]);
+      g_string_append_c (out, '\n');
+    }
+}
+
+char *
+hl_metrics_csv_tokens (HlActivations  *file,
+                       GError        **error)
+{
+  const HlActivationsInfo *info;
+  g_autoptr(GString) out = NULL;
+  g_autofree int32_t *ids = NULL;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+
+  info = hl_activations_get_info (file);
+  if (!info->has_token_ids && !info->has_token_texts)
+    return NULL;
+
+  out = g_string_new (HL_METRICS_CSV_TOKENS_HEADER "\n");
+  ids = info->has_token_ids ? g_new (int32_t, info->seq_len) : NULL;
+  for (int s = 0; s < info->n_samples; s++)
+    {
+      g_auto(GStrv) texts = NULL;
+
+      if ((ids != NULL && !hl_activations_read_token_ids (file, s, ids, error))
+          || (info->has_token_texts
+              && (texts = hl_activations_read_token_texts (file, s, error)) == NULL))
+        return NULL;
+      append_sample_tokens (out, s, info->seq_len, ids, texts);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 char *
 hl_metrics_csv_documents (HlActivations *file)
 {
@@ -239,7 +290,9 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   g_autofree char *assumptions = NULL;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *tokens = NULL;
   g_autoptr(HlProvenance) provenance = NULL;
+  GError *tokens_error = NULL;
   HlActivations *file;
   guint n;
 
@@ -261,6 +314,12 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
   add_inputs (set, file);
   assumptions = hl_assumptions_csv (hl_analysis_get_assumptions (analysis));
+  tokens = hl_metrics_csv_tokens (file, &tokens_error);
+  if (tokens_error != NULL)
+    {
+      g_propagate_error (error, tokens_error);
+      return FALSE;
+    }
   if (hl_activations_get_n_files (file) > 1)
     {
       g_autofree char *documents = hl_metrics_csv_documents (file);
@@ -268,7 +327,8 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
       if (!hl_output_set_add_contents (set, "documents.csv", documents, -1, error))
         return FALSE;
     }
-  return hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
+  return (tokens == NULL || hl_output_set_add_contents (set, "tokens.csv", tokens, -1, error))
+         && hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
          && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
          && hl_output_set_add_contents (set, "model.csv", model, -1, error)
          && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error)

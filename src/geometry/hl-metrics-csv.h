@@ -37,16 +37,26 @@ char     *hl_metrics_csv_model  (const HlModelSummary *summary);
  * in that file, one row per sample in order. */
 char     *hl_metrics_csv_documents (HlActivations      *file);
 
-/* Adds curves.csv, heads.csv, model.csv, assumptions.csv and
- * provenance.json (hl-provenance.h) to @set, documents.csv too for a
- * corpus, and the analysed files as inputs (so none of them can replace
- * one). Commands that write more files
+#define HL_METRICS_CSV_TOKENS_HEADER "sample,position,token_id,token"
+
+/* tokens.csv: every token of every sample of @file, to join heads.csv
+ * (query_token_id, query_token) and curves.csv with the text; the token
+ * text CSV-quoted as the file stores it, empty fields for what the file
+ * lacks. NULL without an error when the file has neither token ids nor
+ * texts; NULL with an error when they cannot be read. */
+char     *hl_metrics_csv_tokens (HlActivations        *file,
+                                 GError              **error);
+
+/* Adds curves.csv, heads.csv, model.csv, assumptions.csv,
+ * provenance.json (hl-provenance.h), documents.csv too for a corpus and,
+ * when the file has tokens, tokens.csv to @set, and the analysed files as
+ * inputs (so none of them can replace one). Commands that write more files
  * add them to the same set before committing it. */
 gboolean  hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                                      HlOutputSet  *set,
                                      GError      **error);
 
-/* Writes those five files into DIR as one set (creating DIR). */
+/* Writes those files into DIR as one set (creating DIR). */
 gboolean  hl_metrics_csv_write  (HlAnalysis  *analysis,
                                  const char  *dir,
                                  GError     **error);

@@ -28,6 +28,10 @@ struct _HlExplorer
   GtkAdjustment   *sample_adjustment;
   GtkAdjustment   *query_adjustment;
   GtkLabel        *query_position_label;
+  GtkWidget       *scope_box;
+  GtkDropDown     *scope_dropdown;
+  GtkDropDown     *statistic_dropdown;
+  GtkLabel        *model_heading;
   HlHeatmapView   *heatmap;
   HlModelPanel    *model_panel;
   HlHeadDetail    *head_detail;
@@ -171,6 +175,25 @@ hl_explorer_update_position (HlExplorer *self)
   gtk_label_set_text (self->query_position_label, position);
 }
 
+/* The scope is offered for a file with several samples or queries; the
+ * statistic when a cell shows a set of them, coloured by a metric. */
+static void
+hl_explorer_update_scope (HlExplorer *self)
+{
+  const HlActivationsInfo *info = file_info (self);
+  g_autofree char *scope = hl_session_dup_scope_label (self->session);
+  g_autofree char *heading = NULL;
+
+  gtk_widget_set_visible (self->scope_box,
+                          info != NULL && (info->n_samples > 1 || info->n_queries > 1));
+  gtk_widget_set_visible (GTK_WIDGET (self->statistic_dropdown),
+                          hl_session_get_scope_size (self->session) > 1
+                          && hl_session_get_heatmap_metric (self->session) != NULL);
+  /* Translators: the model panel's heading, e.g. "Model · mean over 16 queries of sample 0" */
+  heading = info != NULL ? g_strdup_printf (_("Model · %s"), scope) : g_strdup (_("Model"));
+  gtk_label_set_text (self->model_heading, heading);
+}
+
 static void
 hl_explorer_update_progress (HlExplorer *self)
 {
@@ -189,6 +212,7 @@ hl_explorer_update (HlExplorer *self)
   self->updating = TRUE;
   hl_explorer_update_n (self);
   hl_explorer_update_position (self);
+  hl_explorer_update_scope (self);
   hl_explorer_update_progress (self);
   self->updating = FALSE;
 }
@@ -198,7 +222,7 @@ hl_explorer_set_session (HlExplorer *self,
                          HlSession  *session)
 {
   static const char * const shown[] = {
-    "file", "sample", "query", "n", "analysis-state", "progress", NULL
+    "file", "sample", "query", "n", "analysis-state", "progress", "scope", "heatmap-metric", NULL
   };
 
   g_return_if_fail (HL_IS_EXPLORER (self));
@@ -373,6 +397,10 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, sample_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_position_label);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, scope_box);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, scope_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, statistic_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_heading);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, heatmap);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_panel);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_detail);
@@ -397,6 +425,10 @@ hl_explorer_init_settings (HlExplorer *self)
                            hl_distance_choices);
   hl_settings_bind_choice (self->settings, "heatmap-metric", self->metric_dropdown, "selected",
                            metric_choices ());
+  hl_settings_bind_choice (self->settings, "scope", self->scope_dropdown, "selected",
+                           hl_scope_choices);
+  hl_settings_bind_choice (self->settings, "heatmap-statistic", self->statistic_dropdown,
+                           "selected", hl_statistic_choices);
 }
 
 static void
@@ -408,4 +440,6 @@ hl_explorer_init (HlExplorer *self)
   gtk_label_set_text (self->n_label, _("N = —"));
   gtk_widget_set_visible (self->sample_box, FALSE);
   gtk_widget_set_visible (self->query_box, FALSE);
+  gtk_widget_set_visible (self->scope_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->statistic_dropdown), FALSE);
 }

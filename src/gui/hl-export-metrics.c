@@ -8,8 +8,8 @@
 #include "hl-export-metrics.h"
 #include "hl-metrics-csv.h"
 
-const char * const hl_export_metrics_files[4] = {
-  "curves.csv", "heads.csv", "model.csv", "provenance.json",
+const char * const hl_export_metrics_files[6] = {
+  "curves.csv", "heads.csv", "model.csv", "assumptions.csv", "provenance.json", "tokens.csv",
 };
 
 /* What a pending export needs once the user has answered. */
@@ -61,19 +61,23 @@ write_files (GtkWindow       *parent,
 
   if (overlay != NULL)
     {
+      const HlActivationsInfo *info = hl_activations_get_info (hl_analysis_get_file (analysis));
+
       /* Translators: %s is a folder */
-      message = g_strdup_printf (_("Saved curves.csv, heads.csv, model.csv and provenance.json in “%s”"), dir);
+      message = info->has_token_ids || info->has_token_texts
+                ? g_strdup_printf (_("Saved the metrics and tokens.csv in “%s”"), dir)
+                : g_strdup_printf (_("Saved the metrics in “%s”"), dir);
       adw_toast_overlay_add_toast (overlay, adw_toast_new (message));
     }
   return TRUE;
 }
 
-/* The files of the four that are in @dir already, as a list for the
+/* Those of the files that are in @dir already, as a list for the
  * question ("curves.csv, heads.csv"), or NULL. */
 static char *
 existing_files (const char *dir)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_null_terminated (3, NULL, TRUE);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_null_terminated (G_N_ELEMENTS (hl_export_metrics_files), NULL, TRUE);
 
   for (guint i = 0; i < G_N_ELEMENTS (hl_export_metrics_files); i++)
     {

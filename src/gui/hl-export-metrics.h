@@ -1,6 +1,7 @@
 /* hl-export-metrics.h: Export Metrics: the files of `headlens-cli analyze`
- * (curves.csv, heads.csv, model.csv, provenance.json) for a finished
- * analysis, written into a folder the user chooses.
+ * (curves.csv, heads.csv, model.csv, assumptions.csv, provenance.json and,
+ * for a file with tokens, tokens.csv) for a finished analysis, written
+ * into a folder the user chooses.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* The four file names, in the order they are written. */
-extern const char * const hl_export_metrics_files[4];
+/* Their names, in the order they are written (tokens.csv only for a file
+ * with tokens). */
+extern const char * const hl_export_metrics_files[6];
 
 /* Asks for a folder with the platform's chooser, then writes into it as
  * hl_export_metrics_to_folder() does. */

@@ -10,6 +10,7 @@
 #include "hl-scatter-view.h"
 #include "hl-session-figures.h"
 #include "hl-session-watch.h"
+#include "hl-token-view.h"
 
 typedef enum {
   DIAG_CV,
@@ -37,6 +38,8 @@ struct _HlHeadDetail
   HlScatterView   *scatter_view;
   HlPlotView      *profile_view;
   HlPlotView      *decay_view;
+  HlTokenView     *token_view;
+  GtkLabel        *tokens_legend;
   HlPlotView      *bound_view;
   GtkCheckButton  *log_check;
   GtkGrid         *diagnostics_grid;
@@ -85,6 +88,7 @@ hl_head_detail_get_figure (HlHeadDetail *self,
     case HL_PLOT_SCATTER: return hl_scatter_view_get_figure (self->scatter_view);
     case HL_PLOT_PROFILE: return hl_plot_view_get_figure (self->profile_view);
     case HL_PLOT_DECAY: return hl_plot_view_get_figure (self->decay_view);
+    case HL_PLOT_TOKENS: return hl_token_view_get_figure (self->token_view);
     case HL_PLOT_BOUND: return hl_plot_view_get_figure (self->bound_view);
     case HL_PLOT_HEATMAP:
     case HL_PLOT_REGIMES:
@@ -127,6 +131,23 @@ dup_placeholder (HlHeadDetail *self)
   return NULL;
 }
 
+/* What the token view's shades and outlines mean, beside its heading. */
+static void
+hl_head_detail_update_tokens_legend (HlHeadDetail *self)
+{
+  HlHeadData *data = hl_session_get_head_data (self->session);
+  g_autofree char *legend = NULL;
+  double max = 0;
+
+  for (int i = 0; data != NULL && i < data->n_keys; i++)
+    max = MAX (max, data->alpha[i]);
+  /* Translators: the token view's legend */
+  legend = g_strdup_printf (_("shade: attention αᵢ (darkest %.3g) · outlined: selected, "
+                              "N = %d · dashed: sink and query · click a token to find it in "
+                              "the plots"), max, hl_session_get_n (self->session));
+  gtk_label_set_text (self->tokens_legend, legend);
+}
+
 static void
 hl_head_detail_update_points (HlHeadDetail *self)
 {
@@ -140,6 +161,7 @@ hl_head_detail_update_points (HlHeadDetail *self)
   hl_scatter_view_set_figure (self->scatter_view, scatter, hl_session_get_head_data (self->session),
                               hl_session_get_scatter (self->session));
   hl_plot_view_set_figure (self->profile_view, profile);
+  hl_head_detail_update_tokens_legend (self);
 }
 
 /* The curves, alignment and decay of the head's result; a query with a
@@ -301,6 +323,15 @@ session_notify_cb (HlHeadDetail *self,
 }
 
 static void
+scatter_point_activated_cb (HlHeadDetail  *self,
+                            int            index,
+                            HlScatterView *view)
+{
+  if (self->session != NULL)
+    hl_session_set_highlighted_key (self->session, index);
+}
+
+static void
 session_head_failed_cb (HlHeadDetail *self,
                         const GError *error,
                         HlSession    *session)
@@ -316,7 +347,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
 {
   static const char * const shown[] = {
     "selected-result", "head-data", "head-loading", "n", "ranking", "distance",
-    "profile-log-scale", "analysis", NULL
+    "profile-log-scale", "highlighted-key", "analysis", NULL
   };
 
   g_return_if_fail (HL_IS_HEAD_DETAIL (self));
@@ -328,6 +359,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
   if (session != NULL)
     g_signal_connect_swapped (session, "head-failed", G_CALLBACK (session_head_failed_cb), self);
   g_clear_pointer (&self->head_error, g_free);
+  hl_token_view_set_session (self->token_view, session);
   hl_head_detail_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -468,6 +500,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
 
   g_type_ensure (HL_TYPE_PLOT_VIEW);
   g_type_ensure (HL_TYPE_SCATTER_VIEW);
+  g_type_ensure (HL_TYPE_TOKEN_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-head-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, stack);
@@ -479,6 +512,8 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, scatter_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, profile_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, decay_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, token_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, tokens_legend);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, bound_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, log_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, diagnostics_grid);
@@ -492,6 +527,8 @@ hl_head_detail_init (HlHeadDetail *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   hl_head_detail_init_diagnostics (self);
+  g_signal_connect_swapped (self->scatter_view, "point-activated",
+                            G_CALLBACK (scatter_point_activated_cb), self);
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "profile-log-scale", self->log_check, "active",
                    G_SETTINGS_BIND_DEFAULT);

@@ -94,8 +94,9 @@ session_result_added_cb (HlHeatmapView *self,
                          HlHeadResult  *result,
                          HlSession     *session)
 {
-  if (result->sample == hl_session_get_sample (session)
-      && result->query_index == hl_session_get_query (session))
+  if (hl_session_get_scope_size (session) > 1
+      || (result->sample == hl_session_get_sample (session)
+          && result->query_index == hl_session_get_query (session)))
     hl_heatmap_view_invalidate (self);
 }
 
@@ -243,23 +244,31 @@ hl_heatmap_view_query_tooltip (GtkWidget  *widget,
                                GtkTooltip *tooltip)
 {
   HlHeatmapView *self = HL_HEATMAP_VIEW (widget);
+  guint size = self->session != NULL ? hl_session_get_scope_size (self->session) : 0;
+  g_autofree HlHeadResult **results = g_new (HlHeadResult *, MAX (size, 1));
+  g_autofree char *scope = NULL;
   g_autofree char *text = NULL;
-  HlHeadResult *result;
+  guint n;
   int layer, head;
 
   if (!hl_heatmap_view_cell_at (self, x, y, &layer, &head))
     return FALSE;
 
-  result = hl_session_lookup_shown (self->session, layer, head);
-  if (result == NULL)
+  n = hl_session_collect (self->session, layer, head, results);
+  if (n == 0)
     {
       text = g_strdup_printf (_("Layer %d · Head %d: not analysed yet"), layer, head);
       gtk_tooltip_set_text (tooltip, text);
       return TRUE;
     }
-  text = hl_metric_describe_head (result, hl_session_get_ranking (self->session),
-                                  hl_session_get_distance (self->session),
-                                  hl_session_get_n (self->session));
+  scope = hl_session_dup_scope_label (self->session);
+  text = size == 1 ? hl_metric_describe_head (results[0], hl_session_get_ranking (self->session),
+                                              hl_session_get_distance (self->session),
+                                              hl_session_get_n (self->session))
+                   : hl_metric_describe_set (results, n, size, scope,
+                                             hl_session_get_ranking (self->session),
+                                             hl_session_get_distance (self->session),
+                                             hl_session_get_n (self->session));
   gtk_tooltip_set_markup (tooltip, text);
   return TRUE;
 }

@@ -44,12 +44,22 @@ hl_model_panel_new (void)
 static char *
 dup_message (HlSession *session)
 {
+  guint received = hl_session_get_scope_received (session);
+  guint expected = hl_session_get_scope_expected (session);
   const GError *error;
 
+  if (hl_session_get_summary (session) != NULL)
+    return NULL;
+  if (expected > 0 && received == expected)
+    return g_strdup (_("Computing the model-level results…"));
   switch (hl_session_get_analysis_state (session))
     {
     case HL_SESSION_ANALYSIS_RUNNING:
-      return g_strdup (_("The model-level results appear when every head is analysed."));
+      return g_strdup_printf (ngettext ("The model-level results appear when the %u head result "
+                                        "they average is analysed.",
+                                        "The model-level results appear when the %u head "
+                                        "results they average are analysed.", expected),
+                              expected);
     case HL_SESSION_ANALYSIS_CANCELLED:
       return g_strdup_printf (_("The analysis was cancelled after %u of %u heads. The "
                                 "model-level results need every head: open the file "
@@ -145,7 +155,7 @@ hl_model_panel_set_session (HlModelPanel *self,
                             HlSession    *session)
 {
   static const char * const shown[] = {
-    "analysis-state", "analysis", "n", "ranking", "distance", NULL
+    "analysis-state", "analysis", "summary", "n", "ranking", "distance", NULL
   };
 
   g_return_if_fail (HL_IS_MODEL_PANEL (self));

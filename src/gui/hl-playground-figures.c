@@ -59,13 +59,13 @@ hl_playground_figures_new (HlPlaygroundResult *result)
 
   self = g_new0 (HlPlaygroundFigures, 1);
   self->result = hl_playground_result_ref (result);
-  self->scatter = named (hl_figure_new_scatter (scatter, &view),
+  self->scatter = named (hl_figure_new_scatter (scatter, NULL, &view),
                          _("Value-space scatter"), "playground-scatter");
   self->curves = named (hl_figure_new_head_curves (analysis, &view),
                         _("Precision, recall and F1 over N"), "playground-curves");
   self->alignment = named (hl_figure_new_alignment (analysis, &view),
                            _("Alignment trajectories"), "playground-alignment");
-  self->profile = named (hl_figure_new_profile (input.alpha, scatter, &view),
+  self->profile = named (hl_figure_new_profile (input.alpha, scatter, NULL, &view),
                          _("Attention profile"), "playground-profile");
   measure_selection (self);
   return self;

@@ -28,6 +28,13 @@ struct _HlScatterView
 
 G_DEFINE_FINAL_TYPE (HlScatterView, hl_scatter_view, GTK_TYPE_WIDGET)
 
+enum {
+  POINT_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void hl_scatter_view_update_accessible (HlScatterView *self);
 
 GtkWidget *
@@ -108,6 +115,48 @@ motion_cb (HlScatterView            *self,
 
   self->data.hovered = hovered;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+hl_scatter_view_click (HlScatterView *self,
+                       double         x,
+                       double         y)
+{
+  int index;
+
+  g_return_val_if_fail (HL_IS_SCATTER_VIEW (self), FALSE);
+
+  index = hl_scatter_view_point_at (self, x, y);
+  if (index < 0)
+    return FALSE;
+  g_signal_emit (self, signals[POINT_ACTIVATED], 0, index);
+  return TRUE;
+}
+
+void
+hl_scatter_view_point_center (HlScatterView *self,
+                              int            index,
+                              double        *x,
+                              double        *y)
+{
+  g_return_if_fail (HL_IS_SCATTER_VIEW (self));
+  g_return_if_fail (self->figure != NULL && index >= 0 && index < self->data.n_points);
+
+  hl_scatter_plot_to_pixel (hl_plot_theme_get (), &self->data,
+                            gtk_widget_get_width (GTK_WIDGET (self)),
+                            gtk_widget_get_height (GTK_WIDGET (self)),
+                            self->data.x[index], self->data.y[index], x, y);
+}
+
+static void
+click_pressed_cb (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  HlScatterView   *self)
+{
+  if (hl_scatter_view_click (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
 static void
@@ -321,6 +370,10 @@ hl_scatter_view_class_init (HlScatterViewClass *klass)
   widget_class->size_allocate = hl_plot_view_allocate_popovers;
   widget_class->query_tooltip = hl_scatter_view_query_tooltip;
 
+  /* The point clicked, by index: the head detail highlights its token. */
+  signals[POINT_ACTIVATED] =
+    g_signal_new ("point-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
   gtk_widget_class_set_css_name (widget_class, "scatterview");
   hl_scatter_view_class_init_keys (widget_class);
@@ -332,6 +385,7 @@ hl_scatter_view_init_controllers (HlScatterView *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *primary = gtk_gesture_click_new ();
 
   g_signal_connect_swapped (motion, "motion", G_CALLBACK (motion_cb), self);
   g_signal_connect_swapped (motion, "leave", G_CALLBACK (leave_cb), self);
@@ -340,6 +394,8 @@ hl_scatter_view_init_controllers (HlScatterView *self)
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (context_click_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (primary, "pressed", G_CALLBACK (click_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (primary));
 }
 
 static void

@@ -35,6 +35,17 @@ int        hl_scatter_view_get_point       (HlScatterView    *self);
  * or NULL without one. */
 char      *hl_scatter_view_dup_point_text  (HlScatterView    *self);
 
+/* What a click on (@x, @y) does: emits ::point-activated (int index) for
+ * the point there; FALSE when there is none. */
+gboolean   hl_scatter_view_click           (HlScatterView    *self,
+                                            double            x,
+                                            double            y);
+/* Where point @index is drawn, in the widget's coordinates. */
+void       hl_scatter_view_point_center    (HlScatterView    *self,
+                                            int               index,
+                                            double           *x,
+                                            double           *y);
+
 /* Shown without a figure; NULL: nothing. */
 void       hl_scatter_view_set_placeholder (HlScatterView    *self,
                                             const char       *placeholder);

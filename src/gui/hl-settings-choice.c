@@ -6,6 +6,8 @@
 
 const char * const hl_ranking_choices[] = { "attention", "contribution", NULL };
 const char * const hl_distance_choices[] = { "euclidean", "cosine", NULL };
+const char * const hl_scope_choices[] = { "shown", "samples", "queries", "all", NULL };
+const char * const hl_statistic_choices[] = { "mean", "iqr", NULL };
 
 static gboolean
 lookup_choice (const char * const *choices,

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 /* The schema's <choices>, in the order of HlRanking and HlDistance. */
 extern const char * const hl_ranking_choices[];
 extern const char * const hl_distance_choices[];
+extern const char * const hl_scope_choices[];
+extern const char * const hl_statistic_choices[];
 
 /* @choices (NULL-terminated, static) lists the key's values in the order of
  * the widget's items; @property is a guint property such as "selected". */

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-activations-private.h"
+#include "hl-chunk-reader.h"
 #include "hl-file-identity.h"
 #include "hl-float16.h"
 
@@ -38,6 +39,10 @@ struct _HlActivations
    * converts to float32. */
   hid_t              values_raw;
   hid_t              attention_raw;
+  /* For gzip-compressed datasets, their chunks decoded here with bounded
+   * buffers (hl-chunk-reader.h); NULL otherwise. */
+  HlChunkReader     *values_reader;
+  HlChunkReader     *attention_reader;
   gsize              values_element; /* bytes of a stored values number */
   void              *scratch;       /* guarded by the HDF5 lock */
   gsize              scratch_size;  /* in bytes */
@@ -83,6 +88,8 @@ close_handles (HlActivations *self)
     H5Dclose (self->values);
   if (self->attention >= 0)
     H5Dclose (self->attention);
+  g_clear_pointer (&self->values_reader, hl_chunk_reader_free);
+  g_clear_pointer (&self->attention_reader, hl_chunk_reader_free);
   if (self->values_raw >= 0)
     H5Tclose (self->values_raw);
   if (self->attention_raw >= 0)
@@ -185,8 +192,32 @@ reopen_with_cache (HlActivations *self,
   return dset >= 0 ? dset : H5Dopen2 (self->file, name, self->dapl);
 }
 
-static void
-open_for_blocks (HlActivations *self)
+/* The decoding of gzip chunks holds three chunks of each dataset: they
+ * must fit in half the memory budget. */
+static gboolean
+create_chunk_readers (HlActivations  *self,
+                      GError        **error)
+{
+  guint64 bytes = 0;
+
+  self->values_reader = hl_chunk_reader_new (self->values);
+  self->attention_reader = hl_chunk_reader_new (self->attention);
+  if (self->values_reader != NULL)
+    bytes += 3 * (guint64) hl_chunk_reader_get_chunk_bytes (self->values_reader);
+  if (self->attention_reader != NULL)
+    bytes += 3 * (guint64) hl_chunk_reader_get_chunk_bytes (self->attention_reader);
+  if (bytes <= self->budget / 2)
+    return TRUE;
+  g_set_error (error, HL_ACTIVATIONS_ERROR, HL_ACTIVATIONS_ERROR_BUDGET,
+               _("The compressed chunks of “%s” are too large to decode within the memory "
+                 "budget; raise HEADLENS_MEMORY_LIMIT if the machine has the memory"),
+               self->path);
+  return FALSE;
+}
+
+static gboolean
+open_for_blocks (HlActivations  *self,
+                 GError        **error)
 {
   const HlActivationsInfo *info = &self->info;
   hsize_t values_block[5] = { 1, 1, 1, info->seq_len, info->head_dim };
@@ -194,9 +225,12 @@ open_for_blocks (HlActivations *self)
 
   self->values = reopen_with_cache (self, self->values, "/values", values_block);
   self->attention = reopen_with_cache (self, self->attention, "/attention", attention_block);
+  if (self->values < 0 || self->attention < 0)
+    return hl_activations_set_damaged (error, self->path);
   self->values_raw = raw_memory_type (self->values);
   self->attention_raw = raw_memory_type (self->attention);
   self->values_element = self->values_raw >= 0 ? H5Tget_size (self->values_raw) : sizeof (float);
+  return create_chunk_readers (self, error);
 }
 
 /* How links are followed and datasets opened: external links (when
@@ -252,9 +286,7 @@ load_locked (HlActivations  *self,
    * whatever was opened. */
   self->values = header.values;
   self->attention = header.attention;
-  if (ok)
-    open_for_blocks (self);
-  return ok;
+  return ok && open_for_blocks (self, error);
 }
 
 HlActivations *
@@ -639,21 +671,34 @@ convert_to_float (gconstpointer  stored,
  * HDF5 otherwise. Requires the HDF5 lock. */
 static gboolean
 read_stored_locked (hid_t          dset,
+                    HlChunkReader *reader,
                     hid_t          raw_type,
                     const hsize_t *start,
                     const hsize_t *count,
                     void          *stored)
 {
-  g_auto(HlH5Space) fspace = H5Dget_space (dset);
+  g_auto(HlH5Space) fspace = H5I_INVALID_HID;
+  g_auto(HlH5Space) mspace = H5I_INVALID_HID;
+
+  if (reader != NULL)
+    return hl_chunk_reader_read (reader, start, count,
+                                 raw_type >= 0 ? raw_type : H5T_NATIVE_FLOAT, stored);
+  fspace = H5Dget_space (dset);
   /* The memory space has the selection's shape: with any other shape HDF5
    * 1.10 maps every element to its chunk one by one (100x slower). */
-  g_auto(HlH5Space) mspace = H5Screate_simple (5, count, NULL);
-
+  mspace = H5Screate_simple (5, count, NULL);
   if (fspace < 0 || mspace < 0
       || H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
     return FALSE;
   return H5Dread (dset, raw_type >= 0 ? raw_type : H5T_NATIVE_FLOAT, mspace, fspace,
                   H5P_DEFAULT, stored) >= 0;
+}
+
+static HlChunkReader *
+reader_of (HlActivations *self,
+           hid_t          dset)
+{
+  return dset == self->values ? self->values_reader : self->attention_reader;
 }
 
 /* Reads a block as read_stored_locked () does and converts it into @out
@@ -678,12 +723,12 @@ read_block (HlActivations *self,
       gsize element = H5Tget_size (raw_type);
       void *raw = scratch_buffer (self, n * element);
 
-      ok = read_stored_locked (dset, raw_type, start, count, raw);
+      ok = read_stored_locked (dset, reader_of (self, dset), raw_type, start, count, raw);
       if (ok)
         *finite = convert_to_float (raw, element, n, out);
     }
   else
-    ok = read_stored_locked (dset, raw_type, start, count, out);
+    ok = read_stored_locked (dset, reader_of (self, dset), raw_type, start, count, out);
   hl_hdf5_unlock ();
   return ok;
 }
@@ -831,7 +876,8 @@ hl_activations_read_values_stored (HlActivations  *self,
   if (!values_block_slab (self, layer, sample, kv_head, start, count, error))
     return FALSE;
   hl_hdf5_lock ();
-  ok = read_stored_locked (self->values, self->values_raw, start, count, stored);
+  ok = read_stored_locked (self->values, self->values_reader, self->values_raw, start, count,
+                           stored);
   hl_hdf5_unlock ();
   if (!ok)
     set_values_io_error (error, layer, sample, kv_head);

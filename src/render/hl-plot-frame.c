@@ -127,7 +127,7 @@ hl_plot_frame_layout (HlPlotFrame       *self,
   if (self->note != NULL)
     self->top += label_height (style, self->note, NOTE_SCALE) + em (style, 0.4);
   self->top += self->reserve_top;
-  self->bottom = height - pad - tick_len - em (style, 0.2) - tick_h;
+  self->bottom = height - pad - tick_len - em (style, 0.2) - tick_h - self->reserve_bottom;
   if (self->x.label != NULL)
     self->bottom -= label_height (style, self->x.label, 1.0) + em (style, 0.15);
   self->bottom = MAX (self->bottom, self->top + 1);
@@ -187,7 +187,8 @@ draw_x_ticks (const HlPlotFrame *self,
       cairo_line_to (cr, px, self->bottom + tick_len);
       cairo_stroke (cr);
       hl_plot_text_show (cr, style, label, TICK_SCALE, &style->foreground,
-                         px, self->bottom + tick_len + em (style, 0.2), 0.5, 0.0);
+                         px, self->bottom + tick_len + em (style, 0.2) + self->reserve_bottom,
+                         0.5, 0.0);
     }
 }
 
@@ -225,7 +226,7 @@ draw_labels (const HlPlotFrame *self,
       hl_plot_text_draw (cr, layout, &style->foreground,
                          (self->left + self->right) / 2,
                          self->bottom + em (style, 0.55) + label_height (style, "0", TICK_SCALE)
-                         + em (style, 0.15),
+                         + em (style, 0.15) + self->reserve_bottom,
                          0.5, 0.0, 0.0);
     }
   if (self->y.label != NULL)

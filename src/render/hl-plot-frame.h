@@ -23,6 +23,8 @@ typedef struct
                                * colour (Pango markup, borrowed); NULL for none */
   double      reserve_right;  /* room kept right of the data (legend, colour bar) */
   double      reserve_top;    /* room kept above the data (a label of a marked x) */
+  double      reserve_bottom; /* room kept between the x axis and its tick labels
+                               * (token labels under their positions) */
   gboolean    grid_x;         /* vertical grid lines at the x ticks */
   gboolean    grid_y;         /* horizontal grid lines at the y ticks */
   gboolean    y_inverted;     /* y.min at the top: layer 0 first */

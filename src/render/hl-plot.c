@@ -15,10 +15,11 @@
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-tokens-plot.h"
 
 static const char * const kind_names[HL_N_PLOT_KINDS] = {
   "curves", "heatmap", "scatter", "alignment", "profile", "decay", "regimes",
-  "correlation", "bound", "panel", "causal",
+  "correlation", "bound", "panel", "tokens", "causal",
 };
 
 void
@@ -56,6 +57,9 @@ hl_plot_draw (HlPlotKind         kind,
       break;
     case HL_PLOT_CORRELATION:
       hl_correlation_plot_draw (style, data, cr, width, height);
+      break;
+    case HL_PLOT_TOKENS:
+      hl_tokens_plot_draw (style, data, cr, width, height);
       break;
     case HL_PLOT_BOUND:
       hl_bound_plot_draw (style, data, cr, width, height);

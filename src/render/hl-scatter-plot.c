@@ -13,6 +13,11 @@
 #include "hl-plot-text.h"
 
 #define MAX_LEGEND 7
+/* Ring diameters in marker sizes: a point whose disk and ball differ, the
+ * hovered one, the highlighted one (two rings). */
+#define RING_DIFFERS     2.4
+#define RING_HOVERED     3.0
+#define RING_HIGHLIGHTED 3.6
 
 typedef struct
 {
@@ -303,35 +308,115 @@ draw_differences (const HlPlotStyle       *style,
       hl_plot_paint_marker (cr, HL_PLOT_MARKER_RING,
                             hl_plot_axis_to_pixel (&layout->frame.x, data->x[i]),
                             hl_plot_axis_to_pixel (&layout->frame.y, data->y[i]),
-                            style->marker_size * 2.4, style->line_width);
+                            style->marker_size * RING_DIFFERS, style->line_width);
     }
 }
 
-/* Labels sit above their point, or below it with @below, so the sink's and
- * the query's labels do not collide when the two points are close. */
+double
+hl_scatter_plot_ring_radius (const HlPlotStyle *style)
+{
+  g_return_val_if_fail (style != NULL, 0);
+
+  return style->marker_size * RING_HIGHLIGHTED / 2 + style->axis_width * 2;
+}
+
+/* The sink's label sits above its point, the query's below, so the two do
+ * not collide when the points are close; both start beyond the largest ring
+ * so no marker hides them. */
+static const char *
+label_of (const HlScatterPlotData *data,
+          int                      index,
+          gboolean                *below)
+{
+  *below = index > 0;
+  if (index == 0)
+    return _("0 (sink)");
+  if (index == data->query_index && index > 0)
+    return _("<i>t</i> (query)");
+  return NULL;
+}
+
+static gboolean
+place_label (const HlPlotStyle       *style,
+             const HlScatterPlotData *data,
+             const Layout            *layout,
+             int                      index,
+             PangoLayout            **text,
+             double                  *x,
+             double                  *y,
+             double                  *w,
+             double                  *h)
+{
+  double px, py, off = hl_scatter_plot_ring_radius (style) * 0.75;
+  const char *markup;
+  gboolean below;
+
+  if (index < 0 || index >= data->n_points || !isfinite (data->x[index])
+      || (markup = label_of (data, index, &below)) == NULL)
+    return FALSE;
+  px = hl_plot_axis_to_pixel (&layout->frame.x, data->x[index]);
+  py = hl_plot_axis_to_pixel (&layout->frame.y, data->y[index]);
+  *text = hl_plot_text_layout (style, markup, 0.85, FALSE);
+  hl_plot_text_size (*text, w, h);
+  /* Diagonally off the point, by the ring's radius along each axis:
+   * labels near the right edge go to the left of their point. */
+  *x = px + off + *w > layout->frame.right ? px - off - *w : px + off;
+  *y = below ? py + off : py - off - *h;
+  return TRUE;
+}
+
+gboolean
+hl_scatter_plot_label_rect (const HlPlotStyle       *style,
+                            const HlScatterPlotData *data,
+                            double                   width,
+                            double                   height,
+                            int                      index,
+                            double                  *x,
+                            double                  *y,
+                            double                  *label_width,
+                            double                  *label_height)
+{
+  g_autoptr(PangoLayout) text = NULL;
+  Layout layout = { 0 };
+  gboolean placed;
+
+  g_return_val_if_fail (style != NULL && data != NULL, FALSE);
+
+  compute_layout (style, data, width, height, &layout);
+  placed = place_label (style, data, &layout, index, &text, x, y, label_width, label_height);
+  layout_clear (&layout);
+  return placed;
+}
+
 static void
 label_point (const HlPlotStyle       *style,
              const HlScatterPlotData *data,
              const Layout            *layout,
              cairo_t                 *cr,
-             int                      index,
-             const char              *markup,
-             gboolean                 below)
+             int                      index)
 {
   g_autoptr(PangoLayout) text = NULL;
-  double x, y, w, off = style->marker_size;
-  gboolean left;
+  double x, y, w, h;
 
-  if (index < 0 || index >= data->n_points || !isfinite (data->x[index]))
+  if (place_label (style, data, layout, index, &text, &x, &y, &w, &h))
+    hl_plot_text_draw (cr, text, &style->foreground, x, y, 0.0, 0.0, 0.0);
+}
+
+static void
+ring_point (const HlPlotStyle       *style,
+            const HlScatterPlotData *data,
+            const Layout            *layout,
+            cairo_t                 *cr,
+            int                      index,
+            double                   diameter)
+{
+  if (index < 0 || index >= data->n_points)
     return;
-  x = hl_plot_axis_to_pixel (&layout->frame.x, data->x[index]);
-  y = hl_plot_axis_to_pixel (&layout->frame.y, data->y[index]);
-  text = hl_plot_text_layout (style, markup, 0.85, FALSE);
-  hl_plot_text_size (text, &w, NULL);
-  /* Labels near the right edge go to the left of their point. */
-  left = x + off + w > layout->frame.right;
-  hl_plot_text_draw (cr, text, &style->foreground, left ? x - off : x + off,
-                     below ? y + off * 0.5 : y - off * 0.5, left ? 1.0 : 0.0, below ? 0.0 : 1.0, 0.0);
+  hl_plot_paint_set_color (cr, &style->foreground);
+  hl_plot_paint_marker (cr, HL_PLOT_MARKER_RING,
+                        hl_plot_axis_to_pixel (&layout->frame.x, data->x[index]),
+                        hl_plot_axis_to_pixel (&layout->frame.y, data->y[index]),
+                        style->marker_size * diameter, style->axis_width * 1.5);
 }
 
 static void
@@ -346,17 +431,11 @@ draw_marks (const HlPlotStyle       *style,
   hl_plot_paint_set_color (cr, &style->foreground);
   hl_plot_paint_marker (cr, HL_PLOT_MARKER_CROSS, cx, cy, style->marker_size * 2.2,
                         style->line_width * 1.4);
-  label_point (style, data, layout, cr, 0, _("0 (sink)"), FALSE);
-  if (data->query_index > 0)
-    label_point (style, data, layout, cr, data->query_index, _("<i>t</i> (query)"), TRUE);
-  if (data->hovered >= 0 && data->hovered < data->n_points)
-    {
-      hl_plot_paint_set_color (cr, &style->foreground);
-      hl_plot_paint_marker (cr, HL_PLOT_MARKER_RING,
-                            hl_plot_axis_to_pixel (&layout->frame.x, data->x[data->hovered]),
-                            hl_plot_axis_to_pixel (&layout->frame.y, data->y[data->hovered]),
-                            style->marker_size * 3.0, style->axis_width * 1.5);
-    }
+  label_point (style, data, layout, cr, 0);
+  label_point (style, data, layout, cr, data->query_index);
+  ring_point (style, data, layout, cr, data->hovered, RING_HOVERED);
+  ring_point (style, data, layout, cr, data->highlighted, RING_HIGHLIGHTED - 1.2);
+  ring_point (style, data, layout, cr, data->highlighted, RING_HIGHLIGHTED);
 }
 
 static int

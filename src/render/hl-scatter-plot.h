@@ -35,6 +35,7 @@ typedef struct
   int             n;              /* N, shown in the legend */
   int             query_index;    /* t, labelled; -1: none */
   int             hovered;        /* drawn emphasised; -1: none */
+  int             highlighted;    /* ringed twice (the token picked elsewhere); -1: none */
   const char     *title;          /* Pango markup or NULL */
 } HlScatterPlotData;
 
@@ -65,6 +66,20 @@ double   hl_scatter_plot_scale     (const HlPlotStyle       *style,
                                     const HlScatterPlotData *data,
                                     double                   width,
                                     double                   height);
+/* The radius of the largest ring drawn around a point (a hovered,
+ * highlighted or disk-and-ball-differ point), in units of the cairo_t. */
+double   hl_scatter_plot_ring_radius (const HlPlotStyle     *style);
+/* Where the label of point @index ("0 (sink)", "t (query)") is drawn:
+ * clear of every ring around its point. FALSE when it has none. */
+gboolean hl_scatter_plot_label_rect (const HlPlotStyle       *style,
+                                     const HlScatterPlotData *data,
+                                     double                   width,
+                                     double                   height,
+                                     int                      index,
+                                     double                  *x,
+                                     double                  *y,
+                                     double                  *label_width,
+                                     double                  *label_height);
 /* TRUE when point @index lies on different sides of a disk in the plane
  * than of the ball in the full space: the plot marks it. */
 gboolean hl_scatter_plot_differs   (const HlScatterPlotData *data,

@@ -4,6 +4,8 @@
  */
 #include "hl-head-data.h"
 
+#include <math.h>
+
 typedef struct
 {
   HlHeadData       data;
@@ -39,6 +41,10 @@ hl_head_data_unref (HlHeadData *self)
     return;
 
   g_free (self->alpha);
+  g_free (self->value_norms);
+  g_free (self->rows);
+  g_free (self->token_ids);
+  g_free ((gpointer) self->query_positions);
   g_strfreev (self->tokens);
   g_clear_pointer (&self->projection, hl_projection_free);
   g_free (self);
@@ -52,6 +58,47 @@ copy_visible_alpha (const float *rows,
                     int          n_keys)
 {
   return g_memdup2 (rows + (gsize) query_index * seq_len, sizeof (float) * n_keys);
+}
+
+static float *
+value_norms (const float *values,
+             int          n_keys,
+             int          head_dim)
+{
+  float *norms = g_new (float, MAX (n_keys, 1));
+
+  for (int i = 0; i < n_keys; i++)
+    {
+      double sum = 0;
+
+      for (int d = 0; d < head_dim; d++)
+        sum += (double) values[(gsize) i * head_dim + d] * values[(gsize) i * head_dim + d];
+      norms[i] = (float) sqrt (sum);
+    }
+  return norms;
+}
+
+/* The sample's token ids and texts, each NULL when the file has none. */
+static gboolean
+read_tokens (HlActivations  *file,
+             HlHeadData     *self,
+             GError        **error)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (file);
+  g_autofree int32_t *ids = NULL;
+
+  if (info->has_token_texts
+      && (self->tokens = hl_activations_read_token_texts (file, self->sample, error)) == NULL)
+    return FALSE;
+  if (!info->has_token_ids)
+    return TRUE;
+  ids = g_new (int32_t, info->seq_len);
+  if (!hl_activations_read_token_ids (file, self->sample, ids, error))
+    return FALSE;
+  self->token_ids = g_new (int, info->seq_len);
+  for (int i = 0; i < info->seq_len; i++)
+    self->token_ids[i] = ids[i];
+  return TRUE;
 }
 
 static gboolean
@@ -105,10 +152,14 @@ hl_head_data_load (HlActivations  *file,
     .layer = layer, .head = head, .sample = sample, .query_index = query_index,
     .query_position = info->query_positions[query_index],
     .n_keys = info->query_positions[query_index] + 1,
+    .seq_len = info->seq_len, .n_queries = info->n_queries,
+    .query_positions = g_memdup2 (info->query_positions, sizeof (int) * info->n_queries),
   };
   self->alpha = copy_visible_alpha (rows, info->seq_len, query_index, self->n_keys);
-  if (info->has_token_texts)
-    self->tokens = hl_activations_read_token_texts (file, sample, NULL);
+  self->value_norms = value_norms (values, self->n_keys, info->head_dim);
+  self->rows = g_steal_pointer (&rows);
+  if (!read_tokens (file, self, error))
+    return NULL;
 
   if (self->n_keys < 2)
     return g_steal_pointer (&self);

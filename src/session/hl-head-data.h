@@ -1,5 +1,6 @@
 /* hl-head-data.h: what the views of one head need beyond its analysis
- * result: the attention row over its keys, the token texts and the PCA of
+ * result: the attention row over its keys, every query's attention rows
+ * (the attention matrix), the token texts, the value norms and the PCA of
  * its points y_i = alpha_i v_i. Read from the file and computed off the main
  * thread, immutable after, shared by reference counting.
  *
@@ -23,7 +24,14 @@ typedef struct
   int            query_position; /* t */
   int            n_keys;         /* t + 1 */
   float         *alpha;          /* [n_keys]: the attention row over keys 0 .. t */
-  char         **tokens;         /* [n_keys] token texts, or NULL when the file has none */
+  float         *value_norms;    /* [n_keys]: ||v_i||, so ||y_i|| = alpha_i ||v_i|| */
+  char         **tokens;         /* [seq_len] token texts of the sample, or NULL when the
+                                  * file has none */
+  int           *token_ids;      /* [seq_len] token ids, or NULL when the file has none */
+  int            seq_len;
+  int            n_queries;
+  const int     *query_positions; /* [n_queries], the file's */
+  float         *rows;           /* [n_queries, seq_len]: every query's attention row */
   /* The PCA of the points; NULL when the head has fewer than two keys (no
    * selection of N < n_keys tokens exists). */
   HlProjection  *projection;

@@ -63,6 +63,7 @@ hl_session_clear_results (HlSession *self)
       g_clear_object (&self->analysis);
       hl_session_notify (self, PROP_ANALYSIS);
     }
+  hl_session_update_scope (self);
 }
 
 /* The selected head's result follows the selection, the sample and the
@@ -83,6 +84,7 @@ hl_session_update_selected_result (HlSession *self)
 }
 
 /* The analysis ------------------------------------------------------------- */
+
 
 static void
 hl_session_set_state (HlSession              *self,
@@ -124,6 +126,7 @@ analysis_head_cb (HlHeadResult *result,
   g_clear_pointer (slot, hl_head_result_unref);
   *slot = hl_head_result_ref (result);
   hl_session_set_progress (self, (double) self->n_received / MAX (self->n_slots, 1));
+  hl_session_scope_result_added (self, result);
   g_signal_emit (self, hl_session_signals[RESULT_ADDED], 0, result);
   hl_session_update_selected_result (self);
 }
@@ -147,6 +150,7 @@ analysis_finished_cb (GObject      *object,
     {
       self->analysis = g_steal_pointer (&analysis);
       hl_session_notify (self, PROP_ANALYSIS);
+      hl_session_update_summary (self);
       hl_session_set_state (self, HL_SESSION_ANALYSIS_DONE);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -174,6 +178,7 @@ void
 hl_session_restart_analysis (HlSession *self)
 {
   g_autoptr(GCancellable) cancellable = NULL;
+  HlAnalysisOptions options;
 
   g_return_if_fail (HL_IS_SESSION (self));
 
@@ -190,11 +195,14 @@ hl_session_restart_analysis (HlSession *self)
 
   cancellable = g_cancellable_new ();
   self->run_cancellable = g_object_ref (cancellable);
+  options = self->options;
+  options.focus = self->focus;
   self->n_slots = result_slot (self, hl_session_file_info (self)->n_layers, 0, 0, 0);
   self->results = g_new0 (HlHeadResult *, MAX (self->n_slots, 1));
+  hl_session_update_scope (self);
   hl_session_set_progress (self, 0);
   hl_session_set_state (self, HL_SESSION_ANALYSIS_RUNNING);
-  hl_analysis_run_async (self->file, &self->options,
+  hl_analysis_run_async (self->file, &options,
                          NULL, analysis_head_cb,
                          hl_session_job_new (self, cancellable), hl_session_job_free,
                          cancellable, analysis_finished_cb, hl_session_job_new (self, cancellable));
@@ -220,6 +228,7 @@ hl_session_set_analysis_options (HlSession               *self,
   g_return_if_fail (options->head.grid_kind != HL_GRID_LIST);
 
   self->options = *options;
+  self->options.focus = NULL;
   if (self->file != NULL)
     hl_session_restart_analysis (self);
 }

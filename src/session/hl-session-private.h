@@ -20,6 +20,7 @@ struct _HlSession
   GCancellable           *open_cancellable; /* the open in progress, or NULL */
 
   HlAnalysisOptions       options;          /* no subsets: the whole file */
+  HlAnalysisFocus        *focus;            /* what the runs finish first */
   HlSessionAnalysisState  state;
   GCancellable           *run_cancellable;  /* the current run, or NULL */
   HlAnalysis             *analysis;         /* the finished one, or NULL */
@@ -38,8 +39,15 @@ struct _HlSession
   HlRanking               ranking;
   HlDistance              distance;
   const HlMetric         *heatmap_metric;   /* NULL: the regime */
+  HlStatistic             statistic;        /* of a heatmap cell over a set */
+  HlSessionScope          scope;
+  guint                   scope_received;   /* results of the scope received */
+  const HlModelSummary   *summary;          /* of the scope: own_summary or the analysis's */
+  HlModelSummary         *own_summary;      /* owned, or NULL */
+  GCancellable           *summary_cancellable; /* the summary being computed, or NULL */
   gboolean                profile_log_scale;
 
+  int                     highlighted_key;  /* -1: none */
   int                     selected_layer;   /* -1: none */
   int                     selected_head;
   HlHeadResult           *selected_result;  /* owned ref, or NULL */
@@ -62,7 +70,11 @@ typedef enum
   PROP_RANKING,
   PROP_DISTANCE,
   PROP_HEATMAP_METRIC,
+  PROP_HEATMAP_STATISTIC,
+  PROP_SCOPE,
+  PROP_SUMMARY,
   PROP_PROFILE_LOG_SCALE,
+  PROP_HIGHLIGHTED_KEY,
   PROP_SELECTED_LAYER,
   PROP_SELECTED_HEAD,
   PROP_SELECTED_RESULT,
@@ -106,6 +118,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlSessionJob, hl_session_job_free)
 void hl_session_clear_results          (HlSession *self);
 void hl_session_drop_run               (HlSession *self);
 void hl_session_update_selected_result (HlSession *self);
+
+/* hl-session-scope.c */
+gboolean hl_session_in_scope           (HlSession    *self,
+                                        int           sample,
+                                        int           query);
+void hl_session_update_focus           (HlSession    *self);
+void hl_session_update_scope           (HlSession    *self);
+void hl_session_update_summary         (HlSession    *self);
+void hl_session_scope_result_added     (HlSession    *self,
+                                        HlHeadResult *result);
 
 /* hl-session-view.c */
 void hl_session_clear_scatter          (HlSession *self);

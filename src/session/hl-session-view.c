@@ -67,9 +67,13 @@ hl_session_set_sample (HlSession *self,
   if (self->sample == sample)
     return;
 
+  g_object_freeze_notify (G_OBJECT (self));
   self->sample = sample;
   hl_session_notify (self, PROP_SAMPLE);
+  hl_session_set_highlighted_key (self, -1);
+  hl_session_update_scope (self);
   hl_session_view_moved (self);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 int
@@ -95,6 +99,8 @@ hl_session_set_query (HlSession *self,
   g_object_freeze_notify (G_OBJECT (self));
   self->query = query;
   hl_session_notify (self, PROP_QUERY);
+  hl_session_set_highlighted_key (self, -1);
+  hl_session_update_scope (self);
   hl_session_update_grid (self);
   hl_session_view_moved (self);
   g_object_thaw_notify (G_OBJECT (self));
@@ -239,6 +245,28 @@ hl_session_get_profile_log_scale (HlSession *self)
   g_return_val_if_fail (HL_IS_SESSION (self), FALSE);
 
   return self->profile_log_scale;
+}
+
+void
+hl_session_set_highlighted_key (HlSession *self,
+                                int        key)
+{
+  g_return_if_fail (HL_IS_SESSION (self));
+
+  key = MAX (key, -1);
+  if (self->highlighted_key == key)
+    return;
+
+  self->highlighted_key = key;
+  hl_session_notify (self, PROP_HIGHLIGHTED_KEY);
+}
+
+int
+hl_session_get_highlighted_key (HlSession *self)
+{
+  g_return_val_if_fail (HL_IS_SESSION (self), -1);
+
+  return self->highlighted_key;
 }
 
 /* The selected head ------------------------------------------------------- */

@@ -79,6 +79,7 @@ hl_session_set_file (HlSession     *self,
    * the one with the most keys. */
   self->sample = 0;
   self->query = file != NULL ? hl_session_file_info (self)->n_queries - 1 : 0;
+  hl_session_set_highlighted_key (self, -1);
   hl_session_notify (self, PROP_SAMPLE);
   hl_session_notify (self, PROP_QUERY);
   hl_session_update_grid (self);
@@ -267,6 +268,11 @@ hl_session_dispose (GObject *object)
   hl_session_clear_scatter (self);
   g_clear_pointer (&self->selected_result, hl_head_result_unref);
   g_clear_pointer (&self->head_data, hl_head_data_unref);
+  if (self->summary_cancellable != NULL)
+    g_cancellable_cancel (self->summary_cancellable);
+  g_clear_object (&self->summary_cancellable);
+  g_clear_pointer (&self->own_summary, hl_model_summary_free);
+  self->summary = NULL;
   g_clear_object (&self->file);
 
   G_OBJECT_CLASS (hl_session_parent_class)->dispose (object);
@@ -278,6 +284,7 @@ hl_session_finalize (GObject *object)
   HlSession *self = HL_SESSION (object);
 
   g_clear_pointer (&self->grid, g_free);
+  g_clear_pointer (&self->focus, hl_analysis_focus_unref);
 
   G_OBJECT_CLASS (hl_session_parent_class)->finalize (object);
 }
@@ -307,6 +314,10 @@ hl_session_get_property (GObject    *object,
                                                               : "regime");
       break;
     case PROP_PROFILE_LOG_SCALE: g_value_set_boolean (value, self->profile_log_scale); break;
+    case PROP_HEATMAP_STATISTIC: g_value_set_enum (value, self->statistic); break;
+    case PROP_SCOPE: g_value_set_enum (value, self->scope); break;
+    case PROP_SUMMARY: g_value_set_pointer (value, (gpointer) self->summary); break;
+    case PROP_HIGHLIGHTED_KEY: g_value_set_int (value, self->highlighted_key); break;
     case PROP_SELECTED_LAYER: g_value_set_int (value, self->selected_layer); break;
     case PROP_SELECTED_HEAD: g_value_set_int (value, self->selected_head); break;
     case PROP_SELECTED_RESULT: g_value_set_boxed (value, self->selected_result); break;
@@ -338,6 +349,13 @@ hl_session_set_property (GObject      *object,
     case PROP_PROFILE_LOG_SCALE:
       hl_session_set_profile_log_scale (self, g_value_get_boolean (value));
       break;
+    case PROP_HEATMAP_STATISTIC:
+      hl_session_set_heatmap_statistic (self, g_value_get_enum (value));
+      break;
+    case PROP_SCOPE: hl_session_set_scope (self, g_value_get_enum (value)); break;
+    case PROP_HIGHLIGHTED_KEY:
+      hl_session_set_highlighted_key (self, g_value_get_int (value));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -366,6 +384,12 @@ hl_session_class_init_properties (GObjectClass *object_class)
                                         HL_DISTANCE_EUCLIDEAN, RW);
   p[PROP_HEATMAP_METRIC] = g_param_spec_string ("heatmap-metric", NULL, NULL, "regime", RW);
   p[PROP_PROFILE_LOG_SCALE] = g_param_spec_boolean ("profile-log-scale", NULL, NULL, FALSE, RW);
+  p[PROP_HEATMAP_STATISTIC] = g_param_spec_enum ("heatmap-statistic", NULL, NULL,
+                                                 HL_TYPE_STATISTIC, HL_STATISTIC_MEAN, RW);
+  p[PROP_SCOPE] = g_param_spec_enum ("scope", NULL, NULL, HL_TYPE_SESSION_SCOPE,
+                                     HL_SESSION_SCOPE_SHOWN, RW);
+  p[PROP_SUMMARY] = g_param_spec_pointer ("summary", NULL, NULL, RO);
+  p[PROP_HIGHLIGHTED_KEY] = g_param_spec_int ("highlighted-key", NULL, NULL, -1, G_MAXINT, -1, RW);
   p[PROP_SELECTED_LAYER] = g_param_spec_int ("selected-layer", NULL, NULL, -1, G_MAXINT, -1, RO);
   p[PROP_SELECTED_HEAD] = g_param_spec_int ("selected-head", NULL, NULL, -1, G_MAXINT, -1, RO);
   p[PROP_SELECTED_RESULT] = g_param_spec_boxed ("selected-result", NULL, NULL,
@@ -402,9 +426,11 @@ static void
 hl_session_init (HlSession *self)
 {
   hl_analysis_options_init (&self->options);
+  self->focus = hl_analysis_focus_new ();
   self->ranking = HL_RANKING_ATTENTION;
   self->distance = HL_DISTANCE_EUCLIDEAN;
   self->wanted_n = 8;
   self->selected_layer = self->selected_head = -1;
+  self->highlighted_key = -1;
   self->grid = g_new (int, 1);
 }

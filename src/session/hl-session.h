@@ -32,6 +32,20 @@ typedef enum
 #define HL_TYPE_SESSION_ANALYSIS_STATE (hl_session_analysis_state_get_type ())
 GType hl_session_analysis_state_get_type (void) G_GNUC_CONST;
 
+/* What the heatmap and the model panel show: the results of the sample and
+ * query shown, or the sets over every sample (at the query shown), every
+ * query (of the sample shown) or both. */
+typedef enum
+{
+  HL_SESSION_SCOPE_SHOWN,
+  HL_SESSION_SCOPE_SAMPLES,
+  HL_SESSION_SCOPE_QUERIES,
+  HL_SESSION_SCOPE_ALL,
+} HlSessionScope;
+
+#define HL_TYPE_SESSION_SCOPE (hl_session_scope_get_type ())
+GType hl_session_scope_get_type (void) G_GNUC_CONST;
+
 #define HL_TYPE_SESSION (hl_session_get_type ())
 G_DECLARE_FINAL_TYPE (HlSession, hl_session, HL, SESSION, GObject)
 
@@ -129,6 +143,36 @@ void                    hl_session_set_heatmap_metric (HlSession            *sel
                                                        const HlMetric       *metric);
 const HlMetric         *hl_session_get_heatmap_metric (HlSession            *self);
 
+/* The scope ("scope"): what the heatmap and the model panel show, and
+ * what the analysis finishes first (hl-analysis-schedule.h). */
+void                    hl_session_set_scope          (HlSession            *self,
+                                                       HlSessionScope        scope);
+HlSessionScope          hl_session_get_scope          (HlSession            *self);
+/* How many results a head has in the scope (1 for the sample and query
+ * shown); the received ones of head (@layer, @head) are written into @out
+ * (room for hl_session_get_scope_size () of them) and counted. */
+guint                   hl_session_get_scope_size     (HlSession            *self);
+guint                   hl_session_collect            (HlSession            *self,
+                                                       int                   layer,
+                                                       int                   head,
+                                                       HlHeadResult        **out);
+/* Results of the scope received so far over every head, and how many it
+ * has. */
+guint                   hl_session_get_scope_received (HlSession            *self);
+guint                   hl_session_get_scope_expected (HlSession            *self);
+/* What the scope is, for people: "sample 0, t = 287", "mean over 16
+ * queries of sample 0", … */
+char                   *hl_session_dup_scope_label    (HlSession            *self);
+/* Which statistic of a set a heatmap cell shows ("heatmap-statistic"). */
+void                    hl_session_set_heatmap_statistic (HlSession         *self,
+                                                          HlStatistic        statistic);
+HlStatistic             hl_session_get_heatmap_statistic (HlSession         *self);
+/* The model-level results of the scope ("summary"): the analysis's for
+ * every sample and query once it has finished; for a smaller scope,
+ * computed on a worker as soon as every head of it has arrived, while the
+ * rest of the file is analysed. NULL until then. */
+const HlModelSummary   *hl_session_get_summary        (HlSession            *self);
+
 /* Whether the attention profile has a logarithmic axis. */
 void                    hl_session_set_profile_log_scale (HlSession         *self,
                                                           gboolean           log_scale);
@@ -149,6 +193,13 @@ HlHeadResult           *hl_session_get_selected_result (HlSession           *sel
  * ("head-loading") or when it failed (::head-failed (const GError *)). */
 HlHeadData             *hl_session_get_head_data      (HlSession            *self);
 gboolean                hl_session_get_head_loading   (HlSession            *self);
+/* The key highlighted in the head's views ("highlighted-key"): a token
+ * clicked in the token view or a point in the scatter, -1 for none. It
+ * stays when another head is selected (the same text) and goes when the
+ * sample or the query changes. */
+void                    hl_session_set_highlighted_key (HlSession           *self,
+                                                        int                  key);
+int                     hl_session_get_highlighted_key (HlSession           *self);
 /* Its scatter at the N, ranking and distance shown; NULL without head data
  * or for a head with fewer than two keys. Borrowed until they change. */
 const HlScatter        *hl_session_get_scatter        (HlSession            *self);

@@ -150,8 +150,8 @@ test_scatter_and_profile (void)
   HlScatter *scatter = hl_projection_scatter (projection, HL_RANKING_ATTENTION,
                                               HL_DISTANCE_EUCLIDEAN, 4, r->seed, 0);
   HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 4, TRUE, NULL };
-  g_autoptr(HlFigure) s = hl_figure_new_scatter (scatter, &view);
-  g_autoptr(HlFigure) p = hl_figure_new_profile (alpha, scatter, &view);
+  g_autoptr(HlFigure) s = hl_figure_new_scatter (scatter, NULL, &view);
+  g_autoptr(HlFigure) p = hl_figure_new_profile (alpha, scatter, NULL, &view);
   const HlScatterPlotData *sd = hl_figure_get_data (s);
   const HlProfilePlotData *pd = hl_figure_get_data (p);
   float x7 = scatter->x[7];
@@ -183,12 +183,13 @@ test_heatmap (void)
   g_autoptr(HlHeadResult) r = compute_head (values, alpha);
   HlHeadResult *cells[4] = { NULL, r, NULL, r };
   HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 8, FALSE, NULL };
-  g_autoptr(HlFigure) by_regime = hl_figure_new_heatmap (2, 2, cells, NULL, &view, 1, 0);
-  g_autoptr(HlFigure) by_f1 = hl_figure_new_heatmap (2, 2, cells, hl_metric_lookup ("f1"),
-                                                     &view, -1, -1);
-  g_autoptr(HlFigure) by_rho0 = hl_figure_new_heatmap (2, 2, cells,
+  g_autoptr(HlFigure) by_regime = hl_figure_new_heatmap (2, 2, 1, cells, NULL, HL_STATISTIC_MEAN,
+                                                         &view, 1, 0);
+  g_autoptr(HlFigure) by_f1 = hl_figure_new_heatmap (2, 2, 1, cells, hl_metric_lookup ("f1"),
+                                                     HL_STATISTIC_MEAN, &view, -1, -1);
+  g_autoptr(HlFigure) by_rho0 = hl_figure_new_heatmap (2, 2, 1, cells,
                                                        hl_metric_lookup ("sink_similarity"),
-                                                       &view, -1, -1);
+                                                       HL_STATISTIC_MEAN, &view, -1, -1);
   const HlHeatmapPlotData *d = hl_figure_get_data (by_regime);
 
   g_assert_cmpint (d->mode, ==, HL_HEATMAP_COLOR_REGIME);
@@ -210,6 +211,47 @@ test_heatmap (void)
   g_assert_cmpfloat (d->vmin, ==, -1);
   g_assert_cmpfloat (d->values[1], ==, r->diagnostics.sink_similarity);
   g_assert_cmpstr (d->value_label, ==, "sink similarity ρ<sub>0</sub>");
+}
+
+/* Cells over sets: the mean or the interquartile range of the results
+ * received (pending ones left out), and their most frequent regime. */
+static void
+test_heatmap_over_sets (void)
+{
+  float values[N_KEYS * DIM], alpha[N_KEYS];
+  g_autoptr(HlHeadResult) a = compute_head (values, alpha);
+  g_autoptr(HlHeadResult) b = compute_head (values, alpha);
+  g_autoptr(HlHeadResult) c = compute_head (values, alpha);
+  /* Two heads of three results each; the second has one pending. */
+  HlHeadResult *cells[6] = { a, b, c, NULL, c, a };
+  HlFigureView view = { HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 8, FALSE, NULL };
+  const HlMetric *mass = hl_metric_lookup ("sink_mass");
+  g_autoptr(HlFigure) mean = NULL;
+  g_autoptr(HlFigure) iqr = NULL;
+  g_autoptr(HlFigure) regime = NULL;
+  const HlHeatmapPlotData *d;
+
+  a->diagnostics.sink_mass = 0.1f, a->regime = HL_REGIME_RESET;
+  b->diagnostics.sink_mass = 0.4f, b->regime = HL_REGIME_MIXER;
+  c->diagnostics.sink_mass = 0.3f, c->regime = HL_REGIME_MIXER;
+  mean = hl_figure_new_heatmap (1, 2, 3, cells, mass, HL_STATISTIC_MEAN, &view, -1, -1);
+  iqr = hl_figure_new_heatmap (1, 2, 3, cells, mass, HL_STATISTIC_IQR, &view, -1, -1);
+  regime = hl_figure_new_heatmap (1, 2, 3, cells, NULL, HL_STATISTIC_MEAN, &view, -1, -1);
+
+  d = hl_figure_get_data (mean);
+  g_assert_cmpfloat_with_epsilon (d->values[0], (0.1 + 0.4 + 0.3) / 3, 1e-6);
+  g_assert_cmpfloat_with_epsilon (d->values[1], (0.3 + 0.1) / 2, 1e-6);
+  g_assert_cmpstr (d->value_label, ==, "mean of sink mass α<sub>0</sub>");
+  g_assert_cmpfloat (d->vmax, ==, 1);
+  /* {0.1, 0.3, 0.4}: quartiles 0.2 and 0.35; {0.1, 0.3}: 0.15 and 0.25. */
+  d = hl_figure_get_data (iqr);
+  g_assert_cmpfloat_with_epsilon (d->values[0], 0.15, 1e-6);
+  g_assert_cmpfloat_with_epsilon (d->values[1], 0.1, 1e-6);
+  g_assert_cmpstr (d->value_label, ==, "interquartile range of sink mass α<sub>0</sub>");
+  g_assert_cmpfloat (d->vmin, ==, d->vmax);
+  d = hl_figure_get_data (regime);
+  g_assert_cmpint (d->regimes[0], ==, HL_REGIME_MIXER);
+  g_assert_cmpint (d->regimes[1], ==, HL_REGIME_MIXER);
 }
 
 static gboolean
@@ -356,6 +398,7 @@ main (int    argc,
   g_test_add_func ("/figures/bound", test_bound);
   g_test_add_func ("/figures/scatter-and-profile", test_scatter_and_profile);
   g_test_add_func ("/figures/heatmap", test_heatmap);
+  g_test_add_func ("/figures/heatmap-over-sets", test_heatmap_over_sets);
   g_test_add_func ("/figures/session-figures", test_session_figures);
   g_test_add_func ("/figures/planted-note", test_planted_note);
   return hl_test_run_and_wait ();

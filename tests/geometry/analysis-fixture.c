@@ -67,6 +67,39 @@ fill_attention (float              *out,
     }
 }
 
+int
+fixture_token_id (int sample,
+                  int position)
+{
+  return 1000 * sample + 3 * position + 1;
+}
+
+const char *
+fixture_token_text (int position)
+{
+  static const char * const texts[] = { " the", "\"q\"", "\n", "a,b", "<0x0A>" };
+
+  return texts[position % G_N_ELEMENTS (texts)];
+}
+
+static void
+write_tokens (HlActivationsWriter *writer,
+              const FixtureShape  *shape,
+              int                  sample)
+{
+  g_autofree int32_t *ids = g_new (int32_t, shape->seq_len);
+  g_autofree const char **texts = g_new (const char *, shape->seq_len);
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < shape->seq_len; i++)
+    {
+      ids[i] = fixture_token_id (sample, i);
+      texts[i] = fixture_token_text (i);
+    }
+  g_assert_true (hl_activations_writer_write_tokens (writer, sample, ids, texts, &error));
+  g_assert_no_error (error);
+}
+
 void
 fixture_write_file (const char         *path,
                     const FixtureShape *shape)
@@ -83,6 +116,7 @@ fixture_write_file (const char         *path,
     .seq_len = shape->seq_len, .n_samples = shape->n_samples,
     .n_queries = shape->n_queries, .query_positions = positions,
     .values_dtype = HL_DTYPE_FLOAT32, .attention_dtype = HL_DTYPE_FLOAT32,
+    .with_token_ids = shape->with_tokens, .with_token_texts = shape->with_tokens,
   };
 
   for (int q = 0; q < shape->n_queries; q++)
@@ -107,6 +141,8 @@ fixture_write_file (const char         *path,
             g_assert_no_error (error);
           }
       }
+  for (int s = 0; shape->with_tokens && s < shape->n_samples; s++)
+    write_tokens (writer, shape, s);
   g_assert_true (hl_activations_writer_commit (writer, &error));
   g_assert_no_error (error);
 }

@@ -22,6 +22,7 @@ typedef struct
   int        n_queries;
   const int *query_positions;
   guint64    seed;
+  gboolean   with_tokens;   /* ids and texts: fixture_token_id (), _text () */
 } FixtureShape;
 
 /* Writes a valid float32 file at @path: Gaussian values and, for every
@@ -30,6 +31,13 @@ typedef struct
  * on error. */
 void  fixture_write_file     (const char         *path,
                               const FixtureShape *shape);
+
+/* The tokens of a fixture written with_tokens: ids that differ per sample
+ * and texts a CSV must quote (a leading space, a quote, a comma, a byte
+ * token and a newline). */
+int         fixture_token_id   (int sample,
+                                int position);
+const char *fixture_token_text (int position);
 
 /* Writes samples @first .. @first + @n_samples - 1 of the file at @path
  * into a new file at @out (the same shape, dtypes and blocks; without

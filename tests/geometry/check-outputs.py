@@ -342,6 +342,51 @@ def check_heads(name, f, rows):
     return rows
 
 
+# Tokens ---------------------------------------------------------------------------
+
+def file_tokens(f):
+    """The file's token ids and texts per sample, None for what it lacks."""
+    ids = f.h5["/tokens/ids"][()] if "/tokens/ids" in f.h5 else None
+    texts = None
+    if "/tokens/text" in f.h5:
+        texts = [[t.decode() if isinstance(t, bytes) else t for t in row]
+                 for row in f.h5["/tokens/text"][()]]
+    return ids, texts
+
+
+def check_tokens(name, f, rows, out):
+    """heads.csv's query token and tokens.csv against the file's /tokens."""
+    ids, texts = file_tokens(f)
+    path = os.path.join(out, "tokens.csv")
+    if ids is None and texts is None:
+        if os.path.exists(path):
+            fail(name, "tokens.csv written for a file without tokens")
+        for row in rows:
+            if row["query_token_id"] != "" or row["query_token"] != "":
+                fail(name, "a query token for a file without tokens")
+        return
+    for row in rows:
+        s, t = int(row["sample"]), int(row["query"])
+        want_id = str(int(ids[s][t])) if ids is not None else ""
+        want_text = texts[s][t] if texts is not None else ""
+        if row["query_token_id"] != want_id or row["query_token"] != want_text:
+            fail(f"{name} s{s} t{t}", f"query token {row['query_token_id']!r} "
+                 f"{row['query_token']!r}, the file has {want_id!r} {want_text!r}")
+    with open(path, newline="") as fh:
+        token_rows = list(csv.DictReader(fh))
+    expected = [(s, i) for s in range(f.n_samples) for i in range(f.seq_len)]
+    if [(int(r["sample"]), int(r["position"])) for r in token_rows] != expected:
+        fail(name, "tokens.csv does not have one row per token of every sample, in order")
+        return
+    for r in token_rows:
+        s, i = int(r["sample"]), int(r["position"])
+        if ids is not None and r["token_id"] != str(int(ids[s][i])):
+            fail(f"{name} s{s} position {i}", f"token_id {r['token_id']}, the file has {ids[s][i]}")
+        if texts is not None and r["token"] != texts[s][i]:
+            fail(f"{name} s{s} position {i}", f"token {r['token']!r}, the file has {texts[s][i]!r}")
+    print(f"{name}: {len(token_rows)} tokens and {len(rows)} query tokens agree with the file")
+
+
 # Assumptions ----------------------------------------------------------------------
 
 ASSUMPTIONS = dict(cv=0.15, sink_mass=0.1, sink_ratio=0.5, decay_fit=0.1, corr=0.3)
@@ -546,6 +591,7 @@ def main():
             opened = File(path)
             check_heads(name, opened, rows)
             check_curves(name, opened, read_curves(out))
+            check_tokens(name, opened, rows, out)
             taxonomy = check_assumptions(name, opened, rows, out)
             check_sweep(name, opened, rows, out)
             expected = {"stories260K": "does-not-apply", "sample": "applies"}.get(name)

@@ -150,6 +150,73 @@ async_state_clear (AsyncState *st)
   g_clear_error (&st->error);
 }
 
+/* The order results arrive in. */
+typedef struct
+{
+  GArray          *order;       /* of int: sample * 100 + query_index */
+  gboolean         finished;
+} FocusState;
+
+static void
+focus_head_cb (HlHeadResult *result,
+               gpointer      user_data)
+{
+  FocusState *st = user_data;
+  int key = result->sample * 100 + result->query_index;
+
+  g_array_append_val (st->order, key);
+}
+
+static void
+focus_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(HlAnalysis) analysis = hl_analysis_run_finish (result, NULL);
+
+  g_assert_nonnull (analysis);
+  ((FocusState *) user_data)->finished = TRUE;
+}
+
+/* The focus's sample and query are finished first: every head of it
+ * before any other result (one worker, so the order is the queue's). How
+ * the order follows a focus that moves is test-analysis-schedule's. */
+static void
+test_focus_first (Fixture       *f,
+                  gconstpointer  data)
+{
+  const FixtureShape *shape = data;
+  int n_heads = shape->n_layers * shape->n_heads;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(HlAnalysisFocus) focus = hl_analysis_focus_new ();
+  FocusState st = { g_array_new (FALSE, FALSE, sizeof (int)), FALSE };
+  HlAnalysisOptions options;
+  int sample, query;
+
+  hl_analysis_options_init (&options);
+  options.threads = 1;
+  options.head.repeats = 2;
+  options.bootstrap = 0;
+  options.focus = focus;
+  hl_analysis_focus_set (focus, 1, 3);
+  hl_analysis_focus_get (focus, &sample, &query);
+  g_assert_cmpint (sample, ==, 1);
+  g_assert_cmpint (query, ==, 3);
+  g_main_context_push_thread_default (context);
+  hl_analysis_run_async (f->file, &options, NULL, focus_head_cb, &st, NULL, NULL,
+                         focus_done_cb, &st);
+  while (!st.finished)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_cmpuint (st.order->len, ==, expected_total (shape));
+  for (int i = 0; i < n_heads; i++)
+    g_assert_cmpint (g_array_index (st.order, int, i), ==, 1 * 100 + 3);
+  /* Then the rest in file order: sample 0 of layer 0 first. */
+  g_assert_cmpint (g_array_index (st.order, int, n_heads), !=, 1 * 100 + 3);
+  g_array_unref (st.order);
+}
+
 static void
 test_every_head_once (Fixture       *f,
                       gconstpointer  data)
@@ -441,6 +508,12 @@ test_non_finite_values (void)
  * distances, a few ms each) is cancelled when the first head arrives: the
  * finish callback must report G_IO_ERROR_CANCELLED within 100 ms, and no
  * head may arrive after. */
+static const int focus_queries[] = { 8, 12, 16, 20, 24, 28, 32, 39 };
+static const FixtureShape focus_shape = {
+  .n_layers = 3, .n_heads = 4, .n_kv_heads = 2, .head_dim = 16, .seq_len = 40,
+  .n_samples = 2, .n_queries = 8, .query_positions = focus_queries, .seed = 9,
+};
+
 static const FixtureShape large_shape = {
   .n_layers = 32, .n_heads = 16, .n_kv_heads = 8, .head_dim = 16, .seq_len = 256,
   .n_samples = 2, .n_queries = 1, .seed = 9,
@@ -546,6 +619,8 @@ main (int    argc,
               fixture_setup, test_bad_options, fixture_teardown);
   g_test_add ("/analysis/blas-threads-restored", Fixture, &small_shape,
               fixture_setup, test_blas_threads_restored, fixture_teardown);
+  g_test_add ("/analysis/focus-first", Fixture, &focus_shape,
+              fixture_setup, test_focus_first, fixture_teardown);
   g_test_add_func ("/analysis/memory-bounded", test_memory_bounded);
   g_test_add_func ("/analysis/non-finite-values", test_non_finite_values);
   g_test_add ("/analysis/cancel", Fixture, &large_shape,

@@ -6,6 +6,7 @@
 #include "hl-metrics-csv.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis-fixture.h"
@@ -13,7 +14,7 @@
 static const int queries[] = { 9, 23 };
 static const FixtureShape shape = {
   .n_layers = 2, .n_heads = 2, .n_kv_heads = 1, .head_dim = 8, .seq_len = 24,
-  .n_samples = 2, .n_queries = 2, .query_positions = queries, .seed = 3,
+  .n_samples = 2, .n_queries = 2, .query_positions = queries, .seed = 3, .with_tokens = TRUE,
 };
 
 static char **
@@ -114,7 +115,7 @@ test_files (void)
   heads = read_lines (out, "heads.csv");
   model = read_lines (out, "model.csv");
   g_assert_cmpstr (curves[0], ==, "layer,head,sample,query,ranking,distance,n,precision,recall,f1,rho_min,rho_max,retained_mass,align_sink,align_last,gap,residual,bound");
-  g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason");
+  g_assert_cmpstr (heads[0], ==, "layer,head,sample,query,kv_head,norm_cv,sink_ratio,sink_similarity,beta,beta_mae,sink_mass,last_mass,entropy,a_sink,a_last,a_rest,regime,value_norm_max,regime_reason,query_token_id,query_token");
   g_assert_cmpstr (model[0], ==, "ranking,distance,n,n_heads,n_samples,precision,recall,f1,precision_lo,precision_hi,recall_lo,recall_hi,f1_lo,f1_hi,corr_recall_rho0");
 
   /* Query 9 has grid 1, 2, 4, 8; query 23 has 1, 2, 4, 8, 16; each with
@@ -131,7 +132,7 @@ test_files (void)
   /* Layer 1, head 0, sample 1, query position 23 (index 1). */
   r = hl_analysis_lookup (analysis, 1, 0, 1, 1);
   row = find_row (heads, "1,0,1,23,0,");
-  g_assert_cmpuint (g_strv_length (row), ==, 19);
+  g_assert_cmpuint (g_strv_length (row), ==, 21);
   assert_field (row, 5, r->diagnostics.norm_cv);
   assert_field (row, 7, r->diagnostics.sink_similarity);
   assert_field (row, 15, r->diagnostics.a_rest);
@@ -140,6 +141,10 @@ test_files (void)
   /* The sentence, with its commas, in one quoted field. */
   g_assert_cmpstr (row[18], ==, r->reason);
   g_assert_nonnull (strchr (r->reason, ','));
+  /* The token at t = 23 of sample 1, its text quoted ("a,b" has a comma). */
+  g_assert_cmpint (atoi (row[19]), ==, fixture_token_id (1, 23));
+  g_assert_cmpstr (row[20], ==, fixture_token_text (23));
+  g_assert_cmpstr (fixture_token_text (23), ==, "a,b");
   g_clear_pointer (&row, g_strfreev);
 
   row = find_row (curves, "1,0,1,23,random,cosine,4,");
@@ -173,6 +178,86 @@ test_files (void)
   row = find_row (model, "attention,euclidean,1,");
   g_assert_cmpstr (row[3], ==, "16");
   g_assert_cmpstr (row[4], ==, "2");
+
+  hl_test_remove_tmp_dir (dir);
+}
+
+/* The whole text of a CSV file (tokens.csv has quoted newlines: no line
+ * splitting). */
+static char *
+read_text (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  return text;
+}
+
+/* tokens.csv: one row per token of every sample, ids and texts as the file
+ * stores them, quoted; written only for a file with tokens, and heads.csv
+ * then has empty token fields. */
+static void
+test_tokens (void)
+{
+  FixtureShape bare = shape;
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.h5", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *bare_out = g_build_filename (dir, "bare", NULL);
+  g_autofree char *bare_tokens = g_build_filename (bare_out, "tokens.csv", NULL);
+  g_autoptr(GString) expected = g_string_new (HL_METRICS_CSV_TOKENS_HEADER "\n");
+  g_autoptr(HlActivations) file = NULL;
+  g_autoptr(HlAnalysis) analysis = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) heads = NULL;
+  g_auto(GStrv) row = NULL;
+  HlAnalysisOptions options;
+
+  fixture_write_file (path, &shape);
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  hl_analysis_options_init (&options);
+  options.head.repeats = 2;
+  options.bootstrap = 0;
+  analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hl_metrics_csv_write (analysis, out, &error));
+  g_assert_no_error (error);
+
+  /* Written by hand from the fixture's definition. */
+  for (int s = 0; s < shape.n_samples; s++)
+    for (int i = 0; i < shape.seq_len; i++)
+      {
+        g_auto(GStrv) parts = g_strsplit (fixture_token_text (i), "\"", -1);
+        g_autofree char *quoted = g_strjoinv ("\"\"", parts);
+
+        g_string_append_printf (expected, "%d,%d,%d,\"%s\"\n", s, i, fixture_token_id (s, i),
+                                quoted);
+      }
+  text = read_text (out, "tokens.csv");
+  g_assert_cmpstr (text, ==, expected->str);
+  g_clear_object (&analysis);
+  g_clear_object (&file);
+
+  /* Without tokens: no tokens.csv, empty token fields. */
+  bare.with_tokens = FALSE;
+  fixture_write_file (path, &bare);
+  file = hl_activations_open (path, &error);
+  g_assert_no_error (error);
+  analysis = hl_analysis_run (file, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hl_metrics_csv_write (analysis, bare_out, &error));
+  g_assert_false (g_file_test (bare_tokens, G_FILE_TEST_EXISTS));
+  heads = read_lines (bare_out, "heads.csv");
+  row = find_row (heads, "1,0,1,23,0,");
+  g_assert_cmpuint (g_strv_length (row), ==, 21);
+  g_assert_cmpstr (row[19], ==, "");
+  g_assert_cmpstr (row[20], ==, "");
 
   hl_test_remove_tmp_dir (dir);
 }
@@ -263,6 +348,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/csv/files", test_files);
+  g_test_add_func ("/csv/tokens", test_tokens);
   g_test_add_func ("/csv/undefined-interval", test_undefined_interval);
   g_test_add_func ("/csv/unwritable", test_unwritable);
   return g_test_run ();

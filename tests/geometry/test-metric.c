@@ -72,9 +72,10 @@ assert_every_column_is_listed (HlMetricTable table,
 static void
 test_columns (void)
 {
-  /* heads.csv: every column, two of them text (the regime and its reason);
-   * curves.csv: every column after the point's ranking, distance and N. */
-  assert_every_column_is_listed (HL_METRIC_TABLE_HEADS, 0, 2);
+  /* heads.csv: every column, three of them text (the regime, its reason
+   * and the query token); curves.csv: every column after the point's
+   * ranking, distance and N. */
+  assert_every_column_is_listed (HL_METRIC_TABLE_HEADS, 0, 3);
   assert_every_column_is_listed (HL_METRIC_TABLE_CURVES, 7, 0);
 }
 
@@ -178,6 +179,70 @@ test_describe (void)
   g_assert_nonnull (strstr (off_grid, "α<sub>0</sub>"));
 }
 
+/* A head result whose sink mass is @sink_mass, in regime @regime. */
+static HlHeadResult *
+result_with (float    sink_mass,
+             HlRegime regime)
+{
+  static const float values[] = { 1, 0, 0, 1, 1, 1 };
+  static const float alpha[] = { 0.5f, 0.25f, 0.25f };
+  HlHeadInput input = { 3, 2, values, alpha };
+  HlHeadId id = { 0 };
+  HlHeadAnalysisOptions options;
+  HlHeadResult *result;
+
+  hl_head_analysis_options_init (&options);
+  options.repeats = 1;
+  result = hl_head_analysis_compute (&input, &id, &options);
+  result->diagnostics.sink_mass = sink_mass;
+  result->regime = regime;
+  return result;
+}
+
+/* Mean and quartiles by hand: {1, 2, 3, 4} and a NaN left out: mean 2.5,
+ * quartiles at positions 0.75, 1.5 and 2.25 of the sorted values: 1.75,
+ * 2.5, 3.25; the regimes counted and the most frequent chosen. */
+static void
+test_stats (void)
+{
+  const float masses[] = { 3, NAN, 1, 4, 2 };
+  const HlRegime regimes[] = { HL_REGIME_MIXER, HL_REGIME_RESET, HL_REGIME_RESET,
+                               HL_REGIME_MIXER, HL_REGIME_OTHER };
+  const HlMetric *sink_mass = hl_metric_lookup ("sink_mass");
+  HlHeadResult *results[5];
+  HlMetricStats stats;
+  int counts[HL_N_REGIMES];
+
+  for (int i = 0; i < 5; i++)
+    results[i] = result_with (masses[i], regimes[i]);
+  hl_metric_stats (sink_mass, results, 5, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 1, &stats);
+  g_assert_cmpint (stats.n, ==, 4);
+  g_assert_cmpfloat (stats.mean, ==, 2.5);
+  g_assert_cmpfloat (stats.q1, ==, 1.75);
+  g_assert_cmpfloat (stats.median, ==, 2.5);
+  g_assert_cmpfloat (stats.q3, ==, 3.25);
+  g_assert_cmpfloat (hl_metric_stats_get (&stats, HL_STATISTIC_IQR), ==, 1.5);
+  g_assert_cmpfloat (hl_metric_stats_get (&stats, HL_STATISTIC_MEAN), ==, 2.5);
+  /* One value: every quartile is it; none: NaN and n = 0. */
+  hl_metric_stats (sink_mass, results + 2, 1, 0, 0, 1, &stats);
+  g_assert_cmpint (stats.n, ==, 1);
+  g_assert_cmpfloat (stats.q1, ==, 1);
+  g_assert_cmpfloat (stats.q3, ==, 1);
+  hl_metric_stats (sink_mass, results + 1, 1, 0, 0, 1, &stats);
+  g_assert_cmpint (stats.n, ==, 0);
+  g_assert_true (isnan (stats.mean));
+
+  /* Mixer 2, Reset 2, Other 1: a tie goes to the first, Mixer. */
+  g_assert_cmpint (hl_metric_count_regimes (results, 5, counts), ==, HL_REGIME_MIXER);
+  g_assert_cmpint (counts[HL_REGIME_RETRIEVER], ==, 0);
+  g_assert_cmpint (counts[HL_REGIME_MIXER], ==, 2);
+  g_assert_cmpint (counts[HL_REGIME_RESET], ==, 2);
+  g_assert_cmpint (counts[HL_REGIME_OTHER], ==, 1);
+  g_assert_cmpint (hl_metric_count_regimes (results, 0, counts), ==, -1);
+  for (int i = 0; i < 5; i++)
+    hl_head_result_unref (results[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -189,5 +254,6 @@ main (int    argc,
   g_test_add_func ("/metric/values", test_values);
   g_test_add_func ("/metric/color-ranges", test_color_ranges);
   g_test_add_func ("/metric/describe", test_describe);
+  g_test_add_func ("/metric/stats", test_stats);
   return g_test_run ();
 }

@@ -11,9 +11,13 @@
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
 #include "hl-heatmap-plot.h"
+#include "hl-profile-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-scatter-view.h"
 #include "hl-session-figures.h"
 #include "hl-synth-model.h"
+#include "hl-token-view.h"
+#include "hl-tokens-plot.h"
 #include "hl-head-detail.h"
 #include "hl-heatmap-view.h"
 #include "hl-model-panel.h"
@@ -485,6 +489,208 @@ test_explorer_single_key (Fixture       *f,
   g_unlink (path);
 }
 
+/* How many results had arrived when every head of (@sample, @query) had. */
+typedef struct
+{
+  HlSession *session;
+  int        sample, query;
+  guint      received_when_complete;
+} Shown;
+
+static gboolean
+shown_is_complete (Shown *shown)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (shown->session));
+
+  for (int l = 0; l < info->n_layers; l++)
+    for (int h = 0; h < info->n_heads; h++)
+      if (hl_session_lookup (shown->session, l, h, shown->sample, shown->query) == NULL)
+        return FALSE;
+  return TRUE;
+}
+
+static void
+shown_result_added_cb (HlSession    *session,
+                       HlHeadResult *result,
+                       Shown        *shown)
+{
+  if (shown->received_when_complete == 0 && result->sample == shown->sample
+      && result->query_index == shown->query && shown_is_complete (shown))
+    shown->received_when_complete = hl_session_get_n_received (session);
+}
+
+/* In a 16-query file the query looked at is finished first, also when the
+ * user moves to another one while the analysis runs: the heatmap of that
+ * query is complete while most of the file is still to come. Results
+ * arrive in batches, so this counts them in the order the session
+ * receives them. */
+static void
+test_explorer_shown_query_first (Fixture       *f,
+                                 gconstpointer  data)
+{
+  static const int queries[] = { 15, 31, 47, 63, 79, 95, 111, 127, 143, 159, 175, 191,
+                                 207, 223, 239, 255 };
+  g_autofree char *path = g_build_filename (f->dir, "queries.h5", NULL);
+  HlSession *session;
+  Shown shown;
+
+  write_model (path, 6, 8, 256, 2, queries, G_N_ELEMENTS (queries));
+  session = open_file (f, path);
+  shown = (Shown) { session, 1, 4, 0 };
+  g_signal_connect (session, "result-added", G_CALLBACK (shown_result_added_cb), &shown);
+  hl_session_set_sample (session, 1);
+  hl_session_set_query (session, 4);
+  g_assert_true (hl_test_wait_until (analysis_is_done, session, 60000));
+  g_signal_handlers_disconnect_by_data (session, &shown);
+  g_assert_cmpuint (shown.received_when_complete, >, 0);
+  g_assert_cmpuint (shown.received_when_complete, <=, hl_session_get_n_expected (session) / 4);
+  g_unlink (path);
+}
+
+/* The heatmap of a 16-query file shows each head's mean over the queries
+ * (of the metric coloured) and the model panel the summary of those
+ * results; a statistic of spread is offered then. */
+static void
+test_explorer_mean_over_queries (Fixture       *f,
+                                 gconstpointer  data)
+{
+  static const int queries[] = { 15, 31, 47, 63, 79, 95, 111, 127, 143, 159, 175, 191,
+                                 207, 223, 239, 255 };
+  g_autofree char *path = g_build_filename (f->dir, "queries.h5", NULL);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.headlens.Headlens");
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
+  HlModelPanel *panel = hl_explorer_get_model_panel (explorer);
+  const HlHeatmapPlotData *shown;
+  HlAnalysis *analysis;
+  HlSession *session;
+
+  write_model (path, 2, 4, 256, 1, queries, G_N_ELEMENTS (queries));
+  session = open_and_wait (f, path);
+  analysis = hl_session_get_analysis (session);
+  g_settings_set_string (settings, "heatmap-metric", "sink_mass");
+  g_settings_set_string (settings, "scope", "queries");
+  g_assert_cmpint (hl_session_get_scope (session), ==, HL_SESSION_SCOPE_QUERIES);
+  g_assert_cmpuint (hl_session_get_scope_size (session), ==, 16);
+
+  shown = hl_figure_get_data (hl_heatmap_view_get_figure (heatmap));
+  for (int cell = 0; cell < 8; cell++)
+    {
+      double sum = 0;
+
+      for (int q = 0; q < 16; q++)
+        sum += hl_analysis_lookup (analysis, cell / 4, cell % 4, 0, q)->diagnostics.sink_mass;
+      g_assert_cmpfloat_with_epsilon (shown->values[cell], sum / 16, 1e-6);
+    }
+  g_assert_nonnull (strstr (shown->value_label, "mean of"));
+
+  /* Every sample and query of this one-sample file: the analysis's summary. */
+  g_assert_true (hl_session_get_summary (session) == hl_analysis_get_summary (analysis));
+  g_assert_null (hl_model_panel_get_message (panel));
+  g_settings_reset (settings, "heatmap-metric");
+  g_settings_reset (settings, "scope");
+  g_unlink (path);
+}
+
+/* The first descendant of @widget of type @type, or NULL. */
+static GtkWidget *
+find_child (GtkWidget *widget,
+            GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+highlighted_in (HlHeadDetail *detail,
+                HlPlotKind    kind)
+{
+  HlFigure *figure = hl_head_detail_get_figure (detail, kind);
+
+  switch (kind)
+    {
+    case HL_PLOT_SCATTER: return ((const HlScatterPlotData *) hl_figure_get_data (figure))->highlighted;
+    case HL_PLOT_PROFILE: return ((const HlProfilePlotData *) hl_figure_get_data (figure))->highlighted;
+    case HL_PLOT_TOKENS: return ((const HlTokensPlotData *) hl_figure_get_data (figure))->highlighted;
+    default: g_assert_not_reached ();
+    }
+}
+
+static gboolean
+token_in_view (gpointer user_data)
+{
+  double x, y;
+
+  return hl_token_view_token_center (user_data, 0, &x, &y);
+}
+
+/* The token view: the query's tokens shaded and outlined from the head's
+ * data; clicking a token (hit-tested at its drawn place) highlights it in
+ * the scatter and the profile, clicking a point highlights its token,
+ * which the view scrolls to; the tooltip tells the token's numbers. */
+static void
+test_explorer_token_view (Fixture       *f,
+                          gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  HlTokenView *tokens = HL_TOKEN_VIEW (find_child (GTK_WIDGET (detail), HL_TYPE_TOKEN_VIEW));
+  HlScatterView *scatter = HL_SCATTER_VIEW (find_child (GTK_WIDGET (detail),
+                                                        HL_TYPE_SCATTER_VIEW));
+  const HlTokensPlotData *shown;
+  g_autofree char *tooltip = NULL;
+  HlHeadData *head;
+  int t;
+  double x, y;
+
+  hl_session_select (session, 1, 2);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_true (hl_test_wait_until (widget_is_allocated, tokens, 10000));
+  head = hl_session_get_head_data (session);
+  shown = hl_figure_get_data (hl_head_detail_get_figure (detail, HL_PLOT_TOKENS));
+  t = head->n_keys - 1;
+  g_assert_cmpint (shown->n_tokens, ==, head->n_keys);
+  g_assert_cmpstr (shown->texts[t], ==, head->tokens[t]);
+  g_assert_true (shown->alpha[t] == head->alpha[t]);
+  g_assert_true (shown->selected[0] == hl_session_get_scatter (session)->selected[0]);
+
+  /* The query is in view; a click on it highlights it everywhere. */
+  hl_test_spin (50);
+  g_assert_true (hl_token_view_token_center (tokens, t, &x, &y));
+  g_assert_cmpint (hl_token_view_token_at (tokens, x, y), ==, t);
+  g_assert_true (hl_token_view_click (tokens, x, y));
+  g_assert_cmpint (hl_session_get_highlighted_key (session), ==, t);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_SCATTER), ==, t);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_PROFILE), ==, t);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_TOKENS), ==, t);
+
+  /* A click on the sink's point highlights token 0, brought into view. */
+  hl_scatter_view_point_center (scatter, 0, &x, &y);
+  g_assert_true (hl_scatter_view_click (scatter, x, y));
+  g_assert_cmpint (hl_session_get_highlighted_key (session), ==, 0);
+  g_assert_cmpint (highlighted_in (detail, HL_PLOT_TOKENS), ==, 0);
+  g_assert_true (hl_test_wait_until (token_in_view, tokens, 5000));
+
+  tooltip = hl_token_view_describe (tokens, 0);
+  g_assert_nonnull (strstr (tooltip, "Position 0 (sink)"));
+  g_assert_nonnull (strstr (tooltip, "ρ_max ball"));
+  g_assert_nonnull (strstr (tooltip, "ρ_min ball"));
+
+  /* Another query is another text: nothing highlighted. */
+  hl_session_set_query (session, 0);
+  g_assert_cmpint (hl_session_get_highlighted_key (session), ==, -1);
+}
+
 static gboolean
 export_metrics_enabled (HlWindow *window)
 {
@@ -598,6 +804,9 @@ main (int    argc,
   ADD ("opens-at-last-query", test_explorer_opens_at_last_query, NULL);
   ADD ("single-key", test_explorer_single_key, NULL);
   ADD ("export-metrics-enabled", test_explorer_export_metrics_enabled, NULL);
+  ADD ("shown-query-first", test_explorer_shown_query_first, NULL);
+  ADD ("mean-over-queries", test_explorer_mean_over_queries, NULL);
+  ADD ("token-view", test_explorer_token_view, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);

@@ -383,7 +383,7 @@ find_plot_view (GtkWidget  *widget,
 static HlWindow *
 window_on_fixture (const char *dir)
 {
-  FixtureShape shape = { 2, 2, 2, 8, 24, 1, 1, NULL, 11 };
+  FixtureShape shape = { 2, 2, 2, 8, 24, 1, 1, NULL, 11, TRUE };
   g_autofree char *path = g_build_filename (dir, "fixture.h5", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   HlWindow *window = hl_window_new (NULL);
@@ -416,8 +416,8 @@ test_window_actions (void)
   g_assert_nonnull (dialog);
   /* Heatmap, model curves and their panel, regimes, correlation, the
    * model's bound; the head's curves and their panel, alignment, profile,
-   * decay, scatter, bound. */
-  g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 13);
+   * decay, scatter, tokens, bound. */
+  g_assert_cmpuint (hl_export_dialog_get_n_figures (dialog), ==, 14);
 
   /* The model curves' multi-panel figure comes right after them and
    * starts double column wide; a single plot single column. */
@@ -497,7 +497,9 @@ read_pixels (const char *path,
 }
 
 /* Export Figure in the app and `headlens-cli render` draw the same pixels
- * for the same file and options: one builder per figure. */
+ * for the same file and options: one builder per figure, every kind both
+ * can export (the file has token texts, so the profile's labels and the
+ * tokens figure are compared too). */
 static void
 test_gui_and_cli_match (void)
 {
@@ -506,8 +508,11 @@ test_gui_and_cli_match (void)
     const char *plot;
   } figures[] = {
     { "layer1-head0-curves", "curves" }, { "layer1-head0-scatter", "scatter" },
-    { "layer1-head0-panel", "panel" }, { "model-heatmap", "heatmap" },
-    { "model-curves", "curves" }, { "model-regimes", "regimes" },
+    { "layer1-head0-panel", "panel" }, { "layer1-head0-alignment", "alignment" },
+    { "layer1-head0-profile", "profile" }, { "layer1-head0-decay", "decay" },
+    { "layer1-head0-tokens", "tokens" }, { "model-heatmap", "heatmap" },
+    { "model-curves", "curves" }, { "model-panel", "panel" }, { "model-regimes", "regimes" },
+    { "model-correlation", "correlation" },
   };
   g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *input = g_build_filename (dir, "fixture.h5", NULL);
@@ -534,11 +539,11 @@ test_gui_and_cli_match (void)
       hl_export_dialog_set_dpi (dialog, 100);
       hl_export_dialog_save_to_path (dialog, gui);
       hl_test_destroy_window (GTK_WINDOW (dialog));
-      /* The heatmap outlines the selected head, as the window does. */
+      /* The app's file shows no selection outline, as render without a head. */
       g_strv_builder_addv (args, (const char *[]) { cli, "render", input, "--plot", figures[i].plot,
                                                     "-o", out, "--n", n, "--dpi", "100",
                                                     "--size", size, NULL });
-      if (head || g_str_equal (figures[i].plot, "heatmap"))
+      if (head)
         g_strv_builder_addv (args, (const char *[]) { "--layer", "1", "--head", "0", NULL });
       argv = g_strv_builder_end (args);
       hl_test_run_argv (&r, (const char * const *) argv);

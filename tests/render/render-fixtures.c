@@ -17,6 +17,7 @@
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
 #include "hl-scatter-plot.h"
+#include "hl-tokens-plot.h"
 
 #define N_GRID 10
 #define HEAT_L 8
@@ -59,6 +60,8 @@ typedef struct
   HlBoundPlotData bound_data;
   HlPanelItem panel_items[3];
   HlPanelPlotData panel;
+  const char *texts[N_POS];
+  HlTokensPlotData tokens;
   double causal_n[N_GRID], causal_renorm[N_GRID], causal_delete[N_GRID];
   HlCausalSeries causal_series[2];
   HlCausalPlotData causal;
@@ -206,7 +209,7 @@ build_scatter (Fixtures *f)
     .in_max_disk = f->in_max_disk, .in_min_disk = f->in_min_disk,
     .centre_x = cx, .centre_y = cy, .rho_max = 2.4, .rho_min = 0.35,
     .distance = HL_DISTANCE_EUCLIDEAN, .explained = { 0.431, 0.187 },
-    .n = 8, .query_index = N_POINTS - 1, .hovered = -1,
+    .n = 8, .query_index = N_POINTS - 1, .hovered = -1, .highlighted = -1,
   };
   f->scatter_cosine = f->scatter;
   f->scatter_cosine.distance = HL_DISTANCE_COSINE;
@@ -228,9 +231,24 @@ build_profile (Fixtures *f)
       f->alpha[i] /= sum;
       f->alpha_sel[i] = i == 0 || i >= N_POS - 7;
     }
-  f->profile = (HlProfilePlotData) { N_POS, f->alpha, f->alpha_sel, 8, FALSE, NULL };
+  f->profile = (HlProfilePlotData) { N_POS, f->alpha, f->alpha_sel, 8, FALSE, NULL, -1, NULL };
   f->profile_log = f->profile;
   f->profile_log.log_y = TRUE;
+}
+
+/* A story's tokens over the profile's attention: words, pieces, a byte
+ * token and newlines. */
+static void
+build_tokens (Fixtures *f)
+{
+  static const char * const words[] = {
+    "<s>", " Once", " upon", " a", " time", ",", " there", " was", " a", " little", " girl",
+    " named", " Lily", ".", "<0x0A>", " She", " lov", "ed", " to", " play", " outside", ".",
+  };
+
+  for (int i = 0; i < N_POS; i++)
+    f->texts[i] = words[i % G_N_ELEMENTS (words)];
+  f->tokens = (HlTokensPlotData) { N_POS, f->texts, f->alpha, f->alpha_sel, 8, -1, NULL };
 }
 
 static void
@@ -265,6 +283,7 @@ get (void)
   build_heatmap (fixtures);
   build_scatter (fixtures);
   build_profile (fixtures);
+  build_tokens (fixtures);
   build_decay_and_regimes (fixtures);
   build_bound (fixtures);
   build_causal (fixtures);
@@ -281,7 +300,7 @@ render_fixture (HlPlotKind kind)
   Fixtures *f = get ();
   gconstpointer table[HL_N_PLOT_KINDS] = {
     &f->curves, &f->heatmap, &f->scatter, &f->alignment, &f->profile, &f->decay,
-    &f->regimes_data, &f->correlation, &f->bound_data, &f->panel, &f->causal,
+    &f->regimes_data, &f->correlation, &f->bound_data, &f->panel, &f->tokens, &f->causal,
   };
 
   g_assert (kind < HL_N_PLOT_KINDS);

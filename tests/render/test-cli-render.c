@@ -168,6 +168,32 @@ test_bad_requests (void)
 }
 
 /* The header and first row of a CSV file `headlens-cli analyze` writes. */
+/* The fields of a CSV line; a quoted field (the regime's reason, the query
+ * token) may hold commas and keeps its quotes, so it never reads as a
+ * number. */
+static char **
+split_fields (const char *line)
+{
+  GPtrArray *fields = g_ptr_array_new ();
+  const char *start = line;
+  gboolean quoted = FALSE;
+
+  for (const char *p = line;; p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      else if ((*p == ',' && !quoted) || *p == '\0')
+        {
+          g_ptr_array_add (fields, g_strndup (start, p - start));
+          if (*p == '\0')
+            break;
+          start = p + 1;
+        }
+    }
+  g_ptr_array_add (fields, NULL);
+  return (char **) g_ptr_array_free (fields, FALSE);
+}
+
 static void
 read_csv_start (const char  *dir,
                 const char  *name,
@@ -181,7 +207,7 @@ read_csv_start (const char  *dir,
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", 3);
   *header = g_strsplit (lines[0], ",", -1);
-  *row = g_strsplit (lines[1], ",", -1);
+  *row = split_fields (lines[1]);
 }
 
 static void
@@ -260,9 +286,10 @@ test_metric_names (void)
           n_numeric++;
         }
     }
-  /* 17 numeric columns in heads.csv, 11 metrics in curves.csv (6 of the
-   * curves, the 2 alignments and the 3 theory columns). */
-  g_assert_cmpuint (n_numeric, ==, 28);
+  /* 18 numeric columns in heads.csv (the query token id included: the
+   * file has token ids), 11 metrics in curves.csv (6 of the curves, the 2
+   * alignments and the 3 theory columns). */
+  g_assert_cmpuint (n_numeric, ==, 29);
 
   assert_same_heatmap ("rho0", "sink_similarity");
   assert_same_heatmap ("lambda", "sink_ratio");
@@ -270,6 +297,77 @@ test_metric_names (void)
   g_assert_cmpint (bad.status, ==, 2);
   g_assert_nonnull (strstr (bad.err, "nope"));
   g_assert_nonnull (strstr (bad.err, "sink_similarity"));
+}
+
+/* The pixels of a figure rendered with @extra options. */
+static GBytes *
+render_pixels (const char * const *extra)
+{
+  g_autofree char *out = g_build_filename (tmp_dir, "over.png", NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_auto(HlTestRun) r = { 0 };
+  cairo_surface_t *png;
+  GBytes *pixels;
+
+  g_strv_builder_addv (builder, (const char *[]) { cli, "render", file, "-o", out,
+                                                   "--bootstrap", "50", "--repeats", "4",
+                                                   "--threads", "1", "--dpi", "50", NULL });
+  g_strv_builder_addv (builder, (const char **) extra);
+  argv = g_strv_builder_end (builder);
+  hl_test_run_argv (&r, (const char * const *) argv);
+  if (r.status != 0)
+    g_error ("render: %s", r.err);
+  /* The pixels: the file's metadata names the options. */
+  png = cairo_image_surface_create_from_png (out);
+  g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+  pixels = g_bytes_new (cairo_image_surface_get_data (png),
+                        (gsize) cairo_image_surface_get_stride (png)
+                        * cairo_image_surface_get_height (png));
+  cairo_surface_destroy (png);
+  return pixels;
+}
+
+/* --over: the heatmap of sample 1 differs from the mean over samples and
+ * from their spread; for this one-query file the mean over samples is the
+ * mean over everything, and the model plots default to it. A bad set or
+ * statistic is a usage error naming the choices. */
+static void
+test_over (void)
+{
+  g_autoptr(GBytes) shown = render_pixels ((const char *[]) { "--plot", "heatmap", "--metric",
+                                                             "sink_mass", "--sample", "1", NULL });
+  g_autoptr(GBytes) samples = render_pixels ((const char *[]) { "--plot", "heatmap", "--metric",
+                                                               "sink_mass", "--over", "samples",
+                                                               NULL });
+  g_autoptr(GBytes) all = render_pixels ((const char *[]) { "--plot", "heatmap", "--metric",
+                                                           "sink_mass", "--over", "all", NULL });
+  g_autoptr(GBytes) iqr = render_pixels ((const char *[]) { "--plot", "heatmap", "--metric",
+                                                           "sink_mass", "--over", "all",
+                                                           "--statistic", "iqr", NULL });
+  g_autoptr(GBytes) regimes = render_pixels ((const char *[]) { "--plot", "regimes", NULL });
+  g_autoptr(GBytes) regimes_all = render_pixels ((const char *[]) { "--plot", "regimes",
+                                                                   "--over", "all", NULL });
+  g_autoptr(GBytes) regimes_one = render_pixels ((const char *[]) { "--plot", "regimes",
+                                                                   "--over", "shown", NULL });
+  const char *bad[] = { cli, "render", file, "--plot", "heatmap", "--over", "layers", "-o",
+                        "x.png", NULL };
+  const char *bad_stat[] = { cli, "render", file, "--plot", "heatmap", "--statistic", "max",
+                             "-o", "x.png", NULL };
+  g_auto(HlTestRun) r = { 0 };
+  g_auto(HlTestRun) r2 = { 0 };
+
+  g_assert_false (g_bytes_equal (shown, samples));
+  g_assert_true (g_bytes_equal (samples, all));
+  g_assert_false (g_bytes_equal (all, iqr));
+  g_assert_true (g_bytes_equal (regimes, regimes_all));
+  g_assert_false (g_bytes_equal (regimes, regimes_one));
+  hl_test_run_argv (&r, bad);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "shown, samples, queries or all"));
+  hl_test_run_argv (&r2, bad_stat);
+  g_assert_cmpint (r2.status, ==, 2);
+  g_assert_nonnull (strstr (r2.err, "mean or iqr"));
 }
 
 static void
@@ -304,6 +402,7 @@ main (int    argc,
   g_test_add_func ("/cli/render/panel-size-in-cm", test_panel_size_in_cm);
   g_test_add_func ("/cli/render/bad-requests", test_bad_requests);
   g_test_add_func ("/cli/render/metric-names", test_metric_names);
+  g_test_add_func ("/cli/render/over", test_over);
   status = g_test_run ();
   hl_test_remove_tmp_dir (tmp_dir);
   g_free (file);

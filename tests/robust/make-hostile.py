@@ -10,6 +10,7 @@
   vds-missing.h5      /values virtual, its source dataset deleted
   lzf.h5              /values compressed with LZF
   longdouble.h5       /values of x87 extended precision (16-byte floats)
+  gzip-bomb.h5        a 512-byte chunk of /values that inflates to 1.5 GiB
 
     /usr/bin/python3 make-hostile.py OUTDIR
 
@@ -18,6 +19,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 import os
 import struct
 import sys
+import zlib
 
 import h5py
 import numpy as np
@@ -118,6 +120,26 @@ def vds_missing(out):
         del f["raw"]
 
 
+def gzip_bomb(out):
+    path = os.path.join(out, "gzip-bomb.h5")
+    values, _ = arrays()
+    valid(path, values_kw={"data": values.astype("<f4"), "chunks": (1, 1, 1, T, D),
+                           "compression": "gzip"})
+    # 1.5 GiB of zeros in about 1.5 MB, written as the first chunk's bytes.
+    # After a full flush deflate forgets what came before, so every 16 MiB
+    # of zeros compresses to the same bytes: compress two, repeat the
+    # second, and end with the Adler-32 of n zeros, (n mod 65521) << 16 | 1.
+    packer = zlib.compressobj(9)
+    zeros = bytes(1 << 24)
+    first = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    segment = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    end = packer.flush(zlib.Z_FINISH)[:-4]
+    n = 96 << 24
+    stream = first + segment * 95 + end + struct.pack(">I", ((n % 65521) << 16) | 1)
+    with h5py.File(path, "r+") as f:
+        f["values"].id.write_direct_chunk((0, 0, 0, 0, 0), stream)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -138,6 +160,7 @@ def main():
     ramp = np.resize(np.arange(D, dtype="<f4") / D, (L, S, G, T, D))
     valid(os.path.join(out, "lzf.h5"), values_kw={"data": ramp, "compression": "lzf"})
     valid(os.path.join(out, "longdouble.h5"), values_data=arrays()[0].astype(np.longdouble))
+    gzip_bomb(out)
 
 
 if __name__ == "__main__":

@@ -311,6 +311,88 @@ test_cancel (Fixture       *f,
   g_unlink (path);
 }
 
+static gboolean
+has_summary (gpointer user_data)
+{
+  return hl_session_get_summary (user_data) != NULL;
+}
+
+/* The number of results a summary counted in its regimes. */
+static int
+summary_results (const HlModelSummary *summary)
+{
+  int total = 0;
+
+  for (int l = 0; l < summary->n_layers; l++)
+    for (int r = 0; r < HL_N_REGIMES; r++)
+      total += hl_model_summary_get_regime_count (summary, l, r);
+  return total;
+}
+
+/* The scope: which results a head has (the shown one; every sample at the
+ * query; every query of the sample; all), their summary, and the model's
+ * own summary for all of them. */
+static void
+test_scope (Fixture       *f,
+            gconstpointer  data)
+{
+  HlSession *s = f->session;
+  HlHeadResult *cell[4];
+  HlAnalysis *analysis;
+
+  g_assert_no_error (open_file (s, f->path));
+  g_assert_true (hl_test_wait_until (analysis_is_done, s, 30000));
+  analysis = hl_session_get_analysis (s);
+  hl_session_set_sample (s, 1);
+  hl_session_set_query (s, 0);
+
+  g_assert_cmpint (hl_session_get_scope (s), ==, HL_SESSION_SCOPE_SHOWN);
+  g_assert_cmpuint (hl_session_get_scope_size (s), ==, 1);
+  g_assert_cmpuint (hl_session_collect (s, 2, 3, cell), ==, 1);
+  g_assert_true (cell[0] == hl_analysis_lookup (analysis, 2, 3, 1, 0));
+  g_assert_true (hl_test_wait_until (has_summary, s, 10000));
+  /* 3 layers × 4 heads of one sample and query. */
+  g_assert_cmpint (summary_results (hl_session_get_summary (s)), ==, 12);
+  g_assert_cmpint (hl_session_get_summary (s)->n_samples, ==, 1);
+
+  hl_session_set_scope (s, HL_SESSION_SCOPE_SAMPLES);
+  g_assert_null (hl_session_get_summary (s));
+  g_assert_cmpuint (hl_session_collect (s, 2, 3, cell), ==, 2);
+  g_assert_true (cell[0] == hl_analysis_lookup (analysis, 2, 3, 0, 0));
+  g_assert_true (cell[1] == hl_analysis_lookup (analysis, 2, 3, 1, 0));
+  g_assert_true (hl_test_wait_until (has_summary, s, 10000));
+  g_assert_cmpint (summary_results (hl_session_get_summary (s)), ==, 24);
+  g_assert_cmpint (hl_session_get_summary (s)->n_samples, ==, 2);
+
+  hl_session_set_scope (s, HL_SESSION_SCOPE_QUERIES);
+  g_assert_cmpuint (hl_session_collect (s, 0, 1, cell), ==, 2);
+  g_assert_true (cell[0] == hl_analysis_lookup (analysis, 0, 1, 1, 0));
+  g_assert_true (cell[1] == hl_analysis_lookup (analysis, 0, 1, 1, 1));
+  g_assert_true (hl_test_wait_until (has_summary, s, 10000));
+  g_assert_cmpint (hl_session_get_summary (s)->n_samples, ==, 1);
+
+  /* Everything: the analysis's own summary. */
+  hl_session_set_scope (s, HL_SESSION_SCOPE_ALL);
+  g_assert_cmpuint (hl_session_get_scope_size (s), ==, 4);
+  g_assert_cmpuint (hl_session_get_scope_received (s), ==, 48);
+  g_assert_cmpuint (hl_session_get_scope_expected (s), ==, 48);
+  g_assert_true (hl_session_get_summary (s) == hl_analysis_get_summary (analysis));
+}
+
+/* The summary of the shown sample and query is there before the rest of
+ * the file is analysed, from exactly its heads' results. */
+static void
+test_scope_summary_early (Fixture       *f,
+                          gconstpointer  data)
+{
+  HlSession *s = f->session;
+
+  g_assert_no_error (open_file (s, f->path));
+  g_assert_true (hl_test_wait_until (has_summary, s, 30000));
+  g_assert_cmpint (summary_results (hl_session_get_summary (s)), ==, 12);
+  g_assert_true (hl_test_wait_until (analysis_is_done, s, 30000));
+}
+
 static void
 open_files_cb (GObject      *object,
                GAsyncResult *result,
@@ -412,6 +494,8 @@ main (int    argc,
   ADD ("open-errors", test_open_errors);
   ADD ("newer-open-wins", test_newer_open_wins);
   ADD ("cancel", test_cancel);
+  ADD ("scope", test_scope);
+  ADD ("scope-summary-early", test_scope_summary_early);
   ADD ("corpus", test_corpus);
 #undef ADD
 
