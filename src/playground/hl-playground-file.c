@@ -66,6 +66,27 @@ write_head (HlActivationsWriter     *writer,
                                                    error);
 }
 
+/* /synth/regime [1, n_heads], as `headlens-cli synth` writes it: the
+ * pattern of the playground's preset when its profile is exactly one,
+ * else -1 (nothing planted), so a regime plot of the file says what was
+ * put in. */
+static gboolean
+write_planted (HlActivationsWriter     *writer,
+               const HlSynthHeadParams *params,
+               int                      n_heads,
+               GError                 **error)
+{
+  g_autofree int32_t *patterns = g_new (int32_t, n_heads);
+  const gsize dims[2] = { 1, n_heads };
+  HlRegime preset;
+  int32_t value = hl_synth_head_params_find_preset (params, &preset) ? (int32_t) preset : -1;
+
+  for (int head = 0; head < n_heads; head++)
+    patterns[head] = value;
+  return hl_activations_writer_write_int_dataset (writer, "/synth/regime", 2, dims, patterns,
+                                                  error);
+}
+
 gboolean
 hl_playground_write_activations (const HlSynthHeadParams *params,
                                  int                      n_heads,
@@ -99,7 +120,8 @@ hl_playground_write_activations (const HlSynthHeadParams *params,
   for (int head = 0; head < n_heads; head++)
     if (!write_head (writer, params, head, error))
       return FALSE;
-  return hl_activations_writer_commit (writer, error);
+  return write_planted (writer, params, n_heads, error)
+         && hl_activations_writer_commit (writer, error);
 }
 
 typedef struct

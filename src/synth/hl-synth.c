@@ -102,6 +102,39 @@ hl_synth_head_params_init_preset (HlSynthHeadParams *params,
   params->temperature = 1.0;
 }
 
+/* The fields hl_synth_head_params_init_preset () sets are equal. */
+static gboolean
+same_profile (const HlSynthHeadParams *a,
+              const HlSynthHeadParams *b)
+{
+  return a->profile == b->profile && a->sink_mass == b->sink_mass
+         && a->plateau_level == b->plateau_level && a->osc_amplitude == b->osc_amplitude
+         && a->osc_period == b->osc_period && a->tail_length == b->tail_length
+         && a->tail_strength == b->tail_strength && a->content_mass == b->content_mass
+         && a->previous_mass == b->previous_mass && a->noise == b->noise
+         && a->temperature == b->temperature;
+}
+
+gboolean
+hl_synth_head_params_find_preset (const HlSynthHeadParams *params,
+                                  HlRegime                *regime)
+{
+  g_return_val_if_fail (params != NULL && regime != NULL, FALSE);
+
+  for (int r = 0; r < HL_N_REGIMES; r++)
+    {
+      HlSynthHeadParams preset = *params;
+
+      hl_synth_head_params_init_preset (&preset, r);
+      if (same_profile (&preset, params))
+        {
+          *regime = r;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 gboolean
 hl_synth_check_range (const char *name,
                       double      value,

@@ -103,6 +103,11 @@ void         hl_synth_head_params_init         (HlSynthHeadParams *params);
  * classifies them. */
 void         hl_synth_head_params_init_preset  (HlSynthHeadParams *params,
                                                 HlRegime           regime);
+/* Whether the attention-profile fields of @params are exactly those
+ * hl_synth_head_params_init_preset () sets for some pattern, and which
+ * (@regime): the pattern @params plants. */
+gboolean     hl_synth_head_params_find_preset  (const HlSynthHeadParams *params,
+                                                HlRegime                *regime);
 gboolean     hl_synth_head_params_validate     (const HlSynthHeadParams *params,
                                                 GError                 **error);
 

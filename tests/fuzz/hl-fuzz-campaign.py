@@ -2,16 +2,21 @@
 """The hostile-input campaign: thousands of mutated activation files run
 through `headlens-cli info` and `headlens-cli analyze`, each under a time
 limit, with the exit status, signal, time and peak memory of every run.
-Not part of `make check` (it takes minutes); docs/robustness.md gives the
-figures of the last run and how to repeat it.
+docs/robustness.md gives the figures of the last full run and how to
+repeat it:
 
     /usr/bin/python3 tests/fuzz/hl-fuzz-campaign.py --cli build/src/cli/headlens-cli \\
-        --count 3000 --seed 9001 --work /tmp/campaign
+        --count 3000 --seed 9001 --work /tmp/campaign [--aim structures]
+
+`make check` runs a short one with a fixed seed (test robust-fuzz-structures,
+in the sanitizer build too).
 
 A run fails the campaign when it crashes (killed by a signal), runs past
-the time limit, exceeds the memory limit, or exits 0 on a file that the
-independent schema check (hl_schema_check.py, h5py) does not call valid.
-Those mutants are kept in WORK/kept/ to replay.
+the time limit, exceeds the memory limit, exits with a status other than 0
+or 1, prints an error not headed "headlens-cli: ", lets a sanitizer report
+or an HDF5-DIAG trace through, or exits 0 on a file that the independent
+schema check (hl_schema_check.py, h5py) does not call valid. Those mutants
+are kept in WORK/kept/ to replay.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -23,10 +28,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from hl_fuzz_structures import KINDS, structure_ranges  # noqa: E402
 PYTHON = "/usr/bin/python3"
 
 
@@ -91,6 +99,27 @@ def mutate(data, meta, rng):
     return bytes(data[:len(data)]), kind
 
 
+def mutate_structure(data, ranges, rng):
+    """One to four changes inside ranges, the bytes of one kind of HDF5
+    structure (hl_fuzz_structures.py): bits flipped, bytes replaced, or
+    integers of 2, 4 or 8 bytes set to values at the edges of their
+    types, which lengths, counts and addresses read as."""
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        start, end = rng.choice(ranges)
+        at = rng.randrange(start, end)
+        how = rng.choice(["bit", "byte", "int"])
+        if how == "bit":
+            data[at] ^= 1 << rng.randrange(8)
+        elif how == "byte":
+            data[at] = rng.randrange(256)
+        else:
+            width = rng.choice([2, 4, 8])
+            value = rng.choice(INTERESTING) & ((1 << (8 * width)) - 1)
+            data[at:at + width] = value.to_bytes(width, "little")[:len(data) - at]
+    return bytes(data)
+
+
 def run_limited(argv, limit_s, env):
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -113,7 +142,10 @@ def run_limited(argv, limit_s, env):
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
     return {"code": code, "signal": sig, "hung": hung, "seconds": round(elapsed, 3),
-            "rss_mb": round(usage.ru_maxrss / 1024, 1), "stderr": err[-400:]}
+            "rss_mb": round(usage.ru_maxrss / 1024, 1), "stderr": err[-400:],
+            "sanitizer": "Sanitizer" in err or "runtime error:" in err,
+            "hdf5_diag": "HDF5-DIAG" in err,
+            "headed": err.startswith("headlens-cli: ")}
 
 
 def schema_valid(path):
@@ -127,8 +159,14 @@ def schema_valid(path):
 
 def one(args, bases, index):
     rng = random.Random(args.seed * 1000003 + index)
-    name, data, meta = bases[rng.randrange(len(bases))]
-    mutant, kind = mutate(data, meta, rng)
+    if args.aim == "structures":
+        # Each structure kind in turn, in a base that has it.
+        kind = KINDS[index % len(KINDS)]
+        name, data, meta, structures = rng.choice([b for b in bases if kind in b[3]])
+        mutant = mutate_structure(data, structures[kind], rng)
+    else:
+        name, data, meta, _ = bases[rng.randrange(len(bases))]
+        mutant, kind = mutate(data, meta, rng)
     work = os.path.join(args.work, "run", str(index))
     os.makedirs(work, exist_ok=True)
     path = os.path.join(work, "m.h5")
@@ -150,6 +188,12 @@ def one(args, bases, index):
             bad.append(cmd + " ran past %g s" % args.limit)
         if r["rss_mb"] > args.rss_limit_mb:
             bad.append(cmd + " used %.0f MB" % r["rss_mb"])
+        if r["sanitizer"]:
+            bad.append(cmd + " had a sanitizer report")
+        if r["hdf5_diag"]:
+            bad.append(cmd + " printed an HDF5-DIAG trace")
+        if r["code"] not in (None, 0, 1) or (r["code"] == 1 and not r["headed"]):
+            bad.append(cmd + " exited %s with “%s”" % (r["code"], r["stderr"][:200]))
     if info["code"] == 0 or analyze["code"] == 0:
         valid, why = schema_valid(path)
         rec["schema"] = why
@@ -169,12 +213,26 @@ def main():
     p.add_argument("--cli", required=True)
     p.add_argument("--count", type=int, default=3000)
     p.add_argument("--seed", type=int, default=9001)
-    p.add_argument("--work", default="/tmp/hl-campaign")
+    p.add_argument("--work", help="a folder of its own when not given, removed "
+                   "unless it keeps a failing mutant")
     p.add_argument("--limit", type=float, default=20.0)
-    p.add_argument("--rss-limit-mb", type=float, default=1024.0)
+    # A sanitizer's shadow memory comes on top of the promise of 1 GB.
+    p.add_argument("--rss-limit-mb", type=float,
+                   default=2048.0 if os.environ.get("HL_TEST_SANITIZED") else 1024.0)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--aim", choices=["anywhere", "structures"], default="anywhere",
+                   help="anywhere: bytes, bits, integers, splices and truncations mostly in "
+                   "the metadata; structures: each kind of HDF5 structure in turn")
     args = p.parse_args()
     args.cli = os.path.abspath(args.cli)
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        print("/usr/bin/python3 has no h5py (install-deps --with-test-tools)")
+        return 77
+    own_work = args.work is None
+    if own_work:
+        args.work = tempfile.mkdtemp(prefix="hl-campaign-")
 
     bases_dir = os.path.join(args.work, "bases")
     os.makedirs(bases_dir, exist_ok=True)
@@ -183,15 +241,18 @@ def main():
     for fn in sorted(os.listdir(bases_dir)):
         path = os.path.join(bases_dir, fn)
         data = open(path, "rb").read()
-        bases.append((fn[:-3], data, metadata_offsets(len(data), raw_ranges(path))))
+        raw = raw_ranges(path)
+        bases.append((fn[:-3], data, metadata_offsets(len(data), raw),
+                      structure_ranges(path, raw)))
 
     out = open(os.path.join(args.work, "results.jsonl"), "w")
     totals = {"mutants": 0, "bad": 0, "crashes": 0, "hangs": 0, "max_rss_mb": 0.0,
-              "max_seconds": 0.0, "exit0": 0, "exit0_invalid": 0}
+              "max_seconds": 0.0, "exit0": 0, "exit0_invalid": 0, "kinds": {}}
     with ThreadPoolExecutor(args.jobs) as pool:
         for rec in pool.map(lambda i: one(args, bases, i), range(args.count)):
             out.write(json.dumps(rec) + "\n")
             totals["mutants"] += 1
+            totals["kinds"][rec["kind"]] = totals["kinds"].get(rec["kind"], 0) + 1
             totals["bad"] += bool(rec["bad"])
             for cmd in ("info", "analyze"):
                 r = rec[cmd]
@@ -206,7 +267,12 @@ def main():
                 print(rec["index"], rec["base"], rec["kind"], "; ".join(rec["bad"]), flush=True)
     out.close()
     print(json.dumps(totals, indent=1))
-    return 1 if totals["bad"] else 0
+    if totals["bad"]:
+        print("failing mutants kept in", os.path.join(args.work, "kept"))
+        return 1
+    if own_work:
+        shutil.rmtree(args.work, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -122,7 +122,9 @@ try_file (const char *path,
  * what stands between a corrupted file and the user: the data chunks
  * (raw numbers, gzip streams, query positions, token ids) plus the
  * superblock, and truncation anywhere. Header-level damage (wrong types,
- * ranks, shapes, sizes, chunk layouts) is covered by test-validation. */
+ * ranks, shapes, sizes, chunk layouts) is covered by test-validation, and
+ * damage to HDF5's own structures, which the probe process takes, by
+ * robust-fuzz-structures (tests/fuzz/hl-fuzz-campaign.py). */
 typedef struct
 {
   gsize start;

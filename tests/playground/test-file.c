@@ -77,6 +77,23 @@ assert_same_analysis (const HlHeadResult *a,
   g_assert_cmpstr (a->reason, ==, b->reason);
 }
 
+/* The file's /synth/regime: @pattern in each of its @n_heads heads. */
+static void
+assert_planted (HlActivations *file,
+                int            n_heads,
+                int            pattern)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree int32_t *patterns = NULL;
+  gsize n = 0;
+
+  patterns = hl_activations_read_int_dataset (file, "/synth/regime", &n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, n_heads);
+  for (int h = 0; h < n_heads; h++)
+    g_assert_cmpint (patterns[h], ==, pattern);
+}
+
 static void
 test_round_trip (Fixture       *fixture,
                  gconstpointer  data)
@@ -123,6 +140,33 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpint (head1->regime, ==, HL_REGIME_MIXER);
   g_assert_true (hl_activations_validate_all (file, &error));
   g_assert_no_error (error);
+  assert_planted (file, 3, HL_REGIME_MIXER);
+}
+
+/* A pattern is planted only while the profile is exactly a preset's: each
+ * preset is recorded, and a moved slider records none (-1). */
+static void
+test_planted (Fixture       *fixture,
+              gconstpointer  data)
+{
+  for (int preset = 0; preset <= HL_N_REGIMES; preset++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HlActivations) file = NULL;
+      HlSynthHeadParams params;
+
+      hl_synth_head_params_init (&params);
+      params.n_keys = 32;
+      params.head_dim = 8;
+      if (preset < HL_N_REGIMES)
+        hl_synth_head_params_init_preset (&params, preset);
+      else
+        params.sink_mass += 0.01;
+      g_assert_true (hl_playground_write_activations (&params, 2, fixture->path, &error));
+      file = hl_activations_open (fixture->path, &error);
+      g_assert_no_error (error);
+      assert_planted (file, 2, preset < HL_N_REGIMES ? preset : -1);
+    }
 }
 
 static void
@@ -185,6 +229,8 @@ main (int   argc,
 
   g_test_add ("/playground/file/round-trip", Fixture, NULL,
               fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/playground/file/planted", Fixture, NULL,
+              fixture_setup, test_planted, fixture_teardown);
   g_test_add ("/playground/file/invalid", Fixture, NULL,
               fixture_setup, test_invalid, fixture_teardown);
   g_test_add ("/playground/file/async", Fixture, NULL,

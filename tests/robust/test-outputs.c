@@ -328,6 +328,36 @@ test_signal_removes_temporary (gconstpointer data)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* extract left hidden .NAME.h5.XXXXXX.tmp files (50 MB) when it was
+ * killed; SIGTERM while it writes every query position of 280 windows now
+ * leaves nothing. */
+static void
+test_extract_signal_removes_temporary (void)
+{
+  g_autofree char *models = hl_test_make_tmp_dir ();
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "acts.h5", NULL);
+  g_autofree char *listing = NULL;
+  g_auto(Model) m = { 0 };
+  GPid pid;
+  int status;
+
+  model_init (&m, models, 400);
+  pid = robust_spawn ((const char *[]) { "extract", "--checkpoint", m.checkpoint,
+                                         "--tokenizer", m.tokenizer, "--text-file", m.text,
+                                         "--queries", "all", "--values-dtype", "f32",
+                                         "-o", out, NULL });
+  g_assert_true (robust_wait_for_file (dir, "acts.h5", 1 << 20, 60.0));
+  kill (pid, SIGTERM);
+  status = robust_wait (pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGTERM);
+  listing = robust_list_dir (dir);
+  g_assert_cmpstr (listing, ==, "");
+  hl_test_remove_tmp_dir (dir);
+  hl_test_remove_tmp_dir (models);
+}
+
 /* A run killed with SIGKILL cannot clean up; the next run writing to the
  * same folder removes what it left. */
 static void
@@ -368,6 +398,8 @@ main (int    argc,
                         test_signal_removes_temporary);
   g_test_add_data_func ("/outputs/sigint-removes-temporary", GINT_TO_POINTER (SIGINT),
                         test_signal_removes_temporary);
+  g_test_add_func ("/outputs/extract-sigterm-removes-temporary",
+                   test_extract_signal_removes_temporary);
   g_test_add_func ("/outputs/next-run-removes-stale", test_next_run_removes_stale);
   return g_test_run ();
 }
