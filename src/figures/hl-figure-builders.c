@@ -13,6 +13,7 @@
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
 #include "hl-heatmap-plot.h"
+#include "hl-matrix-plot.h"
 #include "hl-panel-plot.h"
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
@@ -280,6 +281,72 @@ hl_figure_new_tokens (int                 n_keys,
     .n = scatter != NULL ? scatter->n : 0,
     .highlighted = highlighted_of (keys, n_keys),
     .title = hl_figure_strdup (figure, view->title),
+  };
+  return figure;
+}
+
+/* Attention matrices ------------------------------------------------------- */
+
+/* @matrix's arrays copied into @figure, as renderer data. */
+static HlMatrixPlotData
+copy_matrix (HlFigure                *figure,
+             const HlAttentionMatrix *matrix,
+             gboolean                 log_color)
+{
+  return (HlMatrixPlotData) {
+    .n_rows = matrix->n_rows,
+    .n_cols = matrix->n_cols,
+    .values = dup_floats (figure, matrix->values, matrix->n_rows * matrix->n_cols),
+    .row_edges = dup_floats (figure, matrix->row_edges, matrix->n_rows + 1),
+    .n_keys = matrix->n_keys,
+    .log_color = log_color,
+  };
+}
+
+HlFigure *
+hl_figure_new_matrix (const HlAttentionMatrix *matrix,
+                      const int               *positions,
+                      int                      n_queries,
+                      int                      selected_query,
+                      gboolean                 log_color,
+                      const HlFigureView      *view)
+{
+  HlMatrixPlotData *data;
+  HlFigure *figure;
+
+  g_return_val_if_fail (matrix != NULL && positions != NULL && view != NULL, NULL);
+
+  figure = hl_figure_new (HL_PLOT_MATRIX, sizeof *data, (gpointer *) &data);
+  *data = copy_matrix (figure, matrix, log_color);
+  if (selected_query >= 0 && selected_query < n_queries)
+    hl_attention_query_extent (positions, n_queries, selected_query, &data->selected_lo,
+                               &data->selected_hi);
+  data->title = hl_figure_strdup (figure, view->title);
+  return figure;
+}
+
+HlFigure *
+hl_figure_new_matrices (const HlAttentionGrid *grid,
+                        gboolean               log_color,
+                        int                    selected_layer,
+                        int                    selected_head,
+                        const HlFigureView    *view)
+{
+  HlMatrixGridPlotData *data;
+  HlMatrixPlotData *cells;
+  HlFigure *figure;
+  int n_cells;
+
+  g_return_val_if_fail (grid != NULL && view != NULL, NULL);
+
+  n_cells = grid->n_layers * grid->n_heads;
+  figure = hl_figure_new (HL_PLOT_MATRICES, sizeof *data, (gpointer *) &data);
+  cells = hl_figure_alloc (figure, sizeof (HlMatrixPlotData) * MAX (n_cells, 1));
+  for (int i = 0; i < n_cells; i++)
+    cells[i] = copy_matrix (figure, grid->matrices[i], log_color);
+  *data = (HlMatrixGridPlotData) {
+    grid->n_layers, grid->n_heads, cells, log_color, selected_layer, selected_head,
+    hl_figure_strdup (figure, view->title),
   };
   return figure;
 }

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "hl-attention-matrix.h"
 #include "hl-figure.h"
 #include "hl-metric.h"
 #include "hl-model-summary.h"
@@ -64,6 +65,23 @@ HlFigure *hl_figure_new_tokens       (int                   n_keys,
                                       const float          *alpha,
                                       const HlScatter      *scatter,
                                       const HlFigureKeys   *keys,
+                                      const HlFigureView   *view);
+
+/* One head's attention matrix, the query at @selected_query of @positions
+ * (@n_queries of them; -1: none) outlined; colours on a log scale with
+ * @log_color. */
+HlFigure *hl_figure_new_matrix       (const HlAttentionMatrix *matrix,
+                                      const int            *positions,
+                                      int                   n_queries,
+                                      int                   selected_query,
+                                      gboolean              log_color,
+                                      const HlFigureView   *view);
+/* Every head's matrix of one sample, (@selected_layer, @selected_head)
+ * outlined (-1: none). */
+HlFigure *hl_figure_new_matrices     (const HlAttentionGrid *grid,
+                                      gboolean              log_color,
+                                      int                   selected_layer,
+                                      int                   selected_head,
                                       const HlFigureView   *view);
 
 /* The model: mean curves with their bootstrap band, regime counts per

@@ -44,6 +44,10 @@ static const struct {
   [HL_SESSION_FIGURE_HEAD_BOUND] = { N_("Discarded output against its bound over N"), "bound",
                                      N_("Theory: ‖o − s<sub>N</sub>‖ ≤ B(1 − M<sub>N</sub>)"),
                                      TRUE },
+  [HL_SESSION_FIGURE_MATRIX] = { N_("Attention matrix: every query over the keys"), "matrix",
+                                 N_("Attention of every query"), TRUE },
+  [HL_SESSION_FIGURE_MATRICES] = { N_("Attention matrices of every head"), "matrices", NULL,
+                                   FALSE },
 };
 
 /* The view of the session, with the title the target gives @which. */
@@ -106,6 +110,24 @@ build_heatmap (HlSession          *session,
   return hl_figure_new_heatmap (info->n_layers, info->n_heads, per_cell, cells,
                                 hl_session_get_heatmap_metric (session),
                                 hl_session_get_heatmap_statistic (session), view, layer, head);
+}
+
+/* Every head's matrix of the sample shown, once read; the selected head
+ * outlined on screen. */
+static HlFigure *
+build_matrices (HlSession          *session,
+                HlFigureTarget      target,
+                const HlFigureView *view)
+{
+  const HlAttentionGrid *grid = hl_session_get_attention_grid (session);
+  int layer, head;
+
+  if (grid == NULL)
+    return NULL;
+  if (target == HL_FIGURE_TARGET_EXPORT || !hl_session_get_selected (session, &layer, &head))
+    layer = head = -1;
+  return hl_figure_new_matrices (grid, hl_session_get_matrix_log_scale (session), layer, head,
+                                 view);
 }
 
 static HlFigure *
@@ -176,6 +198,13 @@ build_head (HlSession          *session,
       return scatter != NULL ? hl_figure_new_tokens (data->n_keys, data->alpha, scatter, &keys,
                                                      view)
                              : NULL;
+    case HL_SESSION_FIGURE_MATRIX:
+      /* The query shown is outlined in a file too: it is what the row is. */
+      return data != NULL && data->matrix != NULL
+             ? hl_figure_new_matrix (data->matrix, data->query_positions, data->n_queries,
+                                     data->query_index,
+                                     hl_session_get_matrix_log_scale (session), view)
+             : NULL;
     case HL_SESSION_FIGURE_ALIGNMENT:
       return has_n ? hl_figure_new_alignment (result, view) : NULL;
     case HL_SESSION_FIGURE_DECAY:
@@ -240,6 +269,8 @@ hl_session_build_figure (HlSession       *session,
   view.note = note = note_of (session, which, &view.faded);
   if (which == HL_SESSION_FIGURE_HEATMAP)
     figure = build_heatmap (session, target, &view);
+  else if (which == HL_SESSION_FIGURE_MATRICES)
+    figure = build_matrices (session, target, &view);
   else if (figures[which].per_head)
     figure = build_head (session, which, target, &view);
   else

@@ -6,6 +6,8 @@
 #include <math.h>
 
 #include "hl-explorer.h"
+#include "hl-head-table.h"
+#include "hl-matrix-view.h"
 #include "hl-session-watch.h"
 #include "hl-settings-choice.h"
 
@@ -33,6 +35,10 @@ struct _HlExplorer
   GtkDropDown     *statistic_dropdown;
   GtkLabel        *model_heading;
   HlHeatmapView   *heatmap;
+  GtkStack        *overview_stack;
+  HlMatrixView    *matrices_view;
+  HlHeadTable     *head_table;
+  GtkWidget       *metric_label;
   HlModelPanel    *model_panel;
   HlHeadDetail    *head_detail;
 
@@ -71,6 +77,23 @@ hl_explorer_get_heatmap (HlExplorer *self)
   g_return_val_if_fail (HL_IS_EXPLORER (self), NULL);
 
   return self->heatmap;
+}
+
+HlHeadTable *
+hl_explorer_get_head_table (HlExplorer *self)
+{
+  g_return_val_if_fail (HL_IS_EXPLORER (self), NULL);
+
+  return self->head_table;
+}
+
+void
+hl_explorer_show_overview (HlExplorer *self,
+                           const char *name)
+{
+  g_return_if_fail (HL_IS_EXPLORER (self));
+
+  gtk_stack_set_visible_child_name (self->overview_stack, name);
 }
 
 HlHeadDetail *
@@ -176,18 +199,23 @@ hl_explorer_update_position (HlExplorer *self)
 }
 
 /* The scope is offered for a file with several samples or queries; the
- * statistic when a cell shows a set of them, coloured by a metric. */
+ * heatmap's colour while it is shown, with the statistic when a cell
+ * shows a set of results, coloured by a metric. */
 static void
 hl_explorer_update_scope (HlExplorer *self)
 {
   const HlActivationsInfo *info = file_info (self);
   g_autofree char *scope = hl_session_dup_scope_label (self->session);
   g_autofree char *heading = NULL;
+  gboolean heatmap = g_strcmp0 (gtk_stack_get_visible_child_name (self->overview_stack),
+                                "heatmap") == 0;
 
   gtk_widget_set_visible (self->scope_box,
                           info != NULL && (info->n_samples > 1 || info->n_queries > 1));
+  gtk_widget_set_visible (self->metric_label, heatmap);
+  gtk_widget_set_visible (GTK_WIDGET (self->metric_dropdown), heatmap);
   gtk_widget_set_visible (GTK_WIDGET (self->statistic_dropdown),
-                          hl_session_get_scope_size (self->session) > 1
+                          heatmap && hl_session_get_scope_size (self->session) > 1
                           && hl_session_get_heatmap_metric (self->session) != NULL);
   /* Translators: the model panel's heading, e.g. "Model · mean over 16 queries of sample 0" */
   heading = info != NULL ? g_strdup_printf (_("Model · %s"), scope) : g_strdup (_("Model"));
@@ -217,6 +245,13 @@ hl_explorer_update (HlExplorer *self)
   self->updating = FALSE;
 }
 
+static void
+overview_page_changed_cb (HlExplorer *self)
+{
+  if (self->session != NULL)
+    hl_explorer_update (self);
+}
+
 void
 hl_explorer_set_session (HlExplorer *self,
                          HlSession  *session)
@@ -232,6 +267,8 @@ hl_explorer_set_session (HlExplorer *self,
     return;
 
   hl_heatmap_view_set_session (self->heatmap, session);
+  hl_matrix_view_set_session (self->matrices_view, session);
+  hl_head_table_set_session (self->head_table, session);
   hl_model_panel_set_session (self->model_panel, session);
   hl_head_detail_set_session (self->head_detail, session);
   if (session != NULL)
@@ -379,6 +416,8 @@ hl_explorer_class_init (HlExplorerClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (HL_TYPE_HEATMAP_VIEW);
+  g_type_ensure (HL_TYPE_MATRIX_VIEW);
+  g_type_ensure (HL_TYPE_HEAD_TABLE);
   g_type_ensure (HL_TYPE_HEAD_DETAIL);
   g_type_ensure (HL_TYPE_MODEL_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -402,6 +441,10 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, statistic_dropdown);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_heading);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, heatmap);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, overview_stack);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, matrices_view);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_table);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, metric_label);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_panel);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_detail);
   gtk_widget_class_bind_template_callback (widget_class, n_adjustment_value_changed_cb);
@@ -437,6 +480,8 @@ hl_explorer_init (HlExplorer *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   hl_explorer_init_settings (self);
+  g_signal_connect_swapped (self->overview_stack, "notify::visible-child-name",
+                            G_CALLBACK (overview_page_changed_cb), self);
   gtk_label_set_text (self->n_label, _("N = —"));
   gtk_widget_set_visible (self->sample_box, FALSE);
   gtk_widget_set_visible (self->query_box, FALSE);

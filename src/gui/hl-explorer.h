@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "hl-head-detail.h"
+#include "hl-head-table.h"
 #include "hl-heatmap-view.h"
 #include "hl-model-panel.h"
 #include "hl-session.h"
@@ -32,5 +33,11 @@ HlSession     *hl_explorer_get_session     (HlExplorer *self);
 HlHeatmapView *hl_explorer_get_heatmap     (HlExplorer *self);
 HlHeadDetail  *hl_explorer_get_head_detail (HlExplorer *self);
 HlModelPanel  *hl_explorer_get_model_panel (HlExplorer *self);
+HlHeadTable   *hl_explorer_get_head_table  (HlExplorer *self);
+
+/* Shows the overview page @name: "heatmap", "table" (every head as a
+ * sortable row) or "matrices" (every head's attention matrix). */
+void           hl_explorer_show_overview   (HlExplorer *self,
+                                            const char *name);
 
 G_END_DECLS

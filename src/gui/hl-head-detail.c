@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "hl-head-detail.h"
 #include "hl-planted.h"
+#include "hl-matrix-view.h"
 #include "hl-plot-view.h"
 #include "hl-scatter-view.h"
 #include "hl-session-figures.h"
@@ -39,11 +41,20 @@ struct _HlHeadDetail
   HlPlotView      *profile_view;
   HlPlotView      *decay_view;
   HlTokenView     *token_view;
+  GtkWidget       *matrix_box;
+  HlMatrixView    *matrix_view;
+  GtkCheckButton  *matrix_log_check;
   GtkLabel        *tokens_legend;
   HlPlotView      *bound_view;
   GtkCheckButton  *log_check;
   GtkGrid         *diagnostics_grid;
   GtkLabel        *diag_values[N_DIAGS];
+  GtkLabel        *at_n_heading;
+  GtkGrid         *at_n_grid;
+  /* The metrics at the chosen N: the chosen ranking, then the random
+   * control. */
+  GtkLabel        *at_n_names[2];
+  GtkLabel        *at_n_values[2][HL_HEAD_DETAIL_N_AT_N];
 
   GSettings       *settings;
   HlSession       *session;        /* owned, or NULL */
@@ -90,6 +101,7 @@ hl_head_detail_get_figure (HlHeadDetail *self,
     case HL_PLOT_DECAY: return hl_plot_view_get_figure (self->decay_view);
     case HL_PLOT_TOKENS: return hl_token_view_get_figure (self->token_view);
     case HL_PLOT_BOUND: return hl_plot_view_get_figure (self->bound_view);
+    case HL_PLOT_MATRIX: return hl_matrix_view_get_figure (self->matrix_view);
     case HL_PLOT_HEATMAP:
     case HL_PLOT_REGIMES:
     case HL_PLOT_CORRELATION:
@@ -216,6 +228,59 @@ hl_head_detail_update_diagnostics (HlHeadDetail       *self,
   set_diag (self, DIAG_SHARES, g_strdup_printf ("%.2f / %.2f / %.2f", sink, last, rest));
 }
 
+/* One row of the metrics at N: @point's values, or dashes. */
+static void
+set_at_n_row (HlHeadDetail              *self,
+              int                        row,
+              const char                *name,
+              const HlSeparabilityPoint *point)
+{
+  const float values[HL_HEAD_DETAIL_N_AT_N] = {
+    point ? point->precision : NAN, point ? point->recall : NAN, point ? point->f1 : NAN,
+    point ? point->rho_min : NAN, point ? point->rho_max : NAN, point ? point->margin : NAN,
+    point ? point->retained_mass : NAN,
+  };
+
+  gtk_label_set_text (self->at_n_names[row], name);
+  gtk_widget_set_visible (GTK_WIDGET (self->at_n_names[row]), name != NULL);
+  for (int i = 0; i < HL_HEAD_DETAIL_N_AT_N; i++)
+    {
+      g_autofree char *text = isfinite (values[i]) ? g_strdup_printf ("%.4f", values[i])
+                                                   : g_strdup ("—");
+
+      gtk_label_set_text (self->at_n_values[row][i], text);
+      gtk_widget_set_visible (GTK_WIDGET (self->at_n_values[row][i]), name != NULL);
+    }
+}
+
+/* P, R, F, rho_min, rho_max, margin and M_N at the chosen N for the
+ * chosen ranking and distance, and the random control's beside them. */
+static void
+hl_head_detail_update_at_n (HlHeadDetail       *self,
+                            const HlHeadResult *result)
+{
+  int n = hl_session_get_n (self->session);
+  HlRanking ranking = hl_session_get_ranking (self->session);
+  HlDistance distance = hl_session_get_distance (self->session);
+  const HlSeparabilityPoint *chosen = hl_head_result_point_at (result, ranking, distance, n);
+  g_autofree char *heading = NULL;
+
+  if (chosen != NULL)
+    /* Translators: e.g. "At N = 8 · attention ranking · euclidean distance" */
+    heading = g_strdup_printf (_("At N = %d · %s ranking · %s distance"), n,
+                               hl_ranking_to_string (ranking), hl_distance_to_string (distance));
+  else
+    heading = g_strdup_printf (_("N = %d is not on this head’s grid (1 … %d)"), n,
+                               result->curves->n_grid > 0
+                               ? result->curves->grid[result->curves->n_grid - 1] : 0);
+  gtk_label_set_text (self->at_n_heading, heading);
+  set_at_n_row (self, 0, ranking == HL_RANKING_RANDOM ? _("Random control") : _("This head"),
+                chosen);
+  set_at_n_row (self, 1, ranking != HL_RANKING_RANDOM && chosen != NULL
+                         ? _("Random control") : NULL,
+                hl_head_result_point_at (result, HL_RANKING_RANDOM, distance, n));
+}
+
 static void
 hl_head_detail_update_header (HlHeadDetail       *self,
                               const HlHeadResult *r)
@@ -305,6 +370,9 @@ hl_head_detail_update (HlHeadDetail *self)
 
   hl_head_detail_update_header (self, result);
   hl_head_detail_update_taxonomy (self, result);
+  gtk_widget_set_visible (self->matrix_box,
+                          hl_activations_get_info (hl_session_get_file (self->session))->n_queries > 1);
+  hl_head_detail_update_at_n (self, result);
   hl_head_detail_update_diagnostics (self, result);
   hl_head_detail_update_curves (self);
   hl_head_detail_update_points (self);
@@ -360,6 +428,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
     g_signal_connect_swapped (session, "head-failed", G_CALLBACK (session_head_failed_cb), self);
   g_clear_pointer (&self->head_error, g_free);
   hl_token_view_set_session (self->token_view, session);
+  hl_matrix_view_set_session (self->matrix_view, session);
   hl_head_detail_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -424,6 +493,65 @@ hl_head_detail_init_diagnostics (HlHeadDetail *self)
 
   for (int i = 0; i < N_DIAGS; i++)
     self->diag_values[i] = add_diagnostic_row (self, i, _(rows[i].title), _(rows[i].definition));
+}
+
+static GtkLabel *
+add_at_n_label (HlHeadDetail *self,
+                const char   *text,
+                int           column,
+                int           row)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
+  gtk_label_set_selectable (GTK_LABEL (label), column > 0 && row > 0);
+  if (row == 0)
+    gtk_widget_add_css_class (label, "dim-label");
+  else if (column > 0)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_grid_attach (self->at_n_grid, label, column, row, 1, 1);
+  return GTK_LABEL (label);
+}
+
+const char *
+hl_head_detail_get_at_n_text (HlHeadDetail *self,
+                              int           row,
+                              int           column)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+  g_return_val_if_fail (row >= 0 && row < 2 && column >= 0 && column < HL_HEAD_DETAIL_N_AT_N,
+                        NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->at_n_values[row][column])))
+    return NULL;
+  return gtk_label_get_text (self->at_n_values[row][column]);
+}
+
+static void
+hl_head_detail_init_at_n (HlHeadDetail *self)
+{
+  static const struct {
+    const char *name;
+    const char *tooltip;
+  } columns[HL_HEAD_DETAIL_N_AT_N] = {
+    { N_("Precision P"), N_("N / (N + the keys outside S_N within ρ_max of s_N)") },
+    { N_("Recall R"), N_("the share of S_N closer to s_N than ρ_min") },
+    { N_("F1"), N_("2 P R / (P + R)") },
+    { N_("ρ_min"), N_("the distance from s_N to the nearest y_j outside S_N") },
+    { N_("ρ_max"), N_("the distance from s_N to the farthest y_i of S_N") },
+    { N_("Margin"), N_("ρ_min − ρ_max: positive when S_N is separated") },
+    { N_("M_N"), N_("the attention mass on S_N") },
+  };
+
+  for (int i = 0; i < HL_HEAD_DETAIL_N_AT_N; i++)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (add_at_n_label (self, _(columns[i].name), i + 1, 0)),
+                                 _(columns[i].tooltip));
+  for (int row = 0; row < 2; row++)
+    {
+      self->at_n_names[row] = add_at_n_label (self, NULL, 0, row + 1);
+      for (int i = 0; i < HL_HEAD_DETAIL_N_AT_N; i++)
+        self->at_n_values[row][i] = add_at_n_label (self, NULL, i + 1, row + 1);
+    }
 }
 
 static void
@@ -501,6 +629,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   g_type_ensure (HL_TYPE_PLOT_VIEW);
   g_type_ensure (HL_TYPE_SCATTER_VIEW);
   g_type_ensure (HL_TYPE_TOKEN_VIEW);
+  g_type_ensure (HL_TYPE_MATRIX_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-head-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, stack);
@@ -515,8 +644,13 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, token_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, tokens_legend);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, bound_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, matrix_box);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, matrix_view);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, matrix_log_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, log_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, diagnostics_grid);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_heading);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_grid);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -527,9 +661,12 @@ hl_head_detail_init (HlHeadDetail *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   hl_head_detail_init_diagnostics (self);
+  hl_head_detail_init_at_n (self);
   g_signal_connect_swapped (self->scatter_view, "point-activated",
                             G_CALLBACK (scatter_point_activated_cb), self);
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "profile-log-scale", self->log_check, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "matrix-log-scale", self->matrix_log_check, "active",
                    G_SETTINGS_BIND_DEFAULT);
 }

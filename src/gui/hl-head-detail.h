@@ -36,4 +36,14 @@ const char *hl_head_detail_get_placeholder (HlHeadDetail *self);
 /* The taxonomy's verdict for the model and this head, as shown. */
 const char *hl_head_detail_get_taxonomy    (HlHeadDetail *self);
 
+/* The metrics at the chosen N the head detail shows: P, R, F1, rho_min,
+ * rho_max, margin and M_N, for the chosen ranking (row 0) and the random
+ * control (row 1). */
+#define HL_HEAD_DETAIL_N_AT_N 7
+/* The text shown for metric @column of @row; NULL when the row is not
+ * shown. */
+const char *hl_head_detail_get_at_n_text  (HlHeadDetail *self,
+                                           int           row,
+                                           int           column);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "hl-plot-theme.h"
@@ -14,6 +15,10 @@
 #define HOVER_RADIUS 8.0
 /* Page Up and Page Down move this many tokens. */
 #define PAGE_STEP 10
+/* One step of the mouse wheel zooms by this factor; the zoom stays within
+ * 1 (every point) and MAX_ZOOM. */
+#define WHEEL_ZOOM 1.25
+#define MAX_ZOOM 1000.0
 
 struct _HlScatterView
 {
@@ -24,6 +29,13 @@ struct _HlScatterView
   HlHeadData         *head_data;   /* owned: tokens and attention of the points */
   float              *distances;   /* owned: D_i of each point */
   char               *placeholder;
+  /* The view, kept while the same head's figure changes (N, ranking):
+   * data.zoom, data.pan_x and data.pan_y; the pointer, where the wheel
+   * zooms; the pan when a drag began. */
+  double              pointer_x;
+  double              pointer_y;
+  double              drag_pan_x;
+  double              drag_pan_y;
 };
 
 G_DEFINE_FINAL_TYPE (HlScatterView, hl_scatter_view, GTK_TYPE_WIDGET)
@@ -54,6 +66,9 @@ hl_scatter_view_set_figure (HlScatterView   *self,
   g_return_if_fail (figure == NULL || (data != NULL && scatter != NULL
                                        && scatter->n_points == data->n_keys));
 
+  gboolean same_head = figure != NULL && self->head_data == data;
+  double zoom = self->data.zoom, pan_x = self->data.pan_x, pan_y = self->data.pan_y;
+
   g_clear_pointer (&self->figure, hl_figure_unref);
   g_clear_pointer (&self->head_data, hl_head_data_unref);
   g_clear_pointer (&self->distances, g_free);
@@ -62,6 +77,8 @@ hl_scatter_view_set_figure (HlScatterView   *self,
     {
       self->figure = hl_figure_ref (figure);
       self->data = *(const HlScatterPlotData *) hl_figure_get_data (figure);
+      if (same_head)
+        self->data.zoom = zoom, self->data.pan_x = pan_x, self->data.pan_y = pan_y;
       self->head_data = hl_head_data_ref (data);
       self->distances = g_memdup2 (scatter->distance, sizeof (float) * scatter->n_points);
     }
@@ -102,12 +119,121 @@ hl_scatter_view_point_at (HlScatterView *self,
                                    x, y, HOVER_RADIUS);
 }
 
+double
+hl_scatter_view_get_zoom (HlScatterView *self)
+{
+  g_return_val_if_fail (HL_IS_SCATTER_VIEW (self), 1);
+
+  return MAX (self->data.zoom, 1);
+}
+
+void
+hl_scatter_view_zoom_at (HlScatterView *self,
+                         double         x,
+                         double         y,
+                         double         factor)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  double before_x, before_y, after_x, after_y;
+
+  g_return_if_fail (HL_IS_SCATTER_VIEW (self));
+
+  if (self->figure == NULL || !(factor > 0))
+    return;
+  hl_scatter_plot_from_pixel (hl_plot_theme_get (), &self->data, width, height, x, y,
+                              &before_x, &before_y);
+  self->data.zoom = CLAMP (hl_scatter_view_get_zoom (self) * factor, 1, MAX_ZOOM);
+  if (self->data.zoom == 1)
+    self->data.pan_x = self->data.pan_y = 0;
+  hl_scatter_plot_from_pixel (hl_plot_theme_get (), &self->data, width, height, x, y,
+                              &after_x, &after_y);
+  /* The point under (x, y) stays there. */
+  if (self->data.zoom > 1)
+    {
+      self->data.pan_x += before_x - after_x;
+      self->data.pan_y += before_y - after_y;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+hl_scatter_view_pan_by (HlScatterView *self,
+                        double         dx,
+                        double         dy)
+{
+  double scale;
+
+  g_return_if_fail (HL_IS_SCATTER_VIEW (self));
+
+  if (self->figure == NULL)
+    return;
+  scale = hl_scatter_plot_scale (hl_plot_theme_get (), &self->data,
+                                 gtk_widget_get_width (GTK_WIDGET (self)),
+                                 gtk_widget_get_height (GTK_WIDGET (self)));
+  /* The points follow the pointer; the y axis grows upwards. */
+  self->data.pan_x -= dx / scale;
+  self->data.pan_y += dy / scale;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+hl_scatter_view_reset_view (HlScatterView *self)
+{
+  g_return_if_fail (HL_IS_SCATTER_VIEW (self));
+
+  self->data.zoom = 1;
+  self->data.pan_x = self->data.pan_y = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+scroll_cb (HlScatterView            *self,
+           double                    dx,
+           double                    dy,
+           GtkEventControllerScroll *controller)
+{
+  /* Ctrl and the wheel zoom; the wheel alone scrolls the page. */
+  if (self->figure == NULL || dy == 0
+      || !(gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller))
+           & GDK_CONTROL_MASK))
+    return FALSE;
+  hl_scatter_view_zoom_at (self, self->pointer_x, self->pointer_y, pow (WHEEL_ZOOM, -dy));
+  return TRUE;
+}
+
+static void
+drag_begin_cb (HlScatterView  *self,
+               double          x,
+               double          y,
+               GtkGestureDrag *gesture)
+{
+  self->drag_pan_x = self->data.pan_x;
+  self->drag_pan_y = self->data.pan_y;
+}
+
+static void
+drag_update_cb (HlScatterView  *self,
+                double          dx,
+                double          dy,
+                GtkGestureDrag *gesture)
+{
+  /* A drag only moves a zoomed view: at zoom 1 every point is shown. */
+  if (hl_scatter_view_get_zoom (self) <= 1)
+    return;
+  self->data.pan_x = self->drag_pan_x;
+  self->data.pan_y = self->drag_pan_y;
+  hl_scatter_view_pan_by (self, dx, dy);
+}
+
 static void
 motion_cb (HlScatterView            *self,
            double                    x,
            double                    y,
            GtkEventControllerMotion *controller)
 {
+  self->pointer_x = x;
+  self->pointer_y = y;
   int hovered = hl_scatter_view_point_at (self, x, y);
 
   if (self->figure == NULL || hovered == self->data.hovered)
@@ -155,7 +281,10 @@ click_pressed_cb (GtkGestureClick *gesture,
                   double           y,
                   HlScatterView   *self)
 {
-  if (hl_scatter_view_click (self, x, y))
+  /* A double click shows every point again. */
+  if (n_press == 2)
+    hl_scatter_view_reset_view (self);
+  else if (hl_scatter_view_click (self, x, y))
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
@@ -386,7 +515,14 @@ hl_scatter_view_init_controllers (HlScatterView *self)
   GtkEventController *motion = gtk_event_controller_motion_new ();
   GtkGesture *click = gtk_gesture_click_new ();
   GtkGesture *primary = gtk_gesture_click_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkGesture *drag = gtk_gesture_drag_new ();
 
+  g_signal_connect_swapped (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  g_signal_connect_swapped (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect_swapped (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
   g_signal_connect_swapped (motion, "motion", G_CALLBACK (motion_cb), self);
   g_signal_connect_swapped (motion, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

@@ -46,6 +46,21 @@ void       hl_scatter_view_point_center    (HlScatterView    *self,
                                             double           *x,
                                             double           *y);
 
+/* The view: zoomed in (1 shows every point, up to 1000) around the
+ * point under (@x, @y), which stays there (Ctrl and the wheel over the
+ * point), moved by (@dx, @dy) pixels (a drag, once zoomed in), or reset to
+ * every point (a double click). Kept while the same head's figure
+ * changes; exported figures show every point. */
+double     hl_scatter_view_get_zoom        (HlScatterView    *self);
+void       hl_scatter_view_zoom_at         (HlScatterView    *self,
+                                            double            x,
+                                            double            y,
+                                            double            factor);
+void       hl_scatter_view_pan_by          (HlScatterView    *self,
+                                            double            dx,
+                                            double            dy);
+void       hl_scatter_view_reset_view      (HlScatterView    *self);
+
 /* Shown without a figure; NULL: nothing. */
 void       hl_scatter_view_set_placeholder (HlScatterView    *self,
                                             const char       *placeholder);

@@ -374,7 +374,11 @@ collect_recent_files (GtkRecentManager *manager)
     {
       GtkRecentInfo *info = l->data;
 
+      /* Registered by us as an activation file: file choosers register
+       * the checkpoints, tokenizers, texts and exported figures they
+       * pick under the application's name too. */
       if (gtk_recent_info_has_application (info, RECENT_APP_NAME)
+          && g_strcmp0 (gtk_recent_info_get_mime_type (info), RECENT_MIME_TYPE) == 0
           && gtk_recent_info_exists (info))
         g_ptr_array_add (recent, gtk_recent_info_ref (info));
     }
@@ -382,6 +386,14 @@ collect_recent_files (GtkRecentManager *manager)
   g_ptr_array_sort (recent, compare_recent_by_date);
 
   return recent;
+}
+
+GMenuModel *
+hl_window_get_recent_menu (HlWindow *self)
+{
+  g_return_val_if_fail (HL_IS_WINDOW (self), NULL);
+
+  return G_MENU_MODEL (self->recent_menu);
 }
 
 static void
@@ -395,7 +407,13 @@ hl_window_rebuild_recent_menu (HlWindow *self)
       GtkRecentInfo *info = g_ptr_array_index (recent, i);
       g_autoptr(GMenuItem) item = NULL;
 
-      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      g_autofree char *basename = g_path_get_basename (gtk_recent_info_get_uri_display (info));
+      g_autofree char *label = NULL;
+
+      /* Two files of one model differ by their names. */
+      /* Translators: a recent file: its name, then the model, e.g. "run3.h5 — stories260K" */
+      label = g_strdup_printf (_("%s — %s"), basename, gtk_recent_info_get_display_name (info));
+      item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s",
                                          gtk_recent_info_get_uri (info));
       g_menu_append_item (self->recent_menu, item);

@@ -28,6 +28,9 @@ void           hl_window_choose_folder   (HlWindow      *self);
 
 /* What the window shows: the open file, its analysis and view. */
 HlSession     *hl_window_get_session     (HlWindow      *self);
+/* The Recent Files menu: the activation files opened last, newest first,
+ * each "name — model". */
+GMenuModel    *hl_window_get_recent_menu (HlWindow      *self);
 
 /* The explorer of the open file. */
 HlExplorer    *hl_window_get_explorer    (HlWindow      *self);

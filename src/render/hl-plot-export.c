@@ -239,6 +239,52 @@ set_pdf_metadata (cairo_surface_t           *surface,
     cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, options->provenance);
 }
 
+/* Cairo names an SVG's embedded images by a number counted over every
+ * surface the process made ("image1234"): renumbered in the order they
+ * appear, the same figure gives the same bytes every time. */
+static void
+renumber_svg_images (GByteArray *svg)
+{
+  static const char prefix[] = "image";
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GString) text = g_string_new_len ((const char *) svg->data, svg->len);
+  GString *out = g_string_sized_new (svg->len);
+  const char *p = text->str, *end = text->str + text->len;
+
+  while (p < end)
+    {
+      const char *hit = g_strstr_len (p, end - p, prefix);
+      const char *digits;
+      g_autofree char *number = NULL;
+      gpointer id;
+
+      if (hit == NULL || !(hit > text->str && (hit[-1] == '"' || hit[-1] == '#')))
+        {
+          const char *stop = hit != NULL ? hit + 1 : end;
+
+          g_string_append_len (out, p, stop - p);
+          p = stop;
+          continue;
+        }
+      g_string_append_len (out, p, hit + strlen (prefix) - p);
+      digits = hit + strlen (prefix);
+      for (p = digits; p < end && g_ascii_isdigit (*p); p++)
+        ;
+      number = g_strndup (digits, p - digits);
+      if (!g_hash_table_lookup_extended (numbers, number, NULL, &id))
+        {
+          id = GUINT_TO_POINTER (g_hash_table_size (numbers) + 1);
+          g_hash_table_insert (numbers, g_steal_pointer (&number), id);
+        }
+      if (digits == p)
+        continue;
+      g_string_append_printf (out, "%u", GPOINTER_TO_UINT (id));
+    }
+  g_byte_array_set_size (svg, 0);
+  g_byte_array_append (svg, (const guint8 *) out->str, out->len);
+  g_string_free (out, TRUE);
+}
+
 /* An SVG's text elements go to @svg_elements (owned by the caller). */
 static gboolean
 render_vector (HlPlotKind                 kind,
@@ -269,6 +315,8 @@ render_vector (HlPlotKind                 kind,
   /* Vector surfaces are in points already. */
   status = draw_on_surface (kind, style, data, options, surface, 1.0, w, h);
   cairo_surface_finish (surface);
+  if (svg)
+    renumber_svg_images (out);
   if (svg_text != NULL)
     *svg_elements = g_strdup (hl_plot_svg_text_elements (svg_text));
   if (status == CAIRO_STATUS_SUCCESS)

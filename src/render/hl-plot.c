@@ -11,6 +11,7 @@
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
 #include "hl-heatmap-plot.h"
+#include "hl-matrix-plot.h"
 #include "hl-panel-plot.h"
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
@@ -19,7 +20,7 @@
 
 static const char * const kind_names[HL_N_PLOT_KINDS] = {
   "curves", "heatmap", "scatter", "alignment", "profile", "decay", "regimes",
-  "correlation", "bound", "panel", "tokens", "causal",
+  "correlation", "bound", "panel", "tokens", "matrix", "matrices", "causal",
 };
 
 void
@@ -63,6 +64,12 @@ hl_plot_draw (HlPlotKind         kind,
       break;
     case HL_PLOT_BOUND:
       hl_bound_plot_draw (style, data, cr, width, height);
+      break;
+    case HL_PLOT_MATRIX:
+      hl_matrix_plot_draw (style, data, cr, width, height);
+      break;
+    case HL_PLOT_MATRICES:
+      hl_matrix_grid_plot_draw (style, data, cr, width, height);
       break;
     case HL_PLOT_CAUSAL:
       hl_causal_plot_draw (style, data, cr, width, height);

@@ -114,6 +114,26 @@ equalise_aspect (HlPlotFrame *frame,
   *scale = s;
 }
 
+/* Zooms the ranges by the view's zoom around their middle moved by its
+ * pan; both axes alike, so the aspect stays equal. */
+static void
+apply_view (const HlScatterPlotData *data,
+            HlPlotFrame             *frame,
+            double                  *scale)
+{
+  double zoom = data->zoom > 1 ? data->zoom : 1;
+  double cx = (frame->x.min + frame->x.max) / 2 + data->pan_x;
+  double cy = (frame->y.min + frame->y.max) / 2 + data->pan_y;
+  double hx = (frame->x.max - frame->x.min) / 2 / zoom;
+  double hy = (frame->y.max - frame->y.min) / 2 / zoom;
+
+  frame->x.min = cx - hx;
+  frame->x.max = cx + hx;
+  frame->y.min = cy - hy;
+  frame->y.max = cy + hy;
+  *scale *= zoom;
+}
+
 static int build_legend (const HlPlotStyle       *style,
                          const HlScatterPlotData *data,
                          HlLegendEntry           *entries,
@@ -154,6 +174,7 @@ compute_layout (const HlPlotStyle       *style,
                      layout->y_label);
   hl_plot_frame_layout (frame, style, width, height);
   equalise_aspect (frame, &layout->scale);
+  apply_view (data, frame, &layout->scale);
   hl_plot_frame_update_ticks (frame, style);
 }
 
@@ -174,6 +195,26 @@ hl_scatter_plot_to_pixel (const HlPlotStyle       *style,
   compute_layout (style, data, width, height, &layout);
   *x = hl_plot_axis_to_pixel (&layout.frame.x, data_x);
   *y = hl_plot_axis_to_pixel (&layout.frame.y, data_y);
+  layout_clear (&layout);
+}
+
+void
+hl_scatter_plot_from_pixel (const HlPlotStyle       *style,
+                            const HlScatterPlotData *data,
+                            double                   width,
+                            double                   height,
+                            double                   x,
+                            double                   y,
+                            double                  *data_x,
+                            double                  *data_y)
+{
+  Layout layout = { 0 };
+
+  g_return_if_fail (style != NULL && data != NULL);
+
+  compute_layout (style, data, width, height, &layout);
+  *data_x = hl_plot_axis_from_pixel (&layout.frame.x, x);
+  *data_y = hl_plot_axis_from_pixel (&layout.frame.y, y);
   layout_clear (&layout);
 }
 

@@ -36,6 +36,11 @@ typedef struct
   int             query_index;    /* t, labelled; -1: none */
   int             hovered;        /* drawn emphasised; -1: none */
   int             highlighted;    /* ringed twice (the token picked elsewhere); -1: none */
+  /* The view: zoom 1 (or 0) shows every point, larger zooms in around the
+   * middle of the points moved by (pan_x, pan_y) data units. */
+  double          zoom;
+  double          pan_x;
+  double          pan_y;
   const char     *title;          /* Pango markup or NULL */
 } HlScatterPlotData;
 
@@ -61,6 +66,15 @@ void     hl_scatter_plot_to_pixel  (const HlPlotStyle       *style,
                                     double                   data_y,
                                     double                  *x,
                                     double                  *y);
+/* The data point drawn at (@x, @y): hl_scatter_plot_to_pixel () undone. */
+void     hl_scatter_plot_from_pixel (const HlPlotStyle       *style,
+                                     const HlScatterPlotData *data,
+                                     double                   width,
+                                     double                   height,
+                                     double                   x,
+                                     double                   y,
+                                     double                  *data_x,
+                                     double                  *data_y);
 /* Units of the cairo_t per data unit, the same on both axes. */
 double   hl_scatter_plot_scale     (const HlPlotStyle       *style,
                                     const HlScatterPlotData *data,

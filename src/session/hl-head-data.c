@@ -43,6 +43,7 @@ hl_head_data_unref (HlHeadData *self)
   g_free (self->alpha);
   g_free (self->value_norms);
   g_free (self->rows);
+  g_clear_pointer (&self->matrix, hl_attention_matrix_free);
   g_free (self->token_ids);
   g_free ((gpointer) self->query_positions);
   g_strfreev (self->tokens);
@@ -158,6 +159,10 @@ hl_head_data_load (HlActivations  *file,
   self->alpha = copy_visible_alpha (rows, info->seq_len, query_index, self->n_keys);
   self->value_norms = value_norms (values, self->n_keys, info->head_dim);
   self->rows = g_steal_pointer (&rows);
+  if (info->n_queries > 1)
+    self->matrix = hl_attention_matrix_new (self->rows, info->n_queries, info->seq_len,
+                                            info->query_positions, HL_HEAD_DATA_MATRIX_SIZE,
+                                            HL_HEAD_DATA_MATRIX_SIZE);
   if (!read_tokens (file, self, error))
     return NULL;
 

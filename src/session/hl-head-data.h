@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "hl-activations.h"
+#include "hl-attention-matrix.h"
 #include "hl-projection.h"
 
 G_BEGIN_DECLS
@@ -32,10 +33,15 @@ typedef struct
   int            n_queries;
   const int     *query_positions; /* [n_queries], the file's */
   float         *rows;           /* [n_queries, seq_len]: every query's attention row */
+  /* Those rows shrunk for drawing (at most HL_HEAD_DATA_MATRIX_SIZE a
+   * side); NULL for a file with a single query. */
+  HlAttentionMatrix *matrix;
   /* The PCA of the points; NULL when the head has fewer than two keys (no
    * selection of N < n_keys tokens exists). */
   HlProjection  *projection;
 } HlHeadData;
+
+#define HL_HEAD_DATA_MATRIX_SIZE 512
 
 #define HL_TYPE_HEAD_DATA (hl_head_data_get_type ())
 

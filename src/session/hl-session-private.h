@@ -46,6 +46,9 @@ struct _HlSession
   HlModelSummary         *own_summary;      /* owned, or NULL */
   GCancellable           *summary_cancellable; /* the summary being computed, or NULL */
   gboolean                profile_log_scale;
+  gboolean                matrix_log_scale;
+  HlAttentionGrid        *attention_grid;   /* owned: of the sample shown, or NULL */
+  GCancellable           *grid_cancellable; /* the grid being read, or NULL */
 
   int                     highlighted_key;  /* -1: none */
   int                     selected_layer;   /* -1: none */
@@ -74,6 +77,9 @@ typedef enum
   PROP_SCOPE,
   PROP_SUMMARY,
   PROP_PROFILE_LOG_SCALE,
+  PROP_MATRIX_LOG_SCALE,
+  PROP_ATTENTION_GRID,
+  PROP_GRID_LOADING,
   PROP_HIGHLIGHTED_KEY,
   PROP_SELECTED_LAYER,
   PROP_SELECTED_HEAD,
@@ -128,6 +134,9 @@ void hl_session_update_scope           (HlSession    *self);
 void hl_session_update_summary         (HlSession    *self);
 void hl_session_scope_result_added     (HlSession    *self,
                                         HlHeadResult *result);
+
+/* hl-session-grid.c */
+void hl_session_clear_attention_grid   (HlSession *self);
 
 /* hl-session-view.c */
 void hl_session_clear_scatter          (HlSession *self);

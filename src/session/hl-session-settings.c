@@ -175,6 +175,8 @@ hl_session_bind_settings (HlSession *session,
   g_settings_bind (settings, "profile-log-scale", session, "profile-log-scale",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "scope", session, "scope", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "matrix-log-scale", session, "matrix-log-scale",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "heatmap-statistic", session, "heatmap-statistic",
                    G_SETTINGS_BIND_DEFAULT);
   hl_session_set_n (session, g_settings_get_int (settings, "n"));

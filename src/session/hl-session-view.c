@@ -71,6 +71,7 @@ hl_session_set_sample (HlSession *self,
   self->sample = sample;
   hl_session_notify (self, PROP_SAMPLE);
   hl_session_set_highlighted_key (self, -1);
+  hl_session_clear_attention_grid (self);
   hl_session_update_scope (self);
   hl_session_view_moved (self);
   g_object_thaw_notify (G_OBJECT (self));

@@ -74,6 +74,7 @@ hl_session_set_file (HlSession     *self,
   hl_session_clear_results (self);
   if (g_set_object (&self->file, file))
     hl_session_notify (self, PROP_FILE);
+  hl_session_clear_attention_grid (self);
 
   /* The paper's setting and the CLI's default: the last query position,
    * the one with the most keys. */
@@ -273,6 +274,7 @@ hl_session_dispose (GObject *object)
   g_clear_object (&self->summary_cancellable);
   g_clear_pointer (&self->own_summary, hl_model_summary_free);
   self->summary = NULL;
+  hl_session_clear_attention_grid (self);
   g_clear_object (&self->file);
 
   G_OBJECT_CLASS (hl_session_parent_class)->dispose (object);
@@ -314,6 +316,9 @@ hl_session_get_property (GObject    *object,
                                                               : "regime");
       break;
     case PROP_PROFILE_LOG_SCALE: g_value_set_boolean (value, self->profile_log_scale); break;
+    case PROP_MATRIX_LOG_SCALE: g_value_set_boolean (value, self->matrix_log_scale); break;
+    case PROP_ATTENTION_GRID: g_value_set_pointer (value, self->attention_grid); break;
+    case PROP_GRID_LOADING: g_value_set_boolean (value, self->grid_cancellable != NULL); break;
     case PROP_HEATMAP_STATISTIC: g_value_set_enum (value, self->statistic); break;
     case PROP_SCOPE: g_value_set_enum (value, self->scope); break;
     case PROP_SUMMARY: g_value_set_pointer (value, (gpointer) self->summary); break;
@@ -348,6 +353,9 @@ hl_session_set_property (GObject      *object,
       break;
     case PROP_PROFILE_LOG_SCALE:
       hl_session_set_profile_log_scale (self, g_value_get_boolean (value));
+      break;
+    case PROP_MATRIX_LOG_SCALE:
+      hl_session_set_matrix_log_scale (self, g_value_get_boolean (value));
       break;
     case PROP_HEATMAP_STATISTIC:
       hl_session_set_heatmap_statistic (self, g_value_get_enum (value));
@@ -384,6 +392,9 @@ hl_session_class_init_properties (GObjectClass *object_class)
                                         HL_DISTANCE_EUCLIDEAN, RW);
   p[PROP_HEATMAP_METRIC] = g_param_spec_string ("heatmap-metric", NULL, NULL, "regime", RW);
   p[PROP_PROFILE_LOG_SCALE] = g_param_spec_boolean ("profile-log-scale", NULL, NULL, FALSE, RW);
+  p[PROP_MATRIX_LOG_SCALE] = g_param_spec_boolean ("matrix-log-scale", NULL, NULL, FALSE, RW);
+  p[PROP_ATTENTION_GRID] = g_param_spec_pointer ("attention-grid", NULL, NULL, RO);
+  p[PROP_GRID_LOADING] = g_param_spec_boolean ("grid-loading", NULL, NULL, FALSE, RO);
   p[PROP_HEATMAP_STATISTIC] = g_param_spec_enum ("heatmap-statistic", NULL, NULL,
                                                  HL_TYPE_STATISTIC, HL_STATISTIC_MEAN, RW);
   p[PROP_SCOPE] = g_param_spec_enum ("scope", NULL, NULL, HL_TYPE_SESSION_SCOPE,

@@ -173,6 +173,19 @@ HlStatistic             hl_session_get_heatmap_statistic (HlSession         *sel
  * rest of the file is analysed. NULL until then. */
 const HlModelSummary   *hl_session_get_summary        (HlSession            *self);
 
+/* Whether attention matrices are coloured on a logarithmic scale
+ * ("matrix-log-scale"). */
+void                    hl_session_set_matrix_log_scale (HlSession          *self,
+                                                         gboolean            log_scale);
+gboolean                hl_session_get_matrix_log_scale (HlSession          *self);
+/* Every head's attention matrix of the sample shown ("attention-grid"),
+ * read on a worker when first asked for (it reads every head), again
+ * after the sample or the file changes; NULL until then, and for a file
+ * with a single query. "grid-loading" is TRUE while it is read. */
+void                    hl_session_load_attention_grid  (HlSession          *self);
+const HlAttentionGrid  *hl_session_get_attention_grid   (HlSession          *self);
+gboolean                hl_session_get_grid_loading     (HlSession          *self);
+
 /* Whether the attention profile has a logarithmic axis. */
 void                    hl_session_set_profile_log_scale (HlSession         *self,
                                                           gboolean           log_scale);

@@ -2,15 +2,18 @@
  * into a PNG (docs/screenshot.png), the same on every run.
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
- *                      [export=FIGURE] [app=ACTION] [point=I] [causal]
+ *                      [export=FIGURE] [app=ACTION] [point=I]
+ *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
  * preferences); point=I shows the scatter as the keyboard leaves it on
- * token I (focused, its focus ring and tooltip showing); causal opens
- * Causal Tests from the main menu's action (for a file extracted from a
- * model), runs zero ablation, N*, the selected head and sparsification, and
- * renders that window.
+ * token I (focused, its focus ring and tooltip showing); page= shows that
+ * overview page instead of the heatmap, sort= sorts the head table by that
+ * column (largest first), size= sets the window's size (1440x900 by
+ * default); causal opens Causal Tests from the main menu's action (for a
+ * file extracted from a model), runs zero ablation, N*, the selected head
+ * and sparsification, and renders that window.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -18,6 +21,7 @@
  */
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,6 +228,14 @@ main (int    argc,
 
   window = hl_window_new (GTK_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1440, 900);
+  for (int i = 6; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "size="))
+      {
+        int width, height;
+
+        if (sscanf (argv[i] + strlen ("size="), "%dx%d", &width, &height) == 2)
+          gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      }
   gtk_window_present (GTK_WINDOW (window));
   file = g_file_new_for_commandline_arg (argv[1]);
   hl_window_open (window, file);
@@ -236,6 +248,11 @@ main (int    argc,
       hl_session_set_query (session, atoi (argv[i] + strlen ("query=")));
     else if (g_str_has_prefix (argv[i], "metric="))
       g_object_set (session, "heatmap-metric", argv[i] + strlen ("metric="), NULL);
+    else if (g_str_has_prefix (argv[i], "page="))
+      hl_explorer_show_overview (hl_window_get_explorer (window), argv[i] + strlen ("page="));
+    else if (g_str_has_prefix (argv[i], "sort="))
+      hl_head_table_sort_by (hl_explorer_get_head_table (hl_window_get_explorer (window)),
+                             argv[i] + strlen ("sort="), TRUE);
   hl_session_set_n (session, atoi (argv[5]));
   hl_session_select (session, atoi (argv[3]), atoi (argv[4]));
   if (!hl_test_wait_until (head_is_read, session, 30000))

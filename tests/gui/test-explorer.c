@@ -6,11 +6,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
+#include "hl-head-table.h"
 #include "hl-heatmap-plot.h"
+#include "hl-matrix-plot.h"
+#include "hl-matrix-view.h"
 #include "hl-profile-plot.h"
 #include "hl-scatter-plot.h"
 #include "hl-scatter-view.h"
@@ -474,12 +478,16 @@ test_explorer_single_key (Fixture       *f,
   hl_test_spin (100);
 
   /* Export offers what exists: the heatmap and the model (with the
-   * model's bound figure), no head plot. */
+   * model's bound figure), and of the head only its attention matrix (the
+   * rows of every query, this one's a single weight). */
   figures = hl_session_build_figures (session, HL_FIGURE_TARGET_EXPORT);
-  g_assert_cmpuint (figures->len, ==, 6);
+  g_assert_cmpuint (figures->len, ==, 7);
   for (guint i = 0; i < figures->len; i++)
-    g_assert_true (g_str_has_prefix (hl_figure_get_basename (g_ptr_array_index (figures, i)),
-                                     "model-"));
+    {
+      const char *name = hl_figure_get_basename (g_ptr_array_index (figures, i));
+
+      g_assert_true (g_str_has_prefix (name, "model-") || g_str_has_suffix (name, "-matrix"));
+    }
 
   /* Back at the last query, the head's plots return. */
   hl_session_set_query (session, 15);
@@ -691,6 +699,305 @@ test_explorer_token_view (Fixture       *f,
   g_assert_cmpint (hl_session_get_highlighted_key (session), ==, -1);
 }
 
+/* The first matrix view under @widget showing every head (@grid) or the
+ * selected head's matrix. */
+static HlMatrixView *
+find_matrix_view (GtkWidget *widget,
+                  gboolean   grid)
+{
+  if (HL_IS_MATRIX_VIEW (widget))
+    {
+      gboolean is_grid;
+
+      g_object_get (widget, "grid", &is_grid, NULL);
+      if (is_grid == grid)
+        return HL_MATRIX_VIEW (widget);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      HlMatrixView *found = find_matrix_view (child, grid);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+matrix_is_ready (gpointer user_data)
+{
+  return gtk_widget_get_width (user_data) > 0 && hl_matrix_view_get_figure (user_data) != NULL;
+}
+
+static gboolean
+grid_is_ready (gpointer user_data)
+{
+  return hl_session_get_attention_grid (user_data) != NULL;
+}
+
+/* The selected head's attention matrix has a row per query of the file
+ * (weights as read, the keys after each query blank, the query shown
+ * outlined); clicking a row looks at that query everywhere. The model's
+ * grid of matrices is read when shown and a click on a matrix selects its
+ * head. */
+static void
+test_explorer_attention_matrix (Fixture       *f,
+                                gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  HlMatrixView *matrix = find_matrix_view (GTK_WIDGET (detail), FALSE);
+  HlMatrixView *grid = find_matrix_view (GTK_WIDGET (explorer), TRUE);
+  const HlMatrixPlotData *shown;
+  const HlMatrixGridPlotData *cells;
+  HlHeadData *head;
+  int layer, h;
+  double x, y;
+
+  g_assert_nonnull (matrix);
+  g_assert_nonnull (grid);
+  hl_session_select (session, 1, 2);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_true (hl_test_wait_until (matrix_is_ready, matrix, 10000));
+  head = hl_session_get_head_data (session);
+  shown = hl_figure_get_data (hl_matrix_view_get_figure (matrix));
+
+  /* Queries at 47 and 63 over 64 keys; the query shown is the last. */
+  g_assert_cmpint (shown->n_rows, ==, 2);
+  g_assert_cmpint (shown->n_cols, ==, 64);
+  g_assert_cmpfloat (shown->values[0 * 64 + 5], ==, head->rows[0 * 64 + 5]);
+  g_assert_cmpfloat (shown->values[1 * 64 + 63], ==, head->rows[1 * 64 + 63]);
+  g_assert_true (isnan (shown->values[0 * 64 + 48]));
+  g_assert_cmpfloat (shown->selected_lo, ==, 55.0f);
+  g_assert_cmpfloat (shown->selected_hi, ==, 71.0f);
+
+  /* A click on the first row looks at query 47. */
+  hl_matrix_view_target_center (matrix, 0, 0, &x, &y);
+  g_assert_true (hl_matrix_view_click (matrix, x, y));
+  g_assert_cmpint (hl_session_get_query (session), ==, 0);
+  g_assert_true (hl_test_wait_until (matrix_is_ready, matrix, 10000));
+  shown = hl_figure_get_data (hl_matrix_view_get_figure (matrix));
+  g_assert_cmpfloat (shown->selected_lo, ==, 39.0f);
+  g_assert_cmpfloat (shown->selected_hi, ==, 55.0f);
+  g_assert_false (hl_matrix_view_click (matrix, 1, 1));
+
+  /* The grid is read once it is shown. */
+  g_assert_null (hl_session_get_attention_grid (session));
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (grid),
+                                                                         GTK_TYPE_STACK)),
+                                    "matrices");
+  g_assert_true (hl_test_wait_until (grid_is_ready, session, 10000));
+  g_assert_true (hl_test_wait_until (matrix_is_ready, grid, 10000));
+  cells = hl_figure_get_data (hl_matrix_view_get_figure (grid));
+  g_assert_cmpint (cells->n_layers, ==, 3);
+  g_assert_cmpint (cells->n_heads, ==, 4);
+  g_assert_cmpint (cells->selected_layer, ==, 1);
+  g_assert_cmpint (cells->selected_head, ==, 2);
+  hl_matrix_view_target_center (grid, 2, 3, &x, &y);
+  g_assert_true (hl_matrix_view_click (grid, x, y));
+  g_assert_true (hl_session_get_selected (session, &layer, &h));
+  g_assert_cmpint (layer, ==, 2);
+  g_assert_cmpint (h, ==, 3);
+
+  /* Another sample is another grid. */
+  hl_session_set_sample (session, 1);
+  g_assert_true (hl_test_wait_until (grid_is_ready, session, 10000));
+}
+
+/* Asserts that row @row of the head detail's numbers at N shows @point. */
+static void
+assert_at_n_shows (HlHeadDetail              *detail,
+                   int                        row,
+                   const HlSeparabilityPoint *point)
+{
+  const float values[HL_HEAD_DETAIL_N_AT_N] = {
+    point->precision, point->recall, point->f1, point->rho_min, point->rho_max, point->margin,
+    point->retained_mass,
+  };
+
+  for (int i = 0; i < HL_HEAD_DETAIL_N_AT_N; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%.4f", values[i]);
+
+      g_assert_cmpstr (hl_head_detail_get_at_n_text (detail, row, i), ==, expected);
+    }
+}
+
+/* The head detail shows P, R, F, rho_min, rho_max, margin and M_N at the
+ * chosen N for the chosen ranking and the random control, and follows N
+ * and the ranking. */
+static void
+test_explorer_numbers_at_n (Fixture       *f,
+                            gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  HlHeadResult *result;
+
+  hl_session_set_ranking (session, HL_RANKING_ATTENTION);
+  hl_session_select (session, 2, 1);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  result = hl_session_get_selected_result (session);
+  hl_session_set_n (session, 4);
+  assert_at_n_shows (detail, 0, hl_head_result_point_at (result, HL_RANKING_ATTENTION,
+                                                         hl_session_get_distance (session), 4));
+  assert_at_n_shows (detail, 1, hl_head_result_point_at (result, HL_RANKING_RANDOM,
+                                                         hl_session_get_distance (session), 4));
+  hl_session_set_n (session, 16);
+  assert_at_n_shows (detail, 0, hl_head_result_point_at (result, HL_RANKING_ATTENTION,
+                                                         hl_session_get_distance (session), 16));
+
+  /* The contribution ranking beside the same control. */
+  hl_session_set_ranking (session, HL_RANKING_CONTRIBUTION);
+  assert_at_n_shows (detail, 0, hl_head_result_point_at (result, HL_RANKING_CONTRIBUTION,
+                                                         hl_session_get_distance (session), 16));
+  assert_at_n_shows (detail, 1, hl_head_result_point_at (result, HL_RANKING_RANDOM,
+                                                         hl_session_get_distance (session), 16));
+}
+
+static gboolean
+widget_is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+/* The head table lists every head with the metrics at N once it is shown;
+ * a sort puts the largest F1 first, a search keeps the heads asked for, and selecting a
+ * row selects its head (and selecting a head elsewhere selects its row). */
+static void
+test_explorer_head_table (Fixture       *f,
+                          gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeadTable *table = HL_HEAD_TABLE (find_child (GTK_WIDGET (explorer), HL_TYPE_HEAD_TABLE));
+  const HlMetric *f1 = hl_metric_lookup ("f1");
+  int layer, head;
+
+  /* Filled when shown. */
+  g_assert_cmpuint (hl_head_table_get_n_rows (table), ==, 0);
+  hl_explorer_show_overview (explorer, "table");
+  g_assert_true (hl_test_wait_until (widget_is_mapped, table, 5000));
+  hl_session_set_n (session, 8);
+  g_assert_cmpuint (hl_head_table_get_n_rows (table), ==, 12);
+
+  /* Each row's F1 is its head's at N = 8; sorted, they decrease. */
+  g_assert_true (hl_head_table_sort_by (table, "f1", TRUE));
+  for (guint i = 0; i < 12; i++)
+    {
+      hl_head_table_get_row (table, i, &layer, &head);
+      g_assert_cmpfloat (hl_head_table_get_value (table, i, "f1"), ==,
+                         hl_metric_value (f1, hl_analysis_lookup (hl_session_get_analysis (session), layer, head,
+                                                              hl_session_get_sample (session),
+                                                              hl_session_get_query (session)),
+                                          hl_session_get_ranking (session),
+                                          hl_session_get_distance (session), 8));
+      if (i > 0)
+        g_assert_cmpfloat (hl_head_table_get_value (table, i, "f1"), <=,
+                           hl_head_table_get_value (table, i - 1, "f1"));
+    }
+  g_assert_true (hl_head_table_sort_by (table, "layer", FALSE));
+  hl_head_table_get_row (table, 0, &layer, &head);
+  g_assert_cmpint (layer, ==, 0);
+  g_assert_false (hl_head_table_sort_by (table, "no-such-column", FALSE));
+
+  /* "L2" keeps layer 2's four heads; "l2 h3" one. */
+  hl_head_table_set_search (table, "L2");
+  g_assert_cmpuint (hl_head_table_get_n_rows (table), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      hl_head_table_get_row (table, i, &layer, &head);
+      g_assert_cmpint (layer, ==, 2);
+    }
+  hl_head_table_set_search (table, "l2 h3");
+  g_assert_cmpuint (hl_head_table_get_n_rows (table), ==, 1);
+
+  /* Selecting the row selects the head. */
+  hl_head_table_select_row (table, 0);
+  g_assert_true (hl_session_get_selected (session, &layer, &head));
+  g_assert_cmpint (layer, ==, 2);
+  g_assert_cmpint (head, ==, 3);
+
+  /* And the other way round. */
+  hl_head_table_set_search (table, "");
+  hl_session_select (session, 1, 0);
+  hl_head_table_get_row (table, hl_head_table_get_selected_row (table), &layer, &head);
+  g_assert_cmpint (layer, ==, 1);
+  g_assert_cmpint (head, ==, 0);
+}
+
+static gboolean
+scatter_shows_n4 (gpointer user_data)
+{
+  return scatter_is_ready (user_data) && scatter_n (user_data) == 4;
+}
+
+static gboolean
+zoom_is_reset (gpointer user_data)
+{
+  return hl_scatter_view_get_zoom (user_data) == 1;
+}
+
+/* The scatter zooms around the point under the pointer, which stays where
+ * it is while its neighbours spread out, moves by a drag, keeps its view
+ * when N changes, and shows every point again when reset. */
+static void
+test_explorer_scatter_zoom (Fixture       *f,
+                            gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  HlScatterView *scatter = HL_SCATTER_VIEW (find_child (GTK_WIDGET (detail),
+                                                        HL_TYPE_SCATTER_VIEW));
+  /* Within a twentieth of a pixel: the points are floats. */
+  double x0, y0, x1, y1, nx0, ny0, nx1, ny1;
+
+  hl_session_set_n (session, 8);
+  hl_session_select (session, 0, 1);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_true (hl_test_wait_until (widget_is_allocated, scatter, 10000));
+  g_assert_cmpfloat (hl_scatter_view_get_zoom (scatter), ==, 1);
+  hl_scatter_view_point_center (scatter, 5, &x0, &y0);
+  hl_scatter_view_point_center (scatter, 6, &nx0, &ny0);
+
+  hl_scatter_view_zoom_at (scatter, x0, y0, 8);
+  g_assert_cmpfloat (hl_scatter_view_get_zoom (scatter), ==, 8);
+  hl_scatter_view_point_center (scatter, 5, &x1, &y1);
+  g_assert_cmpfloat (fabs (x1 - x0), <, 0.05);
+  g_assert_cmpfloat (fabs (y1 - y0), <, 0.05);
+  hl_scatter_view_point_center (scatter, 6, &nx1, &ny1);
+  g_assert_cmpfloat (fabs ((nx1 - x1) - 8 * (nx0 - x0)), <, 0.05);
+  g_assert_cmpfloat (fabs ((ny1 - y1) - 8 * (ny0 - y0)), <, 0.05);
+
+  /* A drag of (30, -20) pixels moves every point with it. */
+  hl_scatter_view_pan_by (scatter, 30, -20);
+  hl_scatter_view_point_center (scatter, 5, &x1, &y1);
+  g_assert_cmpfloat (fabs (x1 - (x0 + 30)), <, 0.05);
+  g_assert_cmpfloat (fabs (y1 - (y0 - 20)), <, 0.05);
+
+  /* Another N of the same head keeps the view. */
+  hl_session_set_n (session, 4);
+  g_assert_true (hl_test_wait_until (scatter_shows_n4, detail, 10000));
+  g_assert_cmpfloat (hl_scatter_view_get_zoom (scatter), ==, 8);
+
+  /* Reset (a double click): every point, where it was. */
+  hl_scatter_view_reset_view (scatter);
+  g_assert_cmpfloat (hl_scatter_view_get_zoom (scatter), ==, 1);
+  hl_scatter_view_point_center (scatter, 5, &x1, &y1);
+  g_assert_cmpfloat (fabs (x1 - x0), <, 0.05);
+  /* Zooming out stops at every point. */
+  hl_scatter_view_zoom_at (scatter, x0, y0, 0.1);
+  g_assert_cmpfloat (hl_scatter_view_get_zoom (scatter), ==, 1);
+
+  /* Another head starts with every point. */
+  hl_scatter_view_zoom_at (scatter, x0, y0, 3);
+  hl_session_select (session, 1, 1);
+  g_assert_true (hl_test_wait_until (zoom_is_reset, scatter, 10000));
+}
+
 static gboolean
 export_metrics_enabled (HlWindow *window)
 {
@@ -807,6 +1114,10 @@ main (int    argc,
   ADD ("shown-query-first", test_explorer_shown_query_first, NULL);
   ADD ("mean-over-queries", test_explorer_mean_over_queries, NULL);
   ADD ("token-view", test_explorer_token_view, NULL);
+  ADD ("attention-matrix", test_explorer_attention_matrix, NULL);
+  ADD ("numbers-at-n", test_explorer_numbers_at_n, NULL);
+  ADD ("head-table", test_explorer_head_table, NULL);
+  ADD ("scatter-zoom", test_explorer_scatter_zoom, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);

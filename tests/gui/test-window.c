@@ -64,6 +64,12 @@ recent_has_sample (gpointer user_data)
   return gtk_recent_manager_has_item (gtk_recent_manager_get_default (), uri);
 }
 
+static gboolean
+recent_has_uri (gpointer user_data)
+{
+  return gtk_recent_manager_has_item (gtk_recent_manager_get_default (), user_data);
+}
+
 static void
 test_window_recent_files (void)
 {
@@ -80,6 +86,46 @@ test_window_recent_files (void)
   g_assert_true (hl_test_wait_until (recent_has_sample, sample, 5000));
   info = gtk_recent_manager_lookup_item (gtk_recent_manager_get_default (), uri, NULL);
   g_assert_true (gtk_recent_info_has_application (info, "Headlens"));
+
+  /* Listed by name and model; a figure or a text file another dialog
+   * registered under our name is not. */
+  {
+    g_autofree char *png = g_build_filename (g_get_tmp_dir (), "headlens-recent-figure.png", NULL);
+    g_autofree char *png_uri = NULL;
+    g_autofree char *basename = g_file_get_basename (sample);
+    GtkRecentData figure = {
+      .display_name = (char *) "figure", .mime_type = (char *) "image/png",
+      .app_name = (char *) "Headlens", .app_exec = (char *) "headlens %u",
+    };
+    GMenuModel *menu = hl_window_get_recent_menu (window);
+    gboolean listed = FALSE;
+
+    g_assert_true (g_file_set_contents (png, "not a png", -1, NULL));
+    png_uri = g_filename_to_uri (png, NULL, NULL);
+    g_assert_true (gtk_recent_manager_add_full (gtk_recent_manager_get_default (), png_uri,
+                                                &figure));
+    g_assert_true (hl_test_wait_until (recent_has_uri, png_uri, 5000));
+    hl_test_spin (100);
+    for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+      {
+        g_autofree char *label = NULL;
+        g_autofree char *target = NULL;
+
+        g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s",
+                                                        &label));
+        g_assert_true (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_TARGET, "s",
+                                                        &target));
+        g_assert_cmpstr (target, !=, png_uri);
+        if (g_str_equal (target, uri))
+          {
+            listed = TRUE;
+            g_assert_true (g_str_has_prefix (label, basename));
+          }
+      }
+    g_assert_true (listed);
+    gtk_recent_manager_remove_item (gtk_recent_manager_get_default (), png_uri, NULL);
+    g_unlink (png);
+  }
 
   /* The recent files menu opens it again. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-recent", "s", uri);

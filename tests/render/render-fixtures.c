@@ -13,6 +13,7 @@
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
 #include "hl-heatmap-plot.h"
+#include "hl-matrix-plot.h"
 #include "hl-panel-plot.h"
 #include "hl-profile-plot.h"
 #include "hl-regimes-plot.h"
@@ -26,6 +27,7 @@
 #define N_POS 128
 #define N_LAGS 16
 #define REG_L 12
+#define MAT_T 48
 
 static const int grid[N_GRID] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
 static const float prec[N_GRID] = { 1.00, 0.96, 0.90, 0.78, 0.62, 0.50, 0.47, 0.55, 0.72, 0.91 };
@@ -62,6 +64,9 @@ typedef struct
   HlPanelPlotData panel;
   const char *texts[N_POS];
   HlTokensPlotData tokens;
+  float matrix_values[MAT_T * MAT_T], matrix_edges[MAT_T + 1];
+  HlMatrixPlotData matrix, matrix_cells[6];
+  HlMatrixGridPlotData matrices;
   double causal_n[N_GRID], causal_renorm[N_GRID], causal_delete[N_GRID];
   HlCausalSeries causal_series[2];
   HlCausalPlotData causal;
@@ -273,6 +278,31 @@ build_decay_and_regimes (Fixtures *f)
   f->regimes_data = (HlRegimesPlotData) { REG_L, f->counts, 8, NULL, NULL };
 }
 
+/* A previous-token head over 48 queries (every position) with a sink, and
+ * a grid of 2 x 3 heads drawing it at six strengths. */
+static void
+build_matrices (Fixtures *f)
+{
+  for (int t = 0; t < MAT_T; t++)
+    for (int i = 0; i < MAT_T; i++)
+      f->matrix_values[t * MAT_T + i] = i > t ? NAN
+                                        : i == MAX (t - 1, 0) ? 0.7f
+                                        : i == 0 ? 0.2f
+                                        : 0.1f / (t + 1);
+  for (int t = 0; t <= MAT_T; t++)
+    f->matrix_edges[t] = t - 0.5f;
+  f->matrix = (HlMatrixPlotData) {
+    MAT_T, MAT_T, f->matrix_values, f->matrix_edges, MAT_T, FALSE, 30.5f, 31.5f, NULL,
+  };
+  for (int i = 0; i < 6; i++)
+    {
+      f->matrix_cells[i] = f->matrix;
+      f->matrix_cells[i].selected_lo = f->matrix_cells[i].selected_hi = 0;
+      f->matrix_cells[i].log_color = i % 2;
+    }
+  f->matrices = (HlMatrixGridPlotData) { 2, 3, f->matrix_cells, FALSE, 1, 2, NULL };
+}
+
 static Fixtures *
 get (void)
 {
@@ -286,6 +316,7 @@ get (void)
   build_tokens (fixtures);
   build_decay_and_regimes (fixtures);
   build_bound (fixtures);
+  build_matrices (fixtures);
   build_causal (fixtures);
   fixtures->panel_items[0] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_p };
   fixtures->panel_items[1] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_r };
@@ -300,7 +331,8 @@ render_fixture (HlPlotKind kind)
   Fixtures *f = get ();
   gconstpointer table[HL_N_PLOT_KINDS] = {
     &f->curves, &f->heatmap, &f->scatter, &f->alignment, &f->profile, &f->decay,
-    &f->regimes_data, &f->correlation, &f->bound_data, &f->panel, &f->tokens, &f->causal,
+    &f->regimes_data, &f->correlation, &f->bound_data, &f->panel, &f->tokens, &f->matrix,
+    &f->matrices, &f->causal,
   };
 
   g_assert (kind < HL_N_PLOT_KINDS);

@@ -268,6 +268,42 @@ test_scatter_disk_radius (void)
   canvas_free (&k);
 }
 
+/* Zoomed in, one data unit (and so every disk's radius) is zoom times
+ * longer on both axes, the middle of the view stays where it was, a pan
+ * moves the points, and from_pixel undoes to_pixel. */
+static void
+test_scatter_zoom (void)
+{
+  g_autoptr(HlPlotStyle) style = screen_style ();
+  const HlScatterPlotData *data = render_fixture (HL_PLOT_SCATTER);
+  HlScatterPlotData zoomed = *data;
+  Canvas c = canvas_new (W, H);
+  double scale = hl_scatter_plot_scale (style, data, W, H), x0, y0, x1, y1, dx, dy;
+
+  zoomed.zoom = 4;
+  g_assert_cmpfloat_with_epsilon (hl_scatter_plot_scale (style, &zoomed, W, H), 4 * scale, 1e-6);
+  /* The middle of the view is a fixed point of the zoom. */
+  hl_scatter_plot_from_pixel (style, data, W, H, W / 2.0, H / 2.0, &dx, &dy);
+  hl_scatter_plot_to_pixel (style, data, W, H, dx, dy, &x0, &y0);
+  g_assert_cmpfloat (fabs (x0 - W / 2.0), <, 1e-6);
+  hl_scatter_plot_to_pixel (style, data, W, H, data->centre_x, data->centre_y, &x0, &y0);
+  hl_scatter_plot_to_pixel (style, &zoomed, W, H, data->centre_x, data->centre_y, &x1, &y1);
+  hl_scatter_plot_from_pixel (style, &zoomed, W, H, x1, y1, &dx, &dy);
+  g_assert_cmpfloat (fabs (dx - data->centre_x), <, 1e-6);
+  g_assert_cmpfloat (fabs (dy - data->centre_y), <, 1e-6);
+
+  /* A pan of one data unit to the right moves every point 4 scale units
+   * to the left. */
+  zoomed.pan_x = 1;
+  hl_scatter_plot_to_pixel (style, &zoomed, W, H, data->centre_x, data->centre_y, &x0, &y0);
+  g_assert_cmpfloat_with_epsilon (x1 - x0, 4 * scale, 1e-6);
+  g_assert_cmpfloat_with_epsilon (y1, y0, 1e-6);
+
+  /* Drawn zoomed, the plot still paints only inside the widget. */
+  hl_scatter_plot_draw (style, &zoomed, c.cr, W, H);
+  canvas_free (&c);
+}
+
 /* A point whose centre no other mark covers: no neighbour, not near s_N's
  * cross, not one of the labelled or ringed points. */
 static gboolean
@@ -430,6 +466,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/heatmap/selection-outline", test_heatmap_selection_outline);
+  g_test_add_func ("/render/scatter/zoom", test_scatter_zoom);
   g_test_add_func ("/render/heatmap/cell-colors", test_heatmap_cell_colors);
   g_test_add_func ("/render/heatmap/pending", test_heatmap_pending_look);
   g_test_add_func ("/render/heatmap/hit-testing", test_heatmap_hit_testing);
