@@ -38,6 +38,9 @@ struct _HlExplorer
   GtkStack        *overview_stack;
   HlMatrixView    *matrices_view;
   HlHeadTable     *head_table;
+  GtkScrolledWindow *overview_scroller;
+  GtkScrolledWindow *detail_scroller;
+  HlActivations   *shown_file;        /* the file last shown: a weak pointer */
   GtkWidget       *metric_label;
   HlModelPanel    *model_panel;
   HlHeadDetail    *head_detail;
@@ -234,10 +237,24 @@ hl_explorer_update_progress (HlExplorer *self)
   gtk_progress_bar_set_fraction (self->progress_bar, hl_session_get_progress (self->session));
 }
 
+/* Another file starts at the top of both panes, its heatmap in view. */
+static void
+hl_explorer_update_file (HlExplorer *self)
+{
+  HlActivations *file = hl_session_get_file (self->session);
+
+  if (file == self->shown_file)
+    return;
+  g_set_weak_pointer (&self->shown_file, file);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->overview_scroller), 0);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller), 0);
+}
+
 static void
 hl_explorer_update (HlExplorer *self)
 {
   self->updating = TRUE;
+  hl_explorer_update_file (self);
   hl_explorer_update_n (self);
   hl_explorer_update_position (self);
   hl_explorer_update_scope (self);
@@ -342,6 +359,7 @@ hl_explorer_dispose (GObject *object)
   GtkWidget *child;
 
   hl_session_watch (self, &self->session, NULL, NULL, NULL);
+  g_clear_weak_pointer (&self->shown_file);
   g_clear_object (&self->settings);
   /* The template's root is a child of this widget: unparent it before
    * the template is torn down. */
@@ -444,6 +462,8 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, overview_stack);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, matrices_view);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_table);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, overview_scroller);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, detail_scroller);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, metric_label);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_panel);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, head_detail);

@@ -998,6 +998,33 @@ test_explorer_scatter_zoom (Fixture       *f,
   g_assert_true (hl_test_wait_until (zoom_is_reset, scatter, 10000));
 }
 
+/* Another file opens at the top of both panes, its heatmap in view. */
+static void
+test_explorer_new_file_at_top (Fixture       *f,
+                               gconstpointer  data)
+{
+  static const int queries[] = { 31, 63 };
+  g_autofree char *second = g_build_filename (f->dir, "second.h5", NULL);
+  HlHeatmapView *heatmap = hl_explorer_get_heatmap (hl_window_get_explorer (f->window));
+  GtkScrolledWindow *pane;
+  GtkAdjustment *adjustment;
+
+  open_and_wait (f, f->small_path);
+  g_assert_true (hl_test_wait_until (widget_is_allocated, heatmap, 10000));
+  pane = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (heatmap),
+                                                       GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (pane);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >,
+                     gtk_adjustment_get_page_size (adjustment) + 100);
+  gtk_adjustment_set_value (adjustment, 100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 100);
+
+  write_model (second, 2, 4, 64, 1, queries, 2);
+  open_and_wait (f, second);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_unlink (second);
+}
+
 static gboolean
 export_metrics_enabled (HlWindow *window)
 {
@@ -1118,6 +1145,7 @@ main (int    argc,
   ADD ("numbers-at-n", test_explorer_numbers_at_n, NULL);
   ADD ("head-table", test_explorer_head_table, NULL);
   ADD ("scatter-zoom", test_explorer_scatter_zoom, NULL);
+  ADD ("new-file-at-top", test_explorer_new_file_at_top, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
   ADD ("select-by-keys", test_explorer_select_by_keys, NULL);
   ADD ("n-steps", test_explorer_n_steps, NULL);
