@@ -131,6 +131,25 @@ float_fields_fit (hid_t  type,
          && esize > 0 && esize <= 16 && msize > 0 && msize <= max_mantissa;
 }
 
+/* The layout every IEEE 754 binary format has (and bfloat16 too): mantissa,
+ * exponent and sign packed from bit 0, an implied leading bit, and the bias
+ * 2^(esize - 1) - 1. A damaged type message can keep the fields inside
+ * the type and change the bias, and HDF5 then converts every number to a
+ * wrong finite value (2^2097152 times too small in one mutant). */
+static gboolean
+float_is_ieee_like (hid_t type)
+{
+  size_t spos, epos, esize, mpos, msize;
+  H5T_order_t order = H5Tget_order (type);
+
+  return H5Tget_fields (type, &spos, &epos, &esize, &mpos, &msize) >= 0
+         && mpos == 0 && epos == msize && spos == epos + esize
+         && H5Tget_precision (type) == spos + 1 && H5Tget_offset (type) == 0
+         && esize >= 2 && esize <= 15 && H5Tget_ebias (type) == ((size_t) 1 << (esize - 1)) - 1
+         && H5Tget_norm (type) == H5T_NORM_IMPLIED
+         && (order == H5T_ORDER_LE || order == H5T_ORDER_BE);
+}
+
 gboolean
 hl_hdf5_float_layout_is_consistent (hid_t type)
 {
@@ -146,7 +165,8 @@ hl_hdf5_type_is_sane (hid_t type)
     case H5T_INTEGER:
       return H5Tget_size (type) <= 8 && bits_fit (type);
     case H5T_FLOAT:
-      return H5Tget_size (type) <= 8 && bits_fit (type) && float_fields_fit (type, 64);
+      return H5Tget_size (type) <= 8 && bits_fit (type) && float_fields_fit (type, 64)
+             && float_is_ieee_like (type);
     case H5T_STRING:
       if (H5Tis_variable_str (type) > 0)
         {

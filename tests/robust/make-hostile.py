@@ -11,6 +11,7 @@
   lzf.h5              /values compressed with LZF
   longdouble.h5       /values of x87 extended precision (16-byte floats)
   gzip-bomb.h5        a 512-byte chunk of /values that inflates to 1.5 GiB
+  float-bias.h5       /values float32 with the exponent bias 2097279, not 127
 
     /usr/bin/python3 make-hostile.py OUTDIR
 
@@ -140,6 +141,22 @@ def gzip_bomb(out):
         f["values"].id.write_direct_chunk((0, 0, 0, 0, 0), stream)
 
 
+def float_bias(out):
+    """/values' float32 type with a damaged exponent bias (one bit of the
+    type message flipped, found by the campaign): HDF5 read every value
+    as 2^-2097152 times itself, zero, and the file passed."""
+    path = os.path.join(out, "float-bias.h5")
+    valid(path)
+    values = arrays()[0].astype("<f4")
+    with h5py.File(path, "r+") as f:
+        del f["values"]
+        tid = h5py.h5t.IEEE_F32LE.copy()
+        tid.set_ebias(2097279)
+        dset = h5py.h5d.create(f.id, b"values", tid, h5py.h5s.create_simple(values.shape))
+        # The bytes of plain float32 numbers, written unconverted.
+        dset.write(h5py.h5s.ALL, h5py.h5s.ALL, values, mtype=tid)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -161,6 +178,7 @@ def main():
     valid(os.path.join(out, "lzf.h5"), values_kw={"data": ramp, "compression": "lzf"})
     valid(os.path.join(out, "longdouble.h5"), values_data=arrays()[0].astype(np.longdouble))
     gzip_bomb(out)
+    float_bias(out)
 
 
 if __name__ == "__main__":

@@ -168,6 +168,8 @@ static const HostileCase made_cases[] = {
   /* Valid files called damaged. */
   { "lzf.h5", "is encoded with LZF (HDF5 filter 32000)" },
   { "longdouble.h5", "holds 16-byte floats (80 bits of precision: x87 extended precision)" },
+  /* A float type with a damaged exponent bias read every value as zero. */
+  { "float-bias.h5", "Could not read /values: the file is damaged" },
   /* A chunk that inflates to 1.5 GiB grew the process by as much. */
   { "gzip-bomb.h5", "Could not read /values of layer 0, sample 0, kv head 0" },
 };
