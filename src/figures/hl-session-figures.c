@@ -297,3 +297,76 @@ hl_session_build_figures (HlSession      *session,
     }
   return list;
 }
+
+/* name_figure () names the figures of one head "layerL-headH-…". */
+static gboolean
+is_head_figure (HlFigure *figure)
+{
+  return g_str_has_prefix (hl_figure_get_basename (figure), "layer");
+}
+
+HlProvenance *
+hl_session_figure_provenance (HlSession *session,
+                              HlFigure  *figure)
+{
+  static const char * const scope_names[] = {
+    [HL_SESSION_SCOPE_SHOWN] = "shown", [HL_SESSION_SCOPE_SAMPLES] = "samples",
+    [HL_SESSION_SCOPE_QUERIES] = "queries", [HL_SESSION_SCOPE_ALL] = "all",
+  };
+  const HlAnalysisOptions *options;
+  HlProvenance *provenance;
+  const HlMetric *metric;
+  HlPlotKind kind;
+  int layer, head;
+
+  g_return_val_if_fail (HL_IS_SESSION (session), NULL);
+  g_return_val_if_fail (figure != NULL && hl_figure_get_basename (figure) != NULL, NULL);
+  g_return_val_if_fail (hl_session_get_file (session) != NULL, NULL);
+
+  provenance = hl_provenance_new_for_file ("headlens", hl_session_get_file (session));
+  options = hl_session_get_analysis_options (session);
+  kind = hl_figure_get_kind (figure);
+  /* One head's figures come from its own analysis, which draws no bands. */
+  if (is_head_figure (figure))
+    hl_provenance_set_head_analysis (provenance, &options->head);
+  else
+    hl_provenance_set_analysis (provenance, options);
+  hl_provenance_add_figure_string (provenance, "plot", hl_plot_kind_to_string (kind));
+  if (is_head_figure (figure) && hl_session_get_selected (session, &layer, &head))
+    {
+      hl_provenance_add_figure_int (provenance, "layer", layer);
+      hl_provenance_add_figure_int (provenance, "head", head);
+    }
+  hl_provenance_add_figure_int (provenance, "sample", hl_session_get_sample (session));
+  hl_provenance_add_figure_int (provenance, "query", hl_session_get_query (session));
+  /* The model's figures show the scope, named as render's --over. */
+  if (!is_head_figure (figure))
+    hl_provenance_add_figure_string (provenance, "over", scope_names[hl_session_get_scope (session)]);
+  if (kind == HL_PLOT_HEATMAP)
+    hl_provenance_add_figure_string (provenance, "statistic",
+                                     hl_session_get_heatmap_statistic (session) == HL_STATISTIC_IQR
+                                     ? "iqr" : "mean");
+  hl_provenance_add_figure_int (provenance, "n", hl_session_get_n (session));
+  hl_provenance_add_figure_string (provenance, "ranking",
+                                   hl_ranking_to_string (hl_session_get_ranking (session)));
+  hl_provenance_add_figure_string (provenance, "distance",
+                                   hl_distance_to_string (hl_session_get_distance (session)));
+  metric = hl_session_get_heatmap_metric (session);
+  hl_provenance_add_figure_string (provenance, "metric", metric != NULL ? metric->name : "regime");
+  return provenance;
+}
+
+char *
+hl_session_figure_document_title (HlSession *session,
+                                  HlFigure  *figure)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (HL_IS_SESSION (session), NULL);
+  g_return_val_if_fail (figure != NULL && hl_figure_get_name (figure) != NULL, NULL);
+  g_return_val_if_fail (hl_session_get_file (session) != NULL, NULL);
+
+  name = g_path_get_basename (hl_activations_get_path (hl_session_get_file (session)));
+  /* Translators: a figure file's title: the figure, then the file it is drawn from */
+  return g_strdup_printf (_("%s, %s"), hl_figure_get_name (figure), name);
+}
