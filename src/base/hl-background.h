@@ -26,4 +26,20 @@ gboolean hl_background_wait  (gint64 timeout_us);
 void     hl_background_run_in_thread (GTask           *task,
                                       GTaskThreadFunc  func);
 
+/* @done of @total units of a task's work. */
+typedef void (*HlProgressFunc) (guint64  done,
+                                guint64  total,
+                                gpointer user_data);
+
+/* Called in @task's worker: delivers (@done, @total) to @func with
+ * @user_data on the task's context, always through an idle source there
+ * (never in the worker, even when that context is free), and drops it when
+ * the task has completed by then, so that the task's callback is the last
+ * thing the caller hears. */
+void     hl_background_post_progress (GTask           *task,
+                                      HlProgressFunc   func,
+                                      gpointer         user_data,
+                                      guint64          done,
+                                      guint64          total);
+
 G_END_DECLS

@@ -21,6 +21,7 @@ static const HlCliCommand commands[] = {
   { "extract", N_("Run a llama2.c model on a text and write its activations"), hl_cli_extract, TRUE },
   { "generate", N_("Continue a prompt with a llama2.c model"), hl_cli_generate },
   { "info", N_("Describe and validate an activation file"), hl_cli_info },
+  { "intervene", N_("Truncate, ablate or prune heads in the forward pass and measure the loss"), hl_cli_intervene },
   { "render", N_("Draw a figure of a file as PNG, SVG or PDF"), hl_cli_render },
   { "synth", N_("Write a synthetic activation file"), hl_cli_synth },
   { NULL, NULL, NULL, FALSE }

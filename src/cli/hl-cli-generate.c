@@ -5,10 +5,8 @@
  */
 #include "hl-cli.h"
 
-#include "hl-checkpoint.h"
 #include "hl-generate.h"
-#include "hl-hf-model.h"
-#include "hl-tokenizer.h"
+#include "hl-model-files.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -19,30 +17,6 @@ piece_cb (const char *piece,
 {
   fputs (piece, stdout);
   fflush (stdout);
-}
-
-static gboolean
-open_model (const char    *model_dir,
-            const char    *checkpoint_path,
-            const char    *tokenizer_path,
-            HlModel      **model,
-            HlTextCodec  **codec,
-            GError       **error)
-{
-  g_autoptr(HlCheckpoint) checkpoint = NULL;
-  g_autoptr(HlTokenizer) tokenizer = NULL;
-
-  if (model_dir != NULL)
-    return hl_hf_model_open (model_dir, model, codec, NULL, error);
-  checkpoint = hl_checkpoint_open (checkpoint_path, error);
-  if (checkpoint == NULL)
-    return FALSE;
-  tokenizer = hl_tokenizer_open (tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, error);
-  if (tokenizer == NULL)
-    return FALSE;
-  *model = hl_model_new_from_checkpoint (checkpoint);
-  *codec = hl_text_codec_new_llama2c (tokenizer);
-  return TRUE;
 }
 
 static int
@@ -57,7 +31,7 @@ generate (const char              *model_dir,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  if (!open_model (model_dir, checkpoint_path, tokenizer_path, &model, &codec, &error))
+  if (!hl_model_files_open (model_dir, checkpoint_path, tokenizer_path, &model, &codec, NULL, &error))
     return hl_cli_fail (error);
   hl_cli_set_blas_threads ();
   text = hl_generate (model, codec, prompt, options, piece_cb, NULL, &error);

@@ -200,6 +200,10 @@ parse_names (Context  *c,
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot: unknown kind “%s”, expected curves, heatmap, scatter, alignment, "
                    "profile, decay, regimes, correlation, bound, panel or tokens"), o->plot);
+  if (c->kind == HL_PLOT_CAUSAL)
+    return fail (error, HL_CLI_RENDER_ERROR_OPTION,
+                 _("--plot causal: causal figures come from the model's forward pass, "
+                   "drawn by headlens-cli intervene --figure"));
   if (o->ranking != NULL && !hl_ranking_from_string (o->ranking, &c->ranking))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--ranking: unknown ranking “%s”, expected attention, contribution or random"), o->ranking);
@@ -242,6 +246,7 @@ is_head_plot (const Context *c)
     case HL_PLOT_HEATMAP:
     case HL_PLOT_REGIMES:
     case HL_PLOT_CORRELATION:
+    case HL_PLOT_CAUSAL:
     case HL_N_PLOT_KINDS:
     default:
       return FALSE;

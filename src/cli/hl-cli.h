@@ -83,6 +83,7 @@ int  hl_cli_bench    (int argc, char **argv);
 int  hl_cli_extract  (int argc, char **argv);
 int  hl_cli_generate (int argc, char **argv);
 int  hl_cli_info     (int argc, char **argv);
+int  hl_cli_intervene (int argc, char **argv);
 int  hl_cli_render   (int argc, char **argv);
 int  hl_cli_synth    (int argc, char **argv);
 

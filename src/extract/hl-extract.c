@@ -4,10 +4,11 @@
  */
 #include "hl-extract.h"
 #include "hl-background.h"
+#include "hl-file-hash.h"
 
 #include "hl-activations-writer.h"
 #include "hl-corpus.h"
-#include "hl-hf-model.h"
+#include "hl-model-files.h"
 #include "hl-text-codec.h"
 #include "hl-transformer.h"
 
@@ -275,34 +276,13 @@ typedef struct
 } Extraction;
 
 static gboolean
-open_llama2c (Extraction  *ex,
-              GError     **error)
-{
-  g_autoptr(HlCheckpoint) checkpoint = hl_checkpoint_open (ex->options->checkpoint_path, error);
-  g_autoptr(HlTokenizer) tokenizer = NULL;
-
-  if (checkpoint == NULL)
-    return FALSE;
-  tokenizer = hl_tokenizer_open (ex->options->tokenizer_path, hl_checkpoint_get_config (checkpoint)->vocab_size, error);
-  if (tokenizer == NULL)
-    return FALSE;
-  ex->model = hl_model_new_from_checkpoint (checkpoint);
-  ex->codec = hl_text_codec_new_llama2c (tokenizer);
-  return TRUE;
-}
-
-static gboolean
 open_model (Extraction  *ex,
             GError     **error)
 {
   gsize n_prefix;
 
-  if (ex->options->model_dir != NULL)
-    {
-      if (!hl_hf_model_open (ex->options->model_dir, &ex->model, &ex->codec, &ex->config_sha256, error))
-        return FALSE;
-    }
-  else if (!open_llama2c (ex, error))
+  if (!hl_model_files_open (ex->options->model_dir, ex->options->checkpoint_path, ex->options->tokenizer_path,
+                            &ex->model, &ex->codec, &ex->config_sha256, error))
     return FALSE;
   ex->config = hl_model_get_config (ex->model);
   ex->prefix = hl_text_codec_get_prefix (ex->codec, &n_prefix);
@@ -347,8 +327,16 @@ write_provenance (Extraction  *ex,
 {
   const char *path = ex->options->model_dir != NULL ? ex->options->model_dir : ex->options->checkpoint_path;
   g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *checkpoint_sha256 = NULL;
 
+  /* A checkpoint is one file: its hash tells whether a file found later
+   * (the app's causal tests) is the same model. */
+  if (ex->options->model_dir == NULL &&
+      (checkpoint_sha256 = hl_file_sha256 (ex->options->checkpoint_path, error)) == NULL)
+    return FALSE;
   return hl_activations_writer_set_string_attribute (ex->writer, "model_path", absolute, error) &&
+         (checkpoint_sha256 == NULL ||
+          hl_activations_writer_set_string_attribute (ex->writer, "model_sha256", checkpoint_sha256, error)) &&
          hl_activations_writer_set_string_attribute (ex->writer, "model_type", ex->config->model_type, error) &&
          hl_activations_writer_set_string_attribute (ex->writer, "tokenizer", ex->tokenizer_name, error) &&
          (ex->config_sha256 == NULL ||
@@ -505,42 +493,86 @@ run_tokens (Extraction     *ex,
   return TRUE;
 }
 
-static gboolean
-run_window (Extraction  *ex,
-            GError     **error)
+/* The prefix and the text's tokens. */
+static int32_t *
+encode_with_prefix (HlTextCodec  *codec,
+                    const char   *text,
+                    gsize        *n_tokens,
+                    GError      **error)
 {
-  const HlExtractResult *r = ex->result;
-  g_autofree int32_t *tokens = g_new (int32_t, r->window);
+  gsize n_text, n_prefix;
+  const int32_t *prefix = hl_text_codec_get_prefix (codec, &n_prefix);
+  g_autofree int32_t *text_tokens = hl_text_codec_encode (codec, text, &n_text);
+  int32_t *tokens;
 
-  memcpy (tokens, ex->prefix, sizeof (int32_t) * r->n_prefix);
-  memcpy (tokens + r->n_prefix, ex->text_tokens + r->n_prefix + (gsize) ex->sample * r->stride,
-          sizeof (int32_t) * (r->window - r->n_prefix));
-  return run_tokens (ex, tokens, error);
+  if (n_text + n_prefix > G_MAXINT)
+    {
+      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
+                   _("the text has %zu tokens, expected at most %d"), n_text, G_MAXINT - (int) n_prefix);
+      return NULL;
+    }
+  tokens = g_new (int32_t, n_text + n_prefix);
+  memcpy (tokens, prefix, sizeof (int32_t) * n_prefix);
+  memcpy (tokens + n_prefix, text_tokens, sizeof (int32_t) * n_text);
+  *n_tokens = n_text + n_prefix;
+  return tokens;
 }
 
-/* The prefix and the text's tokens; every id must have an embedding row. */
 static int32_t *
 encode (Extraction  *ex,
         const char  *text,
         gsize       *n_tokens,
         GError     **error)
 {
-  gsize n_text;
-  int n_prefix = ex->result->n_prefix;
-  g_autofree int32_t *text_tokens = hl_text_codec_encode (ex->codec, text, &n_text);
-  int32_t *tokens;
+  return encode_with_prefix (ex->codec, text, n_tokens, error);
+}
 
-  if (n_text + n_prefix > G_MAXINT)
-    {
-      g_set_error (error, HL_EXTRACT_ERROR, HL_EXTRACT_ERROR_TOO_LONG,
-                   _("the text has %zu tokens, expected at most %d"), n_text, G_MAXINT - n_prefix);
-      return NULL;
-    }
-  tokens = g_new (int32_t, n_text + n_prefix);
-  memcpy (tokens, ex->prefix, sizeof (int32_t) * n_prefix);
-  memcpy (tokens + n_prefix, text_tokens, sizeof (int32_t) * n_text);
-  *n_tokens = n_text + n_prefix;
-  return tokens;
+/* Sample @sample of @plan: the prefix, then the window's text tokens. */
+static void
+fill_window (const int32_t         *text_tokens,
+             const HlExtractResult *plan,
+             int                    sample,
+             int32_t               *out)
+{
+  memcpy (out, text_tokens, sizeof (int32_t) * plan->n_prefix);
+  memcpy (out + plan->n_prefix, text_tokens + plan->n_prefix + (gsize) sample * plan->stride,
+          sizeof (int32_t) * (plan->window - plan->n_prefix));
+}
+
+int32_t *
+hl_extract_text_windows (HlTextCodec             *codec,
+                         const char              *text,
+                         int                      seq_len,
+                         const HlExtractOptions  *options,
+                         HlExtractResult         *plan,
+                         GError                 **error)
+{
+  gsize n_tokens, n_prefix;
+  g_autofree int32_t *tokens = NULL;
+  int32_t *windows;
+
+  g_return_val_if_fail (codec != NULL && text != NULL && options != NULL && plan != NULL, NULL);
+
+  memset (plan, 0, sizeof *plan);
+  hl_text_codec_get_prefix (codec, &n_prefix);
+  tokens = encode_with_prefix (codec, text, &n_tokens, error);
+  if (tokens == NULL ||
+      !hl_extract_plan_windows ((int) n_tokens, (int) n_prefix, seq_len, options, plan, error))
+    return NULL;
+  windows = g_new (int32_t, (gsize) plan->n_samples * plan->window);
+  for (int k = 0; k < plan->n_samples; k++)
+    fill_window (tokens, plan, k, windows + (gsize) k * plan->window);
+  return windows;
+}
+
+static gboolean
+run_window (Extraction  *ex,
+            GError     **error)
+{
+  g_autofree int32_t *tokens = g_new (int32_t, ex->result->window);
+
+  fill_window (ex->text_tokens, ex->result, ex->sample, tokens);
+  return run_tokens (ex, tokens, error);
 }
 
 static gboolean
@@ -818,56 +850,15 @@ task_data_free (TaskData *data)
   g_free (data);
 }
 
-typedef struct
-{
-  GTask   *task;   /* owned reference */
-  guint64  done;
-  guint64  total;
-} ProgressUpdate;
-
-static gboolean
-progress_update_cb (gpointer user_data)
-{
-  ProgressUpdate *update = user_data;
-  TaskData *data = g_task_get_task_data (update->task);
-
-  /* Updates still queued when the task completed are dropped, so the
-   * callback is the last thing the caller hears. */
-  if (!g_task_get_completed (update->task))
-    data->progress (update->done, update->total, data->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_update_free (gpointer user_data)
-{
-  ProgressUpdate *update = user_data;
-
-  g_object_unref (update->task);
-  g_free (update);
-}
-
 static void
 worker_progress_cb (guint64  done,
                     guint64  total,
                     gpointer user_data)
 {
   GTask *task = user_data;
-  ProgressUpdate *update = g_new (ProgressUpdate, 1);
+  TaskData *data = g_task_get_task_data (task);
 
-  GSource *source = g_idle_source_new ();
-
-  update->task = g_object_ref (task);
-  update->done = done;
-  update->total = total;
-  /* Always through a source on the caller's context, never called here:
-   * g_main_context_invoke() would run the callback in this worker when the
-   * context happens to be free, and queue it behind the completion
-   * otherwise. */
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, progress_update_cb, update, progress_update_free);
-  g_source_attach (source, g_task_get_context (task));
-  g_source_unref (source);
+  hl_background_post_progress (task, data->progress, data->progress_data, done, total);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "hl-activations.h"
+#include "hl-text-codec.h"
 
 G_BEGIN_DECLS
 
@@ -130,6 +131,17 @@ gboolean          hl_extract_plan_windows      (int                      n_text_
                                                 int                      seq_len,
                                                 const HlExtractOptions  *options,
                                                 HlExtractResult         *result,
+                                                GError                 **error);
+
+/* The windows hl_extract_run() would run for @text: encodes it after the
+ * codec's prefix, plans the windows with @options' window, stride and
+ * max_samples for a model context of @seq_len (into @plan), and returns
+ * their tokens, [plan->n_samples, plan->window]. */
+int32_t          *hl_extract_text_windows      (HlTextCodec             *codec,
+                                                const char              *text,
+                                                int                      seq_len,
+                                                const HlExtractOptions  *options,
+                                                HlExtractResult         *plan,
                                                 GError                 **error);
 
 /* Blocking: opens the model and its tokenizer, encodes, runs every window

@@ -12,7 +12,6 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-
 struct _HlProvenance
 {
   char       *program;

@@ -106,6 +106,7 @@ hl_head_detail_get_figure (HlHeadDetail *self,
     case HL_PLOT_REGIMES:
     case HL_PLOT_CORRELATION:
     case HL_PLOT_PANEL:
+    case HL_PLOT_CAUSAL:
     case HL_N_PLOT_KINDS:
     default: return NULL;
     }

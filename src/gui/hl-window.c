@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "hl-causal-window.h"
 #include "hl-dialogs.h"
 #include "hl-explorer.h"
 #include "hl-export-figures.h"
@@ -570,6 +571,23 @@ hl_window_extract_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Causal Tests on the model of the file shown (docs/causal.md). */
+static void
+hl_window_causal_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  HlWindow *self = HL_WINDOW (widget);
+
+  if (hl_session_get_file (self->session) == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Open a file extracted from a model first")));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (hl_causal_window_new (GTK_WINDOW (self), self->session)));
+}
+
 /* The metrics exist once the analysis has finished. */
 static gboolean
 analysis_to_enabled (GBinding     *binding,
@@ -611,6 +629,8 @@ hl_window_class_init (HlWindowClass *klass)
                                    hl_window_export_named_figure_action);
   gtk_widget_class_install_action (widget_class, "win.extract", NULL,
                                    hl_window_extract_action);
+  gtk_widget_class_install_action (widget_class, "win.causal", NULL,
+                                   hl_window_causal_action);
 }
 
 static void

@@ -249,6 +249,24 @@ read_kv_head_of (HlActivationsHeader  *self,
   return TRUE;
 }
 
+/* The model a Headlens extraction recorded: its path, and the SHA-256 of
+ * the llama2.c checkpoint or else of the model directory's config.json. */
+static gboolean
+read_model_identity (hid_t               file,
+                     HlActivationsInfo  *info,
+                     GError            **error)
+{
+  g_autofree char *config_sha256 = NULL;
+
+  if (!read_string_attr (file, "model_path", &info->model_path, error)
+      || !read_string_attr (file, "model_sha256", &info->model_sha256, error)
+      || !read_string_attr (file, "model_config_sha256", &config_sha256, error))
+    return FALSE;
+  if (info->model_sha256 == NULL)
+    info->model_sha256 = g_steal_pointer (&config_sha256);
+  return TRUE;
+}
+
 static gboolean
 read_root_attrs (HlActivationsHeader  *self,
                  GError        **error)
@@ -262,7 +280,8 @@ read_root_attrs (HlActivationsHeader  *self,
       || !read_dim_attr (self->file, "head_dim", HL_HDF5_MAX_HEAD_DIM, &info->head_dim, error)
       || !read_dim_attr (self->file, "seq_len", HL_HDF5_MAX_DIM, &info->seq_len, error)
       || !read_string_attr (self->file, "model", &model, error)
-      || !read_string_attr (self->file, "source", &info->source, error))
+      || !read_string_attr (self->file, "source", &info->source, error)
+      || !read_model_identity (self->file, info, error))
     return FALSE;
   if (model != NULL)
     {

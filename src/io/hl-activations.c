@@ -116,6 +116,8 @@ hl_activations_finalize (GObject *object)
   g_clear_pointer (&self->scratch, g_free);
   g_clear_pointer (&self->info.model, g_free);
   g_clear_pointer (&self->info.source, g_free);
+  g_clear_pointer (&self->info.model_path, g_free);
+  g_clear_pointer (&self->info.model_sha256, g_free);
   g_clear_pointer (&self->info.query_positions, g_free);
   g_clear_pointer (&self->info.kv_head_of, g_free);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
@@ -424,6 +426,24 @@ check_index (const char  *what,
 
 /* Corpora ------------------------------------------------------------------ */
 
+/* Whether every file of a corpus names the same model (its path and
+ * hash): only then does the corpus name it. */
+static gboolean
+members_share_model (GPtrArray *members)
+{
+  const HlActivationsInfo *first = &((HlActivations *) g_ptr_array_index (members, 0))->info;
+
+  for (guint i = 1; i < members->len; i++)
+    {
+      const HlActivationsInfo *info = &((HlActivations *) g_ptr_array_index (members, i))->info;
+
+      if (g_strcmp0 (info->model_path, first->model_path) != 0 ||
+          g_strcmp0 (info->model_sha256, first->model_sha256) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 HlActivations *
 hl_activations_new_corpus (const char             *path,
                            GPtrArray              *members,
@@ -444,6 +464,12 @@ hl_activations_new_corpus (const char             *path,
   *info = *first;
   info->model = g_strdup (first->model);
   info->source = g_strdup (first->source);
+  info->model_path = info->model_sha256 = NULL;
+  if (members_share_model (members))
+    {
+      info->model_path = g_strdup (first->model_path);
+      info->model_sha256 = g_strdup (first->model_sha256);
+    }
   info->query_positions = g_memdup2 (first->query_positions, sizeof (int) * first->n_queries);
   info->kv_head_of = g_memdup2 (first->kv_head_of, sizeof (int) * first->n_heads);
   info->n_samples = 0;

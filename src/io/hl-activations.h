@@ -59,6 +59,11 @@ typedef struct
 {
   char     *model;            /* never NULL ("" when the file has none) */
   char     *source;           /* NULL when absent */
+  /* The model a Headlens extraction ran (NULL when absent): its absolute
+   * path, and the SHA-256 of the llama2.c checkpoint file or of the model
+   * directory's config.json. A corpus names them when all its files agree. */
+  char     *model_path;
+  char     *model_sha256;
   int       n_layers;
   int       n_heads;
   int       n_kv_heads;

@@ -6,6 +6,7 @@
 
 #include "hl-alignment-plot.h"
 #include "hl-bound-plot.h"
+#include "hl-causal-plot.h"
 #include "hl-correlation-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
@@ -19,7 +20,7 @@
 
 static const char * const kind_names[HL_N_PLOT_KINDS] = {
   "curves", "heatmap", "scatter", "alignment", "profile", "decay", "regimes",
-  "correlation", "bound", "panel", "tokens", "matrix", "matrices",
+  "correlation", "bound", "panel", "tokens", "matrix", "matrices", "causal",
 };
 
 void
@@ -69,6 +70,9 @@ hl_plot_draw (HlPlotKind         kind,
       break;
     case HL_PLOT_MATRICES:
       hl_matrix_grid_plot_draw (style, data, cr, width, height);
+      break;
+    case HL_PLOT_CAUSAL:
+      hl_causal_plot_draw (style, data, cr, width, height);
       break;
     case HL_PLOT_PANEL:
     case HL_N_PLOT_KINDS:

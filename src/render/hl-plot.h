@@ -26,6 +26,7 @@ typedef enum
   HL_PLOT_TOKENS,        /* HlTokensPlotData */
   HL_PLOT_MATRIX,        /* HlMatrixPlotData */
   HL_PLOT_MATRICES,      /* HlMatrixGridPlotData */
+  HL_PLOT_CAUSAL,        /* HlCausalPlotData */
   HL_N_PLOT_KINDS
 } HlPlotKind;
 
@@ -38,7 +39,8 @@ void        hl_plot_draw             (HlPlotKind         kind,
                                       double             width,
                                       double             height);
 /* "curves", "heatmap", "scatter", "alignment", "profile", "decay",
- * "regimes", "correlation", "bound", "panel", "tokens", "matrix", "matrices". */
+ * "regimes", "correlation", "bound", "panel", "tokens", "matrix", "matrices",
+ * "causal". */
 const char *hl_plot_kind_to_string   (HlPlotKind         kind);
 gboolean    hl_plot_kind_from_string (const char        *str,
                                       HlPlotKind        *out);

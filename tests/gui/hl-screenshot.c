@@ -3,7 +3,7 @@
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
  *                      [export=FIGURE] [app=ACTION] [point=I]
- *                      [page=table|matrices] [sort=COLUMN] [size=WxH]
+ *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
@@ -11,7 +11,9 @@
  * token I (focused, its focus ring and tooltip showing); page= shows that
  * overview page instead of the heatmap, sort= sorts the head table by that
  * column (largest first), size= sets the window's size (1440x900 by
- * default).
+ * default); causal opens Causal Tests from the main menu's action (for a
+ * file extracted from a model), runs zero ablation, N*, the selected head
+ * and sparsification, and renders that window.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "hl-application.h"
+#include "hl-causal-window.h"
 #include "hl-explorer.h"
 #include "hl-export-dialog.h"
 #include "hl-gui-test.h"
@@ -149,6 +152,42 @@ open_export_dialog (HlWindow   *window,
   return NULL;
 }
 
+static gboolean
+causal_is_idle (gpointer user_data)
+{
+  return !hl_causal_window_get_busy (user_data);
+}
+
+/* Causal Tests as the menu opens it, after its four kinds of run. */
+static GtkWidget *
+run_causal_window (HlWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  const HlCausalRun runs[] = {
+    HL_CAUSAL_RUN_ABLATE_ZERO, HL_CAUSAL_RUN_N_STAR, HL_CAUSAL_RUN_HEAD, HL_CAUSAL_RUN_SPARSIFY,
+  };
+  HlCausalWindow *causal = NULL;
+
+  if (!gtk_widget_activate_action (GTK_WIDGET (window), "win.causal", NULL))
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && causal == NULL; i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (HL_IS_CAUSAL_WINDOW (toplevel))
+        causal = HL_CAUSAL_WINDOW (toplevel);
+    }
+  if (causal == NULL || !hl_test_wait_until (causal_is_idle, causal, 60000))
+    return NULL;
+  for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+    {
+      hl_causal_window_run (causal, runs[r]);
+      if (!hl_test_wait_until (causal_is_idle, causal, 600000))
+        return NULL;
+    }
+  return GTK_WIDGET (causal);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -225,9 +264,11 @@ main (int    argc,
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
   for (int i = 6; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app="))
+    if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app=") ||
+        g_str_equal (argv[i], "causal"))
       {
-        GtkWidget *dialog = g_str_has_prefix (argv[i], "app=")
+        GtkWidget *dialog = g_str_equal (argv[i], "causal") ? run_causal_window (window)
+                            : g_str_has_prefix (argv[i], "app=")
                             ? open_app_window (G_APPLICATION (app), window, argv[i] + strlen ("app="))
                             : open_export_dialog (window, argv[i] + strlen ("export="));
 

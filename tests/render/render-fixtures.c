@@ -8,6 +8,7 @@
 
 #include "hl-alignment-plot.h"
 #include "hl-bound-plot.h"
+#include "hl-causal-plot.h"
 #include "hl-correlation-plot.h"
 #include "hl-curves-plot.h"
 #include "hl-decay-plot.h"
@@ -66,6 +67,9 @@ typedef struct
   float matrix_values[MAT_T * MAT_T], matrix_edges[MAT_T + 1];
   HlMatrixPlotData matrix, matrix_cells[6];
   HlMatrixGridPlotData matrices;
+  double causal_n[N_GRID], causal_renorm[N_GRID], causal_delete[N_GRID];
+  HlCausalSeries causal_series[2];
+  HlCausalPlotData causal;
 } Fixtures;
 
 static Fixtures *fixtures;
@@ -128,6 +132,22 @@ build_curves (Fixtures *f)
                                      .random = { NULL, NULL, f->rnd_f }, .chosen_n = 8 };
   f->alignment = (HlAlignmentPlotData) { N_GRID, grid, f->cos0, f->cost, 8, "Layer 3 · Head 5" };
   f->correlation = (HlCorrelationPlotData) { N_GRID, grid, corr, NULL, NULL, NULL };
+}
+
+/* Delta NLL against N for two modes, falling to 0 as N grows, tau and N*. */
+static void
+build_causal (Fixtures *f)
+{
+  for (int i = 0; i < N_GRID; i++)
+    {
+      f->causal_n[i] = grid[i];
+      f->causal_renorm[i] = 0.4 / (1 << i) - (i == 1 ? 0.03 : 0.0);
+      f->causal_delete[i] = 1.1 / (1 << i);
+    }
+  f->causal_series[0] = (HlCausalSeries) { "renormalise", N_GRID, f->causal_n, f->causal_renorm, NULL, NULL, FALSE };
+  f->causal_series[1] = (HlCausalSeries) { "delete", N_GRID, f->causal_n, f->causal_delete, NULL, NULL, TRUE };
+  f->causal = (HlCausalPlotData) { 2, f->causal_series, TRUE, "N (keys kept)", "Δ NLL (nats/token)",
+                                   0.01, 64, "N* = 64", "Layer 1 · Head 2" };
 }
 
 static void
@@ -297,6 +317,7 @@ get (void)
   build_decay_and_regimes (fixtures);
   build_bound (fixtures);
   build_matrices (fixtures);
+  build_causal (fixtures);
   fixtures->panel_items[0] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_p };
   fixtures->panel_items[1] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_r };
   fixtures->panel_items[2] = (HlPanelItem) { HL_PLOT_CURVES, &fixtures->curves_f };
@@ -311,7 +332,7 @@ render_fixture (HlPlotKind kind)
   gconstpointer table[HL_N_PLOT_KINDS] = {
     &f->curves, &f->heatmap, &f->scatter, &f->alignment, &f->profile, &f->decay,
     &f->regimes_data, &f->correlation, &f->bound_data, &f->panel, &f->tokens, &f->matrix,
-    &f->matrices,
+    &f->matrices, &f->causal,
   };
 
   g_assert (kind < HL_N_PLOT_KINDS);

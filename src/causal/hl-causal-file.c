@@ -1,0 +1,144 @@
+/* hl-causal-file.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hl-causal-file.h"
+
+#include <glib/gi18n.h>
+
+#include "hl-checkpoint.h"
+#include "hl-file-hash.h"
+#include "hl-hf-model.h"
+
+static gboolean
+model_error (GError    **error,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+model_error (GError    **error,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (HL_CAUSAL_ERROR, HL_CAUSAL_ERROR_MODEL, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/* @sha256 against the one @file recorded (none recorded: nothing to check). */
+static gboolean
+check_hash (const HlActivationsInfo  *info,
+            const char               *path,
+            const char               *what,
+            const char               *sha256,
+            GError                  **error)
+{
+  if (info->model_sha256 == NULL || g_ascii_strcasecmp (info->model_sha256, sha256) == 0)
+    return TRUE;
+  return model_error (error, _("“%s” is not the model the file was extracted with: the SHA-256 of %s is %s, "
+                               "the file recorded %s"), path, what, sha256, info->model_sha256);
+}
+
+static HlModel *
+open_directory (const HlActivationsInfo  *info,
+                const char               *path,
+                GError                  **error)
+{
+  g_autoptr(HlModel) model = NULL;
+  g_autoptr(HlTextCodec) codec = NULL;
+  g_autofree char *sha256 = NULL;
+
+  if (!hl_hf_model_open (path, &model, &codec, &sha256, error) ||
+      !check_hash (info, path, "config.json", sha256, error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+static HlModel *
+open_checkpoint (const HlActivationsInfo  *info,
+                 const char               *path,
+                 GError                  **error)
+{
+  g_autoptr(HlCheckpoint) checkpoint = NULL;
+  g_autofree char *sha256 = hl_file_sha256 (path, error);
+
+  if (sha256 == NULL || !check_hash (info, path, _("the checkpoint"), sha256, error))
+    return NULL;
+  checkpoint = hl_checkpoint_open (path, error);
+  return checkpoint != NULL ? hl_model_new_from_checkpoint (checkpoint) : NULL;
+}
+
+static gboolean
+check_shape (const HlActivationsInfo  *info,
+             HlModel                  *model,
+             const char               *path,
+             GError                  **error)
+{
+  const HlModelConfig *c = hl_model_get_config (model);
+
+  if (c->n_layers == info->n_layers && c->n_heads == info->n_heads && c->head_dim == info->head_dim)
+    return TRUE;
+  return model_error (error, _("“%s” has %d layers of %d heads of size %d, the file %d layers of %d heads "
+                               "of size %d"), path, c->n_layers, c->n_heads, c->head_dim,
+                      info->n_layers, info->n_heads, info->head_dim);
+}
+
+HlModel *
+hl_causal_file_open_model (HlActivations  *file,
+                           const char     *path,
+                           GError        **error)
+{
+  const HlActivationsInfo *info;
+  g_autoptr(HlModel) model = NULL;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  info = hl_activations_get_info (file);
+  path = path != NULL ? path : info->model_path;
+  if (path == NULL)
+    {
+      model_error (error, _("The file does not say which model it was extracted with (a file Headlens "
+                            "extracts records it); choose the model"));
+      return NULL;
+    }
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      model_error (error, _("The model the file was extracted with, “%s”, is not there any more; "
+                            "choose where it is now"), path);
+      return NULL;
+    }
+  model = g_file_test (path, G_FILE_TEST_IS_DIR) ? open_directory (info, path, error)
+                                                 : open_checkpoint (info, path, error);
+  if (model == NULL || !check_shape (info, model, path, error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+HlCausalText *
+hl_causal_file_new_text (HlModel        *model,
+                         HlActivations  *file,
+                         GError        **error)
+{
+  const HlActivationsInfo *info;
+  g_autofree int32_t *tokens = NULL;
+
+  g_return_val_if_fail (HL_IS_MODEL (model), NULL);
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+
+  info = hl_activations_get_info (file);
+  if (!info->has_token_ids)
+    {
+      g_set_error (error, HL_CAUSAL_ERROR, HL_CAUSAL_ERROR_TEXT,
+                   _("The file stores no token ids, so the text its model ran on is unknown"));
+      return NULL;
+    }
+  tokens = g_new (int32_t, (gsize) info->n_samples * info->seq_len);
+  for (int s = 0; s < info->n_samples; s++)
+    if (!hl_activations_read_token_ids (file, s, tokens + (gsize) s * info->seq_len, error))
+      return NULL;
+  return hl_causal_text_new (model, tokens, info->n_samples, info->seq_len, error);
+}
