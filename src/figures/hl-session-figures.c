@@ -50,6 +50,32 @@ static const struct {
                                    FALSE },
 };
 
+/* A file's title says which head or model, and under it the ranking, the
+ * distance and the results: a head's figures the sample and query shown,
+ * the model's the session's scope. */
+static char *
+export_title (HlSession          *session,
+              gboolean            per_head,
+              const HlFigureView *view)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
+  g_autofree char *title = NULL;
+  g_autofree char *scope = NULL;
+  int layer, head;
+
+  if (per_head && hl_session_get_selected (session, &layer, &head))
+    {
+      title = hl_figure_head_title (layer, head, view->ranking);
+      scope = hl_scope_label (FALSE, FALSE, info->n_samples, info->n_queries,
+                              hl_session_get_sample (session),
+                              info->query_positions[hl_session_get_query (session)]);
+      return hl_figure_subtitled_title (title, -1, view->distance, scope);
+    }
+  title = hl_figure_model_title (info->model);
+  scope = hl_session_dup_scope_label (session);
+  return hl_figure_subtitled_title (title, view->ranking, view->distance, scope);
+}
+
 /* The view of the session, with the title the target gives @which. */
 static char *
 view_of (HlSession       *session,
@@ -57,9 +83,7 @@ view_of (HlSession       *session,
          HlFigureTarget   target,
          HlFigureView    *view)
 {
-  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
   char *title = NULL;
-  int layer, head;
 
   *view = (HlFigureView) {
     hl_session_get_ranking (session), hl_session_get_distance (session),
@@ -67,10 +91,8 @@ view_of (HlSession       *session,
   };
   if (target == HL_FIGURE_TARGET_SCREEN)
     title = figures[which].screen_title != NULL ? g_strdup (_(figures[which].screen_title)) : NULL;
-  else if (figures[which].per_head && hl_session_get_selected (session, &layer, &head))
-    title = hl_figure_head_title (layer, head, view->ranking);
   else
-    title = hl_figure_model_title (info->model);
+    title = export_title (session, figures[which].per_head, view);
   view->title = title;
   return title;
 }
@@ -296,4 +318,77 @@ hl_session_build_figures (HlSession      *session,
         g_ptr_array_add (list, figure);
     }
   return list;
+}
+
+/* name_figure () names the figures of one head "layerL-headH-…". */
+static gboolean
+is_head_figure (HlFigure *figure)
+{
+  return g_str_has_prefix (hl_figure_get_basename (figure), "layer");
+}
+
+HlProvenance *
+hl_session_figure_provenance (HlSession *session,
+                              HlFigure  *figure)
+{
+  static const char * const scope_names[] = {
+    [HL_SESSION_SCOPE_SHOWN] = "shown", [HL_SESSION_SCOPE_SAMPLES] = "samples",
+    [HL_SESSION_SCOPE_QUERIES] = "queries", [HL_SESSION_SCOPE_ALL] = "all",
+  };
+  const HlAnalysisOptions *options;
+  HlProvenance *provenance;
+  const HlMetric *metric;
+  HlPlotKind kind;
+  int layer, head;
+
+  g_return_val_if_fail (HL_IS_SESSION (session), NULL);
+  g_return_val_if_fail (figure != NULL && hl_figure_get_basename (figure) != NULL, NULL);
+  g_return_val_if_fail (hl_session_get_file (session) != NULL, NULL);
+
+  provenance = hl_provenance_new_for_file ("headlens", hl_session_get_file (session));
+  options = hl_session_get_analysis_options (session);
+  kind = hl_figure_get_kind (figure);
+  /* One head's figures come from its own analysis, which draws no bands. */
+  if (is_head_figure (figure))
+    hl_provenance_set_head_analysis (provenance, &options->head);
+  else
+    hl_provenance_set_analysis (provenance, options);
+  hl_provenance_add_figure_string (provenance, "plot", hl_plot_kind_to_string (kind));
+  if (is_head_figure (figure) && hl_session_get_selected (session, &layer, &head))
+    {
+      hl_provenance_add_figure_int (provenance, "layer", layer);
+      hl_provenance_add_figure_int (provenance, "head", head);
+    }
+  hl_provenance_add_figure_int (provenance, "sample", hl_session_get_sample (session));
+  hl_provenance_add_figure_int (provenance, "query", hl_session_get_query (session));
+  /* The model's figures show the scope, named as render's --over. */
+  if (!is_head_figure (figure))
+    hl_provenance_add_figure_string (provenance, "over", scope_names[hl_session_get_scope (session)]);
+  if (kind == HL_PLOT_HEATMAP)
+    hl_provenance_add_figure_string (provenance, "statistic",
+                                     hl_session_get_heatmap_statistic (session) == HL_STATISTIC_IQR
+                                     ? "iqr" : "mean");
+  hl_provenance_add_figure_int (provenance, "n", hl_session_get_n (session));
+  hl_provenance_add_figure_string (provenance, "ranking",
+                                   hl_ranking_to_string (hl_session_get_ranking (session)));
+  hl_provenance_add_figure_string (provenance, "distance",
+                                   hl_distance_to_string (hl_session_get_distance (session)));
+  metric = hl_session_get_heatmap_metric (session);
+  hl_provenance_add_figure_string (provenance, "metric", metric != NULL ? metric->name : "regime");
+  return provenance;
+}
+
+char *
+hl_session_figure_document_title (HlSession *session,
+                                  HlFigure  *figure)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (HL_IS_SESSION (session), NULL);
+  g_return_val_if_fail (figure != NULL && hl_figure_get_name (figure) != NULL, NULL);
+  g_return_val_if_fail (hl_session_get_file (session) != NULL, NULL);
+
+  name = g_path_get_basename (hl_activations_get_path (hl_session_get_file (session)));
+  /* Translators: a figure file's title: the figure, then the file it is drawn from */
+  return g_strdup_printf (_("%s, %s"), hl_figure_get_name (figure), name);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "hl-figure-builders.h"
+#include "hl-provenance.h"
 #include "hl-session.h"
 
 G_BEGIN_DECLS
@@ -54,5 +55,20 @@ HlFigure  *hl_session_build_figure  (HlSession       *session,
 /* Every figure the session has, in the order above. */
 GPtrArray *hl_session_build_figures (HlSession       *session,
                                      HlFigureTarget   target);
+
+/* What @figure, built from @session for export, is drawn from and how, as
+ * `headlens-cli render` records it in a figure's file (hl-provenance.h),
+ * taken now: the session's file or corpus, the analysis options, and in
+ * "figure" the plot, the head (of a head's figure), the sample, query and
+ * N shown, the scope of the model's figures ("over"), the ranking,
+ * distance, heatmap metric and statistic. The files are hashed when the figure is
+ * written (hl_provenance_read_inputs ()); the writer adds the style. */
+HlProvenance *hl_session_figure_provenance (HlSession  *session,
+                                            HlFigure   *figure);
+
+/* The document title of @figure's file: its name and the file's, e.g.
+ * "Layer 3 · Head 5: Attention profile, run.h5". */
+char      *hl_session_figure_document_title (HlSession     *session,
+                                             HlFigure      *figure);
 
 G_END_DECLS

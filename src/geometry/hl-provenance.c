@@ -4,6 +4,8 @@
  */
 #include "hl-provenance.h"
 
+#include "hl-creation-time.h"
+
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -23,6 +25,9 @@ struct _HlProvenance
   int         repeats;
   int         bootstrap;  /* -1: null */
   JsonObject *figure;     /* NULL until a member is added */
+  int         allow_external; /* how the file was opened: 0, 1, or -1 (not known) */
+  HlActivations *file;      /* what hl_provenance_read_inputs () reads, or NULL */
+  gboolean    inputs_read;
 };
 
 static char *
@@ -49,21 +54,6 @@ hash_file (const char  *path,
   return g_strdup (g_checksum_get_string (sum));
 }
 
-/* Now in UTC, or SOURCE_DATE_EPOCH (seconds since 1970) when it is set, as
- * reproducible builds do. */
-static char *
-creation_time (void)
-{
-  const char *epoch = g_getenv ("SOURCE_DATE_EPOCH");
-  g_autoptr(GDateTime) time = NULL;
-
-  if (epoch != NULL && epoch[0] != '\0')
-    time = g_date_time_new_from_unix_utc (g_ascii_strtoll (epoch, NULL, 10));
-  if (time == NULL)
-    time = g_date_time_new_now_utc ();
-  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
-}
-
 HlProvenance *
 hl_provenance_new (const char  *program,
                    const char  *input_path,
@@ -82,8 +72,9 @@ hl_provenance_new (const char  *program,
   self->program = g_strdup (program);
   self->input = g_strdup (input_path);
   self->input_sha256 = g_steal_pointer (&sha256);
-  self->created = creation_time ();
+  self->created = hl_creation_time ();
   self->bootstrap = -1;
+  self->allow_external = -1;
   return self;
 }
 
@@ -118,23 +109,50 @@ corpus_files (HlActivations  *corpus,
   return json_builder_get_root (b);
 }
 
-static HlProvenance *
-provenance_new_for_corpus (const char     *program,
-                           HlActivations  *corpus,
-                           GError        **error)
+HlProvenance *
+hl_provenance_new_for_file (const char    *program,
+                            HlActivations *file)
 {
-  JsonNode *files = corpus_files (corpus, error);
   HlProvenance *self;
 
-  if (files == NULL)
-    return NULL;
+  g_return_val_if_fail (program != NULL, NULL);
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+
   self = g_new0 (HlProvenance, 1);
   self->program = g_strdup (program);
-  self->input = g_strdup (hl_activations_get_path (corpus));
-  self->files = files;
-  self->created = creation_time ();
+  self->input = g_strdup (hl_activations_get_path (file));
+  self->file = g_object_ref (file);
+  self->created = hl_creation_time ();
   self->bootstrap = -1;
+  self->allow_external = (hl_activations_get_open_flags (file)
+                          & HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL) != 0;
   return self;
+}
+
+gboolean
+hl_provenance_read_inputs (HlProvenance  *self,
+                           GError       **error)
+{
+  g_autofree char *sha256 = NULL;
+  JsonNode *files = NULL;
+
+  g_return_val_if_fail (self != NULL && self->file != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (hl_activations_get_n_files (self->file) > 1)
+    files = corpus_files (self->file, error);
+  else
+    sha256 = hash_file (hl_activations_get_path (self->file), error);
+  if (files == NULL && sha256 == NULL)
+    return FALSE;
+  g_clear_pointer (&self->files, json_node_unref);
+  self->files = files;
+  g_free (self->input_sha256);
+  self->input_sha256 = g_steal_pointer (&sha256);
+  g_free (self->created);
+  self->created = hl_creation_time ();
+  self->inputs_read = TRUE;
+  return TRUE;
 }
 
 HlProvenance *
@@ -142,25 +160,18 @@ hl_provenance_new_for_analysis (HlAnalysis  *analysis,
                                 GError     **error)
 {
   const char *program = g_get_prgname ();
-  HlActivations *file;
   HlProvenance *self;
 
   g_return_val_if_fail (HL_IS_ANALYSIS (analysis), NULL);
 
-  program = program != NULL ? program : "headlens";
-  file = hl_analysis_get_file (analysis);
-  if (hl_activations_get_n_files (file) > 1)
-    self = provenance_new_for_corpus (program, file, error);
-  else
-    self = hl_provenance_new (program, hl_activations_get_path (file), error);
-  if (self != NULL)
+  self = hl_provenance_new_for_file (program != NULL ? program : "headlens",
+                                     hl_analysis_get_file (analysis));
+  if (!hl_provenance_read_inputs (self, error))
     {
-      hl_provenance_set_analysis (self, hl_analysis_get_options (analysis));
-      /* How the file was opened is an option of the run too. */
-      json_object_set_boolean_member (json_node_get_object (self->options), "allow-external",
-                                      (hl_activations_get_open_flags (file)
-                                       & HL_ACTIVATIONS_OPEN_ALLOW_EXTERNAL) != 0);
+      hl_provenance_free (self);
+      return NULL;
     }
+  hl_provenance_set_analysis (self, hl_analysis_get_options (analysis));
   return self;
 }
 
@@ -173,6 +184,7 @@ hl_provenance_free (HlProvenance *self)
   g_free (self->input);
   g_free (self->input_sha256);
   g_clear_pointer (&self->files, json_node_unref);
+  g_clear_object (&self->file);
   g_free (self->created);
   g_clear_pointer (&self->options, json_node_unref);
   g_clear_pointer (&self->figure, json_object_unref);
@@ -290,6 +302,12 @@ set_options (HlProvenance                *self,
           json_builder_add_double_value (b, G_STRUCT_MEMBER (double, &whole->assumptions,
                                                              info->offset));
         }
+    }
+  /* How the file was opened is an option of the run too. */
+  if (self->allow_external >= 0)
+    {
+      json_builder_set_member_name (b, "allow-external");
+      json_builder_add_boolean_value (b, self->allow_external);
     }
   json_builder_end_object (b);
   g_clear_pointer (&self->options, json_node_unref);
@@ -483,6 +501,7 @@ hl_provenance_to_json (HlProvenance *self,
   g_autofree char *text = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->file == NULL || self->inputs_read, NULL);
 
   root = record (self);
   json_generator_set_root (generator, root);

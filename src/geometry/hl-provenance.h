@@ -47,6 +47,17 @@ typedef struct _HlProvenance HlProvenance;
 HlProvenance *hl_provenance_new               (const char                  *program,
                                                const char                  *input_path,
                                                GError                     **error);
+/* The record of @file, one file or a corpus, and how it was opened
+ * ("allow-external" among the options once they are set), before its files
+ * are read: hl_provenance_read_inputs () hashes them (and sets "created")
+ * when the output is written, and must have succeeded before
+ * hl_provenance_to_json (). */
+HlProvenance *hl_provenance_new_for_file      (const char                  *program,
+                                               HlActivations               *file);
+/* Reads each file of the record's input to hash it; fails when one cannot
+ * be read. Again on each call: a file changed since is hashed as it is. */
+gboolean      hl_provenance_read_inputs       (HlProvenance                *self,
+                                               GError                     **error);
 /* The record of a finished whole-file analysis: the program is the
  * process's name (g_get_prgname (): "headlens-cli analyze", "headlens"),
  * the input the file it analysed, the options those it ran with. */

@@ -8,6 +8,7 @@
 #include "hl-dialogs.h"
 #include "hl-export-dialog.h"
 #include "hl-plot-text.h"
+#include "hl-session-figures.h"
 
 #define POINTS_PER_INCH 72.0
 #define CM_PER_INCH     2.54
@@ -68,6 +69,9 @@ struct _HlExportDialog
   GtkFontButton     *font_button;
 
   GSettings         *settings;       /* owned: the font is remembered */
+  HlSession         *session;        /* owned: what the figures are drawn from, or NULL */
+  GPtrArray         *provenances;    /* of HlProvenance, one per figure (NULL without session) */
+  GPtrArray         *titles;         /* of char *, one per figure (NULL without session) */
   GPtrArray         *figures;        /* of HlFigure, owned */
   HlPlotStylePreset  current;        /* the screen's style when opened */
   double             width;          /* inches: the truth the spins show */
@@ -140,18 +144,21 @@ hl_export_dialog_get_options (HlExportDialog      *self,
                          && gtk_switch_get_active (self->transparent_switch);
 }
 
+static HlPlotStylePreset
+selected_preset (HlExportDialog *self)
+{
+  return adw_combo_row_get_selected (self->style_row) == 1 ? self->current : HL_PLOT_STYLE_LIGHT;
+}
+
 HlPlotStyle *
 hl_export_dialog_dup_style (HlExportDialog *self)
 {
-  HlPlotStylePreset preset;
   HlPlotStyle *style;
   g_autofree char *family = NULL;
 
   g_return_val_if_fail (HL_IS_EXPORT_DIALOG (self), NULL);
 
-  preset = adw_combo_row_get_selected (self->style_row) == 1 ? self->current
-                                                             : HL_PLOT_STYLE_LIGHT;
-  style = hl_plot_style_new (preset, HL_PLOT_TARGET_EXPORT);
+  style = hl_plot_style_new (selected_preset (self), HL_PLOT_TARGET_EXPORT);
   family = hl_export_dialog_dup_font_family (self);
   hl_plot_style_set_font (style, family, gtk_spin_button_get_value (self->font_spin));
 
@@ -387,6 +394,11 @@ hl_export_dialog_add_figure (HlExportDialog *self,
   g_return_if_fail (hl_figure_get_name (figure) != NULL && hl_figure_get_basename (figure) != NULL);
 
   g_ptr_array_add (self->figures, hl_figure_ref (figure));
+  /* What it shows now: the window may move on while the dialog is open. */
+  g_ptr_array_add (self->provenances, self->session != NULL
+                                      ? hl_session_figure_provenance (self->session, figure) : NULL);
+  g_ptr_array_add (self->titles, self->session != NULL
+                                 ? hl_session_figure_document_title (self->session, figure) : NULL);
   gtk_string_list_append (self->figure_list, hl_figure_get_name (figure));
 
   /* A choice of one is no choice. */
@@ -527,6 +539,37 @@ hl_export_dialog_get_preview_rect (HlExportDialog  *self,
 
 /* Saving ----------------------------------------------------------------- */
 
+void
+hl_export_dialog_set_session (HlExportDialog *self,
+                              HlSession      *session)
+{
+  g_return_if_fail (HL_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (HL_IS_SESSION (session));
+  g_return_if_fail (self->figures->len == 0);
+
+  g_set_object (&self->session, session);
+}
+
+/* The figure's provenance as its file records it, with the style chosen,
+ * its files read now; NULL without a session or on @error. */
+static char *
+hl_export_dialog_provenance (HlExportDialog     *self,
+                             guint               index,
+                             const HlPlotStyle  *style,
+                             GError            **error)
+{
+  HlProvenance *provenance = g_ptr_array_index (self->provenances, index);
+
+  if (provenance == NULL)
+    return NULL;
+  hl_provenance_add_figure_string (provenance, "style", hl_plot_style_preset_to_string (selected_preset (self)));
+  hl_provenance_add_figure_string (provenance, "font", style->font_family);
+  hl_provenance_add_figure_double (provenance, "font_size", style->font_size);
+  if (!hl_provenance_read_inputs (provenance, error))
+    return NULL;
+  return hl_provenance_to_json (provenance, FALSE);
+}
+
 static void
 hl_export_dialog_write (HlExportDialog *self,
                         const char     *path)
@@ -535,12 +578,17 @@ hl_export_dialog_write (HlExportDialog *self,
   g_autoptr(HlPlotStyle) style = hl_export_dialog_dup_style (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *provenance = NULL;
+  guint index = adw_combo_row_get_selected (self->figure_row);
   HlPlotExportOptions options;
 
   g_assert (figure != NULL);
 
   hl_export_dialog_get_options (self, &options);
-  if (!hl_figure_export_to_file (figure, style, &options, path, &error))
+  provenance = hl_export_dialog_provenance (self, index, style, &error);
+  options.provenance = provenance;
+  options.title = g_ptr_array_index (self->titles, index);
+  if (error != NULL || !hl_figure_export_to_file (figure, style, &options, path, &error))
     {
       hl_dialogs_show_error (GTK_WINDOW (self), _("Could Not Save the Figure"),
                              error->message);
@@ -711,6 +759,8 @@ hl_export_dialog_finalize (GObject *object)
   HlExportDialog *self = HL_EXPORT_DIALOG (object);
 
   g_clear_pointer (&self->figures, g_ptr_array_unref);
+  g_clear_pointer (&self->provenances, g_ptr_array_unref);
+  g_clear_pointer (&self->titles, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hl_export_dialog_parent_class)->finalize (object);
 }
@@ -720,6 +770,7 @@ hl_export_dialog_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), HL_TYPE_EXPORT_DIALOG);
   g_clear_object (&HL_EXPORT_DIALOG (object)->settings);
+  g_clear_object (&HL_EXPORT_DIALOG (object)->session);
 
   G_OBJECT_CLASS (hl_export_dialog_parent_class)->dispose (object);
 }
@@ -819,6 +870,8 @@ hl_export_dialog_init (HlExportDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->figures = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_figure_unref);
+  self->provenances = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_provenance_free);
+  self->titles = g_ptr_array_new_with_free_func (g_free);
   self->settings = g_settings_new (APPLICATION_ID);
   hl_export_dialog_restore_font (self);
   gtk_widget_set_visible (GTK_WIDGET (self->figure_group), FALSE);

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "hl-figure.h"
+#include "hl-session.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,14 @@ HlPlotStyle    *hl_export_dialog_dup_style       (HlExportDialog     *self);
 gboolean        hl_export_dialog_get_preview_rect (HlExportDialog    *self,
                                                    graphene_rect_t   *rect);
 
+/* The session the figures are built from, set before they are added: each
+ * file written records what its figure showed when added
+ * (hl_session_figure_provenance (): the input and its SHA-256, read when
+ * the file is written, the analysis options, the figure's settings and the
+ * style) and a title. Without one (the playground's figures) files carry
+ * neither. */
+void            hl_export_dialog_set_session     (HlExportDialog     *self,
+                                                  HlSession          *session);
 /* Writes the selected figure to @path (the extension of @path chooses the
  * format when it names one; otherwise the format's extension is added).
  * An existing file is replaced only after the user confirms. Emits

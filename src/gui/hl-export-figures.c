@@ -74,6 +74,7 @@ hl_export_figures_present (GtkWindow  *window,
   if (preferred == NULL)
     preferred = basename_in_view (window);
   dialog = hl_export_dialog_new (window, hl_plot_theme_get_preset ());
+  hl_export_dialog_set_session (dialog, session);
   for (guint i = 0; i < figures->len; i++)
     hl_export_dialog_add_figure (dialog, g_ptr_array_index (figures, i));
   for (guint i = 0; preferred != NULL && i < figures->len; i++)

@@ -4,6 +4,7 @@
  */
 #include "hl-plot-export.h"
 
+#include "hl-creation-time.h"
 #include "hl-output-set.h"
 #include "hl-plot-svg.h"
 
@@ -15,8 +16,6 @@
 #include <string.h>
 #include <zlib.h>
 
-/* PDF files carry a creation date; a fixed one keeps exports reproducible. */
-#define FIXED_PDF_DATE "2000-01-01T00:00:00Z"
 #define POINTS_PER_INCH 72.0
 #define MAX_INCHES 100.0
 #define MAX_PIXELS 32767
@@ -231,8 +230,11 @@ static void
 set_pdf_metadata (cairo_surface_t           *surface,
                   const HlPlotExportOptions *options)
 {
+  g_autofree char *created = hl_creation_time ();
+
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, CREATOR);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, FIXED_PDF_DATE);
+  /* When it was made, as the provenance's "created" (SOURCE_DATE_EPOCH too). */
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, created);
   if (options->title != NULL)
     cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, options->title);
   if (options->provenance != NULL)

@@ -228,19 +228,27 @@ hl_plot_style_free (HlPlotStyle *self)
   g_free (self);
 }
 
+static const char * const preset_names[HL_N_PLOT_STYLE_PRESETS] = {
+  "light", "dark", "high-contrast",
+};
+
+const char *
+hl_plot_style_preset_to_string (HlPlotStylePreset preset)
+{
+  g_return_val_if_fail (preset < HL_N_PLOT_STYLE_PRESETS, NULL);
+
+  return preset_names[preset];
+}
+
 gboolean
 hl_plot_style_preset_from_string (const char        *str,
                                   HlPlotStylePreset *out)
 {
-  static const char * const names[HL_N_PLOT_STYLE_PRESETS] = {
-    "light", "dark", "high-contrast",
-  };
-
   g_return_val_if_fail (str != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
   for (int i = 0; i < HL_N_PLOT_STYLE_PRESETS; i++)
-    if (g_strcmp0 (str, names[i]) == 0)
+    if (g_strcmp0 (str, preset_names[i]) == 0)
       {
         *out = i;
         return TRUE;

@@ -72,6 +72,7 @@ void         hl_plot_style_free            (HlPlotStyle       *self);
 /* "light", "dark", "high-contrast". */
 gboolean     hl_plot_style_preset_from_string (const char        *str,
                                                HlPlotStylePreset *out);
+const char  *hl_plot_style_preset_to_string   (HlPlotStylePreset  preset);
 
 /* Parses "#rrggbb" or "#rrggbbaa". */
 gboolean     hl_rgba_parse   (const char *str,

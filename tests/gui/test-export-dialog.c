@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE   /* memmem */
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -496,10 +497,81 @@ read_pixels (const char *path,
   return pixels;
 }
 
+/* A PNG's provenance (its tEXt chunk), parsed. */
+static JsonObject *
+png_provenance (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *text;
+
+  g_assert_no_error (error);
+  text = gdk_pixbuf_get_option (pixbuf, "tEXt::Provenance");
+  if (text == NULL)
+    g_error ("%s has no provenance", path);
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* The app records what `headlens-cli render` records of the same figure:
+ * the file and its SHA-256, the analysis's seed and repeats, the plot and
+ * the head; the app also the N, ranking and distance it shows. */
+static void
+assert_same_provenance (const char *gui,
+                        const char *cli_out,
+                        const char *input,
+                        gboolean    head)
+{
+  g_autoptr(JsonObject) a = png_provenance (gui);
+  g_autoptr(JsonObject) b = png_provenance (cli_out);
+  JsonObject *fa = json_object_get_object_member (a, "figure");
+  JsonObject *fb = json_object_get_object_member (b, "figure");
+  g_autofree char *contents = NULL;
+  g_autofree char *sha256 = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (input, &contents, &length, NULL));
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  g_assert_cmpstr (json_object_get_string_member (a, "program"), ==, "headlens");
+  g_assert_cmpstr (json_object_get_string_member (a, "input"), ==, input);
+  g_assert_cmpstr (json_object_get_string_member (a, "input_sha256"), ==, sha256);
+  g_assert_cmpstr (json_object_get_string_member (b, "input_sha256"), ==, sha256);
+  g_assert_cmpint (json_object_get_int_member (a, "seed"), ==, json_object_get_int_member (b, "seed"));
+  g_assert_cmpint (json_object_get_int_member (a, "repeats"), ==,
+                   json_object_get_int_member (b, "repeats"));
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (a, "options"),
+                                                  "allow-external"));
+  g_assert_cmpstr (json_object_get_string_member (fa, "plot"), ==,
+                   json_object_get_string_member (fb, "plot"));
+  g_assert_cmpint (json_object_get_int_member (fa, "sample"), ==, json_object_get_int_member (fb, "sample"));
+  g_assert_cmpint (json_object_get_int_member (fa, "query"), ==, json_object_get_int_member (fb, "query"));
+  g_assert_cmpint (json_object_get_int_member (fa, "n"), ==, json_object_get_int_member (fb, "n"));
+  g_assert_cmpstr (json_object_get_string_member (fa, "ranking"), ==, "attention");
+  g_assert_cmpstr (json_object_get_string_member (fa, "distance"), ==, "euclidean");
+  g_assert_cmpstr (json_object_get_string_member (fa, "style"), ==, "light");
+  g_assert_nonnull (json_object_get_string_member (fa, "font"));
+  g_assert_true (json_object_has_member (fa, "layer") == head);
+  g_assert_true (json_object_has_member (fa, "over") == !head);
+  if (head)
+    {
+      g_assert_cmpint (json_object_get_int_member (fa, "layer"), ==, 1);
+      g_assert_cmpint (json_object_get_int_member (fa, "head"), ==, 0);
+      g_assert_cmpint (json_object_get_int_member (fb, "layer"), ==, 1);
+    }
+  if (g_str_equal (json_object_get_string_member (fa, "plot"), "heatmap"))
+    g_assert_cmpstr (json_object_get_string_member (fa, "statistic"), ==,
+                     json_object_get_string_member (fb, "statistic"));
+  /* A head's figure comes from that head's analysis: no bootstrap. */
+  g_assert_true (json_object_get_null_member (a, "bootstrap") == head);
+}
+
 /* Export Figure in the app and `headlens-cli render` draw the same pixels
  * for the same file and options: one builder per figure, every kind both
  * can export (the file has token texts, so the profile's labels and the
- * tokens figure are compared too). */
+ * tokens figure are compared too); their files record the same
+ * provenance. */
 static void
 test_gui_and_cli_match (void)
 {
@@ -517,7 +589,8 @@ test_gui_and_cli_match (void)
   g_autofree char *dir = hl_test_make_tmp_dir ();
   g_autofree char *input = g_build_filename (dir, "fixture.h5", NULL);
   HlWindow *window = window_on_fixture (dir);
-  g_autofree char *n = g_strdup_printf ("%d", hl_session_get_n (hl_window_get_session (window)));
+  HlSession *session = hl_window_get_session (window);
+  g_autofree char *n = g_strdup_printf ("%d", hl_session_get_n (session));
 
   for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
     {
@@ -537,7 +610,11 @@ test_gui_and_cli_match (void)
                                                  "s", figures[i].basename));
       dialog = find_export_dialog (GTK_WINDOW (window));
       hl_export_dialog_set_dpi (dialog, 100);
+      /* The file records what the figure shows, whatever the window shows
+       * by the time it is saved. */
+      hl_session_select (session, 0, 1);
       hl_export_dialog_save_to_path (dialog, gui);
+      hl_session_select (session, 1, 0);
       hl_test_destroy_window (GTK_WINDOW (dialog));
       /* The app's file shows no selection outline, as render without a head. */
       g_strv_builder_addv (args, (const char *[]) { cli, "render", input, "--plot", figures[i].plot,
@@ -557,6 +634,7 @@ test_gui_and_cli_match (void)
       if (!g_bytes_equal (a, b))
         g_error ("%s: the app's export and `headlens-cli render --plot %s` differ",
                  figures[i].basename, figures[i].plot);
+      assert_same_provenance (gui, out, input, head);
     }
 
   hl_test_destroy_window (GTK_WINDOW (window));

@@ -407,15 +407,40 @@ test_pdf_metadata (void)
 {
   HlPlotExportOptions options = { HL_PLOT_FORMAT_PDF, 3.5, 2.5, 300, FALSE,
                                   "Heatmap of run.h5", PROVENANCE };
-  g_autoptr(GBytes) pdf = export_kind (HL_PLOT_HEATMAP, &options);
+  g_autoptr(GBytes) pdf = NULL;
   g_autofree char *dir = g_dir_make_tmp ("hl-meta-XXXXXX", NULL);
-  g_autofree char *path = write_temp (dir, "f.pdf", pdf);
-  const char *argv[] = { "pdfinfo", path, NULL };
-  g_autofree char *info = run_tool (argv);
+  g_autofree char *path = NULL;
+  const char *argv[] = { "pdfinfo", "-isodates", NULL, NULL };
+  g_autofree char *info = NULL;
+  g_autofree char *now_info = NULL;
+  g_autoptr(GDateTime) before = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) created = NULL;
+  g_autofree char *text = NULL;
+  const char *date;
 
+  /* The creation date is SOURCE_DATE_EPOCH's when it is set, */
+  g_setenv ("SOURCE_DATE_EPOCH", "86400", TRUE);
+  pdf = export_kind (HL_PLOT_HEATMAP, &options);
+  argv[2] = path = write_temp (dir, "f.pdf", pdf);
+  info = run_tool (argv);
   g_assert_nonnull (strstr (info, "Title:           Heatmap of run.h5\n"));
   g_assert_nonnull (strstr (info, "Creator:         Headlens " PACKAGE_VERSION "\n"));
   g_assert_nonnull (strstr (info, "Subject:         " PROVENANCE "\n"));
+  g_assert_nonnull (strstr (info, "CreationDate:    1970-01-02T00:00:00Z\n"));
+  /* else now. */
+  g_unsetenv ("SOURCE_DATE_EPOCH");
+  g_bytes_unref (pdf);
+  pdf = export_kind (HL_PLOT_HEATMAP, &options);
+  g_file_set_contents (path, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), NULL);
+  now_info = run_tool (argv);
+  date = strstr (now_info, "CreationDate:    ");
+  g_assert_nonnull (date);
+  date += strlen ("CreationDate:    ");
+  text = g_strndup (date, strcspn (date, "\n"));
+  created = g_date_time_new_from_iso8601 (text, NULL);
+  g_assert_nonnull (created);
+  g_assert_cmpint (g_date_time_difference (created, before), >, -2 * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (g_date_time_difference (created, before), <, 600 * G_TIME_SPAN_SECOND);
   g_remove (path);
   g_rmdir (dir);
 }
