@@ -54,6 +54,29 @@ hl_ranking_display_name (HlRanking ranking)
   return _(ranking_display_names[ranking]);
 }
 
+char *
+hl_scope_label (gboolean all_samples,
+                gboolean all_queries,
+                int      n_samples,
+                int      n_queries,
+                int      sample,
+                int      position)
+{
+  if (all_samples && all_queries)
+    /* Translators: e.g. "mean over 4 samples × 16 queries" */
+    return g_strdup_printf (_("mean over %d × %d samples and queries"), n_samples, n_queries);
+  if (all_samples)
+    return g_strdup_printf (ngettext ("mean over %d sample at t = %d",
+                                      "mean over %d samples at t = %d", n_samples),
+                            n_samples, position);
+  if (all_queries)
+    return g_strdup_printf (ngettext ("mean over %d query of sample %d",
+                                      "mean over %d queries of sample %d", n_queries),
+                            n_queries, sample);
+  /* Translators: the sample and query position shown, e.g. "sample 0, t = 287" */
+  return g_strdup_printf (_("sample %d, t = %d"), sample, position);
+}
+
 const char *
 hl_regime_display_name (HlRegime regime)
 {

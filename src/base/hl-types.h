@@ -74,6 +74,15 @@ const char *hl_regime_to_string   (HlRegime   regime);    /* "retriever", "mixer
 const char *hl_regime_display_name (HlRegime  regime);
 /* The ranking's name in running text, translated: "attention", "contribution", "random". */
 const char *hl_ranking_display_name (HlRanking ranking);
+/* The results a figure or table shows, for people: "sample 0, t = 287",
+ * "mean over 4 samples at t = 287", "mean over 16 queries of sample 0",
+ * "mean over 4 × 16 samples and queries". */
+char       *hl_scope_label          (gboolean all_samples,
+                                     gboolean all_queries,
+                                     int      n_samples,
+                                     int      n_queries,
+                                     int      sample,
+                                     int      position);
 gboolean    hl_ranking_from_string  (const char *str, HlRanking  *out);
 gboolean    hl_distance_from_string (const char *str, HlDistance *out);
 gboolean    hl_regime_from_string   (const char *str, HlRegime   *out);

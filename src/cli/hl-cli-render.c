@@ -394,15 +394,24 @@ find_metric (const char      *name,
                  "or curves.csv: %s"), name, names);
 }
 
-/* --title, else the head and ranking of head plots, else the model. */
+/* --title, else the head and ranking of head plots, else the model; under
+ * it the ranking, distance, sample and query the figure shows. */
 static char *
 dup_title (Context *c)
 {
+  const HlActivationsInfo *info = c->info;
+  g_autofree char *title = NULL;
+  g_autofree char *scope = NULL;
+  gboolean head = c->result != NULL;
+
   if (c->o->title != NULL)
     return g_markup_escape_text (c->o->title, -1);
-  if (c->result != NULL)
-    return hl_figure_head_title (c->o->layer, c->o->head, c->ranking);
-  return hl_figure_model_title (c->info->model);
+  title = head ? hl_figure_head_title (c->o->layer, c->o->head, c->ranking)
+               : hl_figure_model_title (info->model);
+  scope = hl_scope_label (!head && c->samples[0] != c->samples[1],
+                          !head && c->queries[0] != c->queries[1], info->n_samples,
+                          info->n_queries, c->o->sample, info->query_positions[c->query]);
+  return hl_figure_subtitled_title (title, head ? -1 : (int) c->ranking, c->distance, scope);
 }
 
 /* The scatter of the head at --n (8 or the largest below its keys). */
@@ -626,6 +635,8 @@ figure_provenance (Context     *c,
     hl_provenance_set_analysis (provenance, &options);
   /* A layer, head or N left to its default is not listed. */
   hl_provenance_add_figure_string (provenance, "plot", hl_plot_kind_to_string (c->kind));
+  hl_provenance_add_figure_string (provenance, "ranking", hl_ranking_to_string (c->ranking));
+  hl_provenance_add_figure_string (provenance, "distance", hl_distance_to_string (c->distance));
   if (o->layer >= 0 && o->head >= 0)
     {
       hl_provenance_add_figure_int (provenance, "layer", o->layer);

@@ -67,6 +67,31 @@ hl_figure_model_title (const char *model)
   return g_markup_escape_text (model != NULL && model[0] != '\0' ? model : _("Model"), -1);
 }
 
+char *
+hl_figure_subtitled_title (const char *title,
+                           int         ranking,
+                           HlDistance  distance,
+                           const char *scope)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (title != NULL && scope != NULL, NULL);
+
+  if (ranking >= 0)
+    /* Translators: what a figure shows, under its title, e.g.
+     * "attention ranking · euclidean distance · sample 0, t = 287" */
+    line = g_strdup_printf (_("%s ranking · %s distance · %s"),
+                            hl_ranking_display_name ((HlRanking) ranking),
+                            hl_distance_to_string (distance), scope);
+  else
+    /* Translators: what a head's figure shows, under its title, e.g.
+     * "euclidean distance · sample 0, t = 287" */
+    line = g_strdup_printf (_("%s distance · %s"), hl_distance_to_string (distance), scope);
+  escaped = g_markup_escape_text (line, -1);
+  return g_strdup_printf ("%s\n<span size=\"smaller\" weight=\"normal\">%s</span>", title, escaped);
+}
+
 /* One head ---------------------------------------------------------------- */
 
 static float

@@ -40,6 +40,16 @@ typedef struct
   int                 highlighted;
 } HlFigureKeys;
 
+/* A figure's title (markup) with a line under it in smaller, regular type
+ * saying what it shows: the distance and the results (@scope, plain text,
+ * hl_scope_label ()), and the ranking when @title does not name it
+ * (@ranking < 0: it does). Exported figures carry it, so a figure in a
+ * paper says which ranking, distance, sample and query it shows. */
+char     *hl_figure_subtitled_title  (const char           *title,
+                                      int                   ranking,
+                                      HlDistance            distance,
+                                      const char           *scope);
+
 /* One head. The random control is drawn dashed beside the chosen ranking,
  * except when the ranking is the random one. */
 HlFigure *hl_figure_new_head_curves  (const HlHeadResult   *result,

@@ -50,6 +50,32 @@ static const struct {
                                    FALSE },
 };
 
+/* A file's title says which head or model, and under it the ranking, the
+ * distance and the results: a head's figures the sample and query shown,
+ * the model's the session's scope. */
+static char *
+export_title (HlSession          *session,
+              gboolean            per_head,
+              const HlFigureView *view)
+{
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
+  g_autofree char *title = NULL;
+  g_autofree char *scope = NULL;
+  int layer, head;
+
+  if (per_head && hl_session_get_selected (session, &layer, &head))
+    {
+      title = hl_figure_head_title (layer, head, view->ranking);
+      scope = hl_scope_label (FALSE, FALSE, info->n_samples, info->n_queries,
+                              hl_session_get_sample (session),
+                              info->query_positions[hl_session_get_query (session)]);
+      return hl_figure_subtitled_title (title, -1, view->distance, scope);
+    }
+  title = hl_figure_model_title (info->model);
+  scope = hl_session_dup_scope_label (session);
+  return hl_figure_subtitled_title (title, view->ranking, view->distance, scope);
+}
+
 /* The view of the session, with the title the target gives @which. */
 static char *
 view_of (HlSession       *session,
@@ -57,9 +83,7 @@ view_of (HlSession       *session,
          HlFigureTarget   target,
          HlFigureView    *view)
 {
-  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
   char *title = NULL;
-  int layer, head;
 
   *view = (HlFigureView) {
     hl_session_get_ranking (session), hl_session_get_distance (session),
@@ -67,10 +91,8 @@ view_of (HlSession       *session,
   };
   if (target == HL_FIGURE_TARGET_SCREEN)
     title = figures[which].screen_title != NULL ? g_strdup (_(figures[which].screen_title)) : NULL;
-  else if (figures[which].per_head && hl_session_get_selected (session, &layer, &head))
-    title = hl_figure_head_title (layer, head, view->ranking);
   else
-    title = hl_figure_model_title (info->model);
+    title = export_title (session, figures[which].per_head, view);
   view->title = title;
   return title;
 }

@@ -196,18 +196,48 @@ draw_marks (const HlLineChart *self,
     }
 }
 
+#define MARK_SCALE 0.85
+
+static double
+mark_label_height (const HlLineChart *self,
+                   const HlPlotStyle *style)
+{
+  double h;
+
+  if (self->mark_label == NULL || !isfinite (self->mark_x))
+    return 0;
+  hl_plot_text_measure (style, self->mark_label, MARK_SCALE, NULL, &h);
+  return h + 0.1 * style->font_size;
+}
+
 /* The label of the marked x sits in the strip kept above the data (outside
- * the data clip), so neither the curves nor the legend can hide it. */
+ * the data clip), so neither the curves nor the legend can hide it. It is
+ * centred on its x, moved inward where it would cross the figure's edge
+ * (the chosen N is often the last of the grid). */
+static void
+place_mark_label (HlLineChart       *self,
+                  const HlPlotStyle *style)
+{
+  double w, h, x;
+
+  self->mark_box = (cairo_rectangle_t) { 0 };
+  if (self->mark_label == NULL || !point_ok (self, self->mark_x, 1.0))
+    return;
+  hl_plot_text_measure (style, self->mark_label, MARK_SCALE, &w, &h);
+  x = hl_plot_axis_to_pixel (&self->frame.x, self->mark_x) - w / 2;
+  x = CLAMP (x, 0, MAX (0, self->frame.width - w - 0.2 * style->font_size));
+  self->mark_box = (cairo_rectangle_t) { x, self->frame.top - 0.1 * style->font_size - h, w, h };
+}
+
 static void
 draw_mark_label (const HlLineChart *self,
                  const HlPlotStyle *style,
                  cairo_t           *cr)
 {
-  if (self->mark_label == NULL || !point_ok (self, self->mark_x, 1.0))
+  if (self->mark_box.width <= 0)
     return;
-  hl_plot_text_show (cr, style, self->mark_label, 0.85, &style->foreground,
-                     hl_plot_axis_to_pixel (&self->frame.x, self->mark_x),
-                     self->frame.top - 0.1 * style->font_size, 0.5, 1.0);
+  hl_plot_text_show (cr, style, self->mark_label, MARK_SCALE, &style->foreground,
+                     self->mark_box.x, self->mark_box.y, 0.0, 0.0);
 }
 
 static void
@@ -227,14 +257,46 @@ draw_point (const HlLineChart *self,
                        x, y - style->marker_size * 1.5, 0.5, 1.0);
 }
 
-/* How much of the data a legend at (x, y, w, h) would cover: the number of
- * points sampled along every segment that fall inside it. */
+/* How many of @s's samples fall in the box: every point, and points
+ * sampled along each segment (lines and band edges), so a legend over a
+ * line between two far points counts too. */
 static int
-legend_overlap (const HlLineChart *self,
-                double             lx,
-                double             ly,
-                double             lw,
-                double             lh)
+points_in_box (const HlLineChart       *self,
+               const HlLineSeries      *s,
+               const double            *y,
+               const cairo_rectangle_t *box)
+{
+  int hits = 0;
+
+  for (int i = 0; i < s->n; i++)
+    {
+      double ax, ay, bx, by;
+      int steps;
+
+      if (!point_ok (self, s->x[i], y[i]))
+        continue;
+      px (self, s->x[i], y[i], &ax, &ay);
+      bx = ax, by = ay, steps = 0;
+      if (s->line != HL_LINE_NONE && i + 1 < s->n && point_ok (self, s->x[i + 1], y[i + 1]))
+        {
+          px (self, s->x[i + 1], y[i + 1], &bx, &by);
+          steps = 16;
+        }
+      for (int j = 0; j < MAX (steps, 1); j++)
+        {
+          double x = ax + (bx - ax) * j / 16.0, yy = ay + (by - ay) * j / 16.0;
+
+          hits += x >= box->x && x <= box->x + box->width &&
+                  yy >= box->y && yy <= box->y + box->height;
+        }
+    }
+  return hits;
+}
+
+/* How much of the data a legend in @box would cover. */
+static int
+legend_overlap (const HlLineChart       *self,
+                const cairo_rectangle_t *box)
 {
   int hits = 0;
 
@@ -242,23 +304,101 @@ legend_overlap (const HlLineChart *self,
     {
       const HlLineSeries *s = &self->series[k];
 
-      for (int i = 0; i + 1 < s->n; i++)
-        {
-          double ax, ay, bx, by;
-
-          if (!point_ok (self, s->x[i], s->y[i]) || !point_ok (self, s->x[i + 1], s->y[i + 1]))
-            continue;
-          px (self, s->x[i], s->y[i], &ax, &ay);
-          px (self, s->x[i + 1], s->y[i + 1], &bx, &by);
-          for (int j = 0; j <= 16; j++)
-            {
-              double x = ax + (bx - ax) * j / 16.0, y = ay + (by - ay) * j / 16.0;
-
-              hits += x >= lx && x <= lx + lw && y >= ly && y <= ly + lh;
-            }
-        }
+      hits += points_in_box (self, s, s->y, box);
+      if (s->lo != NULL && s->hi != NULL)
+        hits += points_in_box (self, s, s->lo, box) + points_in_box (self, s, s->hi, box);
     }
   return hits;
+}
+
+/* Whether a legend of @w x @h fits in the data area with margin @m. */
+static gboolean
+legend_fits_inside (const HlLineChart *self,
+                    double             w,
+                    double             h,
+                    double             m)
+{
+  const HlPlotFrame *f = &self->frame;
+
+  return w + 2 * m <= f->right - f->left && h + 2 * m <= f->bottom - f->top;
+}
+
+/* Inside the data area: of the corners and the middles of the edges, in
+ * this order of preference, the first that covers the least data. Returns
+ * how much it covers. */
+static int
+place_legend_inside (HlLineChart *self,
+                     double       w,
+                     double       h,
+                     double       m)
+{
+  const HlPlotFrame *f = &self->frame;
+  /* Fractions of the free room: 0 left or top, 1 right or bottom. */
+  static const double spots[][2] = {
+    { 1, 0 }, { 1, 1 }, { 0, 0 }, { 0, 1 }, { 0.5, 0 }, { 0.5, 1 }, { 1, 0.5 }, { 0, 0.5 },
+  };
+  int best = G_MAXINT;
+
+  for (guint i = 0; i < G_N_ELEMENTS (spots); i++)
+    {
+      cairo_rectangle_t box = {
+        f->left + m + spots[i][0] * (f->right - f->left - 2 * m - w),
+        f->top + m + spots[i][1] * (f->bottom - f->top - 2 * m - h),
+        w, h,
+      };
+      int overlap = legend_overlap (self, &box);
+
+      if (overlap < best)
+        best = overlap, self->legend_box = box;
+    }
+  return best;
+}
+
+/* Outside the data, in room kept for it (the frame is laid out again):
+ * right of the data when that leaves it at least half the figure's width,
+ * else above it. */
+static void
+place_legend_outside (HlLineChart       *self,
+                      const HlPlotStyle *style,
+                      double             width,
+                      double             height,
+                      double             w,
+                      double             h,
+                      double             m)
+{
+  const HlPlotFrame *f = &self->frame;
+  double edge = 0.2 * style->font_size;
+
+  if ((f->right - f->left) - (w + m) >= width / 2)
+    {
+      self->frame.reserve_right += w + m;
+      hl_plot_frame_layout (&self->frame, style, width, height);
+      self->legend_box = (cairo_rectangle_t) { width - w - m, f->top, w, h };
+      return;
+    }
+  self->frame.reserve_top += h + m;
+  hl_plot_frame_layout (&self->frame, style, width, height);
+  self->legend_box = (cairo_rectangle_t) {
+    CLAMP (f->left, 0, MAX (0, width - w - edge)),
+    f->top - mark_label_height (self, style) - m - h, w, h,
+  };
+}
+
+/* Where the data is not: inside when a spot is free, else outside. */
+static void
+place_legend (HlLineChart       *self,
+              const HlPlotStyle *style,
+              double             width,
+              double             height)
+{
+  double w, h, m = 0.4 * style->font_size;
+
+  self->legend_box = (cairo_rectangle_t) { 0 };
+  if (self->n_legend == 0)
+    return;
+  hl_plot_legend_measure (style, self->legend, self->n_legend, &w, &h);
+  if (!legend_fits_inside (self, w, h, m) || place_legend_inside (self, w, h, m) > 0)
+    place_legend_outside (self, style, width, height, w, h, m);
 }
 
 static void
@@ -266,25 +406,10 @@ draw_legend (const HlLineChart *self,
              const HlPlotStyle *style,
              cairo_t           *cr)
 {
-  const HlPlotFrame *f = &self->frame;
-  double w, h, m = 0.4 * style->font_size, best_x = 0, best_y = 0;
-  int best = G_MAXINT;
-
-  if (self->n_legend == 0)
+  if (self->legend_box.width <= 0)
     return;
-  hl_plot_legend_measure (style, self->legend, self->n_legend, &w, &h);
-  /* Corners in order of preference: top right, bottom right, top left,
-   * bottom left; the first with the least data under it wins. */
-  for (int c = 0; c < 4; c++)
-    {
-      double x = c < 2 ? f->right - m - w : f->left + m;
-      double y = c % 2 == 0 ? f->top + m : f->bottom - m - h;
-      int overlap = legend_overlap (self, x, y, w, h);
-
-      if (overlap < best)
-        best = overlap, best_x = x, best_y = y;
-    }
-  hl_plot_legend_draw (style, self->legend, self->n_legend, cr, best_x, best_y, TRUE);
+  hl_plot_legend_draw (style, self->legend, self->n_legend, cr,
+                       self->legend_box.x, self->legend_box.y, TRUE);
 }
 
 static void
@@ -323,14 +448,10 @@ hl_line_chart_draw (HlLineChart       *self,
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_clip (cr);
   hl_plot_paint_background (cr, style, width, height);
-  if (self->mark_label != NULL && isfinite (self->mark_x))
-    {
-      double h;
-
-      hl_plot_text_measure (style, self->mark_label, 0.85, NULL, &h);
-      self->frame.reserve_top = h + 0.1 * style->font_size;
-    }
+  self->frame.reserve_top = mark_label_height (self, style);
   hl_plot_frame_layout (&self->frame, style, width, height);
+  place_legend (self, style, width, height);
+  place_mark_label (self, style);
   hl_plot_frame_draw_grid (&self->frame, style, cr);
   draw_data (self, style, cr);
   hl_plot_frame_draw_axes (&self->frame, style, cr);

@@ -1,7 +1,8 @@
 /* hl-line-chart.h: the chart behind every "value over N" plot (curves,
  * alignment, correlation, decay, profile): series as lines or points with
  * optional bands, a reference line, a marked x, a highlighted point and a
- * legend placed in the emptiest corner.
+ * legend placed where it covers no data: a free corner or edge of the data
+ * area, else beside or above it.
  *
  * Internal to src/render: the public renderers fill it from their data.
  *
@@ -51,6 +52,10 @@ typedef struct
   const char         *point_label;
   HlLegendEntry       legend[HL_LINE_CHART_MAX_LEGEND];
   int                 n_legend;
+  /* Set by the layout: where the legend and the mark's label were drawn,
+   * measured from their text (zero size when absent). */
+  cairo_rectangle_t   legend_box;
+  cairo_rectangle_t   mark_box;
 } HlLineChart;
 
 /* Zeroes @self, with the frame initialised and no marks. */
@@ -59,7 +64,10 @@ void          hl_line_chart_add_legend  (HlLineChart       *self,
                                          HlLegendSymbol     symbol,
                                          const HlRgba      *color,
                                          const char        *label);
-/* Lays out and draws into (0, 0, @width, @height), clipped to it. */
+/* Lays out and draws into (0, 0, @width, @height), clipped to it. Every
+ * label is measured and kept inside the figure: the mark's label moves
+ * inward at the edges, and a legend that does not fit inside the data goes
+ * outside it; so does a legend that would cover data. */
 void          hl_line_chart_draw        (HlLineChart       *self,
                                          const HlPlotStyle *style,
                                          cairo_t           *cr,

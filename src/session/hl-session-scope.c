@@ -120,26 +120,10 @@ hl_session_dup_scope_label (HlSession *self)
   if (self->file == NULL)
     return g_strdup ("");
   info = hl_session_file_info (self);
-  switch (self->scope)
-    {
-    case HL_SESSION_SCOPE_SAMPLES:
-      return g_strdup_printf (ngettext ("mean over %d sample at t = %d",
-                                        "mean over %d samples at t = %d", info->n_samples),
-                              info->n_samples, info->query_positions[self->query]);
-    case HL_SESSION_SCOPE_QUERIES:
-      return g_strdup_printf (ngettext ("mean over %d query of sample %d",
-                                        "mean over %d queries of sample %d", info->n_queries),
-                              info->n_queries, self->sample);
-    case HL_SESSION_SCOPE_ALL:
-      /* Translators: e.g. "mean over 4 samples × 16 queries" */
-      return g_strdup_printf (_("mean over %d × %d samples and queries"), info->n_samples,
-                              info->n_queries);
-    case HL_SESSION_SCOPE_SHOWN:
-    default:
-      /* Translators: the sample and query position shown, e.g. "sample 0, t = 287" */
-      return g_strdup_printf (_("sample %d, t = %d"), self->sample,
-                              info->query_positions[self->query]);
-    }
+  return hl_scope_label (self->scope == HL_SESSION_SCOPE_SAMPLES || self->scope == HL_SESSION_SCOPE_ALL,
+                         self->scope == HL_SESSION_SCOPE_QUERIES || self->scope == HL_SESSION_SCOPE_ALL,
+                         info->n_samples, info->n_queries, self->sample,
+                         info->query_positions[self->query]);
 }
 
 /* What the analysis finishes first: the scope. */

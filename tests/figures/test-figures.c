@@ -310,10 +310,25 @@ test_session_figures (void)
   head = g_ptr_array_steal_index (in_files, HL_SESSION_FIGURE_SCATTER);
   g_assert_cmpstr (hl_figure_get_basename (head), ==, "layer1-head0-scatter");
   g_assert_cmpstr (hl_figure_get_name (head), ==, "Layer 1 · Head 0: Value-space scatter");
-  g_assert_cmpstr (title_of (head), ==, "Layer 1 · Head 0 · attention ranking");
+  g_assert_cmpstr (title_of (head), ==, "Layer 1 · Head 0 · attention ranking\n"
+                   "<span size=\"smaller\" weight=\"normal\">euclidean distance · sample 0, t = 23</span>");
   g_assert_null (title_of (g_ptr_array_index (on_screen, HL_SESSION_FIGURE_SCATTER)));
   g_assert_cmpstr (hl_figure_get_basename (g_ptr_array_index (in_files, 0)), ==, "model-heatmap");
-  g_assert_cmpstr (title_of (g_ptr_array_index (in_files, 0)), ==, "fixture");
+  g_assert_cmpstr (title_of (g_ptr_array_index (in_files, 0)), ==, "fixture\n"
+                   "<span size=\"smaller\" weight=\"normal\">"
+                   "attention ranking · euclidean distance · sample 0, t = 23</span>");
+  /* They follow the view: another ranking and distance are named. */
+  hl_session_set_ranking (session, HL_RANKING_CONTRIBUTION);
+  hl_session_set_distance (session, HL_DISTANCE_COSINE);
+  curves = hl_session_build_figure (session, HL_SESSION_FIGURE_MODEL_PANEL, HL_FIGURE_TARGET_EXPORT);
+  g_assert_nonnull (strstr (title_of (curves), "contribution ranking · cosine distance · sample 0, t = 23"));
+  g_clear_pointer (&curves, hl_figure_unref);
+  curves = hl_session_build_figure (session, HL_SESSION_FIGURE_HEAD_CURVES, HL_FIGURE_TARGET_EXPORT);
+  g_assert_nonnull (strstr (title_of (curves), "Layer 1 · Head 0 · contribution ranking\n"));
+  g_assert_nonnull (strstr (title_of (curves), ">cosine distance · sample 0, t = 23<"));
+  g_clear_pointer (&curves, hl_figure_unref);
+  hl_session_set_ranking (session, HL_RANKING_ATTENTION);
+  hl_session_set_distance (session, HL_DISTANCE_EUCLIDEAN);
   g_assert_cmpstr (title_of (g_ptr_array_index (on_screen, HL_SESSION_FIGURE_HEAD_CURVES)),
                    ==, "This head");
 
