@@ -168,6 +168,10 @@ hl_hdf5_type_is_sane (hid_t type)
       return H5Tget_size (type) <= 8 && bits_fit (type) && float_fields_fit (type, 64)
              && float_is_ieee_like (type);
     case H5T_STRING:
+      /* HDF5 keeps character sets 2..15 reserved; a string claiming one is
+       * a damaged type message, not text of an unknown encoding. */
+      if (H5Tget_cset (type) != H5T_CSET_ASCII && H5Tget_cset (type) != H5T_CSET_UTF8)
+        return FALSE;
       if (H5Tis_variable_str (type) > 0)
         {
           hid_t super = H5Tget_super (type);

@@ -74,6 +74,8 @@ test_stored_mutants (void)
   };
   g_autofree char *loop = g_build_filename (g_getenv ("HL_TEST_SRCDIR"), "data", "hostile",
                                             "heap-attribute-loop.h5", NULL);
+  g_autofree char *cset = g_build_filename (g_getenv ("HL_TEST_SRCDIR"), "data", "hostile",
+                                            "attribute-cset.h5", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -83,6 +85,8 @@ test_stored_mutants (void)
       g_test_message ("%s", names[i]);
       assert_refused (path, NULL);
     }
+  /* A string attribute of a reserved character set was read as text. */
+  assert_refused (cset, "damaged");
   /* An endless loop in HDF5 is stopped by the probe's time limit. */
   assert_refused_by ("info", loop, NULL, "made no progress");
 }
