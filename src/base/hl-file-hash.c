@@ -106,7 +106,7 @@ hash_thread (gpointer data)
 void
 hl_file_sha256_start (const char * const *paths)
 {
-  GPtrArray *todo = g_ptr_array_new ();
+  GPtrArray *to_hash = g_ptr_array_new ();
 
   g_return_if_fail (paths != NULL);
 
@@ -118,9 +118,9 @@ hl_file_sha256_start (const char * const *paths)
     if (!g_hash_table_contains (pending, paths[i]))
       {
         g_hash_table_insert (pending, g_strdup (paths[i]), g_new0 (Pending, 1));
-        g_ptr_array_add (todo, g_strdup (paths[i]));
+        g_ptr_array_add (to_hash, g_strdup (paths[i]));
       }
   g_mutex_unlock (&pending_lock);
-  g_ptr_array_add (todo, NULL);
-  g_thread_unref (g_thread_new ("hl-file-hash", hash_thread, g_ptr_array_free (todo, FALSE)));
+  g_ptr_array_add (to_hash, NULL);
+  g_thread_unref (g_thread_new ("hl-file-hash", hash_thread, g_ptr_array_free (to_hash, FALSE)));
 }
