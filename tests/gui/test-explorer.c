@@ -11,7 +11,9 @@
 
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
+#include "hl-curves-plot.h"
 #include "hl-head-table.h"
+#include "hl-panel-plot.h"
 #include "hl-heatmap-plot.h"
 #include "hl-matrix-plot.h"
 #include "hl-matrix-view.h"
@@ -1125,6 +1127,136 @@ test_explorer_taxonomy (Fixture       *f,
   g_assert_nonnull (strstr (hl_head_detail_get_taxonomy (detail), planted));
 }
 
+
+static gboolean
+comparison_is_shown (gpointer user_data)
+{
+  return hl_head_compare_get_figure (user_data) != NULL;
+}
+
+/* The comparison's curves (a) are the two heads' F1 at the view's
+ * ranking and distance, solid and dashed, labelled; (b) and (c) their
+ * scatters at the N shown, titled by their heads. */
+static void
+assert_comparison (HlSession *session,
+                   HlFigure  *figure,
+                   int        pinned_layer,
+                   int        pinned_head)
+{
+  const HlPanelPlotData *panel = hl_figure_get_data (figure);
+  const HlCurvesPlotData *curves;
+  const HlScatterPlotData *scatter;
+  g_autofree char *pinned_label = g_strdup_printf ("Layer %d · Head %d", pinned_layer, pinned_head);
+  HlHeadResult *selected = hl_session_get_selected_result (session);
+  HlHeadResult *pinned = hl_session_lookup_shown (session, pinned_layer, pinned_head);
+  int layer, head;
+
+  g_assert_cmpint (hl_figure_get_kind (figure), ==, HL_PLOT_PANEL);
+  g_assert_cmpint (panel->n_items, ==, 3);
+  g_assert_cmpint (panel->items[0].kind, ==, HL_PLOT_CURVES);
+  g_assert_cmpint (panel->items[1].kind, ==, HL_PLOT_SCATTER);
+  g_assert_cmpint (panel->items[2].kind, ==, HL_PLOT_SCATTER);
+  curves = panel->items[0].data;
+  hl_session_get_selected (session, &layer, &head);
+  g_assert_nonnull (strstr (curves->ranked_label, "Layer"));
+  g_assert_cmpstr (curves->compared_label, ==, pinned_label);
+  for (int i = 0; i < curves->n_grid; i++)
+    {
+      g_assert_cmpfloat (curves->ranked[HL_CURVE_F1][i], ==,
+                         selected->curves->points[hl_session_get_ranking (session)]
+                                                 [hl_session_get_distance (session)][i].f1);
+      g_assert_cmpfloat (curves->compared[HL_CURVE_F1][i], ==,
+                         pinned->curves->points[hl_session_get_ranking (session)]
+                                               [hl_session_get_distance (session)][i].f1);
+    }
+  g_assert_cmpint (curves->chosen_n, ==, hl_session_get_n (session));
+  scatter = panel->items[2].data;
+  g_assert_nonnull (strstr (scatter->title, pinned_label));
+  g_assert_cmpint (scatter->n, ==, hl_session_get_n (session));
+  g_assert_cmpint (scatter->n_points, ==, hl_session_get_pinned_data (session)->n_keys);
+  g_assert_true (memcmp (scatter->x, hl_session_get_pinned_scatter (session)->x,
+                         scatter->n_points * sizeof (float)) == 0);
+  g_assert_false (memcmp (scatter->x, hl_session_get_scatter (session)->x,
+                          scatter->n_points * sizeof (float)) == 0);
+}
+
+/* Two heads side by side: pinned from the heatmap's menu or the head
+ * table, the head detail shows the selected head against the pinned one,
+ * and the exported figure names both heads. */
+static void
+test_explorer_compare (Fixture       *f,
+                       gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  HlHeadCompare *compare = hl_head_detail_get_compare (detail);
+  HlHeadTable *table = HL_HEAD_TABLE (find_child (GTK_WIDGET (explorer), HL_TYPE_HEAD_TABLE));
+  g_autofree char *svg_path = g_build_filename (f->dir, "compare.svg", NULL);
+  g_autofree char *svg = NULL;
+  g_autoptr(HlFigure) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlPlotStyle) style = hl_plot_style_new (HL_PLOT_STYLE_LIGHT, HL_PLOT_TARGET_EXPORT);
+  HlPlotExportOptions options = { HL_PLOT_FORMAT_SVG, 9, 3.5, 96, FALSE, NULL, NULL };
+  int layer, head;
+
+  hl_session_set_n (session, 8);
+  hl_session_select (session, 0, 1);
+  g_assert_null (hl_head_compare_get_figure (compare));
+  g_assert_nonnull (strstr (hl_head_compare_get_status (compare), "Pin this head"));
+
+  /* The heatmap's "Compare with Selected Head" on layer 2, head 3. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (hl_explorer_get_heatmap (explorer)),
+                                             "heatmap.compare", "(ii)", 2, 3));
+  g_assert_true (hl_session_get_pinned (session, &layer, &head));
+  g_assert_cmpint (layer, ==, 2);
+  g_assert_cmpint (head, ==, 3);
+  g_assert_true (hl_test_wait_until (comparison_is_shown, compare, 10000));
+  assert_comparison (session, hl_head_compare_get_figure (compare), 2, 3);
+  g_assert_nonnull (strstr (hl_head_compare_get_status (compare),
+                            "Layer 0 · Head 1 (solid) against the pinned Layer 2 · Head 3"));
+
+  /* Exported, it names both heads: in the list, in its title and in the
+   * file. */
+  exported = hl_session_build_figure (session, HL_SESSION_FIGURE_COMPARE, HL_FIGURE_TARGET_EXPORT);
+  g_assert_nonnull (exported);
+  g_assert_cmpstr (hl_figure_get_basename (exported), ==, "layer0-head1-vs-layer2-head3-compare");
+  g_assert_nonnull (strstr (hl_figure_get_name (exported), "Layer 0 · Head 1 against Layer 2 · Head 3"));
+  g_assert_true (hl_figure_export_to_file (exported, style, &options, svg_path,
+                                           &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg_path, &svg, NULL, NULL));
+  g_assert_nonnull (strstr (svg, "Layer 0 · Head 1 and Layer 2 · Head 3"));
+  g_unlink (svg_path);
+
+  /* Another N redraws both. */
+  hl_session_set_n (session, 4);
+  g_assert_true (hl_test_wait_until (comparison_is_shown, compare, 10000));
+  assert_comparison (session, hl_head_compare_get_figure (compare), 2, 3);
+
+  /* The head table pins its selected row; the next head selected is
+   * compared with it. */
+  hl_explorer_show_overview (explorer, "table");
+  g_assert_true (hl_test_wait_until (widget_is_mapped, table, 5000));
+  hl_head_table_set_search (table, "l1 h0");
+  hl_head_table_select_row (table, 0);
+  g_assert_true (hl_head_table_pin_selected (table));
+  g_assert_true (hl_session_get_pinned (session, &layer, &head));
+  g_assert_cmpint (layer, ==, 1);
+  g_assert_cmpint (head, ==, 0);
+  g_assert_null (hl_head_compare_get_figure (compare));
+  g_assert_nonnull (strstr (hl_head_compare_get_status (compare), "is pinned"));
+  hl_session_select (session, 2, 2);
+  g_assert_true (hl_test_wait_until (comparison_is_shown, compare, 10000));
+  assert_comparison (session, hl_head_compare_get_figure (compare), 1, 0);
+
+  /* Unpinned, nothing is compared. */
+  hl_session_pin (session, -1, -1);
+  g_assert_null (hl_head_compare_get_figure (compare));
+  g_assert_null (hl_session_build_figure (session, HL_SESSION_FIGURE_COMPARE,
+                                          HL_FIGURE_TARGET_EXPORT));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1144,6 +1276,7 @@ main (int    argc,
   ADD ("attention-matrix", test_explorer_attention_matrix, NULL);
   ADD ("numbers-at-n", test_explorer_numbers_at_n, NULL);
   ADD ("head-table", test_explorer_head_table, NULL);
+  ADD ("compare", test_explorer_compare, NULL);
   ADD ("scatter-zoom", test_explorer_scatter_zoom, NULL);
   ADD ("new-file-at-top", test_explorer_new_file_at_top, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
