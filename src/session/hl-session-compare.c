@@ -133,6 +133,7 @@ hl_session_get_pinned_scatter (HlSession *self)
     self->pinned_scatter = hl_head_data_scatter (self->pinned_data, self->ranking,
                                                  self->distance, self->n,
                                                  hl_session_head_seed (self, self->pinned_layer,
-                                                                       self->pinned_head));
+                                                                       self->pinned_head),
+                                                 self->scatter_values);
   return self->pinned_scatter;
 }

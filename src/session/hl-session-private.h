@@ -46,6 +46,7 @@ struct _HlSession
   HlModelSummary         *own_summary;      /* owned, or NULL */
   GCancellable           *summary_cancellable; /* the summary being computed, or NULL */
   gboolean                profile_log_scale;
+  gboolean                scatter_values;   /* the scatter shows the raw v_i */
   gboolean                matrix_log_scale;
   HlAttentionGrid        *attention_grid;   /* owned: of the sample shown, or NULL */
   GCancellable           *grid_cancellable; /* the grid being read, or NULL */
@@ -95,6 +96,7 @@ typedef enum
   PROP_PINNED_LAYER,
   PROP_PINNED_HEAD,
   PROP_PINNED_DATA,
+  PROP_SCATTER_VALUES,
   N_PROPS
 } HlSessionProperty;
 

@@ -272,6 +272,28 @@ hl_session_get_highlighted_key (HlSession *self)
   return self->highlighted_key;
 }
 
+void
+hl_session_set_scatter_values (HlSession *self,
+                               gboolean   values)
+{
+  g_return_if_fail (HL_IS_SESSION (self));
+
+  if (self->scatter_values == !!values)
+    return;
+
+  self->scatter_values = !!values;
+  hl_session_clear_scatter (self);
+  hl_session_notify (self, PROP_SCATTER_VALUES);
+}
+
+gboolean
+hl_session_get_scatter_values (HlSession *self)
+{
+  g_return_val_if_fail (HL_IS_SESSION (self), FALSE);
+
+  return self->scatter_values;
+}
+
 /* The selected head ------------------------------------------------------- */
 
 void
@@ -352,7 +374,8 @@ hl_session_get_scatter (HlSession *self)
     self->scatter = hl_head_data_scatter (self->head_data, self->ranking, self->distance,
                                           self->n,
                                           hl_session_head_seed (self, self->selected_layer,
-                                                                self->selected_head));
+                                                                self->selected_head),
+                                          self->scatter_values);
   return self->scatter;
 }
 

@@ -336,6 +336,7 @@ hl_session_get_property (GObject    *object,
     case PROP_PINNED_LAYER: g_value_set_int (value, self->pinned_layer); break;
     case PROP_PINNED_HEAD: g_value_set_int (value, self->pinned_head); break;
     case PROP_PINNED_DATA: g_value_set_boxed (value, self->pinned_data); break;
+    case PROP_SCATTER_VALUES: g_value_set_boolean (value, self->scatter_values); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -369,6 +370,9 @@ hl_session_set_property (GObject      *object,
       hl_session_set_heatmap_statistic (self, g_value_get_enum (value));
       break;
     case PROP_SCOPE: hl_session_set_scope (self, g_value_get_enum (value)); break;
+    case PROP_SCATTER_VALUES:
+      hl_session_set_scatter_values (self, g_value_get_boolean (value));
+      break;
     case PROP_HIGHLIGHTED_KEY:
       hl_session_set_highlighted_key (self, g_value_get_int (value));
       break;
@@ -418,6 +422,7 @@ hl_session_class_init_properties (GObjectClass *object_class)
   p[PROP_PINNED_LAYER] = g_param_spec_int ("pinned-layer", NULL, NULL, -1, G_MAXINT, -1, RO);
   p[PROP_PINNED_HEAD] = g_param_spec_int ("pinned-head", NULL, NULL, -1, G_MAXINT, -1, RO);
   p[PROP_PINNED_DATA] = g_param_spec_boxed ("pinned-data", NULL, NULL, HL_TYPE_HEAD_DATA, RO);
+  p[PROP_SCATTER_VALUES] = g_param_spec_boolean ("scatter-values", NULL, NULL, FALSE, RW);
   g_object_class_install_properties (object_class, N_PROPS, p);
 }
 

@@ -216,6 +216,12 @@ int                     hl_session_get_highlighted_key (HlSession           *sel
 /* Its scatter at the N, ranking and distance shown; NULL without head data
  * or for a head with fewer than two keys. Borrowed until they change. */
 const HlScatter        *hl_session_get_scatter        (HlSession            *self);
+/* Whether the scatters show the raw values v_i instead of the points
+ * y_i = alpha_i v_i ("scatter-values"): the PCA of the v_i, without s_N
+ * and the balls, which are defined for the y_i. */
+void                    hl_session_set_scatter_values (HlSession            *self,
+                                                       gboolean              values);
+gboolean                hl_session_get_scatter_values (HlSession            *self);
 
 /* A head pinned to be compared with the selected one ("pinned-layer",
  * "pinned-head"; -1: none; a head outside the file unpins). Its result at

@@ -4,7 +4,7 @@
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
  *                      [export=FIGURE] [app=ACTION] [point=I]
  *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal]
- *                      [pin=L,H]
+ *                      [pin=L,H] [values]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
@@ -15,7 +15,8 @@
  * default); causal opens Causal Tests from the main menu's action (for a
  * file extracted from a model), runs zero ablation, N*, the selected head
  * and sparsification, and renders that window; pin=L,H pins that head and
- * scrolls the head detail to its comparison with the selected one.
+ * scrolls the head detail to its comparison with the selected one; values
+ * shows the scatter of the raw values v_i.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -271,6 +272,8 @@ main (int    argc,
       g_object_set (session, "heatmap-metric", argv[i] + strlen ("metric="), NULL);
     else if (g_str_has_prefix (argv[i], "page="))
       hl_explorer_show_overview (hl_window_get_explorer (window), argv[i] + strlen ("page="));
+    else if (g_str_equal (argv[i], "values"))
+      hl_session_set_scatter_values (session, TRUE);
     else if (g_str_has_prefix (argv[i], "sort="))
       hl_head_table_sort_by (hl_explorer_get_head_table (hl_window_get_explorer (window)),
                              argv[i] + strlen ("sort="), TRUE);

@@ -1059,6 +1059,37 @@ bound_is_shown (gpointer user_data)
   return hl_head_detail_get_figure (user_data, HL_PLOT_BOUND) != NULL;
 }
 
+typedef struct
+{
+  HlModelPanel *panel;
+  const char   *prefix;
+} TaxonomyWanted;
+
+/* The model panel's verdict, shown once the summary is. */
+static gboolean
+taxonomy_is_shown (gpointer user_data)
+{
+  TaxonomyWanted *wanted = user_data;
+  const char *shown = hl_model_panel_get_taxonomy (wanted->panel);
+
+  return shown != NULL && g_str_has_prefix (shown, wanted->prefix);
+}
+
+typedef struct
+{
+  HlHeadDetail *detail;
+  const char   *text;
+} PlantedWanted;
+
+static gboolean
+planted_is_shown (gpointer user_data)
+{
+  PlantedWanted *wanted = user_data;
+  const char *shown = hl_head_detail_get_taxonomy (wanted->detail);
+
+  return shown != NULL && strstr (shown, wanted->text) != NULL;
+}
+
 /* stories260K has no attention sink: the model panel says the taxonomy
  * does not apply and why, the heatmap of regimes carries the caveat, the
  * head detail gives the model's and the head's verdicts beside the bound
@@ -1079,6 +1110,8 @@ test_explorer_taxonomy (Fixture       *f,
   g_autofree int32_t *patterns = NULL;
   g_autofree char *planted = NULL;
   gsize n_patterns = 0;
+  TaxonomyWanted wanted;
+  PlantedWanted planted_wanted;
   HlSession *session;
   int n_heads;
 
@@ -1088,9 +1121,8 @@ test_explorer_taxonomy (Fixture       *f,
       return;
     }
   session = open_and_wait (f, stories);
-  hl_test_spin (50);
-  g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel),
-                                   "The taxonomy does not apply: no attention sink"));
+  wanted = (TaxonomyWanted) { panel, "The taxonomy does not apply: no attention sink" };
+  g_assert_true (hl_test_wait_until (taxonomy_is_shown, &wanted, 10000));
   heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
   g_assert_nonnull (heatmap->note);
   g_assert_nonnull (strstr (heatmap->note, "does not apply"));
@@ -1104,8 +1136,8 @@ test_explorer_taxonomy (Fixture       *f,
   g_assert_null (strstr (hl_head_detail_get_taxonomy (detail), "Planted"));
 
   session = open_and_wait (f, sample);
-  hl_test_spin (50);
-  g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel), "The taxonomy applies."));
+  wanted = (TaxonomyWanted) { panel, "The taxonomy applies." };
+  g_assert_true (hl_test_wait_until (taxonomy_is_shown, &wanted, 10000));
   heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
   g_assert_nonnull (heatmap->note);
   g_assert_true (g_str_has_prefix (heatmap->note, "Planted by the synthetic generator, not found:"));
@@ -1123,8 +1155,8 @@ test_explorer_taxonomy (Fixture       *f,
                              hl_regime_display_name (patterns[5 * n_heads + 3]));
   hl_session_select (session, 5, 3);
   g_assert_true (hl_test_wait_until (bound_is_shown, detail, 10000));
-  hl_test_spin (50);
-  g_assert_nonnull (strstr (hl_head_detail_get_taxonomy (detail), planted));
+  planted_wanted = (PlantedWanted) { detail, planted };
+  g_assert_true (hl_test_wait_until (planted_is_shown, &planted_wanted, 10000));
 }
 
 
@@ -1178,6 +1210,134 @@ assert_comparison (HlSession *session,
                          scatter->n_points * sizeof (float)) == 0);
   g_assert_false (memcmp (scatter->x, hl_session_get_scatter (session)->x,
                           scatter->n_points * sizeof (float)) == 0);
+}
+
+/* The scatter's tooltip shows a token's text as stored, not escaped
+ * markup: stories260K's first token is "\n<s>\n" and token 105 ' "'. */
+static void
+test_explorer_scatter_tooltip_text (Fixture       *f,
+                                    gconstpointer  data)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  g_autofree char *stories = g_build_filename (shared != NULL ? shared : "../shared", "models",
+                                               "stories260K", "reference.h5", NULL);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  HlScatterView *scatter = HL_SCATTER_VIEW (find_child (GTK_WIDGET (detail),
+                                                        HL_TYPE_SCATTER_VIEW));
+  g_autofree char *sink = NULL;
+  g_autofree char *quote = NULL;
+  HlSession *session;
+
+  if (!g_file_test (stories, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs ../shared/models/stories260K");
+      return;
+    }
+  session = open_and_wait (f, stories);
+  hl_session_select (session, 1, 2);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_cmpstr (hl_session_get_head_data (session)->tokens[0], ==, "\n<s>\n");
+  g_assert_cmpstr (hl_session_get_head_data (session)->tokens[105], ==, " \"");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (scatter), "scatter.move", "i", 0));
+  sink = hl_scatter_view_dup_point_text (scatter);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (scatter), "scatter.move", "i", 105));
+  quote = hl_scatter_view_dup_point_text (scatter);
+  g_assert_true (g_str_has_prefix (sink, "“\n<s>\n” at position 0"));
+  g_assert_true (g_str_has_prefix (quote, "“ \"” at position 105"));
+  g_assert_null (strstr (sink, "&lt;"));
+  g_assert_null (strstr (quote, "&quot;"));
+}
+
+/* Choosing "Contribution" neither widens the ranking drop-down nor moves
+ * the N slider beside it. */
+static void
+test_explorer_ranking_keeps_width (Fixture       *f,
+                                   gconstpointer  data)
+{
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  GtkWidget *ranking = find_child (GTK_WIDGET (explorer), GTK_TYPE_DROP_DOWN);
+  GtkWidget *scale = find_child (GTK_WIDGET (explorer), GTK_TYPE_SCALE);
+  double x[2];
+  int natural[2];
+
+  open_and_wait (f, f->small_path);
+  g_assert_true (hl_test_wait_until (widget_is_allocated, scale, 10000));
+  for (guint i = 0; i < 2; i++)
+    {
+      graphene_rect_t bounds;
+
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (ranking), i);
+      hl_test_spin (100);
+      gtk_widget_measure (ranking, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural[i], NULL, NULL);
+      g_assert_true (gtk_widget_compute_bounds (scale, GTK_WIDGET (f->window), &bounds));
+      x[i] = bounds.origin.x;
+    }
+  g_assert_cmpint (natural[0], ==, natural[1]);
+  g_assert_cmpfloat (x[0], ==, x[1]);
+}
+
+/* The check button under @widget labelled @label, or NULL. */
+static GtkCheckButton *
+find_check (GtkWidget  *widget,
+            const char *label)
+{
+  if (GTK_IS_CHECK_BUTTON (widget)
+      && g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0)
+    return GTK_CHECK_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+scatter_shows_values (gpointer user_data)
+{
+  HlFigure *figure = hl_head_detail_get_figure (user_data, HL_PLOT_SCATTER);
+
+  return figure != NULL && ((const HlScatterPlotData *) hl_figure_get_data (figure))->values;
+}
+
+/* The raw values v_i in the scatter: the check button redraws it as the
+ * PCA of the v_i, without s_N and the disks (defined for the y_i), the
+ * same tokens selected; unchecked, the y_i again. */
+static void
+test_explorer_scatter_values (Fixture       *f,
+                              gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  GtkCheckButton *check = find_check (GTK_WIDGET (detail), "Scatter of the raw _values v_i");
+  const HlScatterPlotData *points, *values;
+  g_autoptr(HlFigure) before = NULL;
+
+  g_assert_nonnull (check);
+  hl_session_set_n (session, 8);
+  hl_session_select (session, 1, 1);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  before = hl_figure_ref (hl_head_detail_get_figure (detail, HL_PLOT_SCATTER));
+  points = hl_figure_get_data (before);
+  g_assert_false (points->values);
+
+  gtk_check_button_set_active (check, TRUE);
+  g_assert_true (hl_session_get_scatter_values (session));
+  g_assert_true (hl_test_wait_until (scatter_shows_values, detail, 10000));
+  values = hl_figure_get_data (hl_head_detail_get_figure (detail, HL_PLOT_SCATTER));
+  g_assert_cmpint (values->n_points, ==, points->n_points);
+  g_assert_true (isnan (values->centre_x));
+  g_assert_null (values->in_max_disk);
+  g_assert_false (memcmp (values->x, points->x, values->n_points * sizeof (float)) == 0);
+  g_assert_true (memcmp (values->selected, points->selected,
+                         values->n_points * sizeof (gboolean)) == 0);
+
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_false (hl_session_get_scatter_values (session));
+  g_assert_false (scatter_shows_values (detail));
 }
 
 /* Two heads side by side: pinned from the heatmap's menu or the head
@@ -1277,6 +1437,9 @@ main (int    argc,
   ADD ("numbers-at-n", test_explorer_numbers_at_n, NULL);
   ADD ("head-table", test_explorer_head_table, NULL);
   ADD ("compare", test_explorer_compare, NULL);
+  ADD ("scatter-values", test_explorer_scatter_values, NULL);
+  ADD ("ranking-keeps-width", test_explorer_ranking_keeps_width, NULL);
+  ADD ("scatter-tooltip-text", test_explorer_scatter_tooltip_text, NULL);
   ADD ("scatter-zoom", test_explorer_scatter_zoom, NULL);
   ADD ("new-file-at-top", test_explorer_new_file_at_top, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);
