@@ -612,6 +612,34 @@ hl_causal_store_get_model_message (HlCausalStore *self)
   return self->model_message != NULL ? self->model_message : "";
 }
 
+char *
+hl_causal_store_dup_explanation (HlCausalStore *store)
+{
+  const char *detail;
+
+  g_return_val_if_fail (HL_IS_CAUSAL_STORE (store), NULL);
+
+  detail = hl_causal_store_get_model_message (store);
+  if (hl_causal_store_get_state (store) == HL_CAUSAL_STORE_NO_FILE)
+    return g_strdup ("");
+
+  if (hl_causal_store_get_state (store) != HL_CAUSAL_STORE_NO_MODEL)
+    return g_strdup_printf (_("Model: %s"), detail);
+  switch (hl_causal_store_get_problem (store))
+    {
+    case HL_CAUSAL_MODEL_NOT_RECORDED:
+      return g_strdup_printf (_("No model recorded. %s."), detail);
+    case HL_CAUSAL_MODEL_NOT_FOUND:
+      return g_strdup_printf (_("Model not found. %s."), detail);
+    case HL_CAUSAL_MODEL_CHANGED:
+      return g_strdup_printf (_("Model changed. %s. Choose the model the file was extracted with."), detail);
+    case HL_CAUSAL_MODEL_UNREADABLE:
+    case HL_CAUSAL_MODEL_OK:
+    default:
+      return g_strdup_printf (_("The model cannot be used: %s"), detail);
+    }
+}
+
 gboolean
 hl_causal_store_get_busy (HlCausalStore *self)
 {

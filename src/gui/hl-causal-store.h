@@ -48,6 +48,10 @@ HlCausalStoreState    hl_causal_store_get_state    (HlCausalStore *self);
 HlCausalModelProblem  hl_causal_store_get_problem  (HlCausalStore *self);
 /* The model's description when ready, else why it is not. */
 const char           *hl_causal_store_get_model_message (HlCausalStore *self);
+/* What a user is told about the model: "Model: " and its description, or
+ * why it cannot be used ("No model recorded.", "Model not found.", "Model
+ * changed.") with the details. */
+char                 *hl_causal_store_dup_explanation (HlCausalStore *self);
 /* Opens the model at @path (a checkpoint or a model folder) instead. */
 void                  hl_causal_store_locate_model (HlCausalStore *self,
                                                     const char    *path);

@@ -15,6 +15,7 @@
 #include "extract-test-util.h"
 #include "hl-causal-experiment.h"
 #include "hl-causal-figures.h"
+#include "hl-causal-heatmap.h"
 #include "hl-causal-file.h"
 #include "hl-causal-plot.h"
 #include "hl-causal-section.h"
@@ -26,6 +27,7 @@
 #include "hl-head-detail.h"
 #include "hl-heatmap-plot.h"
 #include "hl-heatmap-view.h"
+#include "hl-model-panel.h"
 #include "hl-panel-plot.h"
 #include "hl-window.h"
 
@@ -285,6 +287,115 @@ test_section_without_model (void)
   fixture_clear (&f);
 }
 
+/* The explorer's drop-down that offers the causal map @map, or NULL. */
+static GtkDropDown *
+find_causal_dropdown (GtkWidget *widget,
+                      int        map)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkDropDown *found;
+
+      if (GTK_IS_DROP_DOWN (child) && hl_causal_heatmap_find_entry (GTK_DROP_DOWN (child), map) != GTK_INVALID_LIST_POSITION)
+        return GTK_DROP_DOWN (child);
+      if ((found = find_causal_dropdown (child, map)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+widget_is_allocated (gpointer user_data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (user_data)) > 0;
+}
+
+/* The heatmap coloured by ablation delta NLL shows the core's value of
+ * every head; its tooltip says the head's value; a click still selects. */
+static void
+assert_heatmap_ablation (Fixture *f)
+{
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeatmapView *heatmap = hl_explorer_get_heatmap (explorer);
+  GtkDropDown *dropdown = find_causal_dropdown (GTK_WIDGET (explorer), HL_CAUSAL_MAP_ABLATION);
+  g_autoptr(HlCausalResult) expected = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *value = NULL;
+  const HlHeatmapPlotData *data;
+  HlCausalSpec spec;
+  float values[40];
+  double x, y;
+  int layer, head;
+
+  g_assert_nonnull (dropdown);
+  g_assert_true (find_causal_dropdown (GTK_WIDGET (explorer), HL_CAUSAL_MAP_N_STAR) == dropdown);
+  gtk_drop_down_set_selected (dropdown, hl_causal_heatmap_find_entry (dropdown, HL_CAUSAL_MAP_ABLATION));
+  g_assert_cmpstr (hl_figure_get_basename (hl_heatmap_view_get_figure (heatmap)), ==, "causal-ablation");
+  hl_causal_spec_init (&spec);
+  spec.experiment = HL_CAUSAL_ABLATE;
+  expected = core_result (f, &spec);
+  g_assert_true (hl_causal_map_values (expected, HL_CAUSAL_MAP_ABLATION, values, NULL));
+  data = hl_figure_get_data (hl_heatmap_view_get_figure (heatmap));
+  g_assert_cmpint (data->n_layers * data->n_heads, ==, 40);
+  for (int i = 0; i < 40; i++)
+    {
+      g_assert_true (isfinite (values[i]));
+      g_assert_cmpfloat (data->values[i], ==, values[i]);
+    }
+  tooltip = hl_causal_store_describe_cell (store_of (f), HL_CAUSAL_MAP_ABLATION, 2, 3);
+  value = g_strdup_printf ("%+.4f nats per token", values[2 * 8 + 3]);
+  g_assert_nonnull (strstr (tooltip, value));
+
+  g_assert_true (hl_test_wait_until (widget_is_allocated, heatmap, 10000));
+  hl_heatmap_view_cell_center (heatmap, 2, 3, &x, &y);
+  g_assert_true (hl_heatmap_view_click (heatmap, x, y));
+  g_assert_true (hl_session_get_selected (session_of (f), &layer, &head));
+  g_assert_cmpint (layer * 8 + head, ==, 2 * 8 + 3);
+  data = hl_figure_get_data (hl_heatmap_view_get_figure (heatmap));
+  g_assert_cmpint (data->selected_layer * 8 + data->selected_head, ==, 2 * 8 + 3);
+
+  gtk_drop_down_set_selected (dropdown, hl_causal_heatmap_find_entry (dropdown, HL_CAUSAL_MAP_N_STAR));
+  g_assert_cmpstr (hl_figure_get_basename (hl_heatmap_view_get_figure (heatmap)), ==, "causal-n-star");
+  gtk_drop_down_set_selected (dropdown, 0);
+  g_assert_cmpstr (hl_figure_get_basename (hl_heatmap_view_get_figure (heatmap)), !=, "causal-n-star");
+}
+
+/* Measure Every Head: the model panel shows the sparsification curves and
+ * the correlations; the heatmap offers the causal colourings. */
+static void
+test_every_head (void)
+{
+  Fixture f;
+  HlCausalPanel *panel;
+  const HlCausalPlotData *curves;
+
+  if (!fixture_init (&f))
+    return;
+  open_in_window (&f, f.output);
+  panel = hl_model_panel_get_causal_panel (hl_explorer_get_model_panel (hl_window_get_explorer (f.window)));
+  g_assert_null (find_causal_dropdown (GTK_WIDGET (f.window), HL_CAUSAL_MAP_ABLATION));
+  g_assert_null (hl_causal_panel_get_figure (panel));
+  g_assert_cmpstr (hl_causal_panel_get_table (panel), ==, "");
+
+  hl_causal_panel_measure (panel);
+  g_assert_true (hl_causal_store_get_busy (store_of (&f)));
+  g_assert_true (hl_test_wait_until (store_idle, store_of (&f), 200000));
+  g_assert_nonnull (hl_causal_store_get_result (store_of (&f), HL_CAUSAL_STORE_SPARSIFY));
+
+  curves = hl_figure_get_data (hl_causal_panel_get_figure (panel));
+  g_assert_cmpint (curves->n_series, ==, HL_N_PRUNE_POLICIES);
+  g_assert_cmpint (curves->series[0].n, ==, 9);
+  g_assert_nonnull (strstr (hl_causal_panel_get_table (panel), "Geometry\tr with ablation Δ NLL\tn\tr with N*\tn\n"));
+  g_assert_nonnull (strstr (hl_causal_panel_get_table (panel), "Sink mass α₀\t"));
+  g_assert_nonnull (strstr (hl_causal_panel_get_table (panel), "\t40\t"));
+  assert_exported (&f, "causal-sparsification");
+  assert_exported (&f, "causal-ablation");
+
+  assert_heatmap_ablation (&f);
+  fixture_clear (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -294,6 +405,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/causal-explorer/section", test_section);
   g_test_add_func ("/gui/causal-explorer/section-without-model", test_section_without_model);
+  g_test_add_func ("/gui/causal-explorer/every-head", test_every_head);
 
   return hl_test_run_and_wait ();
 }
