@@ -6,7 +6,9 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <nettle/sha2.h>
+#include <sys/stat.h>
 
 /* A hash started ahead; its result is taken once. */
 typedef struct
@@ -28,9 +30,68 @@ pending_free (Pending *p)
   g_free (p);
 }
 
+/* The cache of hashes: one file per hashed file, named by the hash of
+ * that file's identity (device, inode, size, modification and change
+ * times to the nanosecond) and holding its SHA-256. Any write to the file
+ * changes its change time, which no user call can set back, so an entry
+ * is only found while the file holds the bytes it was hashed from. */
 static char *
-compute (const char  *path,
-         GError     **error)
+cache_entry_path (const struct stat *st)
+{
+  g_autofree char *identity = g_strdup_printf ("%ju:%ju:%jd:%jd.%09ld:%jd.%09ld",
+                                               (uintmax_t) st->st_dev, (uintmax_t) st->st_ino,
+                                               (intmax_t) st->st_size,
+                                               (intmax_t) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                                               (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+  g_autofree char *key = g_compute_checksum_for_string (G_CHECKSUM_SHA256, identity, -1);
+
+  return g_build_filename (g_get_user_cache_dir (), "headlens", "sha256", key, NULL);
+}
+
+static gboolean
+same_identity (const struct stat *a,
+               const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size
+         && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec
+         && a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The cached hash of the file with @st, or NULL. */
+static char *
+cache_lookup (const struct stat *st)
+{
+  g_autofree char *entry = cache_entry_path (st);
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (entry, &text, &length, NULL) || length != 2 * SHA256_DIGEST_SIZE + 1
+      || text[2 * SHA256_DIGEST_SIZE] != '\n')
+    return NULL;
+  text[2 * SHA256_DIGEST_SIZE] = '\0';
+  for (gsize i = 0; i < 2 * SHA256_DIGEST_SIZE; i++)
+    if (!g_ascii_isxdigit (text[i]) || g_ascii_isupper (text[i]))
+      return NULL;
+  return g_steal_pointer (&text);
+}
+
+/* Records @sha256 for the file with @st; a cache that cannot be written
+ * only costs the next hash. */
+static void
+cache_store (const struct stat *st,
+             const char        *sha256)
+{
+  g_autofree char *entry = cache_entry_path (st);
+  g_autofree char *dir = g_path_get_dirname (entry);
+  g_autofree char *text = g_strconcat (sha256, "\n", NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    g_file_set_contents_full (entry, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+}
+
+static char *
+compute_uncached (const char  *path,
+                  GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
@@ -53,6 +114,37 @@ compute (const char  *path,
   for (gsize i = 0; i < sizeof digest; i++)
     g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
   return hex;
+}
+
+/* The hash from the cache when the file is unchanged since it was
+ * hashed, else from its bytes. The kernel stamps a file's times from a
+ * clock that advances in ticks of a few milliseconds, so a write within
+ * the tick of an earlier one could leave the times as they were: a hash
+ * is only cached when the file's last change is older than
+ * CACHE_SETTLED_US before hashing began (a later write then has a later
+ * change time) and its identity held while it was read.
+ * HEADLENS_NO_HASH_CACHE turns the cache off. */
+#define CACHE_SETTLED_US G_USEC_PER_SEC
+
+static char *
+compute (const char  *path,
+         GError     **error)
+{
+  struct stat before, after;
+  gint64 start = g_get_real_time ();
+  char *sha256;
+
+  if (g_getenv ("HEADLENS_NO_HASH_CACHE") != NULL || g_stat (path, &before) != 0
+      || !S_ISREG (before.st_mode))
+    return compute_uncached (path, error);
+  if ((sha256 = cache_lookup (&before)) != NULL)
+    return sha256;
+  sha256 = compute_uncached (path, error);
+  if (sha256 != NULL && g_stat (path, &after) == 0 && same_identity (&before, &after)
+      && (gint64) before.st_ctim.tv_sec * G_USEC_PER_SEC + before.st_ctim.tv_nsec / 1000
+         < start - CACHE_SETTLED_US)
+    cache_store (&before, sha256);
+  return sha256;
 }
 
 char *

@@ -18,7 +18,10 @@ G_BEGIN_DECLS
 
 /* The lowercase hex SHA-256 of the file at @path; waits for the result
  * of hl_file_sha256_start () when it hashes @path. Fails (in @path's
- * words) when the file cannot be read. */
+ * words) when the file cannot be read. Hashes are cached in the user's
+ * cache folder (headlens/sha256/) by the file's identity (device, inode,
+ * size, modification and change times), so an unchanged file is hashed
+ * once; HEADLENS_NO_HASH_CACHE in the environment turns the cache off. */
 char *hl_file_sha256       (const char         *path,
                             GError            **error);
 

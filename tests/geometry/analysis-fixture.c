@@ -5,7 +5,9 @@
 #include "analysis-fixture.h"
 
 #include <gio/gio.h>
+#include <hdf5.h>
 #include <math.h>
+#include <string.h>
 
 /* splitmix64 and Box-Muller: fixtures that never depend on GLib's GRand. */
 static double
@@ -205,4 +207,46 @@ fixture_copy_samples (const char *path,
     copy_sample (in, writer, first + s, s);
   g_assert_true (hl_activations_writer_commit (writer, &error));
   g_assert_no_error (error);
+}
+
+void
+fixture_damage_values (const char *path,
+                       int         layer,
+                       int         sample,
+                       int         kv_head,
+                       int         position)
+{
+  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t dset = H5Dopen2 (file, "/values", H5P_DEFAULT);
+  hid_t space = H5Dget_space (dset);
+  hsize_t start[5] = { layer, sample, kv_head, position, 0 }, count[5] = { 1, 1, 1, 1, 1 };
+  hid_t memory = H5Screate_simple (5, count, NULL);
+  float nan_value = NAN;
+
+  g_assert_cmpint (H5Sselect_hyperslab (space, H5S_SELECT_SET, start, NULL, count, NULL), >=, 0);
+  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, &nan_value), >=, 0);
+  H5Sclose (memory);
+  H5Sclose (space);
+  H5Dclose (dset);
+  H5Fclose (file);
+}
+
+void
+fixture_assert_same_files (const char         *expected_dir,
+                           const char         *dir,
+                           const char * const *names,
+                           const char         *what)
+{
+  for (int i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *a_path = g_build_filename (expected_dir, names[i], NULL);
+      g_autofree char *b_path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *a = NULL, *b = NULL;
+      gsize a_length, b_length;
+
+      g_assert_true (g_file_get_contents (a_path, &a, &a_length, NULL));
+      g_assert_true (g_file_get_contents (b_path, &b, &b_length, NULL));
+      if (a_length != b_length || memcmp (a, b, a_length) != 0)
+        g_error ("%s of %s differs from %s", names[i], dir, what);
+    }
 }

@@ -47,4 +47,21 @@ void  fixture_copy_samples   (const char         *path,
                               int                 n_samples,
                               const char         *out);
 
+/* Sets the first component of the value at @position of (@layer, @sample,
+ * @kv_head) in the file at @path to NaN, behind the writer's back (it
+ * refuses non-finite values): a damaged block. */
+void  fixture_damage_values  (const char         *path,
+                              int                 layer,
+                              int                 sample,
+                              int                 kv_head,
+                              int                 position);
+
+/* Fails the test unless each file of @names (NULL-terminated) in @dir
+ * holds the bytes of the same file in @expected_dir; @what names the
+ * expected run in the message. */
+void  fixture_assert_same_files (const char         *expected_dir,
+                                 const char         *dir,
+                                 const char * const *names,
+                                 const char         *what);
+
 G_END_DECLS

@@ -9,9 +9,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
-#include <hdf5.h>
 #include <json-glib/json-glib.h>
-#include <math.h>
 #include <string.h>
 
 #include "analysis-fixture.h"
@@ -26,7 +24,7 @@ static const FixtureShape shape = {
 };
 
 static const char * const csv_names[] = { "curves.csv", "heads.csv", "model.csv",
-                                          "assumptions.csv" };
+                                          "assumptions.csv", NULL };
 
 static int
 run_cli (HlTestRun  *run,
@@ -52,20 +50,6 @@ read_text (const char *dir,
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   return text;
-}
-
-static void
-assert_same_csv (const char *expected_dir,
-                 const char *dir)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (csv_names); i++)
-    {
-      g_autofree char *expected = read_text (expected_dir, csv_names[i]);
-      g_autofree char *found = read_text (dir, csv_names[i]);
-
-      if (strcmp (expected, found) != 0)
-        g_error ("%s of %s differs from the one-file analysis", csv_names[i], dir);
-    }
 }
 
 /* The one-file corpus F and its three parts a.h5, b.h5, c.h5 (two samples
@@ -165,15 +149,15 @@ test_equals_one_file (void)
   hl_test_run_clear (&run);
   g_assert_cmpint (run_cli (&run, "analyze", list, "-o", out_list, "--repeats", "4",
                             "--bootstrap", "200", NULL), ==, 0);
-  assert_same_csv (out_whole, out_files);
-  assert_same_csv (out_whole, out_folder);
+  fixture_assert_same_files (out_whole, out_files, csv_names, "the one-file analysis");
+  fixture_assert_same_files (out_whole, out_folder, csv_names, "the one-file analysis");
   check_documents (out_files, parts);
   check_provenance (out_files, parts);
   {
     /* The list's paths are relative to its folder. */
     g_autofree char *documents = read_text (out_list, "documents.csv");
 
-    assert_same_csv (out_whole, out_list);
+    fixture_assert_same_files (out_whole, out_list, csv_names, "the one-file analysis");
     g_assert_nonnull (strstr (documents, "parts/b.h5\",0\n"));
   }
   /* One file has no documents.csv: its samples are its own. */
@@ -202,7 +186,7 @@ test_samples_subset (void)
   hl_test_run_clear (&run);
   g_assert_cmpint (run_cli (&run, "analyze", parts_dir, "-o", out_parts, "--repeats", "2",
                             "--samples", "3,1,2", NULL), ==, 0);
-  assert_same_csv (out_whole, out_parts);
+  fixture_assert_same_files (out_whole, out_parts, csv_names, "the one-file analysis");
   heads = read_text (out_parts, "heads.csv");
   /* 2 layers x 4 heads x 3 samples x 2 queries, and no sample 0. */
   lines = g_strsplit (heads, "\n", -1);
@@ -216,28 +200,6 @@ test_samples_subset (void)
     g_free (parts[i]);
   hl_test_remove_tmp_dir (dir);
 }
-
-/* Sets the first value of @sample's first block to NaN, behind the
- * writer's back (it refuses non-finite values). */
-static void
-damage_values (const char *path,
-               int         sample)
-{
-  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
-  hid_t dset = H5Dopen2 (file, "/values", H5P_DEFAULT);
-  hid_t space = H5Dget_space (dset);
-  hsize_t start[5] = { 1, sample, 0, 3, 0 }, count[5] = { 1, 1, 1, 1, 1 };
-  hid_t memory = H5Screate_simple (5, count, NULL);
-  float nan_value = NAN;
-
-  g_assert_cmpint (H5Sselect_hyperslab (space, H5S_SELECT_SET, start, NULL, count, NULL), >=, 0);
-  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, &nan_value), >=, 0);
-  H5Sclose (memory);
-  H5Sclose (space);
-  H5Dclose (dset);
-  H5Fclose (file);
-}
-
 static void
 assert_fails (const char *out,
               const char *expected,
@@ -286,7 +248,7 @@ test_refused (void)
   assert_fails (out, "Line 2 of the list", "analyze", list, "-o", out, NULL);
 
   /* A damaged block fails the run, naming the file and its sample. */
-  damage_values (parts[2], 1);
+  fixture_damage_values (parts[2], 1, 1, 0, 3);
   g_clear_pointer (&expected, g_free);
   expected = g_strdup_printf ("“%s” (its sample 1, sample 5 of the corpus): /values of layer 1, "
                               "sample 1, kv head 0 is nan", parts[2]);

@@ -5,8 +5,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <hdf5.h>
-#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,7 +20,7 @@ static const FixtureShape shape = {
 };
 
 static const char * const csv_names[] = { "curves.csv", "heads.csv", "model.csv",
-                                          "assumptions.csv", "documents.csv" };
+                                          "assumptions.csv", "documents.csv", NULL };
 
 /* Runs headlens-cli under mpirun with @n_ranks ranks (oversubscribing the
  * cores; as root, mpirun wants to be told that is meant). */
@@ -48,24 +46,6 @@ run_ranks (HlTestRun  *run,
   va_end (args);
   g_ptr_array_add (argv, NULL);
   hl_test_run_argv (run, (const char * const *) argv->pdata);
-}
-
-static void
-assert_same_csv (const char *expected_dir,
-                 const char *dir)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (csv_names); i++)
-    {
-      g_autofree char *a_path = g_build_filename (expected_dir, csv_names[i], NULL);
-      g_autofree char *b_path = g_build_filename (dir, csv_names[i], NULL);
-      g_autofree char *a = NULL, *b = NULL;
-      gsize a_length, b_length;
-
-      g_assert_true (g_file_get_contents (a_path, &a, &a_length, NULL));
-      g_assert_true (g_file_get_contents (b_path, &b, &b_length, NULL));
-      if (a_length != b_length || memcmp (a, b, a_length) != 0)
-        g_error ("%s of %s differs from the one-process run", csv_names[i], dir);
-    }
 }
 
 static void
@@ -108,7 +88,7 @@ test_same_bytes (void)
                  "--bootstrap", "300", NULL);
       if (run.status != 0)
         g_error ("mpirun -n %d failed: %s", ranks[i], run.err);
-      assert_same_csv (single, out);
+      fixture_assert_same_files (single, out, csv_names, "the one-process run");
       /* Rank 0 alone prints the verdict. */
       g_assert_nonnull (strstr (run.out, "The taxonomy"));
       g_assert_null (strstr (strstr (run.out, "The taxonomy") + 1, "The taxonomy"));
@@ -116,25 +96,6 @@ test_same_bytes (void)
   g_free (paths[0]);
   g_free (paths[1]);
   hl_test_remove_tmp_dir (dir);
-}
-
-static void
-damage_values (const char *path,
-               int         sample)
-{
-  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
-  hid_t dset = H5Dopen2 (file, "/values", H5P_DEFAULT);
-  hid_t space = H5Dget_space (dset);
-  hsize_t start[5] = { 0, sample, 1, 2, 0 }, count[5] = { 1, 1, 1, 1, 1 };
-  hid_t memory = H5Screate_simple (5, count, NULL);
-  float nan_value = NAN;
-
-  g_assert_cmpint (H5Sselect_hyperslab (space, H5S_SELECT_SET, start, NULL, count, NULL), >=, 0);
-  g_assert_cmpint (H5Dwrite (dset, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, &nan_value), >=, 0);
-  H5Sclose (memory);
-  H5Sclose (space);
-  H5Dclose (dset);
-  H5Fclose (file);
 }
 
 /* Rank 1 reads the second file, whose block is damaged. */
@@ -148,7 +109,7 @@ test_failing_rank (void)
   g_auto(HlTestRun) run = { 0 };
 
   write_files (dir, paths);
-  damage_values (paths[1], 1);
+  fixture_damage_values (paths[1], 0, 1, 1, 2);
   run_ranks (&run, 2, "analyze", paths[0], paths[1], "-o", out, "--repeats", "2", NULL);
   g_assert_cmpint (run.status, !=, 0);
   expected = g_strdup_printf ("“%s” (its sample 1, sample 3 of the corpus): /values of layer 0, "

@@ -200,12 +200,109 @@ test_file_sha256 (void)
   hl_test_remove_tmp_dir (dir);
 }
 
+/* The entries of the hash cache that hold @sha256. */
+static int
+cache_entries_holding (const char *sha256)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "headlens", "sha256", NULL);
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  int count = 0;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *entry = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (entry, &text, NULL, NULL) && g_str_has_prefix (text, sha256))
+        count++;
+    }
+  return count;
+}
+
+/* The cached hash of a file: not cached while the file has just changed
+ * (a write in the same clock tick could keep its times), cached once it
+ * has settled, taken from the cache while the file is unchanged (shown
+ * by a forged entry), and never for a file changed in place since, nor
+ * with HEADLENS_NO_HASH_CACHE. */
+static void
+test_file_sha256_cache (void)
+{
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "file", NULL);
+  const char *forged = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  g_autofree char *forged_line = g_strconcat (forged, "\n", NULL);
+  g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "first bytes", -1);
+  g_autofree char *changed = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "First bytes", -1);
+  g_autofree char *sha = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *entry_dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  g_autofree char *entry = NULL;
+  FILE *f;
+
+  g_assert_true (g_file_set_contents (path, "first bytes", -1, NULL));
+  sha = hl_file_sha256 (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sha, ==, expected);
+  g_assert_cmpint (cache_entries_holding (expected), ==, 0);
+
+  g_usleep (1200 * 1000);
+  g_clear_pointer (&sha, g_free);
+  sha = hl_file_sha256 (path, &error);
+  g_assert_cmpstr (sha, ==, expected);
+  g_assert_cmpint (cache_entries_holding (expected), ==, 1);
+
+  /* The one entry, forged: an unchanged file's hash comes from it. */
+  entry_dir = g_build_filename (g_get_user_cache_dir (), "headlens", "sha256", NULL);
+  listing = g_dir_open (entry_dir, 0, &error);
+  g_assert_no_error (error);
+  for (const char *name; (name = g_dir_read_name (listing)) != NULL;)
+    {
+      g_autofree char *candidate = g_build_filename (entry_dir, name, NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (candidate, &text, NULL, NULL) && g_str_has_prefix (text, expected))
+        entry = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (entry);
+  /* A malformed entry (no line end) is not taken, and is replaced. */
+  g_assert_true (g_file_set_contents (entry, forged, -1, NULL));
+  g_clear_pointer (&sha, g_free);
+  sha = hl_file_sha256 (path, &error);
+  g_assert_cmpstr (sha, ==, expected);
+  g_assert_cmpint (cache_entries_holding (expected), ==, 1);
+  g_assert_true (g_file_set_contents (entry, forged_line, -1, NULL));
+  g_clear_pointer (&sha, g_free);
+  sha = hl_file_sha256 (path, &error);
+  g_assert_cmpstr (sha, ==, forged);
+
+  g_setenv ("HEADLENS_NO_HASH_CACHE", "1", TRUE);
+  g_clear_pointer (&sha, g_free);
+  sha = hl_file_sha256 (path, &error);
+  g_assert_cmpstr (sha, ==, expected);
+  g_unsetenv ("HEADLENS_NO_HASH_CACHE");
+
+  /* Changed in place, same size, same inode: hashed from its bytes. */
+  f = fopen (path, "r+");
+  g_assert_nonnull (f);
+  g_assert_cmpint (fputc ('F', f), ==, 'F');
+  g_assert_cmpint (fclose (f), ==, 0);
+  g_clear_pointer (&sha, g_free);
+  sha = hl_file_sha256 (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sha, ==, changed);
+  g_remove (entry);
+  hl_test_remove_tmp_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/provenance/file-sha256", test_file_sha256);
+  g_test_add_func ("/provenance/file-sha256-cache", test_file_sha256_cache);
   g_test_add_func ("/provenance/analysis-record", test_analysis_record);
   g_test_add_func ("/provenance/figure-record", test_figure_record);
   g_test_add_func ("/provenance/unreadable-input", test_unreadable_input);
