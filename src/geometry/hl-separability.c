@@ -19,9 +19,11 @@
 /* Relative slack for the double arithmetic around the bounds (the double
  * rounding errors are below 1e-12 relative for any d <= 10^3). */
 #define SLACK 1e-9
-/* Lanes of the float32 vectors; rows of G and the per-key arrays are padded
- * to a multiple of it. */
+/* Lanes of the float32 vectors. */
 #define LANES 8
+/* Rows of G and the per-key arrays are padded to a multiple of this: the
+ * lanes of an AVX-512 register. */
+#define PAD 16
 /* Keys per test "does this stretch hold a candidate?" in the second pass. */
 #define CHUNK (8 * LANES)
 /* Components of the centres summed at a time (eight AVX2 registers). */
@@ -71,6 +73,21 @@ cpu_has_avx2_fma (void)
 
   if (g_once_init_enter (&answer))
     g_once_init_leave (&answer, __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")
+                                && g_getenv ("HEADLENS_NO_AVX2") == NULL ? 2 : 1);
+  return answer == 2;
+}
+
+/* The two passes over the keys in AVX-512 registers where the processor
+ * has them; HEADLENS_NO_AVX512 forces the AVX2 loops, so that the tests
+ * run those too. */
+static gboolean
+cpu_has_avx512 (void)
+{
+  static gsize answer = 0;  /* 1: no, 2: yes */
+
+  if (g_once_init_enter (&answer))
+    g_once_init_leave (&answer, __builtin_cpu_supports ("avx512f")
+                                && g_getenv ("HEADLENS_NO_AVX512") == NULL
                                 && g_getenv ("HEADLENS_NO_AVX2") == NULL ? 2 : 1);
   return answer == 2;
 }
@@ -151,7 +168,7 @@ typedef struct
   float                       *off_in, *off_out;   /* [n_pad] */
   int                          member_inst, member_pos;
   float                       *lo, *hi;       /* [n_pad] interval of each key */
-  int                         *cand;          /* [n] keys to recheck */
+  int                         *cand;          /* [n_pad + PAD] keys to recheck */
   double                      *cand_d;        /* [n] their exact distances */
   HlSeparabilityAccumulator   *acc;
 } Kernel;
@@ -335,7 +352,7 @@ kernel_layout (Kernel *k,
   k->off_out = carve (base, &used, np, sizeof (float));
   k->lo = carve (base, &used, np, sizeof (float));
   k->hi = carve (base, &used, np, sizeof (float));
-  k->cand = carve (base, &used, n, sizeof (int));
+  k->cand = carve (base, &used, np + PAD, sizeof (int));
   k->cand_d = carve (base, &used, n, sizeof (double));
   return used;
 }
@@ -353,7 +370,7 @@ hl_separability_workspace_bytes (int                          n_keys,
   k.options = options;
   k.n = n_keys;
   k.d = head_dim;
-  k.n_pad = (k.n + LANES - 1) / LANES * LANES;
+  k.n_pad = (k.n + PAD - 1) / PAD * PAD;
   k.n_inst = hl_separability_instances (options, NULL, NULL);
   k.block = CLAMP (BLOCK_FLOATS / k.n_pad, 1, MAX (k.n_inst * options->n_grid, 1));
   return kernel_layout (&k, NULL, &repeats);
@@ -373,7 +390,7 @@ kernel_init (Kernel                      *k,
   k->options = options;
   k->n = input->n_keys;
   k->d = input->head_dim;
-  k->n_pad = (k->n + LANES - 1) / LANES * LANES;
+  k->n_pad = (k->n + PAD - 1) / PAD * PAD;
   k->n_inst = hl_separability_instances (options, NULL, NULL);
   m = k->n_inst * options->n_grid;
   k->block = CLAMP (BLOCK_FLOATS / k->n_pad, 1, MAX (m, 1));
@@ -847,6 +864,63 @@ pass_intervals (const float *restrict sv,
     }
 }
 
+#ifdef HAVE_AVX2_FMA_LOOPS
+/* pass_intervals () sixteen keys at a time in AVX-512 registers: the same
+ * operations on each key in the same order, none fused (fp-contract=off),
+ * and max and min picking as VMAX and VMIN do, so the same bits. */
+__attribute__ ((target ("avx512f"), optimize ("fp-contract=off")))
+static void
+pass_intervals_avx512 (const float *restrict sv,
+                       const float *restrict af,
+                       const float *restrict ny2f,
+                       const float *restrict nyf,
+                       const float *restrict nyup,
+                       const float *restrict off_in,
+                       const float *restrict off_out,
+                       int                   n_pad,
+                       gboolean              cosine,
+                       float                 cos_ns,
+                       float                 e_a,
+                       float                 e_b,
+                       float                 e_c,
+                       float       *restrict lo,
+                       float       *restrict hi,
+                       Brackets             *out)
+{
+  __m512 in_lo = _mm512_set1_ps (-INFINITY), in_hi = in_lo;
+  __m512 out_lo = _mm512_set1_ps (INFINITY), out_hi = out_lo;
+  __m512 va = _mm512_set1_ps (e_a), vb = _mm512_set1_ps (e_b), vc = _mm512_set1_ps (e_c);
+  __m512 vns = _mm512_set1_ps (cos_ns), eps = _mm512_set1_ps (1e-12f);
+  __m512i sign = _mm512_set1_epi32 ((int) 0x80000000u);
+
+  for (int i = 0; i < n_pad; i += 16)
+    {
+      __m512 gv = _mm512_mul_ps (_mm512_load_ps (af + i), _mm512_load_ps (sv + i));
+      __m512 n2 = _mm512_load_ps (ny2f + i);
+      __m512 x, e, l, h;
+
+      if (cosine)
+        x = _mm512_div_ps (_mm512_castsi512_ps (_mm512_xor_si512 (_mm512_castps_si512 (gv), sign)),
+                           _mm512_add_ps (_mm512_mul_ps (_mm512_load_ps (nyf + i), vns), eps));
+      else
+        x = _mm512_sub_ps (n2, _mm512_add_ps (gv, gv));
+      e = _mm512_add_ps (_mm512_add_ps (_mm512_mul_ps (_mm512_load_ps (nyup + i), va),
+                                        _mm512_mul_ps (n2, vb)), vc);
+      l = _mm512_sub_ps (x, e);
+      h = _mm512_add_ps (x, e);
+      _mm512_store_ps (lo + i, l);
+      _mm512_store_ps (hi + i, h);
+      in_lo = _mm512_max_ps (in_lo, _mm512_add_ps (l, _mm512_load_ps (off_in + i)));
+      in_hi = _mm512_max_ps (in_hi, _mm512_add_ps (h, _mm512_load_ps (off_in + i)));
+      out_lo = _mm512_min_ps (out_lo, _mm512_add_ps (l, _mm512_load_ps (off_out + i)));
+      out_hi = _mm512_min_ps (out_hi, _mm512_add_ps (h, _mm512_load_ps (off_out + i)));
+    }
+  /* The extremes of the lanes: max and min are exact, in any order. */
+  *out = (Brackets) { _mm512_reduce_max_ps (in_lo), _mm512_reduce_max_ps (in_hi),
+                      _mm512_reduce_min_ps (out_lo), _mm512_reduce_min_ps (out_hi) };
+}
+#endif
+
 /* Rounds up to float32 (for bound coefficients computed in double). */
 static float
 float_up (double x)
@@ -965,6 +1039,55 @@ pass_counts (const float *restrict lo,
     }
   tally->n_cand = n_cand;
 }
+
+#ifdef HAVE_AVX2_FMA_LOOPS
+/* pass_counts () sixteen keys at a time in AVX-512 registers, with the
+ * same comparisons as masks; the keys needing their exact distance are
+ * packed into @cand in index order by one compress a vector (@cand has
+ * PAD entries of room past the last key). */
+__attribute__ ((target ("avx512f")))
+static void
+pass_counts_avx512 (const float *restrict lo,
+                    const float *restrict hi,
+                    const float *restrict off_in,
+                    const float *restrict off_out,
+                    int                   n_pad,
+                    const Brackets       *br,
+                    int         *restrict cand,
+                    Tally                *tally)
+{
+  __m512 a1 = _mm512_set1_ps (br->in_lo), a2 = _mm512_set1_ps (br->in_hi);
+  __m512 b1 = _mm512_set1_ps (br->out_lo), b2 = _mm512_set1_ps (br->out_hi);
+  __m512 zero = _mm512_setzero_ps ();
+  __m512i index = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i step = _mm512_set1_epi32 (16);
+  int inner = 0, outer = 0, n_cand = 0;
+
+  for (int i = 0; i < n_pad; i += 16)
+    {
+      __m512 l = _mm512_load_ps (lo + i), h = _mm512_load_ps (hi + i);
+      __mmask16 in = _mm512_cmp_ps_mask (_mm512_load_ps (off_in + i), zero, _CMP_EQ_OQ);
+      __mmask16 out = _mm512_cmp_ps_mask (_mm512_load_ps (off_out + i), zero, _CMP_EQ_OQ);
+      __mmask16 need =
+        (in & (_mm512_cmp_ps_mask (h, a1, _CMP_GE_OQ)
+               | (_mm512_cmp_ps_mask (h, b1, _CMP_GE_OQ) & _mm512_cmp_ps_mask (l, b2, _CMP_LT_OQ))))
+        | (out & (_mm512_cmp_ps_mask (l, b2, _CMP_LE_OQ)
+                  | (_mm512_cmp_ps_mask (h, a1, _CMP_GT_OQ) & _mm512_cmp_ps_mask (l, a2, _CMP_LE_OQ))));
+
+      inner += __builtin_popcount (in & _mm512_cmp_ps_mask (h, b1, _CMP_LT_OQ));
+      outer += __builtin_popcount (out & _mm512_cmp_ps_mask (h, a1, _CMP_LE_OQ));
+      if (need != 0)
+        {
+          _mm512_storeu_si512 (cand + n_cand, _mm512_maskz_compress_epi32 (need, index));
+          n_cand += __builtin_popcount (need);
+        }
+      index = _mm512_add_epi32 (index, step);
+    }
+  tally->n_inner = inner;
+  tally->n_outer = outer;
+  tally->n_cand = n_cand;
+}
+#endif
 
 /* Exact distances ---------------------------------------------------------- */
 
@@ -1127,11 +1250,23 @@ kernel_measure (Kernel     *k,
       float e_a, e_b, e_c;
 
       kernel_bound_coefficients (k, b, distance, &e_a, &e_b, &e_c);
-      pass_intervals (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
-                      k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
-                      (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
+#ifdef HAVE_AVX2_FMA_LOOPS
+      if (cpu_has_avx512 ())
+        pass_intervals_avx512 (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
+                               k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
+                               (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
+      else
+#endif
+        pass_intervals (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
+                        k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
+                        (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
     }
-  pass_counts (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (cpu_has_avx512 ())
+    pass_counts_avx512 (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
+  else
+#endif
+    pass_counts (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
   kernel_exact_candidates (k, b, distance, tally.n_cand);
   kernel_settle (k, &br, &tally, &rho_min, &rho_max);
   hl_separability_exact_set (&point, n_top, tally.n_outer, tally.n_inner,
