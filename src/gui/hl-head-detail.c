@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "hl-head-compare.h"
+#include "hl-causal-section.h"
 #include "hl-head-detail.h"
 #include "hl-planted.h"
 #include "hl-matrix-view.h"
@@ -54,6 +55,7 @@ struct _HlHeadDetail
   GtkLabel        *at_n_heading;
   GtkGrid         *at_n_grid;
   HlHeadCompare   *compare;
+  HlCausalSection *causal_section;
   /* The metrics at the chosen N: the chosen ranking, then the random
    * control. */
   GtkLabel        *at_n_names[2];
@@ -122,6 +124,14 @@ hl_head_detail_get_compare (HlHeadDetail *self)
   g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
 
   return self->compare;
+}
+
+HlCausalSection *
+hl_head_detail_get_causal_section (HlHeadDetail *self)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+
+  return self->causal_section;
 }
 
 const char *
@@ -450,6 +460,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
                                                                  self->values_check, "active",
                                                                  G_BINDING_BIDIRECTIONAL
                                                                  | G_BINDING_SYNC_CREATE));
+  hl_causal_section_set_session (self->causal_section, session);
   hl_head_detail_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -655,6 +666,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   g_type_ensure (HL_TYPE_TOKEN_VIEW);
   g_type_ensure (HL_TYPE_MATRIX_VIEW);
   g_type_ensure (HL_TYPE_HEAD_COMPARE);
+  g_type_ensure (HL_TYPE_CAUSAL_SECTION);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-head-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, stack);
@@ -678,6 +690,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_heading);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_grid);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, compare);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, causal_section);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
