@@ -32,6 +32,7 @@ struct _HlExplorer
   GtkAdjustment   *query_adjustment;
   GtkLabel        *query_position_label;
   GtkWidget       *scope_box;
+  GtkWidget       *view_controls;
   GtkDropDown     *scope_dropdown;
   GtkDropDown     *statistic_dropdown;
   GtkLabel        *model_heading;
@@ -184,6 +185,16 @@ hl_explorer_update_n (HlExplorer *self)
   gtk_label_set_text (self->n_label, text);
 }
 
+/* The second row of controls shows when any of them does. */
+static void
+hl_explorer_update_view_controls (HlExplorer *self)
+{
+  gtk_widget_set_visible (self->view_controls,
+                          gtk_widget_get_visible (self->sample_box)
+                          || gtk_widget_get_visible (self->query_box)
+                          || gtk_widget_get_visible (self->scope_box));
+}
+
 static void
 hl_explorer_update_position (HlExplorer *self)
 {
@@ -194,6 +205,7 @@ hl_explorer_update_position (HlExplorer *self)
 
   gtk_widget_set_visible (self->sample_box, info != NULL && info->n_samples > 1);
   gtk_widget_set_visible (self->query_box, info != NULL && info->n_queries > 1);
+  hl_explorer_update_view_controls (self);
   if (info == NULL)
     return;
   gtk_adjustment_configure (self->sample_adjustment, sample, 0, info->n_samples - 1, 1, 1, 0);
@@ -216,6 +228,7 @@ hl_explorer_update_scope (HlExplorer *self)
 
   gtk_widget_set_visible (self->scope_box,
                           info != NULL && (info->n_samples > 1 || info->n_queries > 1));
+  hl_explorer_update_view_controls (self);
   gtk_widget_set_visible (self->metric_label, heatmap);
   gtk_widget_set_visible (GTK_WIDGET (self->metric_dropdown), heatmap);
   gtk_widget_set_visible (GTK_WIDGET (self->statistic_dropdown),
@@ -456,6 +469,7 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, query_position_label);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, scope_box);
+  gtk_widget_class_bind_template_child (widget_class, HlExplorer, view_controls);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, scope_dropdown);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, statistic_dropdown);
   gtk_widget_class_bind_template_child (widget_class, HlExplorer, model_heading);
@@ -576,5 +590,6 @@ hl_explorer_init (HlExplorer *self)
   gtk_widget_set_visible (self->sample_box, FALSE);
   gtk_widget_set_visible (self->query_box, FALSE);
   gtk_widget_set_visible (self->scope_box, FALSE);
+  gtk_widget_set_visible (self->view_controls, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->statistic_dropdown), FALSE);
 }

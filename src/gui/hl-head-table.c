@@ -666,6 +666,8 @@ hl_head_table_init (HlHeadTable *self)
   g_object_set (self->search_entry, "placeholder-text", _("Search heads: L3, H5, retriever…"),
                 NULL);
   gtk_widget_set_hexpand (GTK_WIDGET (self->search_entry), TRUE);
+  /* Wide enough to read what it asks for beside the count and the button. */
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->search_entry), 22);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
                             self);
   self->count_label = GTK_LABEL (gtk_label_new (NULL));

@@ -451,14 +451,8 @@ hl_heatmap_view_class_init (HlHeatmapViewClass *klass)
 static void
 hl_heatmap_view_init_controllers (HlHeatmapView *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-  GtkGesture *context = gtk_gesture_click_new ();
-
-  g_signal_connect_swapped (click, "pressed", G_CALLBACK (click_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
-  g_signal_connect_swapped (context, "pressed", G_CALLBACK (context_click_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (context));
+  hl_plot_view_add_clicks (GTK_WIDGET (self), G_CALLBACK (click_pressed_cb),
+                           G_CALLBACK (context_click_pressed_cb));
 }
 
 static void

@@ -361,15 +361,9 @@ hl_matrix_view_class_init (HlMatrixViewClass *klass)
 static void
 hl_matrix_view_init (HlMatrixView *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-  GtkGesture *context = gtk_gesture_click_new ();
-
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
-  g_signal_connect_swapped (click, "pressed", G_CALLBACK (click_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
-  g_signal_connect_swapped (context, "pressed", G_CALLBACK (context_click_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (context));
+  hl_plot_view_add_clicks (GTK_WIDGET (self), G_CALLBACK (click_pressed_cb),
+                           G_CALLBACK (context_click_pressed_cb));
   hl_plot_theme_watch (GTK_WIDGET (self));
 }

@@ -354,6 +354,27 @@ hl_plot_view_class_init (HlPlotViewClass *klass)
   hl_plot_view_class_add_menu_keys (widget_class, hl_plot_view_menu_action);
 }
 
+void
+hl_plot_view_add_clicks (GtkWidget *widget,
+                         GCallback  pressed,
+                         GCallback  context_pressed)
+{
+  GtkGesture *context = gtk_gesture_click_new ();
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  if (pressed != NULL)
+    {
+      GtkGesture *click = gtk_gesture_click_new ();
+
+      g_signal_connect_swapped (click, "pressed", pressed, widget);
+      gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (click));
+    }
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
+  g_signal_connect_swapped (context, "pressed", context_pressed, widget);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (context));
+}
+
 static void
 hl_plot_view_init (HlPlotView *self)
 {

@@ -58,6 +58,12 @@ void        hl_plot_view_allocate_popovers (GtkWidget *widget,
                                             int        height,
                                             int        baseline);
 void        hl_plot_view_remove_popovers   (GtkWidget *widget);
+/* A primary click runs @pressed, a secondary one @context_pressed, each
+ * as a GtkGestureClick "pressed" handler connected swapped to @widget
+ * (@pressed NULL: none). Shared by the plot widgets. */
+void        hl_plot_view_add_clicks       (GtkWidget  *widget,
+                                           GCallback   pressed,
+                                           GCallback   context_pressed);
 /* Draws @text centred and dimmed: what a plot widget shows without a
  * figure. */
 void        hl_plot_view_draw_placeholder (GtkWidget   *widget,

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hl-color-bar.h"
 #include "hl-plot-frame.h"
 #include "hl-plot-legend.h"
 #include "hl-plot-paint.h"
@@ -338,50 +339,6 @@ draw_selection (const HlPlotStyle       *style,
 }
 
 static void
-draw_gradient (const HlHeatmapPlotData *data,
-               const Layout            *layout,
-               cairo_t                 *cr,
-               double                   top,
-               double                   bottom)
-{
-  cairo_pattern_t *gradient = cairo_pattern_create_linear (0, bottom, 0, top);
-
-  for (int k = 0; k <= 32; k++)
-    {
-      HlRgba c = hl_colormap_eval (data->colormap, k / 32.0);
-
-      cairo_pattern_add_color_stop_rgb (gradient, k / 32.0, c.red, c.green, c.blue);
-    }
-  cairo_rectangle (cr, layout->bar_x, top, layout->bar_w, bottom - top);
-  cairo_set_source (cr, gradient);
-  cairo_fill (cr);
-  cairo_pattern_destroy (gradient);
-}
-
-static void
-draw_bar_ticks (const HlPlotStyle *style,
-                Layout            *layout,
-                cairo_t           *cr)
-{
-  double x = layout->bar_x + layout->bar_w;
-
-  hl_plot_paint_set_color (cr, &style->foreground);
-  cairo_set_line_width (cr, style->axis_width);
-  for (int i = 0; i < layout->n_bar_ticks; i++)
-    {
-      g_autofree char *label = hl_plot_axis_tick_label (&layout->bar_axis, layout->bar_ticks,
-                                                        layout->n_bar_ticks, i);
-      double py = hl_plot_axis_to_pixel (&layout->bar_axis, layout->bar_ticks[i]);
-
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x + em (style, 0.3), py);
-      cairo_stroke (cr);
-      hl_plot_text_show (cr, style, label, TICK_SCALE, &style->foreground,
-                         x + em (style, 0.55), py, 0.0, 0.5);
-    }
-}
-
-static void
 draw_color_bar (const HlPlotStyle       *style,
                  const HlHeatmapPlotData *data,
                  Layout                  *layout,
@@ -402,8 +359,8 @@ draw_color_bar (const HlPlotStyle       *style,
                            bottom + em (style, 0.3), FALSE);
     }
   hl_plot_axis_set_pixels (&layout->bar_axis, bottom, top);
-  draw_gradient (data, layout, cr, top, bottom);
-  draw_bar_ticks (style, layout, cr);
+  hl_color_bar_draw (style, data->colormap, &layout->bar_axis, layout->bar_ticks,
+                     layout->n_bar_ticks, TICK_SCALE, layout->bar_x, layout->bar_w, top, bottom, cr);
   if (data->value_label != NULL)
     {
       g_autoptr(PangoLayout) text = hl_plot_text_layout (style, data->value_label, 1.0, FALSE);

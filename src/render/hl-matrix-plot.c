@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hl-color-bar.h"
 #include "hl-colormap.h"
 #include "hl-plot-frame.h"
 #include "hl-plot-paint.h"
@@ -255,37 +256,16 @@ draw_bar (const HlPlotStyle *style,
           cairo_t           *cr)
 {
   const HlPlotFrame *frame = &layout->frame;
-  cairo_pattern_t *gradient = cairo_pattern_create_linear (0, frame->bottom, 0, frame->top);
-  double ticks[HL_PLOT_AXIS_MAX_TICKS], x = layout->bar_x + em (style, 0.9);
+  double ticks[HL_PLOT_AXIS_MAX_TICKS];
   int n_ticks;
 
-  for (int k = 0; k <= 32; k++)
-    {
-      HlRgba c = hl_colormap_eval (HL_COLORMAP_VIRIDIS, k / 32.0);
-
-      cairo_pattern_add_color_stop_rgb (gradient, k / 32.0, c.red, c.green, c.blue);
-    }
-  cairo_rectangle (cr, layout->bar_x, frame->top, em (style, 0.9), frame->bottom - frame->top);
-  cairo_set_source (cr, gradient);
-  cairo_fill (cr);
-  cairo_pattern_destroy (gradient);
   hl_plot_axis_init (&layout->bar, layout->scale.log ? HL_PLOT_SCALE_LOG10 : HL_PLOT_SCALE_LINEAR,
                      layout->scale.lo, layout->scale.hi, NULL);
   hl_plot_axis_set_pixels (&layout->bar, frame->bottom, frame->top);
   n_ticks = hl_plot_axis_ticks (&layout->bar, 6, ticks);
-  hl_plot_paint_set_color (cr, &style->foreground);
-  cairo_set_line_width (cr, style->axis_width);
-  for (int i = 0; i < n_ticks; i++)
-    {
-      g_autofree char *label = hl_plot_axis_tick_label (&layout->bar, ticks, n_ticks, i);
-      double py = hl_plot_axis_to_pixel (&layout->bar, ticks[i]);
-
-      cairo_move_to (cr, x, py);
-      cairo_line_to (cr, x + em (style, 0.3), py);
-      cairo_stroke (cr);
-      hl_plot_text_show (cr, style, label, TICK_SCALE, &style->foreground,
-                         x + em (style, 0.55), py, 0.0, 0.5);
-    }
+  hl_color_bar_draw (style, HL_COLORMAP_VIRIDIS, &layout->bar, ticks, n_ticks, TICK_SCALE,
+                     layout->bar_x,
+                     em (style, 0.9), frame->top, frame->bottom, cr);
 }
 
 void

@@ -77,9 +77,7 @@ hl_session_pin (HlSession *self,
 {
   g_return_if_fail (HL_IS_SESSION (self));
 
-  if (self->file == NULL || layer < 0 || head < 0 || layer >= hl_session_file_info (self)->n_layers
-      || head >= hl_session_file_info (self)->n_heads)
-    layer = head = -1;
+  hl_session_check_head (self, &layer, &head);
   if (layer == self->pinned_layer && head == self->pinned_head)
     return;
 

@@ -151,6 +151,10 @@ void hl_session_clear_attention_grid   (HlSession *self);
 
 /* hl-session-view.c */
 void hl_session_clear_scatter          (HlSession *self);
+/* (-1, -1) in *@layer and *@head unless they are a head of the file. */
+void hl_session_check_head             (HlSession *self,
+                                        int       *layer,
+                                        int       *head);
 void hl_session_update_grid            (HlSession *self);
 void hl_session_load_head              (HlSession *self);
 /* Reads head (@layer, @head) of the sample and query shown on a worker;

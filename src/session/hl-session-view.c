@@ -297,15 +297,24 @@ hl_session_get_scatter_values (HlSession *self)
 /* The selected head ------------------------------------------------------- */
 
 void
+hl_session_check_head (HlSession *self,
+                       int       *layer,
+                       int       *head)
+{
+  if (self->file == NULL || *layer < 0 || *head < 0
+      || *layer >= hl_session_file_info (self)->n_layers
+      || *head >= hl_session_file_info (self)->n_heads)
+    *layer = *head = -1;
+}
+
+void
 hl_session_select (HlSession *self,
                    int        layer,
                    int        head)
 {
   g_return_if_fail (HL_IS_SESSION (self));
 
-  if (self->file == NULL || layer < 0 || head < 0 || layer >= hl_session_file_info (self)->n_layers
-      || head >= hl_session_file_info (self)->n_heads)
-    layer = head = -1;
+  hl_session_check_head (self, &layer, &head);
   if (layer == self->selected_layer && head == self->selected_head)
     return;
 

@@ -1340,6 +1340,22 @@ test_explorer_scatter_values (Fixture       *f,
   g_assert_false (scatter_shows_values (detail));
 }
 
+/* The window fits 870 pixels: the controls of a file with several
+ * samples and queries take two rows instead of one wide one. */
+static void
+test_explorer_narrow_window (Fixture       *f,
+                             gconstpointer  data)
+{
+  int minimum;
+
+  open_and_wait (f, f->small_path);
+  hl_test_spin (100);
+  gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL,
+                      NULL, NULL);
+  g_test_message ("minimum width %d", minimum);
+  g_assert_cmpint (minimum, <=, 870);
+}
+
 /* Two heads side by side: pinned from the heatmap's menu or the head
  * table, the head detail shows the selected head against the pinned one,
  * and the exported figure names both heads. */
@@ -1437,6 +1453,7 @@ main (int    argc,
   ADD ("numbers-at-n", test_explorer_numbers_at_n, NULL);
   ADD ("head-table", test_explorer_head_table, NULL);
   ADD ("compare", test_explorer_compare, NULL);
+  ADD ("narrow-window", test_explorer_narrow_window, NULL);
   ADD ("scatter-values", test_explorer_scatter_values, NULL);
   ADD ("ranking-keeps-width", test_explorer_ranking_keeps_width, NULL);
   ADD ("scatter-tooltip-text", test_explorer_scatter_tooltip_text, NULL);
