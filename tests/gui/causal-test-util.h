@@ -10,10 +10,12 @@
 
 G_BEGIN_DECLS
 
-/* Extracts a short story with a copy of stories260K made in @dir: returns
- * the activation file's path and sets *@checkpoint to the copy's; NULL
- * when the shared model is not there (the test is then skipped). */
-char *hl_test_extract_story (const char  *dir,
-                             char       **checkpoint);
+/* Extracts a short story with a copy of stories260K, both in a new
+ * folder: sets *@dir, *@checkpoint (the copy) and *@output (the activation
+ * file); FALSE, setting nothing, when the shared model is not there (the
+ * test is then skipped). */
+gboolean hl_test_extract_story (char **dir,
+                                char **checkpoint,
+                                char **output);
 
 G_END_DECLS

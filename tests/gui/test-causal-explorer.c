@@ -86,15 +86,7 @@ static gboolean
 fixture_init (Fixture *f)
 {
   memset (f, 0, sizeof *f);
-  f->dir = hl_test_make_tmp_dir ();
-  f->output = hl_test_extract_story (f->dir, &f->checkpoint);
-  if (f->output == NULL)
-    {
-      hl_test_remove_tmp_dir (f->dir);
-      g_clear_pointer (&f->dir, g_free);
-      return FALSE;
-    }
-  return TRUE;
+  return hl_test_extract_story (&f->dir, &f->checkpoint, &f->output);
 }
 
 static void

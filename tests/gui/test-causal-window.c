@@ -39,14 +39,8 @@ fixture_init (Fixture *f)
   g_autoptr(GError) error = NULL;
 
   memset (f, 0, sizeof *f);
-  f->dir = hl_test_make_tmp_dir ();
-  f->output = hl_test_extract_story (f->dir, &f->checkpoint);
-  if (f->output == NULL)
-    {
-      hl_test_remove_tmp_dir (f->dir);
-      g_clear_pointer (&f->dir, g_free);
-      return FALSE;
-    }
+  if (!hl_test_extract_story (&f->dir, &f->checkpoint, &f->output))
+    return FALSE;
   file = hl_activations_open (f->output, &error);
   g_assert_no_error (error);
   f->session = hl_session_new ();
