@@ -370,6 +370,30 @@ test_every_head (void)
   fixture_clear (&f);
 }
 
+/* Cancel stops Measure Every Head: no result, the earlier head's stays,
+ * and the status says so. */
+static void
+test_cancel (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f))
+    return;
+  open_in_window (&f, f.output);
+  g_assert_true (hl_causal_store_run_head (store_of (&f), 1, 2));
+  g_assert_true (hl_test_wait_until (store_idle, store_of (&f), 120000));
+  g_assert_true (hl_causal_store_run_model (store_of (&f)));
+  g_assert_false (hl_causal_store_run_head (store_of (&f), 0, 0));
+  g_assert_nonnull (strstr (hl_causal_store_get_status (store_of (&f)), "Another causal experiment is running"));
+  hl_causal_store_cancel (store_of (&f));
+  g_assert_true (hl_test_wait_until (store_idle, store_of (&f), 60000));
+  g_assert_nonnull (strstr (hl_causal_store_get_status (store_of (&f)), "Cancelled"));
+  for (int r = 0; r < HL_CAUSAL_STORE_N_MODEL_RUNS; r++)
+    g_assert_null (hl_causal_store_get_result (store_of (&f), r));
+  g_assert_nonnull (hl_causal_store_lookup_head (store_of (&f), 1, 2));
+  fixture_clear (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -380,6 +404,7 @@ main (int    argc,
   g_test_add_func ("/gui/causal-explorer/section", test_section);
   g_test_add_func ("/gui/causal-explorer/section-without-model", test_section_without_model);
   g_test_add_func ("/gui/causal-explorer/every-head", test_every_head);
+  g_test_add_func ("/gui/causal-explorer/cancel", test_cancel);
 
   return hl_test_run_and_wait ();
 }
