@@ -160,14 +160,8 @@ compute_layout (const HlPlotStyle       *style,
     layout->any_pending = cell_pending (data, i);
   value_range (data, &layout->vmin, &layout->vmax);
 
-  hl_plot_frame_init (frame);
-  frame->grid_x = frame->grid_y = FALSE;
-  frame->y_inverted = TRUE;
-  frame->title = data->title;
+  hl_plot_frame_init_heads (frame, data->n_layers, data->n_heads, data->title);
   frame->note = data->note;
-  hl_plot_axis_init (&frame->x, HL_PLOT_SCALE_LINEAR, -0.5, data->n_heads - 0.5, _("Head"));
-  hl_plot_axis_init (&frame->y, HL_PLOT_SCALE_LINEAR, -0.5, data->n_layers - 0.5, _("Layer"));
-  frame->x.integer_ticks = frame->y.integer_ticks = TRUE;
   if (data->mode == HL_HEATMAP_COLOR_REGIME)
     {
       hl_plot_legend_measure (style, entries, regime_legend (style, data, layout->any_pending, entries),

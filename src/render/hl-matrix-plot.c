@@ -315,13 +315,7 @@ compute_grid_layout (const HlPlotStyle          *style,
 {
   HlPlotFrame *frame = &layout->frame;
 
-  hl_plot_frame_init (frame);
-  frame->grid_x = frame->grid_y = FALSE;
-  frame->y_inverted = TRUE;
-  frame->title = data->title;
-  hl_plot_axis_init (&frame->x, HL_PLOT_SCALE_LINEAR, -0.5, data->n_heads - 0.5, _("Head"));
-  hl_plot_axis_init (&frame->y, HL_PLOT_SCALE_LINEAR, -0.5, data->n_layers - 0.5, _("Layer"));
-  frame->x.integer_ticks = frame->y.integer_ticks = TRUE;
+  hl_plot_frame_init_heads (frame, data->n_layers, data->n_heads, data->title);
   hl_plot_frame_layout (frame, style, width, height);
   layout->cell_w = (frame->right - frame->left) / MAX (data->n_heads, 1);
   layout->cell_h = (frame->bottom - frame->top) / MAX (data->n_layers, 1);

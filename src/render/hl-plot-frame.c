@@ -4,6 +4,7 @@
  */
 #include "hl-plot-frame.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "hl-plot-paint.h"
@@ -107,6 +108,23 @@ label_height (const HlPlotStyle *style,
   if (markup != NULL)
     hl_plot_text_measure (style, markup, scale, NULL, &h);
   return h;
+}
+
+void
+hl_plot_frame_init_heads (HlPlotFrame *self,
+                          int          n_layers,
+                          int          n_heads,
+                          const char  *title)
+{
+  g_return_if_fail (self != NULL);
+
+  hl_plot_frame_init (self);
+  self->grid_x = self->grid_y = FALSE;
+  self->y_inverted = TRUE;
+  self->title = title;
+  hl_plot_axis_init (&self->x, HL_PLOT_SCALE_LINEAR, -0.5, n_heads - 0.5, _("Head"));
+  hl_plot_axis_init (&self->y, HL_PLOT_SCALE_LINEAR, -0.5, n_layers - 0.5, _("Layer"));
+  self->x.integer_ticks = self->y.integer_ticks = TRUE;
 }
 
 void

@@ -40,6 +40,13 @@ typedef struct
 
 /* Zeroes @self with both grids on; the caller then sets axes and options. */
 void     hl_plot_frame_init         (HlPlotFrame       *self);
+/* A layer × head frame, as the heatmap and the grid of matrices draw it:
+ * heads across, layers down (layer 0 at the top), one unit a head, integer
+ * ticks, no grid lines, titled @title (markup or NULL); not laid out. */
+void     hl_plot_frame_init_heads   (HlPlotFrame       *self,
+                                     int                n_layers,
+                                     int                n_heads,
+                                     const char        *title);
 void     hl_plot_frame_layout       (HlPlotFrame       *self,
                                      const HlPlotStyle *style,
                                      double             width,
