@@ -7,6 +7,7 @@
 #include "hl-background.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -965,4 +966,17 @@ hl_causal_run_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hl_causal_run_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+hl_causal_result_describe (const HlCausalResult *result)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+
+  return g_strdup_printf (ngettext ("Unmodified loss %.4f nats per token over %" PRId64 " positions of %d "
+                                      "window; %" PRIu64 " layer passes in %.1f s.",
+                                      "Unmodified loss %.4f nats per token over %" PRId64 " positions of %d "
+                                      "windows; %" PRIu64 " layer passes in %.1f s.", result->n_windows),
+                          result->baseline_nll, (int64_t) result->n_scored, result->n_windows,
+                          (uint64_t) result->layers_run, result->seconds);
 }

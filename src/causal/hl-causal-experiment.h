@@ -193,6 +193,10 @@ HlCausalResult *hl_causal_run_finish     (GAsyncResult        *result,
 
 void            hl_causal_result_free    (HlCausalResult      *result);
 
+/* What the run measured the effects against, for a status line: the
+ * unmodified loss, positions, windows, layer passes and time. */
+char           *hl_causal_result_describe (const HlCausalResult *result);
+
 /* The result as CSV (docs/causal.md): truncate
  * `layer,head,mode,ranking,n,nll,delta_nll`, ablate
  * `layer,head,mode,nll,delta_nll`, sparsify

@@ -34,10 +34,12 @@ check_hash (const HlActivationsInfo  *info,
             const char               *path,
             const char               *what,
             const char               *sha256,
+            HlCausalModelProblem     *problem,
             GError                  **error)
 {
   if (info->model_sha256 == NULL || g_ascii_strcasecmp (info->model_sha256, sha256) == 0)
     return TRUE;
+  *problem = HL_CAUSAL_MODEL_CHANGED;
   return model_error (error, _("“%s” is not the model the file was extracted with: the SHA-256 of %s is %s, "
                                "the file recorded %s"), path, what, sha256, info->model_sha256);
 }
@@ -45,14 +47,19 @@ check_hash (const HlActivationsInfo  *info,
 static HlModel *
 open_directory (const HlActivationsInfo  *info,
                 const char               *path,
+                HlCausalModelProblem     *problem,
                 GError                  **error)
 {
   g_autoptr(HlModel) model = NULL;
   g_autoptr(HlTextCodec) codec = NULL;
   g_autofree char *sha256 = NULL;
 
-  if (!hl_hf_model_open (path, &model, &codec, &sha256, error) ||
-      !check_hash (info, path, "config.json", sha256, error))
+  if (!hl_hf_model_open (path, &model, &codec, &sha256, error))
+    {
+      *problem = HL_CAUSAL_MODEL_UNREADABLE;
+      return NULL;
+    }
+  if (!check_hash (info, path, "config.json", sha256, problem, error))
     return NULL;
   return g_steal_pointer (&model);
 }
@@ -60,15 +67,20 @@ open_directory (const HlActivationsInfo  *info,
 static HlModel *
 open_checkpoint (const HlActivationsInfo  *info,
                  const char               *path,
+                 HlCausalModelProblem     *problem,
                  GError                  **error)
 {
   g_autoptr(HlCheckpoint) checkpoint = NULL;
   g_autofree char *sha256 = hl_file_sha256 (path, error);
 
-  if (sha256 == NULL || !check_hash (info, path, _("the checkpoint"), sha256, error))
+  *problem = HL_CAUSAL_MODEL_UNREADABLE;
+  if (sha256 == NULL || !check_hash (info, path, _("the checkpoint"), sha256, problem, error))
     return NULL;
   checkpoint = hl_checkpoint_open (path, error);
-  return checkpoint != NULL ? hl_model_new_from_checkpoint (checkpoint) : NULL;
+  if (checkpoint == NULL)
+    return NULL;
+  *problem = HL_CAUSAL_MODEL_OK;
+  return hl_model_new_from_checkpoint (checkpoint);
 }
 
 static gboolean
@@ -91,30 +103,49 @@ hl_causal_file_open_model (HlActivations  *file,
                            const char     *path,
                            GError        **error)
 {
+  return hl_causal_file_open_model_full (file, path, NULL, error);
+}
+
+HlModel *
+hl_causal_file_open_model_full (HlActivations        *file,
+                                const char           *path,
+                                HlCausalModelProblem *problem,
+                                GError              **error)
+{
   const HlActivationsInfo *info;
   g_autoptr(HlModel) model = NULL;
+  HlCausalModelProblem unused;
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  problem = problem != NULL ? problem : &unused;
+  *problem = HL_CAUSAL_MODEL_OK;
   info = hl_activations_get_info (file);
   path = path != NULL ? path : info->model_path;
   if (path == NULL)
     {
+      *problem = HL_CAUSAL_MODEL_NOT_RECORDED;
       model_error (error, _("The file does not say which model it was extracted with (a file Headlens "
                             "extracts records it); choose the model"));
       return NULL;
     }
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
+      *problem = HL_CAUSAL_MODEL_NOT_FOUND;
       model_error (error, _("The model the file was extracted with, “%s”, is not there any more; "
                             "choose where it is now"), path);
       return NULL;
     }
-  model = g_file_test (path, G_FILE_TEST_IS_DIR) ? open_directory (info, path, error)
-                                                 : open_checkpoint (info, path, error);
-  if (model == NULL || !check_shape (info, model, path, error))
+  model = g_file_test (path, G_FILE_TEST_IS_DIR) ? open_directory (info, path, problem, error)
+                                                 : open_checkpoint (info, path, problem, error);
+  if (model == NULL)
     return NULL;
+  if (!check_shape (info, model, path, error))
+    {
+      *problem = HL_CAUSAL_MODEL_CHANGED;
+      return NULL;
+    }
   return g_steal_pointer (&model);
 }
 

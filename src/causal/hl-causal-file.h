@@ -22,6 +22,23 @@ HlModel      *hl_causal_file_open_model (HlActivations  *file,
                                          const char     *path,
                                          GError        **error);
 
+/* Why a model could not be opened, for a user interface that offers what
+ * to do about it. */
+typedef enum
+{
+  HL_CAUSAL_MODEL_OK,
+  HL_CAUSAL_MODEL_NOT_RECORDED,   /* the file names no model and no path was given */
+  HL_CAUSAL_MODEL_NOT_FOUND,      /* nothing at the path */
+  HL_CAUSAL_MODEL_CHANGED,        /* another SHA-256, or another shape */
+  HL_CAUSAL_MODEL_UNREADABLE,     /* not a model Headlens reads */
+} HlCausalModelProblem;
+
+/* The same, with @problem (may be NULL) set to why it failed. */
+HlModel      *hl_causal_file_open_model_full (HlActivations        *file,
+                                              const char           *path,
+                                              HlCausalModelProblem *problem,
+                                              GError              **error);
+
 /* The file's samples as the windows the loss is measured on: each sample's
  * token ids (the tokens extraction ran, the tokenizer's prefix first).
  * Fails when the file stores no token ids. */

@@ -14,6 +14,7 @@
 #include "hl-export-dialog.h"
 #include "hl-figure-builders.h"
 #include "hl-heatmap-plot.h"
+#include "hl-model-chooser.h"
 #include "hl-plot-theme.h"
 #include "hl-plot-view.h"
 
@@ -364,17 +365,6 @@ run_progress_cb (guint64  done,
   set_progress (self, total > 0 ? (double) done / total : 0.0, text);
 }
 
-static char *
-describe_result (const HlCausalResult *result)
-{
-  return g_strdup_printf (ngettext ("Unmodified loss %.4f nats per token over %" PRId64 " positions of %d "
-                                      "window; %" PRIu64 " layer passes in %.1f s.",
-                                      "Unmodified loss %.4f nats per token over %" PRId64 " positions of %d "
-                                      "windows; %" PRIu64 " layer passes in %.1f s.", result->n_windows),
-                          result->baseline_nll, (int64_t) result->n_scored, result->n_windows,
-                          (uint64_t) result->layers_run, result->seconds);
-}
-
 static void
 run_done_cb (GObject      *object,
              GAsyncResult *async_result,
@@ -403,7 +393,7 @@ run_done_cb (GObject      *object,
   g_clear_pointer (&self->results[slot], hl_causal_result_free);
   self->results[slot] = result;
   set_progress (self, 1.0, _("Done"));
-  set_status (self, describe_result (result));
+  set_status (self, hl_causal_result_describe (result));
   update_correlations (self);
   update_figures (self);
 }
@@ -504,47 +494,22 @@ tau_changed_cb (HlCausalWindow *self)
 }
 
 static void
-model_chooser_response_cb (GtkNativeDialog *chooser,
-                           int              response,
-                           gpointer         user_data)
+model_chosen_cb (const char *path,
+                 gpointer    user_data)
 {
-  g_autoptr(HlCausalWindow) self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT && !gtk_widget_in_destruction (GTK_WIDGET (self)))
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path != NULL)
-        open_model (self, path);
-    }
-  g_object_unref (chooser);
-}
-
-static void
-choose_model (HlCausalWindow       *self,
-              GtkFileChooserAction  action,
-              const char           *title)
-{
-  /* GTK 4.8 has no GtkFileDialog; the native chooser uses the portal. */
-  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action,
-                                                               _("_Choose"), _("_Cancel"));
-
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (model_chooser_response_cb), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  open_model (HL_CAUSAL_WINDOW (user_data), path);
 }
 
 static void
 choose_checkpoint_clicked_cb (HlCausalWindow *self)
 {
-  choose_model (self, GTK_FILE_CHOOSER_ACTION_OPEN, _("Choose the llama2.c Checkpoint"));
+  hl_model_chooser_present (GTK_WINDOW (self), FALSE, model_chosen_cb, G_OBJECT (self));
 }
 
 static void
 choose_folder_clicked_cb (HlCausalWindow *self)
 {
-  choose_model (self, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Choose the Model Folder"));
+  hl_model_chooser_present (GTK_WINDOW (self), TRUE, model_chosen_cb, G_OBJECT (self));
 }
 
 /* A click on a map selects that head in the session. */

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hl-causal-heatmap.h"
 #include "hl-explorer.h"
 #include "hl-head-table.h"
 #include "hl-matrix-view.h"
@@ -488,6 +489,7 @@ hl_explorer_init_settings (HlExplorer *self)
                            hl_distance_choices);
   hl_settings_bind_choice (self->settings, "heatmap-metric", self->metric_dropdown, "selected",
                            metric_choices ());
+  hl_causal_heatmap_attach (self->metric_dropdown, self->heatmap);
   hl_settings_bind_choice (self->settings, "scope", self->scope_dropdown, "selected",
                            hl_scope_choices);
   hl_settings_bind_choice (self->settings, "heatmap-statistic", self->statistic_dropdown,

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "hl-causal-store.h"
 #include "hl-export-figures.h"
 #include "hl-plot-theme.h"
 #include "hl-session-figures.h"
@@ -68,6 +69,8 @@ hl_export_figures_present (GtkWindow  *window,
   g_return_val_if_fail (HL_IS_SESSION (session), NULL);
 
   figures = hl_session_build_figures (session, HL_FIGURE_TARGET_EXPORT);
+  if (hl_causal_store_peek (session) != NULL)
+    hl_causal_store_append_figures (hl_causal_store_peek (session), figures, HL_FIGURE_TARGET_EXPORT);
   if (figures->len == 0)
     return NULL;
 

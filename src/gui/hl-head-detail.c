@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hl-causal-section.h"
 #include "hl-head-detail.h"
 #include "hl-planted.h"
 #include "hl-matrix-view.h"
@@ -51,6 +52,7 @@ struct _HlHeadDetail
   GtkLabel        *diag_values[N_DIAGS];
   GtkLabel        *at_n_heading;
   GtkGrid         *at_n_grid;
+  HlCausalSection *causal_section;
   /* The metrics at the chosen N: the chosen ranking, then the random
    * control. */
   GtkLabel        *at_n_names[2];
@@ -110,6 +112,14 @@ hl_head_detail_get_figure (HlHeadDetail *self,
     case HL_N_PLOT_KINDS:
     default: return NULL;
     }
+}
+
+HlCausalSection *
+hl_head_detail_get_causal_section (HlHeadDetail *self)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+
+  return self->causal_section;
 }
 
 const char *
@@ -429,6 +439,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
   g_clear_pointer (&self->head_error, g_free);
   hl_token_view_set_session (self->token_view, session);
   hl_matrix_view_set_session (self->matrix_view, session);
+  hl_causal_section_set_session (self->causal_section, session);
   hl_head_detail_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -630,6 +641,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   g_type_ensure (HL_TYPE_SCATTER_VIEW);
   g_type_ensure (HL_TYPE_TOKEN_VIEW);
   g_type_ensure (HL_TYPE_MATRIX_VIEW);
+  g_type_ensure (HL_TYPE_CAUSAL_SECTION);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-head-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, stack);
@@ -651,6 +663,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, diagnostics_grid);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_heading);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_grid);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, causal_section);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }

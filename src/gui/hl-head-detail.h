@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 
+#include "hl-causal-section.h"
 #include "hl-figure.h"
 #include "hl-session.h"
 
@@ -33,6 +34,8 @@ HlFigure   *hl_head_detail_get_figure  (HlHeadDetail *self,
 /* The placeholder the scatter (and the profile) show instead of a
  * figure, or NULL when they show one. */
 const char *hl_head_detail_get_placeholder (HlHeadDetail *self);
+/* The Causal section: the head's delta NLL against N. */
+HlCausalSection *hl_head_detail_get_causal_section (HlHeadDetail *self);
 /* The taxonomy's verdict for the model and this head, as shown. */
 const char *hl_head_detail_get_taxonomy    (HlHeadDetail *self);
 

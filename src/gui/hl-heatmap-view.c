@@ -17,6 +17,8 @@ struct _HlHeatmapView
 
   HlSession  *session;   /* owned, or NULL */
   HlFigure   *figure;    /* owned: what is drawn, NULL when out of date */
+  const HlHeatmapColouring *colouring;   /* or NULL: the session's */
+  gpointer    colouring_data;
 };
 
 G_DEFINE_FINAL_TYPE (HlHeatmapView, hl_heatmap_view, GTK_TYPE_WIDGET)
@@ -49,10 +51,24 @@ hl_heatmap_view_get_figure (HlHeatmapView *self)
 {
   g_return_val_if_fail (HL_IS_HEATMAP_VIEW (self), NULL);
 
+  if (self->figure == NULL && self->session != NULL && self->colouring != NULL)
+    self->figure = self->colouring->build (self->colouring_data);
   if (self->figure == NULL && self->session != NULL)
     self->figure = hl_session_build_figure (self->session, HL_SESSION_FIGURE_HEATMAP,
                                             HL_FIGURE_TARGET_SCREEN);
   return self->figure;
+}
+
+void
+hl_heatmap_view_set_colouring (HlHeatmapView            *self,
+                               const HlHeatmapColouring *colouring,
+                               gpointer                  user_data)
+{
+  g_return_if_fail (HL_IS_HEATMAP_VIEW (self));
+
+  self->colouring = colouring;
+  self->colouring_data = user_data;
+  hl_heatmap_view_invalidate (self);
 }
 
 static const HlHeatmapPlotData *
@@ -254,6 +270,12 @@ hl_heatmap_view_query_tooltip (GtkWidget  *widget,
   if (!hl_heatmap_view_cell_at (self, x, y, &layer, &head))
     return FALSE;
 
+  text = self->colouring != NULL ? self->colouring->describe (self->colouring_data, layer, head) : NULL;
+  if (text != NULL)
+    {
+      gtk_tooltip_set_markup (tooltip, text);
+      return TRUE;
+    }
   n = hl_session_collect (self->session, layer, head, results);
   if (n == 0)
     {

@@ -28,6 +28,24 @@ HlSession *hl_heatmap_view_get_session  (HlHeatmapView *self);
  * without a file. */
 HlFigure  *hl_heatmap_view_get_figure   (HlHeatmapView *self);
 
+/* A colouring the session does not know (the causal maps of
+ * hl-causal-heatmap.c): @build makes the figure drawn (NULL: the
+ * session's), @describe a cell's tooltip (Pango markup; NULL: the
+ * session's). */
+typedef struct
+{
+  HlFigure *(*build)    (gpointer user_data);
+  char     *(*describe) (gpointer user_data,
+                         int      layer,
+                         int      head);
+} HlHeatmapColouring;
+
+/* Shows @colouring (NULL: the session's colouring again); the figure is
+ * rebuilt, so calling it again shows new values. */
+void       hl_heatmap_view_set_colouring (HlHeatmapView            *self,
+                                          const HlHeatmapColouring *colouring,
+                                          gpointer                  user_data);
+
 /* The arrow keys activate the action "heatmap.move" with the (layers,
  * heads) step "(ii)". */
 

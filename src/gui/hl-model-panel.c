@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "hl-causal-panel.h"
 #include "hl-model-panel.h"
 #include "hl-plot-view.h"
 #include "hl-session-figures.h"
@@ -20,6 +21,8 @@ struct _HlModelPanel
   HlPlotView  *regimes_view;
   HlPlotView  *correlation_view;
   HlPlotView  *bound_view;
+  GtkWidget   *outer;        /* the stack, then the causal panel */
+  HlCausalPanel *causal_panel;
 
   HlSession   *session;   /* owned, or NULL */
 };
@@ -140,6 +143,14 @@ hl_model_panel_get_taxonomy (HlModelPanel *self)
   return gtk_label_get_text (self->taxonomy_label);
 }
 
+HlCausalPanel *
+hl_model_panel_get_causal_panel (HlModelPanel *self)
+{
+  g_return_val_if_fail (HL_IS_MODEL_PANEL (self), NULL);
+
+  return self->causal_panel;
+}
+
 const char *
 hl_model_panel_get_message (HlModelPanel *self)
 {
@@ -164,6 +175,7 @@ hl_model_panel_set_session (HlModelPanel *self,
                         G_CALLBACK (hl_model_panel_update)))
     return;
 
+  hl_causal_panel_set_session (self->causal_panel, session);
   hl_model_panel_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -194,9 +206,10 @@ hl_model_panel_dispose (GObject *object)
   HlModelPanel *self = HL_MODEL_PANEL (object);
 
   hl_session_watch (self, &self->session, NULL, NULL, NULL);
-  if (self->stack != NULL)
+  if (self->outer != NULL)
     {
-      gtk_widget_unparent (GTK_WIDGET (self->stack));
+      gtk_widget_unparent (self->outer);
+      self->outer = NULL;
       self->stack = NULL;
     }
 
@@ -273,5 +286,9 @@ hl_model_panel_init (HlModelPanel *self)
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->message_label), "message");
   gtk_stack_add_named (self->stack, GTK_WIDGET (box), "summary");
-  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
+  self->causal_panel = HL_CAUSAL_PANEL (hl_causal_panel_new ());
+  self->outer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_box_append (GTK_BOX (self->outer), GTK_WIDGET (self->stack));
+  gtk_box_append (GTK_BOX (self->outer), GTK_WIDGET (self->causal_panel));
+  gtk_widget_set_parent (self->outer, GTK_WIDGET (self));
 }

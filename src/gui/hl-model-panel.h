@@ -10,6 +10,7 @@
 
 #include <gtk/gtk.h>
 
+#include "hl-causal-panel.h"
 #include "hl-session.h"
 
 G_BEGIN_DECLS
@@ -29,5 +30,7 @@ const char *hl_model_panel_get_message (HlModelPanel *self);
 /* The taxonomy's verdict with its reasons (hl_assumptions_describe ()),
  * or NULL while the plots are not shown. */
 const char *hl_model_panel_get_taxonomy (HlModelPanel *self);
+/* The causal part: sparsification curves and correlations. */
+HlCausalPanel *hl_model_panel_get_causal_panel (HlModelPanel *self);
 
 G_END_DECLS

@@ -3,7 +3,7 @@
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
  *                      [export=FIGURE] [app=ACTION] [point=I]
- *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal]
+ *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal] [causal-views|causal-panel]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
@@ -13,7 +13,12 @@
  * column (largest first), size= sets the window's size (1440x900 by
  * default); causal opens Causal Tests from the main menu's action (for a
  * file extracted from a model), runs zero ablation, N*, the selected head
- * and sparsification, and renders that window.
+ * and sparsification, and renders that window; causal-views measures
+ * every head and the selected head in the explorer itself (the model
+ * panel's Measure Every Head, the Causal section's Measure), colours the
+ * heatmap by ablation delta NLL and scrolls the head detail to its Causal
+ * section; causal-panel does the same and scrolls the overview to the
+ * model panel's causal part.
  * Run under Xvfb with the environment of the GUI tests, e.g.
  *   meson devenv -C build xvfb-run -a tests/gui/hl-screenshot …
  *
@@ -26,6 +31,8 @@
 #include <string.h>
 
 #include "hl-application.h"
+#include "hl-causal-heatmap.h"
+#include "hl-causal-store.h"
 #include "hl-causal-window.h"
 #include "hl-explorer.h"
 #include "hl-export-dialog.h"
@@ -188,6 +195,72 @@ run_causal_window (HlWindow *window)
   return GTK_WIDGET (causal);
 }
 
+static gboolean
+store_is_idle (gpointer user_data)
+{
+  return !hl_causal_store_get_busy (user_data) && hl_causal_store_get_state (user_data) != HL_CAUSAL_STORE_OPENING;
+}
+
+static GtkDropDown *
+find_causal_dropdown (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkDropDown *found;
+
+      if (GTK_IS_DROP_DOWN (child) &&
+          hl_causal_heatmap_find_entry (GTK_DROP_DOWN (child), HL_CAUSAL_MAP_ABLATION) != GTK_INVALID_LIST_POSITION)
+        return GTK_DROP_DOWN (child);
+      if ((found = find_causal_dropdown (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The explorer's causal views after Measure Every Head and the selected
+ * head's Measure, the heatmap coloured by ablation, the head detail
+ * scrolled to its Causal section. */
+/* Scrolls the scrolled window around @widget so that @widget is at the top. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_point_t top;
+
+  if (scroller != NULL &&
+      gtk_widget_compute_point (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                &GRAPHENE_POINT_INIT (0, 0), &top))
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), top.y - 12);
+}
+
+static gboolean
+show_causal_views (HlWindow *window,
+                   gboolean  panel)
+{
+  HlSession *session = hl_window_get_session (window);
+  HlCausalStore *store = hl_causal_store_get (session);
+  HlExplorer *explorer = hl_window_get_explorer (window);
+  GtkWidget *section = GTK_WIDGET (hl_head_detail_get_causal_section (hl_explorer_get_head_detail (explorer)));
+  GtkDropDown *dropdown;
+  int layer, head;
+
+  if (!hl_test_wait_until (store_is_idle, store, 60000) || !hl_causal_store_run_model (store) ||
+      !hl_test_wait_until (store_is_idle, store, 600000) || !hl_session_get_selected (session, &layer, &head) ||
+      !hl_causal_store_run_head (store, layer, head) || !hl_test_wait_until (store_is_idle, store, 600000))
+    return FALSE;
+  dropdown = find_causal_dropdown (GTK_WIDGET (explorer));
+  if (dropdown == NULL)
+    return FALSE;
+  gtk_drop_down_set_selected (dropdown, hl_causal_heatmap_find_entry (dropdown, HL_CAUSAL_MAP_ABLATION));
+  hl_test_spin (300);
+  scroll_to (section);
+  if (panel)
+    scroll_to (GTK_WIDGET (hl_model_panel_get_causal_panel (hl_explorer_get_model_panel (explorer))));
+  hl_test_spin (800);
+  return TRUE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -263,6 +336,10 @@ main (int    argc,
       focus_scatter_point (window, atoi (argv[i] + strlen ("point=")));
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
+  for (int i = 6; i < argc; i++)
+    if ((g_str_equal (argv[i], "causal-views") || g_str_equal (argv[i], "causal-panel")) &&
+        !show_causal_views (window, g_str_equal (argv[i], "causal-panel")))
+      return 1;
   for (int i = 6; i < argc; i++)
     if (g_str_has_prefix (argv[i], "export=") || g_str_has_prefix (argv[i], "app=") ||
         g_str_equal (argv[i], "causal"))
