@@ -4,6 +4,8 @@
  * Head plots (scatter, alignment, profile, decay, tokens, and curves or
  * panel with --layer and --head) analyse that one head; model plots (heatmap, regimes,
  * correlation, and curves or panel without a head) analyse the whole file.
+ * The attention matrices (matrix: one head's queries over keys; matrices:
+ * every head's of the sample) are drawn from the file's attention alone.
  * The same file and options give the same bytes.
  *
  * Exit status: 0 on success, 1 when the file cannot be read or the figure
@@ -149,7 +151,7 @@ make_context (RenderOptions *o)
 {
   g_autofree char *names = hl_metric_dup_names ();
   const GOptionEntry entries[] = {
-    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation, bound, panel or tokens (required)"), N_("KIND") },
+    { "plot", 0, 0, G_OPTION_ARG_STRING, &o->plot, N_("curves, heatmap, scatter, alignment, profile, decay, regimes, correlation, bound, panel, tokens, matrix or matrices (required)"), N_("KIND") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Write the figure to OUT.png, OUT.svg or OUT.pdf (required)"), N_("OUT") },
     { "layer", 0, 0, G_OPTION_ARG_INT, &o->layer, N_("Layer of the head (head plots; selects a heatmap cell)"), "L" },
     { "head", 0, 0, G_OPTION_ARG_INT, &o->head, N_("Query head (head plots; selects a heatmap cell)"), "H" },
@@ -171,7 +173,7 @@ make_context (RenderOptions *o)
     { "style", 0, 0, G_OPTION_ARG_STRING, &o->style, N_("light, dark or high-contrast (light)"), N_("STYLE") },
     { "title", 0, 0, G_OPTION_ARG_FILENAME, &o->title, N_("A title over the figure"), N_("TEXT") },
     { "transparent", 0, 0, G_OPTION_ARG_NONE, &o->transparent, N_("No background (PNG and SVG)"), NULL },
-    { "log", 0, 0, G_OPTION_ARG_NONE, &o->log_y, N_("Logarithmic attention axis (profile)"), NULL },
+    { "log", 0, 0, G_OPTION_ARG_NONE, &o->log_y, N_("Logarithmic attention axis (profile) or colours (matrix, matrices)"), NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, N_("Worker threads of model plots (0: one per core)"), "N" },
     { "repeats", 0, 0, G_OPTION_ARG_INT, &o->repeats, N_("Random permutations of the random control (16)"), "R" },
     { "bootstrap", 0, 0, G_OPTION_ARG_INT, &o->bootstrap, N_("Bootstrap replicates of the model bands (2000)"), "B" },
@@ -199,7 +201,8 @@ parse_names (Context  *c,
   if (!hl_plot_kind_from_string (o->plot, &c->kind))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot: unknown kind “%s”, expected curves, heatmap, scatter, alignment, "
-                   "profile, decay, regimes, correlation, bound, panel or tokens"), o->plot);
+                   "profile, decay, regimes, correlation, bound, panel, tokens, matrix or "
+                   "matrices"), o->plot);
   if (c->kind == HL_PLOT_CAUSAL)
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
                  _("--plot causal: causal figures come from the model's forward pass, "
@@ -216,7 +219,8 @@ parse_names (Context  *c,
                  _("--statistic: unknown statistic “%s”, expected mean or iqr"), o->statistic);
   c->statistic = o->statistic != NULL && g_str_equal (o->statistic, "iqr") ? HL_STATISTIC_IQR
                                                                         : HL_STATISTIC_MEAN;
-  c->over = o->over != NULL ? o->over : c->kind == HL_PLOT_HEATMAP ? "shown" : "all";
+  c->over = o->over != NULL ? o->over
+            : c->kind == HL_PLOT_HEATMAP || c->kind == HL_PLOT_MATRICES ? "shown" : "all";
   if (!g_strv_contains ((const char * const[]) { "shown", "samples", "queries", "all", NULL },
                         c->over))
     return fail (error, HL_CLI_RENDER_ERROR_OPTION,
@@ -238,6 +242,7 @@ is_head_plot (const Context *c)
     case HL_PLOT_PROFILE:
     case HL_PLOT_DECAY:
     case HL_PLOT_TOKENS:
+    case HL_PLOT_MATRIX:
       return TRUE;
     case HL_PLOT_CURVES:
     case HL_PLOT_PANEL:
@@ -402,7 +407,7 @@ dup_title (Context *c)
   const HlActivationsInfo *info = c->info;
   g_autofree char *title = NULL;
   g_autofree char *scope = NULL;
-  gboolean head = c->result != NULL;
+  gboolean head = c->result != NULL || c->kind == HL_PLOT_MATRIX;
 
   if (c->o->title != NULL)
     return g_markup_escape_text (c->o->title, -1);
@@ -569,6 +574,48 @@ build_model_figure (Context            *c,
   return c->kind == HL_PLOT_PANEL ? hl_figure_new_panel (curves) : g_steal_pointer (&curves);
 }
 
+static gboolean
+is_matrix_plot (const Context *c)
+{
+  return c->kind == HL_PLOT_MATRIX || c->kind == HL_PLOT_MATRICES;
+}
+
+/* The attention matrices, drawn as the app shows them (shrunk by
+ * max-pooling to the app's sizes) under the title of a head's or the
+ * model's figures. */
+static HlFigure *
+build_matrix_figure (Context            *c,
+                     const HlFigureView *view,
+                     GError            **error)
+{
+  const HlActivationsInfo *info = c->info;
+  const RenderOptions *o = c->o;
+  g_autoptr(HlAttentionMatrix) matrix = NULL;
+  g_autoptr(HlAttentionGrid) grid = NULL;
+
+  if (info->n_queries < 2)
+    {
+      fail (error, HL_CLI_RENDER_ERROR_RANGE,
+            _("--plot %s: the file has a single query position, expected several (extract "
+              "with every query position)"), hl_plot_kind_to_string (c->kind));
+      return NULL;
+    }
+  if (c->kind == HL_PLOT_MATRICES)
+    {
+      grid = hl_attention_grid_read (c->file, o->sample, HL_ATTENTION_GRID_SIZE, NULL, error);
+      return grid != NULL ? hl_figure_new_matrices (grid, o->log_y, o->layer, o->head, view)
+                          : NULL;
+    }
+  c->attention = g_new (float, (gsize) info->n_queries * info->seq_len);
+  if (!hl_activations_read_attention (c->file, o->layer, o->sample, o->head, c->attention, error))
+    return NULL;
+  matrix = hl_attention_matrix_new (c->attention, info->n_queries, info->seq_len,
+                                    info->query_positions, HL_ATTENTION_MATRIX_SIZE,
+                                    HL_ATTENTION_MATRIX_SIZE);
+  return hl_figure_new_matrix (matrix, info->query_positions, info->n_queries, c->query, o->log_y,
+                               view);
+}
+
 /* The figure, from the same builders the app uses. */
 static HlFigure *
 build_figure (Context  *c,
@@ -577,6 +624,8 @@ build_figure (Context  *c,
   g_autofree char *title = dup_title (c);
   HlFigureView view = { c->ranking, c->distance, 0, c->o->log_y, title };
 
+  if (is_matrix_plot (c))
+    return build_matrix_figure (c, &view, error);
   return c->result != NULL ? build_head_figure (c, &view, error)
                            : build_model_figure (c, &view, error);
 }
@@ -697,7 +746,7 @@ render (Context     *c,
   c->info = hl_activations_get_info (c->file);
   if (!check_ranges (c, error))
     return FALSE;
-  if (is_head_plot (c) ? !load_head (c, error) : !run_model (c, error))
+  if (!is_matrix_plot (c) && (is_head_plot (c) ? !load_head (c, error) : !run_model (c, error)))
     return FALSE;
   figure = build_figure (c, error);
   if (figure == NULL)

@@ -4,7 +4,9 @@
  */
 #include "hl-tokenizer.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 /* unk, BOS, EOS and the 256 byte tokens the fallback encoding needs. */
@@ -175,6 +177,63 @@ hl_tokenizer_open (const char  *path,
   if (!parse (self, &cursor, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* Reads @size bytes, or fails at the end of the stream. */
+static gboolean
+read_exactly (GInputStream *in,
+              void         *buffer,
+              gsize         size)
+{
+  gsize got = 0;
+
+  return g_input_stream_read_all (in, buffer, size, &got, NULL, NULL) && got == size;
+}
+
+gboolean
+hl_tokenizer_file_sniff (const char *path,
+                         int        *n_pieces)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  g_autofree char *bytes = NULL;
+  int32_t max_length, length;
+  float score;
+  int count = 0;
+  guchar first;
+
+  g_return_val_if_fail (path != NULL && n_pieces != NULL, FALSE);
+
+  *n_pieces = 0;
+  if (in == NULL || !read_exactly (G_INPUT_STREAM (in), &first, 1))
+    return FALSE;
+  if (first == '{')
+    {
+      *n_pieces = -1;
+      return TRUE;
+    }
+  if (!g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, NULL)
+      || !read_exactly (G_INPUT_STREAM (in), &max_length, sizeof max_length)
+      || max_length < 1 || max_length > 4096)
+    return FALSE;
+  bytes = g_malloc (max_length);
+  for (;;)
+    {
+      gsize got = 0;
+
+      /* The file ends after a whole piece, or it is not a tokenizer. */
+      if (!g_input_stream_read_all (G_INPUT_STREAM (in), &score, sizeof score, &got, NULL, NULL))
+        return FALSE;
+      if (got == 0)
+        break;
+      if (got != sizeof score || !isfinite (score) || !read_exactly (G_INPUT_STREAM (in), &length, sizeof length)
+          || length < 0 || length > max_length
+          || !read_exactly (G_INPUT_STREAM (in), bytes, length))
+        return FALSE;
+      count++;
+    }
+  *n_pieces = count;
+  return count > 0;
 }
 
 int

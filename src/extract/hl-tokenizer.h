@@ -35,6 +35,15 @@ HlTokenizer  *hl_tokenizer_open           (const char   *path,
                                            GError      **error);
 int           hl_tokenizer_get_vocab_size (HlTokenizer  *self);
 
+/* Whether @path holds a tokenizer rather than a model: a llama2.c
+ * tokenizer (max_token_length, then pieces of score, length and bytes
+ * that end exactly at the end of the file; *@n_pieces their number) or a
+ * Hugging Face tokenizer.json (a JSON object; *@n_pieces -1). Reads until
+ * the first piece that does not fit, so a checkpoint is told apart at
+ * once; FALSE for a file that cannot be read. */
+gboolean      hl_tokenizer_file_sniff     (const char   *path,
+                                           int          *n_pieces);
+
 /* The vocabulary piece of @token as stored ("\n<s>\n", " the", "<0x0A>"). */
 const char   *hl_tokenizer_get_piece      (HlTokenizer  *self,
                                            int           token);

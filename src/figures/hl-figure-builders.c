@@ -247,6 +247,7 @@ hl_figure_new_scatter (const HlScatter    *s,
     .centre_x = s->centre_x, .centre_y = s->centre_y,
     .rho_max = s->rho_max, .rho_min = s->rho_min,
     .distance = view->distance,
+    .values = s->values,
     .explained = { s->explained[0], s->explained[1] },
     .n = s->n,
     .query_index = n - 1,
@@ -693,5 +694,70 @@ hl_figure_new_panel (HlFigure *curves)
       items[m] = (HlPanelItem) { HL_PLOT_CURVES, &single[m] };
     }
   *data = (HlPanelPlotData) { HL_N_CURVES, items, HL_N_CURVES, TRUE, source->title };
+  return figure;
+}
+
+/* The curves of both heads in one plot, in @figure's memory. */
+static HlCurvesPlotData *
+compare_curves (HlFigure             *figure,
+                const HlComparedHead *first,
+                const HlComparedHead *second,
+                const HlFigureView   *view)
+{
+  const HlCurveSet *a = first->result->curves, *b = second->result->curves;
+  HlCurvesPlotData *data = hl_figure_alloc (figure, sizeof *data);
+
+  data->n_grid = a->n_grid;
+  data->grid = dup_ints (figure, a->grid, a->n_grid);
+  for (int m = 0; m < HL_N_CURVES; m++)
+    {
+      data->ranked[m] = copy_curve (figure, a->points[view->ranking][view->distance], a->n_grid, m);
+      data->compared[m] = copy_curve (figure, b->points[view->ranking][view->distance],
+                                      b->n_grid, m);
+    }
+  data->ranked_label = hl_figure_strdup (figure, first->label);
+  data->compared_label = hl_figure_strdup (figure, second->label);
+  data->chosen_n = view->n;
+  return data;
+}
+
+/* A head's scatter titled by its name, kept by @figure. */
+static gconstpointer
+compare_scatter (HlFigure             *figure,
+                 const HlComparedHead *head,
+                 const HlFigureView   *view)
+{
+  g_autofree char *title = g_markup_escape_text (head->label, -1);
+  HlFigureView titled = *view;
+  HlFigure *scatter;
+
+  titled.title = title;
+  scatter = hl_figure_new_scatter (head->scatter, NULL, &titled);
+  hl_figure_keep (figure, scatter, (GDestroyNotify) hl_figure_unref);
+  return hl_figure_get_data (scatter);
+}
+
+HlFigure *
+hl_figure_new_compare (const HlComparedHead *first,
+                       const HlComparedHead *second,
+                       const HlFigureView   *view)
+{
+  HlPanelPlotData *data;
+  HlPanelItem *items;
+  HlFigure *figure;
+
+  g_return_val_if_fail (first != NULL && second != NULL && view != NULL, NULL);
+  g_return_val_if_fail (first->result != NULL && second->result != NULL, NULL);
+  g_return_val_if_fail (first->scatter != NULL && second->scatter != NULL, NULL);
+  g_return_val_if_fail (first->label != NULL && second->label != NULL, NULL);
+
+  if (first->result->curves->n_grid != second->result->curves->n_grid)
+    return NULL;
+  figure = hl_figure_new (HL_PLOT_PANEL, sizeof *data, (gpointer *) &data);
+  items = hl_figure_alloc (figure, 3 * sizeof (HlPanelItem));
+  items[0] = (HlPanelItem) { HL_PLOT_CURVES, compare_curves (figure, first, second, view) };
+  items[1] = (HlPanelItem) { HL_PLOT_SCATTER, compare_scatter (figure, first, view) };
+  items[2] = (HlPanelItem) { HL_PLOT_SCATTER, compare_scatter (figure, second, view) };
+  *data = (HlPanelPlotData) { 3, items, 3, TRUE, hl_figure_strdup (figure, view->title) };
   return figure;
 }

@@ -130,6 +130,24 @@ HlFigure *hl_figure_new_heatmap      (int                   n_layers,
                                       int                   selected_layer,
                                       int                   selected_head);
 
+/* A head in a comparison: its result, its scatter at the N shown, and
+ * its name (plain text, "Layer 1 · Head 2"). */
+typedef struct
+{
+  const HlHeadResult *result;
+  const HlScatter    *scatter;
+  const char         *label;
+} HlComparedHead;
+
+/* Two heads side by side at the same sample and query: (a) their
+ * precision, recall and F1 over N in one plot (@first solid, @second
+ * dashed, the legend naming both), (b) and (c) their scatters at the
+ * view's N, each titled by its head. NULL when the two have different N
+ * grids (they cannot be of the same query). */
+HlFigure *hl_figure_new_compare      (const HlComparedHead *first,
+                                      const HlComparedHead *second,
+                                      const HlFigureView   *view);
+
 /* The paper-style figure of a curves figure: precision, recall and F1 side
  * by side, labelled (a), (b), (c), under the curves' title. */
 HlFigure *hl_figure_new_panel        (HlFigure             *curves);

@@ -48,6 +48,8 @@ static const struct {
                                  N_("Attention of every query"), TRUE },
   [HL_SESSION_FIGURE_MATRICES] = { N_("Attention matrices of every head"), "matrices", NULL,
                                    FALSE },
+  /* Named by compare_names (). */
+  [HL_SESSION_FIGURE_COMPARE] = { NULL, "compare", NULL, TRUE },
 };
 
 /* A file's title says which head or model, and under it the ranking, the
@@ -248,6 +250,70 @@ build_head (HlSession          *session,
     }
 }
 
+/* "Layer 1 · Head 2", plain text. */
+static char *
+head_label (int layer,
+            int head)
+{
+  /* Translators: a head, e.g. "Layer 3 · Head 5" */
+  return g_strdup_printf (_("Layer %d · Head %d"), layer, head);
+}
+
+/* The selected head (solid) against the pinned one (dashed). */
+static HlFigure *
+build_compare (HlSession      *session,
+               HlFigureTarget  target,
+               HlFigureView   *view)
+{
+  g_autofree char *first_label = NULL, *second_label = NULL;
+  g_autofree char *title = NULL, *heads = NULL, *scope = NULL;
+  const HlActivationsInfo *info = hl_activations_get_info (hl_session_get_file (session));
+  HlComparedHead first, second;
+  int layer, head, pinned_layer, pinned_head;
+
+  if (!hl_session_get_selected (session, &layer, &head)
+      || !hl_session_get_pinned (session, &pinned_layer, &pinned_head)
+      || (layer == pinned_layer && head == pinned_head))
+    return NULL;
+  first = (HlComparedHead) { hl_session_get_selected_result (session),
+                             hl_session_get_scatter (session),
+                             first_label = head_label (layer, head) };
+  second = (HlComparedHead) { hl_session_get_pinned_result (session),
+                              hl_session_get_pinned_scatter (session),
+                              second_label = head_label (pinned_layer, pinned_head) };
+  if (first.result == NULL || first.scatter == NULL || second.result == NULL
+      || second.scatter == NULL)
+    return NULL;
+  if (target == HL_FIGURE_TARGET_EXPORT)
+    {
+      /* Translators: a comparison's title, e.g. "Layer 1 · Head 2 and Layer 3 · Head 0 · attention ranking" */
+      heads = g_markup_printf_escaped (_("%s and %s · %s ranking"), first_label, second_label,
+                                       hl_ranking_display_name (view->ranking));
+      scope = hl_scope_label (FALSE, FALSE, info->n_samples, info->n_queries,
+                              hl_session_get_sample (session),
+                              info->query_positions[hl_session_get_query (session)]);
+      view->title = title = hl_figure_subtitled_title (heads, -1, view->distance, scope);
+    }
+  return hl_figure_new_compare (&first, &second, view);
+}
+
+static void
+name_compare (HlFigure  *figure,
+              HlSession *session)
+{
+  g_autofree char *name = NULL, *basename = NULL;
+  int layer, head, pinned_layer, pinned_head;
+
+  hl_session_get_selected (session, &layer, &head);
+  hl_session_get_pinned (session, &pinned_layer, &pinned_head);
+  /* Translators: a figure comparing two heads, e.g. "Layer 1 · Head 2 against Layer 3 · Head 0: precision, recall, F1 and scatters" */
+  name = g_strdup_printf (_("Layer %d · Head %d against Layer %d · Head %d: precision, recall, F1 and scatters"),
+                          layer, head, pinned_layer, pinned_head);
+  basename = g_strdup_printf ("layer%d-head%d-vs-layer%d-head%d-compare", layer, head,
+                              pinned_layer, pinned_head);
+  hl_figure_set_names (figure, name, basename);
+}
+
 static void
 name_figure (HlFigure        *figure,
              HlSession       *session,
@@ -257,6 +323,11 @@ name_figure (HlFigure        *figure,
   g_autofree char *basename = NULL;
   int layer, head;
 
+  if (which == HL_SESSION_FIGURE_COMPARE)
+    {
+      name_compare (figure, session);
+      return;
+    }
   if (figures[which].per_head && hl_session_get_selected (session, &layer, &head))
     {
       /* Translators: a figure of one head, e.g. "Layer 3 · Head 5: Attention profile" */
@@ -293,6 +364,8 @@ hl_session_build_figure (HlSession       *session,
     figure = build_heatmap (session, target, &view);
   else if (which == HL_SESSION_FIGURE_MATRICES)
     figure = build_matrices (session, target, &view);
+  else if (which == HL_SESSION_FIGURE_COMPARE)
+    figure = build_compare (session, target, &view);
   else if (figures[which].per_head)
     figure = build_head (session, which, target, &view);
   else
@@ -358,6 +431,12 @@ hl_session_figure_provenance (HlSession *session,
     {
       hl_provenance_add_figure_int (provenance, "layer", layer);
       hl_provenance_add_figure_int (provenance, "head", head);
+    }
+  if (g_str_has_suffix (hl_figure_get_basename (figure), "-compare")
+      && hl_session_get_pinned (session, &layer, &head))
+    {
+      hl_provenance_add_figure_int (provenance, "compared_layer", layer);
+      hl_provenance_add_figure_int (provenance, "compared_head", head);
     }
   hl_provenance_add_figure_int (provenance, "sample", hl_session_get_sample (session));
   hl_provenance_add_figure_int (provenance, "query", hl_session_get_query (session));

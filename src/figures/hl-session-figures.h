@@ -30,6 +30,7 @@ typedef enum
   HL_SESSION_FIGURE_HEAD_BOUND,
   HL_SESSION_FIGURE_MATRIX,
   HL_SESSION_FIGURE_MATRICES,
+  HL_SESSION_FIGURE_COMPARE,
   HL_N_SESSION_FIGURES
 } HlSessionFigure;
 
@@ -47,7 +48,8 @@ typedef enum
  * the scope for the model figures (hl_session_get_summary ()), no result for the head's, no head data
  * for the scatter and profile, and no curve (no N), decay (no lag),
  * scatter or profile (no selection of N tokens) for a head with a single
- * key. */
+ * key, and no comparison without a pinned head other than the selected one
+ * (hl_session_pin ()) whose result and data have arrived. */
 HlFigure  *hl_session_build_figure  (HlSession       *session,
                                      HlSessionFigure  which,
                                      HlFigureTarget   target);

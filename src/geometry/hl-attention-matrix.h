@@ -16,6 +16,11 @@
 
 G_BEGIN_DECLS
 
+/* The sizes the app and `headlens-cli render` shrink matrices to: one
+ * head's, and each of a grid of every head's. */
+#define HL_ATTENTION_MATRIX_SIZE 512
+#define HL_ATTENTION_GRID_SIZE 64
+
 /* A matrix ready to draw: rows of queries over columns of keys. */
 typedef struct
 {

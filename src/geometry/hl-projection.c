@@ -25,8 +25,9 @@ struct _HlProjection
   float  *alpha;     /* [n] copy of alpha_i */
   double *mean;      /* [d] mean of the y_i */
   double *axis[2];   /* [d] each, unit (or zero) */
-  double *px, *py;   /* [n] coordinates of the y_i */
+  double *px, *py;   /* [n] coordinates of the points */
   float   explained[2];
+  HlProjectionSpace space;
 };
 
 G_DEFINE_QUARK (hl-projection-error-quark, hl_projection_error)
@@ -51,7 +52,8 @@ check_input (const HlHeadInput *input,
   return TRUE;
 }
 
-/* Fills @centred [n * d] with y_i - mean and sets self->mean. */
+/* Fills @centred [n * d] with p_i - mean and sets self->mean: the points
+ * p_i are the y_i, or the v_i in HL_PROJECTION_VALUES. */
 static void
 centre_points (HlProjection *self,
                double       *centred)
@@ -61,7 +63,8 @@ centre_points (HlProjection *self,
   for (int i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
       {
-        double y = (double) self->alpha[i] * (double) self->values[(gsize) i * d + k];
+        double weight = self->space == HL_PROJECTION_VALUES ? 1.0 : (double) self->alpha[i];
+        double y = weight * (double) self->values[(gsize) i * d + k];
 
         centred[(gsize) i * d + k] = y;
         self->mean[k] += y;
@@ -159,6 +162,14 @@ HlProjection *
 hl_projection_new (const HlHeadInput *input,
                    GError           **error)
 {
+  return hl_projection_new_in (input, HL_PROJECTION_POINTS, error);
+}
+
+HlProjection *
+hl_projection_new_in (const HlHeadInput *input,
+                      HlProjectionSpace  space,
+                      GError           **error)
+{
   g_autoptr(HlProjection) self = NULL;
   int n, d;
 
@@ -171,6 +182,7 @@ hl_projection_new (const HlHeadInput *input,
   self = g_new0 (HlProjection, 1);
   self->n = n;
   self->d = d;
+  self->space = space;
   self->values = g_memdup2 (input->values, sizeof (float) * n * d);
   self->alpha = g_memdup2 (input->alpha, sizeof (float) * n);
   self->mean = g_new0 (double, d);
@@ -263,6 +275,7 @@ scatter_new (const HlProjection *self,
   scatter->distance = g_new (float, n);
   scatter->in_max_ball = g_new0 (gboolean, n);
   scatter->in_min_ball = g_new0 (gboolean, n);
+  scatter->values = self->space == HL_PROJECTION_VALUES;
   scatter->explained[0] = self->explained[0];
   scatter->explained[1] = self->explained[1];
   for (int i = 0; i < n; i++)
@@ -362,6 +375,12 @@ hl_projection_scatter (const HlProjection *self,
     scatter->selected[order[p]] = TRUE;
   s = scatter_centre (self, order, n);
   scatter_balls (scatter, self, s, distance, &rho_min, &rho_max);
+  /* s_N is a sum of y_i: it has no place among the v_i. */
+  if (scatter->values)
+    {
+      scatter->centre_x = scatter->centre_y = NAN;
+      return scatter;
+    }
   hl_projection_project (self, s, &cx, &cy);
   scatter->centre_x = (float) cx;
   scatter->centre_y = (float) cy;

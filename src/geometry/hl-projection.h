@@ -28,6 +28,15 @@ typedef enum
  * second axis is zero. Projection: (p - mean) . axis. */
 typedef struct _HlProjection HlProjection;
 
+/* What the PCA is of: the points y_i = alpha_i v_i (the paper's picture)
+ * or the raw values v_i, where s_N and the rho balls have no place (they
+ * are defined for the y_i). */
+typedef enum
+{
+  HL_PROJECTION_POINTS,
+  HL_PROJECTION_VALUES,
+} HlProjectionSpace;
+
 typedef struct
 {
   int       n_points;          /* n_keys */
@@ -52,11 +61,21 @@ typedef struct
    * disks in the plane. */
   gboolean *in_max_disk;
   gboolean *in_min_disk;
+  /* The points are the raw v_i (HL_PROJECTION_VALUES): centre_x and
+   * centre_y are NaN and there are no disks; distance and the ball flags
+   * are still those of the y_i in the full space. */
+  gboolean  values;
 } HlScatter;
 
 GQuark        hl_projection_error_quark (void);
 
 HlProjection *hl_projection_new        (const HlHeadInput *input,
+                                        GError           **error);
+/* The same of the points of @space: hl_projection_new () is
+ * HL_PROJECTION_POINTS; HL_PROJECTION_VALUES takes the PCA of the v_i
+ * (every weight 1), with the same sign convention. */
+HlProjection *hl_projection_new_in     (const HlHeadInput *input,
+                                        HlProjectionSpace  space,
                                         GError           **error);
 /* The unit axis of component @component (0 or 1): head_dim doubles. */
 const double *hl_projection_get_axis   (const HlProjection *self,

@@ -475,6 +475,70 @@ hl_explorer_class_init (HlExplorerClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* The width of the widest of @dropdown's strings, in its font. */
+static int
+widest_choice (GtkDropDown *dropdown,
+               GtkWidget   *label)
+{
+  GListModel *model = gtk_drop_down_get_model (dropdown);
+  int widest = 0;
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) choice = g_list_model_get_item (model, i);
+      g_autoptr(PangoLayout) layout =
+        gtk_widget_create_pango_layout (label, gtk_string_object_get_string (choice));
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      widest = MAX (widest, width);
+    }
+  return widest;
+}
+
+/* Measured once the label has its style (its font): when shown. */
+static void
+choice_label_map_cb (GtkWidget   *label,
+                     GtkDropDown *dropdown)
+{
+  gtk_widget_set_size_request (label, widest_choice (dropdown, label), -1);
+}
+
+static void
+choice_setup_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 GtkDropDown              *dropdown)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  g_signal_connect (label, "map", G_CALLBACK (choice_label_map_cb), dropdown);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+choice_bind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                GtkDropDown              *dropdown)
+{
+  GtkStringObject *choice = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (choice));
+}
+
+/* A drop-down as wide as its widest choice whichever is chosen, so
+ * choosing one does not move the controls beside it. */
+static void
+hl_explorer_fix_width (GtkDropDown *dropdown)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (choice_setup_cb), dropdown);
+  g_signal_connect (factory, "bind", G_CALLBACK (choice_bind_cb), dropdown);
+  gtk_drop_down_set_factory (dropdown, factory);
+}
+
 /* The drop-downs show and set the settings the session follows. */
 static void
 hl_explorer_init_settings (HlExplorer *self)
@@ -482,6 +546,10 @@ hl_explorer_init_settings (HlExplorer *self)
   g_autoptr(GListModel) labels = metric_labels ();
 
   gtk_drop_down_set_model (self->metric_dropdown, labels);
+  hl_explorer_fix_width (self->ranking_dropdown);
+  hl_explorer_fix_width (self->distance_dropdown);
+  hl_explorer_fix_width (self->scope_dropdown);
+  hl_explorer_fix_width (self->statistic_dropdown);
   self->settings = g_settings_new (APPLICATION_ID);
   hl_settings_bind_choice (self->settings, "ranking", self->ranking_dropdown, "selected",
                            hl_ranking_choices);

@@ -822,8 +822,47 @@ hl_export_dialog_class_init (HlExportDialogClass *klass)
 }
 
 static void
+figure_item_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+figure_item_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     gpointer                  user_data)
+{
+  GtkStringObject *name = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (name));
+}
+
+/* Figure names are long and differ at their ends ("…over N" and "…over
+ * N, as three panels"): the list wraps them whole, and the row shows the
+ * chosen one whole under its title. */
+static void
+hl_export_dialog_init_figure_row (HlExportDialog *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (figure_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (figure_item_bind_cb), NULL);
+  adw_combo_row_set_list_factory (self->figure_row, factory);
+  adw_combo_row_set_use_subtitle (self->figure_row, TRUE);
+}
+
+static void
 hl_export_dialog_connect (HlExportDialog *self)
 {
+  hl_export_dialog_init_figure_row (self);
   g_signal_connect_swapped (self->figure_row, "notify::selected",
                             G_CALLBACK (figure_row_selected_cb), self);
   g_signal_connect_swapped (self->preset_row, "notify::selected",

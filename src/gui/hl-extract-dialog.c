@@ -125,12 +125,40 @@ hl_extract_dialog_set_model_dir (HlExtractDialog *self,
     }
 }
 
+/* A tokenizer given as the checkpoint (the two are both .bin files of
+ * llama2.c) is refused with a dialog that says what it is. */
+static gboolean
+refuse_tokenizer (HlExtractDialog *self,
+                  const char      *path)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *body = NULL;
+  int n_pieces;
+
+  if (path == NULL || !hl_tokenizer_file_sniff (path, &n_pieces))
+    return FALSE;
+  name = g_path_get_basename (path);
+  body = n_pieces > 0
+         /* Translators: a tokenizer chosen as the checkpoint, e.g. "“tok512.bin” is a llama2.c tokenizer of 512 pieces…" */
+         ? g_strdup_printf (_("“%s” is a llama2.c tokenizer of %d pieces, expected a llama2.c "
+                              "checkpoint: the model’s .bin file, which starts with its "
+                              "configuration and holds its weights. Choose the tokenizer "
+                              "below."), name, n_pieces)
+         : g_strdup_printf (_("“%s” is a Hugging Face tokenizer (JSON), expected a llama2.c "
+                              "checkpoint: the model’s .bin file. For a Hugging Face model, "
+                              "choose its folder instead."), name);
+  hl_dialogs_show_error (GTK_WINDOW (self), _("Not a Checkpoint"), body);
+  return TRUE;
+}
+
 void
 hl_extract_dialog_set_checkpoint (HlExtractDialog *self,
                                   const char      *path)
 {
   g_return_if_fail (HL_IS_EXTRACT_DIALOG (self));
 
+  if (refuse_tokenizer (self, path))
+    return;
   set_path (self, &self->checkpoint_path, self->checkpoint_row, path);
   if (path != NULL)
     set_path (self, &self->model_dir, self->model_dir_row, NULL);
@@ -265,6 +293,38 @@ open_chooser_response_cb (GtkNativeDialog *chooser,
   g_object_unref (chooser);
 }
 
+/* What each file chooser offers first: the kind of file the field takes,
+ * then any file. */
+static void
+add_filters (GtkFileChooser *chooser,
+             Field           field)
+{
+  static const struct {
+    const char *name;
+    const char *patterns[3];
+  } kinds[] = {
+    [FIELD_CHECKPOINT] = { N_("llama2.c checkpoints (.bin)"), { "*.bin", NULL } },
+    [FIELD_TOKENIZER] = { N_("Tokenizers (.bin, tokenizer.json)"), { "*.bin", "*.json", NULL } },
+    [FIELD_TEXT] = { N_("Text files (.txt)"), { "*.txt", NULL } },
+  };
+  g_autoptr(GtkFileFilter) kind = NULL;
+  g_autoptr(GtkFileFilter) any = NULL;
+
+  if (field >= G_N_ELEMENTS (kinds) || kinds[field].name == NULL)
+    return;
+  kind = gtk_file_filter_new ();
+  gtk_file_filter_set_name (kind, _(kinds[field].name));
+  for (int i = 0; kinds[field].patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (kind, kinds[field].patterns[i]);
+  if (field == FIELD_TEXT)
+    gtk_file_filter_add_mime_type (kind, "text/plain");
+  any = gtk_file_filter_new ();
+  gtk_file_filter_set_name (any, _("All files"));
+  gtk_file_filter_add_pattern (any, "*");
+  gtk_file_chooser_add_filter (chooser, kind);
+  gtk_file_chooser_add_filter (chooser, any);
+}
+
 static void
 hl_extract_dialog_choose (HlExtractDialog      *self,
                           GtkFileChooserAction  action,
@@ -281,6 +341,8 @@ hl_extract_dialog_choose (HlExtractDialog      *self,
   g_object_set_data (G_OBJECT (chooser), "field", GINT_TO_POINTER (field));
   if (action == GTK_FILE_CHOOSER_ACTION_SAVE)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "activations.h5");
+  else if (action == GTK_FILE_CHOOSER_ACTION_OPEN)
+    add_filters (GTK_FILE_CHOOSER (chooser), field);
   g_signal_connect (chooser, "response", callback, g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -416,6 +478,7 @@ extract_done_cb (GObject      *object,
   g_autoptr(HlExtractDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autofree char *summary = NULL;
   HlExtractResult out;
   gboolean ok;
 
@@ -437,7 +500,10 @@ extract_done_cb (GObject      *object,
    * main loop got to before this. */
   extract_progress_cb (1, 1, self);
   file = g_file_new_for_path (self->output_path);
-  g_signal_emit (self, signals[EXTRACTED], 0, file);
+  /* Translators: after an extraction, e.g. "288 text tokens in 1 sample; mean next-token loss 1.234 nats per token" */
+  summary = g_strdup_printf (_("%d text tokens in %d samples; mean next-token loss %.3f nats "
+                               "per token"), out.n_text_tokens, out.n_samples, out.loss);
+  g_signal_emit (self, signals[EXTRACTED], 0, file, summary);
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -599,12 +665,15 @@ hl_extract_dialog_class_init (HlExtractDialogClass *klass)
   /**
    * HlExtractDialog::extracted:
    * @file: the activation file written
+   * @summary: what was measured: the text's tokens, the samples and the
+   *   model's mean next-token loss
    *
    * Emitted when an extraction has finished, just before the dialog
    * closes.
    */
   signals[EXTRACTED] = g_signal_new ("extracted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_FILE,
+                                     G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-extract-dialog.ui");

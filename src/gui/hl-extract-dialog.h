@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HlExtractDialog, hl_extract_dialog, HL, EXTRACT_DIALOG, AdwWindow)
 
 /* A modal dialog transient for @parent (may be NULL). When an extraction
- * succeeds it emits ::extracted with the written file and closes. */
+ * succeeds it emits ::extracted with the written file and a summary (the
+ * text's tokens, the samples, the mean next-token loss) and closes. */
 HlExtractDialog *hl_extract_dialog_new            (GtkWindow       *parent);
 
 /* The fields, as the file choosers and the form set them. */

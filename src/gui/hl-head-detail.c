@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hl-head-compare.h"
 #include "hl-causal-section.h"
 #include "hl-head-detail.h"
 #include "hl-planted.h"
@@ -48,10 +49,12 @@ struct _HlHeadDetail
   GtkLabel        *tokens_legend;
   HlPlotView      *bound_view;
   GtkCheckButton  *log_check;
+  GtkCheckButton  *values_check;
   GtkGrid         *diagnostics_grid;
   GtkLabel        *diag_values[N_DIAGS];
   GtkLabel        *at_n_heading;
   GtkGrid         *at_n_grid;
+  HlHeadCompare   *compare;
   HlCausalSection *causal_section;
   /* The metrics at the chosen N: the chosen ranking, then the random
    * control. */
@@ -62,6 +65,7 @@ struct _HlHeadDetail
   HlSession       *session;        /* owned, or NULL */
   char            *placeholder;    /* what the scatter and profile say instead, or NULL */
   char            *head_error;     /* why the head's data could not be read, or NULL */
+  GBinding        *values_binding; /* owned ref: the session's scatter-values to values_check */
 };
 
 G_DEFINE_FINAL_TYPE (HlHeadDetail, hl_head_detail, GTK_TYPE_WIDGET)
@@ -112,6 +116,14 @@ hl_head_detail_get_figure (HlHeadDetail *self,
     case HL_N_PLOT_KINDS:
     default: return NULL;
     }
+}
+
+HlHeadCompare *
+hl_head_detail_get_compare (HlHeadDetail *self)
+{
+  g_return_val_if_fail (HL_IS_HEAD_DETAIL (self), NULL);
+
+  return self->compare;
 }
 
 HlCausalSection *
@@ -425,7 +437,7 @@ hl_head_detail_set_session (HlHeadDetail *self,
 {
   static const char * const shown[] = {
     "selected-result", "head-data", "head-loading", "n", "ranking", "distance",
-    "profile-log-scale", "highlighted-key", "analysis", NULL
+    "profile-log-scale", "highlighted-key", "analysis", "scatter-values", NULL
   };
 
   g_return_if_fail (HL_IS_HEAD_DETAIL (self));
@@ -439,6 +451,15 @@ hl_head_detail_set_session (HlHeadDetail *self,
   g_clear_pointer (&self->head_error, g_free);
   hl_token_view_set_session (self->token_view, session);
   hl_matrix_view_set_session (self->matrix_view, session);
+  hl_head_compare_set_session (self->compare, session);
+  if (self->values_binding != NULL)
+    g_binding_unbind (self->values_binding);
+  g_clear_object (&self->values_binding);
+  if (session != NULL)
+    self->values_binding = g_object_ref (g_object_bind_property (session, "scatter-values",
+                                                                 self->values_check, "active",
+                                                                 G_BINDING_BIDIRECTIONAL
+                                                                 | G_BINDING_SYNC_CREATE));
   hl_causal_section_set_session (self->causal_section, session);
   hl_head_detail_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -571,6 +592,9 @@ hl_head_detail_dispose (GObject *object)
   HlHeadDetail *self = HL_HEAD_DETAIL (object);
   GtkWidget *child;
 
+  if (self->values_binding != NULL)
+    g_binding_unbind (self->values_binding);
+  g_clear_object (&self->values_binding);
   hl_session_watch (self, &self->session, NULL, NULL, NULL);
   /* The template's root is a child of this widget: unparent it before
    * the template is torn down. */
@@ -641,6 +665,7 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   g_type_ensure (HL_TYPE_SCATTER_VIEW);
   g_type_ensure (HL_TYPE_TOKEN_VIEW);
   g_type_ensure (HL_TYPE_MATRIX_VIEW);
+  g_type_ensure (HL_TYPE_HEAD_COMPARE);
   g_type_ensure (HL_TYPE_CAUSAL_SECTION);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/headlens/Headlens/ui/hl-head-detail.ui");
@@ -660,9 +685,11 @@ hl_head_detail_class_init (HlHeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, matrix_view);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, matrix_log_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, log_check);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, values_check);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, diagnostics_grid);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_heading);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, at_n_grid);
+  gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, compare);
   gtk_widget_class_bind_template_child (widget_class, HlHeadDetail, causal_section);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -12,6 +12,7 @@
 
 #include "hl-causal-section.h"
 #include "hl-figure.h"
+#include "hl-head-compare.h"
 #include "hl-session.h"
 
 G_BEGIN_DECLS
@@ -34,6 +35,8 @@ HlFigure   *hl_head_detail_get_figure  (HlHeadDetail *self,
 /* The placeholder the scatter (and the profile) show instead of a
  * figure, or NULL when they show one. */
 const char *hl_head_detail_get_placeholder (HlHeadDetail *self);
+/* The comparison of the selected head with the pinned one. */
+HlHeadCompare *hl_head_detail_get_compare  (HlHeadDetail *self);
 /* The Causal section: the head's delta NLL against N. */
 HlCausalSection *hl_head_detail_get_causal_section (HlHeadDetail *self);
 /* The taxonomy's verdict for the model and this head, as shown. */

@@ -76,6 +76,7 @@ struct _HlHeadTable
   HlSession          *session;      /* owned, or NULL */
   GtkSearchEntry     *search_entry;
   GtkLabel           *count_label;
+  GtkWidget          *pin_button;
   GtkColumnView      *view;
   GListStore         *store;        /* of HlHeadRow, in (layer, head) order */
   GtkCustomFilter    *filter;
@@ -417,6 +418,28 @@ selected_changed_cb (HlHeadTable        *self,
 
   if (!self->syncing && row != NULL && self->session != NULL)
     hl_session_select (self->session, row->layer, row->head);
+  gtk_widget_set_sensitive (self->pin_button, row != NULL);
+}
+
+gboolean
+hl_head_table_pin_selected (HlHeadTable *self)
+{
+  HlHeadRow *row;
+
+  g_return_val_if_fail (HL_IS_HEAD_TABLE (self), FALSE);
+
+  row = gtk_single_selection_get_selected_item (self->selection);
+  if (row == NULL || self->session == NULL)
+    return FALSE;
+  hl_session_pin (self->session, row->layer, row->head);
+  return TRUE;
+}
+
+static void
+pin_clicked_cb (HlHeadTable *self,
+                GtkButton   *button)
+{
+  hl_head_table_pin_selected (self);
 }
 
 gboolean
@@ -649,6 +672,12 @@ hl_head_table_init (HlHeadTable *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "dim-label");
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->search_entry));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->count_label));
+  self->pin_button = gtk_button_new_with_mnemonic (_("_Pin for Comparison"));
+  gtk_widget_set_tooltip_text (self->pin_button,
+                               _("Pin the selected head; the head detail compares it with the next head you select"));
+  gtk_widget_set_sensitive (self->pin_button, FALSE);
+  g_signal_connect_swapped (self->pin_button, "clicked", G_CALLBACK (pin_clicked_cb), self);
+  gtk_box_append (GTK_BOX (bar), self->pin_button);
   gtk_widget_set_parent (bar, GTK_WIDGET (self));
 
   self->view = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));

@@ -45,5 +45,8 @@ void       hl_head_table_select_row   (HlHeadTable *self,
                                        guint        index);
 /* The row selected, or GTK_INVALID_LIST_POSITION. */
 guint      hl_head_table_get_selected_row (HlHeadTable *self);
+/* Pins the selected row's head for comparison (hl_session_pin ()), as
+ * the "Pin for Comparison" button does; FALSE without a selected row. */
+gboolean   hl_head_table_pin_selected (HlHeadTable *self);
 
 G_END_DECLS

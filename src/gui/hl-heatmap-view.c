@@ -210,6 +210,27 @@ click_pressed_cb (HlHeatmapView   *self,
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* "Compare with Selected Head" for the head under the pointer, when it is
+ * not the selected one. */
+static GMenuModel *
+compare_section_new (HlHeatmapView *self,
+                     double         x,
+                     double         y)
+{
+  GMenu *section = g_menu_new ();
+  g_autoptr(GMenuItem) item = NULL;
+  int layer, head, selected_layer, selected_head;
+
+  if (self->session == NULL || !hl_heatmap_view_cell_at (self, x, y, &layer, &head)
+      || !hl_session_get_selected (self->session, &selected_layer, &selected_head)
+      || (layer == selected_layer && head == selected_head))
+    return G_MENU_MODEL (section);
+  item = g_menu_item_new (_("Compare with Selected Head"), NULL);
+  g_menu_item_set_action_and_target (item, "heatmap.compare", "(ii)", layer, head);
+  g_menu_append_item (section, item);
+  return G_MENU_MODEL (section);
+}
+
 static void
 context_click_pressed_cb (HlHeatmapView   *self,
                           int              n_press,
@@ -217,7 +238,25 @@ context_click_pressed_cb (HlHeatmapView   *self,
                           double           y,
                           GtkGestureClick *gesture)
 {
-  hl_plot_view_popup_menu (GTK_WIDGET (self), hl_heatmap_view_get_figure (self), x, y);
+  g_autoptr(GMenuModel) section = compare_section_new (self, x, y);
+
+  hl_plot_view_popup_menu_with (GTK_WIDGET (self), hl_heatmap_view_get_figure (self), section,
+                                x, y);
+}
+
+/* Pins the head given, so the head detail compares it with the selected
+ * one. */
+static void
+hl_heatmap_view_compare_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *param)
+{
+  HlHeatmapView *self = HL_HEATMAP_VIEW (widget);
+  int layer, head;
+
+  g_variant_get (param, "(ii)", &layer, &head);
+  if (self->session != NULL)
+    hl_session_pin (self->session, layer, head);
 }
 
 /* Moves the selection by (@dl, @dh) cells, staying on the grid; from no
@@ -378,6 +417,8 @@ hl_heatmap_view_class_init_keys (GtkWidgetClass *widget_class)
 
   gtk_widget_class_install_action (widget_class, "heatmap.move", "(ii)",
                                    hl_heatmap_view_move_action);
+  gtk_widget_class_install_action (widget_class, "heatmap.compare", "(ii)",
+                                   hl_heatmap_view_compare_action);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_widget_class_add_binding_action (widget_class, keys[i].keyval, 0,
                                          "heatmap.move", "(ii)", keys[i].dl, keys[i].dh);

@@ -261,6 +261,44 @@ apply_state (HlPlaygroundWindow      *self,
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
+/* The wheel over a slider or a number that does not have the keyboard
+ * focus scrolls the sidebar, as in GNOME's settings: scrolling a long
+ * sidebar must not change what the pointer passes over. Runs before the
+ * widget's own handler (capture phase) and takes the event. */
+static gboolean
+passing_scroll_cb (GtkEventControllerScroll *controller,
+                   double                    dx,
+                   double                    dy,
+                   gpointer                  user_data)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  double step;
+
+  if (scrolled == NULL || (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget))))
+    return FALSE;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  /* A wheel's click moves as far as GtkScrolledWindow's own. */
+  step = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL
+         ? pow (gtk_adjustment_get_page_size (adjustment), 2.0 / 3.0) : 1.0;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + dy * step);
+  return TRUE;
+}
+
+static void
+pass_scroll_unless_focused (GtkWidget *widget)
+{
+  GtkEventController *controller =
+    gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+  gtk_event_controller_set_name (controller, "hl-scroll-passes-unless-focused");
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "scroll", G_CALLBACK (passing_scroll_cb), NULL);
+  gtk_widget_add_controller (widget, controller);
+}
+
 static GtkWidget *
 param_row_new (HlPlaygroundWindow *self,
                guint               index)
@@ -283,9 +321,11 @@ param_row_new (HlPlaygroundWindow *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (scale), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _(spec->title), -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), scale);
+      pass_scroll_unless_focused (scale);
     }
   spin = gtk_spin_button_new (adjustment, spec->step, spec->digits);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  pass_scroll_unless_focused (spin);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   g_signal_connect_object (adjustment, "value-changed",
                            G_CALLBACK (adjustment_value_changed_cb), self, G_CONNECT_SWAPPED);

@@ -128,19 +128,36 @@ hl_plot_view_popup_menu (GtkWidget *widget,
                          double     x,
                          double     y)
 {
+  hl_plot_view_popup_menu_with (widget, figure, NULL, x, y);
+}
+
+void
+hl_plot_view_popup_menu_with (GtkWidget  *widget,
+                              HlFigure   *figure,
+                              GMenuModel *section,
+                              double      x,
+                              double      y)
+{
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenuItem) item = NULL;
+  gboolean exportable;
   GtkWidget *popover;
 
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  if (figure == NULL || hl_figure_get_basename (figure) == NULL)
+  exportable = figure != NULL && hl_figure_get_basename (figure) != NULL;
+  if (!exportable && (section == NULL || g_menu_model_get_n_items (section) == 0))
     return;
 
-  item = g_menu_item_new (_("Export Figure…"), NULL);
-  g_menu_item_set_action_and_target (item, "win.export-named-figure", "s",
-                                     hl_figure_get_basename (figure));
-  g_menu_append_item (menu, item);
+  if (section != NULL)
+    g_menu_append_section (menu, NULL, section);
+  if (exportable)
+    {
+      item = g_menu_item_new (_("Export Figure…"), NULL);
+      g_menu_item_set_action_and_target (item, "win.export-named-figure", "s",
+                                         hl_figure_get_basename (figure));
+      g_menu_append_item (menu, item);
+    }
   popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
   gtk_widget_set_parent (popover, widget);
   gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { x, y, 1, 1 });

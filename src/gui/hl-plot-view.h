@@ -38,6 +38,14 @@ void        hl_plot_view_popup_menu      (GtkWidget  *widget,
                                           HlFigure   *figure,
                                           double      x,
                                           double      y);
+/* The same with @section (NULL: none) of the widget's own commands
+ * above Export Figure; a menu even without a figure when @section has
+ * items. */
+void        hl_plot_view_popup_menu_with (GtkWidget  *widget,
+                                          HlFigure   *figure,
+                                          GMenuModel *section,
+                                          double      x,
+                                          double      y);
 /* A plot widget's only children are its context menu's popovers: its
  * size_allocate presents them where they point, its dispose removes them. */
 /* Shift+F10 and the Menu key run @activate as action plot.menu: the

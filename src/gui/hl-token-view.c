@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "hl-plot-paint.h"
 #include "hl-plot-theme.h"
@@ -84,14 +85,15 @@ scroll_value (HlTokenView *self)
   return self->vadjustment != NULL ? gtk_adjustment_get_value (self->vadjustment) : 0;
 }
 
-/* Lays the tokens out for the widget's width when the text or the width
- * changed; FALSE when there is nothing to lay out. */
+/* Lays the tokens out for a widget @widget_width wide when the text or
+ * the width changed; FALSE when there is nothing to lay out. */
 static gboolean
-hl_token_view_ensure_layout (HlTokenView *self)
+hl_token_view_ensure_layout_at (HlTokenView *self,
+                                int          widget_width)
 {
   const HlTokensPlotData *data = plot_data (self);
   HlHeadData *head = self->session != NULL ? hl_session_get_head_data (self->session) : NULL;
-  double width = MAX (gtk_widget_get_width (GTK_WIDGET (self)) - 2 * MARGIN, 1);
+  double width = MAX (widget_width - 2 * MARGIN, 1);
 
   if (data == NULL || head == NULL)
     {
@@ -110,6 +112,12 @@ hl_token_view_ensure_layout (HlTokenView *self)
   self->laid_out = hl_head_data_ref (head);
   self->layout_width = width;
   return TRUE;
+}
+
+static gboolean
+hl_token_view_ensure_layout (HlTokenView *self)
+{
+  return hl_token_view_ensure_layout_at (self, gtk_widget_get_width (GTK_WIDGET (self)));
 }
 
 /* The scroll range: the lines, the margins, the widget's height. */
@@ -174,9 +182,17 @@ hl_token_view_measure (GtkWidget      *widget,
                        int            *minimum_baseline,
                        int            *natural_baseline)
 {
-  /* Any size: the widget scrolls. */
+  HlTokenView *self = HL_TOKEN_VIEW (widget);
+
+  /* Any size: the widget scrolls. Its natural height is its text's at
+   * that width, so a scrolled window decides whether it needs a
+   * scrollbar before allocating it, not after (a late change would queue
+   * a resize while its parents are being allocated). */
   *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 48;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 400 : 160;
+  if (orientation == GTK_ORIENTATION_VERTICAL && for_size > 0
+      && hl_token_view_ensure_layout_at (self, for_size))
+    *natural = MAX (*minimum, (int) ceil (hl_tokens_layout_get_height (self->layout) + 2 * MARGIN));
 }
 
 static void
@@ -389,7 +405,8 @@ session_notify_cb (HlTokenView *self,
   g_clear_pointer (&self->figure, hl_figure_unref);
   if (g_str_equal (pspec->name, "highlighted-key"))
     self->scroll_to = hl_session_get_highlighted_key (session);
-  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  /* Another text may need another height. */
+  gtk_widget_queue_resize (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

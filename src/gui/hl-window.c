@@ -36,6 +36,7 @@ struct _HlWindow
   HlSession            *session;           /* what the window shows */
   GSimpleAction        *export_metrics;    /* win.export-metrics */
   GtkRecentManager     *recent_manager;    /* borrowed: the default manager */
+  GHashTable           *recent_paths;      /* a recent file's button text -> its path */
   gulong                recent_changed_id;
 };
 
@@ -396,32 +397,139 @@ hl_window_get_recent_menu (HlWindow *self)
   return G_MENU_MODEL (self->recent_menu);
 }
 
+/* A recent file's menu label: its name and model ("run3.h5 — stories260K"),
+ * and its folder when another listed file has the same name; underscores
+ * doubled, so the menu shows them instead of taking them for mnemonics. */
+static char *
+recent_label (GtkRecentInfo *info,
+              const char    *path,
+              GHashTable    *names)
+{
+  g_autofree char *basename = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *label = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  if (GPOINTER_TO_INT (g_hash_table_lookup (names, basename)) > 1)
+    /* Translators: a recent file listed with its folder, e.g. "run.h5 — stories260K (in /data/a)" */
+    label = g_strdup_printf (_("%s — %s (in %s)"), basename, gtk_recent_info_get_display_name (info),
+                             dir);
+  else
+    /* Translators: a recent file: its name, then the model, e.g. "run3.h5 — stories260K" */
+    label = g_strdup_printf (_("%s — %s"), basename, gtk_recent_info_get_display_name (info));
+  parts = g_strsplit (label, "_", -1);
+  return g_strjoinv ("__", parts);
+}
+
+/* The text a menu button shows for @label: its doubled underscores single. */
+static char *
+recent_button_text (const char *label)
+{
+  g_auto(GStrv) parts = g_strsplit (label, "__", -1);
+
+  return g_strjoinv ("_", parts);
+}
+
+/* GTK 4.8's menus take no tooltips from their model: each recent file's
+ * button under @widget gets its full path as tooltip by its text. */
+static void
+hl_window_set_recent_tooltips (HlWindow  *self,
+                               GtkWidget *widget)
+{
+  if (widget == NULL)
+    return;
+  if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkModelButton"))
+    {
+      g_autofree char *text = NULL;
+
+      g_object_get (widget, "text", &text, NULL);
+      gtk_widget_set_tooltip_text (widget, text != NULL ? g_hash_table_lookup (self->recent_paths, text)
+                                                        : NULL);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    hl_window_set_recent_tooltips (self, child);
+}
+
+/* The tooltip of the menu button under @widget that shows @text. */
+static const char *
+find_tooltip (GtkWidget  *widget,
+              const char *text)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "GtkModelButton"))
+    {
+      g_autofree char *shown = NULL;
+
+      g_object_get (widget, "text", &shown, NULL);
+      if (g_strcmp0 (shown, text) == 0)
+        return gtk_widget_get_tooltip_text (widget);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = find_tooltip (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+const char *
+hl_window_get_recent_tooltip (HlWindow *self,
+                              guint     index)
+{
+  GtkWidget *popover;
+  g_autofree char *label = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (HL_IS_WINDOW (self), NULL);
+
+  if (!g_menu_model_get_item_attribute (G_MENU_MODEL (self->recent_menu), index,
+                                        G_MENU_ATTRIBUTE_LABEL, "s", &label))
+    return NULL;
+  text = recent_button_text (label);
+  popover = GTK_WIDGET (adw_split_button_get_popover (self->open_button));
+  return find_tooltip (popover, text);
+}
+
 static void
 hl_window_rebuild_recent_menu (HlWindow *self)
 {
   g_autoptr(GPtrArray) recent = collect_recent_files (self->recent_manager);
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n = MIN (recent->len, RECENT_MAX_ITEMS);
 
   g_menu_remove_all (self->recent_menu);
-  for (guint i = 0; i < recent->len && i < RECENT_MAX_ITEMS; i++)
+  g_hash_table_remove_all (self->recent_paths);
+  /* How often each file name is listed: a name listed twice gets its
+   * folder. */
+  for (guint i = 0; i < n; i++)
     {
       GtkRecentInfo *info = g_ptr_array_index (recent, i);
-      g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *path = g_strdup (gtk_recent_info_get_uri_display (info));
+      char *name = g_path_get_basename (path);
+      int count = GPOINTER_TO_INT (g_hash_table_lookup (names, name));
 
-      g_autofree char *basename = g_path_get_basename (gtk_recent_info_get_uri_display (info));
-      g_autofree char *label = NULL;
+      g_hash_table_insert (names, name, GINT_TO_POINTER (count + 1));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      GtkRecentInfo *info = g_ptr_array_index (recent, i);
+      g_autofree char *path = g_strdup (gtk_recent_info_get_uri_display (info));
+      g_autofree char *label = recent_label (info, path, names);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
 
-      /* Two files of one model differ by their names. */
-      /* Translators: a recent file: its name, then the model, e.g. "run3.h5 — stories260K" */
-      label = g_strdup_printf (_("%s — %s"), basename, gtk_recent_info_get_display_name (info));
-      item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s",
                                          gtk_recent_info_get_uri (info));
       g_menu_append_item (self->recent_menu, item);
+      g_hash_table_insert (self->recent_paths, recent_button_text (label), g_steal_pointer (&path));
     }
 
   /* An empty dropdown would be a dead end: say why it is empty. */
   if (recent->len == 0)
     g_menu_append (self->recent_menu, _("No Recent Files"), "win.no-recent");
+  hl_window_set_recent_tooltips (self, GTK_WIDGET (adw_split_button_get_popover (self->open_button)));
 }
 
 static void
@@ -495,6 +603,7 @@ hl_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), HL_TYPE_WINDOW);
   g_clear_object (&self->session);
   g_clear_object (&self->export_metrics);
+  g_clear_pointer (&self->recent_paths, g_hash_table_unref);
 
   G_OBJECT_CLASS (hl_window_parent_class)->dispose (object);
 }
@@ -550,11 +659,17 @@ export_metrics_activate_cb (GSimpleAction *action,
     hl_export_metrics_choose_folder (GTK_WINDOW (self), analysis, self->toast_overlay);
 }
 
+/* The new file opens; a toast says what the extraction measured. */
 static void
 extract_dialog_extracted_cb (HlWindow        *self,
                              GFile           *file,
+                             const char      *summary,
                              HlExtractDialog *dialog)
 {
+  AdwToast *toast = adw_toast_new (summary);
+
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
   hl_window_open (self, file);
 }
 
@@ -677,6 +792,7 @@ hl_window_init (HlWindow *self)
   hl_window_init_drop_target (self);
 
   self->recent_manager = gtk_recent_manager_get_default ();
+  self->recent_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->recent_changed_id =
     g_signal_connect_swapped (self->recent_manager, "changed",
                               G_CALLBACK (recent_manager_changed_cb), self);

@@ -31,6 +31,10 @@ HlSession     *hl_window_get_session     (HlWindow      *self);
 /* The Recent Files menu: the activation files opened last, newest first,
  * each "name — model". */
 GMenuModel    *hl_window_get_recent_menu (HlWindow      *self);
+/* The tooltip of item @index of the recent files menu as its button shows
+ * it: the file's full path (NULL: none). */
+const char    *hl_window_get_recent_tooltip (HlWindow   *self,
+                                             guint       index);
 
 /* The explorer of the open file. */
 HlExplorer    *hl_window_get_explorer    (HlWindow      *self);

@@ -29,7 +29,7 @@ metric_name (HlCurveMetric metric)
 
 typedef struct
 {
-  HlLineSeries series[3 * HL_N_CURVES];
+  HlLineSeries series[4 * HL_N_CURVES];
   int          n_series;
   GPtrArray   *arrays;   /* the double copies the series point to */
   GPtrArray   *strings;  /* legend labels */
@@ -73,7 +73,7 @@ y_label (const HlCurvesPlotData *data)
   int count = 0, last = 0;
 
   for (int m = 0; m < HL_N_CURVES; m++)
-    if (data->ranked[m] != NULL || data->random[m] != NULL)
+    if (data->ranked[m] != NULL || data->random[m] != NULL || data->compared[m] != NULL)
       count++, last = m;
   if (count == 1)
     return metric_symbol (last);
@@ -86,7 +86,7 @@ add_legend (HlLineChart            *chart,
             const HlPlotStyle      *style,
             const HlCurvesPlotData *data)
 {
-  gboolean any_random = FALSE, any_band = FALSE;
+  gboolean any_random = FALSE, any_band = FALSE, any_compared = FALSE;
 
   for (int m = 0; m < HL_N_CURVES; m++)
     {
@@ -98,8 +98,13 @@ add_legend (HlLineChart            *chart,
           hl_line_chart_add_legend (chart, HL_LEGEND_LINE, &style->curve[m], label);
         }
       any_random |= data->random[m] != NULL;
+      any_compared |= data->compared[m] != NULL;
       any_band |= data->band_lo[m] != NULL && data->band_hi[m] != NULL;
     }
+  if (data->ranked_label != NULL)
+    hl_line_chart_add_legend (chart, HL_LEGEND_LINE, &style->foreground, data->ranked_label);
+  if (any_compared && data->compared_label != NULL)
+    hl_line_chart_add_legend (chart, HL_LEGEND_DASHED, &style->foreground, data->compared_label);
   if (any_random)
     hl_line_chart_add_legend (chart, HL_LEGEND_DASHED, &style->foreground, _("random control"));
   if (any_band)
@@ -133,6 +138,8 @@ hl_curves_plot_draw (const HlPlotStyle      *style,
       faded.alpha *= 0.85;
       if (data->random[m] != NULL)
         add_series (&b, data, x, data->random[m], NULL, NULL, &faded, HL_LINE_DASHED);
+      if (data->compared[m] != NULL)
+        add_series (&b, data, x, data->compared[m], NULL, NULL, &style->curve[m], HL_LINE_DASHED);
       if (data->ranked[m] != NULL)
         add_series (&b, data, x, data->ranked[m], data->band_lo[m], data->band_hi[m],
                     &style->curve[m], HL_LINE_SOLID);

@@ -1,5 +1,5 @@
 /* hl-curves-plot.h: precision, recall and F1 over N (log2 axis) for one
- * ranking, with the random control dashed, an optional band (the model
+ * ranking, with the random control (or a second head) dashed, an optional band (the model
  * mean's bootstrap interval) and the chosen N marked.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -31,6 +31,11 @@ typedef struct
   const float *band_lo[HL_N_CURVES];    /* a band around the ranked curve */
   const float *band_hi[HL_N_CURVES];
   const char  *band_label;              /* legend text of the band; NULL: "95% band" */
+  /* A second head's curves, dashed, for a comparison (no random control
+   * then); the legend names the solid and the dashed heads. */
+  const float *compared[HL_N_CURVES];
+  const char  *ranked_label;            /* plain text; NULL: no legend entry */
+  const char  *compared_label;
   int          chosen_n;                /* marked with a vertical line; 0: none */
   const char  *title;                   /* Pango markup or NULL */
 } HlCurvesPlotData;

@@ -37,15 +37,19 @@ layout_clear (Layout *layout)
 static gboolean
 draws_disks (const HlScatterPlotData *data)
 {
-  return data->distance == HL_DISTANCE_EUCLIDEAN;
+  return data->distance == HL_DISTANCE_EUCLIDEAN && !data->values;
 }
 
 static char *
-pc_label (int   component,
-          float explained)
+pc_label (const HlScatterPlotData *data,
+          int                      component,
+          float                    explained)
 {
   g_autofree char *percent = hl_plot_text_format_number (100.0 * explained, 1);
 
+  if (data->values)
+    /* Translators: the axis of a principal component of the raw values v_i and its share of variance. */
+    return g_strdup_printf (_("PC%d of v<sub>i</sub> (%s%% of variance)"), component, percent);
   /* Translators: the axis of a principal component and its share of variance. */
   return g_strdup_printf (_("PC%d (%s%% of variance)"), component, percent);
 }
@@ -75,8 +79,11 @@ data_bounds (const HlScatterPlotData *data,
       extend (x0, x1, data->x[i]);
       extend (y0, y1, data->y[i]);
     }
-  extend (x0, x1, data->centre_x);
-  extend (y0, y1, data->centre_y);
+  if (!data->values)
+    {
+      extend (x0, x1, data->centre_x);
+      extend (y0, y1, data->centre_y);
+    }
   if (draws_disks (data))
     for (int k = 0; k < 2; k++)
       {
@@ -163,8 +170,8 @@ compute_layout (const HlPlotStyle       *style,
 
   data_bounds (data, &x0, &x1, &y0, &y1);
   span = MAX (MAX (x1 - x0, y1 - y0), 1e-12);
-  layout->x_label = pc_label (1, data->explained[0]);
-  layout->y_label = pc_label (2, data->explained[1]);
+  layout->x_label = pc_label (data, 1, data->explained[0]);
+  layout->y_label = pc_label (data, 2, data->explained[1]);
   hl_plot_frame_init (frame);
   frame->title = data->title;
   frame->reserve_right = legend_width (style, data) + 0.6 * style->font_size;
@@ -470,8 +477,9 @@ draw_marks (const HlPlotStyle       *style,
   double cy = hl_plot_axis_to_pixel (&layout->frame.y, data->centre_y);
 
   hl_plot_paint_set_color (cr, &style->foreground);
-  hl_plot_paint_marker (cr, HL_PLOT_MARKER_CROSS, cx, cy, style->marker_size * 2.2,
-                        style->line_width * 1.4);
+  if (!data->values)
+    hl_plot_paint_marker (cr, HL_PLOT_MARKER_CROSS, cx, cy, style->marker_size * 2.2,
+                          style->line_width * 1.4);
   label_point (style, data, layout, cr, 0);
   label_point (style, data, layout, cr, data->query_index);
   ring_point (style, data, layout, cr, data->hovered, RING_HOVERED);
@@ -491,6 +499,8 @@ build_legend (const HlPlotStyle       *style,
   *owned = g_strdup_printf (_("selected, N = %d"), data->n);
   entries[n++] = (HlLegendEntry) { HL_LEGEND_DOT, style->accent, *owned };
   entries[n++] = (HlLegendEntry) { HL_LEGEND_DOT, style->muted, _("other tokens") };
+  if (data->values)
+    return n;
   entries[n++] = (HlLegendEntry) { HL_LEGEND_CROSS, style->foreground, "s<sub>N</sub>" };
   if (!draws_disks (data))
     return n;
@@ -518,11 +528,14 @@ draw_legend (const HlPlotStyle       *style,
 }
 
 static void
-draw_cosine_note (const HlPlotStyle *style,
-                  const Layout      *layout,
-                  cairo_t           *cr)
+draw_cosine_note (const HlPlotStyle       *style,
+                  const HlScatterPlotData *data,
+                  const Layout            *layout,
+                  cairo_t                 *cr)
 {
-  hl_plot_text_show (cr, style, _("Cosine distance: the balls are not disks in this plane"),
+  hl_plot_text_show (cr, style,
+                     data->values ? _("No s<sub>N</sub> or ρ balls: defined for y<sub>i</sub> only")
+                                  : _("Cosine distance: the balls are not disks in this plane"),
                      0.8, &style->muted, layout->frame.left + 0.4 * style->font_size,
                      layout->frame.bottom - 0.3 * style->font_size, 0.0, 1.0);
 }
@@ -554,7 +567,7 @@ hl_scatter_plot_draw (const HlPlotStyle       *style,
   cairo_restore (cr);
   hl_plot_frame_draw_axes (&layout.frame, style, cr);
   if (!draws_disks (data))
-    draw_cosine_note (style, &layout, cr);
+    draw_cosine_note (style, data, &layout, cr);
   draw_legend (style, data, &layout, cr);
   cairo_restore (cr);
   layout_clear (&layout);

@@ -31,6 +31,7 @@ typedef struct
   float           rho_max;
   float           rho_min;
   HlDistance      distance;       /* disks are drawn for Euclidean distance only */
+  gboolean        values;         /* the points are the raw v_i: no s_N, no disks */
   float           explained[2];   /* fraction of variance on PC1 and PC2 */
   int             n;              /* N, shown in the legend */
   int             query_index;    /* t, labelled; -1: none */

@@ -48,6 +48,7 @@ hl_head_data_unref (HlHeadData *self)
   g_free ((gpointer) self->query_positions);
   g_strfreev (self->tokens);
   g_clear_pointer (&self->projection, hl_projection_free);
+  g_clear_pointer (&self->value_projection, hl_projection_free);
   g_free (self);
 }
 
@@ -172,6 +173,9 @@ hl_head_data_load (HlActivations  *file,
   self->projection = hl_projection_new (&input, error);
   if (self->projection == NULL)
     return NULL;
+  self->value_projection = hl_projection_new_in (&input, HL_PROJECTION_VALUES, error);
+  if (self->value_projection == NULL)
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -181,13 +185,15 @@ hl_head_data_scatter (const HlHeadData *self,
                       HlRanking         ranking,
                       HlDistance        distance,
                       int               n,
-                      guint64           seed)
+                      guint64           seed,
+                      gboolean          values)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
   if (self->projection == NULL)
     return NULL;
 
-  return hl_projection_scatter (self->projection, ranking, distance,
+  return hl_projection_scatter (values ? self->value_projection : self->projection, ranking,
+                                distance,
                                 CLAMP (n, 1, self->n_keys - 1), seed, 0);
 }

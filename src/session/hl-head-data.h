@@ -39,9 +39,11 @@ typedef struct
   /* The PCA of the points; NULL when the head has fewer than two keys (no
    * selection of N < n_keys tokens exists). */
   HlProjection  *projection;
+  /* The PCA of the raw values v_i, the same keys (NULL with projection). */
+  HlProjection  *value_projection;
 } HlHeadData;
 
-#define HL_HEAD_DATA_MATRIX_SIZE 512
+#define HL_HEAD_DATA_MATRIX_SIZE HL_ATTENTION_MATRIX_SIZE
 
 #define HL_TYPE_HEAD_DATA (hl_head_data_get_type ())
 
@@ -60,13 +62,14 @@ HlHeadData *hl_head_data_ref      (HlHeadData     *self);
 void        hl_head_data_unref    (HlHeadData     *self);
 
 /* The scatter at @n, as hl_projection_scatter () draws it with the seed of
- * the head's result; NULL when the head has fewer than two keys. @n is
- * limited to 1 .. n_keys - 1. */
+ * the head's result, of the y_i or (@values) of the raw v_i; NULL when the
+ * head has fewer than two keys. @n is limited to 1 .. n_keys - 1. */
 HlScatter  *hl_head_data_scatter  (const HlHeadData *self,
                                    HlRanking         ranking,
                                    HlDistance        distance,
                                    int               n,
-                                   guint64           seed);
+                                   guint64           seed,
+                                   gboolean          values);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlHeadData, hl_head_data_unref)
 

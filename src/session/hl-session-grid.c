@@ -9,7 +9,7 @@
 #include "hl-background.h"
 
 /* Each head's matrix in the grid is at most this many blocks a side. */
-#define GRID_MATRIX_SIZE 64
+#define GRID_MATRIX_SIZE HL_ATTENTION_GRID_SIZE
 
 void
 hl_session_set_matrix_log_scale (HlSession *self,

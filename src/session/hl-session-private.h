@@ -46,6 +46,7 @@ struct _HlSession
   HlModelSummary         *own_summary;      /* owned, or NULL */
   GCancellable           *summary_cancellable; /* the summary being computed, or NULL */
   gboolean                profile_log_scale;
+  gboolean                scatter_values;   /* the scatter shows the raw v_i */
   gboolean                matrix_log_scale;
   HlAttentionGrid        *attention_grid;   /* owned: of the sample shown, or NULL */
   GCancellable           *grid_cancellable; /* the grid being read, or NULL */
@@ -57,6 +58,12 @@ struct _HlSession
   HlHeadData             *head_data;        /* owned ref, or NULL */
   GCancellable           *head_cancellable; /* the head data being read, or NULL */
   HlScatter              *scatter;          /* owned cache of the head data's scatter */
+
+  int                     pinned_layer;     /* the head compared with the selected one; -1: none */
+  int                     pinned_head;
+  HlHeadData             *pinned_data;      /* owned ref, or NULL */
+  GCancellable           *pinned_cancellable; /* the pinned head's data being read, or NULL */
+  HlScatter              *pinned_scatter;   /* owned cache of the pinned data's scatter */
 };
 
 typedef enum
@@ -86,6 +93,10 @@ typedef enum
   PROP_SELECTED_RESULT,
   PROP_HEAD_DATA,
   PROP_HEAD_LOADING,
+  PROP_PINNED_LAYER,
+  PROP_PINNED_HEAD,
+  PROP_PINNED_DATA,
+  PROP_SCATTER_VALUES,
   N_PROPS
 } HlSessionProperty;
 
@@ -142,5 +153,22 @@ void hl_session_clear_attention_grid   (HlSession *self);
 void hl_session_clear_scatter          (HlSession *self);
 void hl_session_update_grid            (HlSession *self);
 void hl_session_load_head              (HlSession *self);
+/* Reads head (@layer, @head) of the sample and query shown on a worker;
+ * @callback gets an HlSessionJob of @cancellable and the task, whose
+ * result is the HlHeadData or the error. */
+void hl_session_read_head              (HlSession           *self,
+                                        int                  layer,
+                                        int                  head,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback);
+/* The seed of (@layer, @head)'s random ranking at the sample and query
+ * shown, as the analysis derives it. */
+guint64 hl_session_head_seed           (HlSession *self,
+                                        int        layer,
+                                        int        head);
+
+/* hl-session-compare.c */
+void hl_session_load_pinned            (HlSession *self);
+void hl_session_clear_pinned           (HlSession *self);
 
 G_END_DECLS

@@ -15,6 +15,7 @@ void
 hl_session_clear_scatter (HlSession *self)
 {
   g_clear_pointer (&self->scatter, hl_scatter_free);
+  g_clear_pointer (&self->pinned_scatter, hl_scatter_free);
 }
 
 /* Moves N to the grid value nearest to the one asked for. */
@@ -53,6 +54,7 @@ hl_session_view_moved (HlSession *self)
 {
   hl_session_update_selected_result (self);
   hl_session_load_head (self);
+  hl_session_load_pinned (self);
 }
 
 void
@@ -270,6 +272,28 @@ hl_session_get_highlighted_key (HlSession *self)
   return self->highlighted_key;
 }
 
+void
+hl_session_set_scatter_values (HlSession *self,
+                               gboolean   values)
+{
+  g_return_if_fail (HL_IS_SESSION (self));
+
+  if (self->scatter_values == !!values)
+    return;
+
+  self->scatter_values = !!values;
+  hl_session_clear_scatter (self);
+  hl_session_notify (self, PROP_SCATTER_VALUES);
+}
+
+gboolean
+hl_session_get_scatter_values (HlSession *self)
+{
+  g_return_val_if_fail (HL_IS_SESSION (self), FALSE);
+
+  return self->scatter_values;
+}
+
 /* The selected head ------------------------------------------------------- */
 
 void
@@ -332,13 +356,13 @@ hl_session_get_head_loading (HlSession *self)
   return self->head_cancellable != NULL;
 }
 
-/* The seed of the selected head's random ranking, as the analysis derives
- * it, so the scatter shows the permutation its curves used. */
-static guint64
-selected_seed (HlSession *self)
+/* The scatter shows the permutation the head's curves used. */
+guint64
+hl_session_head_seed (HlSession *self,
+                      int        layer,
+                      int        head)
 {
-  return hl_head_analysis_seed (self->options.head.seed, self->selected_layer,
-                                self->selected_head, self->sample, self->query);
+  return hl_head_analysis_seed (self->options.head.seed, layer, head, self->sample, self->query);
 }
 
 const HlScatter *
@@ -348,7 +372,10 @@ hl_session_get_scatter (HlSession *self)
 
   if (self->scatter == NULL && self->head_data != NULL && self->n > 0)
     self->scatter = hl_head_data_scatter (self->head_data, self->ranking, self->distance,
-                                          self->n, selected_seed (self));
+                                          self->n,
+                                          hl_session_head_seed (self, self->selected_layer,
+                                                                self->selected_head),
+                                          self->scatter_values);
   return self->scatter;
 }
 
@@ -436,14 +463,29 @@ load_head_cb (GObject      *object,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+void
+hl_session_read_head (HlSession           *self,
+                      int                  layer,
+                      int                  head,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = NULL;
+  HeadRequest *request = g_new0 (HeadRequest, 1);
+
+  *request = (HeadRequest) { g_object_ref (self->file), layer, head, self->sample, self->query };
+  task = g_task_new (NULL, cancellable, callback, hl_session_job_new (self, cancellable));
+  g_task_set_source_tag (task, hl_session_read_head);
+  g_task_set_task_data (task, request, head_request_free);
+  hl_background_run_in_thread (task, load_head_thread);
+}
+
 /* Reads the selected head's data on a worker; the old data goes at once,
  * so no view shows one head's data under another's name. */
 void
 hl_session_load_head (HlSession *self)
 {
   g_autoptr(GCancellable) cancellable = NULL;
-  g_autoptr(GTask) task = NULL;
-  HeadRequest *request;
 
   g_object_freeze_notify (G_OBJECT (self));
   hl_session_set_head_data (self, NULL);
@@ -452,13 +494,8 @@ hl_session_load_head (HlSession *self)
     {
       cancellable = g_cancellable_new ();
       hl_session_set_head_loading (self, cancellable);
-      request = g_new0 (HeadRequest, 1);
-      *request = (HeadRequest) { g_object_ref (self->file), self->selected_layer,
-                                 self->selected_head, self->sample, self->query };
-      task = g_task_new (NULL, cancellable, load_head_cb, hl_session_job_new (self, cancellable));
-      g_task_set_source_tag (task, hl_session_load_head);
-      g_task_set_task_data (task, request, head_request_free);
-      hl_background_run_in_thread (task, load_head_thread);
+      hl_session_read_head (self, self->selected_layer, self->selected_head, cancellable,
+                            load_head_cb);
     }
   g_object_thaw_notify (G_OBJECT (self));
 }

@@ -88,6 +88,10 @@ hl_session_set_file (HlSession     *self,
   hl_session_notify (self, PROP_SELECTED_LAYER);
   hl_session_notify (self, PROP_SELECTED_HEAD);
   hl_session_load_head (self);
+  self->pinned_layer = self->pinned_head = -1;
+  hl_session_notify (self, PROP_PINNED_LAYER);
+  hl_session_notify (self, PROP_PINNED_HEAD);
+  hl_session_load_pinned (self);
   hl_session_restart_analysis (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -269,6 +273,7 @@ hl_session_dispose (GObject *object)
   hl_session_clear_scatter (self);
   g_clear_pointer (&self->selected_result, hl_head_result_unref);
   g_clear_pointer (&self->head_data, hl_head_data_unref);
+  hl_session_clear_pinned (self);
   if (self->summary_cancellable != NULL)
     g_cancellable_cancel (self->summary_cancellable);
   g_clear_object (&self->summary_cancellable);
@@ -328,6 +333,10 @@ hl_session_get_property (GObject    *object,
     case PROP_SELECTED_RESULT: g_value_set_boxed (value, self->selected_result); break;
     case PROP_HEAD_DATA: g_value_set_boxed (value, self->head_data); break;
     case PROP_HEAD_LOADING: g_value_set_boolean (value, hl_session_get_head_loading (self)); break;
+    case PROP_PINNED_LAYER: g_value_set_int (value, self->pinned_layer); break;
+    case PROP_PINNED_HEAD: g_value_set_int (value, self->pinned_head); break;
+    case PROP_PINNED_DATA: g_value_set_boxed (value, self->pinned_data); break;
+    case PROP_SCATTER_VALUES: g_value_set_boolean (value, self->scatter_values); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -361,6 +370,9 @@ hl_session_set_property (GObject      *object,
       hl_session_set_heatmap_statistic (self, g_value_get_enum (value));
       break;
     case PROP_SCOPE: hl_session_set_scope (self, g_value_get_enum (value)); break;
+    case PROP_SCATTER_VALUES:
+      hl_session_set_scatter_values (self, g_value_get_boolean (value));
+      break;
     case PROP_HIGHLIGHTED_KEY:
       hl_session_set_highlighted_key (self, g_value_get_int (value));
       break;
@@ -407,6 +419,10 @@ hl_session_class_init_properties (GObjectClass *object_class)
                                                 HL_TYPE_HEAD_RESULT, RO);
   p[PROP_HEAD_DATA] = g_param_spec_boxed ("head-data", NULL, NULL, HL_TYPE_HEAD_DATA, RO);
   p[PROP_HEAD_LOADING] = g_param_spec_boolean ("head-loading", NULL, NULL, FALSE, RO);
+  p[PROP_PINNED_LAYER] = g_param_spec_int ("pinned-layer", NULL, NULL, -1, G_MAXINT, -1, RO);
+  p[PROP_PINNED_HEAD] = g_param_spec_int ("pinned-head", NULL, NULL, -1, G_MAXINT, -1, RO);
+  p[PROP_PINNED_DATA] = g_param_spec_boxed ("pinned-data", NULL, NULL, HL_TYPE_HEAD_DATA, RO);
+  p[PROP_SCATTER_VALUES] = g_param_spec_boolean ("scatter-values", NULL, NULL, FALSE, RW);
   g_object_class_install_properties (object_class, N_PROPS, p);
 }
 
@@ -442,6 +458,7 @@ hl_session_init (HlSession *self)
   self->distance = HL_DISTANCE_EUCLIDEAN;
   self->wanted_n = 8;
   self->selected_layer = self->selected_head = -1;
+  self->pinned_layer = self->pinned_head = -1;
   self->highlighted_key = -1;
   self->grid = g_new (int, 1);
 }

@@ -216,5 +216,26 @@ int                     hl_session_get_highlighted_key (HlSession           *sel
 /* Its scatter at the N, ranking and distance shown; NULL without head data
  * or for a head with fewer than two keys. Borrowed until they change. */
 const HlScatter        *hl_session_get_scatter        (HlSession            *self);
+/* Whether the scatters show the raw values v_i instead of the points
+ * y_i = alpha_i v_i ("scatter-values"): the PCA of the v_i, without s_N
+ * and the balls, which are defined for the y_i. */
+void                    hl_session_set_scatter_values (HlSession            *self,
+                                                       gboolean              values);
+gboolean                hl_session_get_scatter_values (HlSession            *self);
+
+/* A head pinned to be compared with the selected one ("pinned-layer",
+ * "pinned-head"; -1: none; a head outside the file unpins). Its result at
+ * the sample and query shown (NULL while pending), its data ("pinned-data",
+ * read on a worker like the selected head's; NULL while that runs) and its
+ * scatter at the N, ranking and distance shown. A new file unpins. */
+void                    hl_session_pin                (HlSession            *self,
+                                                       int                   layer,
+                                                       int                   head);
+gboolean                hl_session_get_pinned         (HlSession            *self,
+                                                       int                  *layer,
+                                                       int                  *head);
+HlHeadResult           *hl_session_get_pinned_result  (HlSession            *self);
+HlHeadData             *hl_session_get_pinned_data    (HlSession            *self);
+const HlScatter        *hl_session_get_pinned_scatter (HlSession            *self);
 
 G_END_DECLS

@@ -358,6 +358,39 @@ test_errors (Fixture       *f,
   g_clear_error (&error);
 }
 
+/* A tokenizer is told from a checkpoint by its layout: tok512.bin has 512
+ * pieces, a tokenizer.json is one, stories260K.bin, a text and a missing
+ * file are none. */
+static void
+test_sniff (void)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  g_autofree char *tok = g_build_filename (shared != NULL ? shared : "../shared", "models",
+                                           "stories260K", "tok512.bin", NULL);
+  g_autofree char *model = g_build_filename (shared != NULL ? shared : "../shared", "models",
+                                             "stories260K", "stories260K.bin", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("sniff-XXXXXX", NULL);
+  g_autofree char *json = g_build_filename (dir, "tokenizer.json", NULL);
+  g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
+  int n = 0;
+
+  g_assert_true (g_file_set_contents (json, "{\"model\": {}}", -1, NULL));
+  g_assert_true (g_file_set_contents (text, "these are notes", -1, NULL));
+  g_assert_true (hl_tokenizer_file_sniff (json, &n));
+  g_assert_cmpint (n, ==, -1);
+  g_assert_false (hl_tokenizer_file_sniff (text, &n));
+  g_assert_false (hl_tokenizer_file_sniff ("/nonexistent/tok.bin", &n));
+  if (g_file_test (tok, G_FILE_TEST_EXISTS))
+    {
+      g_assert_true (hl_tokenizer_file_sniff (tok, &n));
+      g_assert_cmpint (n, ==, 512);
+      g_assert_false (hl_tokenizer_file_sniff (model, &n));
+    }
+  g_unlink (json);
+  g_unlink (text);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -370,5 +403,6 @@ main (int    argc,
   g_test_add ("/extract/tokenizer/errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
   g_test_add ("/extract/tokenizer/fuzz", Fixture, NULL, fixture_set_up, test_fuzz, fixture_tear_down);
   g_test_add_func ("/extract/tokenizer/tok512", test_tok512);
+  g_test_add_func ("/extract/tokenizer/sniff", test_sniff);
   return g_test_run ();
 }

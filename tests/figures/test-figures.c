@@ -274,6 +274,12 @@ title_of (HlFigure *figure)
     }
 }
 
+static gboolean
+pinned_is_read (gpointer user_data)
+{
+  return hl_session_get_pinned_data (user_data) != NULL;
+}
+
 /* The session's figures: one per thing shown, named, titled for the
  * screen or for a file, and following the session's view. */
 static void
@@ -303,10 +309,11 @@ test_session_figures (void)
 
   on_screen = hl_session_build_figures (session, HL_FIGURE_TARGET_SCREEN);
   in_files = hl_session_build_figures (session, HL_FIGURE_TARGET_EXPORT);
-  /* Every figure but the attention matrices: a file with one query
-   * position has no matrix of queries over keys. */
-  g_assert_cmpuint (on_screen->len, ==, HL_N_SESSION_FIGURES - 2);
-  g_assert_cmpuint (in_files->len, ==, HL_N_SESSION_FIGURES - 2);
+  /* Every figure but the attention matrices (a file with one query
+   * position has no matrix of queries over keys) and the comparison (no
+   * head is pinned). */
+  g_assert_cmpuint (on_screen->len, ==, HL_N_SESSION_FIGURES - 3);
+  g_assert_cmpuint (in_files->len, ==, HL_N_SESSION_FIGURES - 3);
   head = g_ptr_array_steal_index (in_files, HL_SESSION_FIGURE_SCATTER);
   g_assert_cmpstr (hl_figure_get_basename (head), ==, "layer1-head0-scatter");
   g_assert_cmpstr (hl_figure_get_name (head), ==, "Layer 1 · Head 0: Value-space scatter");
@@ -331,6 +338,22 @@ test_session_figures (void)
   hl_session_set_distance (session, HL_DISTANCE_EUCLIDEAN);
   g_assert_cmpstr (title_of (g_ptr_array_index (on_screen, HL_SESSION_FIGURE_HEAD_CURVES)),
                    ==, "This head");
+
+  /* A pinned head adds the comparison, once its data is read; named by
+   * both heads. */
+  hl_session_pin (session, 0, 1);
+  g_assert_true (hl_test_wait_until (pinned_is_read, session, 30000));
+  g_clear_pointer (&in_files, g_ptr_array_unref);
+  in_files = hl_session_build_figures (session, HL_FIGURE_TARGET_EXPORT);
+  g_assert_cmpuint (in_files->len, ==, HL_N_SESSION_FIGURES - 2);
+  g_assert_cmpstr (hl_figure_get_basename (g_ptr_array_index (in_files, in_files->len - 1)), ==,
+                   "layer1-head0-vs-layer0-head1-compare");
+  g_assert_nonnull (strstr (title_of (g_ptr_array_index (in_files, in_files->len - 1)),
+                            "Layer 1 · Head 0 and Layer 0 · Head 1 · attention ranking\n"));
+  /* Pinning the selected head compares nothing. */
+  hl_session_pin (session, 1, 0);
+  g_assert_null (hl_session_build_figure (session, HL_SESSION_FIGURE_COMPARE,
+                                          HL_FIGURE_TARGET_SCREEN));
 
   /* The view: N marked on the curves. */
   hl_session_set_n (session, 2);

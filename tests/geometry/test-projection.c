@@ -291,6 +291,100 @@ test_degenerate_inputs (void)
   g_assert_error (error, HL_PROJECTION_ERROR, HL_PROJECTION_ERROR_INVALID_INPUT);
 }
 
+
+/* The leading unit eigenvector of the symmetric @cov [d * d] by power
+ * iteration, signed so its largest-magnitude component is positive. */
+static void
+power_axis (const double *cov,
+            int           d,
+            double       *axis)
+{
+  g_autofree double *next = g_new (double, d);
+  int best = 0;
+
+  for (int k = 0; k < d; k++)
+    axis[k] = 1.0 + 0.01 * k;
+  for (int it = 0; it < 20000; it++)
+    {
+      double norm = 0.0;
+
+      for (int r = 0; r < d; r++)
+        {
+          next[r] = 0.0;
+          for (int k = 0; k < d; k++)
+            next[r] += cov[r * d + k] * axis[k];
+          norm += next[r] * next[r];
+        }
+      norm = sqrt (norm);
+      for (int k = 0; k < d; k++)
+        axis[k] = next[k] / norm;
+    }
+  for (int k = 1; k < d; k++)
+    if (fabs (axis[k]) > fabs (axis[best]))
+      best = k;
+  if (axis[best] < 0)
+    for (int k = 0; k < d; k++)
+      axis[k] = -axis[k];
+}
+
+/* The scatter of the raw values v_i: the PCA of the v_i (every weight 1),
+ * computed here independently (covariance in double, power iteration with
+ * deflation), gives the same coordinates; s_N and the disks are absent,
+ * the selection and the full-space balls are those of the y_i. */
+static void
+test_values_space (void)
+{
+  enum { N = 40, D = 6 };
+  g_autoptr(TestHead) head = test_head_new (5, N, D, TEST_HEAD_GENERAL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlProjection) values = hl_projection_new_in (&head->input, HL_PROJECTION_VALUES, &error);
+  g_autoptr(HlProjection) points = hl_projection_new (&head->input, NULL);
+  g_autoptr(HlScatter) v = NULL;
+  g_autoptr(HlScatter) y = NULL;
+  double mean[D] = { 0 }, cov[D * D] = { 0 }, axis[2][D], lambda0 = 0.0;
+
+  g_assert_no_error (error);
+  v = hl_projection_scatter (values, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 5, 0, 0);
+  y = hl_projection_scatter (points, HL_RANKING_ATTENTION, HL_DISTANCE_EUCLIDEAN, 5, 0, 0);
+  for (int i = 0; i < N; i++)
+    for (int k = 0; k < D; k++)
+      mean[k] += head->values[i * D + k] / (double) N;
+  for (int i = 0; i < N; i++)
+    for (int r = 0; r < D; r++)
+      for (int k = 0; k < D; k++)
+        cov[r * D + k] += (head->values[i * D + r] - mean[r])
+                          * (head->values[i * D + k] - mean[k]) / N;
+  power_axis (cov, D, axis[0]);
+  for (int r = 0; r < D; r++)
+    for (int k = 0; k < D; k++)
+      lambda0 += axis[0][r] * cov[r * D + k] * axis[0][k];
+  for (int r = 0; r < D; r++)
+    for (int k = 0; k < D; k++)
+      cov[r * D + k] -= lambda0 * axis[0][r] * axis[0][k];
+  power_axis (cov, D, axis[1]);
+  for (int i = 0; i < N; i++)
+    {
+      double px = 0.0, py = 0.0;
+
+      for (int k = 0; k < D; k++)
+        {
+          px += (head->values[i * D + k] - mean[k]) * axis[0][k];
+          py += (head->values[i * D + k] - mean[k]) * axis[1][k];
+        }
+      g_assert_cmpfloat_with_epsilon (v->x[i], px, 1e-4 * (1 + fabs (px)));
+      g_assert_cmpfloat_with_epsilon (v->y[i], py, 1e-4 * (1 + fabs (py)));
+      g_assert_true (v->selected[i] == y->selected[i]);
+      g_assert_true (v->in_max_ball[i] == y->in_max_ball[i]);
+      g_assert_cmpfloat (v->distance[i], ==, y->distance[i]);
+    }
+  g_assert_true (v->values);
+  g_assert_false (y->values);
+  g_assert_true (isnan (v->centre_x) && isnan (v->centre_y));
+  g_assert_null (v->in_max_disk);
+  g_assert_nonnull (y->in_max_disk);
+  g_assert_cmpfloat (v->rho_max, ==, y->rho_max);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -301,5 +395,6 @@ main (int   argc,
   g_test_add_func ("/projection/disk-radius", test_disk_radius);
   g_test_add_func ("/projection/scatter-matches-curves", test_scatter_matches_curves);
   g_test_add_func ("/projection/degenerate-inputs", test_degenerate_inputs);
+  g_test_add_func ("/projection/values-space", test_values_space);
   return g_test_run ();
 }

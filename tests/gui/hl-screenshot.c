@@ -3,7 +3,8 @@
  *
  * Usage: hl-screenshot FILE OUT.png LAYER HEAD N [dark] [query=Q] [metric=NAME]
  *                      [export=FIGURE] [app=ACTION] [point=I]
- *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal] [causal-views|causal-panel]
+ *                      [page=table|matrices] [sort=COLUMN] [size=WxH] [causal]
+ *                      [causal-views|causal-panel] [pin=L,H] [values]
  * export=FIGURE renders the Export Figure dialog opened on that figure
  * (its file name, e.g. model-heatmap) instead of the window; app=ACTION
  * the window that the application's action opens (playground,
@@ -13,7 +14,9 @@
  * column (largest first), size= sets the window's size (1440x900 by
  * default); causal opens Causal Tests from the main menu's action (for a
  * file extracted from a model), runs zero ablation, N*, the selected head
- * and sparsification, and renders that window; causal-views measures
+ * and sparsification, and renders that window; pin=L,H pins that head and
+ * scrolls the head detail to its comparison with the selected one; values
+ * shows the scatter of the raw values v_i; causal-views measures
  * every head and the selected head in the explorer itself (the model
  * panel's Measure Every Head, the Causal section's Measure), colours the
  * heatmap by ablation delta NLL and scrolls the head detail to its Causal
@@ -114,6 +117,25 @@ focus_scatter_point (HlWindow *window,
   gtk_widget_grab_focus (scatter);
   gtk_widget_activate_action (scatter, "scatter.move", "i", 0);
   gtk_widget_activate_action (scatter, "scatter.move", "i", index);
+}
+
+/* Pins (@layer, @head) and scrolls the head detail to the comparison. */
+static void
+show_comparison (HlWindow *window,
+                 int       layer,
+                 int       head)
+{
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (window));
+  GtkWidget *compare = GTK_WIDGET (hl_head_detail_get_compare (detail));
+  GtkWidget *pane = gtk_widget_get_ancestor (compare, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (pane));
+  graphene_point_t top;
+
+  hl_session_pin (hl_window_get_session (window), layer, head);
+  hl_test_spin (800);
+  if (gtk_widget_compute_point (compare, content, &GRAPHENE_POINT_INIT (0, 0), &top))
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (pane)),
+                              top.y - 12);
 }
 
 /* Runs app.@action and returns the window it opened, or NULL. */
@@ -323,6 +345,8 @@ main (int    argc,
       g_object_set (session, "heatmap-metric", argv[i] + strlen ("metric="), NULL);
     else if (g_str_has_prefix (argv[i], "page="))
       hl_explorer_show_overview (hl_window_get_explorer (window), argv[i] + strlen ("page="));
+    else if (g_str_equal (argv[i], "values"))
+      hl_session_set_scatter_values (session, TRUE);
     else if (g_str_has_prefix (argv[i], "sort="))
       hl_head_table_sort_by (hl_explorer_get_head_table (hl_window_get_explorer (window)),
                              argv[i] + strlen ("sort="), TRUE);
@@ -334,6 +358,13 @@ main (int    argc,
   for (int i = 6; i < argc; i++)
     if (g_str_has_prefix (argv[i], "point="))
       focus_scatter_point (window, atoi (argv[i] + strlen ("point=")));
+    else if (g_str_has_prefix (argv[i], "pin="))
+      {
+        int layer, head;
+
+        if (sscanf (argv[i] + strlen ("pin="), "%d,%d", &layer, &head) == 2)
+          show_comparison (window, layer, head);
+      }
   /* Let the layout settle and the plots draw once. */
   hl_test_spin (500);
   for (int i = 6; i < argc; i++)

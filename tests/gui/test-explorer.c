@@ -11,7 +11,9 @@
 
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
+#include "hl-curves-plot.h"
 #include "hl-head-table.h"
+#include "hl-panel-plot.h"
 #include "hl-heatmap-plot.h"
 #include "hl-matrix-plot.h"
 #include "hl-matrix-view.h"
@@ -1057,6 +1059,37 @@ bound_is_shown (gpointer user_data)
   return hl_head_detail_get_figure (user_data, HL_PLOT_BOUND) != NULL;
 }
 
+typedef struct
+{
+  HlModelPanel *panel;
+  const char   *prefix;
+} TaxonomyWanted;
+
+/* The model panel's verdict, shown once the summary is. */
+static gboolean
+taxonomy_is_shown (gpointer user_data)
+{
+  TaxonomyWanted *wanted = user_data;
+  const char *shown = hl_model_panel_get_taxonomy (wanted->panel);
+
+  return shown != NULL && g_str_has_prefix (shown, wanted->prefix);
+}
+
+typedef struct
+{
+  HlHeadDetail *detail;
+  const char   *text;
+} PlantedWanted;
+
+static gboolean
+planted_is_shown (gpointer user_data)
+{
+  PlantedWanted *wanted = user_data;
+  const char *shown = hl_head_detail_get_taxonomy (wanted->detail);
+
+  return shown != NULL && strstr (shown, wanted->text) != NULL;
+}
+
 /* stories260K has no attention sink: the model panel says the taxonomy
  * does not apply and why, the heatmap of regimes carries the caveat, the
  * head detail gives the model's and the head's verdicts beside the bound
@@ -1077,6 +1110,8 @@ test_explorer_taxonomy (Fixture       *f,
   g_autofree int32_t *patterns = NULL;
   g_autofree char *planted = NULL;
   gsize n_patterns = 0;
+  TaxonomyWanted wanted;
+  PlantedWanted planted_wanted;
   HlSession *session;
   int n_heads;
 
@@ -1086,9 +1121,8 @@ test_explorer_taxonomy (Fixture       *f,
       return;
     }
   session = open_and_wait (f, stories);
-  hl_test_spin (50);
-  g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel),
-                                   "The taxonomy does not apply: no attention sink"));
+  wanted = (TaxonomyWanted) { panel, "The taxonomy does not apply: no attention sink" };
+  g_assert_true (hl_test_wait_until (taxonomy_is_shown, &wanted, 10000));
   heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
   g_assert_nonnull (heatmap->note);
   g_assert_nonnull (strstr (heatmap->note, "does not apply"));
@@ -1102,8 +1136,8 @@ test_explorer_taxonomy (Fixture       *f,
   g_assert_null (strstr (hl_head_detail_get_taxonomy (detail), "Planted"));
 
   session = open_and_wait (f, sample);
-  hl_test_spin (50);
-  g_assert_true (g_str_has_prefix (hl_model_panel_get_taxonomy (panel), "The taxonomy applies."));
+  wanted = (TaxonomyWanted) { panel, "The taxonomy applies." };
+  g_assert_true (hl_test_wait_until (taxonomy_is_shown, &wanted, 10000));
   heatmap = hl_figure_get_data (hl_heatmap_view_get_figure (hl_explorer_get_heatmap (explorer)));
   g_assert_nonnull (heatmap->note);
   g_assert_true (g_str_has_prefix (heatmap->note, "Planted by the synthetic generator, not found:"));
@@ -1121,8 +1155,266 @@ test_explorer_taxonomy (Fixture       *f,
                              hl_regime_display_name (patterns[5 * n_heads + 3]));
   hl_session_select (session, 5, 3);
   g_assert_true (hl_test_wait_until (bound_is_shown, detail, 10000));
-  hl_test_spin (50);
-  g_assert_nonnull (strstr (hl_head_detail_get_taxonomy (detail), planted));
+  planted_wanted = (PlantedWanted) { detail, planted };
+  g_assert_true (hl_test_wait_until (planted_is_shown, &planted_wanted, 10000));
+}
+
+
+static gboolean
+comparison_is_shown (gpointer user_data)
+{
+  return hl_head_compare_get_figure (user_data) != NULL;
+}
+
+/* The comparison's curves (a) are the two heads' F1 at the view's
+ * ranking and distance, solid and dashed, labelled; (b) and (c) their
+ * scatters at the N shown, titled by their heads. */
+static void
+assert_comparison (HlSession *session,
+                   HlFigure  *figure,
+                   int        pinned_layer,
+                   int        pinned_head)
+{
+  const HlPanelPlotData *panel = hl_figure_get_data (figure);
+  const HlCurvesPlotData *curves;
+  const HlScatterPlotData *scatter;
+  g_autofree char *pinned_label = g_strdup_printf ("Layer %d · Head %d", pinned_layer, pinned_head);
+  HlHeadResult *selected = hl_session_get_selected_result (session);
+  HlHeadResult *pinned = hl_session_lookup_shown (session, pinned_layer, pinned_head);
+  int layer, head;
+
+  g_assert_cmpint (hl_figure_get_kind (figure), ==, HL_PLOT_PANEL);
+  g_assert_cmpint (panel->n_items, ==, 3);
+  g_assert_cmpint (panel->items[0].kind, ==, HL_PLOT_CURVES);
+  g_assert_cmpint (panel->items[1].kind, ==, HL_PLOT_SCATTER);
+  g_assert_cmpint (panel->items[2].kind, ==, HL_PLOT_SCATTER);
+  curves = panel->items[0].data;
+  hl_session_get_selected (session, &layer, &head);
+  g_assert_nonnull (strstr (curves->ranked_label, "Layer"));
+  g_assert_cmpstr (curves->compared_label, ==, pinned_label);
+  for (int i = 0; i < curves->n_grid; i++)
+    {
+      g_assert_cmpfloat (curves->ranked[HL_CURVE_F1][i], ==,
+                         selected->curves->points[hl_session_get_ranking (session)]
+                                                 [hl_session_get_distance (session)][i].f1);
+      g_assert_cmpfloat (curves->compared[HL_CURVE_F1][i], ==,
+                         pinned->curves->points[hl_session_get_ranking (session)]
+                                               [hl_session_get_distance (session)][i].f1);
+    }
+  g_assert_cmpint (curves->chosen_n, ==, hl_session_get_n (session));
+  scatter = panel->items[2].data;
+  g_assert_nonnull (strstr (scatter->title, pinned_label));
+  g_assert_cmpint (scatter->n, ==, hl_session_get_n (session));
+  g_assert_cmpint (scatter->n_points, ==, hl_session_get_pinned_data (session)->n_keys);
+  g_assert_true (memcmp (scatter->x, hl_session_get_pinned_scatter (session)->x,
+                         scatter->n_points * sizeof (float)) == 0);
+  g_assert_false (memcmp (scatter->x, hl_session_get_scatter (session)->x,
+                          scatter->n_points * sizeof (float)) == 0);
+}
+
+/* The scatter's tooltip shows a token's text as stored, not escaped
+ * markup: stories260K's first token is "\n<s>\n" and token 105 ' "'. */
+static void
+test_explorer_scatter_tooltip_text (Fixture       *f,
+                                    gconstpointer  data)
+{
+  const char *shared = g_getenv ("HL_TEST_SHARED_DIR");
+  g_autofree char *stories = g_build_filename (shared != NULL ? shared : "../shared", "models",
+                                               "stories260K", "reference.h5", NULL);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  HlScatterView *scatter = HL_SCATTER_VIEW (find_child (GTK_WIDGET (detail),
+                                                        HL_TYPE_SCATTER_VIEW));
+  g_autofree char *sink = NULL;
+  g_autofree char *quote = NULL;
+  HlSession *session;
+
+  if (!g_file_test (stories, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs ../shared/models/stories260K");
+      return;
+    }
+  session = open_and_wait (f, stories);
+  hl_session_select (session, 1, 2);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  g_assert_cmpstr (hl_session_get_head_data (session)->tokens[0], ==, "\n<s>\n");
+  g_assert_cmpstr (hl_session_get_head_data (session)->tokens[105], ==, " \"");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (scatter), "scatter.move", "i", 0));
+  sink = hl_scatter_view_dup_point_text (scatter);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (scatter), "scatter.move", "i", 105));
+  quote = hl_scatter_view_dup_point_text (scatter);
+  g_assert_true (g_str_has_prefix (sink, "“\n<s>\n” at position 0"));
+  g_assert_true (g_str_has_prefix (quote, "“ \"” at position 105"));
+  g_assert_null (strstr (sink, "&lt;"));
+  g_assert_null (strstr (quote, "&quot;"));
+}
+
+/* Choosing "Contribution" neither widens the ranking drop-down nor moves
+ * the N slider beside it. */
+static void
+test_explorer_ranking_keeps_width (Fixture       *f,
+                                   gconstpointer  data)
+{
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  GtkWidget *ranking = find_child (GTK_WIDGET (explorer), GTK_TYPE_DROP_DOWN);
+  GtkWidget *scale = find_child (GTK_WIDGET (explorer), GTK_TYPE_SCALE);
+  double x[2];
+  int natural[2];
+
+  open_and_wait (f, f->small_path);
+  g_assert_true (hl_test_wait_until (widget_is_allocated, scale, 10000));
+  for (guint i = 0; i < 2; i++)
+    {
+      graphene_rect_t bounds;
+
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (ranking), i);
+      hl_test_spin (100);
+      gtk_widget_measure (ranking, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural[i], NULL, NULL);
+      g_assert_true (gtk_widget_compute_bounds (scale, GTK_WIDGET (f->window), &bounds));
+      x[i] = bounds.origin.x;
+    }
+  g_assert_cmpint (natural[0], ==, natural[1]);
+  g_assert_cmpfloat (x[0], ==, x[1]);
+}
+
+/* The check button under @widget labelled @label, or NULL. */
+static GtkCheckButton *
+find_check (GtkWidget  *widget,
+            const char *label)
+{
+  if (GTK_IS_CHECK_BUTTON (widget)
+      && g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), label) == 0)
+    return GTK_CHECK_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+scatter_shows_values (gpointer user_data)
+{
+  HlFigure *figure = hl_head_detail_get_figure (user_data, HL_PLOT_SCATTER);
+
+  return figure != NULL && ((const HlScatterPlotData *) hl_figure_get_data (figure))->values;
+}
+
+/* The raw values v_i in the scatter: the check button redraws it as the
+ * PCA of the v_i, without s_N and the disks (defined for the y_i), the
+ * same tokens selected; unchecked, the y_i again. */
+static void
+test_explorer_scatter_values (Fixture       *f,
+                              gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (hl_window_get_explorer (f->window));
+  GtkCheckButton *check = find_check (GTK_WIDGET (detail), "Scatter of the raw _values v_i");
+  const HlScatterPlotData *points, *values;
+  g_autoptr(HlFigure) before = NULL;
+
+  g_assert_nonnull (check);
+  hl_session_set_n (session, 8);
+  hl_session_select (session, 1, 1);
+  g_assert_true (hl_test_wait_until (scatter_is_ready, detail, 10000));
+  before = hl_figure_ref (hl_head_detail_get_figure (detail, HL_PLOT_SCATTER));
+  points = hl_figure_get_data (before);
+  g_assert_false (points->values);
+
+  gtk_check_button_set_active (check, TRUE);
+  g_assert_true (hl_session_get_scatter_values (session));
+  g_assert_true (hl_test_wait_until (scatter_shows_values, detail, 10000));
+  values = hl_figure_get_data (hl_head_detail_get_figure (detail, HL_PLOT_SCATTER));
+  g_assert_cmpint (values->n_points, ==, points->n_points);
+  g_assert_true (isnan (values->centre_x));
+  g_assert_null (values->in_max_disk);
+  g_assert_false (memcmp (values->x, points->x, values->n_points * sizeof (float)) == 0);
+  g_assert_true (memcmp (values->selected, points->selected,
+                         values->n_points * sizeof (gboolean)) == 0);
+
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_false (hl_session_get_scatter_values (session));
+  g_assert_false (scatter_shows_values (detail));
+}
+
+/* Two heads side by side: pinned from the heatmap's menu or the head
+ * table, the head detail shows the selected head against the pinned one,
+ * and the exported figure names both heads. */
+static void
+test_explorer_compare (Fixture       *f,
+                       gconstpointer  data)
+{
+  HlSession *session = open_and_wait (f, f->small_path);
+  HlExplorer *explorer = hl_window_get_explorer (f->window);
+  HlHeadDetail *detail = hl_explorer_get_head_detail (explorer);
+  HlHeadCompare *compare = hl_head_detail_get_compare (detail);
+  HlHeadTable *table = HL_HEAD_TABLE (find_child (GTK_WIDGET (explorer), HL_TYPE_HEAD_TABLE));
+  g_autofree char *svg_path = g_build_filename (f->dir, "compare.svg", NULL);
+  g_autofree char *svg = NULL;
+  g_autoptr(HlFigure) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HlPlotStyle) style = hl_plot_style_new (HL_PLOT_STYLE_LIGHT, HL_PLOT_TARGET_EXPORT);
+  HlPlotExportOptions options = { HL_PLOT_FORMAT_SVG, 9, 3.5, 96, FALSE, NULL, NULL };
+  int layer, head;
+
+  hl_session_set_n (session, 8);
+  hl_session_select (session, 0, 1);
+  g_assert_null (hl_head_compare_get_figure (compare));
+  g_assert_nonnull (strstr (hl_head_compare_get_status (compare), "Pin this head"));
+
+  /* The heatmap's "Compare with Selected Head" on layer 2, head 3. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (hl_explorer_get_heatmap (explorer)),
+                                             "heatmap.compare", "(ii)", 2, 3));
+  g_assert_true (hl_session_get_pinned (session, &layer, &head));
+  g_assert_cmpint (layer, ==, 2);
+  g_assert_cmpint (head, ==, 3);
+  g_assert_true (hl_test_wait_until (comparison_is_shown, compare, 10000));
+  assert_comparison (session, hl_head_compare_get_figure (compare), 2, 3);
+  g_assert_nonnull (strstr (hl_head_compare_get_status (compare),
+                            "Layer 0 · Head 1 (solid) against the pinned Layer 2 · Head 3"));
+
+  /* Exported, it names both heads: in the list, in its title and in the
+   * file. */
+  exported = hl_session_build_figure (session, HL_SESSION_FIGURE_COMPARE, HL_FIGURE_TARGET_EXPORT);
+  g_assert_nonnull (exported);
+  g_assert_cmpstr (hl_figure_get_basename (exported), ==, "layer0-head1-vs-layer2-head3-compare");
+  g_assert_nonnull (strstr (hl_figure_get_name (exported), "Layer 0 · Head 1 against Layer 2 · Head 3"));
+  g_assert_true (hl_figure_export_to_file (exported, style, &options, svg_path,
+                                           &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg_path, &svg, NULL, NULL));
+  g_assert_nonnull (strstr (svg, "Layer 0 · Head 1 and Layer 2 · Head 3"));
+  g_unlink (svg_path);
+
+  /* Another N redraws both. */
+  hl_session_set_n (session, 4);
+  g_assert_true (hl_test_wait_until (comparison_is_shown, compare, 10000));
+  assert_comparison (session, hl_head_compare_get_figure (compare), 2, 3);
+
+  /* The head table pins its selected row; the next head selected is
+   * compared with it. */
+  hl_explorer_show_overview (explorer, "table");
+  g_assert_true (hl_test_wait_until (widget_is_mapped, table, 5000));
+  hl_head_table_set_search (table, "l1 h0");
+  hl_head_table_select_row (table, 0);
+  g_assert_true (hl_head_table_pin_selected (table));
+  g_assert_true (hl_session_get_pinned (session, &layer, &head));
+  g_assert_cmpint (layer, ==, 1);
+  g_assert_cmpint (head, ==, 0);
+  g_assert_null (hl_head_compare_get_figure (compare));
+  g_assert_nonnull (strstr (hl_head_compare_get_status (compare), "is pinned"));
+  hl_session_select (session, 2, 2);
+  g_assert_true (hl_test_wait_until (comparison_is_shown, compare, 10000));
+  assert_comparison (session, hl_head_compare_get_figure (compare), 1, 0);
+
+  /* Unpinned, nothing is compared. */
+  hl_session_pin (session, -1, -1);
+  g_assert_null (hl_head_compare_get_figure (compare));
+  g_assert_null (hl_session_build_figure (session, HL_SESSION_FIGURE_COMPARE,
+                                          HL_FIGURE_TARGET_EXPORT));
 }
 
 int
@@ -1144,6 +1436,10 @@ main (int    argc,
   ADD ("attention-matrix", test_explorer_attention_matrix, NULL);
   ADD ("numbers-at-n", test_explorer_numbers_at_n, NULL);
   ADD ("head-table", test_explorer_head_table, NULL);
+  ADD ("compare", test_explorer_compare, NULL);
+  ADD ("scatter-values", test_explorer_scatter_values, NULL);
+  ADD ("ranking-keeps-width", test_explorer_ranking_keeps_width, NULL);
+  ADD ("scatter-tooltip-text", test_explorer_scatter_tooltip_text, NULL);
   ADD ("scatter-zoom", test_explorer_scatter_zoom, NULL);
   ADD ("new-file-at-top", test_explorer_new_file_at_top, NULL);
   ADD ("select-by-click", test_explorer_select_by_click, NULL);

@@ -402,6 +402,48 @@ window_on_fixture (const char *dir)
   return window;
 }
 
+/* The first combo row under @widget, or NULL. */
+static AdwComboRow *
+find_combo_row (GtkWidget *widget)
+{
+  if (ADW_IS_COMBO_ROW (widget))
+    return ADW_COMBO_ROW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo_row (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The figure list names each figure whole, every name its own: the row
+ * shows the chosen one under its title (not cut short at its end, where
+ * "…over N" and "…over N, as three panels" differ), the list wraps them. */
+static void
+assert_figure_names_whole (HlExportDialog *dialog)
+{
+  AdwComboRow *row = find_combo_row (GTK_WIDGET (dialog));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GListModel *names = adw_combo_row_get_model (row);
+
+  g_assert_true (adw_combo_row_get_use_subtitle (row));
+  g_assert_nonnull (adw_combo_row_get_list_factory (row));
+  for (guint i = 0; i < hl_export_dialog_get_n_figures (dialog); i++)
+    {
+      g_autoptr(GtkStringObject) name = g_list_model_get_item (names, i);
+      const char *text = gtk_string_object_get_string (name);
+
+      hl_export_dialog_select_figure (dialog, i);
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, text);
+      g_assert_false (g_hash_table_contains (seen, text));
+      g_hash_table_add (seen, (gpointer) text);
+    }
+  hl_export_dialog_select_figure (dialog, 0);
+}
+
 /* The window's Export Figure offers every plot of the window, the
  * selected head's included. */
 static void
@@ -428,6 +470,7 @@ test_window_actions (void)
   hl_export_dialog_select_figure (dialog, 0);
   hl_export_dialog_get_options (dialog, &options);
   g_assert_cmpfloat (options.width, ==, 3.5);
+  assert_figure_names_whole (dialog);
   hl_test_destroy_window (GTK_WINDOW (dialog));
 
   /* A plot's context menu opens the dialog on that plot. */
@@ -567,32 +610,25 @@ assert_same_provenance (const char *gui,
   g_assert_true (json_object_get_null_member (a, "bootstrap") == head);
 }
 
-/* Export Figure in the app and `headlens-cli render` draw the same pixels
- * for the same file and options: one builder per figure, every kind both
- * can export (the file has token texts, so the profile's labels and the
- * tokens figure are compared too); their files record the same
- * provenance. */
-static void
-test_gui_and_cli_match (void)
+typedef struct
 {
-  static const struct {
-    const char *basename;
-    const char *plot;
-  } figures[] = {
-    { "layer1-head0-curves", "curves" }, { "layer1-head0-scatter", "scatter" },
-    { "layer1-head0-panel", "panel" }, { "layer1-head0-alignment", "alignment" },
-    { "layer1-head0-profile", "profile" }, { "layer1-head0-decay", "decay" },
-    { "layer1-head0-tokens", "tokens" }, { "model-heatmap", "heatmap" },
-    { "model-curves", "curves" }, { "model-panel", "panel" }, { "model-regimes", "regimes" },
-    { "model-correlation", "correlation" },
-  };
-  g_autofree char *dir = hl_test_make_tmp_dir ();
-  g_autofree char *input = g_build_filename (dir, "fixture.h5", NULL);
-  HlWindow *window = window_on_fixture (dir);
+  const char *basename;
+  const char *plot;
+} FigureAndPlot;
+
+/* Exports each of @figures from @window and renders the same with
+ * `headlens-cli render` from @input: the same pixels and provenance. */
+static void
+assert_gui_and_cli_match (HlWindow            *window,
+                          const char          *dir,
+                          const char          *input,
+                          const FigureAndPlot *figures,
+                          guint                n_figures)
+{
   HlSession *session = hl_window_get_session (window);
   g_autofree char *n = g_strdup_printf ("%d", hl_session_get_n (session));
 
-  for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+  for (guint i = 0; i < n_figures; i++)
     {
       g_autofree char *gui = g_strdup_printf ("%s/gui-%u.png", dir, i);
       g_autofree char *out = g_strdup_printf ("%s/cli-%u.png", dir, i);
@@ -636,7 +672,69 @@ test_gui_and_cli_match (void)
                  figures[i].basename, figures[i].plot);
       assert_same_provenance (gui, out, input, head);
     }
+}
 
+/* Export Figure in the app and `headlens-cli render` draw the same pixels
+ * for the same file and options: one builder per figure, every kind both
+ * can export (the file has token texts, so the profile's labels and the
+ * tokens figure are compared too); their files record the same
+ * provenance. */
+static void
+test_gui_and_cli_match (void)
+{
+  static const FigureAndPlot figures[] = {
+    { "layer1-head0-curves", "curves" }, { "layer1-head0-scatter", "scatter" },
+    { "layer1-head0-panel", "panel" }, { "layer1-head0-alignment", "alignment" },
+    { "layer1-head0-profile", "profile" }, { "layer1-head0-decay", "decay" },
+    { "layer1-head0-tokens", "tokens" }, { "model-heatmap", "heatmap" },
+    { "model-curves", "curves" }, { "model-panel", "panel" }, { "model-regimes", "regimes" },
+    { "model-correlation", "correlation" },
+  };
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *input = g_build_filename (dir, "fixture.h5", NULL);
+  HlWindow *window = window_on_fixture (dir);
+
+  assert_gui_and_cli_match (window, dir, input, figures, G_N_ELEMENTS (figures));
+  hl_test_destroy_window (GTK_WINDOW (window));
+  hl_test_remove_tmp_dir (dir);
+}
+
+static gboolean
+grid_is_read (gpointer user_data)
+{
+  return hl_session_get_attention_grid (user_data) != NULL;
+}
+
+/* The attention matrices of a file with several query positions: the
+ * selected head's and every head's, the same pixels from the app and from
+ * `headlens-cli render --plot matrix|matrices`. */
+static void
+test_gui_and_cli_match_matrices (void)
+{
+  static const int positions[] = { 11, 17, 23 };
+  static const FigureAndPlot figures[] = {
+    { "layer1-head0-matrix", "matrix" }, { "model-matrices", "matrices" },
+  };
+  FixtureShape shape = { 2, 2, 2, 8, 24, 1, 3, positions, 12, TRUE };
+  g_autofree char *dir = hl_test_make_tmp_dir ();
+  g_autofree char *input = g_build_filename (dir, "queries.h5", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (input);
+  HlWindow *window = hl_window_new (NULL);
+  HlSession *session = hl_window_get_session (window);
+
+  fixture_write_file (input, &shape);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  hl_window_open (window, file);
+  g_assert_true (hl_test_wait_until (window_analysis_done, window, 30000));
+  hl_session_select (session, 1, 0);
+  hl_session_load_attention_grid (session);
+  g_assert_true (hl_test_wait_until (grid_is_read, session, 10000));
+  g_assert_true (hl_test_wait_until (head_detail_ready,
+                                     hl_explorer_get_head_detail (hl_window_get_explorer (window)),
+                                     10000));
+
+  assert_gui_and_cli_match (window, dir, input, figures, G_N_ELEMENTS (figures));
   hl_test_destroy_window (GTK_WINDOW (window));
   hl_test_remove_tmp_dir (dir);
 }
@@ -657,6 +755,8 @@ main (int    argc,
   g_test_add_func ("/gui/export-dialog/metrics", test_export_metrics);
   g_test_add_func ("/gui/export-dialog/window-actions", test_window_actions);
   g_test_add_func ("/gui/export-dialog/gui-and-cli-match", test_gui_and_cli_match);
+  g_test_add_func ("/gui/export-dialog/gui-and-cli-match-matrices",
+                   test_gui_and_cli_match_matrices);
   g_test_add_func ("/gui/export-dialog/font-family", test_font_family);
 
   return hl_test_run_and_wait ();

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -43,12 +44,21 @@ is_idle (gpointer user_data)
   return !hl_extract_dialog_get_running (HL_EXTRACT_DIALOG (user_data));
 }
 
+typedef struct
+{
+  GFile *file;
+  char  *summary;
+} Extracted;
+
 static void
 extracted_cb (HlExtractDialog *dialog,
               GFile           *file,
-              GFile          **out)
+              const char      *summary,
+              Extracted       *out)
 {
-  g_set_object (out, file);
+  g_set_object (&out->file, file);
+  g_free (out->summary);
+  out->summary = g_strdup (summary);
 }
 
 static HlExtractDialog *
@@ -78,7 +88,7 @@ test_model_folder (void)
 {
   g_autofree char *model = test_write_hf_model ("gpt2");
   g_autofree char *output = NULL;
-  g_autoptr(GFile) extracted = NULL;
+  Extracted extracted = { NULL, NULL };
   g_autoptr(HlActivations) activations = NULL;
   g_auto(GStrv) texts = NULL;
   HlExtractDialog *dialog;
@@ -99,7 +109,10 @@ test_model_folder (void)
   g_object_ref (dialog);
   g_assert_true (hl_test_wait_until (is_idle, dialog, 30000));
   hl_test_spin (50);
-  g_assert_nonnull (extracted);
+  g_assert_nonnull (extracted.file);
+  g_assert_nonnull (strstr (extracted.summary, "mean next-token loss"));
+  g_clear_object (&extracted.file);
+  g_clear_pointer (&extracted.summary, g_free);
   g_assert_finalize_object (dialog);
 
   activations = hl_activations_open (output, NULL);
@@ -123,8 +136,11 @@ test_extract_opens (void)
   HlExtractDialog *dialog = dialog_on_stories (output);
   g_autoptr(HlActivations) activations = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) extracted = NULL;
+  Extracted extracted = { NULL, NULL };
+  g_autofree char *expected = NULL;
   const HlActivationsInfo *info;
+  double loss;
+  int n_tokens, n_samples;
 
   if (dialog == NULL)
     {
@@ -142,8 +158,15 @@ test_extract_opens (void)
   g_assert_true (hl_test_wait_until (is_idle, dialog, 30000));
   hl_test_spin (50);
 
-  /* It closed itself and handed over the file, which the reader accepts. */
-  g_assert_nonnull (extracted);
+  /* It closed itself and handed over the file, which the reader accepts,
+   * and what it measured: the text's tokens, the samples, the loss. */
+  g_assert_nonnull (extracted.file);
+  g_test_message ("%s", extracted.summary);
+  g_assert_cmpint (sscanf (extracted.summary, "%d text tokens in %d samples; mean next-token loss "
+                           "%lf nats per token", &n_tokens, &n_samples, &loss), ==, 3);
+  g_assert_cmpint (n_tokens, >, 12);
+  g_assert_cmpfloat (loss, >, 0.0);
+  g_assert_cmpfloat (loss, <, 10.0);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_cmpfloat (hl_extract_dialog_get_fraction (dialog), ==, 1.0);
   g_assert_finalize_object (dialog);
@@ -155,7 +178,10 @@ test_extract_opens (void)
   g_assert_cmpint (info->n_kv_heads, ==, 4);
   g_assert_cmpint (info->seq_len, ==, 12);
   g_assert_cmpint (info->n_samples, >=, 2);
+  g_assert_cmpint (info->n_samples, ==, n_samples);
   g_assert_cmpint (info->n_queries, ==, 12);
+  g_clear_object (&extracted.file);
+  g_free (extracted.summary);
 
   hl_test_remove_tmp_dir (dir);
 }
@@ -236,6 +262,38 @@ test_bad_checkpoint (void)
   gtk_window_destroy (GTK_WINDOW (message));
   hl_test_destroy_window (GTK_WINDOW (dialog));
   hl_test_remove_tmp_dir (dir);
+}
+
+
+/* The tokenizer chosen as the checkpoint is refused at once, with a
+ * dialog that names what the file is and what was expected; the
+ * checkpoint stays unchosen. */
+static void
+test_tokenizer_as_checkpoint (void)
+{
+  g_autofree char *tokenizer = shared_model_file ("tok512.bin");
+  HlExtractDialog *dialog;
+  AdwMessageDialog *message;
+
+  if (tokenizer == NULL)
+    return;
+  dialog = hl_extract_dialog_new (NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+  hl_extract_dialog_set_checkpoint (dialog, tokenizer);
+  g_assert_true (hl_test_wait_until (has_dialog, dialog, 5000));
+  message = hl_test_find_message_dialog (GTK_WINDOW (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Not a Checkpoint");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (message),
+                            "“tok512.bin” is a llama2.c tokenizer of 512 pieces, expected a "
+                            "llama2.c checkpoint"));
+  gtk_window_destroy (GTK_WINDOW (message));
+  /* Nothing to extract with: the form still lacks its checkpoint. */
+  hl_extract_dialog_set_tokenizer (dialog, tokenizer);
+  hl_extract_dialog_set_text (dialog, PROMPT, NULL);
+  hl_extract_dialog_set_output (dialog, "/nonexistent/out.h5");
+  hl_extract_dialog_start (dialog);
+  g_assert_false (hl_extract_dialog_get_running (dialog));
+  hl_test_destroy_window (GTK_WINDOW (dialog));
 }
 
 /* A query list that does not parse is explained before anything runs. */
@@ -342,6 +400,7 @@ main (int    argc,
   g_test_add_func ("/gui/extract-dialog/cancel", test_cancel_writes_nothing);
   g_test_add_func ("/gui/extract-dialog/bad-checkpoint", test_bad_checkpoint);
   g_test_add_func ("/gui/extract-dialog/bad-query-list", test_bad_query_list);
+  g_test_add_func ("/gui/extract-dialog/tokenizer-as-checkpoint", test_tokenizer_as_checkpoint);
   g_test_add_func ("/gui/extract-dialog/window-opens-result", test_window_opens_result);
 
   return hl_test_run_and_wait ();

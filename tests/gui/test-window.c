@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "hl-test-util.h"
 #include "hl-gui-test.h"
@@ -70,6 +71,90 @@ recent_has_uri (gpointer user_data)
   return gtk_recent_manager_has_item (gtk_recent_manager_get_default (), user_data);
 }
 
+/* The index of the recent files menu's item opening @uri, or -1. */
+static int
+recent_index (HlWindow   *window,
+              const char *uri)
+{
+  GMenuModel *menu = hl_window_get_recent_menu (window);
+
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *target = NULL;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_TARGET, "s", &target)
+          && g_str_equal (target, uri))
+        return i;
+    }
+  return -1;
+}
+
+typedef struct
+{
+  HlWindow   *window;
+  const char *uris[2];
+} RecentPair;
+
+static gboolean
+recent_lists_both (gpointer user_data)
+{
+  RecentPair *pair = user_data;
+
+  return recent_index (pair->window, pair->uris[0]) >= 0
+         && recent_index (pair->window, pair->uris[1]) >= 0;
+}
+
+/* Two files of one name and model (a_b/run_1.h5 in two folders) are listed
+ * apart, by their folders; each entry's tooltip is its path, and the
+ * underscores show as such. */
+static void
+assert_same_names_told_apart (HlWindow *window)
+{
+  g_autofree char *root = hl_test_make_tmp_dir ();
+  GtkRecentData data = {
+    .display_name = (char *) "synthetic", .mime_type = (char *) "application/x-hdf",
+    .app_name = (char *) "Headlens", .app_exec = (char *) "headlens %u",
+  };
+  char *paths[2] = { NULL, NULL };
+  g_autofree char *uri0 = NULL, *uri1 = NULL;
+  RecentPair pair = { window, { NULL, NULL } };
+  GMenuModel *menu = hl_window_get_recent_menu (window);
+  g_autofree char *label0 = NULL, *label1 = NULL;
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *dir = g_strdup_printf ("%s/folder_%d", root, i);
+
+      g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+      paths[i] = g_build_filename (dir, "run_1.h5", NULL);
+      g_assert_true (g_file_set_contents (paths[i], "x", -1, NULL));
+    }
+  uri0 = g_filename_to_uri (paths[0], NULL, NULL);
+  uri1 = g_filename_to_uri (paths[1], NULL, NULL);
+  pair.uris[0] = uri0;
+  pair.uris[1] = uri1;
+  g_assert_true (gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri0, &data));
+  g_assert_true (gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri1, &data));
+  g_assert_true (hl_test_wait_until (recent_lists_both, &pair, 5000));
+
+  g_assert_true (g_menu_model_get_item_attribute (menu, recent_index (window, uri0),
+                                                  G_MENU_ATTRIBUTE_LABEL, "s", &label0));
+  g_assert_true (g_menu_model_get_item_attribute (menu, recent_index (window, uri1),
+                                                  G_MENU_ATTRIBUTE_LABEL, "s", &label1));
+  g_assert_cmpstr (label0, !=, label1);
+  g_assert_true (g_str_has_prefix (label0, "run__1.h5 — synthetic (in "));
+  g_assert_nonnull (strstr (label1, "folder__1)"));
+  g_assert_cmpstr (hl_window_get_recent_tooltip (window, recent_index (window, uri0)), ==, paths[0]);
+  g_assert_cmpstr (hl_window_get_recent_tooltip (window, recent_index (window, uri1)), ==, paths[1]);
+
+  for (int i = 0; i < 2; i++)
+    {
+      gtk_recent_manager_remove_item (gtk_recent_manager_get_default (), pair.uris[i], NULL);
+      g_free (paths[i]);
+    }
+  hl_test_remove_tmp_dir (root);
+}
+
 static void
 test_window_recent_files (void)
 {
@@ -126,6 +211,8 @@ test_window_recent_files (void)
     gtk_recent_manager_remove_item (gtk_recent_manager_get_default (), png_uri, NULL);
     g_unlink (png);
   }
+
+  assert_same_names_told_apart (window);
 
   /* The recent files menu opens it again. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-recent", "s", uri);

@@ -266,6 +266,104 @@ test_close_while_busy (void)
   spin (500);
 }
 
+
+/* The first descendant of @widget of type @type whose action is @action
+ * (NULL: any). */
+static GtkWidget *
+find_widget (GtkWidget  *widget,
+             GType       type,
+             const char *action)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type)
+      && (action == NULL
+          || g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The wheel over a slider without the keyboard focus scrolls the
+ * sidebar and leaves the slider; focused, the slider takes it. */
+static void
+test_wheel_scrolls_sidebar (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  GtkWidget *scale, *scrolled;
+  GtkEventController *passing = NULL;
+  GtkAdjustment *sidebar, *value;
+  GListModel *controllers;
+  gboolean handled = FALSE;
+  double before;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 500);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_settled (window);
+  scale = find_widget (GTK_WIDGET (window), GTK_TYPE_SCALE, NULL);
+  scrolled = gtk_widget_get_ancestor (scale, GTK_TYPE_SCROLLED_WINDOW);
+  sidebar = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  value = gtk_range_get_adjustment (GTK_RANGE (scale));
+  controllers = gtk_widget_observe_controllers (scale);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && passing == NULL; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (g_strcmp0 (gtk_event_controller_get_name (c), "hl-scroll-passes-unless-focused") == 0)
+        passing = c;
+    }
+  g_object_unref (controllers);
+  g_assert_nonnull (passing);
+  g_assert_cmpint (gtk_event_controller_get_propagation_phase (passing), ==, GTK_PHASE_CAPTURE);
+  for (int i = 0; i < 50 && gtk_adjustment_get_page_size (sidebar) == 0; i++)
+    spin (100);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (sidebar), >, gtk_adjustment_get_page_size (sidebar));
+
+  before = gtk_adjustment_get_value (value);
+  g_signal_emit_by_name (passing, "scroll", 0.0, 1.0, &handled);
+  g_assert_true (handled);
+  g_assert_cmpfloat (gtk_adjustment_get_value (sidebar), >, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (value), ==, before);
+
+  gtk_widget_grab_focus (scale);
+  handled = FALSE;
+  g_signal_emit_by_name (passing, "scroll", 0.0, 1.0, &handled);
+  g_assert_false (handled);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The lesson's Next button stays where it is from step to step, however
+ * long each step's text. */
+static void
+test_next_button_stays (void)
+{
+  HlPlaygroundWindow *window = hl_playground_window_new (NULL);
+  GtkWidget *next;
+  graphene_rect_t first, later;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_settled (window);
+  hl_playground_window_show_lesson (window, HL_PLAYGROUND_LESSON_REGIMES, 0);
+  spin (200);
+  next = find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "playground.next-step");
+  g_assert_nonnull (next);
+  g_assert_true (gtk_widget_compute_bounds (next, GTK_WIDGET (window), &first));
+  for (int step = 1; step < 3; step++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "playground.next-step", NULL));
+      spin (200);
+      g_assert_true (gtk_widget_compute_bounds (next, GTK_WIDGET (window), &later));
+      g_assert_cmpfloat (later.origin.y, ==, first.origin.y);
+      g_assert_cmpfloat (later.origin.x, ==, first.origin.x);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +373,8 @@ main (int   argc,
 
   g_test_add_func ("/playground/window/slider-updates-scatter", test_slider_updates_scatter);
   g_test_add_func ("/playground/window/lesson", test_lesson);
+  g_test_add_func ("/playground/window/wheel-scrolls-sidebar", test_wheel_scrolls_sidebar);
+  g_test_add_func ("/playground/window/next-button-stays", test_next_button_stays);
   g_test_add_func ("/playground/window/sink-mass-slider", test_sink_mass_slider);
   g_test_add_func ("/playground/window/lesson-curves", test_lesson_curves);
   g_test_add_func ("/playground/window/export-figure", test_export_figure);

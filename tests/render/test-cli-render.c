@@ -144,11 +144,13 @@ test_bad_requests (void)
   const char *bad_ext[] = { cli, "render", file, "--plot", "decay", "--layer", "0", "--head", "0", "-o", "figure.jpg", NULL };
   const char *no_file[] = { cli, "render", missing, "--plot", "decay", "--layer", "0", "--head", "0", "-o", out, NULL };
   const char *bad_n[] = { cli, "render", file, "--plot", "alignment", "--layer", "0", "--head", "0", "--n", "5", "-o", out, NULL };
+  const char *one_query[] = { cli, "render", file, "--plot", "matrix", "--layer", "0", "--head", "0", "-o", out, NULL };
   g_auto(HlTestRun) r1 = { 0 };
   g_auto(HlTestRun) r2 = { 0 };
   g_auto(HlTestRun) r3 = { 0 };
   g_auto(HlTestRun) r4 = { 0 };
   g_auto(HlTestRun) r5 = { 0 };
+  g_auto(HlTestRun) r6 = { 0 };
 
   hl_test_run_argv (&r1, unknown_kind);
   g_assert_cmpint (r1.status, ==, 2);
@@ -164,6 +166,10 @@ test_bad_requests (void)
   hl_test_run_argv (&r5, bad_n);
   g_assert_cmpint (r5.status, ==, 1);
   g_assert_nonnull (strstr (r5.err, "--n 5"));
+  /* The file holds one query position: no matrix of queries over keys. */
+  hl_test_run_argv (&r6, one_query);
+  g_assert_cmpint (r6.status, ==, 1);
+  g_assert_nonnull (strstr (r6.err, "single query position"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 }
 
