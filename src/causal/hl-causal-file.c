@@ -149,6 +149,73 @@ hl_causal_file_open_model_full (HlActivations        *file,
   return g_steal_pointer (&model);
 }
 
+typedef struct
+{
+  HlActivations        *file;      /* owned */
+  char                 *path;      /* NULL: the recorded one */
+  HlCausalModelProblem  problem;   /* set by the worker */
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_object_unref (data->file);
+  g_free (data->path);
+  g_free (data);
+}
+
+static void
+open_model_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  OpenData *data = task_data;
+  GError *error = NULL;
+  HlModel *model = hl_causal_file_open_model_full (data->file, data->path, &data->problem, &error);
+
+  if (model == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, model, g_object_unref);
+}
+
+void
+hl_causal_file_open_model_async (HlActivations       *file,
+                                 const char          *path,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenData *data;
+
+  g_return_if_fail (HL_IS_ACTIVATIONS (file));
+
+  data = g_new0 (OpenData, 1);
+  data->file = g_object_ref (file);
+  data->path = g_strdup (path);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hl_causal_file_open_model_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_model_thread);
+}
+
+HlModel *
+hl_causal_file_open_model_finish (GAsyncResult         *result,
+                                  HlCausalModelProblem *problem,
+                                  GError              **error)
+{
+  OpenData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (problem != NULL)
+    *problem = data->problem;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 HlCausalText *
 hl_causal_file_new_text (HlModel        *model,
                          HlActivations  *file,

@@ -39,6 +39,18 @@ HlModel      *hl_causal_file_open_model_full (HlActivations        *file,
                                               HlCausalModelProblem *problem,
                                               GError              **error);
 
+/* hl_causal_file_open_model_full () on a worker thread (hashing a large
+ * model takes seconds); @callback runs on the caller's thread-default main
+ * context. */
+void          hl_causal_file_open_model_async  (HlActivations        *file,
+                                                const char           *path,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+HlModel      *hl_causal_file_open_model_finish (GAsyncResult         *result,
+                                                HlCausalModelProblem *problem,
+                                                GError              **error);
+
 /* The file's samples as the windows the loss is measured on: each sample's
  * token ids (the tokens extraction ran, the tokenizer's prefix first).
  * Fails when the file stores no token ids. */

@@ -105,14 +105,7 @@ make_context (AnalyzeOptions *o)
 
   /* One option per threshold of the regime rule and of the taxonomy
    * checks, named like its GSettings key. */
-  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
-    {
-      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
-
-      thresholds[i] = (GOptionEntry) { info->name, 0, 0, G_OPTION_ARG_DOUBLE,
-                                       &G_STRUCT_MEMBER (double, &o->thresholds, info->offset),
-                                       info->description, "X" };
-    }
+  hl_cli_add_threshold_entries (&o->thresholds, thresholds);
   for (int i = 0; i < HL_ASSUMPTION_N_THRESHOLDS; i++)
     {
       const HlAssumptionThresholdInfo *info = &hl_assumption_threshold_infos ()[i];
@@ -170,30 +163,6 @@ parse_int_list (const char  *option,
         g_array_append_val (list, (int) { v });
     }
   return g_steal_pointer (&list);
-}
-
-/* Parses a comma-separated list of names into a bit mask. */
-static gboolean
-parse_mask (const char  *option,
-            const char  *text,
-            gboolean   (*from_string) (const char *, int *),
-            guint       *mask,
-            GError     **error)
-{
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-
-  *mask = 0;
-  for (int i = 0; parts[i] != NULL; i++)
-    {
-      int value;
-
-      if (!from_string (g_strstrip (parts[i]), &value))
-        return option_error (error, _("%s: unknown name “%s”"), option, parts[i]);
-      *mask |= 1u << value;
-    }
-  if (*mask == 0)
-    return option_error (error, _("%s: the list is empty"), option);
-  return TRUE;
 }
 
 static gboolean
@@ -309,10 +278,12 @@ build_options (AnalyzeOptions    *o,
       || !hl_assumption_thresholds_validate (&o->assumptions, error))
     return FALSE;
   if (o->rankings != NULL
-      && !parse_mask ("--rankings", o->rankings, ranking_from_string, &options->head.rankings, error))
+      && !hl_cli_parse_names ("--rankings", o->rankings, ranking_from_string, &options->head.rankings,
+                              HL_CLI_ANALYZE_ERROR, HL_CLI_ANALYZE_ERROR_OPTION, error))
     return FALSE;
   if (o->distances != NULL
-      && !parse_mask ("--distances", o->distances, distance_from_string, &options->head.distances, error))
+      && !hl_cli_parse_names ("--distances", o->distances, distance_from_string, &options->head.distances,
+                              HL_CLI_ANALYZE_ERROR, HL_CLI_ANALYZE_ERROR_OPTION, error))
     return FALSE;
   return parse_grid (o, options, error) && parse_subsets (o, options, error)
          && parse_window (o, options, error);

@@ -154,3 +154,74 @@ hl_cli_set_blas_threads (void)
   if (g_getenv ("OPENBLAS_NUM_THREADS") == NULL)
     openblas_set_num_threads (MAX (1, (int) g_get_num_processors () / hl_cli_mpi_local_size ()));
 }
+
+void
+hl_cli_add_threshold_entries (HlRegimeThresholds *thresholds,
+                              GOptionEntry       *entries)
+{
+  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
+    {
+      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
+
+      entries[i] = (GOptionEntry) { info->name, 0, 0, G_OPTION_ARG_DOUBLE,
+                                    &G_STRUCT_MEMBER (double, thresholds, info->offset),
+                                    info->description, "X" };
+    }
+}
+
+gboolean
+hl_cli_parse_names (const char     *option,
+                    const char     *text,
+                    HlCliNameFunc   from_string,
+                    guint          *mask,
+                    GQuark          domain,
+                    int             code,
+                    GError        **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  *mask = 0;
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      int value;
+
+      if (!from_string (g_strstrip (parts[i]), &value))
+        {
+          g_set_error (error, domain, code, _("%s: unknown name “%s”"), option, parts[i]);
+          return FALSE;
+        }
+      *mask |= 1u << value;
+    }
+  if (*mask == 0)
+    {
+      g_set_error (error, domain, code, _("%s: the list is empty"), option);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+hl_cli_read_text_file (const char  *path,
+                       gsize       *length,
+                       GError     **error)
+{
+  g_autofree char *text = NULL;
+  gsize size;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("--text-file “%s” is not a regular file"), path);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &text, &size, error))
+    return NULL;
+  if (!g_utf8_validate (text, size, NULL))
+    {
+      g_set_error (error, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE,
+                   _("“%s” is not UTF-8 text (or contains a NUL byte)"), path);
+      return NULL;
+    }
+  if (length != NULL)
+    *length = size;
+  return g_steal_pointer (&text);
+}

@@ -96,8 +96,6 @@ read_text (const ExtractArgs  *args,
            HlExtractOptions   *options,
            GError            **error)
 {
-  gsize length;
-
   if (args->corpus != NULL)
     {
       options->corpus_path = g_strdup (args->corpus);
@@ -108,22 +106,9 @@ read_text (const ExtractArgs  *args,
       options->text = g_strdup (args->prompt);
       return hl_cli_check_utf8 ("--prompt", args->prompt, error);
     }
-  /* A FIFO or a device would block or read forever. */
-  if (g_file_test (args->text_file, G_FILE_TEST_EXISTS)
-      && !g_file_test (args->text_file, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("--text-file “%s” is not a regular file"), args->text_file);
-      return FALSE;
-    }
-  if (!g_file_get_contents (args->text_file, &options->text, &length, error))
+  options->text = hl_cli_read_text_file (args->text_file, NULL, error);
+  if (options->text == NULL)
     return FALSE;
-  if (!g_utf8_validate (options->text, length, NULL))
-    {
-      g_set_error (error, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE,
-                   _("“%s” is not UTF-8 text (or contains a NUL byte)"), args->text_file);
-      return FALSE;
-    }
   options->text_name = g_path_get_basename (args->text_file);
   options->text_path = g_strdup (args->text_file);
   return TRUE;

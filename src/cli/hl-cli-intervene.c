@@ -91,14 +91,7 @@ add_threshold_entries (GOptionContext *context,
 {
   GOptionEntry entries[HL_REGIME_N_THRESHOLDS + 1] = { { NULL } };
 
-  for (int i = 0; i < HL_REGIME_N_THRESHOLDS; i++)
-    {
-      const HlRegimeThresholdInfo *info = &hl_regime_threshold_infos ()[i];
-
-      entries[i] = (GOptionEntry) { info->name, 0, 0, G_OPTION_ARG_DOUBLE,
-                                    &G_STRUCT_MEMBER (double, &a->thresholds, info->offset),
-                                    info->description, "X" };
-    }
+  hl_cli_add_threshold_entries (&a->thresholds, entries);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
@@ -176,29 +169,14 @@ parse_index (const char  *option,
   return TRUE;
 }
 
-typedef gboolean (*NameFunc) (const char *name, int *value);
-
 static gboolean
-parse_names (const char  *option,
-             const char  *text,
-             NameFunc     from_string,
-             guint       *mask,
-             GError     **error)
+parse_names (const char     *option,
+             const char     *text,
+             HlCliNameFunc   from_string,
+             guint          *mask,
+             GError        **error)
 {
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-
-  *mask = 0;
-  for (int i = 0; parts[i] != NULL; i++)
-    {
-      int value;
-
-      if (!from_string (g_strstrip (parts[i]), &value))
-        return usage_error (error, _("%s: unknown name “%s”"), option, parts[i]);
-      *mask |= 1u << value;
-    }
-  if (*mask == 0)
-    return usage_error (error, _("%s is empty"), option);
-  return TRUE;
+  return hl_cli_parse_names (option, text, from_string, mask, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, error);
 }
 
 static gboolean
@@ -452,18 +430,11 @@ read_text (const InterveneArgs  *a,
            GError              **error)
 {
   g_autofree char *text = NULL;
-  gsize length;
 
   if (a->prompt != NULL)
     text = g_strdup (a->prompt);
-  else if (!g_file_get_contents (a->text_file, &text, &length, error))
+  else if ((text = hl_cli_read_text_file (a->text_file, NULL, error)) == NULL)
     return NULL;
-  else if (!g_utf8_validate (text, length, NULL))
-    {
-      g_set_error (error, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE,
-                   _("“%s” is not UTF-8 text (or contains a NUL byte)"), a->text_file);
-      return NULL;
-    }
   if (*text == '\0')
     {
       g_set_error (error, HL_CAUSAL_ERROR, HL_CAUSAL_ERROR_TEXT,

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "hl-regime.h"
+
 G_BEGIN_DECLS
 
 /* Each subcommand parses its own options (GOptionContext, so --help works on
@@ -55,6 +57,31 @@ gboolean hl_cli_check_int    (const char  *option,
 gboolean hl_cli_check_utf8   (const char  *option,
                               const char  *text,
                               GError     **error);
+
+/* The options of the regime rule's thresholds, one per threshold, named
+ * like its GSettings key, writing into @thresholds: fills
+ * HL_REGIME_N_THRESHOLDS entries of @entries. */
+void     hl_cli_add_threshold_entries (HlRegimeThresholds *thresholds,
+                                       GOptionEntry       *entries);
+
+/* Parses a comma-separated list of names ("attention,contribution") into a
+ * bit mask of the values @from_string gives; an unknown name or an empty
+ * list fails with @domain and @code, naming @option. */
+typedef gboolean (*HlCliNameFunc) (const char *name,
+                                   int        *value);
+gboolean hl_cli_parse_names (const char     *option,
+                             const char     *text,
+                             HlCliNameFunc   from_string,
+                             guint          *mask,
+                             GQuark          domain,
+                             int             code,
+                             GError        **error);
+
+/* The contents of the --text-file @path: a regular file (a FIFO or a
+ * device would block or read forever) of UTF-8 text. */
+char    *hl_cli_read_text_file (const char  *path,
+                                gsize       *length,
+                                GError     **error);
 
 /* The option every command that reads an activation file has: external
  * raw storage and external links are followed only when it is given

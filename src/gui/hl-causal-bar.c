@@ -68,6 +68,26 @@ hl_causal_bar_set_store (HlCausalBar   *self,
   update (self);
 }
 
+void
+hl_causal_bar_follow_session (HlCausalBar    *self,
+                              HlCausalStore **store,
+                              HlSession      *session,
+                              GCallback       changed_cb,
+                              gpointer        view)
+{
+  g_return_if_fail (HL_IS_CAUSAL_BAR (self));
+
+  if (*store != NULL)
+    g_signal_handlers_disconnect_by_data (*store, view);
+  g_clear_object (store);
+  if (session != NULL)
+    {
+      *store = g_object_ref (hl_causal_store_get (session));
+      g_signal_connect_swapped (*store, "changed", changed_cb, view);
+    }
+  hl_causal_bar_set_store (self, *store);
+}
+
 const char *
 hl_causal_bar_get_message (HlCausalBar *self)
 {

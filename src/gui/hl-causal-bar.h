@@ -25,6 +25,14 @@ GtkWidget  *hl_causal_bar_new         (const char    *label,
 /* The store followed, or NULL. */
 void        hl_causal_bar_set_store   (HlCausalBar   *self,
                                        HlCausalStore *store);
+/* A view's move to @session's store: *@store (the view's field, owned)
+ * becomes it (NULL without a session), with @changed_cb connected swapped
+ * (@view first) to its "changed", and the bar follows it too. */
+void        hl_causal_bar_follow_session (HlCausalBar    *self,
+                                          HlCausalStore **store,
+                                          HlSession      *session,
+                                          GCallback       changed_cb,
+                                          gpointer        view);
 const char *hl_causal_bar_get_message (HlCausalBar   *self);
 const char *hl_causal_bar_get_status  (HlCausalBar   *self);
 

@@ -179,15 +179,7 @@ hl_causal_panel_set_session (HlCausalPanel *self,
 
   if (!hl_session_watch (self, &self->session, session, shown, G_CALLBACK (update)))
     return;
-  if (self->store != NULL)
-    g_signal_handlers_disconnect_by_data (self->store, self);
-  g_clear_object (&self->store);
-  if (session != NULL)
-    {
-      self->store = g_object_ref (hl_causal_store_get (session));
-      g_signal_connect_swapped (self->store, "changed", G_CALLBACK (update), self);
-    }
-  hl_causal_bar_set_store (self->bar, self->store);
+  hl_causal_bar_follow_session (self->bar, &self->store, session, G_CALLBACK (update), self);
   update (self);
 }
 

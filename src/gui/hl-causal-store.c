@@ -140,37 +140,6 @@ hl_causal_store_cancel (HlCausalStore *self)
 
 /* Opening the model ------------------------------------------------------- */
 
-typedef struct
-{
-  HlActivations        *file;      /* owned */
-  char                 *path;      /* NULL: the recorded one */
-  HlCausalModelProblem  problem;   /* set by the worker */
-} OpenData;
-
-static void
-open_data_free (OpenData *data)
-{
-  g_object_unref (data->file);
-  g_free (data->path);
-  g_free (data);
-}
-
-static void
-open_model_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  OpenData *data = task_data;
-  GError *error = NULL;
-  HlModel *model = hl_causal_file_open_model_full (data->file, data->path, &data->problem, &error);
-
-  if (model == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, model, g_object_unref);
-}
-
 static void
 open_model_done_cb (GObject      *object,
                     GAsyncResult *result,
@@ -178,9 +147,9 @@ open_model_done_cb (GObject      *object,
 {
   g_autoptr(JobTicket) ticket = user_data;
   HlCausalStore *self = ticket->store;
-  OpenData *data = g_task_get_task_data (G_TASK (result));
+  HlCausalModelProblem problem;
   g_autoptr(GError) error = NULL;
-  g_autoptr(HlModel) model = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(HlModel) model = hl_causal_file_open_model_finish (result, &problem, &error);
 
   if (ticket->generation != self->generation)
     return;
@@ -189,7 +158,7 @@ open_model_done_cb (GObject      *object,
   if (model == NULL)
     {
       self->state = HL_CAUSAL_STORE_NO_MODEL;
-      self->problem = data->problem;
+      self->problem = problem;
       self->model_message = g_strdup (error->message);
     }
   else
@@ -206,19 +175,12 @@ static void
 open_model (HlCausalStore *self,
             const char    *path)
 {
-  g_autoptr(GTask) task = NULL;
-  OpenData *data = g_new0 (OpenData, 1);
-
   g_clear_object (&self->model);
   self->state = HL_CAUSAL_STORE_OPENING;
   g_free (self->model_message);
   self->model_message = g_strdup (_("Opening the model…"));
   begin_job (self, JOB_OPEN);
-  data->file = g_object_ref (self->file);
-  data->path = g_strdup (path);
-  task = g_task_new (NULL, self->cancellable, open_model_done_cb, job_ticket_new (self));
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_model_thread);
+  hl_causal_file_open_model_async (self->file, path, self->cancellable, open_model_done_cb, job_ticket_new (self));
   emit_changed (self);
 }
 

@@ -278,29 +278,13 @@ update_correlations (HlCausalWindow *self)
 /* Opening the model ----------------------------------------------------------- */
 
 static void
-open_model_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  HlCausalWindow *self = source_object;
-  GError *error = NULL;
-  HlModel *model = hl_causal_file_open_model (self->file, task_data, &error);
-
-  if (model == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, model, g_object_unref);
-}
-
-static void
 open_model_done_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  HlCausalWindow *self = HL_CAUSAL_WINDOW (object);
+  g_autoptr(HlCausalWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  HlModel *model = g_task_propagate_pointer (G_TASK (result), &error);
+  HlModel *model = hl_causal_file_open_model_finish (result, NULL, &error);
 
   /* Closed meanwhile: its widgets are gone. */
   if (self->session == NULL)
@@ -329,16 +313,12 @@ static void
 open_model (HlCausalWindow *self,
             const char     *path)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (self->cancellable != NULL)
     return;
   g_clear_object (&self->model);
   begin_job (self);
   gtk_label_set_text (GTK_LABEL (self->model_label), _("Opening the model…"));
-  task = g_task_new (self, self->cancellable, open_model_done_cb, NULL);
-  g_task_set_task_data (task, g_strdup (path), g_free);
-  g_task_run_in_thread (task, open_model_thread);
+  hl_causal_file_open_model_async (self->file, path, self->cancellable, open_model_done_cb, g_object_ref (self));
 }
 
 void

@@ -292,6 +292,11 @@ test_errors (void)
                   "--text-file", t, "--experiment", "truncate", "--n", "auto", "--tau", "nan", "-o", f.csv, NULL);
   expect_failure (&f, 1, "the text is empty",
                   "--text-file", empty, "--experiment", "truncate", "-o", f.csv, NULL);
+  /* A device would block or read forever (the check extract has too). */
+  expect_failure (&f, 1, "--text-file “/dev/zero” is not a regular file",
+                  "--text-file", "/dev/zero", "--experiment", "truncate", "-o", f.csv, NULL);
+  expect_failure (&f, 2, "--mode: the list is empty",
+                  "--text-file", t, "--experiment", "truncate", "--mode", "", "-o", f.csv, NULL);
   expect_failure (&f, 1, "expected a window of at least 2 tokens",
                   "--text-file", t, "--experiment", "truncate", "--window", "1", "-o", f.csv, NULL);
   expect_failure (&f, 2, "--experiment is “prune”, expected truncate, ablate or sparsify",

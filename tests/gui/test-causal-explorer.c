@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "extract-test-util.h"
+#include "causal-test-util.h"
 #include "hl-causal-experiment.h"
 #include "hl-causal-figures.h"
 #include "hl-causal-heatmap.h"
@@ -22,7 +22,6 @@
 #include "hl-causal-store.h"
 #include "hl-export-dialog.h"
 #include "hl-export-figures.h"
-#include "hl-extract.h"
 #include "hl-gui-test.h"
 #include "hl-head-detail.h"
 #include "hl-heatmap-plot.h"
@@ -30,9 +29,6 @@
 #include "hl-model-panel.h"
 #include "hl-panel-plot.h"
 #include "hl-window.h"
-
-#define PROMPT "Once upon a time, there was a little girl named Lily. She loved to play " \
-               "outside in the park with her friends."
 
 typedef struct
 {
@@ -84,35 +80,13 @@ open_in_window (Fixture    *f,
   g_assert_true (hl_test_wait_until (store_settled, store_of (f), 60000));
 }
 
-/* Extracts PROMPT with a copy of stories260K in a new folder and opens the
- * file in a window; FALSE (the test skipped) without the shared model. */
+/* A story extracted with a copy of stories260K in a new folder; FALSE (the
+ * test skipped) without the shared model. */
 static gboolean
 fixture_init (Fixture *f)
 {
-  g_autofree char *shared = test_shared_model_file ("stories260K.bin");
-  g_autofree char *tokenizer = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(HlExtractOptions) options = hl_extract_options_new ();
-  g_autoptr(GError) error = NULL;
-  HlExtractResult result = { 0 };
-  gsize length;
-
   memset (f, 0, sizeof *f);
-  if (shared == NULL)
-    return FALSE;
-  tokenizer = test_shared_model_file ("tok512.bin");
-  f->dir = hl_test_make_tmp_dir ();
-  f->checkpoint = g_build_filename (f->dir, "stories260K.bin", NULL);
-  f->output = g_build_filename (f->dir, "lily.h5", NULL);
-  g_assert_true (g_file_get_contents (shared, &contents, &length, NULL));
-  g_assert_true (g_file_set_contents (f->checkpoint, contents, length, NULL));
-  options->checkpoint_path = g_strdup (f->checkpoint);
-  options->tokenizer_path = g_strdup (tokenizer);
-  options->text = g_strdup (PROMPT);
-  options->output_path = g_strdup (f->output);
-  g_assert_true (hl_extract_run (options, NULL, NULL, NULL, &result, &error));
-  g_assert_no_error (error);
-  return TRUE;
+  return hl_test_extract_story (&f->dir, &f->checkpoint, &f->output);
 }
 
 static void
@@ -396,6 +370,30 @@ test_every_head (void)
   fixture_clear (&f);
 }
 
+/* Cancel stops Measure Every Head: no result, the earlier head's stays,
+ * and the status says so. */
+static void
+test_cancel (void)
+{
+  Fixture f;
+
+  if (!fixture_init (&f))
+    return;
+  open_in_window (&f, f.output);
+  g_assert_true (hl_causal_store_run_head (store_of (&f), 1, 2));
+  g_assert_true (hl_test_wait_until (store_idle, store_of (&f), 120000));
+  g_assert_true (hl_causal_store_run_model (store_of (&f)));
+  g_assert_false (hl_causal_store_run_head (store_of (&f), 0, 0));
+  g_assert_nonnull (strstr (hl_causal_store_get_status (store_of (&f)), "Another causal experiment is running"));
+  hl_causal_store_cancel (store_of (&f));
+  g_assert_true (hl_test_wait_until (store_idle, store_of (&f), 60000));
+  g_assert_nonnull (strstr (hl_causal_store_get_status (store_of (&f)), "Cancelled"));
+  for (int r = 0; r < HL_CAUSAL_STORE_N_MODEL_RUNS; r++)
+    g_assert_null (hl_causal_store_get_result (store_of (&f), r));
+  g_assert_nonnull (hl_causal_store_lookup_head (store_of (&f), 1, 2));
+  fixture_clear (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -406,6 +404,7 @@ main (int    argc,
   g_test_add_func ("/gui/causal-explorer/section", test_section);
   g_test_add_func ("/gui/causal-explorer/section-without-model", test_section_without_model);
   g_test_add_func ("/gui/causal-explorer/every-head", test_every_head);
+  g_test_add_func ("/gui/causal-explorer/cancel", test_cancel);
 
   return hl_test_run_and_wait ();
 }

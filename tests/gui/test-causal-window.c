@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "causal-test-util.h"
 #include "extract-test-util.h"
 #include "hl-causal-experiment.h"
 #include "hl-causal-figures.h"
@@ -21,9 +22,6 @@
 #include "hl-heatmap-plot.h"
 #include "hl-panel-plot.h"
 
-#define PROMPT "Once upon a time, there was a little girl named Lily. She loved to play " \
-               "outside in the park with her friends."
-
 typedef struct
 {
   char          *dir;
@@ -32,35 +30,17 @@ typedef struct
   HlSession     *session;
 } Fixture;
 
-/* Extracts PROMPT with a copy of stories260K in a new folder; FALSE (the
+/* A story extracted with a copy of stories260K in a new folder; FALSE (the
  * test skipped) without the shared model. */
 static gboolean
 fixture_init (Fixture *f)
 {
-  g_autofree char *shared = test_shared_model_file ("stories260K.bin");
-  g_autofree char *tokenizer = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(HlExtractOptions) options = hl_extract_options_new ();
   g_autoptr(HlActivations) file = NULL;
   g_autoptr(GError) error = NULL;
-  HlExtractResult result = { 0 };
-  gsize length;
 
   memset (f, 0, sizeof *f);
-  if (shared == NULL)
+  if (!hl_test_extract_story (&f->dir, &f->checkpoint, &f->output))
     return FALSE;
-  tokenizer = test_shared_model_file ("tok512.bin");
-  f->dir = hl_test_make_tmp_dir ();
-  f->checkpoint = g_build_filename (f->dir, "stories260K.bin", NULL);
-  f->output = g_build_filename (f->dir, "lily.h5", NULL);
-  g_assert_true (g_file_get_contents (shared, &contents, &length, NULL));
-  g_assert_true (g_file_set_contents (f->checkpoint, contents, length, NULL));
-  options->checkpoint_path = g_strdup (f->checkpoint);
-  options->tokenizer_path = g_strdup (tokenizer);
-  options->text = g_strdup (PROMPT);
-  options->output_path = g_strdup (f->output);
-  g_assert_true (hl_extract_run (options, NULL, NULL, NULL, &result, &error));
-  g_assert_no_error (error);
   file = hl_activations_open (f->output, &error);
   g_assert_no_error (error);
   f->session = hl_session_new ();
