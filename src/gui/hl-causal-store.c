@@ -177,7 +177,6 @@ open_model_done_cb (GObject      *object,
   HlCausalModelProblem problem;
   g_autoptr(GError) error = NULL;
   g_autoptr(HlModel) model = hl_causal_file_open_model_finish (result, &problem, &error);
-
   Job pending;
 
   if (ticket->generation != self->generation)
