@@ -173,6 +173,20 @@ hl_file_sha256 (const char  *path,
   return compute (path, error);
 }
 
+gboolean
+hl_file_sha256_is_cached (const char *path)
+{
+  struct stat st;
+  g_autofree char *sha256 = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_getenv ("HEADLENS_NO_HASH_CACHE") != NULL || g_stat (path, &st) != 0)
+    return FALSE;
+  sha256 = cache_lookup (&st);
+  return sha256 != NULL;
+}
+
 static gpointer
 hash_thread (gpointer data)
 {

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
 char *hl_file_sha256       (const char         *path,
                             GError            **error);
 
+/* Whether the cache holds the SHA-256 of the file at @path as it is now
+ * (so hl_file_sha256 () would not read it). */
+gboolean hl_file_sha256_is_cached (const char *path);
+
 /* Starts hashing @paths (NULL-terminated) in order on a thread of its own;
  * the next hl_file_sha256 () of each takes its result. */
 void  hl_file_sha256_start (const char * const *paths);

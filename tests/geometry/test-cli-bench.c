@@ -59,6 +59,10 @@ test_report (void)
   g_assert_cmpfloat (best, >, 0.0);
   g_assert_cmpfloat (best, <=, median);
   g_assert_nonnull (strstr (line_of (run.out, "End to end:"), "for the analysis above and"));
+  /* The first run, and which runs hashed the file for provenance.json. */
+  g_assert_cmpint (sscanf (line_of (run.out, "First end-to-end run:"), " %lf s (", &ratio), ==, 1);
+  g_assert_cmpfloat (ratio, >=, best);
+  g_assert_nonnull (strstr (line_of (run.out, "First end-to-end run:"), "hashed the file"));
   /* Its ratios to the analysis and the one-second target, and its CPU. */
   g_assert_cmpint (sscanf (line_of (run.out, "End to end / analysis:"),
                            " %lf wall time, %lf CPU time (%lf s of CPU in the process",
