@@ -106,23 +106,19 @@ hl_causal_file_open_model (HlActivations  *file,
   return hl_causal_file_open_model_full (file, path, NULL, error);
 }
 
-HlModel *
-hl_causal_file_open_model_full (HlActivations        *file,
-                                const char           *path,
-                                HlCausalModelProblem *problem,
-                                GError              **error)
+const char *
+hl_causal_file_find_model (HlActivations        *file,
+                           const char           *path,
+                           HlCausalModelProblem *problem,
+                           GError              **error)
 {
-  const HlActivationsInfo *info;
-  g_autoptr(HlModel) model = NULL;
   HlCausalModelProblem unused;
 
   g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   problem = problem != NULL ? problem : &unused;
   *problem = HL_CAUSAL_MODEL_OK;
-  info = hl_activations_get_info (file);
-  path = path != NULL ? path : info->model_path;
+  path = path != NULL ? path : hl_activations_get_info (file)->model_path;
   if (path == NULL)
     {
       *problem = HL_CAUSAL_MODEL_NOT_RECORDED;
@@ -137,6 +133,27 @@ hl_causal_file_open_model_full (HlActivations        *file,
                             "choose where it is now"), path);
       return NULL;
     }
+  return path;
+}
+
+HlModel *
+hl_causal_file_open_model_full (HlActivations        *file,
+                                const char           *path,
+                                HlCausalModelProblem *problem,
+                                GError              **error)
+{
+  const HlActivationsInfo *info;
+  g_autoptr(HlModel) model = NULL;
+  HlCausalModelProblem unused;
+
+  g_return_val_if_fail (HL_IS_ACTIVATIONS (file), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  problem = problem != NULL ? problem : &unused;
+  info = hl_activations_get_info (file);
+  path = hl_causal_file_find_model (file, path, problem, error);
+  if (path == NULL)
+    return NULL;
   model = g_file_test (path, G_FILE_TEST_IS_DIR) ? open_directory (info, path, problem, error)
                                                  : open_checkpoint (info, path, problem, error);
   if (model == NULL)

@@ -33,6 +33,15 @@ typedef enum
   HL_CAUSAL_MODEL_UNREADABLE,     /* not a model Headlens reads */
 } HlCausalModelProblem;
 
+/* The cheap part of opening: the path of the model (@path, or the one
+ * @file recorded) when it names something that is there; else NULL with
+ * @problem (may be NULL) and @error saying why. Neither reads nor hashes
+ * the model. */
+const char   *hl_causal_file_find_model (HlActivations        *file,
+                                         const char           *path,
+                                         HlCausalModelProblem *problem,
+                                         GError              **error);
+
 /* The same, with @problem (may be NULL) set to why it failed. */
 HlModel      *hl_causal_file_open_model_full (HlActivations        *file,
                                               const char           *path,

@@ -45,7 +45,8 @@ update (HlCausalBar *self)
 
   gtk_label_set_text (GTK_LABEL (self->message_label), message);
   gtk_widget_set_visible (self->locate_box, state == HL_CAUSAL_STORE_NO_MODEL);
-  gtk_widget_set_sensitive (self->run_button, state == HL_CAUSAL_STORE_READY && !hl_causal_store_get_busy (self->store));
+  gtk_widget_set_sensitive (self->run_button, (state == HL_CAUSAL_STORE_READY || state == HL_CAUSAL_STORE_FOUND) &&
+                                              !hl_causal_store_get_busy (self->store));
   update_progress (self);
 }
 

@@ -38,6 +38,9 @@ struct _HlCausalStore
   int                   job_layer;    /* the head of JOB_HEAD */
   int                   job_head;
   HlCausalStoreRun      job_run;      /* the run of JOB_MODEL */
+  Job                   pending;      /* what runs once the model is open, or JOB_NONE */
+  int                   pending_layer;
+  int                   pending_head;
   double                progress;
   char                 *status;
 
@@ -140,6 +143,30 @@ hl_causal_store_cancel (HlCausalStore *self)
 
 /* Opening the model ------------------------------------------------------- */
 
+static gboolean start_job (HlCausalStore *self,
+                           Job            job,
+                           int            layer,
+                           int            head);
+
+/* The model the file records is there: say so, open it when needed. */
+static void
+find_model (HlCausalStore *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *path = hl_causal_file_find_model (self->file, NULL, &self->problem, &error);
+
+  g_free (self->model_message);
+  if (path == NULL)
+    {
+      self->state = HL_CAUSAL_STORE_NO_MODEL;
+      self->model_message = g_strdup (error->message);
+      return;
+    }
+  self->state = HL_CAUSAL_STORE_FOUND;
+  self->model_message = g_strdup_printf (_("%s (read and checked against the SHA-256 the file recorded when "
+                                           "first measured)"), path);
+}
+
 static void
 open_model_done_cb (GObject      *object,
                     GAsyncResult *result,
@@ -150,25 +177,36 @@ open_model_done_cb (GObject      *object,
   HlCausalModelProblem problem;
   g_autoptr(GError) error = NULL;
   g_autoptr(HlModel) model = hl_causal_file_open_model_finish (result, &problem, &error);
+  Job pending;
 
   if (ticket->generation != self->generation)
     return;
   end_job (self);
+  pending = self->pending;
+  self->pending = JOB_NONE;
   g_free (self->model_message);
-  if (model == NULL)
-    {
-      self->state = HL_CAUSAL_STORE_NO_MODEL;
-      self->problem = problem;
-      self->model_message = g_strdup (error->message);
-    }
-  else
+  if (model != NULL)
     {
       self->state = HL_CAUSAL_STORE_READY;
       self->problem = HL_CAUSAL_MODEL_OK;
       self->model = g_steal_pointer (&model);
       self->model_message = g_strdup (hl_model_get_description (self->model));
     }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->model_message = NULL;
+      find_model (self);
+      set_status (self, g_strdup (_("Cancelled; the results measured before stay.")));
+    }
+  else
+    {
+      self->state = HL_CAUSAL_STORE_NO_MODEL;
+      self->problem = problem;
+      self->model_message = g_strdup (error->message);
+    }
   emit_changed (self);
+  if (self->model != NULL && pending != JOB_NONE)
+    start_job (self, pending, self->pending_layer, self->pending_head);
 }
 
 static void
@@ -214,10 +252,10 @@ session_file_changed_cb (HlCausalStore *self)
     g_clear_pointer (&self->model_results[r], hl_causal_result_free);
   set_status (self, g_strdup (""));
   self->state = HL_CAUSAL_STORE_NO_FILE;
+  self->pending = JOB_NONE;
   if (file != NULL)
-    open_model (self, NULL);
-  else
-    emit_changed (self);
+    find_model (self);
+  emit_changed (self);
 }
 
 /* Running ------------------------------------------------------------------ */
@@ -353,8 +391,45 @@ start_run (HlCausalStore      *self,
   return TRUE;
 }
 
+/* Starts @job (JOB_HEAD on @layer, @head, or JOB_MODEL) on the open model. */
 static gboolean
-can_start (HlCausalStore *self)
+start_job (HlCausalStore *self,
+           Job            job,
+           int            layer,
+           int            head)
+{
+  HlCausalSpec spec;
+  gboolean started;
+
+  if (job == JOB_HEAD)
+    {
+      hl_causal_spec_init (&spec);
+      spec.experiment = HL_CAUSAL_TRUNCATE;
+      spec.layer = layer;
+      spec.head = head;
+      spec.truncate_modes = (1u << HL_TRUNCATE_RENORMALISE) | (1u << HL_TRUNCATE_DELETE);
+      spec.rankings = (1u << HL_RANKING_ATTENTION) | (1u << HL_RANKING_CONTRIBUTION);
+      self->job_layer = layer;
+      self->job_head = head;
+    }
+  else
+    {
+      spec_for_model_run (HL_CAUSAL_STORE_ABLATION, &spec);
+      self->job_run = HL_CAUSAL_STORE_ABLATION;
+    }
+  self->job = job;
+  self->progress = 0.0;
+  started = start_run (self, &spec);
+  emit_changed (self);
+  return started;
+}
+
+/* Starts @job now, or opens the model first when it is not open yet. */
+static gboolean
+request_job (HlCausalStore *self,
+             Job            job,
+             int            layer,
+             int            head)
 {
   if (self->cancellable != NULL)
     {
@@ -362,7 +437,15 @@ can_start (HlCausalStore *self)
                                                       "cancel it.")));
       return FALSE;
     }
-  return self->model != NULL;
+  if (self->state == HL_CAUSAL_STORE_FOUND)
+    {
+      self->pending = job;
+      self->pending_layer = layer;
+      self->pending_head = head;
+      open_model (self, NULL);
+      return TRUE;
+    }
+  return self->model != NULL && start_job (self, job, layer, head);
 }
 
 gboolean
@@ -370,45 +453,17 @@ hl_causal_store_run_head (HlCausalStore *self,
                           int            layer,
                           int            head)
 {
-  HlCausalSpec spec;
-  gboolean started;
-
   g_return_val_if_fail (HL_IS_CAUSAL_STORE (self), FALSE);
 
-  if (!can_start (self))
-    return FALSE;
-  hl_causal_spec_init (&spec);
-  spec.experiment = HL_CAUSAL_TRUNCATE;
-  spec.layer = layer;
-  spec.head = head;
-  spec.truncate_modes = (1u << HL_TRUNCATE_RENORMALISE) | (1u << HL_TRUNCATE_DELETE);
-  spec.rankings = (1u << HL_RANKING_ATTENTION) | (1u << HL_RANKING_CONTRIBUTION);
-  self->job = JOB_HEAD;
-  self->job_layer = layer;
-  self->job_head = head;
-  self->progress = 0.0;
-  started = start_run (self, &spec);
-  emit_changed (self);
-  return started;
+  return request_job (self, JOB_HEAD, layer, head);
 }
 
 gboolean
 hl_causal_store_run_model (HlCausalStore *self)
 {
-  HlCausalSpec spec;
-  gboolean started;
-
   g_return_val_if_fail (HL_IS_CAUSAL_STORE (self), FALSE);
 
-  if (!can_start (self))
-    return FALSE;
-  spec_for_model_run (HL_CAUSAL_STORE_ABLATION, &spec);
-  self->job = JOB_MODEL;
-  self->job_run = HL_CAUSAL_STORE_ABLATION;
-  self->progress = 0.0;
-  started = start_run (self, &spec);
-  emit_changed (self);
-  return started;
+  return request_job (self, JOB_MODEL, -1, -1);
 }
 
 /* Results and figures -------------------------------------------------------- */

@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   HL_CAUSAL_STORE_NO_FILE,
+  HL_CAUSAL_STORE_FOUND,          /* the model is there; it is read and checked when first needed */
   HL_CAUSAL_STORE_OPENING,
   HL_CAUSAL_STORE_READY,
   HL_CAUSAL_STORE_NO_MODEL,       /* hl_causal_store_get_problem () says why */
@@ -63,7 +64,9 @@ const char           *hl_causal_store_get_status   (HlCausalStore *self);
 void                  hl_causal_store_cancel       (HlCausalStore *self);
 
 /* Measures the head's delta NLL against N = 1, 2, 4, … (both modes and
- * rankings); FALSE, saying why in the status, when it cannot start. */
+ * rankings), opening the model first when it is not open yet (a large
+ * model takes seconds and memory, so it is not opened with the file);
+ * FALSE, saying why in the status, when it cannot start. */
 gboolean              hl_causal_store_run_head     (HlCausalStore *self,
                                                     int            layer,
                                                     int            head);

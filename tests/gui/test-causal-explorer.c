@@ -202,14 +202,18 @@ test_section (void)
     return;
   open_in_window (&f, f.output);
   section = section_of (&f);
-  g_assert_cmpint (hl_causal_store_get_state (store_of (&f)), ==, HL_CAUSAL_STORE_READY);
+  /* The model is read when first needed, not with the file. */
+  g_assert_cmpint (hl_causal_store_get_state (store_of (&f)), ==, HL_CAUSAL_STORE_FOUND);
   g_assert_true (g_str_has_prefix (hl_causal_section_get_message (section), "Model: "));
+  g_assert_nonnull (strstr (hl_causal_section_get_message (section), f.checkpoint));
 
   hl_session_select (session_of (&f), 4, 4);
   g_assert_null (hl_causal_section_get_figure (section));
   hl_causal_section_measure (section);
   g_assert_true (hl_causal_store_get_busy (store_of (&f)));
   g_assert_true (hl_test_wait_until (store_idle, store_of (&f), 120000));
+  g_assert_cmpint (hl_causal_store_get_state (store_of (&f)), ==, HL_CAUSAL_STORE_READY);
+  g_assert_nonnull (strstr (hl_causal_section_get_message (section), "stories260K.bin (version"));
   g_assert_nonnull (strstr (hl_causal_section_get_status (section), "Unmodified loss"));
 
   hl_causal_spec_init (&spec);
@@ -230,8 +234,9 @@ test_section (void)
   fixture_clear (&f);
 }
 
-/* A file whose model is not recorded, and one whose model moved: the
- * section says which, offers to locate it, and locating it opens it. */
+/* A file whose model is not recorded, one whose model moved and one whose
+ * model changed: the section says which, offers to locate it, and
+ * locating the moved one opens it. */
 static void
 test_section_without_model (void)
 {
@@ -239,6 +244,8 @@ test_section_without_model (void)
   g_autoptr(GFile) sample = hl_test_dup_sample ();
   g_autofree char *sample_path = NULL;
   g_autofree char *moved = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
 
   if (sample == NULL || !fixture_init (&f))
     return;
@@ -258,6 +265,20 @@ test_section_without_model (void)
   g_assert_cmpint (hl_causal_store_get_state (store_of (&f)), ==, HL_CAUSAL_STORE_READY);
   g_assert_true (g_str_has_prefix (hl_causal_section_get_message (section_of (&f)), "Model: "));
   g_rename (moved, f.checkpoint);
+  hl_test_destroy_window (GTK_WINDOW (f.window));
+
+  /* One byte of the checkpoint changed: found, then refused when read. */
+  g_assert_true (g_file_get_contents (f.checkpoint, &contents, &length, NULL));
+  contents[length - 1] ^= 0x40;
+  g_assert_true (g_file_set_contents (f.checkpoint, contents, length, NULL));
+  open_in_window (&f, f.output);
+  g_assert_cmpint (hl_causal_store_get_state (store_of (&f)), ==, HL_CAUSAL_STORE_FOUND);
+  hl_session_select (session_of (&f), 1, 1);
+  hl_causal_section_measure (section_of (&f));
+  g_assert_true (hl_test_wait_until (store_settled, store_of (&f), 60000));
+  g_assert_cmpint (hl_causal_store_get_problem (store_of (&f)), ==, HL_CAUSAL_MODEL_CHANGED);
+  g_assert_true (g_str_has_prefix (hl_causal_section_get_message (section_of (&f)), "Model changed."));
+  g_assert_null (hl_causal_section_get_figure (section_of (&f)));
   fixture_clear (&f);
 }
 
