@@ -124,6 +124,30 @@ typedef struct
 
 typedef struct
 {
+  int n_inner;   /* keys of S_N surely closer than rho_min */
+  int n_outer;   /* keys outside surely within rho_max */
+  int n_cand;    /* keys collected into cand */
+} Tally;
+
+/* The two passes over the keys of a centre (see pass_intervals () and
+ * pass_counts ()), in the version the processor runs fastest. */
+typedef struct
+{
+  void (*intervals) (const float *restrict sv, const float *restrict af,
+                     const float *restrict ny2f, const float *restrict nyf,
+                     const float *restrict nyup, const float *restrict off_in,
+                     const float *restrict off_out, int n_pad, gboolean cosine, float cos_ns,
+                     float e_a, float e_b, float e_c, float *restrict lo, float *restrict hi,
+                     Brackets *out);
+  void (*counts) (const float *restrict lo, const float *restrict hi,
+                  const float *restrict off_in, const float *restrict off_out, int n_pad,
+                  const Brackets *br, int *restrict cand, Tally *tally);
+} Passes;
+
+static Passes passes_for_processor (void);
+
+typedef struct
+{
   const HlHeadInput           *input;
   const HlSeparabilityOptions *options;
   int                          n, d, n_pad;
@@ -169,6 +193,7 @@ typedef struct
   int                          member_inst, member_pos;
   float                       *lo, *hi;       /* [n_pad] interval of each key */
   int                         *cand;          /* [n_pad + PAD] keys to recheck */
+  Passes                       passes;
   double                      *cand_d;        /* [n] their exact distances */
   HlSeparabilityAccumulator   *acc;
 } Kernel;
@@ -410,6 +435,7 @@ kernel_init (Kernel                      *k,
   if (workspace->zeroed < g_bytes)
     memset (workspace->memory + workspace->zeroed, 0, g_bytes - workspace->zeroed);
   workspace->zeroed = g_bytes;
+  k->passes = passes_for_processor ();
   kernel_points (k);
   kernel_rankings (k, repeats);
   k->acc = hl_separability_accumulator_new (options);
@@ -975,13 +1001,6 @@ kernel_bound_coefficients (const Kernel *k,
 
 /* Pass 2: definite counts and candidates ----------------------------------- */
 
-typedef struct
-{
-  int n_inner;   /* keys of S_N surely closer than rho_min */
-  int n_outer;   /* keys outside surely within rho_max */
-  int n_cand;    /* keys collected into cand */
-} Tally;
-
 /* A key needs its exact distance when it may be the farthest of S_N
  * (hi >= in_lo) or the nearest outside (lo <= out_hi), or when its
  * interval straddles the bracket its count is decided against: for a key
@@ -1088,6 +1107,16 @@ pass_counts_avx512 (const float *restrict lo,
   tally->n_cand = n_cand;
 }
 #endif
+
+static Passes
+passes_for_processor (void)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (cpu_has_avx512 ())
+    return (Passes) { pass_intervals_avx512, pass_counts_avx512 };
+#endif
+  return (Passes) { pass_intervals, pass_counts };
+}
 
 /* Exact distances ---------------------------------------------------------- */
 
@@ -1250,23 +1279,11 @@ kernel_measure (Kernel     *k,
       float e_a, e_b, e_c;
 
       kernel_bound_coefficients (k, b, distance, &e_a, &e_b, &e_c);
-#ifdef HAVE_AVX2_FMA_LOOPS
-      if (cpu_has_avx512 ())
-        pass_intervals_avx512 (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
-                               k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
-                               (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
-      else
-#endif
-        pass_intervals (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
-                        k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
-                        (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
+      k->passes.intervals (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
+                           k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
+                           (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
     }
-#ifdef HAVE_AVX2_FMA_LOOPS
-  if (cpu_has_avx512 ())
-    pass_counts_avx512 (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
-  else
-#endif
-    pass_counts (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
+  k->passes.counts (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
   kernel_exact_candidates (k, b, distance, tally.n_cand);
   kernel_settle (k, &br, &tally, &rho_min, &rho_max);
   hl_separability_exact_set (&point, n_top, tally.n_outer, tally.n_inner,
