@@ -407,8 +407,10 @@ place_label (const HlPlotStyle       *style,
   *text = hl_plot_text_layout (style, markup, 0.85, FALSE);
   hl_plot_text_size (*text, w, h);
   /* Diagonally off the point, by the ring's radius along each axis:
-   * labels near the right edge go to the left of their point. */
+   * labels near the right edge go to the left of their point, and a label
+   * wider than the room on either side starts at the frame's left edge. */
   *x = px + off + *w > layout->frame.right ? px - off - *w : px + off;
+  *x = MAX (*x, layout->frame.left);
   *y = below ? py + off : py - off - *h;
   return TRUE;
 }

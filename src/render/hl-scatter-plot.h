@@ -85,7 +85,8 @@ double   hl_scatter_plot_scale     (const HlPlotStyle       *style,
  * highlighted or disk-and-ball-differ point), in units of the cairo_t. */
 double   hl_scatter_plot_ring_radius (const HlPlotStyle     *style);
 /* Where the label of point @index ("0 (sink)", "t (query)") is drawn:
- * clear of every ring around its point. FALSE when it has none. */
+ * clear of every ring around its point where the plot has room beside it,
+ * never left of the plot's frame. FALSE when it has none. */
 gboolean hl_scatter_plot_label_rect (const HlPlotStyle       *style,
                                      const HlScatterPlotData *data,
                                      double                   width,

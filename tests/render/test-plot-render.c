@@ -304,6 +304,37 @@ test_scatter_zoom (void)
   canvas_free (&c);
 }
 
+/* In a plot too narrow for the query's label on either side of its
+ * point, the label starts at the frame's left edge instead of being cut
+ * off there: the frame's left edge is the x axis minimum, the data's
+ * smallest x less 6 % of the larger data span (points, s_N and disks). */
+static void
+test_scatter_label_in_narrow_plot (void)
+{
+  g_autoptr(HlPlotStyle) style = screen_style ();
+  HlScatterPlotData data = *(const HlScatterPlotData *) render_fixture (HL_PLOT_SCATTER);
+  const double width = 200, height = 480;
+  double x0 = data.centre_x - data.rho_max, x1 = data.centre_x + data.rho_max;
+  double y0 = data.centre_y - data.rho_max, y1 = data.centre_y + data.rho_max;
+  double left, unused, x, y, w, h, px;
+  float *xs = g_memdup2 (data.x, data.n_points * sizeof *xs);
+
+  for (int i = 0; i < data.n_points; i++)
+    x0 = MIN (x0, xs[i]), x1 = MAX (x1, xs[i]), y0 = MIN (y0, data.y[i]), y1 = MAX (y1, data.y[i]);
+  /* The query becomes the leftmost point. */
+  xs[data.query_index] = x0;
+  data.x = xs;
+  hl_scatter_plot_to_pixel (style, &data, width, height,
+                            x0 - 0.06 * MAX (x1 - x0, y1 - y0), 0, &left, &unused);
+  hl_scatter_plot_to_pixel (style, &data, width, height, x0, 0, &px, &unused);
+  g_assert_true (hl_scatter_plot_label_rect (style, &data, width, height, data.query_index,
+                                             &x, &y, &w, &h));
+  /* Too wide for the room to the point's left. */
+  g_assert_cmpfloat (w, >, px - left);
+  g_assert_cmpfloat (x, >=, left - 1e-6);
+  g_free (xs);
+}
+
 /* A point whose centre no other mark covers: no neighbour, not near s_N's
  * cross, not one of the labelled or ringed points. */
 static gboolean
@@ -467,6 +498,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/heatmap/selection-outline", test_heatmap_selection_outline);
   g_test_add_func ("/render/scatter/zoom", test_scatter_zoom);
+  g_test_add_func ("/render/scatter/label-in-narrow-plot", test_scatter_label_in_narrow_plot);
   g_test_add_func ("/render/heatmap/cell-colors", test_heatmap_cell_colors);
   g_test_add_func ("/render/heatmap/pending", test_heatmap_pending_look);
   g_test_add_func ("/render/heatmap/hit-testing", test_heatmap_hit_testing);
