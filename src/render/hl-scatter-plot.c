@@ -25,6 +25,8 @@ typedef struct
   double      scale;       /* units per data unit on both axes */
   char       *x_label;     /* owned */
   char       *y_label;
+  double      legend_x;    /* the legend's top-left corner */
+  double      legend_y;
 } Layout;
 
 static void
@@ -146,16 +148,27 @@ static int build_legend (const HlPlotStyle       *style,
                          HlLegendEntry           *entries,
                          char                   **owned);
 
-static double
-legend_width (const HlPlotStyle       *style,
-              const HlScatterPlotData *data)
+/* The legend goes right of the data when that leaves the data at least
+ * half the width, else above it (narrow plots, such as the comparison's
+ * two scatters side by side). */
+static gboolean
+place_legend (const HlPlotStyle       *style,
+              const HlScatterPlotData *data,
+              double                   width,
+              HlPlotFrame             *frame)
 {
   HlLegendEntry entries[MAX_LEGEND];
   g_autofree char *owned = NULL;
-  double w, h;
+  double w, h, m = 0.6 * style->font_size;
 
   hl_plot_legend_measure (style, entries, build_legend (style, data, entries, &owned), &w, &h);
-  return w;
+  if (w + m <= width / 2)
+    {
+      frame->reserve_right = w + m;
+      return TRUE;
+    }
+  frame->reserve_top = h + m;
+  return FALSE;
 }
 
 static void
@@ -167,6 +180,7 @@ compute_layout (const HlPlotStyle       *style,
 {
   HlPlotFrame *frame = &layout->frame;
   double x0, x1, y0, y1, span;
+  gboolean beside;
 
   data_bounds (data, &x0, &x1, &y0, &y1);
   span = MAX (MAX (x1 - x0, y1 - y0), 1e-12);
@@ -174,12 +188,14 @@ compute_layout (const HlPlotStyle       *style,
   layout->y_label = pc_label (data, 2, data->explained[1]);
   hl_plot_frame_init (frame);
   frame->title = data->title;
-  frame->reserve_right = legend_width (style, data) + 0.6 * style->font_size;
+  beside = place_legend (style, data, width, frame);
   hl_plot_axis_init (&frame->x, HL_PLOT_SCALE_LINEAR, x0 - 0.06 * span, x1 + 0.06 * span,
                      layout->x_label);
   hl_plot_axis_init (&frame->y, HL_PLOT_SCALE_LINEAR, y0 - 0.06 * span, y1 + 0.06 * span,
                      layout->y_label);
   hl_plot_frame_layout (frame, style, width, height);
+  layout->legend_x = beside ? frame->right + 0.4 * style->font_size : frame->left;
+  layout->legend_y = beside ? frame->top : frame->top - frame->reserve_top;
   equalise_aspect (frame, &layout->scale);
   apply_view (data, frame, &layout->scale);
   hl_plot_frame_update_ticks (frame, style);
@@ -525,8 +541,7 @@ draw_legend (const HlPlotStyle       *style,
   g_autofree char *owned = NULL;
   int n = build_legend (style, data, entries, &owned);
 
-  hl_plot_legend_draw (style, entries, n, cr, layout->frame.right + 0.4 * style->font_size,
-                       layout->frame.top, FALSE);
+  hl_plot_legend_draw (style, entries, n, cr, layout->legend_x, layout->legend_y, FALSE);
 }
 
 static void
