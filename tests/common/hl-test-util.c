@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 void
 hl_test_run_clear (HlTestRun *run)
@@ -44,6 +45,33 @@ hl_test_run_argv (HlTestRun          *run,
   run->status = WEXITSTATUS (wait_status);
   g_test_message ("%s: exit %d\nstdout: %s\nstderr: %s", argv[0], run->status, run->out,
                   run->err);
+}
+
+void
+hl_test_run_ranks (HlTestRun  *run,
+                   const char *mpirun,
+                   int         n_ranks,
+                   const char *program,
+                   const char *first,
+                   ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_null_terminated (16, NULL, TRUE);
+  g_autoptr(GPtrArray) rest = NULL;
+  g_autofree char *ranks = g_strdup_printf ("%d", n_ranks);
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) mpirun);
+  g_ptr_array_add (argv, "--oversubscribe");
+  if (getuid () == 0)
+    g_ptr_array_add (argv, "--allow-run-as-root");
+  g_ptr_array_add (argv, "-n");
+  g_ptr_array_add (argv, ranks);
+  va_start (args, first);
+  rest = hl_test_argv_new (program, first, args);
+  va_end (args);
+  for (guint i = 0; i < rest->len; i++)
+    g_ptr_array_add (argv, g_ptr_array_index (rest, i));
+  hl_test_run_argv (run, (const char * const *) argv->pdata);
 }
 
 void

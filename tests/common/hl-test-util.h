@@ -40,6 +40,16 @@ void       hl_test_run            (HlTestRun          *run,
                                    const char         *first,
                                    ...) G_GNUC_NULL_TERMINATED;
 
+/* Runs @program under @mpirun with @n_ranks ranks (oversubscribing the
+ * cores; as root, mpirun wants to be told that is meant), with the
+ * NULL-terminated arguments from @first on. */
+void       hl_test_run_ranks      (HlTestRun          *run,
+                                   const char         *mpirun,
+                                   int                 n_ranks,
+                                   const char         *program,
+                                   const char         *first,
+                                   ...) G_GNUC_NULL_TERMINATED;
+
 /* For programs started under mpirun: in the sanitizer build, leak
  * detection is turned off in their environment (memory errors stay fatal).
  * Open MPI's plugins allocate and are unloaded before the leak check, so

@@ -16,30 +16,6 @@ static const char *cli_path;
 static const char *mpirun_path;
 
 static void
-run_ranks (HlTestRun  *run,
-           int         n_ranks,
-           const char *first,
-           ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  va_list args;
-
-  g_ptr_array_add (argv, g_strdup (mpirun_path));
-  g_ptr_array_add (argv, g_strdup ("--oversubscribe"));
-  if (getuid () == 0)
-    g_ptr_array_add (argv, g_strdup ("--allow-run-as-root"));
-  g_ptr_array_add (argv, g_strdup ("-n"));
-  g_ptr_array_add (argv, g_strdup_printf ("%d", n_ranks));
-  g_ptr_array_add (argv, g_strdup (cli_path));
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  hl_test_run_argv (run, (const char * const *) argv->pdata);
-}
-
-static void
 write_document (const char *dir,
                 const char *name,
                 int         words)
@@ -114,8 +90,8 @@ test_shards (void)
                "--queries", "7,15", "-o", single, NULL);
   g_assert_cmpint (run.status, ==, 0);
   hl_test_run_clear (&run);
-  run_ranks (&run, 2, "extract", "--model", model, "--corpus", corpus, "--seq-len", "16",
-             "--queries", "7,15", "-o", out, NULL);
+  hl_test_run_ranks (&run, mpirun_path, 2, cli_path, "extract", "--model", model, "--corpus", corpus,
+                     "--seq-len", "16", "--queries", "7,15", "-o", out, NULL);
   if (run.status != 0)
     g_error ("mpirun extract failed: %s", run.err);
   first = g_build_filename (model, "out-00001-of-00002.h5", NULL);
@@ -137,8 +113,8 @@ test_shards (void)
   hl_test_run_clear (&run);
   g_unlink (first);
   g_unlink (second);
-  run_ranks (&run, 5, "extract", "--model", model, "--corpus", corpus, "--seq-len", "16",
-             "-o", out, NULL);
+  hl_test_run_ranks (&run, mpirun_path, 5, cli_path, "extract", "--model", model, "--corpus", corpus,
+                     "--seq-len", "16", "-o", out, NULL);
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "the corpus has 4 documents with a window for 5 shards"));
   g_assert_false (g_file_test (first, G_FILE_TEST_EXISTS));

@@ -22,32 +22,6 @@ static const FixtureShape shape = {
 static const char * const csv_names[] = { "curves.csv", "heads.csv", "model.csv",
                                           "assumptions.csv", "documents.csv", NULL };
 
-/* Runs headlens-cli under mpirun with @n_ranks ranks (oversubscribing the
- * cores; as root, mpirun wants to be told that is meant). */
-static void
-run_ranks (HlTestRun  *run,
-           int         n_ranks,
-           const char *first,
-           ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  va_list args;
-
-  g_ptr_array_add (argv, g_strdup (mpirun_path));
-  g_ptr_array_add (argv, g_strdup ("--oversubscribe"));
-  if (getuid () == 0)
-    g_ptr_array_add (argv, g_strdup ("--allow-run-as-root"));
-  g_ptr_array_add (argv, g_strdup ("-n"));
-  g_ptr_array_add (argv, g_strdup_printf ("%d", n_ranks));
-  g_ptr_array_add (argv, g_strdup (cli_path));
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  hl_test_run_argv (run, (const char * const *) argv->pdata);
-}
-
 static void
 write_files (const char *dir,
              char      **paths)
@@ -84,8 +58,8 @@ test_same_bytes (void)
       g_autofree char *out = g_build_filename (dir, name, NULL);
 
       hl_test_run_clear (&run);
-      run_ranks (&run, ranks[i], "analyze", paths[0], paths[1], "-o", out, "--repeats", "4",
-                 "--bootstrap", "300", NULL);
+      hl_test_run_ranks (&run, mpirun_path, ranks[i], cli_path, "analyze", paths[0], paths[1],
+                         "-o", out, "--repeats", "4", "--bootstrap", "300", NULL);
       if (run.status != 0)
         g_error ("mpirun -n %d failed: %s", ranks[i], run.err);
       fixture_assert_same_files (single, out, csv_names, "the one-process run");
@@ -110,7 +84,8 @@ test_failing_rank (void)
 
   write_files (dir, paths);
   fixture_damage_values (paths[1], 0, 1, 1, 2);
-  run_ranks (&run, 2, "analyze", paths[0], paths[1], "-o", out, "--repeats", "2", NULL);
+  hl_test_run_ranks (&run, mpirun_path, 2, cli_path, "analyze", paths[0], paths[1], "-o", out,
+                     "--repeats", "2", NULL);
   g_assert_cmpint (run.status, !=, 0);
   expected = g_strdup_printf ("“%s” (its sample 1, sample 3 of the corpus): /values of layer 0, "
                               "sample 1, kv head 1 is nan", paths[1]);
@@ -130,7 +105,7 @@ test_other_commands (void)
 {
   g_auto(HlTestRun) run = { 0 };
 
-  run_ranks (&run, 2, "synth", "-o", "/nonexistent/x.h5", NULL);
+  hl_test_run_ranks (&run, mpirun_path, 2, cli_path, "synth", "-o", "/nonexistent/x.h5", NULL);
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "synth cannot split its work across MPI ranks"));
 }
