@@ -22,6 +22,7 @@
 #include "hl-analysis.h"
 #include "hl-analysis-schedule.h"
 #include "hl-background.h"
+#include "hl-distance-gemm.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -351,6 +352,9 @@ typedef struct
    * the conversion when more than one query reads the block (else NULL). */
   HlValuesSummary *summary;
   int      summary_keys;
+  /* The values laid out for the distance GEMM, made with the conversion
+   * (NULL where the kernel calls BLAS). */
+  HlValuesPanels *panels;
   int      layer, sample, kv_head;
   gint    *alive;    /* the run's count of blocks in memory */
 } ValuesBlock;
@@ -371,6 +375,7 @@ values_block_clear (gpointer data)
   g_free (block->stored);
   g_free (block->data);
   hl_values_summary_free (block->summary);
+  hl_values_panels_free (block->panels);
   g_mutex_clear (&block->lock);
   g_atomic_int_add (block->alive, -1);
 }
@@ -550,6 +555,8 @@ values_block_convert (Run         *run,
       if (!block->failed && block->summary_keys > 0)
         block->summary = hl_values_summary_new (block->data, block->summary_keys, info->head_dim,
                                                 run->analysis->options.head.n_lags);
+      if (!block->failed)
+        block->panels = hl_values_panels_new (block->data, info->seq_len, info->head_dim);
     }
   ok = !block->failed;
   g_mutex_unlock (&block->lock);
@@ -592,6 +599,7 @@ process_job (Run *run,
         .head_dim = info->head_dim,
         .values = job->values->data,
         .alpha = job->attention + (gsize) q * info->seq_len,
+        .panels = job->values->panels,
       };
       HlHeadId id = job->id;
 

@@ -8,6 +8,8 @@
  */
 #include "hl-separability-private.h"
 
+#include "hl-distance-gemm.h"
+
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -77,20 +79,6 @@ cpu_has_avx2_fma (void)
   return answer == 2;
 }
 
-/* The two passes over the keys in AVX-512 registers where the processor
- * has them; HEADLENS_NO_AVX512 forces the AVX2 loops, so that the tests
- * run those too. */
-static gboolean
-cpu_has_avx512 (void)
-{
-  static gsize answer = 0;  /* 1: no, 2: yes */
-
-  if (g_once_init_enter (&answer))
-    g_once_init_leave (&answer, __builtin_cpu_supports ("avx512f")
-                                && g_getenv ("HEADLENS_NO_AVX512") == NULL
-                                && g_getenv ("HEADLENS_NO_AVX2") == NULL ? 2 : 1);
-  return answer == 2;
-}
 #endif
 
 gboolean
@@ -111,7 +99,7 @@ struct _HlSeparabilityWorkspace
   gsize   size;
   guint8 *memory;
   /* Bytes at the start of @memory known to be zero: G is laid out first
-   * and left zero by every head (see kernel_gemm ()). */
+   * and left zero by every head that runs BLAS (see kernel_gemm ()). */
   gsize   zeroed;
 };
 
@@ -182,6 +170,13 @@ typedef struct
   double                      *cos_sink, *cos_last; /* [block] alignment */
   double                      *residual;      /* [block] ||o - s_N|| */
   float                       *g;             /* [block * n_pad] <s_c, v_i> */
+  /* The distance GEMM: hl_distance_gemm () from @panels (the input's or
+   * @own_panels, laid out by this head) where the processor runs it, else
+   * BLAS into a G kept zero. */
+  gboolean                     own_gemm;
+  gsize                        own_panel_floats;  /* 0 when the input brings its panels */
+  float                       *own_panels;
+  const float                 *panels;
   /* The prefix sum, mass and length of the last instance of a block,
    * carried to the next block. */
   double                      *running;       /* [d] */
@@ -316,6 +311,22 @@ kernel_points (Kernel *k)
                                                   1.0f, k->d));
 }
 
+/* The values laid out for hl_distance_gemm (): the input's, or this
+ * head's own. */
+static void
+kernel_panels (Kernel *k)
+{
+  if (!k->own_gemm || k->exact_only)
+    return;
+  if (k->own_panel_floats == 0)
+    k->panels = hl_values_panels_get_data (k->input->panels);
+  else
+    {
+      hl_values_panels_fill (k->own_panels, k->input->values, k->n, k->d);
+      k->panels = k->own_panels;
+    }
+}
+
 static void
 kernel_rankings (Kernel *k,
                  int    *repeats)
@@ -379,6 +390,7 @@ kernel_layout (Kernel *k,
   k->hi = carve (base, &used, np, sizeof (float));
   k->cand = carve (base, &used, np + PAD, sizeof (int));
   k->cand_d = carve (base, &used, n, sizeof (double));
+  k->own_panels = carve (base, &used, k->own_panel_floats, sizeof (float));
   return used;
 }
 
@@ -398,6 +410,8 @@ hl_separability_workspace_bytes (int                          n_keys,
   k.n_pad = (k.n + PAD - 1) / PAD * PAD;
   k.n_inst = hl_separability_instances (options, NULL, NULL);
   k.block = CLAMP (BLOCK_FLOATS / k.n_pad, 1, MAX (k.n_inst * options->n_grid, 1));
+  /* The most a head needs: its own panels (the analysis shares them). */
+  k.own_panel_floats = hl_cpu_has_avx512 () ? hl_values_panels_floats (n_keys, head_dim) : 0;
   return kernel_layout (&k, NULL, &repeats);
 }
 
@@ -420,6 +434,9 @@ kernel_init (Kernel                      *k,
   m = k->n_inst * options->n_grid;
   k->block = CLAMP (BLOCK_FLOATS / k->n_pad, 1, MAX (m, 1));
   k->member_inst = -1;
+  k->own_gemm = hl_cpu_has_avx512 ();
+  if (k->own_gemm && !hl_values_panels_fit (input->panels, k->n, k->d))
+    k->own_panel_floats = hl_values_panels_floats (k->n, k->d);
 
   size = kernel_layout (k, NULL, &repeats);
   if (workspace->size < size)
@@ -430,13 +447,17 @@ kernel_init (Kernel                      *k,
       workspace->zeroed = 0;
     }
   kernel_layout (k, workspace->memory, &repeats);
-  /* G must start zero; past this head's G the other arrays overwrite it. */
+  /* For BLAS G must start zero; past this head's G the other arrays
+   * overwrite it. hl_distance_gemm () overwrites G. */
   g_bytes = (gsize) k->block * k->n_pad * sizeof (float);
-  if (workspace->zeroed < g_bytes)
+  if (k->own_gemm)
+    g_bytes = 0;
+  else if (workspace->zeroed < g_bytes)
     memset (workspace->memory + workspace->zeroed, 0, g_bytes - workspace->zeroed);
   workspace->zeroed = g_bytes;
   k->passes = passes_for_processor ();
   kernel_points (k);
+  kernel_panels (k);
   kernel_rankings (k, repeats);
   k->acc = hl_separability_accumulator_new (options);
 }
@@ -1112,7 +1133,9 @@ static Passes
 passes_for_processor (void)
 {
 #ifdef HAVE_AVX2_FMA_LOOPS
-  if (cpu_has_avx512 ())
+  /* In AVX-512 registers where the processor has them (and the tests'
+   * HEADLENS_NO_AVX512 does not force the AVX2 loops). */
+  if (hl_cpu_has_avx512 ())
     return (Passes) { pass_intervals_avx512, pass_counts_avx512 };
 #endif
   return (Passes) { pass_intervals, pass_counts };
@@ -1307,12 +1330,14 @@ kernel_centre (Kernel *k,
   for (int m = 0; m < HL_N_DISTANCES; m++)
     if (k->options->distances & (1u << m))
       kernel_measure (k, b, inst, g, (HlDistance) m);
-  memset (k->g + (gsize) b * k->n_pad, 0, sizeof (float) * k->n);
+  if (!k->own_gemm)
+    memset (k->g + (gsize) b * k->n_pad, 0, sizeof (float) * k->n);
 }
 
 /* <s, v_i> [count x n] = S [count x d] V^T, rows padded to n_pad with
  * zeros (the products with alpha_i, G = S Y^T, are taken in
- * pass_intervals ()). G is zero on entry (kernel_init () and
+ * pass_intervals ()). With AVX-512, hl_distance_gemm () writes G from
+ * the panels. Else BLAS: G is zero on entry (kernel_init () and
  * kernel_centre () keep it so), so the GEMM adds into it (beta = 1):
  * with beta = 0 OpenBLAS clears the whole block in a separate pass over
  * memory that has left the cache, about a tenth of the GEMM's time, where
@@ -1323,6 +1348,11 @@ kernel_gemm (Kernel *k,
 {
   if (k->exact_only)
     return;
+  if (k->own_gemm)
+    {
+      hl_distance_gemm (k->sf, count, k->d, k->panels, k->n, k->g, k->n_pad);
+      return;
+    }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
                count, k->n, k->d, 1.0f, k->sf, k->d, k->input->values, k->d,
                1.0f, k->g, k->n_pad);
