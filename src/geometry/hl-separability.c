@@ -981,7 +981,8 @@ float_up (double x)
  * e_c, from the error analysis of the key computed in float32 with
  * G = alpha <s, v> against the exact key of the double computation:
  *  - |G - <y, s>| <= (d + 3) u ||y|| ||s|| + U: rounding s to float32 and
- *    the dot product with the float32 v in any order give (d + 1) u
+ *    the dot product with the float32 v in any order (OpenBLAS's, or
+ *    hl_distance_gemm ()'s index order by FMA) give (d + 1) u
  *    ||v|| ||s||, the product with alpha one more u, all times |alpha|
  *    (||y|| = |alpha| ||v||); U = 4 d 2^-149 |alpha| (1 + ||v|| + ||s||)
  *    + 2^-149 for gradual underflow;
