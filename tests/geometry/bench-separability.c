@@ -257,8 +257,9 @@ main (int   argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- time the separability kernel");
   g_autoptr(GError) error = NULL;
 
-  /* OpenBLAS's own kernels for this processor, as headlens-cli runs. */
-  hl_blas_choose_kernels (argv);
+  /* OpenBLAS's own kernels for this processor, on one thread, as
+   * `headlens-cli analyze` runs it. */
+  hl_blas_choose_kernels (argv, TRUE);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
