@@ -352,8 +352,9 @@ typedef struct
    * the conversion when more than one query reads the block (else NULL). */
   HlValuesSummary *summary;
   int      summary_keys;
-  /* The values laid out for the distance GEMM, made with the conversion
-   * (NULL where the kernel calls BLAS). */
+  /* The values over the same keys laid out for the distance GEMM, made
+   * with the conversion when more than one query reads the block (NULL
+   * where the kernel calls BLAS). */
   HlValuesPanels *panels;
   int      layer, sample, kv_head;
   gint    *alive;    /* the run's count of blocks in memory */
@@ -553,10 +554,12 @@ values_block_convert (Run         *run,
                                                           block->stored, block->data, &error);
       g_clear_pointer (&block->stored, g_free);
       if (!block->failed && block->summary_keys > 0)
-        block->summary = hl_values_summary_new (block->data, block->summary_keys, info->head_dim,
-                                                run->analysis->options.head.n_lags);
-      if (!block->failed)
-        block->panels = hl_values_panels_new (block->data, info->seq_len, info->head_dim);
+        {
+          block->summary = hl_values_summary_new (block->data, block->summary_keys,
+                                                  info->head_dim,
+                                                  run->analysis->options.head.n_lags);
+          block->panels = hl_values_panels_new (block->data, block->summary_keys, info->head_dim);
+        }
     }
   ok = !block->failed;
   g_mutex_unlock (&block->lock);

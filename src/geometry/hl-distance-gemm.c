@@ -123,21 +123,32 @@ panels_fill_block (float       *panel,
     _mm512_store_ps (panel + (gsize) (c0 + j) * HL_PANEL_KEYS + lane, r[j]);
 }
 
+/* The panel of the keys @key .. @key + 63 (zero past @n_keys). */
 __attribute__ ((target ("avx512f")))
-void
-hl_values_panels_fill (float       *panels,
-                       const float *values,
-                       int          n_keys,
-                       int          head_dim)
+static void
+panel_fill (float       *panel,
+            const float *values,
+            int          n_keys,
+            int          head_dim,
+            int          key)
 {
-  /* The keys of the last panel past @n_keys are zero rows. */
-  for (int key = 0; key < (n_keys + HL_PANEL_KEYS - 1) / HL_PANEL_KEYS * HL_PANEL_KEYS; key += 16)
-    {
-      float *panel = panels + (gsize) (key / HL_PANEL_KEYS) * HL_PANEL_KEYS * head_dim;
+  for (int lane = 0; lane < HL_PANEL_KEYS; lane += 16)
+    for (int c0 = 0; c0 < head_dim; c0 += 16)
+      panels_fill_block (panel, values, n_keys, head_dim, key + lane, lane, c0);
+}
 
-      for (int c0 = 0; c0 < head_dim; c0 += 16)
-        panels_fill_block (panel, values, n_keys, head_dim, key, key % HL_PANEL_KEYS, c0);
-    }
+/* Lays @values [n_keys, head_dim] (row-major) out as panels of
+ * HL_PANEL_KEYS keys, each [head_dim][HL_PANEL_KEYS] (component k of the
+ * panel's keys side by side), keys past @n_keys zero. */
+static void
+values_panels_fill (float       *panels,
+                    const float *values,
+                    int          n_keys,
+                    int          head_dim)
+{
+  for (int key = 0; key < n_keys; key += HL_PANEL_KEYS)
+    panel_fill (panels + (gsize) (key / HL_PANEL_KEYS) * HL_PANEL_KEYS * head_dim, values,
+                n_keys, head_dim, key);
 }
 
 /* One tile: @r (1 .. TILE_CENTRES, a constant where inlined) centres
@@ -216,6 +227,8 @@ hl_distance_gemm (const float *s,
                   int          m,
                   int          head_dim,
                   const float *panels,
+                  const float *values,
+                  float       *scratch,
                   int          n_keys,
                   float       *g,
                   int          ld)
@@ -227,10 +240,12 @@ hl_distance_gemm (const float *s,
   G_STATIC_ASSERT (HL_PANEL_KEYS == 64 && TILE_CENTRES == 6);
   g_return_if_fail (ld % 16 == 0 && ld >= n_keys && ld < n_keys + 16);
 
-  /* Panel after panel, so the panel stays in L1 while every centre passes. */
+  /* Panel after panel, so the panel stays in L1 while every centre
+   * passes; without @panels, each is laid out in @scratch just before (the
+   * transposed keys never leave L1). */
   for (int key = 0; key < n_keys; key += HL_PANEL_KEYS)
     {
-      const float *panel = panels + (gsize) (key / HL_PANEL_KEYS) * HL_PANEL_KEYS * head_dim;
+      const float *panel = scratch;
       int stores = MIN (4, (ld - key) / 16);
       __mmask16 mask[4];
 
@@ -240,6 +255,10 @@ hl_distance_gemm (const float *s,
 
           mask[j] = (__mmask16) ((1u << inside) - 1);
         }
+      if (panels != NULL)
+        panel = panels + (gsize) (key / HL_PANEL_KEYS) * HL_PANEL_KEYS * head_dim;
+      else
+        panel_fill (scratch, values, n_keys, head_dim, key);
       for (int c = 0; c < m; c += TILE_CENTRES)
         tiles[MIN (TILE_CENTRES, m - c)] (s + (gsize) c * head_dim, head_dim, panel,
                                           g + (gsize) c * ld + key, ld, stores, mask);
@@ -249,19 +268,12 @@ hl_distance_gemm (const float *s,
 #else  /* !HAVE_AVX512_GEMM: hl_cpu_has_avx512 () is FALSE, so never called */
 
 void
-hl_values_panels_fill (G_GNUC_UNUSED float       *panels,
-                       G_GNUC_UNUSED const float *values,
-                       G_GNUC_UNUSED int          n_keys,
-                       G_GNUC_UNUSED int          head_dim)
-{
-  g_return_if_reached ();
-}
-
-void
 hl_distance_gemm (G_GNUC_UNUSED const float *s,
                   G_GNUC_UNUSED int          m,
                   G_GNUC_UNUSED int          head_dim,
                   G_GNUC_UNUSED const float *panels,
+                  G_GNUC_UNUSED const float *values,
+                  G_GNUC_UNUSED float       *scratch,
                   G_GNUC_UNUSED int          n_keys,
                   G_GNUC_UNUSED float       *g,
                   G_GNUC_UNUSED int          ld)
@@ -286,7 +298,9 @@ hl_values_panels_new (const float *values,
   self->n_keys = n_keys;
   self->head_dim = head_dim;
   self->data = g_aligned_alloc (hl_values_panels_floats (n_keys, head_dim), sizeof (float), 64);
-  hl_values_panels_fill (self->data, values, n_keys, head_dim);
+#ifdef HAVE_AVX512_GEMM
+  values_panels_fill (self->data, values, n_keys, head_dim);
+#endif
   return self;
 }
 

@@ -24,18 +24,10 @@ gboolean        hl_cpu_has_avx512          (void);
 gsize           hl_values_panels_floats    (int n_keys,
                                             int head_dim);
 
-/* Lays @values [n_keys, head_dim] (row-major) out as panels of
- * HL_PANEL_KEYS keys, each [head_dim][HL_PANEL_KEYS] (component k of the
- * panel's keys side by side), keys past @n_keys zero, into @panels
- * (hl_values_panels_floats () floats, 64-byte aligned). AVX-512 only. */
-void            hl_values_panels_fill      (float       *panels,
-                                            const float *values,
-                                            int          n_keys,
-                                            int          head_dim);
-
-/* The panels of a values block, made once and shared by every head that
- * reads the block (HlHeadInput.panels). NULL when the processor does not
- * run the AVX-512 GEMM: then the kernel calls BLAS and needs none. */
+/* The panels of a values block, made once and shared by the heads that
+ * read the block (HlHeadInput.panels) when there are several. NULL when
+ * the processor does not run the AVX-512 GEMM: then the kernel calls BLAS
+ * and needs none. */
 HlValuesPanels *hl_values_panels_new       (const float *values,
                                             int          n_keys,
                                             int          head_dim);
@@ -52,12 +44,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HlValuesPanels, hl_values_panels_free)
  * i < @n_keys, each a float32 sum over the components in index order by
  * fused multiply-adds, and zeros from @n_keys to @ld (@ld is @n_keys
  * rounded up to a multiple of 16; @g 64-byte aligned). @s is [m, head_dim]
- * row-major; @panels hold at least @n_keys keys. Nothing of @g is read.
- * AVX-512 only. */
+ * row-major. The values come from @panels (holding at least @n_keys
+ * keys) or, when @panels is NULL, from @values [n_keys, head_dim], each
+ * panel laid out in @scratch (hl_values_panels_floats (HL_PANEL_KEYS,
+ * head_dim) floats, 64-byte aligned) just before its use: for values read
+ * by one head, cheaper than laying out every panel first. Nothing of @g
+ * is read. AVX-512 only. */
 void            hl_distance_gemm           (const float *s,
                                             int          m,
                                             int          head_dim,
                                             const float *panels,
+                                            const float *values,
+                                            float       *scratch,
                                             int          n_keys,
                                             float       *g,
                                             int          ld);

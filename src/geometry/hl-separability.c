@@ -170,13 +170,13 @@ typedef struct
   double                      *cos_sink, *cos_last; /* [block] alignment */
   double                      *residual;      /* [block] ||o - s_N|| */
   float                       *g;             /* [block * n_pad] <s_c, v_i> */
-  /* The distance GEMM: hl_distance_gemm () from @panels (the input's or
-   * @own_panels, laid out by this head) where the processor runs it, else
-   * BLAS into a G kept zero. */
+  /* The distance GEMM: hl_distance_gemm () where the processor runs it,
+   * from the input's panels, or from the values, each panel laid out in
+   * @panel_scratch; else BLAS into a G kept zero. */
   gboolean                     own_gemm;
-  gsize                        own_panel_floats;  /* 0 when the input brings its panels */
-  float                       *own_panels;
   const float                 *panels;
+  gsize                        scratch_floats;
+  float                       *panel_scratch;
   /* The prefix sum, mass and length of the last instance of a block,
    * carried to the next block. */
   double                      *running;       /* [d] */
@@ -311,22 +311,6 @@ kernel_points (Kernel *k)
                                                   1.0f, k->d));
 }
 
-/* The values laid out for hl_distance_gemm (): the input's, or this
- * head's own. */
-static void
-kernel_panels (Kernel *k)
-{
-  if (!k->own_gemm || k->exact_only)
-    return;
-  if (k->own_panel_floats == 0)
-    k->panels = hl_values_panels_get_data (k->input->panels);
-  else
-    {
-      hl_values_panels_fill (k->own_panels, k->input->values, k->n, k->d);
-      k->panels = k->own_panels;
-    }
-}
-
 static void
 kernel_rankings (Kernel *k,
                  int    *repeats)
@@ -390,7 +374,7 @@ kernel_layout (Kernel *k,
   k->hi = carve (base, &used, np, sizeof (float));
   k->cand = carve (base, &used, np + PAD, sizeof (int));
   k->cand_d = carve (base, &used, n, sizeof (double));
-  k->own_panels = carve (base, &used, k->own_panel_floats, sizeof (float));
+  k->panel_scratch = carve (base, &used, k->scratch_floats, sizeof (float));
   return used;
 }
 
@@ -410,8 +394,7 @@ hl_separability_workspace_bytes (int                          n_keys,
   k.n_pad = (k.n + PAD - 1) / PAD * PAD;
   k.n_inst = hl_separability_instances (options, NULL, NULL);
   k.block = CLAMP (BLOCK_FLOATS / k.n_pad, 1, MAX (k.n_inst * options->n_grid, 1));
-  /* The most a head needs: its own panels (the analysis shares them). */
-  k.own_panel_floats = hl_cpu_has_avx512 () ? hl_values_panels_floats (n_keys, head_dim) : 0;
+  k.scratch_floats = hl_cpu_has_avx512 () ? hl_values_panels_floats (HL_PANEL_KEYS, head_dim) : 0;
   return kernel_layout (&k, NULL, &repeats);
 }
 
@@ -435,8 +418,10 @@ kernel_init (Kernel                      *k,
   k->block = CLAMP (BLOCK_FLOATS / k->n_pad, 1, MAX (m, 1));
   k->member_inst = -1;
   k->own_gemm = hl_cpu_has_avx512 ();
-  if (k->own_gemm && !hl_values_panels_fit (input->panels, k->n, k->d))
-    k->own_panel_floats = hl_values_panels_floats (k->n, k->d);
+  if (k->own_gemm && hl_values_panels_fit (input->panels, k->n, k->d))
+    k->panels = hl_values_panels_get_data (input->panels);
+  else if (k->own_gemm)
+    k->scratch_floats = hl_values_panels_floats (HL_PANEL_KEYS, k->d);
 
   size = kernel_layout (k, NULL, &repeats);
   if (workspace->size < size)
@@ -457,7 +442,6 @@ kernel_init (Kernel                      *k,
   workspace->zeroed = g_bytes;
   k->passes = passes_for_processor ();
   kernel_points (k);
-  kernel_panels (k);
   kernel_rankings (k, repeats);
   k->acc = hl_separability_accumulator_new (options);
 }
@@ -1351,7 +1335,8 @@ kernel_gemm (Kernel *k,
     return;
   if (k->own_gemm)
     {
-      hl_distance_gemm (k->sf, count, k->d, k->panels, k->n, k->g, k->n_pad);
+      hl_distance_gemm (k->sf, count, k->d, k->panels, k->input->values, k->panel_scratch, k->n,
+                        k->g, k->n_pad);
       return;
     }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,

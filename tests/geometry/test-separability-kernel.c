@@ -300,7 +300,8 @@ own_gemm_path (void)
 }
 
 /* G of hl_distance_gemm () for @m centres and the first @n keys of a
- * block of @block_keys, each entry within the documented bound of the
+ * block of @block_keys (from the block's panels when it holds more keys,
+ * else from the values, each panel laid out on the way), each entry within the documented bound of the
  * double sum ((d + 1) u ||s|| ||v|| plus the underflow term), the padding
  * of each row zero and nothing written past it. */
 static void
@@ -314,6 +315,7 @@ check_gemm (int m,
   g_autofree float *s = g_new (float, (gsize) m * d);
   g_autofree float *v = g_new (float, (gsize) block_keys * d);
   float *g = g_aligned_alloc ((gsize) m * ld + 16, sizeof (float), 64);
+  float *scratch = g_aligned_alloc (hl_values_panels_floats (HL_PANEL_KEYS, d), sizeof (float), 64);
   g_autoptr(HlValuesPanels) panels = NULL;
   HlRandom rng;
 
@@ -327,9 +329,14 @@ check_gemm (int m,
     v[k] = (float) (test_gaussian (&rng) * (k % 11 == 5 ? 1e-40 : 1.0));
   for (gsize k = 0; k < (gsize) m * ld + 16; k++)
     g[k] = NAN;
-  panels = hl_values_panels_new (v, block_keys, d);
-  g_assert_nonnull (panels);
-  hl_distance_gemm (s, m, d, hl_values_panels_get_data (panels), n, g, ld);
+  if (block_keys > n)
+    {
+      panels = hl_values_panels_new (v, block_keys, d);
+      g_assert_nonnull (panels);
+      hl_distance_gemm (s, m, d, hl_values_panels_get_data (panels), NULL, NULL, n, g, ld);
+    }
+  else
+    hl_distance_gemm (s, m, d, NULL, v, scratch, n, g, ld);
   for (int c = 0; c < m; c++)
     {
       const float *sc = s + (gsize) c * d;
@@ -353,12 +360,14 @@ check_gemm (int m,
   for (int k = 0; k < 16; k++)
     g_assert_true (isnan (g[(gsize) m * ld + k]));
   g_aligned_free (g);
+  g_aligned_free (scratch);
 }
 
 /* Key counts around the 16-key vectors and the 64-key panels, centre
  * counts around the tile of six, dimensions of one, three and beyond a
- * vector; the panels of a longer block used for its first keys (as the
- * queries of a values block use them). */
+ * vector; the values alone (as a head computed alone) and the panels of a
+ * longer block used for its first keys (as the queries of a values block
+ * use them). */
 static void
 test_distance_gemm (void)
 {
