@@ -142,22 +142,26 @@ hl_separability_exact_distance (const float  *v,
                                 double        ns2,
                                 HlDistance    distance)
 {
-  double sum = 0.0;
+  double part[HL_SEPARABILITY_PARTIALS] = { 0 };
 
+  G_STATIC_ASSERT (HL_SEPARABILITY_PARTIALS == 8);
   if (distance == HL_DISTANCE_EUCLIDEAN)
     {
       for (int k = 0; k < head_dim; k++)
         {
           double diff = (double) alpha * (double) v[k] - s[k];
 
-          sum += diff * diff;
+          part[k % HL_SEPARABILITY_PARTIALS] += diff * diff;
         }
-      return sqrt (sum);
+      return sqrt (((part[0] + part[1]) + (part[2] + part[3]))
+                   + ((part[4] + part[5]) + (part[6] + part[7])));
     }
 
   for (int k = 0; k < head_dim; k++)
-    sum += (double) alpha * (double) v[k] * s[k];
-  return 1.0 - sum / (sqrt (ny2) * sqrt (ns2) + 1e-12);
+    part[k % HL_SEPARABILITY_PARTIALS] += (double) alpha * (double) v[k] * s[k];
+  return 1.0 - (((part[0] + part[1]) + (part[2] + part[3]))
+                + ((part[4] + part[5]) + (part[6] + part[7])))
+               / (sqrt (ny2) * sqrt (ns2) + 1e-12);
 }
 
 /* Rankings ----------------------------------------------------------------- */
