@@ -182,10 +182,26 @@ descending_bits (double key)
   return ~bits;
 }
 
+/* descending_bits () for a float key, in 32 bits: a float widens to double
+ * exactly and in order, so the ranking is the same, with half the bytes to
+ * sort (the low 29 bits of the widened double are zero). */
+static guint64
+descending_bits_float (float key)
+{
+  guint32 bits;
+
+  if (key == 0.0f)
+    key = 0.0f;
+  memcpy (&bits, &key, sizeof bits);
+  bits = (bits >> 31) != 0 ? ~bits : bits | 0x80000000u;
+  return (guint32) ~bits;
+}
+
 /* One stable counting pass on the byte at @shift, from (@keys, @order) into
- * (@keys_out, @order_out); FALSE (and nothing written) when every key has
- * the same byte there. */
-static gboolean
+ * (@keys_out, @order_out). The bytes are counted in four tables summed
+ * afterwards: keys sharing a byte (the exponent bytes of attention weights)
+ * would otherwise each wait on the previous increment of one counter. */
+static void
 radix_pass (const guint64 *keys,
             const int     *order,
             int            n,
@@ -193,29 +209,32 @@ radix_pass (const guint64 *keys,
             guint64       *keys_out,
             int           *order_out)
 {
-  int start[257] = { 0 };
+  int count[4][256] = { { 0 } }, start[256];
+  int i = 0, total = 0;
 
-  for (int i = 0; i < n; i++)
-    start[((keys[i] >> shift) & 0xff) + 1]++;
-  for (int b = 1; b <= 256; b++)
+  for (; i + 4 <= n; i += 4)
+    for (int q = 0; q < 4; q++)
+      count[q][(keys[i + q] >> shift) & 0xff]++;
+  for (; i < n; i++)
+    count[0][(keys[i] >> shift) & 0xff]++;
+  for (int b = 0; b < 256; b++)
     {
-      if (start[b] == n)
-        return FALSE;
-      start[b] += start[b - 1];
+      start[b] = total;
+      total += (count[0][b] + count[1][b]) + (count[2][b] + count[3][b]);
     }
-  for (int i = 0; i < n; i++)
+  for (i = 0; i < n; i++)
     {
       int pos = start[(keys[i] >> shift) & 0xff]++;
 
       keys_out[pos] = keys[i];
       order_out[pos] = order[i];
     }
-  return TRUE;
 }
 
 /* Sorts key indices by descending key, ties by ascending index: a least
- * significant digit radix sort (stable, O(n) per byte), far cheaper than a
- * comparison sort on the thousand keys of a head. */
+ * significant digit radix sort (stable, O(n) per byte) over the bytes in
+ * which the keys differ, far cheaper than a comparison sort on the
+ * thousand keys of a head. */
 static void
 rank_by_key (const HlHeadInput *input,
              HlRanking          ranking,
@@ -224,25 +243,26 @@ rank_by_key (const HlHeadInput *input,
   int n = input->n_keys, d = input->head_dim;
   g_autofree guint64 *keys = g_new (guint64, 2 * (gsize) n);
   g_autofree int *spare = g_new (int, n);
-  guint64 *k_in = keys, *k_out = keys + n;
+  guint64 *k_in = keys, *k_out = keys + n, all_or = 0, all_and = ~(guint64) 0;
   int *o_in = order, *o_out = spare;
 
   for (int i = 0; i < n; i++)
     {
-      double key = ranking == HL_RANKING_ATTENTION
-                   ? (double) input->alpha[i]
-                   : sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
-                                                        input->alpha[i], d));
-
-      k_in[i] = descending_bits (key);
+      k_in[i] = ranking == HL_RANKING_ATTENTION
+                ? descending_bits_float (input->alpha[i])
+                : descending_bits (sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
+                                                                      input->alpha[i], d)));
+      all_or |= k_in[i];
+      all_and &= k_in[i];
       order[i] = i;
     }
   for (int shift = 0; shift < 64; shift += 8)
-    if (radix_pass (k_in, o_in, n, shift, k_out, o_out))
+    if ((((all_or ^ all_and) >> shift) & 0xff) != 0)
       {
         guint64 *k = k_in;
         int *o = o_in;
 
+        radix_pass (k_in, o_in, n, shift, k_out, o_out);
         k_in = k_out, k_out = k;
         o_in = o_out, o_out = o;
       }
