@@ -53,6 +53,9 @@ void      hl_separability_rank_instances    (const HlHeadInput           *input,
 /* Whether the kernel's AVX2+FMA loops run (the processor has them and
  * HEADLENS_NO_AVX2 is not set) rather than their plain equivalents. */
 gboolean  hl_separability_uses_avx2_fma     (void);
+/* Whether the kernel's AVX-512 loops run (the processor has AVX-512F and
+ * neither HEADLENS_NO_AVX512 nor HEADLENS_NO_AVX2 is set). */
+gboolean  hl_separability_uses_avx512       (void);
 
 /* Fills P, R, F and the margin from the counts of Definition 1. */
 void      hl_separability_exact_set         (HlSeparabilityExact *point,

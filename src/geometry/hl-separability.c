@@ -105,6 +105,16 @@ hl_separability_uses_avx2_fma (void)
 #endif
 }
 
+gboolean
+hl_separability_uses_avx512 (void)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  return cpu_has_avx512 ();
+#else
+  return FALSE;
+#endif
+}
+
 /* The memory of one head's kernel, reused from head to head: fresh
  * megabyte-sized blocks per head cost page faults (the allocator returns
  * them to the system). */
