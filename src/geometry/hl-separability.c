@@ -28,8 +28,10 @@
 #define PAD 16
 /* Keys per test "does this stretch hold a candidate?" in the second pass. */
 #define CHUNK (8 * LANES)
-/* Components of the centres summed at a time (eight AVX2 registers). */
+/* Components of the centres summed at a time: eight AVX2 registers, or
+ * sixteen AVX-512 registers (a whole row of a head of 128 dimensions). */
 #define STRIPE 32
+#define STRIPE_WIDE 128
 /* Keys ahead whose rows of values the prefix sums prefetch. */
 #define PREFETCH_AHEAD 8
 /* Above this, ||y|| ||s|| could overflow float32: the head is done exactly. */
@@ -79,6 +81,14 @@ cpu_has_avx2_fma (void)
   return answer == 2;
 }
 
+/* The loops in AVX-512 registers where the processor has them;
+ * HEADLENS_NO_AVX512 forces the AVX2 loops, so that the tests run those
+ * too (the same answer as for the distance GEMM). */
+static gboolean
+cpu_has_avx512 (void)
+{
+  return hl_cpu_has_avx512 ();
+}
 #endif
 
 gboolean
@@ -86,6 +96,16 @@ hl_separability_uses_avx2_fma (void)
 {
 #ifdef HAVE_AVX2_FMA_LOOPS
   return cpu_has_avx2_fma ();
+#else
+  return FALSE;
+#endif
+}
+
+gboolean
+hl_separability_uses_avx512 (void)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  return cpu_has_avx512 ();
 #else
   return FALSE;
 #endif
@@ -520,6 +540,38 @@ centre_add_fma (const double *restrict from,
   _mm256_storeu_pd (to + 24, a6);
   _mm256_storeu_pd (to + 28, a7);
 }
+
+/* centre_add_plain () for STRIPE_WIDE components in sixteen AVX-512
+ * registers: each row of a random order is read once rather than once a
+ * stripe, eight floats converted to double a register. */
+__attribute__ ((target ("avx512f")))
+static void
+centre_add_avx512 (const double *restrict from,
+                   double       *restrict to,
+                   const float  *restrict v,
+                   const float  *restrict alpha,
+                   const int    *restrict order,
+                   int                    count,
+                   int                    d)
+{
+  __m512d acc[STRIPE_WIDE / 8];
+
+#pragma GCC unroll 16
+  for (int q = 0; q < STRIPE_WIDE / 8; q++)
+    acc[q] = _mm512_loadu_pd (from + 8 * q);
+  for (int p = 0; p < count; p++)
+    {
+      const float *x = v + (gsize) order[p] * d;
+      __m512d w = _mm512_set1_pd (alpha[order[p]]);
+
+#pragma GCC unroll 16
+      for (int q = 0; q < STRIPE_WIDE / 8; q++)
+        acc[q] = _mm512_fmadd_pd (w, _mm512_cvtps_pd (_mm256_loadu_ps (x + 8 * q)), acc[q]);
+    }
+#pragma GCC unroll 16
+  for (int q = 0; q < STRIPE_WIDE / 8; q++)
+    _mm512_storeu_pd (to + 8 * q, acc[q]);
+}
 #endif
 
 static void
@@ -533,6 +585,11 @@ centre_add (const double *restrict from,
             int                    width)
 {
 #ifdef HAVE_AVX2_FMA_LOOPS
+  if (width == STRIPE_WIDE && cpu_has_avx512 ())
+    {
+      centre_add_avx512 (from, to, v, alpha, order, count, d);
+      return;
+    }
   if (width == STRIPE && cpu_has_avx2_fma ())
     {
       centre_add_fma (from, to, v, alpha, order, count, d);
@@ -540,6 +597,20 @@ centre_add (const double *restrict from,
     }
 #endif
   centre_add_plain (from, to, v, alpha, order, count, d, width);
+}
+
+/* The width of the stripe of components starting at @c0 that centre_add ()
+ * sums at once: whole rows of 128 where AVX-512 holds them. Each component
+ * is summed on its own, so the width does not change the sums. */
+static int
+stripe_width (int d,
+              int c0)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (d - c0 >= STRIPE_WIDE && cpu_has_avx512 ())
+    return STRIPE_WIDE;
+#endif
+  return MIN (STRIPE, d - c0);
 }
 
 /* From a centre in double: its float32 copy, ||s||^2 summed in lanes, the
@@ -609,7 +680,7 @@ kernel_build_stripe (Kernel *k,
       int inst = (first + b) / n_grid, g = (first + b) % n_grid;
       int pos = g == 0 ? 0 : k->running_pos;
       const int *order = k->orders + (gsize) inst * k->n;
-      static const double zeros[STRIPE];
+      static const double zeros[STRIPE_WIDE];
       const double *from = g == 0 ? zeros : k->running + c0;
       double *to = NULL;
 
@@ -658,13 +729,16 @@ kernel_build_masses (Kernel *k,
 static void
 kernel_output (Kernel *k)
 {
-  static const double zeros[STRIPE];
+  static const double zeros[STRIPE_WIDE];
 
   for (int i = 0; i < k->n; i++)
     k->identity[i] = i;
-  for (int c0 = 0; c0 < k->d; c0 += STRIPE)
-    centre_add (zeros, k->o + c0, k->input->values + c0, k->input->alpha, k->identity, k->n,
-                k->d, MIN (STRIPE, k->d - c0));
+  for (int c0 = 0, width; c0 < k->d; c0 += width)
+    {
+      width = stripe_width (k->d, c0);
+      centre_add (zeros, k->o + c0, k->input->values + c0, k->input->alpha, k->identity, k->n,
+                  k->d, width);
+    }
 }
 
 /* The smallest and largest alpha and the sum of alpha over the positions
@@ -785,8 +859,11 @@ kernel_build_centres (Kernel *k,
   const float *v_sink = k->input->values;
   const float *v_last = k->input->values + (gsize) (k->n - 1) * k->d;
 
-  for (int c0 = 0; c0 < k->d; c0 += STRIPE)
-    kernel_build_stripe (k, first, count, c0, MIN (STRIPE, k->d - c0));
+  for (int c0 = 0, width; c0 < k->d; c0 += width)
+    {
+      width = stripe_width (k->d, c0);
+      kernel_build_stripe (k, first, count, c0, width);
+    }
   kernel_build_masses (k, first, count);
   for (int b = 0; b < count; b++)
     {
@@ -1118,9 +1195,7 @@ static Passes
 passes_for_processor (void)
 {
 #ifdef HAVE_AVX2_FMA_LOOPS
-  /* In AVX-512 registers where the processor has them (and the tests'
-   * HEADLENS_NO_AVX512 does not force the AVX2 loops). */
-  if (hl_cpu_has_avx512 ())
+  if (cpu_has_avx512 ())
     return (Passes) { pass_intervals_avx512, pass_counts_avx512 };
 #endif
   return (Passes) { pass_intervals, pass_counts };
@@ -1128,43 +1203,51 @@ passes_for_processor (void)
 
 /* Exact distances ---------------------------------------------------------- */
 
-/* Keys whose exact distances are computed together. */
-#define EXACT_KEYS 4
-
-/* Euclidean distances of EXACT_KEYS keys to @s, each summed in index order
- * from the exact y_i with the arithmetic of hl_separability_exact_distance
- * () (so bit for bit its result; a v is exact in double, the y_i of the
- * prefix sums and of the reference); the four independent sums, in
- * registers, hide the latency of each one's additions. */
+#ifdef HAVE_AVX2_FMA_LOOPS
+/* The Euclidean distances of two keys to @s with the arithmetic of
+ * hl_separability_exact_distance (), so bit for bit its results: the eight
+ * partial sums of each key are the eight lanes of one register (a v is
+ * exact in double, so alpha v - s rounds once, fused or not; the squares
+ * and their sums are not fused), the lanes past d zero (adding +0 to a
+ * sum of squares changes nothing). The two keys' sums hide each other's
+ * latency. */
+__attribute__ ((target ("avx512f"), optimize ("fp-contract=off")))
 static void
-exact_euclidean_keys (const HlHeadInput *input,
-                      const int         *keys,
-                      const double      *s,
-                      double            *out)
+exact_euclidean_pair_avx512 (const HlHeadInput *input,
+                             int                key0,
+                             int                key1,
+                             const double      *s,
+                             double            *out)
 {
   int d = input->head_dim;
-  const float *v0 = input->values + (gsize) keys[0] * d, *v1 = input->values + (gsize) keys[1] * d;
-  const float *v2 = input->values + (gsize) keys[2] * d, *v3 = input->values + (gsize) keys[3] * d;
-  double a0 = input->alpha[keys[0]], a1 = input->alpha[keys[1]];
-  double a2 = input->alpha[keys[2]], a3 = input->alpha[keys[3]];
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  const float *v0 = input->values + (gsize) key0 * d, *v1 = input->values + (gsize) key1 * d;
+  __m512d a0 = _mm512_set1_pd (input->alpha[key0]), a1 = _mm512_set1_pd (input->alpha[key1]);
+  __m512d sum0 = _mm512_setzero_pd (), sum1 = sum0;
+  double part[2][HL_SEPARABILITY_PARTIALS];
 
-  G_STATIC_ASSERT (EXACT_KEYS == 4);
-  for (int c = 0; c < d; c++)
+  G_STATIC_ASSERT (HL_SEPARABILITY_PARTIALS == 8);
+  for (int c = 0; c < d; c += 8)
     {
-      double e0 = a0 * (double) v0[c] - s[c], e1 = a1 * (double) v1[c] - s[c];
-      double e2 = a2 * (double) v2[c] - s[c], e3 = a3 * (double) v3[c] - s[c];
+      __mmask8 lanes = d - c >= 8 ? 0xff : (__mmask8) ((1u << (d - c)) - 1);
+      __m512d sc = _mm512_maskz_loadu_pd (lanes, s + c);
+      __m256 x0 = _mm512_castps512_ps256 (_mm512_maskz_loadu_ps (lanes, v0 + c));
+      __m256 x1 = _mm512_castps512_ps256 (_mm512_maskz_loadu_ps (lanes, v1 + c));
+      __m512d e0 = _mm512_fmsub_pd (a0, _mm512_cvtps_pd (x0), sc);
+      __m512d e1 = _mm512_fmsub_pd (a1, _mm512_cvtps_pd (x1), sc);
 
-      s0 += e0 * e0;
-      s1 += e1 * e1;
-      s2 += e2 * e2;
-      s3 += e3 * e3;
+      sum0 = _mm512_add_pd (sum0, _mm512_mul_pd (e0, e0));
+      sum1 = _mm512_add_pd (sum1, _mm512_mul_pd (e1, e1));
     }
-  out[0] = sqrt (s0);
-  out[1] = sqrt (s1);
-  out[2] = sqrt (s2);
-  out[3] = sqrt (s3);
+  _mm512_storeu_pd (part[0], sum0);
+  _mm512_storeu_pd (part[1], sum1);
+  for (int q = 0; q < 2; q++)
+    {
+      const double *p = part[q];
+
+      out[q] = sqrt (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7])));
+    }
 }
+#endif
 
 /* The exact distance of key @i to centre @b, with the exact squared norms
  * computed the first time they are needed (only cosine uses them). */
@@ -1198,24 +1281,24 @@ kernel_exact_candidates (Kernel     *k,
                          HlDistance  distance,
                          int         n_cand)
 {
-  if (distance == HL_DISTANCE_COSINE)
-    {
-      for (int j = 0; j < n_cand; j++)
-        k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
-      return;
-    }
-  for (int j = 0; j < n_cand; j += EXACT_KEYS)
-    {
-      int keys[EXACT_KEYS];
-      double dist[EXACT_KEYS];
+  int j = 0;
 
-      /* The last group is filled up with its last key. */
-      for (int q = 0; q < EXACT_KEYS; q++)
-        keys[q] = k->cand[MIN (j + q, n_cand - 1)];
-      exact_euclidean_keys (k->input, keys, k->sd + (gsize) b * k->d, dist);
-      for (int q = 0; q < EXACT_KEYS && j + q < n_cand; q++)
-        k->cand_d[j + q] = dist[q];
-    }
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (distance == HL_DISTANCE_EUCLIDEAN && cpu_has_avx512 ())
+    for (; j < n_cand; j += 2)
+      {
+        double dist[2];
+
+        /* An odd last key is paired with itself. */
+        exact_euclidean_pair_avx512 (k->input, k->cand[j], k->cand[MIN (j + 1, n_cand - 1)],
+                                     k->sd + (gsize) b * k->d, dist);
+        k->cand_d[j] = dist[0];
+        if (j + 1 < n_cand)
+          k->cand_d[j + 1] = dist[1];
+      }
+#endif
+  for (; j < n_cand; j++)
+    k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
 }
 
 /* Settles the candidates: rho_max and rho_min from their exact distances,
