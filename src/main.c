@@ -31,7 +31,7 @@ main (int    argc,
   g_autoptr(HlApplication) app = NULL;
 
   /* OpenBLAS's kernels for this processor; may start the program again. */
-  hl_blas_choose_kernels (argv);
+  hl_blas_choose_kernels (argv, FALSE);
   setlocale (LC_ALL, "");
   /* HEADLENS_LOCALEDIR: the translations of an uninstalled build (meson
    * devenv sets it to the build's po folder). */

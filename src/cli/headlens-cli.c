@@ -67,9 +67,10 @@ int
 main (int    argc,
       char **argv)
 {
-  /* First of all: OpenBLAS's kernels for this processor, which may start
-   * the program again. */
-  hl_blas_choose_kernels (argv);
+  /* First of all: OpenBLAS's kernels for this processor, and no OpenBLAS
+   * threads for analyze, whose workers each run one head at a time; this
+   * may start the program again. */
+  hl_blas_choose_kernels (argv, argc >= 2 && strcmp (argv[1], "analyze") == 0);
   /* Then, before any thread starts: temporary files are removed on
    * SIGINT, SIGTERM and SIGHUP. */
   hl_output_set_install_signal_cleanup ();

@@ -49,21 +49,46 @@ core_for_this_processor (void)
 #endif
 }
 
-void
-hl_blas_choose_kernels (char **argv)
+/* Whether OpenBLAS should have loaded with another coretype than it did. */
+static const char *
+core_to_set (void)
 {
-  const char *core;
+  if (g_getenv ("OPENBLAS_CORETYPE") != NULL
+      || g_ascii_strcasecmp (openblas_get_corename (), FALLBACK_CORE) != 0)
+    return NULL;
+  return core_for_this_processor ();
+}
+
+void
+hl_blas_choose_kernels (char   **argv,
+                        gboolean single_threaded)
+{
+  const char *core = core_to_set ();
+  gboolean threads = single_threaded && g_getenv ("OPENBLAS_NUM_THREADS") == NULL;
 
   g_return_if_fail (argv != NULL && argv[0] != NULL);
 
-  if (g_getenv ("OPENBLAS_CORETYPE") != NULL
-      || g_ascii_strcasecmp (openblas_get_corename (), FALLBACK_CORE) != 0
-      || (core = core_for_this_processor ()) == NULL)
+  if (core == NULL && !threads)
     return;
-  g_setenv ("OPENBLAS_CORETYPE", core, TRUE);
+  if (core != NULL)
+    g_setenv ("OPENBLAS_CORETYPE", core, TRUE);
+  if (threads)
+    g_setenv ("OPENBLAS_NUM_THREADS", "1", TRUE);
 #ifdef __linux__
-  execv ("/proc/self/exe", argv);
+  {
+    /* The program's own path, not /proc/self/exe, so that its process
+     * keeps its name ("exe" otherwise, in ps, top and perf). */
+    g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+    if (self != NULL)
+      execv (self, argv);
+    execv ("/proc/self/exe", argv);
+  }
 #endif
-  /* Not started again: the fallback kernels work, only slower. */
-  g_unsetenv ("OPENBLAS_CORETYPE");
+  /* Not started again: the fallback kernels and OpenBLAS's threads work,
+   * only slower. */
+  if (core != NULL)
+    g_unsetenv ("OPENBLAS_CORETYPE");
+  if (threads)
+    g_unsetenv ("OPENBLAS_NUM_THREADS");
 }

@@ -5,8 +5,8 @@
  * model newer than the library (Debian 12 ships 0.3.21, which predates
  * Intel's Sapphire and Emerald Rapids, for example) falls back to the
  * kernels of a Pentium 4 ("Prescott", SSE3): SGEMM runs at a third of its
- * speed. OpenBLAS reads OPENBLAS_CORETYPE only as it loads, so the program
- * starts itself again with it set.
+ * speed. OpenBLAS reads OPENBLAS_CORETYPE (and its number of threads) only
+ * as it loads, so the program starts itself again with it set.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,10 +26,18 @@ const char *hl_blas_core_for_features (gboolean avx512,
 /* The kernel family this process's OpenBLAS uses (its own name for it). */
 const char *hl_blas_get_core          (void);
 
-/* Call first in main (), with main ()'s @argv: when OpenBLAS fell back to
- * Prescott's kernels on a processor that runs better ones, and
- * OPENBLAS_CORETYPE is not set, sets it and executes the program again
- * (so this returns only when nothing is to be done, or that failed). */
-void        hl_blas_choose_kernels    (char **argv);
+/* Call first in main (), with main ()'s @argv. Sets, where the
+ * environment does not already, what OpenBLAS reads only as it loads, and
+ * then executes the program again (so this returns only when nothing is to
+ * be done, or that failed):
+ * - OPENBLAS_CORETYPE, when OpenBLAS fell back to Prescott's kernels on a
+ *   processor that runs better ones;
+ * - with @single_threaded, OPENBLAS_NUM_THREADS=1, for a program that
+ *   parallelises over heads itself (`headlens-cli analyze`): otherwise
+ *   OpenBLAS starts a thread per core as it loads, and each polls for its
+ *   first 0.1 s (2^28 cycles) at normal priority, taking that much CPU
+ *   from the analysis's workers. */
+void        hl_blas_choose_kernels    (char   **argv,
+                                       gboolean single_threaded);
 
 G_END_DECLS

@@ -26,8 +26,10 @@
 #define PAD 16
 /* Keys per test "does this stretch hold a candidate?" in the second pass. */
 #define CHUNK (8 * LANES)
-/* Components of the centres summed at a time (eight AVX2 registers). */
+/* Components of the centres summed at a time: eight AVX2 registers, or
+ * sixteen AVX-512 registers (a whole row of a head of 128 dimensions). */
 #define STRIPE 32
+#define STRIPE_WIDE 128
 /* Keys ahead whose rows of values the prefix sums prefetch. */
 #define PREFETCH_AHEAD 8
 /* Above this, ||y|| ||s|| could overflow float32: the head is done exactly. */
@@ -515,6 +517,38 @@ centre_add_fma (const double *restrict from,
   _mm256_storeu_pd (to + 24, a6);
   _mm256_storeu_pd (to + 28, a7);
 }
+
+/* centre_add_plain () for STRIPE_WIDE components in sixteen AVX-512
+ * registers: each row of a random order is read once rather than once a
+ * stripe, eight floats converted to double a register. */
+__attribute__ ((target ("avx512f")))
+static void
+centre_add_avx512 (const double *restrict from,
+                   double       *restrict to,
+                   const float  *restrict v,
+                   const float  *restrict alpha,
+                   const int    *restrict order,
+                   int                    count,
+                   int                    d)
+{
+  __m512d acc[STRIPE_WIDE / 8];
+
+#pragma GCC unroll 16
+  for (int q = 0; q < STRIPE_WIDE / 8; q++)
+    acc[q] = _mm512_loadu_pd (from + 8 * q);
+  for (int p = 0; p < count; p++)
+    {
+      const float *x = v + (gsize) order[p] * d;
+      __m512d w = _mm512_set1_pd (alpha[order[p]]);
+
+#pragma GCC unroll 16
+      for (int q = 0; q < STRIPE_WIDE / 8; q++)
+        acc[q] = _mm512_fmadd_pd (w, _mm512_cvtps_pd (_mm256_loadu_ps (x + 8 * q)), acc[q]);
+    }
+#pragma GCC unroll 16
+  for (int q = 0; q < STRIPE_WIDE / 8; q++)
+    _mm512_storeu_pd (to + 8 * q, acc[q]);
+}
 #endif
 
 static void
@@ -528,6 +562,11 @@ centre_add (const double *restrict from,
             int                    width)
 {
 #ifdef HAVE_AVX2_FMA_LOOPS
+  if (width == STRIPE_WIDE && cpu_has_avx512 ())
+    {
+      centre_add_avx512 (from, to, v, alpha, order, count, d);
+      return;
+    }
   if (width == STRIPE && cpu_has_avx2_fma ())
     {
       centre_add_fma (from, to, v, alpha, order, count, d);
@@ -535,6 +574,20 @@ centre_add (const double *restrict from,
     }
 #endif
   centre_add_plain (from, to, v, alpha, order, count, d, width);
+}
+
+/* The width of the stripe of components starting at @c0 that centre_add ()
+ * sums at once: whole rows of 128 where AVX-512 holds them. Each component
+ * is summed on its own, so the width does not change the sums. */
+static int
+stripe_width (int d,
+              int c0)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (d - c0 >= STRIPE_WIDE && cpu_has_avx512 ())
+    return STRIPE_WIDE;
+#endif
+  return MIN (STRIPE, d - c0);
 }
 
 /* From a centre in double: its float32 copy, ||s||^2 summed in lanes, the
@@ -604,7 +657,7 @@ kernel_build_stripe (Kernel *k,
       int inst = (first + b) / n_grid, g = (first + b) % n_grid;
       int pos = g == 0 ? 0 : k->running_pos;
       const int *order = k->orders + (gsize) inst * k->n;
-      static const double zeros[STRIPE];
+      static const double zeros[STRIPE_WIDE];
       const double *from = g == 0 ? zeros : k->running + c0;
       double *to = NULL;
 
@@ -653,13 +706,16 @@ kernel_build_masses (Kernel *k,
 static void
 kernel_output (Kernel *k)
 {
-  static const double zeros[STRIPE];
+  static const double zeros[STRIPE_WIDE];
 
   for (int i = 0; i < k->n; i++)
     k->identity[i] = i;
-  for (int c0 = 0; c0 < k->d; c0 += STRIPE)
-    centre_add (zeros, k->o + c0, k->input->values + c0, k->input->alpha, k->identity, k->n,
-                k->d, MIN (STRIPE, k->d - c0));
+  for (int c0 = 0, width; c0 < k->d; c0 += width)
+    {
+      width = stripe_width (k->d, c0);
+      centre_add (zeros, k->o + c0, k->input->values + c0, k->input->alpha, k->identity, k->n,
+                  k->d, width);
+    }
 }
 
 /* The smallest and largest alpha and the sum of alpha over the positions
@@ -780,8 +836,11 @@ kernel_build_centres (Kernel *k,
   const float *v_sink = k->input->values;
   const float *v_last = k->input->values + (gsize) (k->n - 1) * k->d;
 
-  for (int c0 = 0; c0 < k->d; c0 += STRIPE)
-    kernel_build_stripe (k, first, count, c0, MIN (STRIPE, k->d - c0));
+  for (int c0 = 0, width; c0 < k->d; c0 += width)
+    {
+      width = stripe_width (k->d, c0);
+      kernel_build_stripe (k, first, count, c0, width);
+    }
   kernel_build_masses (k, first, count);
   for (int b = 0; b < count; b++)
     {

@@ -232,11 +232,12 @@ test_not_finite (void)
 }
 
 /* Head dimensions around the vector widths (4 doubles, 8 floats, blocks of
- * 32 in the prefix sums) and key counts around the padding. */
+ * 32 or, with AVX-512, 128 in the prefix sums) and key counts around the
+ * padding. */
 static void
 test_odd_shapes (void)
 {
-  static const int dims[] = { 1, 3, 5, 31, 32, 33, 67 };
+  static const int dims[] = { 1, 3, 5, 31, 32, 33, 67, 127, 128, 161, 256 };
   static const int keys[] = { 2, 7, 9, 65 };
 
   for (guint a = 0; a < G_N_ELEMENTS (dims); a++)
