@@ -142,22 +142,26 @@ hl_separability_exact_distance (const float  *v,
                                 double        ns2,
                                 HlDistance    distance)
 {
-  double sum = 0.0;
+  double part[HL_SEPARABILITY_PARTIALS] = { 0 };
 
+  G_STATIC_ASSERT (HL_SEPARABILITY_PARTIALS == 8);
   if (distance == HL_DISTANCE_EUCLIDEAN)
     {
       for (int k = 0; k < head_dim; k++)
         {
           double diff = (double) alpha * (double) v[k] - s[k];
 
-          sum += diff * diff;
+          part[k % HL_SEPARABILITY_PARTIALS] += diff * diff;
         }
-      return sqrt (sum);
+      return sqrt (((part[0] + part[1]) + (part[2] + part[3]))
+                   + ((part[4] + part[5]) + (part[6] + part[7])));
     }
 
   for (int k = 0; k < head_dim; k++)
-    sum += (double) alpha * (double) v[k] * s[k];
-  return 1.0 - sum / (sqrt (ny2) * sqrt (ns2) + 1e-12);
+    part[k % HL_SEPARABILITY_PARTIALS] += (double) alpha * (double) v[k] * s[k];
+  return 1.0 - (((part[0] + part[1]) + (part[2] + part[3]))
+                + ((part[4] + part[5]) + (part[6] + part[7])))
+               / (sqrt (ny2) * sqrt (ns2) + 1e-12);
 }
 
 /* Rankings ----------------------------------------------------------------- */
@@ -178,10 +182,26 @@ descending_bits (double key)
   return ~bits;
 }
 
+/* descending_bits () for a float key, in 32 bits: a float widens to double
+ * exactly and in order, so the ranking is the same, with half the bytes to
+ * sort (the low 29 bits of the widened double are zero). */
+static guint64
+descending_bits_float (float key)
+{
+  guint32 bits;
+
+  if (key == 0.0f)
+    key = 0.0f;
+  memcpy (&bits, &key, sizeof bits);
+  bits = (bits >> 31) != 0 ? ~bits : bits | 0x80000000u;
+  return (guint32) ~bits;
+}
+
 /* One stable counting pass on the byte at @shift, from (@keys, @order) into
- * (@keys_out, @order_out); FALSE (and nothing written) when every key has
- * the same byte there. */
-static gboolean
+ * (@keys_out, @order_out). The bytes are counted in four tables summed
+ * afterwards: keys sharing a byte (the exponent bytes of attention weights)
+ * would otherwise each wait on the previous increment of one counter. */
+static void
 radix_pass (const guint64 *keys,
             const int     *order,
             int            n,
@@ -189,29 +209,32 @@ radix_pass (const guint64 *keys,
             guint64       *keys_out,
             int           *order_out)
 {
-  int start[257] = { 0 };
+  int count[4][256] = { { 0 } }, start[256];
+  int i = 0, total = 0;
 
-  for (int i = 0; i < n; i++)
-    start[((keys[i] >> shift) & 0xff) + 1]++;
-  for (int b = 1; b <= 256; b++)
+  for (; i + 4 <= n; i += 4)
+    for (int q = 0; q < 4; q++)
+      count[q][(keys[i + q] >> shift) & 0xff]++;
+  for (; i < n; i++)
+    count[0][(keys[i] >> shift) & 0xff]++;
+  for (int b = 0; b < 256; b++)
     {
-      if (start[b] == n)
-        return FALSE;
-      start[b] += start[b - 1];
+      start[b] = total;
+      total += (count[0][b] + count[1][b]) + (count[2][b] + count[3][b]);
     }
-  for (int i = 0; i < n; i++)
+  for (i = 0; i < n; i++)
     {
       int pos = start[(keys[i] >> shift) & 0xff]++;
 
       keys_out[pos] = keys[i];
       order_out[pos] = order[i];
     }
-  return TRUE;
 }
 
 /* Sorts key indices by descending key, ties by ascending index: a least
- * significant digit radix sort (stable, O(n) per byte), far cheaper than a
- * comparison sort on the thousand keys of a head. */
+ * significant digit radix sort (stable, O(n) per byte) over the bytes in
+ * which the keys differ, far cheaper than a comparison sort on the
+ * thousand keys of a head. */
 static void
 rank_by_key (const HlHeadInput *input,
              HlRanking          ranking,
@@ -220,25 +243,26 @@ rank_by_key (const HlHeadInput *input,
   int n = input->n_keys, d = input->head_dim;
   g_autofree guint64 *keys = g_new (guint64, 2 * (gsize) n);
   g_autofree int *spare = g_new (int, n);
-  guint64 *k_in = keys, *k_out = keys + n;
+  guint64 *k_in = keys, *k_out = keys + n, all_or = 0, all_and = ~(guint64) 0;
   int *o_in = order, *o_out = spare;
 
   for (int i = 0; i < n; i++)
     {
-      double key = ranking == HL_RANKING_ATTENTION
-                   ? (double) input->alpha[i]
-                   : sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
-                                                        input->alpha[i], d));
-
-      k_in[i] = descending_bits (key);
+      k_in[i] = ranking == HL_RANKING_ATTENTION
+                ? descending_bits_float (input->alpha[i])
+                : descending_bits (sqrt (hl_separability_point_norm2 (input->values + (gsize) i * d,
+                                                                      input->alpha[i], d)));
+      all_or |= k_in[i];
+      all_and &= k_in[i];
       order[i] = i;
     }
   for (int shift = 0; shift < 64; shift += 8)
-    if (radix_pass (k_in, o_in, n, shift, k_out, o_out))
+    if ((((all_or ^ all_and) >> shift) & 0xff) != 0)
       {
         guint64 *k = k_in;
         int *o = o_in;
 
+        radix_pass (k_in, o_in, n, shift, k_out, o_out);
         k_in = k_out, k_out = k;
         o_in = o_out, o_out = o;
       }
@@ -323,6 +347,118 @@ permutations_with (HlRandom *rngs,
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX512_PERMUTATIONS 1
+
+/* The draw of one step for eight generators, one a lane of @s0 .. @s3:
+ * hl_random_next () in vector form, then Lemire's product with @bound. A
+ * lane whose low half falls below the rejection threshold (probability
+ * below bound / 2^32) is redrawn by hl_random_below32 () on that lane's
+ * state, so each generator sees exactly its own draws. */
+__attribute__ ((target ("avx512f"), always_inline))
+static inline __m512i
+draw_eight (__m512i *s0,
+            __m512i *s1,
+            __m512i *s2,
+            __m512i *s3,
+            guint32  bound)
+{
+  __m512i x = _mm512_add_epi64 (_mm512_slli_epi64 (*s1, 2), *s1);
+  __m512i r = _mm512_rol_epi64 (x, 7);
+  __m512i result = _mm512_add_epi64 (_mm512_slli_epi64 (r, 3), r);
+  __m512i t = _mm512_slli_epi64 (*s1, 17);
+  __m512i vbound = _mm512_set1_epi64 (bound), low32 = _mm512_set1_epi64 (0xffffffff);
+  __m512i m;
+  __mmask8 rejected;
+
+  *s2 = _mm512_xor_si512 (*s2, *s0);
+  *s3 = _mm512_xor_si512 (*s3, *s1);
+  *s1 = _mm512_xor_si512 (*s1, *s2);
+  *s0 = _mm512_xor_si512 (*s0, *s3);
+  *s2 = _mm512_xor_si512 (*s2, t);
+  *s3 = _mm512_rol_epi64 (*s3, 45);
+  m = _mm512_mul_epu32 (_mm512_srli_epi64 (result, 32), vbound);
+  if (G_LIKELY (_mm512_cmplt_epu64_mask (_mm512_and_si512 (m, low32), vbound) == 0))
+    return m;
+  rejected = _mm512_cmplt_epu64_mask (_mm512_and_si512 (m, low32),
+                                      _mm512_set1_epi64 ((0u - bound) % bound));
+  if (rejected != 0)
+    {
+      guint64 state[4][8], picks[8];
+
+      _mm512_storeu_si512 (state[0], *s0);
+      _mm512_storeu_si512 (state[1], *s1);
+      _mm512_storeu_si512 (state[2], *s2);
+      _mm512_storeu_si512 (state[3], *s3);
+      _mm512_storeu_si512 (picks, m);
+      for (int j = 0; j < 8; j++)
+        if (rejected & (1u << j))
+          {
+            HlRandom rng = { { state[0][j], state[1][j], state[2][j], state[3][j] } };
+
+            picks[j] = (guint64) hl_random_below32 (&rng, bound) << 32;
+            for (int w = 0; w < 4; w++)
+              state[w][j] = rng.s[w];
+          }
+      *s0 = _mm512_loadu_si512 (state[0]);
+      *s1 = _mm512_loadu_si512 (state[1]);
+      *s2 = _mm512_loadu_si512 (state[2]);
+      *s3 = _mm512_loadu_si512 (state[3]);
+      m = _mm512_loadu_si512 (picks);
+    }
+  return m;
+}
+
+/* permutations_with () for eight generators whose permutations lie one
+ * after the other from @base (@n entries each), in AVX-512 registers: the
+ * eight draws of a step at once, the eight swaps by one gather and one
+ * scatter of each side (position i and the pick; when they are the same,
+ * both write the same value). The same draws, so the same permutations. */
+__attribute__ ((target ("avx512f")))
+static void
+permutations_eight_avx512 (HlRandom *rngs,
+                           int      *base,
+                           int       n,
+                           int       k)
+{
+  guint64 state[4][8];
+  __m512i s0, s1, s2, s3, at;
+
+  for (int j = 0; j < 8; j++)
+    {
+      for (int w = 0; w < 4; w++)
+        state[w][j] = rngs[j].s[w];
+      for (int i = 0; i < n; i++)
+        base[(gsize) j * n + i] = i;
+    }
+  s0 = _mm512_loadu_si512 (state[0]);
+  s1 = _mm512_loadu_si512 (state[1]);
+  s2 = _mm512_loadu_si512 (state[2]);
+  s3 = _mm512_loadu_si512 (state[3]);
+  at = _mm512_setr_epi64 (0, n, 2 * (gint64) n, 3 * (gint64) n, 4 * (gint64) n,
+                          5 * (gint64) n, 6 * (gint64) n, 7 * (gint64) n);
+  for (int i = 0; i < MIN (k, n - 1); i++)
+    {
+      __m512i m = draw_eight (&s0, &s1, &s2, &s3, (guint32) (n - i));
+      __m512i pick = _mm512_add_epi64 (at, _mm512_srli_epi64 (m, 32));
+      __m256i here = _mm512_i64gather_epi32 (at, base, 4);
+      __m256i there = _mm512_i64gather_epi32 (pick, base, 4);
+
+      _mm512_i64scatter_epi32 (base, at, there, 4);
+      _mm512_i64scatter_epi32 (base, pick, here, 4);
+      at = _mm512_add_epi64 (at, _mm512_set1_epi64 (1));
+    }
+  _mm512_storeu_si512 (state[0], s0);
+  _mm512_storeu_si512 (state[1], s1);
+  _mm512_storeu_si512 (state[2], s2);
+  _mm512_storeu_si512 (state[3], s3);
+  for (int j = 0; j < 8; j++)
+    for (int w = 0; w < 4; w++)
+      rngs[j].s[w] = state[w][j];
+}
+#endif
+
 void
 hl_separability_rank_instances (const HlHeadInput *input,
                                 guint64            seed,
@@ -348,10 +484,24 @@ hl_separability_rank_instances (const HlHeadInput *input,
       else
         hl_separability_rank (input, rankings[j], seed, repeats[j], order);
     }
-  /* A few at a time: enough independent draws, and their arrays stay in
-   * the L1 cache for a thousand keys. */
-  for (int j = 0; j < n_random; j += 4)
-    permutations_with (rngs + j, outs + j, MIN (4, n_random - j), n, prefix);
+  /* Eight at a time in vector registers where they lie one after the
+   * other (they do: the random instances come last), else a few at a
+   * time: enough independent draws, and their arrays stay in the L1 cache
+   * for a thousand keys. */
+  for (int j = 0; j < n_random;)
+    {
+#ifdef HAVE_AVX512_PERMUTATIONS
+      if (n_random - j >= 8 && outs[j + 7] == outs[j] + 7 * (gsize) n
+          && hl_separability_uses_avx512 ())
+        {
+          permutations_eight_avx512 (rngs + j, outs[j], n, prefix);
+          j += 8;
+          continue;
+        }
+#endif
+      permutations_with (rngs + j, outs + j, MIN (4, n_random - j), n, prefix);
+      j += MIN (4, n_random - j);
+    }
 }
 
 /* The curve set and the accumulator --------------------------------------- */

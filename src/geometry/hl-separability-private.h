@@ -53,6 +53,9 @@ void      hl_separability_rank_instances    (const HlHeadInput           *input,
 /* Whether the kernel's AVX2+FMA loops run (the processor has them and
  * HEADLENS_NO_AVX2 is not set) rather than their plain equivalents. */
 gboolean  hl_separability_uses_avx2_fma     (void);
+/* Whether the kernel's AVX-512 loops run (the processor has AVX-512F and
+ * neither HEADLENS_NO_AVX512 nor HEADLENS_NO_AVX2 is set). */
+gboolean  hl_separability_uses_avx512       (void);
 
 /* Fills P, R, F and the margin from the counts of Definition 1. */
 void      hl_separability_exact_set         (HlSeparabilityExact *point,
@@ -67,8 +70,16 @@ void      hl_separability_exact_set         (HlSeparabilityExact *point,
 double    hl_separability_point_norm2       (const float *v,
                                              float        alpha,
                                              int          head_dim);
+/* The exact distances sum their d terms (the squared differences, or the
+ * products of the cosine's dot product) in this many partial sums: term k
+ * into partial k mod 8, in increasing k, the partials then added as
+ * ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)). The fast path, the
+ * reference and the projection all sum this way (docs/metrics.md). */
+#define HL_SEPARABILITY_PARTIALS 8
+
 /* D(y_i, s) in double with y_i = alpha_i v_i formed exactly (the product of
- * two floats is exact in double). @ny2 and @ns2 are the squared norms of
+ * two floats is exact in double), the terms summed as
+ * HL_SEPARABILITY_PARTIALS says. @ny2 and @ns2 are the squared norms of
  * y_i and s as computed by hl_separability_point_norm2() and a plain sum of
  * squares of s in index order. This is the exact value every count of the
  * fast path and every projection flag is decided on. */

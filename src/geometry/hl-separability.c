@@ -105,6 +105,16 @@ hl_separability_uses_avx2_fma (void)
 #endif
 }
 
+gboolean
+hl_separability_uses_avx512 (void)
+{
+#ifdef HAVE_AVX2_FMA_LOOPS
+  return cpu_has_avx512 ();
+#else
+  return FALSE;
+#endif
+}
+
 /* The memory of one head's kernel, reused from head to head: fresh
  * megabyte-sized blocks per head cost page faults (the allocator returns
  * them to the system). */
@@ -1179,43 +1189,51 @@ passes_for_processor (void)
 
 /* Exact distances ---------------------------------------------------------- */
 
-/* Keys whose exact distances are computed together. */
-#define EXACT_KEYS 4
-
-/* Euclidean distances of EXACT_KEYS keys to @s, each summed in index order
- * from the exact y_i with the arithmetic of hl_separability_exact_distance
- * () (so bit for bit its result; a v is exact in double, the y_i of the
- * prefix sums and of the reference); the four independent sums, in
- * registers, hide the latency of each one's additions. */
+#ifdef HAVE_AVX2_FMA_LOOPS
+/* The Euclidean distances of two keys to @s with the arithmetic of
+ * hl_separability_exact_distance (), so bit for bit its results: the eight
+ * partial sums of each key are the eight lanes of one register (a v is
+ * exact in double, so alpha v - s rounds once, fused or not; the squares
+ * and their sums are not fused), the lanes past d zero (adding +0 to a
+ * sum of squares changes nothing). The two keys' sums hide each other's
+ * latency. */
+__attribute__ ((target ("avx512f"), optimize ("fp-contract=off")))
 static void
-exact_euclidean_keys (const HlHeadInput *input,
-                      const int         *keys,
-                      const double      *s,
-                      double            *out)
+exact_euclidean_pair_avx512 (const HlHeadInput *input,
+                             int                key0,
+                             int                key1,
+                             const double      *s,
+                             double            *out)
 {
   int d = input->head_dim;
-  const float *v0 = input->values + (gsize) keys[0] * d, *v1 = input->values + (gsize) keys[1] * d;
-  const float *v2 = input->values + (gsize) keys[2] * d, *v3 = input->values + (gsize) keys[3] * d;
-  double a0 = input->alpha[keys[0]], a1 = input->alpha[keys[1]];
-  double a2 = input->alpha[keys[2]], a3 = input->alpha[keys[3]];
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  const float *v0 = input->values + (gsize) key0 * d, *v1 = input->values + (gsize) key1 * d;
+  __m512d a0 = _mm512_set1_pd (input->alpha[key0]), a1 = _mm512_set1_pd (input->alpha[key1]);
+  __m512d sum0 = _mm512_setzero_pd (), sum1 = sum0;
+  double part[2][HL_SEPARABILITY_PARTIALS];
 
-  G_STATIC_ASSERT (EXACT_KEYS == 4);
-  for (int c = 0; c < d; c++)
+  G_STATIC_ASSERT (HL_SEPARABILITY_PARTIALS == 8);
+  for (int c = 0; c < d; c += 8)
     {
-      double e0 = a0 * (double) v0[c] - s[c], e1 = a1 * (double) v1[c] - s[c];
-      double e2 = a2 * (double) v2[c] - s[c], e3 = a3 * (double) v3[c] - s[c];
+      __mmask8 lanes = d - c >= 8 ? 0xff : (__mmask8) ((1u << (d - c)) - 1);
+      __m512d sc = _mm512_maskz_loadu_pd (lanes, s + c);
+      __m256 x0 = _mm512_castps512_ps256 (_mm512_maskz_loadu_ps (lanes, v0 + c));
+      __m256 x1 = _mm512_castps512_ps256 (_mm512_maskz_loadu_ps (lanes, v1 + c));
+      __m512d e0 = _mm512_fmsub_pd (a0, _mm512_cvtps_pd (x0), sc);
+      __m512d e1 = _mm512_fmsub_pd (a1, _mm512_cvtps_pd (x1), sc);
 
-      s0 += e0 * e0;
-      s1 += e1 * e1;
-      s2 += e2 * e2;
-      s3 += e3 * e3;
+      sum0 = _mm512_add_pd (sum0, _mm512_mul_pd (e0, e0));
+      sum1 = _mm512_add_pd (sum1, _mm512_mul_pd (e1, e1));
     }
-  out[0] = sqrt (s0);
-  out[1] = sqrt (s1);
-  out[2] = sqrt (s2);
-  out[3] = sqrt (s3);
+  _mm512_storeu_pd (part[0], sum0);
+  _mm512_storeu_pd (part[1], sum1);
+  for (int q = 0; q < 2; q++)
+    {
+      const double *p = part[q];
+
+      out[q] = sqrt (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7])));
+    }
 }
+#endif
 
 /* The exact distance of key @i to centre @b, with the exact squared norms
  * computed the first time they are needed (only cosine uses them). */
@@ -1249,24 +1267,24 @@ kernel_exact_candidates (Kernel     *k,
                          HlDistance  distance,
                          int         n_cand)
 {
-  if (distance == HL_DISTANCE_COSINE)
-    {
-      for (int j = 0; j < n_cand; j++)
-        k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
-      return;
-    }
-  for (int j = 0; j < n_cand; j += EXACT_KEYS)
-    {
-      int keys[EXACT_KEYS];
-      double dist[EXACT_KEYS];
+  int j = 0;
 
-      /* The last group is filled up with its last key. */
-      for (int q = 0; q < EXACT_KEYS; q++)
-        keys[q] = k->cand[MIN (j + q, n_cand - 1)];
-      exact_euclidean_keys (k->input, keys, k->sd + (gsize) b * k->d, dist);
-      for (int q = 0; q < EXACT_KEYS && j + q < n_cand; q++)
-        k->cand_d[j + q] = dist[q];
-    }
+#ifdef HAVE_AVX2_FMA_LOOPS
+  if (distance == HL_DISTANCE_EUCLIDEAN && cpu_has_avx512 ())
+    for (; j < n_cand; j += 2)
+      {
+        double dist[2];
+
+        /* An odd last key is paired with itself. */
+        exact_euclidean_pair_avx512 (k->input, k->cand[j], k->cand[MIN (j + 1, n_cand - 1)],
+                                     k->sd + (gsize) b * k->d, dist);
+        k->cand_d[j] = dist[0];
+        if (j + 1 < n_cand)
+          k->cand_d[j + 1] = dist[1];
+      }
+#endif
+  for (; j < n_cand; j++)
+    k->cand_d[j] = kernel_exact (k, b, k->cand[j], distance);
 }
 
 /* Settles the candidates: rho_max and rho_min from their exact distances,

@@ -38,14 +38,16 @@ check_random_orders (int     n,
                      int     prefix,
                      guint64 seed)
 {
-  int n_inst = 6;
+  /* Eight (drawn together in AVX-512 registers where the processor has
+   * them) and three more. */
+  int n_inst = 11;
   g_autofree float *alpha = g_new0 (float, n);
   g_autofree float *values = g_new0 (float, n);
   g_autofree int *orders = g_new (int, (gsize) n_inst * n);
   g_autofree int *expected = g_new (int, n);
   HlHeadInput input = { n, 1, values, alpha };
-  HlRanking rankings[6];
-  int repeats[6];
+  HlRanking rankings[11];
+  int repeats[11];
 
   for (int j = 0; j < n_inst; j++)
     {
@@ -79,6 +81,10 @@ test_random_orders (void)
         for (guint p = 0; p < G_N_ELEMENTS (prefixes); p++)
           check_random_orders (n, prefixes[p], seed);
       }
+  /* Bounds near a million reject a draw about once in 5000 (2^32 mod
+   * bound of 2^32), so these 20000 steps of eight generators take the
+   * rejection path about 18 times. */
+  check_random_orders (1000000, 20000, 5);
 }
 
 /* A prefix of the permutation is the prefix of the full one, and uses
@@ -282,6 +288,55 @@ test_workspace_reuse (void)
     }
 }
 
+/* The order of the exact distances' sums (HL_SEPARABILITY_PARTIALS): a
+ * hand-built head whose counts depend on it. d = 58, keys by attention:
+ * key 0 (alpha 0.5) has y_0 = s_2 = (1, then 2^-27 in components 1..7, 9,
+ * 10, 11); key 1 (alpha 0.25) is zero, so D_1^2 has the partials 1,
+ * 2^-53 (three times) and 2^-54 (four times), whose tree
+ * ((1 + 2^-53) + 2^-52) + 2^-52 gives 1 + 2^-51, D_1 = rho_max = 1 + 2^-52
+ * (in index order, or adding the partials one after the other, every
+ * small term vanishes against 1, and D_1 = 1). Key 2 (alpha 0.125) differs
+ * from s_2 by 1 in component 0 and 2^-26 in components 16 and 17:
+ * D_2^2 = 1 + 2^-51 in any order, so D_2 = D_1: key 2 is inside the closed
+ * outer ball (P = 2/3) and key 1 not inside the strict inner one
+ * (R = 1/2); in index order P = R = 1. Key 3 is far away. The fast path
+ * (whose float32 intervals cannot tell these keys apart, so it recomputes
+ * them exactly) and the reference must both give 2/3 and 1/2. */
+static void
+test_exact_sum_order (void)
+{
+  enum { N = 4, D = 58 };
+  static const float alpha[N] = { 0.5f, 0.25f, 0.125f, 0.0625f };
+  static const int small[] = { 1, 2, 3, 4, 5, 6, 7, 9, 10, 11 };
+  float values[N * D] = { 0 };
+  HlHeadInput input = { N, D, values, alpha };
+  int grid[] = { 2 };
+  HlSeparabilityOptions options = { grid, 1, 1u << HL_RANKING_ATTENTION,
+                                    1u << HL_DISTANCE_EUCLIDEAN, 1, 0 };
+  g_autoptr(HlCurveSet) fast = NULL;
+  g_autoptr(HlCurveSet) reference = NULL;
+
+  values[0] = 2.0f;
+  values[2 * D] = 16.0f;
+  for (guint j = 0; j < G_N_ELEMENTS (small); j++)
+    {
+      values[small[j]] = 0x1.0p-26f;
+      values[2 * D + small[j]] = 0x1.0p-24f;
+    }
+  values[2 * D + 16] = values[2 * D + 17] = 0x1.0p-23f;
+  values[3 * D] = 1000.0f;
+  fast = hl_separability_compute (&input, &options);
+  reference = hl_separability_reference (&input, &options);
+  for (int which = 0; which < 2; which++)
+    {
+      const HlSeparabilityPoint *point = (which == 0 ? fast : reference)
+                                         ->points[HL_RANKING_ATTENTION][HL_DISTANCE_EUCLIDEAN];
+
+      g_assert_cmpfloat (point->precision, ==, 2.0f / 3.0f);
+      g_assert_cmpfloat (point->recall, ==, 0.5f);
+    }
+}
+
 /* HEADLENS_NO_AVX2 selects the plain loops (this program and the
  * reference comparison run again with it set, see meson.build). */
 static void
@@ -303,6 +358,7 @@ main (int   argc,
   g_test_add_func ("/separability/kernel/extreme-magnitudes", test_extreme_magnitudes);
   g_test_add_func ("/separability/kernel/not-finite", test_not_finite);
   g_test_add_func ("/separability/kernel/odd-shapes", test_odd_shapes);
+  g_test_add_func ("/separability/kernel/exact-sum-order", test_exact_sum_order);
   g_test_add_func ("/separability/kernel/workspace-reuse", test_workspace_reuse);
   g_test_add_func ("/separability/kernel/loop-path", test_loop_path);
   return g_test_run ();
