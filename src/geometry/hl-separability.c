@@ -461,7 +461,9 @@ kernel_init (Kernel                      *k,
  * A product of two floats is exact in double, so adding it, fused (FMA)
  * or not, rounds once, as adding a stored y_i would: the keys are added
  * one after the other, and the sums are bit for bit those of a plain loop
- * over y_i (the reference and the projection sum the same way). */
+ * over y_i (the reference and the projection sum the same way). When @mass
+ * is not NULL, the alpha_i are added to it in the same order: the retained
+ * mass, whose chain of dependent additions then overlaps the sums. */
 static void
 centre_add_plain (const double *restrict from,
                   double       *restrict to,
@@ -470,8 +472,11 @@ centre_add_plain (const double *restrict from,
                   const int    *restrict order,
                   int                    count,
                   int                    d,
-                  int                    width)
+                  int                    width,
+                  double       *restrict mass)
 {
+  double m = mass != NULL ? *mass : 0.0;
+
   for (int q = 0; q < width; q++)
     to[q] = from[q];
   for (int p = 0; p < count; p++)
@@ -481,7 +486,10 @@ centre_add_plain (const double *restrict from,
 
       for (int q = 0; q < width; q++)
         to[q] += w * (double) x[q];
+      m += w;
     }
+  if (mass != NULL)
+    *mass = m;
 }
 
 #ifdef HAVE_AVX2_FMA_LOOPS
@@ -497,8 +505,10 @@ centre_add_fma (const double *restrict from,
                 const float  *restrict alpha,
                 const int    *restrict order,
                 int                    count,
-                int                    d)
+                int                    d,
+                double       *restrict mass)
 {
+  double m = mass != NULL ? *mass : 0.0;
   __m256d a0 = _mm256_loadu_pd (from), a1 = _mm256_loadu_pd (from + 4);
   __m256d a2 = _mm256_loadu_pd (from + 8), a3 = _mm256_loadu_pd (from + 12);
   __m256d a4 = _mm256_loadu_pd (from + 16), a5 = _mm256_loadu_pd (from + 20);
@@ -509,7 +519,10 @@ centre_add_fma (const double *restrict from,
     {
       const float *x = v + (gsize) order[p] * d;
       const float *ahead = v + (gsize) order[MIN (p + PREFETCH_AHEAD, count - 1)] * d;
-      __m256d w = _mm256_set1_pd (alpha[order[p]]);
+      double a = alpha[order[p]];
+      __m256d w = _mm256_set1_pd (a);
+
+      m += a;
 
       __builtin_prefetch (ahead);
       __builtin_prefetch (ahead + 16);
@@ -526,6 +539,8 @@ centre_add_fma (const double *restrict from,
   _mm256_storeu_pd (to + 20, a5);
   _mm256_storeu_pd (to + 24, a6);
   _mm256_storeu_pd (to + 28, a7);
+  if (mass != NULL)
+    *mass = m;
 }
 
 /* centre_add_plain () for STRIPE_WIDE components in sixteen AVX-512
@@ -539,8 +554,10 @@ centre_add_avx512 (const double *restrict from,
                    const float  *restrict alpha,
                    const int    *restrict order,
                    int                    count,
-                   int                    d)
+                   int                    d,
+                   double       *restrict mass)
 {
+  double m = mass != NULL ? *mass : 0.0;
   __m512d acc[STRIPE_WIDE / 8];
 
 #pragma GCC unroll 16
@@ -549,7 +566,10 @@ centre_add_avx512 (const double *restrict from,
   for (int p = 0; p < count; p++)
     {
       const float *x = v + (gsize) order[p] * d;
-      __m512d w = _mm512_set1_pd (alpha[order[p]]);
+      double a = alpha[order[p]];
+      __m512d w = _mm512_set1_pd (a);
+
+      m += a;
 
 #pragma GCC unroll 16
       for (int q = 0; q < STRIPE_WIDE / 8; q++)
@@ -558,6 +578,8 @@ centre_add_avx512 (const double *restrict from,
 #pragma GCC unroll 16
   for (int q = 0; q < STRIPE_WIDE / 8; q++)
     _mm512_storeu_pd (to + 8 * q, acc[q]);
+  if (mass != NULL)
+    *mass = m;
 }
 #endif
 
@@ -569,21 +591,22 @@ centre_add (const double *restrict from,
             const int    *restrict order,
             int                    count,
             int                    d,
-            int                    width)
+            int                    width,
+            double       *restrict mass)
 {
 #ifdef HAVE_AVX2_FMA_LOOPS
   if (width == STRIPE_WIDE && cpu_has_avx512 ())
     {
-      centre_add_avx512 (from, to, v, alpha, order, count, d);
+      centre_add_avx512 (from, to, v, alpha, order, count, d, mass);
       return;
     }
   if (width == STRIPE && cpu_has_avx2_fma ())
     {
-      centre_add_fma (from, to, v, alpha, order, count, d);
+      centre_add_fma (from, to, v, alpha, order, count, d, mass);
       return;
     }
 #endif
-  centre_add_plain (from, to, v, alpha, order, count, d, width);
+  centre_add_plain (from, to, v, alpha, order, count, d, width, mass);
 }
 
 /* The width of the stripe of components starting at @c0 that centre_add ()
@@ -647,12 +670,13 @@ centre_finish (const double *restrict sd,
 }
 
 /* The components [c0, c0 + width) of every centre of the block, instance
- * by instance along its order. The stripe of the values these read (n
- * rows of at most STRIPE floats, 128 KiB for a thousand keys) stays in the
- * L2 cache from one instance to the next, where whole rows would not. The
- * first instance of a block may continue the last one of the previous
- * block: its sums start from the carried running sum, and the last
- * instance's sums are carried on. */
+ * by instance along its order, and with the first stripe the retained
+ * mass of every centre. A stripe of STRIPE floats of the values (128 KiB
+ * for a thousand keys) stays in the L2 cache from one instance to the
+ * next; whole rows (STRIPE_WIDE) are read once per instance. The first
+ * instance of a block may continue the last one of the previous block:
+ * its sums and mass start from the carried running ones, and the last
+ * instance's are carried on. */
 static void
 kernel_build_stripe (Kernel *k,
                      int     first,
@@ -669,7 +693,7 @@ kernel_build_stripe (Kernel *k,
       const int *order = k->orders + (gsize) inst * k->n;
       static const double zeros[STRIPE_WIDE];
       const double *from = g == 0 ? zeros : k->running + c0;
-      double *to = NULL;
+      double *to = NULL, mass = g == 0 ? 0.0 : k->running_mass;
 
       for (; b < count && (first + b) / n_grid == inst; b++)
         {
@@ -677,36 +701,15 @@ kernel_build_stripe (Kernel *k,
 
           to = k->sd + (gsize) b * k->d + c0;
           centre_add (from, to, k->input->values + c0, k->input->alpha, order + pos, n_top - pos,
-                      k->d, width);
+                      k->d, width, c0 == 0 ? &mass : NULL);
+          if (c0 == 0)
+            k->mass[b] = mass;
           pos = n_top;
           from = to;
         }
       memcpy (k->running + c0, to, sizeof (double) * width);
-    }
-}
-
-/* The retained mass of every centre of the block, carried across blocks
- * like the sums. */
-static void
-kernel_build_masses (Kernel *k,
-                     int     first,
-                     int     count)
-{
-  int n_grid = k->options->n_grid;
-
-  for (int b = 0; b < count; b++)
-    {
-      int inst = (first + b) / n_grid, g = (first + b) % n_grid;
-      const int *order = k->orders + (gsize) inst * k->n;
-
-      if (g == 0)
-        {
-          k->running_mass = 0.0;
-          k->running_pos = 0;
-        }
-      for (; k->running_pos < k->options->grid[g]; k->running_pos++)
-        k->running_mass += k->input->alpha[order[k->running_pos]];
-      k->mass[b] = k->running_mass;
+      if (c0 == 0)
+        k->running_mass = mass;
     }
 }
 
@@ -724,7 +727,7 @@ kernel_output (Kernel *k)
     {
       width = stripe_width (k->d, c0);
       centre_add (zeros, k->o + c0, k->input->values + c0, k->input->alpha, k->identity, k->n,
-                  k->d, width);
+                  k->d, width, NULL);
     }
 }
 
@@ -851,7 +854,8 @@ kernel_build_centres (Kernel *k,
       width = stripe_width (k->d, c0);
       kernel_build_stripe (k, first, count, c0, width);
     }
-  kernel_build_masses (k, first, count);
+  /* Where the last instance of the block stops, for the next block. */
+  k->running_pos = k->options->grid[(first + count - 1) % k->options->n_grid];
   for (int b = 0; b < count; b++)
     {
       double dots[3], ns;
