@@ -655,31 +655,113 @@ row_pass (RowPass *pass)
   g_aligned_free (pass->ring.memory);
 }
 
-/* @rest = sum_{0<i<t} alpha_i v_i, each component summed row after row
- * with the operations of norm2_rest (), so with the same bits; for a
- * query whose values' part comes from a summary. */
-HL_VECTOR_CLONES
-static void
-rest_pass (const HlHeadInput *input,
+/* Components of rest that rest_columns () keeps in registers: sixteen
+ * vectors of eight doubles with AVX-512. */
+#define REST_COLUMNS 128
+
+/* rest[c] += alpha_i v_i[c] for the components c0 <= c < c0 + 8 @n_vectors
+ * (@n_vectors <= REST_COLUMNS / 8) and the rows 0 < i < t, row after row,
+ * their sums kept in registers across the rows. */
+G_ALWAYS_INLINE static inline void
+rest_columns (const HlHeadInput *input,
+              int                c0,
+              int                n_vectors,
+              double            *rest)
+{
+  VecD8 acc[REST_COLUMNS / 8];
+
+  for (int k = 0; k < n_vectors; k++)
+    acc[k] = *(const VecD8 *) (rest + c0 + 8 * k);
+  for (int i = 1; i < input->n_keys - 1; i++)
+    {
+      const float *w = row (input, i) + c0;
+      double a = input->alpha[i];
+
+      for (int k = 0; k < n_vectors; k++)
+        {
+          const float *x = w + 8 * k;
+          VecD8 x8 = { x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7] };
+
+          acc[k] += a * x8;
+        }
+    }
+  for (int k = 0; k < n_vectors; k++)
+    *(VecD8 *) (rest + c0 + 8 * k) = acc[k];
+}
+
+/* The components past the last eight, and with @wide all others, row
+ * after row in memory (registers of four doubles: GCC 12 splits wider
+ * vectors through the stack). */
+G_ALWAYS_INLINE static inline void
+rest_rows (const HlHeadInput *input,
+           int                c0,
            double *restrict   rest)
 {
-  int t = input->n_keys - 1, d = input->head_dim;
+  int d = input->head_dim;
 
-  for (int i = 1; i < t; i++)
+  for (int i = 1; i < input->n_keys - 1; i++)
     {
       const float *w = row (input, i);
       double a = input->alpha[i];
-      int c = 0;
+      int c = c0;
 
       for (; c + 8 <= d; c += 8)
         {
-          VecD8 x = { w[c], w[c + 1], w[c + 2], w[c + 3], w[c + 4], w[c + 5], w[c + 6], w[c + 7] };
+          VecD lo = { w[c], w[c + 1], w[c + 2], w[c + 3] };
+          VecD hi = { w[c + 4], w[c + 5], w[c + 6], w[c + 7] };
 
-          *(VecD8 *) (rest + c) += a * x;
+          *(VecD *) (rest + c) += a * lo;
+          *(VecD *) (rest + c + 4) += a * hi;
         }
       for (; c < d; c++)
         rest[c] += a * w[c];
     }
+}
+
+/* @rest = sum_{0<i<t} alpha_i v_i, each component summed row after row
+ * with the operations of norms_rest (), so with the same bits; for a
+ * query whose values' part comes from a summary. */
+HL_VECTOR_CLONES
+static void
+rest_pass_portable (const HlHeadInput *input,
+                    double            *rest)
+{
+  rest_rows (input, 0, rest);
+}
+
+#ifdef HAVE_AVX512_PASS
+__attribute__ ((target ("avx512f,fma"), optimize ("O3")))
+static void
+rest_pass_avx512 (const HlHeadInput *input,
+                  double            *rest)
+{
+  int c0 = 0, d = input->head_dim;
+
+  /* Whole blocks with their size known to the compiler, so that their
+   * sums stay in registers. */
+  for (; c0 + REST_COLUMNS <= d; c0 += REST_COLUMNS)
+    rest_columns (input, c0, REST_COLUMNS / 8, rest);
+  if (c0 + 64 <= d)
+    {
+      rest_columns (input, c0, 8, rest);
+      c0 += 64;
+    }
+  rest_rows (input, c0, rest);
+}
+#endif
+
+static void
+rest_pass (const HlHeadInput *input,
+           double            *rest)
+{
+#ifdef HAVE_AVX512_PASS
+  if (cpu_has_avx512 ())
+    {
+      rest_pass_avx512 (input, rest);
+      return;
+    }
+#endif
+  rest_pass_portable (input, rest);
 }
 
 /* rho0 = (1/t) sum_i cos(v_0, v_i). */
