@@ -1018,10 +1018,15 @@ scan_point (int j)
   return 1e-4 * pow (HL_DIAGNOSTICS_MAX_BETA / 1e-4, (double) (j - 1) / (N_SCAN - 2));
 }
 
+/* The candidates scanned together by scan_objectives (), and their
+ * number rounded up to a multiple of it. */
+#define SCAN_LANES 4
+#define N_SCAN_PADDED ((N_SCAN + SCAN_LANES - 1) / SCAN_LANES * SCAN_LANES)
+
 typedef struct
 {
   double beta[N_SCAN];
-  double q[N_SCAN];     /* exp (-beta) */
+  double q[N_SCAN_PADDED];     /* exp (-beta); 0 past N_SCAN */
 } ScanTable;
 
 /* The scan candidates and their exp (-beta), computed once: a pow () and
@@ -1043,6 +1048,38 @@ scan_table (void)
       g_once_init_leave (&ready, 1);
     }
   return &table;
+}
+
+/* @f[j] = decay_objective_q (@c, @n, @q[j]) for every scan candidate,
+ * SCAN_LANES at a time in vectors: the same operations for each (no
+ * product fused into a sum, as in decay_objective_q () compiled for the
+ * x86-64 baseline), so the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((target_clones ("avx2", "default"), optimize ("O3", "fp-contract=off")))
+#endif
+static void
+scan_objectives (const float  *c,
+                 int           n,
+                 const double *q,
+                 double       *f)
+{
+  typedef double VecScan __attribute__ ((vector_size (SCAN_LANES * sizeof (double)), aligned (8),
+                                         may_alias));
+
+  for (int j = 0; j < N_SCAN_PADDED; j += SCAN_LANES)
+    {
+      VecScan qj = *(const VecScan *) (q + j), e = { 1.0, 1.0, 1.0, 1.0 }, sum = { 0.0 };
+
+      for (int k = 1; k <= n; k++)
+        {
+          VecScan r;
+
+          e *= qj;
+          r = (double) c[k - 1] - e;
+          sum += r * r;
+        }
+      *(VecScan *) (f + j) = sum;
+    }
 }
 
 /* Golden-section search of the objective on [lo, hi]. */
@@ -1080,6 +1117,7 @@ hl_diagnostics_fit_decay (const float *c,
                           double      *mae)
 {
   const ScanTable *scan;
+  double objective[N_SCAN_PADDED];
   int best = 0;
   double best_f = G_MAXDOUBLE, beta, err = 0.0;
 
@@ -1092,12 +1130,10 @@ hl_diagnostics_fit_decay (const float *c,
       return 0.0;
     }
   scan = scan_table ();
+  scan_objectives (c, n, scan->q, objective);
   for (int j = 0; j < N_SCAN; j++)
-    {
-      double f = decay_objective_q (c, n, scan->q[j]);
-      if (f < best_f)
-        best_f = f, best = j;
-    }
+    if (objective[j] < best_f)
+      best_f = objective[j], best = j;
   beta = golden_section (c, n, scan->beta[MAX (best - 1, 0)],
                          scan->beta[MIN (best + 1, N_SCAN - 1)]);
   /* The bracket's ends were scanned too: keep the best of the three. */
