@@ -51,6 +51,10 @@ typedef enum
   HL_N_REGIMES
 } HlRegime;
 
+/* The values of a block laid out for the separability kernel's distance
+ * GEMM (src/geometry/hl-distance-gemm.h). */
+typedef struct _HlValuesPanels HlValuesPanels;
+
 /* One attention operation: a query at position t = n_keys - 1 over keys
  * 0..t. Borrowed pointers; the engine never modifies or keeps them. */
 typedef struct
@@ -59,6 +63,10 @@ typedef struct
   int          head_dim;
   const float *values;      /* [n_keys, head_dim], row-major: v_0 .. v_t */
   const float *alpha;       /* [n_keys]: the attention row, keys 0..t */
+  /* Optional: @values (at least keys 0..t of them) laid out by
+   * hl_values_panels_new (), shared by the heads that read one values
+   * block; NULL: the kernel lays them out itself. */
+  const HlValuesPanels *panels;
 } HlHeadInput;
 
 /* GTypes of the enums, whose nicks are the strings below. */

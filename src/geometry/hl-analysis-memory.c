@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-analysis.h"
+#include "hl-distance-gemm.h"
 
 #include <glib/gi18n.h>
 
@@ -75,7 +76,10 @@ queue_bytes (const HlActivationsInfo *info,
 {
   guint64 capacity = 2 * (guint64) threads + 2;
   guint64 attention = (guint64) info->n_queries * info->seq_len * sizeof (float);
-  guint64 values = (guint64) info->seq_len * info->head_dim * (sizeof (float) + 8);
+  /* A converted block also holds its panels for the distance GEMM, as
+   * many floats again (rounded up to HL_PANEL_KEYS keys). */
+  guint64 values = (guint64) info->seq_len * info->head_dim * (2 * sizeof (float) + 8)
+                   + (guint64) HL_PANEL_KEYS * info->head_dim * sizeof (float);
 
   return capacity * attention + (capacity + threads + 1) * values;
 }

@@ -22,6 +22,7 @@
 #include "hl-analysis.h"
 #include "hl-analysis-schedule.h"
 #include "hl-background.h"
+#include "hl-distance-gemm.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -351,6 +352,10 @@ typedef struct
    * the conversion when more than one query reads the block (else NULL). */
   HlValuesSummary *summary;
   int      summary_keys;
+  /* The values over the same keys laid out for the distance GEMM, made
+   * with the conversion when more than one query reads the block (NULL
+   * where the kernel calls BLAS). */
+  HlValuesPanels *panels;
   int      layer, sample, kv_head;
   gint    *alive;    /* the run's count of blocks in memory */
 } ValuesBlock;
@@ -371,6 +376,7 @@ values_block_clear (gpointer data)
   g_free (block->stored);
   g_free (block->data);
   hl_values_summary_free (block->summary);
+  hl_values_panels_free (block->panels);
   g_mutex_clear (&block->lock);
   g_atomic_int_add (block->alive, -1);
 }
@@ -556,8 +562,12 @@ values_block_convert (Run         *run,
                                                           block->stored, block->data, &error);
       g_clear_pointer (&block->stored, g_free);
       if (!block->failed && block->summary_keys > 0)
-        block->summary = hl_values_summary_new (block->data, block->summary_keys, info->head_dim,
-                                                run->analysis->options.head.n_lags);
+        {
+          block->summary = hl_values_summary_new (block->data, block->summary_keys,
+                                                  info->head_dim,
+                                                  run->analysis->options.head.n_lags);
+          block->panels = hl_values_panels_new (block->data, block->summary_keys, info->head_dim);
+        }
     }
   ok = !block->failed;
   g_mutex_unlock (&block->lock);
@@ -600,6 +610,7 @@ process_job (Run *run,
         .head_dim = info->head_dim,
         .values = job->values->data,
         .alpha = job->attention + (gsize) q * info->seq_len,
+        .panels = job->values->panels,
       };
       HlHeadId id = job->id;
 

@@ -8,6 +8,8 @@
  */
 #include "hl-separability-private.h"
 
+#include "hl-distance-gemm.h"
+
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -79,19 +81,13 @@ cpu_has_avx2_fma (void)
   return answer == 2;
 }
 
-/* The two passes over the keys in AVX-512 registers where the processor
- * has them; HEADLENS_NO_AVX512 forces the AVX2 loops, so that the tests
- * run those too. */
+/* The loops in AVX-512 registers where the processor has them;
+ * HEADLENS_NO_AVX512 forces the AVX2 loops, so that the tests run those
+ * too (the same answer as for the distance GEMM). */
 static gboolean
 cpu_has_avx512 (void)
 {
-  static gsize answer = 0;  /* 1: no, 2: yes */
-
-  if (g_once_init_enter (&answer))
-    g_once_init_leave (&answer, __builtin_cpu_supports ("avx512f")
-                                && g_getenv ("HEADLENS_NO_AVX512") == NULL
-                                && g_getenv ("HEADLENS_NO_AVX2") == NULL ? 2 : 1);
-  return answer == 2;
+  return hl_cpu_has_avx512 ();
 }
 #endif
 
@@ -123,7 +119,7 @@ struct _HlSeparabilityWorkspace
   gsize   size;
   guint8 *memory;
   /* Bytes at the start of @memory known to be zero: G is laid out first
-   * and left zero by every head (see kernel_gemm ()). */
+   * and left zero by every head that runs BLAS (see kernel_gemm ()). */
   gsize   zeroed;
 };
 
@@ -194,6 +190,13 @@ typedef struct
   double                      *cos_sink, *cos_last; /* [block] alignment */
   double                      *residual;      /* [block] ||o - s_N|| */
   float                       *g;             /* [block * n_pad] <s_c, v_i> */
+  /* The distance GEMM: hl_distance_gemm () where the processor runs it,
+   * from the input's panels, or from the values, each panel laid out in
+   * @panel_scratch; else BLAS into a G kept zero. */
+  gboolean                     own_gemm;
+  const float                 *panels;
+  gsize                        scratch_floats;
+  float                       *panel_scratch;
   /* The prefix sum, mass and length of the last instance of a block,
    * carried to the next block. */
   double                      *running;       /* [d] */
@@ -391,6 +394,7 @@ kernel_layout (Kernel *k,
   k->hi = carve (base, &used, np, sizeof (float));
   k->cand = carve (base, &used, np + PAD, sizeof (int));
   k->cand_d = carve (base, &used, n, sizeof (double));
+  k->panel_scratch = carve (base, &used, k->scratch_floats, sizeof (float));
   return used;
 }
 
@@ -410,6 +414,7 @@ hl_separability_workspace_bytes (int                          n_keys,
   k.n_pad = (k.n + PAD - 1) / PAD * PAD;
   k.n_inst = hl_separability_instances (options, NULL, NULL);
   k.block = CLAMP (BLOCK_FLOATS / k.n_pad, 1, MAX (k.n_inst * options->n_grid, 1));
+  k.scratch_floats = hl_cpu_has_avx512 () ? hl_values_panels_floats (HL_PANEL_KEYS, head_dim) : 0;
   return kernel_layout (&k, NULL, &repeats);
 }
 
@@ -432,6 +437,11 @@ kernel_init (Kernel                      *k,
   m = k->n_inst * options->n_grid;
   k->block = CLAMP (BLOCK_FLOATS / k->n_pad, 1, MAX (m, 1));
   k->member_inst = -1;
+  k->own_gemm = hl_cpu_has_avx512 ();
+  if (k->own_gemm && hl_values_panels_fit (input->panels, k->n, k->d))
+    k->panels = hl_values_panels_get_data (input->panels);
+  else if (k->own_gemm)
+    k->scratch_floats = hl_values_panels_floats (HL_PANEL_KEYS, k->d);
 
   size = kernel_layout (k, NULL, &repeats);
   if (workspace->size < size)
@@ -442,9 +452,12 @@ kernel_init (Kernel                      *k,
       workspace->zeroed = 0;
     }
   kernel_layout (k, workspace->memory, &repeats);
-  /* G must start zero; past this head's G the other arrays overwrite it. */
+  /* For BLAS G must start zero; past this head's G the other arrays
+   * overwrite it. hl_distance_gemm () overwrites G. */
   g_bytes = (gsize) k->block * k->n_pad * sizeof (float);
-  if (workspace->zeroed < g_bytes)
+  if (k->own_gemm)
+    g_bytes = 0;
+  else if (workspace->zeroed < g_bytes)
     memset (workspace->memory + workspace->zeroed, 0, g_bytes - workspace->zeroed);
   workspace->zeroed = g_bytes;
   k->passes = passes_for_processor ();
@@ -1033,7 +1046,8 @@ float_up (double x)
  * e_c, from the error analysis of the key computed in float32 with
  * G = alpha <s, v> against the exact key of the double computation:
  *  - |G - <y, s>| <= (d + 3) u ||y|| ||s|| + U: rounding s to float32 and
- *    the dot product with the float32 v in any order give (d + 1) u
+ *    the dot product with the float32 v in any order (OpenBLAS's, or
+ *    hl_distance_gemm ()'s index order by FMA) give (d + 1) u
  *    ||v|| ||s||, the product with alpha one more u, all times |alpha|
  *    (||y|| = |alpha| ||v||); U = 4 d 2^-149 |alpha| (1 + ||v|| + ||s||)
  *    + 2^-149 for gradual underflow;
@@ -1388,12 +1402,14 @@ kernel_centre (Kernel *k,
   for (int m = 0; m < HL_N_DISTANCES; m++)
     if (k->options->distances & (1u << m))
       kernel_measure (k, b, inst, g, (HlDistance) m);
-  memset (k->g + (gsize) b * k->n_pad, 0, sizeof (float) * k->n);
+  if (!k->own_gemm)
+    memset (k->g + (gsize) b * k->n_pad, 0, sizeof (float) * k->n);
 }
 
 /* <s, v_i> [count x n] = S [count x d] V^T, rows padded to n_pad with
  * zeros (the products with alpha_i, G = S Y^T, are taken in
- * pass_intervals ()). G is zero on entry (kernel_init () and
+ * pass_intervals ()). With AVX-512, hl_distance_gemm () writes G from
+ * the panels. Else BLAS: G is zero on entry (kernel_init () and
  * kernel_centre () keep it so), so the GEMM adds into it (beta = 1):
  * with beta = 0 OpenBLAS clears the whole block in a separate pass over
  * memory that has left the cache, about a tenth of the GEMM's time, where
@@ -1404,6 +1420,12 @@ kernel_gemm (Kernel *k,
 {
   if (k->exact_only)
     return;
+  if (k->own_gemm)
+    {
+      hl_distance_gemm (k->sf, count, k->d, k->panels, k->input->values, k->panel_scratch, k->n,
+                        k->g, k->n_pad);
+      return;
+    }
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
                count, k->n, k->d, 1.0f, k->sf, k->d, k->input->values, k->d,
                1.0f, k->g, k->n_pad);

@@ -284,8 +284,10 @@ hl_synth_head_get_input (const HlSynthHead *head,
   g_return_if_fail (q >= 0 && q < head->n_queries);
   g_return_if_fail (out != NULL);
 
-  out->n_keys = head->query_positions[q] + 1;
-  out->head_dim = head->head_dim;
-  out->values = head->values;
-  out->alpha = head->attention + (gsize) q * head->n_keys;
+  *out = (HlHeadInput) {
+    .n_keys = head->query_positions[q] + 1,
+    .head_dim = head->head_dim,
+    .values = head->values,
+    .alpha = head->attention + (gsize) q * head->n_keys,
+  };
 }

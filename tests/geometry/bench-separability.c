@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "hl-blas.h"
+#include "hl-distance-gemm.h"
 #include "hl-separability.h"
 #include "hl-synth.h"
 
@@ -128,16 +130,20 @@ time_kernel (const Bench *bench,
 }
 
 /* The distance GEMM of one head alone: G [m x n] = S [m x d] Y^T, with the
- * operands already in float32, as hl-separability.c calls it. */
+ * operands already in float32, by BLAS or (@own) by the kernel's AVX-512
+ * GEMM, laying out each panel of values as a head computed alone does. */
 static double
 time_gemm (const Bench *bench,
+           gboolean     own,
            int          runs)
 {
   const HlHeadInput *in = &bench->inputs[0];
   int n = in->n_keys, d = in->head_dim;
   int m = (int) (hl_separability_gemm_flops (n, d, &bench->options) / (2.0 * n * d));
   g_autofree float *s = g_new (float, (gsize) m * d);
-  g_autofree float *g = g_new (float, (gsize) m * n);
+  int ld = (n + 15) / 16 * 16;
+  float *g = g_aligned_alloc ((gsize) m * ld, sizeof (float), 64);
+  float *scratch = g_aligned_alloc (hl_values_panels_floats (HL_PANEL_KEYS, d), sizeof (float), 64);
   double best = G_MAXDOUBLE;
 
   for (gsize k = 0; k < (gsize) m * d; k++)
@@ -147,10 +153,15 @@ time_gemm (const Bench *bench,
       double start = now_s ();
 
       for (int h = 0; h < N_HEADS; h++)
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n, d, 1.0f,
-                     s, d, in->values, d, 0.0f, g, n);
+        if (own)
+          hl_distance_gemm (s, m, d, NULL, in->values, scratch, n, g, ld);
+        else
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, n, d, 1.0f,
+                       s, d, in->values, d, 0.0f, g, ld);
       best = MIN (best, now_s () - start);
     }
+  g_aligned_free (g);
+  g_aligned_free (scratch);
   return best / N_HEADS;
 }
 
@@ -183,7 +194,7 @@ static void
 bench_run (const BenchOptions *o)
 {
   Bench bench;
-  double fast_ws, fast_alloc, reference, gemm, flops;
+  double fast_ws, fast_alloc, reference, gemm, own_gemm = 0.0, flops;
   int same, rows;
 
   bench_init (&bench, o);
@@ -199,7 +210,9 @@ bench_run (const BenchOptions *o)
       return;
     }
   fast_alloc = time_kernel (&bench, RUN_FAST_ALLOCATING, o->runs);
-  gemm = time_gemm (&bench, o->runs);
+  gemm = time_gemm (&bench, FALSE, o->runs);
+  if (hl_cpu_has_avx512 ())
+    own_gemm = time_gemm (&bench, TRUE, o->runs);
   reference = time_kernel (&bench, RUN_REFERENCE, o->reference_runs);
   check_agreement (&bench, &same, &rows);
 
@@ -211,6 +224,9 @@ bench_run (const BenchOptions *o)
   printf ("  fast path, allocating:       %8.3f ms/head\n", fast_alloc * 1e3);
   printf ("  SGEMM alone, same shape:     %8.3f ms/head (%.1f GFLOP/s)\n",
           gemm * 1e3, flops / gemm * 1e-9);
+  if (own_gemm > 0.0)
+    printf ("  AVX-512 GEMM, same shape:     %8.3f ms/head (%.1f GFLOP/s, %.2fx SGEMM's time)\n",
+            own_gemm * 1e3, flops / own_gemm * 1e-9, own_gemm / gemm);
   printf ("  reference:                   %8.3f ms/head\n", reference * 1e3);
   printf ("  reference / fast:            %8.1fx (target >= 20)\n", reference / fast_ws);
   printf ("  fast / SGEMM alone:          %8.2fx\n", fast_ws / gemm);
@@ -237,6 +253,9 @@ main (int   argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- time the separability kernel");
   g_autoptr(GError) error = NULL;
 
+  /* OpenBLAS's own kernels for this processor, on one thread, as
+   * `headlens-cli analyze` runs it. */
+  hl_blas_choose_kernels (argv, TRUE);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -2,7 +2,8 @@
  * against the plain computation it replaces: the division-free random
  * permutations, the radix-sorted rankings, the float32 intervals at extreme
  * magnitudes (and the all-exact fallback), dimensions that do not fill a
- * vector, and a workspace reused across head shapes.
+ * vector, a workspace reused across head shapes, and the AVX-512 distance
+ * GEMM against double sums, alone and with its panels shared.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "hl-distance-gemm.h"
 #include "hl-separability-private.h"
 #include "test-separability-heads.h"
 
@@ -288,6 +290,150 @@ test_workspace_reuse (void)
     }
 }
 
+/* Whether this run has the AVX-512 GEMM; the runs with HEADLENS_NO_AVX512
+ * or HEADLENS_NO_AVX2 set must not (the kernel calls BLAS there). */
+static gboolean
+own_gemm_path (void)
+{
+  if (g_getenv ("HEADLENS_NO_AVX512") != NULL || g_getenv ("HEADLENS_NO_AVX2") != NULL)
+    {
+      float one = 1.0f;
+
+      g_assert_false (hl_cpu_has_avx512 ());
+      g_assert_null (hl_values_panels_new (&one, 1, 1));
+      return FALSE;
+    }
+  return hl_cpu_has_avx512 ();
+}
+
+/* G of hl_distance_gemm () for @m centres and the first @n keys of a
+ * block of @block_keys (from the block's panels when it holds more keys,
+ * else from the values, each panel laid out on the way), each entry within the documented bound of the
+ * double sum ((d + 1) u ||s|| ||v|| plus the underflow term), the padding
+ * of each row zero and nothing written past it. */
+static void
+check_gemm (int m,
+            int n,
+            int block_keys,
+            int d,
+            guint64 seed)
+{
+  int ld = (n + 15) / 16 * 16;
+  g_autofree float *s = g_new (float, (gsize) m * d);
+  g_autofree float *v = g_new (float, (gsize) block_keys * d);
+  float *g = g_aligned_alloc ((gsize) m * ld + 16, sizeof (float), 64);
+  float *scratch = g_aligned_alloc (hl_values_panels_floats (HL_PANEL_KEYS, d), sizeof (float), 64);
+  g_autoptr(HlValuesPanels) panels = NULL;
+  HlRandom rng;
+
+  hl_random_init (&rng, seed, 7);
+  /* Magnitudes over many binades, and some subnormal values whose
+   * products underflow, so each sum's rounding differs from the double
+   * sum's. */
+  for (gsize k = 0; k < (gsize) m * d; k++)
+    s[k] = (float) (test_gaussian (&rng) * pow (2.0, (double) hl_random_below (&rng, 40) - 20.0));
+  for (gsize k = 0; k < (gsize) block_keys * d; k++)
+    v[k] = (float) (test_gaussian (&rng) * (k % 11 == 5 ? 1e-40 : 1.0));
+  for (gsize k = 0; k < (gsize) m * ld + 16; k++)
+    g[k] = NAN;
+  if (block_keys > n)
+    {
+      panels = hl_values_panels_new (v, block_keys, d);
+      g_assert_nonnull (panels);
+      hl_distance_gemm (s, m, d, hl_values_panels_get_data (panels), NULL, NULL, n, g, ld);
+    }
+  else
+    hl_distance_gemm (s, m, d, NULL, v, scratch, n, g, ld);
+  for (int c = 0; c < m; c++)
+    {
+      const float *sc = s + (gsize) c * d;
+      double ns = sqrt (hl_separability_point_norm2 (sc, 1.0f, d));
+
+      for (int i = 0; i < n; i++)
+        {
+          const float *vi = v + (gsize) i * d;
+          double exact = 0.0, nv = sqrt (hl_separability_point_norm2 (vi, 1.0f, d));
+          double bound = (d + 1.0) * 0x1.0p-24 * ns * nv + 4.0 * d * FLT_TRUE_MIN * (1.0 + nv + ns)
+                         + FLT_TRUE_MIN;
+
+          for (int k = 0; k < d; k++)
+            exact += (double) sc[k] * vi[k];
+          g_assert_true (isfinite (g[(gsize) c * ld + i]));
+          g_assert_cmpfloat (fabs (g[(gsize) c * ld + i] - exact), <=, bound);
+        }
+      for (int i = n; i < ld; i++)
+        g_assert_cmpfloat (g[(gsize) c * ld + i], ==, 0.0f);
+    }
+  for (int k = 0; k < 16; k++)
+    g_assert_true (isnan (g[(gsize) m * ld + k]));
+  g_aligned_free (g);
+  g_aligned_free (scratch);
+}
+
+/* Key counts around the 16-key vectors and the 64-key panels, centre
+ * counts around the tile of six, dimensions of one, three and beyond a
+ * vector; the values alone (as a head computed alone) and the panels of a
+ * longer block used for its first keys (as the queries of a values block
+ * use them). */
+static void
+test_distance_gemm (void)
+{
+  static const int dims[] = { 1, 3, 64, 128, 200 };
+  static const int keys[] = { 1, 15, 16, 17, 63, 64, 65, 130 };
+  static const int centres[] = { 1, 5, 6, 7, 13 };
+  guint64 seed = 0;
+
+  if (!own_gemm_path ())
+    {
+      g_test_skip ("the kernel calls BLAS on this path");
+      return;
+    }
+  for (guint a = 0; a < G_N_ELEMENTS (dims); a++)
+    for (guint b = 0; b < G_N_ELEMENTS (keys); b++)
+      for (guint c = 0; c < G_N_ELEMENTS (centres); c++)
+        {
+          check_gemm (centres[c], keys[b], keys[b], dims[a], seed++);
+          check_gemm (centres[c], keys[b], keys[b] + 50, dims[a], seed++);
+        }
+}
+
+/* A head given the panels of its values block (which holds later keys
+ * too) gives what it gives laying its values out itself. */
+static void
+test_shared_panels (void)
+{
+  static const int shapes[][2] = { { 100, 128 }, { 65, 3 }, { 1000, 64 }, { 17, 200 } };
+
+  if (!own_gemm_path ())
+    {
+      g_test_skip ("the kernel calls BLAS on this path");
+      return;
+    }
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      int block = shapes[s][0], d = shapes[s][1];
+      g_autoptr(TestHead) head = test_head_new (70 + s, block, d, TEST_HEAD_NEAR_DUPLICATES);
+      g_autoptr(HlValuesPanels) panels = hl_values_panels_new (head->values, block, d);
+
+      for (int n = block; n >= 2; n = n * 2 / 3)
+        {
+          HlHeadInput alone = { n, d, head->values, head->alpha, NULL };
+          HlHeadInput shared = { n, d, head->values, head->alpha, panels };
+          g_autofree int *grid = g_new (int, n);
+          int n_grid = hl_grid_build (HL_GRID_POW2, NULL, 0, n, grid);
+          HlSeparabilityOptions options = { grid, n_grid, 0x7, 0x3, 4, s };
+          g_autoptr(HlCurveSet) a = hl_separability_compute (&alone, &options);
+          g_autoptr(HlCurveSet) b = hl_separability_compute (&shared, &options);
+
+          for (int r = 0; r < HL_N_RANKINGS; r++)
+            for (int m = 0; m < HL_N_DISTANCES; m++)
+              g_assert_cmpmem (a->points[r][m], sizeof (HlSeparabilityPoint) * n_grid,
+                               b->points[r][m], sizeof (HlSeparabilityPoint) * n_grid);
+          assert_same_as_reference (&shared, n_grid, grid, 0x3);
+        }
+    }
+}
+
 /* The order of the exact distances' sums (HL_SEPARABILITY_PARTIALS): a
  * hand-built head whose counts depend on it. d = 58, keys by attention:
  * key 0 (alpha 0.5) has y_0 = s_2 = (1, then 2^-27 in components 1..7, 9,
@@ -361,5 +507,7 @@ main (int   argc,
   g_test_add_func ("/separability/kernel/exact-sum-order", test_exact_sum_order);
   g_test_add_func ("/separability/kernel/workspace-reuse", test_workspace_reuse);
   g_test_add_func ("/separability/kernel/loop-path", test_loop_path);
+  g_test_add_func ("/separability/kernel/distance-gemm", test_distance_gemm);
+  g_test_add_func ("/separability/kernel/shared-panels", test_shared_panels);
   return g_test_run ();
 }

@@ -152,7 +152,11 @@ test_application_quit_during_analysis (void)
   dir = hl_test_make_tmp_dir ();
   path = g_build_filename (dir, "long.h5", NULL);
   hl_synth_model_params_init (&params);
-  params.n_layers = 12;
+  /* Long enough that the window is up and has received results before the
+   * analysis ends, also on a loaded machine (12 layers took under half a
+   * second: the whole analysis could end, and be delivered, while the
+   * first frames were drawn, and the quit never came). */
+  params.n_layers = 48;
   params.n_heads = 8;
   params.n_kv_heads = 4;
   params.head_dim = 64;
