@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-diagnostics.h"
+#include "hl-distance-gemm.h"
 
 #include <math.h>
 #include <string.h>
@@ -33,10 +34,11 @@
 #define GROUP_PORTABLE 8
 
 /* The portable row pass is compiled for FMA (which implies AVX) and for
- * the x86-64 baseline, the right one picked at load time, and the
- * AVX-512 one where the processor has it (see row_pass ()). Products are
- * fused into the sums on every path that has FMA, so those paths give the
- * same bits; the baseline without FMA rounds each product first.
+ * the x86-64 baseline, the right one picked at load time, and the AVX-512
+ * one where the processor has it (hl_cpu_has_avx512 (), which
+ * HEADLENS_NO_AVX512 turns off so that the tests compare both). Products
+ * are fused into the sums on every path that has FMA, so those paths give
+ * the same bits; the baseline without FMA rounds each product first.
  * Everything the passes call is inlined into them, so that it is compiled
  * for the same target. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -626,20 +628,6 @@ row_pass_avx512 (RowPass *pass)
 {
   row_pass_with (pass, GROUP_AVX512);
 }
-
-/* HEADLENS_NO_AVX512 in the environment forces the portable pass, so
- * that the tests compare both (tests/geometry/test-diagnostics-slow.c). */
-static gboolean
-cpu_has_avx512 (void)
-{
-  static gsize answer = 0;  /* 1: no, 2: yes */
-
-  if (g_once_init_enter (&answer))
-    g_once_init_leave (&answer, __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma")
-                                && g_getenv ("HEADLENS_NO_AVX512") == NULL
-                                && g_getenv ("HEADLENS_NO_AVX2") == NULL ? 2 : 1);
-  return answer == 2;
-}
 #endif
 
 static void
@@ -647,7 +635,7 @@ row_pass (RowPass *pass)
 {
   ring_init (&pass->ring, pass->input->head_dim, pass->n_lags);
 #ifdef HAVE_AVX512_PASS
-  if (cpu_has_avx512 ())
+  if (hl_cpu_has_avx512 ())
     row_pass_avx512 (pass);
   else
 #endif
@@ -755,7 +743,7 @@ rest_pass (const HlHeadInput *input,
            double            *rest)
 {
 #ifdef HAVE_AVX512_PASS
-  if (cpu_has_avx512 ())
+  if (hl_cpu_has_avx512 ())
     {
       rest_pass_avx512 (input, rest);
       return;
