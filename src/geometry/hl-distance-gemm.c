@@ -1,17 +1,16 @@
 /* hl-distance-gemm.c: G = S V^T for the separability kernel in AVX-512
- * registers. The values are laid out once per values block as panels of
- * 64 keys (component k of the 64 keys in four vectors); the micro-kernel
+ * registers. The values are read as panels of 64 keys (component k of the
+ * 64 keys in four vectors), laid out once per values block when several
+ * heads read it, else panel by panel just before use; the micro-kernel
  * keeps a tile of up to six centres x 64 keys in 24 registers, reads the
  * panel's row k and broadcasts component k of each centre, and writes the
- * tile straight into G: nothing is packed per head and G is never cleared.
+ * tile straight into G, which is never cleared.
  * docs/separability.md has the error analysis, docs/performance.md the
  * measurements.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "hl-distance-gemm.h"
-
-#include <string.h>
 
 /* Centres of one register tile. */
 #define TILE_CENTRES 6
