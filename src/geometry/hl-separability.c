@@ -144,11 +144,13 @@ typedef struct
   void (*intervals) (const float *restrict sv, const float *restrict af,
                      const float *restrict ny2f, const float *restrict nyf,
                      const float *restrict nyup, const float *restrict off_in,
-                     const float *restrict off_out, int n_pad, gboolean cosine, float cos_ns,
+                     const float *restrict off_out, const guint16 *restrict in_bits,
+                     const guint16 *restrict out_bits, int n_pad, gboolean cosine, float cos_ns,
                      float e_a, float e_b, float e_c, float *restrict lo, float *restrict hi,
                      Brackets *out);
   void (*counts) (const float *restrict lo, const float *restrict hi,
-                  const float *restrict off_in, const float *restrict off_out, int n_pad,
+                  const float *restrict off_in, const float *restrict off_out,
+                  const guint16 *restrict in_bits, const guint16 *restrict out_bits, int n_pad,
                   const Brackets *br, int *restrict cand, Tally *tally);
 } Passes;
 
@@ -205,6 +207,9 @@ typedef struct
   /* Membership of S_N: off_in is 0 in S_N and -inf elsewhere, off_out is 0
    * outside S_N and +inf in it; both are infinite in the padding. */
   float                       *off_in, *off_out;   /* [n_pad] */
+  /* The same as bits, sixteen keys a word (key i is bit i % 16 of word
+   * i / 16): in S_N, and outside it (not the padding). */
+  guint16                     *in_bits, *out_bits;  /* [n_pad / 16] */
   int                          member_inst, member_pos;
   float                       *lo, *hi;       /* [n_pad] interval of each key */
   int                         *cand;          /* [n_pad + PAD] keys to recheck */
@@ -390,6 +395,8 @@ kernel_layout (Kernel *k,
   k->running = carve (base, &used, d, sizeof (double));
   k->off_in = carve (base, &used, np, sizeof (float));
   k->off_out = carve (base, &used, np, sizeof (float));
+  k->in_bits = carve (base, &used, np / 16, sizeof (guint16));
+  k->out_bits = carve (base, &used, np / 16, sizeof (guint16));
   k->lo = carve (base, &used, np, sizeof (float));
   k->hi = carve (base, &used, np, sizeof (float));
   k->cand = carve (base, &used, np + PAD, sizeof (int));
@@ -909,13 +916,20 @@ kernel_select (Kernel *k,
       fill_floats (k->off_in, k->n_pad, -INFINITY);
       fill_floats (k->off_out, k->n, 0.0f);
       fill_floats (k->off_out + k->n, k->n_pad - k->n, INFINITY);
+      memset (k->in_bits, 0, sizeof (guint16) * (k->n_pad / 16));
+      memset (k->out_bits, 0xff, sizeof (guint16) * (k->n_pad / 16));
+      k->out_bits[k->n_pad / 16 - 1] = (guint16) ((1u << (k->n - (k->n_pad - 16))) - 1);
       k->member_inst = inst;
       k->member_pos = 0;
     }
   for (; k->member_pos < n_top; k->member_pos++)
     {
-      k->off_in[order[k->member_pos]] = 0.0f;
-      k->off_out[order[k->member_pos]] = INFINITY;
+      int i = order[k->member_pos];
+
+      k->off_in[i] = 0.0f;
+      k->off_out[i] = INFINITY;
+      k->in_bits[i / 16] |= (guint16) (1u << (i % 16));
+      k->out_bits[i / 16] &= (guint16) ~(1u << (i % 16));
     }
 }
 
@@ -934,6 +948,8 @@ pass_intervals (const float *restrict sv,
                 const float *restrict nyup,
                 const float *restrict off_in,
                 const float *restrict off_out,
+                G_GNUC_UNUSED const guint16 *restrict in_bits,
+                G_GNUC_UNUSED const guint16 *restrict out_bits,
                 int                   n_pad,
                 gboolean              cosine,
                 float                 cos_ns,
@@ -979,7 +995,9 @@ pass_intervals (const float *restrict sv,
 #ifdef HAVE_AVX2_FMA_LOOPS
 /* pass_intervals () sixteen keys at a time in AVX-512 registers: the same
  * operations on each key in the same order, none fused (fp-contract=off),
- * and max and min picking as VMAX and VMIN do, so the same bits. */
+ * so the same intervals; the brackets take the extremes over the keys of
+ * the membership masks (@in_bits, @out_bits) instead of adding offsets,
+ * the same values up to the sign of a zero, which no comparison sees. */
 __attribute__ ((target ("avx512f"), optimize ("fp-contract=off")))
 static void
 pass_intervals_avx512 (const float *restrict sv,
@@ -987,8 +1005,10 @@ pass_intervals_avx512 (const float *restrict sv,
                        const float *restrict ny2f,
                        const float *restrict nyf,
                        const float *restrict nyup,
-                       const float *restrict off_in,
-                       const float *restrict off_out,
+                       G_GNUC_UNUSED const float *restrict off_in,
+                       G_GNUC_UNUSED const float *restrict off_out,
+                       const guint16 *restrict in_bits,
+                       const guint16 *restrict out_bits,
                        int                   n_pad,
                        gboolean              cosine,
                        float                 cos_ns,
@@ -1022,10 +1042,10 @@ pass_intervals_avx512 (const float *restrict sv,
       h = _mm512_add_ps (x, e);
       _mm512_store_ps (lo + i, l);
       _mm512_store_ps (hi + i, h);
-      in_lo = _mm512_max_ps (in_lo, _mm512_add_ps (l, _mm512_load_ps (off_in + i)));
-      in_hi = _mm512_max_ps (in_hi, _mm512_add_ps (h, _mm512_load_ps (off_in + i)));
-      out_lo = _mm512_min_ps (out_lo, _mm512_add_ps (l, _mm512_load_ps (off_out + i)));
-      out_hi = _mm512_min_ps (out_hi, _mm512_add_ps (h, _mm512_load_ps (off_out + i)));
+      in_lo = _mm512_mask_max_ps (in_lo, in_bits[i / 16], in_lo, l);
+      in_hi = _mm512_mask_max_ps (in_hi, in_bits[i / 16], in_hi, h);
+      out_lo = _mm512_mask_min_ps (out_lo, out_bits[i / 16], out_lo, l);
+      out_hi = _mm512_mask_min_ps (out_hi, out_bits[i / 16], out_hi, h);
     }
   /* The extremes of the lanes: max and min are exact, in any order. */
   *out = (Brackets) { _mm512_reduce_max_ps (in_lo), _mm512_reduce_max_ps (in_hi),
@@ -1100,6 +1120,8 @@ pass_counts (const float *restrict lo,
              const float *restrict hi,
              const float *restrict off_in,
              const float *restrict off_out,
+             G_GNUC_UNUSED const guint16 *restrict in_bits,
+             G_GNUC_UNUSED const guint16 *restrict out_bits,
              int                   n_pad,
              const Brackets       *br,
              int         *restrict cand,
@@ -1155,8 +1177,10 @@ __attribute__ ((target ("avx512f")))
 static void
 pass_counts_avx512 (const float *restrict lo,
                     const float *restrict hi,
-                    const float *restrict off_in,
-                    const float *restrict off_out,
+                    G_GNUC_UNUSED const float *restrict off_in,
+                    G_GNUC_UNUSED const float *restrict off_out,
+                    const guint16 *restrict in_bits,
+                    const guint16 *restrict out_bits,
                     int                   n_pad,
                     const Brackets       *br,
                     int         *restrict cand,
@@ -1164,7 +1188,6 @@ pass_counts_avx512 (const float *restrict lo,
 {
   __m512 a1 = _mm512_set1_ps (br->in_lo), a2 = _mm512_set1_ps (br->in_hi);
   __m512 b1 = _mm512_set1_ps (br->out_lo), b2 = _mm512_set1_ps (br->out_hi);
-  __m512 zero = _mm512_setzero_ps ();
   __m512i index = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   __m512i step = _mm512_set1_epi32 (16);
   int inner = 0, outer = 0, n_cand = 0;
@@ -1172,8 +1195,7 @@ pass_counts_avx512 (const float *restrict lo,
   for (int i = 0; i < n_pad; i += 16)
     {
       __m512 l = _mm512_load_ps (lo + i), h = _mm512_load_ps (hi + i);
-      __mmask16 in = _mm512_cmp_ps_mask (_mm512_load_ps (off_in + i), zero, _CMP_EQ_OQ);
-      __mmask16 out = _mm512_cmp_ps_mask (_mm512_load_ps (off_out + i), zero, _CMP_EQ_OQ);
+      __mmask16 in = in_bits[i / 16], out = out_bits[i / 16];
       __mmask16 need =
         (in & (_mm512_cmp_ps_mask (h, a1, _CMP_GE_OQ)
                | (_mm512_cmp_ps_mask (h, b1, _CMP_GE_OQ) & _mm512_cmp_ps_mask (l, b2, _CMP_LT_OQ))))
@@ -1375,10 +1397,12 @@ kernel_measure (Kernel     *k,
 
       kernel_bound_coefficients (k, b, distance, &e_a, &e_b, &e_c);
       k->passes.intervals (k->g + (gsize) b * k->n_pad, k->af, k->ny2f, k->nyf, k->nyup,
-                           k->off_in, k->off_out, k->n_pad, distance == HL_DISTANCE_COSINE,
+                           k->off_in, k->off_out, k->in_bits, k->out_bits, k->n_pad,
+                           distance == HL_DISTANCE_COSINE,
                            (float) sqrt (k->ns2[b]), e_a, e_b, e_c, k->lo, k->hi, &br);
     }
-  k->passes.counts (k->lo, k->hi, k->off_in, k->off_out, k->n_pad, &br, k->cand, &tally);
+  k->passes.counts (k->lo, k->hi, k->off_in, k->off_out, k->in_bits, k->out_bits, k->n_pad, &br,
+                    k->cand, &tally);
   kernel_exact_candidates (k, b, distance, tally.n_cand);
   kernel_settle (k, &br, &tally, &rho_min, &rho_max);
   hl_separability_exact_set (&point, n_top, tally.n_outer, tally.n_inner,
