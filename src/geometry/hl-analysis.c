@@ -402,7 +402,13 @@ typedef struct
   gint                    stop;          /* atomic: cancelled or failed */
 
   GMutex                  mutex;         /* protects everything below */
-  GCond                   cond;
+  /* Each side is woken only when it waits and has something to do: the
+   * workers on @work when a job arrives, the coordinating thread on @room
+   * when a job leaves the queue or a worker ends. */
+  GCond                   work;
+  GCond                   room;
+  int                     idle_workers;  /* waiting on @work */
+  gboolean                reader_waiting; /* waiting on @room for room */
   GQueue                  jobs;
   guint                   capacity;
   gint                    alive_blocks;  /* atomic */
@@ -448,7 +454,8 @@ run_clear (gpointer data)
   g_clear_pointer (&run->context, g_main_context_unref);
   g_clear_object (&run->task);
   g_mutex_clear (&run->mutex);
-  g_cond_clear (&run->cond);
+  g_cond_clear (&run->work);
+  g_cond_clear (&run->room);
 }
 
 static void
@@ -469,7 +476,8 @@ run_stop (Run *run)
 {
   g_atomic_int_set (&run->stop, 1);
   g_mutex_lock (&run->mutex);
-  g_cond_broadcast (&run->cond);
+  g_cond_broadcast (&run->work);
+  g_cond_broadcast (&run->room);
   g_mutex_unlock (&run->mutex);
 }
 
@@ -505,7 +513,8 @@ run_new (HlActivations           *file,
   run->info = hl_activations_get_info (file);
   own = &run->analysis->options;
   g_mutex_init (&run->mutex);
-  g_cond_init (&run->cond);
+  g_cond_init (&run->work);
+  g_cond_init (&run->room);
   g_queue_init (&run->jobs);
   run->capacity = 2 * own->threads + 2;
   run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hl_head_result_unref);
@@ -531,7 +540,6 @@ run_add_result (Run          *run,
   if (!run->sync)
     g_ptr_array_add (run->pending, hl_head_result_ref (result));
   run->done++;
-  g_cond_broadcast (&run->cond);
   g_mutex_unlock (&run->mutex);
 }
 
@@ -618,10 +626,15 @@ pop_job (Run *run)
 
   g_mutex_lock (&run->mutex);
   while (!run_should_stop (run) && g_queue_is_empty (&run->jobs) && !run->reader_done)
-    g_cond_wait (&run->cond, &run->mutex);
+    {
+      run->idle_workers++;
+      g_cond_wait (&run->work, &run->mutex);
+      run->idle_workers--;
+    }
   if (!run_should_stop (run))
     job = g_queue_pop_head (&run->jobs);
-  g_cond_broadcast (&run->cond);
+  if (run->reader_waiting)
+    g_cond_signal (&run->room);
   g_mutex_unlock (&run->mutex);
   return job;
 }
@@ -651,7 +664,7 @@ worker_thread (gpointer data)
     }
   g_mutex_lock (&run->mutex);
   run->active_workers--;
-  g_cond_broadcast (&run->cond);
+  g_cond_signal (&run->room);
   g_mutex_unlock (&run->mutex);
   return NULL;
 }
@@ -735,7 +748,9 @@ push_job (Run *run,
   g_mutex_lock (&run->mutex);
   while (!run_should_stop (run) && g_queue_get_length (&run->jobs) >= run->capacity)
     {
-      g_cond_wait_until (&run->cond, &run->mutex, g_get_monotonic_time () + WAIT_SLICE_US);
+      run->reader_waiting = TRUE;
+      g_cond_wait_until (&run->room, &run->mutex, g_get_monotonic_time () + WAIT_SLICE_US);
+      run->reader_waiting = FALSE;
       g_mutex_unlock (&run->mutex);
       run_deliver (run, FALSE);
       g_mutex_lock (&run->mutex);
@@ -744,7 +759,8 @@ push_job (Run *run,
     job_free (job);
   else
     g_queue_push_tail (&run->jobs, job);
-  g_cond_broadcast (&run->cond);
+  if (run->idle_workers > 0)
+    g_cond_signal (&run->work);
   g_mutex_unlock (&run->mutex);
 }
 
@@ -1021,10 +1037,11 @@ wait_for_workers (Run *run)
 {
   g_mutex_lock (&run->mutex);
   run->reader_done = TRUE;
-  g_cond_broadcast (&run->cond);
+  g_cond_broadcast (&run->work);
   while (run->active_workers > 0)
     {
-      g_cond_wait_until (&run->cond, &run->mutex, g_get_monotonic_time () + WAIT_SLICE_US);
+      /* Woken when a worker ends; results are passed on at their pace. */
+      g_cond_wait_until (&run->room, &run->mutex, run->last_delivery_us + DELIVERY_INTERVAL_US);
       g_mutex_unlock (&run->mutex);
       run_deliver (run, FALSE);
       g_mutex_lock (&run->mutex);

@@ -43,6 +43,10 @@ struct _HlActivations
    * buffers (hl-chunk-reader.h); NULL otherwise. */
   HlChunkReader     *values_reader;
   HlChunkReader     *attention_reader;
+  /* Whether a block is one unfiltered chunk in the memory type, read by
+   * H5Dread_chunk () (see read_stored_locked ()). */
+  gboolean           values_direct;
+  gboolean           attention_direct;
   gsize              values_element; /* bytes of a stored values number */
   void              *scratch;       /* guarded by the HDF5 lock */
   gsize              scratch_size;  /* in bytes */
@@ -230,6 +234,12 @@ open_for_blocks (HlActivations  *self,
   self->values_raw = raw_memory_type (self->values);
   self->attention_raw = raw_memory_type (self->attention);
   self->values_element = self->values_raw >= 0 ? H5Tget_size (self->values_raw) : sizeof (float);
+  self->values_direct = hl_hdf5_chunk_is_block (self->values, values_block,
+                                                self->values_raw >= 0 ? self->values_raw
+                                                                      : H5T_NATIVE_FLOAT);
+  self->attention_direct = hl_hdf5_chunk_is_block (self->attention, attention_block,
+                                                   self->attention_raw >= 0 ? self->attention_raw
+                                                                            : H5T_NATIVE_FLOAT);
   return create_chunk_readers (self, error);
 }
 
@@ -666,12 +676,31 @@ convert_to_float (gconstpointer  stored,
   return FALSE;
 }
 
+/* The block at @start, @bytes long, read as the one chunk that holds it
+ * straight into @out (no chunk cache, no copy out of it). FALSE when the
+ * chunk is not stored (HDF5 fills a chunk never written) or the read
+ * fails: the caller then reads the block through H5Dread (). */
+static gboolean
+read_chunk_directly (hid_t          dset,
+                     const hsize_t *start,
+                     gsize          bytes,
+                     void          *out)
+{
+  hsize_t stored = 0;
+  uint32_t filters = 0;
+
+  return H5Dget_chunk_storage_size (dset, start, &stored) >= 0 && stored == bytes
+         && H5Dread_chunk (dset, H5P_DEFAULT, start, &filters, out) >= 0;
+}
+
 /* Reads the [count[3], count[4]] block at @start of the rank-5 @dset into
  * @stored: unconverted when @raw_type is valid, converted to float32 by
- * HDF5 otherwise. Requires the HDF5 lock. */
+ * HDF5 otherwise; as one chunk when @direct (hl_hdf5_chunk_is_block ()).
+ * Requires the HDF5 lock. */
 static gboolean
 read_stored_locked (hid_t          dset,
                     HlChunkReader *reader,
+                    gboolean       direct,
                     hid_t          raw_type,
                     const hsize_t *start,
                     const hsize_t *count,
@@ -679,10 +708,13 @@ read_stored_locked (hid_t          dset,
 {
   g_auto(HlH5Space) fspace = H5I_INVALID_HID;
   g_auto(HlH5Space) mspace = H5I_INVALID_HID;
+  hid_t mem_type = raw_type >= 0 ? raw_type : H5T_NATIVE_FLOAT;
 
   if (reader != NULL)
-    return hl_chunk_reader_read (reader, start, count,
-                                 raw_type >= 0 ? raw_type : H5T_NATIVE_FLOAT, stored);
+    return hl_chunk_reader_read (reader, start, count, mem_type, stored);
+  if (direct && read_chunk_directly (dset, start, count[3] * count[4] * H5Tget_size (mem_type),
+                                     stored))
+    return TRUE;
   fspace = H5Dget_space (dset);
   /* The memory space has the selection's shape: with any other shape HDF5
    * 1.10 maps every element to its chunk one by one (100x slower). */
@@ -690,8 +722,7 @@ read_stored_locked (hid_t          dset,
   if (fspace < 0 || mspace < 0
       || H5Sselect_hyperslab (fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
     return FALSE;
-  return H5Dread (dset, raw_type >= 0 ? raw_type : H5T_NATIVE_FLOAT, mspace, fspace,
-                  H5P_DEFAULT, stored) >= 0;
+  return H5Dread (dset, mem_type, mspace, fspace, H5P_DEFAULT, stored) >= 0;
 }
 
 static HlChunkReader *
@@ -699,6 +730,13 @@ reader_of (HlActivations *self,
            hid_t          dset)
 {
   return dset == self->values ? self->values_reader : self->attention_reader;
+}
+
+static gboolean
+direct_of (HlActivations *self,
+           hid_t          dset)
+{
+  return dset == self->values ? self->values_direct : self->attention_direct;
 }
 
 /* Reads a block as read_stored_locked () does and converts it into @out
@@ -723,12 +761,14 @@ read_block (HlActivations *self,
       gsize element = H5Tget_size (raw_type);
       void *raw = scratch_buffer (self, n * element);
 
-      ok = read_stored_locked (dset, reader_of (self, dset), raw_type, start, count, raw);
+      ok = read_stored_locked (dset, reader_of (self, dset), direct_of (self, dset), raw_type,
+                               start, count, raw);
       if (ok)
         *finite = convert_to_float (raw, element, n, out);
     }
   else
-    ok = read_stored_locked (dset, reader_of (self, dset), raw_type, start, count, out);
+    ok = read_stored_locked (dset, reader_of (self, dset), direct_of (self, dset), raw_type,
+                             start, count, out);
   hl_hdf5_unlock ();
   return ok;
 }
@@ -876,8 +916,8 @@ hl_activations_read_values_stored (HlActivations  *self,
   if (!values_block_slab (self, layer, sample, kv_head, start, count, error))
     return FALSE;
   hl_hdf5_lock ();
-  ok = read_stored_locked (self->values, self->values_reader, self->values_raw, start, count,
-                           stored);
+  ok = read_stored_locked (self->values, self->values_reader, self->values_direct,
+                           self->values_raw, start, count, stored);
   hl_hdf5_unlock ();
   if (!ok)
     set_values_io_error (error, layer, sample, kv_head);

@@ -72,6 +72,12 @@ hid_t        hl_hdf5_block_access_plist (hid_t          dset,
                                          const hsize_t *block,
                                          hid_t          base,
                                          guint64        budget);
+/* TRUE when each @block (rank 5) of @dset is exactly one of its chunks,
+ * stored unfiltered in @mem_type: H5Dread_chunk () then reads a block
+ * straight into memory, without HDF5's chunk cache and its copy. */
+gboolean     hl_hdf5_chunk_is_block    (hid_t          dset,
+                                        const hsize_t *block,
+                                        hid_t          mem_type);
 /* TRUE and the dtype when @type is an H5T_FLOAT of 2, 4 or 8 bytes. */
 gboolean     hl_hdf5_type_to_dtype     (hid_t        type,
                                         HlDtype     *dtype);

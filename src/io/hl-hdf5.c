@@ -285,6 +285,25 @@ hl_hdf5_block_access_plist (hid_t          dset,
 }
 
 gboolean
+hl_hdf5_chunk_is_block (hid_t          dset,
+                        const hsize_t *block,
+                        hid_t          mem_type)
+{
+  g_auto(HlH5Plist) dcpl = H5Dget_create_plist (dset);
+  g_auto(HlH5Type) type = H5Dget_type (dset);
+  hsize_t chunk[5];
+
+  if (dcpl < 0 || type < 0 || H5Pget_layout (dcpl) != H5D_CHUNKED
+      || H5Pget_chunk (dcpl, 5, chunk) != 5 || H5Pget_nfilters (dcpl) != 0
+      || H5Tequal (type, mem_type) <= 0)
+    return FALSE;
+  for (int i = 0; i < 5; i++)
+    if (chunk[i] != block[i])
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
 hl_hdf5_type_to_dtype (hid_t    type,
                        HlDtype *dtype)
 {

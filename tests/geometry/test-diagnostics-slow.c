@@ -10,6 +10,7 @@
 #include "hl-random.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define EPS 1e-12
@@ -165,14 +166,14 @@ test_against_slow (void)
       }
 }
 
-/* Numbers of lags that are not a multiple of the eight partner rows the
- * decay takes at a time, or more than the rows before most keys, and
- * 1..9 components, so that every partial group and every component past
- * the last full vector is summed. */
+/* Numbers of lags that are not a multiple of the sixteen (AVX-512) or
+ * eight partner rows the decay takes at a time, or more than the rows
+ * before most keys, and 1..9 components, so that every partial group and
+ * every component past the last full chunk of sixteen is summed. */
 static void
 test_lag_counts (void)
 {
-  static const int lags[] = { 1, 2, 5, 7, 8, 9, 15, 17, 23, 64 };
+  static const int lags[] = { 1, 2, 5, 7, 8, 9, 15, 16, 17, 23, 32, 33, 64 };
   static const int shapes[][2] = {
     { 4, 5 }, { 11, 9 }, { 26, 8 }, { 41, 3 }, { 90, 16 }, { 75, 1 },
   };
@@ -187,12 +188,10 @@ test_lag_counts (void)
       }
 }
 
-/* The values at every float offset from a 64-byte boundary: rows that
- * start 16 bytes past a 32-byte boundary take the decay's path for them
- * (vectors loaded four components on) when head_dim is a multiple of 8,
- * the others the plain one. Both agree with the direct implementation and
- * give the same bits, so a head's numbers do not depend on where its
- * values are in memory. */
+/* The values at every float offset from a 64-byte boundary: the row pass
+ * copies the rows into aligned chunks, so every offset agrees with the
+ * direct implementation and gives the same bits: a head's numbers do not
+ * depend on where its values are in memory. */
 static void
 test_alignments (void)
 {
@@ -241,9 +240,9 @@ test_few_keys (void)
 
 /* The queries of one values block sharing its summary: for every query
  * position t, with its own attention row, the diagnostics from the summary
- * have the same bits as those computed from the query alone, also at the
- * offsets that take the decay's shifted path, for K not a multiple of the
- * partner rows, head_dim not a multiple of the vector width, and queries
+ * have the same bits as those computed from the query alone, at two
+ * offsets, for K not a multiple of the partner rows, head_dim not a
+ * multiple of the vector width, and queries
  * with t - 1 < K (computed without the summary). */
 static void
 test_shared_summary (void)
@@ -278,6 +277,72 @@ test_shared_summary (void)
       }
 }
 
+/* The bytes of the diagnostics of heads of several shapes, numbers of
+ * lags and addresses, computed alone and from a values summary, in hex. */
+static char *
+path_results (void)
+{
+  static const int shapes[][3] = {
+    { 1025, 128, 16 }, { 300, 130, 16 }, { 90, 16, 5 }, { 75, 9, 23 }, { 200, 64, 64 }, { 40, 8, 16 },
+  };
+  GString *hex = g_string_new (NULL);
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int offset = 0; offset < 8; offset += 3)
+      {
+        Head h = head_new (shapes[s][0], shapes[s][1], 5000 + s);
+        gsize n_values = (gsize) h.n * h.d;
+        float *block = g_aligned_alloc (n_values + 16, sizeof (float), 64);
+        HlHeadInput input = { h.n, h.d, block + offset, h.alpha };
+        HlHeadInput query = { h.n / 2, h.d, block + offset, h.alpha };
+        g_autoptr(HlValuesSummary) summary = NULL;
+        HlDiagnostics out[2];
+
+        memcpy (block + offset, h.values, n_values * sizeof (float));
+        hl_diagnostics_compute (&input, shapes[s][2], &out[0]);
+        summary = hl_values_summary_new (block + offset, h.n, h.d, shapes[s][2]);
+        hl_diagnostics_compute_shared (&query, shapes[s][2], summary, &out[1]);
+        for (gsize b = 0; b < sizeof out; b++)
+          g_string_append_printf (hex, "%02x", ((const guint8 *) out)[b]);
+        g_string_append_c (hex, '\n');
+        g_aligned_free (block);
+        head_clear (&h);
+      }
+  return g_string_free (hex, FALSE);
+}
+
+/* The AVX-512 row pass and the portable one (HEADLENS_NO_AVX512, as on a
+ * processor without AVX-512) give the same bits: this process computes
+ * with the first, a copy of it started with the variable set with the
+ * second. */
+static void
+test_processor_paths (void)
+{
+  const char *argv[] = { "/proc/self/exe", "--print-path-results", NULL };
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "HEADLENS_NO_AVX512", "1", TRUE);
+  g_autofree char *here_text = NULL, *portable_text = NULL;
+  g_auto(GStrv) here = NULL, portable = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!__builtin_cpu_supports ("avx512f") || g_getenv ("HEADLENS_NO_AVX512") != NULL)
+    {
+      g_test_skip ("only the portable row pass runs here");
+      return;
+    }
+  here_text = path_results ();
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                               &portable_text, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  here = g_strsplit (here_text, "\n", -1);
+  portable = g_strsplit (portable_text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (portable), ==, g_strv_length (here));
+  for (guint c = 0; here[c] != NULL; c++)
+    if (strcmp (here[c], portable[c]) != 0)
+      g_error ("case %u: the AVX-512 and the portable row pass differ", c);
+}
+
 /* A head whose keys are all zero: every cosine is 0 by the guard. */
 static void
 test_zero_rows (void)
@@ -299,6 +364,13 @@ int
 main (int    argc,
       char **argv)
 {
+  if (argc == 2 && strcmp (argv[1], "--print-path-results") == 0)
+    {
+      g_autofree char *hex = path_results ();
+
+      fputs (hex, stdout);
+      return 0;
+    }
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/diagnostics/against-slow", test_against_slow);
   g_test_add_func ("/diagnostics/zero-rows", test_zero_rows);
@@ -306,5 +378,6 @@ main (int    argc,
   g_test_add_func ("/diagnostics/few-keys", test_few_keys);
   g_test_add_func ("/diagnostics/alignments", test_alignments);
   g_test_add_func ("/diagnostics/shared-summary", test_shared_summary);
+  g_test_add_func ("/diagnostics/processor-paths", test_processor_paths);
   return g_test_run ();
 }
