@@ -321,20 +321,19 @@ write_all (int          fd,
   return TRUE;
 }
 
-gboolean
-hl_output_set_add_contents (HlOutputSet  *self,
-                            const char   *name,
-                            const char   *contents,
-                            gssize        length,
-                            GError      **error)
+/* Writes the @n texts one after the other as the file @name of the set. */
+static gboolean
+add_texts (HlOutputSet        *self,
+           const char         *name,
+           const char * const *texts,
+           const gsize        *lengths,
+           guint               n,
+           GError            **error)
 {
   const char *path;
   g_autofree char *dest = NULL;
   int fd;
-  gboolean ok;
-
-  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
-  g_return_val_if_fail (contents != NULL, FALSE);
+  gboolean ok = TRUE;
 
   if ((path = hl_output_set_add_file (self, name, error)) == NULL)
     return FALSE;
@@ -342,12 +341,50 @@ hl_output_set_add_contents (HlOutputSet  *self,
   fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0)
     return set_io_error (error, _("Could not write “%s”: %s"), dest, g_strerror (errno));
-  ok = write_all (fd, contents, length >= 0 ? (gsize) length : strlen (contents));
+  for (guint i = 0; i < n && ok; i++)
+    ok = write_all (fd, texts[i], lengths[i]);
   if (!ok)
     set_io_error (error, _("Could not write “%s”: %s"), dest, g_strerror (errno));
   if (close (fd) != 0 && ok)
     ok = set_io_error (error, _("Could not write “%s”: %s"), dest, g_strerror (errno));
   return ok;
+}
+
+gboolean
+hl_output_set_add_contents (HlOutputSet  *self,
+                            const char   *name,
+                            const char   *contents,
+                            gssize        length,
+                            GError      **error)
+{
+  gsize n;
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (contents != NULL, FALSE);
+
+  n = length >= 0 ? (gsize) length : strlen (contents);
+  return add_texts (self, name, &contents, &n, 1, error);
+}
+
+gboolean
+hl_output_set_add_parts (HlOutputSet    *self,
+                         const char     *name,
+                         GString * const *parts,
+                         guint           n_parts,
+                         GError        **error)
+{
+  g_autofree const char **texts = g_new (const char *, MAX (n_parts, 1));
+  g_autofree gsize *lengths = g_new (gsize, MAX (n_parts, 1));
+
+  g_return_val_if_fail (self != NULL && !self->committed, FALSE);
+  g_return_val_if_fail (n_parts == 0 || parts != NULL, FALSE);
+
+  for (guint i = 0; i < n_parts; i++)
+    {
+      texts[i] = parts[i]->str;
+      lengths[i] = parts[i]->len;
+    }
+  return add_texts (self, name, texts, lengths, n_parts, error);
 }
 
 static gboolean

@@ -61,6 +61,15 @@ gboolean     hl_output_set_add_contents (HlOutputSet  *self,
                                          gssize        length,
                                          GError      **error);
 
+/* Writes the @n_parts strings @parts, one after the other, as the file
+ * @name of the set: a large file formatted in parts needs no copy of
+ * them joined. */
+gboolean     hl_output_set_add_parts (HlOutputSet    *self,
+                                      const char     *name,
+                                      GString * const *parts,
+                                      guint           n_parts,
+                                      GError        **error);
+
 /* Adds the file @name and returns the temporary path the caller writes it
  * to (owned by the set; nothing exists there yet). */
 const char  *hl_output_set_add_file (HlOutputSet  *self,

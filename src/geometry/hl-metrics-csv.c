@@ -181,9 +181,42 @@ format_part (gpointer data)
 
 /* A paper-scale curves.csv is 135 000 rows: they are formatted in parts on
  * one thread per core (the analysis that made them is over, so its cores
- * are free) and joined in order, so the text is the same as from one
+ * are free). The header and the parts, in order: the same text as from one
  * thread. */
 #define ROWS_PER_PART_MIN 256
+
+static void
+string_free (gpointer string)
+{
+  g_string_free (string, TRUE);
+}
+
+static GPtrArray *
+format_parts (HlMetricTable         table,
+              HlHeadResult * const *results,
+              guint                 n_results,
+              RowsFunc              rows)
+{
+  guint n_parts = CLAMP (n_results / ROWS_PER_PART_MIN, 1, g_get_num_processors ());
+  g_autofree Part *parts = g_new0 (Part, n_parts);
+  g_autofree GThread **threads = g_new0 (GThread *, n_parts);
+  GPtrArray *texts = g_ptr_array_new_with_free_func (string_free);
+
+  g_ptr_array_add (texts, header_line (table));
+  for (guint p = 0; p < n_parts; p++)
+    {
+      parts[p] = (Part) { results, (guint) ((guint64) n_results * p / n_parts), 0, rows, NULL };
+      parts[p].count = (guint) ((guint64) n_results * (p + 1) / n_parts) - parts[p].first;
+      parts[p].text = g_string_new (NULL);
+      g_ptr_array_add (texts, parts[p].text);
+      if (p > 0)
+        threads[p] = g_thread_new ("hl-csv", format_part, &parts[p]);
+    }
+  format_part (&parts[0]);
+  for (guint p = 1; p < n_parts; p++)
+    g_thread_join (threads[p]);
+  return texts;
+}
 
 static char *
 format_rows (HlMetricTable         table,
@@ -191,28 +224,29 @@ format_rows (HlMetricTable         table,
              guint                 n_results,
              RowsFunc              rows)
 {
-  guint n_parts = CLAMP (n_results / ROWS_PER_PART_MIN, 1, g_get_num_processors ());
-  g_autofree Part *parts = g_new0 (Part, n_parts);
-  g_autofree GThread **threads = g_new0 (GThread *, n_parts);
-  GString *out = header_line (table);
+  g_autoptr(GPtrArray) texts = format_parts (table, results, n_results, rows);
+  GString *out = g_string_new (NULL);
 
-  for (guint p = 0; p < n_parts; p++)
-    {
-      parts[p] = (Part) { results, (guint) ((guint64) n_results * p / n_parts), 0, rows, NULL };
-      parts[p].count = (guint) ((guint64) n_results * (p + 1) / n_parts) - parts[p].first;
-      parts[p].text = g_string_new (NULL);
-      if (p > 0)
-        threads[p] = g_thread_new ("hl-csv", format_part, &parts[p]);
-    }
-  format_part (&parts[0]);
-  for (guint p = 0; p < n_parts; p++)
-    {
-      if (p > 0)
-        g_thread_join (threads[p]);
-      g_string_append_len (out, parts[p].text->str, parts[p].text->len);
-      g_string_free (parts[p].text, TRUE);
-    }
+  for (guint i = 0; i < texts->len; i++)
+    g_string_append_len (out, ((GString *) texts->pdata[i])->str, ((GString *) texts->pdata[i])->len);
   return g_string_free (out, FALSE);
+}
+
+/* The file @name of @set from the rows of @results, written part by part
+ * (curves.csv of a 16-query file is 100 MB: joining the parts first would
+ * copy them into as much new memory). */
+static gboolean
+add_rows_to_set (HlOutputSet          *set,
+                 const char           *name,
+                 HlMetricTable         table,
+                 HlHeadResult * const *results,
+                 guint                 n_results,
+                 RowsFunc              rows,
+                 GError              **error)
+{
+  g_autoptr(GPtrArray) texts = format_parts (table, results, n_results, rows);
+
+  return hl_output_set_add_parts (set, name, (GString * const *) texts->pdata, texts->len, error);
 }
 
 char *
@@ -372,8 +406,6 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
                            GError      **error)
 {
   g_autofree HlHeadResult **results = NULL;
-  g_autofree char *curves = NULL;
-  g_autofree char *heads = NULL;
   g_autofree char *model = NULL;
   g_autofree char *assumptions = NULL;
   g_autofree char *text = NULL;
@@ -397,8 +429,6 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
   results = g_new (HlHeadResult *, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     results[i] = hl_analysis_get_result (analysis, i);
-  curves = hl_metrics_csv_curves (results, n);
-  heads = hl_metrics_csv_heads (results, n);
   model = hl_metrics_csv_model (hl_analysis_get_summary (analysis));
   add_inputs (set, file);
   assumptions = hl_assumptions_csv (hl_analysis_get_assumptions (analysis));
@@ -416,8 +446,10 @@ hl_metrics_csv_add_to_set (HlAnalysis   *analysis,
         return FALSE;
     }
   return (tokens == NULL || hl_output_set_add_contents (set, "tokens.csv", tokens, -1, error))
-         && hl_output_set_add_contents (set, "curves.csv", curves, -1, error)
-         && hl_output_set_add_contents (set, "heads.csv", heads, -1, error)
+         && add_rows_to_set (set, "curves.csv", HL_METRIC_TABLE_CURVES, results, n,
+                             append_result_curves, error)
+         && add_rows_to_set (set, "heads.csv", HL_METRIC_TABLE_HEADS, results, n, append_head_row,
+                             error)
          && hl_output_set_add_contents (set, "model.csv", model, -1, error)
          && hl_output_set_add_contents (set, "assumptions.csv", assumptions, -1, error)
          && hl_output_set_add_contents (set, "provenance.json", json, -1, error);
